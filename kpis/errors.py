@@ -1,0 +1,66 @@
+"""The errors ``kpis`` raises, each with a French and an English message.
+
+    KpiError                 base: message_fr, message_en
+    ├── UsageError           a bad argument (CLI exit code 2)
+    ├── FileRejected         a file that cannot be read at all
+    ├── StoreError           the store cannot do what was asked
+    │   ├── StoreLocked      another process holds the store for too long
+    │   ├── DuplicateBatch   the same data was imported before
+    │   ├── UnknownBatch     no batch with that id
+    │   └── SchemaTooNew     the store was written by a newer Passerelle
+    └── NotImportable        ingestion found nothing that can be stored
+
+Row- and cell-level problems are not exceptions: ingestion returns them as
+``kpis.ingest.Issue`` values. Only pages and the CLI turn errors into text.
+"""
+
+from __future__ import annotations
+
+
+class KpiError(Exception):
+    """Base class: every error carries a French and an English message."""
+
+    def __init__(self, message_fr: str, message_en: str | None = None):
+        self.message_fr = message_fr
+        self.message_en = message_en or message_fr
+        super().__init__(self.message_en)
+
+    def message(self, lang: str = "fr") -> str:
+        return self.message_fr if lang == "fr" else self.message_en
+
+
+class UsageError(KpiError):
+    """A wrong argument or option."""
+
+
+class FileRejected(KpiError):
+    """The file cannot be read: wrong type, broken, encrypted, too large."""
+
+
+class NotImportable(KpiError):
+    """The file was read but holds nothing the store can keep."""
+
+
+class StoreError(KpiError):
+    """The store cannot carry out the operation."""
+
+
+class StoreLocked(StoreError):
+    """Another process kept the store busy longer than the retry budget."""
+
+
+class DuplicateBatch(StoreError):
+    """The same bytes or the same observations were imported before."""
+
+    def __init__(self, message_fr: str, message_en: str, batch_id: int, imported_at: str):
+        super().__init__(message_fr, message_en)
+        self.batch_id = batch_id
+        self.imported_at = imported_at
+
+
+class UnknownBatch(StoreError):
+    """No batch has that id."""
+
+
+class SchemaTooNew(StoreError):
+    """The store was written by a newer version of Passerelle."""
