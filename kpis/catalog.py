@@ -1,0 +1,545 @@
+"""The KPI catalog: every indicator Passerelle knows, declared once as data.
+
+    >>> KPIS["ctr"].formula
+    'clicks / impressions'
+    >>> match_header("Clics sur un lien").kpi
+    'clicks'
+    >>> match_header("Effectif total").match
+    'partial'
+
+Ingestion reads the synonyms, metrics reads the aggregation kinds and formulas,
+the Référentiel page and the docs read the labels. Nothing else declares a KPI.
+
+Aggregation kinds (DESIGN.md, "KPI semantics"):
+
+- ``flow``: summed over time and every dimension, prorated by day;
+- ``stock``: end of period over time, summed over entities, maximum over
+  channels and initiatives;
+- ``distinct``: per native sub-period summed over entities (maximum over
+  channels and initiatives), then averaged over the sub-periods with data;
+- ``ratio``: numerator / denominator of the aggregated components;
+- ``score``: (promoters − detractors) / respondents × 100 from pooled counts.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from kpis.model import EXTERNAL_SEGMENTS, INTERNAL_SEGMENTS, SEGMENTS
+
+__all__ = [
+    "KPIS",
+    "BASE_KPIS",
+    "DERIVED_KPIS",
+    "Kpi",
+    "Stage",
+    "FUNNEL",
+    "VOCABULARY",
+    "DIMENSION_ROLES",
+    "HeaderMatch",
+    "fold",
+    "match_header",
+    "kpi_for_name",
+    "closest",
+    "segment_of",
+    "world_variant",
+]
+
+EXTERNAL = EXTERNAL_SEGMENTS
+INTERNAL = INTERNAL_SEGMENTS
+BOTH = SEGMENTS
+
+ADDITIVE_OVER = {
+    "flow": ("period", "entity", "channel", "initiative"),
+    "stock": ("entity",),
+    "distinct": ("entity",),
+    "ratio": (),
+    "score": (),
+}
+"""The dimensions over which a KPI of each kind may be summed."""
+
+
+@dataclass(frozen=True)
+class Kpi:
+    """One catalog entry. Derived KPIs (ratio, score) carry their formula."""
+
+    code: str
+    label_fr: str
+    label_en: str
+    definition_fr: str
+    definition_en: str
+    unit: str  # "count", "€", "%", "×" or "score"
+    aggregation: str  # "flow", "stock", "distinct", "ratio" or "score"
+    segments: tuple[str, ...]
+    synonyms: tuple[str, ...] = ()
+    direction: int = 1  # +1: higher is better; -1: lower is better
+    numerator: tuple[tuple[int, str], ...] = ()  # (sign, code) terms
+    denominator: str | None = None
+    scale: float = 1.0
+    thresholds: tuple[float, float] = (1.0, 0.9)  # attainment for green, amber
+
+    @property
+    def base(self) -> bool:
+        """A base KPI is stored; a derived one is computed from base KPIs."""
+        return self.aggregation in ("flow", "stock", "distinct")
+
+    @property
+    def additive_over(self) -> tuple[str, ...]:
+        return ADDITIVE_OVER[self.aggregation]
+
+    @property
+    def components(self) -> tuple[str, ...]:
+        """The base KPIs a derived KPI is computed from."""
+        codes = [code for _, code in self.numerator]
+        if self.denominator:
+            codes.append(self.denominator)
+        return tuple(dict.fromkeys(codes))
+
+    @property
+    def formula(self) -> str | None:
+        """The formula as text, e.g. ``'(nps_promoters − nps_detractors) / nps_respondents × 100'``."""
+        if not self.denominator:
+            return None
+        terms = " ".join(("" if i == 0 and s > 0 else ("+ " if s > 0 else "− ")) + c for i, (s, c) in enumerate(self.numerator)).strip()
+        if len(self.numerator) > 1:
+            terms = f"({terms})"
+        text = f"{terms} / {self.denominator}"
+        return text + (f" × {self.scale:g}" if self.scale != 1 else "")
+
+    def label(self, lang: str = "fr") -> str:
+        return self.label_fr if lang == "fr" else self.label_en
+
+    def definition(self, lang: str = "fr") -> str:
+        return self.definition_fr if lang == "fr" else self.definition_en
+
+
+def _flow(code, fr, en, dfr, den, segments, synonyms, unit="count", direction=1):
+    return Kpi(code, fr, en, dfr, den, unit, "flow", segments, synonyms, direction)
+
+
+def _stock(code, fr, en, dfr, den, segments, synonyms):
+    return Kpi(code, fr, en, dfr, den, "count", "stock", segments, synonyms)
+
+
+def _distinct(code, fr, en, dfr, den, segments, synonyms):
+    return Kpi(code, fr, en, dfr, den, "count", "distinct", segments, synonyms)
+
+
+def _ratio(code, fr, en, dfr, den, segments, num, denom, unit="%", direction=1, synonyms=()):
+    terms = tuple((1, n) if isinstance(n, str) else n for n in ((num,) if isinstance(num, str) else num))
+    return Kpi(code, fr, en, dfr, den, unit, "ratio", segments, synonyms, direction, terms, denom)
+
+
+def _score(code, fr, en, dfr, den, segments, prefix):
+    terms = ((1, f"{prefix}_promoters"), (-1, f"{prefix}_detractors"))
+    return Kpi(code, fr, en, dfr, den, "score", "score", segments, (), 1, terms, f"{prefix}_respondents", 100.0)
+
+
+_CATALOG = (
+    # --- external: audience and acquisition -------------------------------------------------
+    _flow("impressions", "Impressions", "Impressions",
+          "Nombre d'affichages d'une annonce ou d'un contenu.", "Number of times an ad or a post was shown.",
+          EXTERNAL, ("impressions", "impr", "impression", "affichages")),
+    _flow("clicks", "Clics", "Clicks",
+          "Clics sur une annonce ou un contenu (les clics sur un lien comptent comme des clics).",
+          "Clicks on an ad or a post (link clicks count as clicks).",
+          EXTERNAL, ("clicks", "clics", "clic", "click", "link clicks", "clics sur un lien", "clics sur le lien", "clics sur les liens")),
+    _flow("sessions", "Sessions", "Sessions",
+          "Visites d'un site ou d'une application.", "Visits of a website or an app.",
+          EXTERNAL, ("sessions", "visites", "visits")),
+    _flow("engaged_sessions", "Sessions avec engagement", "Engaged sessions",
+          "Sessions de plus de 10 s, avec un événement clé ou au moins deux pages vues.",
+          "Sessions lasting over 10 s, with a key event or at least two page views.",
+          EXTERNAL, ("engaged sessions", "sessions avec engagement", "sessions engagees")),
+    _flow("conversions", "Conversions", "Conversions",
+          "Actions attendues réalisées (achat, inscription, événement clé).",
+          "Completed goal actions (purchase, sign-up, key event).",
+          EXTERNAL, ("conversions", "conversion", "conv", "key events", "evenements cles", "evenement cle")),
+    _flow("leads", "Prospects (leads)", "Leads",
+          "Contacts commerciaux qualifiés générés.", "Qualified sales contacts generated.",
+          EXTERNAL, ("leads", "lead", "prospects", "leads generes", "nouveaux prospects")),
+    _flow("revenue", "Chiffre d'affaires", "Revenue",
+          "Revenu attribué au digital, en devise de la source.", "Revenue attributed to digital, in the source's currency.",
+          EXTERNAL, ("revenue", "revenu", "revenus", "total revenue", "revenu total", "chiffre d affaires", "ca",
+                     "conv value", "valeur de conv", "conversion value", "valeur de conversion",
+                     "purchase revenue", "revenus generes par les achats"), unit="€"),
+    _flow("cost", "Coût", "Cost",
+          "Dépense média, en devise de la source.", "Media spend, in the source's currency.",
+          EXTERNAL, ("cost", "cout", "couts", "depenses", "depense", "spend", "amount spent", "montant depense",
+                     "budget depense", "montant depense eur"), unit="€", direction=-1),
+    # --- external: e-reputation and audience ---------------------------------------------------
+    _flow("mentions", "Mentions", "Mentions",
+          "Mentions de la marque relevées en ligne.", "Brand mentions found online.",
+          EXTERNAL, ("mentions", "mention", "volume de mentions")),
+    _flow("positive_mentions", "Mentions positives", "Positive mentions",
+          "Mentions de tonalité positive.", "Mentions with a positive tone.",
+          EXTERNAL, ("positive mentions", "mentions positives")),
+    _flow("negative_mentions", "Mentions négatives", "Negative mentions",
+          "Mentions de tonalité négative.", "Mentions with a negative tone.",
+          EXTERNAL, ("negative mentions", "mentions negatives"), direction=-1),
+    _stock("followers", "Abonnés", "Followers",
+           "Nombre d'abonnés en fin de période (stock, jamais additionné dans le temps).",
+           "Followers at the end of the period (a stock, never summed over time).",
+           EXTERNAL, ("followers", "abonnes", "nombre d abonnes", "fans")),
+    _flow("new_followers", "Nouveaux abonnés", "New followers",
+          "Abonnés gagnés pendant la période.", "Followers gained during the period.",
+          EXTERNAL, ("new followers", "nouveaux abonnes", "abonnes gagnes", "gained followers")),
+    _flow("reposts", "Partages", "Reposts",
+          "Partages ou republications d'un contenu.", "Shares or reposts of a post.",
+          EXTERNAL, ("reposts", "repost", "shares", "partages", "republications", "retweets")),
+    _distinct("unique_visitors", "Visiteurs uniques", "Unique visitors",
+              "Personnes distinctes ayant visité, par période native du fichier.",
+              "Distinct people who visited, per native period of the file.",
+              EXTERNAL, ("unique visitors", "visiteurs uniques", "visiteurs")),
+    _flow("nps_promoters", "Promoteurs (NPS)", "Promoters (NPS)",
+          "Répondants ayant noté 9 ou 10.", "Respondents who scored 9 or 10.",
+          EXTERNAL, ("promoters", "promoteurs", "nps promoters", "promoteurs nps")),
+    _flow("nps_detractors", "Détracteurs (NPS)", "Detractors (NPS)",
+          "Répondants ayant noté de 0 à 6.", "Respondents who scored 0 to 6.",
+          EXTERNAL, ("detractors", "detracteurs", "nps detractors", "detracteurs nps"), direction=-1),
+    _flow("nps_respondents", "Répondants (NPS)", "Respondents (NPS)",
+          "Clients ayant répondu à l'enquête NPS.", "Customers who answered the NPS survey.",
+          EXTERNAL, ("respondents", "repondants", "nps respondents", "repondants nps", "nombre de reponses", "reponses")),
+    # --- internal ----------------------------------------------------------------------------
+    _stock("population", "Population cible", "Target population",
+           "Collaborateurs visés (licenciés, effectif) en fin de période.",
+           "Employees in scope (licensed users, headcount) at the end of the period.",
+           INTERNAL, ("population", "effectif", "effectifs", "population cible", "target population", "headcount",
+                      "licensed users", "utilisateurs sous licence", "nombre de collaborateurs", "employees", "salaries")),
+    _distinct("contributors", "Contributeurs", "Contributors",
+              "Collaborateurs ayant publié au moins une fois dans la période native.",
+              "Employees who posted at least once in the native period.",
+              INTERNAL, ("contributors", "contributeurs", "contributeurs actifs", "posters")),
+    _flow("contributions", "Contributions", "Contributions",
+          "Publications, réponses et messages postés.", "Posts, replies and messages posted.",
+          INTERNAL, ("contributions", "publications", "posts", "messages publies", "messages postes")),
+    _distinct("readers", "Lecteurs", "Readers",
+              "Collaborateurs ayant lu au moins un contenu dans la période native.",
+              "Employees who read at least one item in the native period.",
+              INTERNAL, ("readers", "lecteurs")),
+    _stock("spaces", "Espaces collaboratifs", "Collaborative spaces",
+           "Espaces, communautés ou sites existants en fin de période.",
+           "Spaces, communities or sites existing at the end of the period.",
+           INTERNAL, ("spaces", "espaces", "nombre d espaces", "espaces collaboratifs", "communautes", "communities")),
+    _distinct("active_spaces", "Espaces actifs", "Active spaces",
+              "Espaces ayant reçu au moins une contribution dans la période native.",
+              "Spaces with at least one contribution in the native period.",
+              INTERNAL, ("active spaces", "espaces actifs", "communautes actives")),
+    _flow("enps_promoters", "Promoteurs (eNPS)", "Promoters (eNPS)",
+          "Collaborateurs ayant noté 9 ou 10.", "Employees who scored 9 or 10.",
+          INTERNAL, ("enps promoters", "promoteurs enps")),
+    _flow("enps_detractors", "Détracteurs (eNPS)", "Detractors (eNPS)",
+          "Collaborateurs ayant noté de 0 à 6.", "Employees who scored 0 to 6.",
+          INTERNAL, ("enps detractors", "detracteurs enps"), direction=-1),
+    _flow("enps_respondents", "Répondants (eNPS)", "Respondents (eNPS)",
+          "Collaborateurs ayant répondu à l'enquête eNPS.", "Employees who answered the eNPS survey.",
+          INTERNAL, ("enps respondents", "repondants enps")),
+    # --- both worlds -------------------------------------------------------------------------
+    _distinct("active_users", "Utilisateurs actifs", "Active users",
+              "Personnes distinctes actives dans la période native (moyenne sur les périodes plus longues).",
+              "Distinct people active in the native period (averaged over longer periods).",
+              BOTH, ("active users", "utilisateurs actifs", "total users", "utilisateurs", "users", "actifs",
+                     "monthly active users", "utilisateurs actifs mensuels", "mau")),
+    _flow("comments", "Commentaires", "Comments",
+          "Commentaires publiés.", "Comments posted.",
+          BOTH, ("comments", "commentaires", "comment", "commentaire")),
+    _flow("reactions", "Réactions", "Reactions",
+          "Réactions et mentions J'aime.", "Reactions and likes.",
+          BOTH, ("reactions", "reaction", "likes", "j aime", "liked")),
+    _flow("page_views", "Pages vues", "Page views",
+          "Pages consultées.", "Pages viewed.",
+          BOTH, ("page views", "pages vues", "vues de pages", "pageviews", "vues", "views", "pages consultees")),
+    # --- derived: external -------------------------------------------------------------------
+    _ratio("ctr", "Taux de clic (CTR)", "Click-through rate (CTR)",
+           "Clics / impressions.", "Clicks / impressions.", EXTERNAL, "clicks", "impressions"),
+    _ratio("conversion_rate", "Taux de conversion", "Conversion rate",
+           "Conversions / clics.", "Conversions / clicks.", EXTERNAL, "conversions", "clicks"),
+    _ratio("engagement_rate", "Taux d'engagement", "Engagement rate",
+           "Sessions avec engagement / sessions.", "Engaged sessions / sessions.", EXTERNAL, "engaged_sessions", "sessions"),
+    _ratio("cpc", "Coût par clic (CPC)", "Cost per click (CPC)",
+           "Coût / clics.", "Cost / clicks.", EXTERNAL, "cost", "clicks", unit="€", direction=-1),
+    _ratio("cpa", "Coût par acquisition (CPA)", "Cost per acquisition (CPA)",
+           "Coût / conversions.", "Cost / conversions.", EXTERNAL, "cost", "conversions", unit="€", direction=-1),
+    _ratio("roas", "Retour sur dépense publicitaire (ROAS)", "Return on ad spend (ROAS)",
+           "Chiffre d'affaires / coût.", "Revenue / cost.", EXTERNAL, "revenue", "cost", unit="×"),
+    _ratio("sentiment_score", "Score de sentiment", "Sentiment score",
+           "(Mentions positives − mentions négatives) / mentions.", "(Positive − negative mentions) / mentions.",
+           EXTERNAL, ((1, "positive_mentions"), (-1, "negative_mentions")), "mentions"),
+    _score("nps", "NPS", "NPS",
+           "(Promoteurs − détracteurs) / répondants × 100, sur les réponses cumulées.",
+           "(Promoters − detractors) / respondents × 100, from pooled answers.", EXTERNAL, "nps"),
+    # --- derived: internal -------------------------------------------------------------------
+    _ratio("adoption_rate", "Taux d'adoption", "Adoption rate",
+           "Utilisateurs actifs / population cible.", "Active users / target population.",
+           INTERNAL, "active_users", "population"),
+    _ratio("participation_rate", "Taux de participation", "Participation rate",
+           "Contributeurs / utilisateurs actifs.", "Contributors / active users.",
+           INTERNAL, "contributors", "active_users"),
+    _ratio("contributions_per_active_user", "Contributions par utilisateur actif", "Contributions per active user",
+           "Contributions / utilisateurs actifs.", "Contributions / active users.",
+           INTERNAL, "contributions", "active_users", unit="count"),
+    _ratio("active_space_rate", "Taux d'espaces actifs", "Active space rate",
+           "Espaces actifs / espaces.", "Active spaces / spaces.", INTERNAL, "active_spaces", "spaces"),
+    _score("enps", "eNPS", "eNPS",
+           "(Promoteurs − détracteurs) / répondants × 100, sur les réponses cumulées.",
+           "(Promoters − detractors) / respondents × 100, from pooled answers.", INTERNAL, "enps"),
+)
+
+KPIS: dict[str, Kpi] = {k.code: k for k in _CATALOG}
+BASE_KPIS: tuple[str, ...] = tuple(c for c, k in KPIS.items() if k.base)
+DERIVED_KPIS: tuple[str, ...] = tuple(c for c, k in KPIS.items() if not k.base)
+
+
+# --- the unified CDO funnel ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Stage:
+    code: str
+    label_fr: str
+    label_en: str
+    external: str  # KPI playing this role for B2C / B2B
+    internal: str  # KPI playing this role for B2E
+
+    def kpi(self, segment: str) -> str:
+        return self.internal if segment in INTERNAL else self.external
+
+    def label(self, lang: str = "fr") -> str:
+        return self.label_fr if lang == "fr" else self.label_en
+
+
+FUNNEL = (
+    Stage("audience", "Audience", "Audience", "impressions", "population"),
+    Stage("engagement", "Engagement", "Engagement", "clicks", "active_users"),
+    Stage("action", "Action", "Action", "conversions", "contributors"),
+    Stage("satisfaction", "Satisfaction", "Satisfaction", "nps", "enps"),
+)
+"""DESIGN.md's funnel: funnel_engagement_rate = engagement / audience,
+funnel_action_rate = action / engagement."""
+
+VOCABULARY = (
+    # (external FR, internal FR, external EN, internal EN)
+    ("campagne", "espace collaboratif", "campaign", "collaborative space"),
+    ("client", "collaborateur", "customer", "employee"),
+    ("prospect", "nouvel arrivant", "prospect", "newcomer"),
+    ("taux de conversion", "taux de participation", "conversion rate", "participation rate"),
+    ("taux de clic", "taux d'adoption", "click-through rate", "adoption rate"),
+    ("NPS", "eNPS", "NPS", "eNPS"),
+)
+"""The two vocabularies, word for word, for the side-by-side view."""
+
+
+# --- headers --------------------------------------------------------------------------------
+
+DIMENSION_ROLES = ("period", "period_start", "period_end", "segment", "entity", "channel", "initiative", "currency")
+
+DIMENSION_SYNONYMS: dict[str, tuple[str, ...]] = {
+    "period": ("date", "jour", "day", "mois", "month", "semaine", "week", "trimestre", "quarter", "annee", "year",
+               "an", "periode", "period", "report date", "date du rapport", "exercice", "date de publication"),
+    "period_start": ("reporting starts", "debut des rapports", "date de debut", "start date", "debut", "date debut",
+                     "from", "du", "period start", "debut de periode"),
+    "period_end": ("reporting ends", "fin des rapports", "date de fin", "end date", "fin", "date fin", "to", "au",
+                   "period end", "fin de periode"),
+    "segment": ("segment", "segment client", "univers", "type de client", "customer type", "monde", "cible client"),
+    "entity": ("entity", "entite", "marque", "brand", "marche", "market", "pays", "country", "bu", "business unit",
+               "direction", "site", "filiale", "subsidiary", "departement", "department", "region", "division",
+               "societe", "company", "pole", "branche", "zone"),
+    "channel": ("channel", "canal", "canaux", "source", "network", "reseau", "outil", "tool", "plateforme",
+                "platform", "channel group", "groupe de canaux", "default channel group", "support", "levier",
+                "media", "source support"),
+    "initiative": ("campaign", "campagne", "campaign name", "nom de la campagne", "space", "espace",
+                   "espace collaboratif", "communaute", "community", "group", "groupe", "projet", "project",
+                   "initiative", "programme", "operation", "nom du groupe", "group name"),
+    "currency": ("currency", "currency code", "devise", "code de la devise", "monnaie"),
+}
+
+RATIO_HEADERS = (
+    "ctr", "taux de clic", "taux de clics", "click through rate", "clickthrough rate",
+    "taux de conv", "taux de conversion", "conv rate", "conversion rate",
+    "cpc", "cpc moy", "avg cpc", "average cpc", "cout par clic", "cost per click",
+    "cout conv", "cost conv", "cout par conversion", "cost per conversion", "cpa", "cost per acquisition",
+    "cost per result", "cout par resultat", "cpm", "cpm moy", "avg cpm",
+    "engagement rate", "taux d engagement", "roas", "conv value cost", "valeur de conv cout",
+    "taux d adoption", "adoption rate", "taux de participation", "participation rate",
+    "bounce rate", "taux de rebond", "nps", "enps", "net promoter score", "sentiment", "score de sentiment",
+    "frequency", "frequence", "taux", "rate", "ratio", "moyenne", "average", "avg", "moy", "mean",
+    "pourcentage", "percent", "percentage", "pct", "per", "par utilisateur", "par espace", "par jour",
+)
+"""Header words of ratios and averages: recognised, reported, never imported."""
+
+ATTRIBUTE_WORDS = frozenset({
+    "status", "statut", "etat", "state", "type", "id", "code", "budget", "objective", "objectif", "strategy",
+    "strategie", "bid", "enchere", "encheres", "url", "owner", "proprietaire", "last", "derniere", "dernier",
+    "refresh", "change", "creation", "created", "label", "libelle", "description", "is", "deleted",
+})
+"""Words that make a header describe an attribute of a thing, not the thing:
+``Campaign status`` is not a campaign, ``Last activity date`` not a period."""
+
+SEGMENT_WORDS: dict[str, tuple[str, ...]] = {
+    "B2C": ("b2c", "grand public", "particuliers", "particulier", "consumer", "consumers", "clients particuliers", "btoc"),
+    "B2B": ("b2b", "professionnels", "professionnel", "entreprises", "entreprise", "business", "pro", "pros", "btob"),
+    "B2E": ("b2e", "collaborateurs", "collaborateur", "interne", "internal", "employees", "employes", "salaries", "btoe"),
+}
+
+_UNIT_PARENS = re.compile(
+    r"\(\s*(?:€|eur|euros?|usd|\$|gbp|£|chf|k€|keur|%|#|nb|bytes?|octets?|ko|mo|go|kb|mb|gb|s|sec|min|h)\s*\)",
+    re.IGNORECASE,
+)
+_NON_WORD = re.compile(r"[^0-9a-z]+")
+
+
+@lru_cache(maxsize=8192)
+def fold(text: object) -> str:
+    """Fold a header for comparison: case, accents, punctuation, unit parentheses.
+
+        >>> fold("Montant dépensé (EUR)")
+        'montant depense'
+        >>> fold("Impressions (total)")
+        'impressions total'
+    """
+    s = str(text).strip().lower()
+    s = _UNIT_PARENS.sub(" ", s)
+    s = unicodedata.normalize("NFKD", s)
+    s = "".join(ch for ch in s if not unicodedata.combining(ch))
+    s = s.replace("œ", "oe").replace("æ", "ae")
+    return _NON_WORD.sub(" ", s).strip()
+
+
+@dataclass(frozen=True)
+class HeaderMatch:
+    """What a header means. ``role`` is ``"kpi"``, a dimension role or ``"ratio"``."""
+
+    role: str
+    kpi: str | None = None
+    match: str = "exact"  # "exact" or "partial"
+    total: bool = False  # qualified "(total)": wins over its siblings
+    synonym: str = ""
+
+    @property
+    def target(self) -> str:
+        """The KPI code, or the role for dimensions and ratios."""
+        return self.kpi or self.role
+
+
+def _index() -> dict[str, tuple[str, str | None]]:
+    index: dict[str, tuple[str, str | None]] = {}
+    for kpi in _CATALOG:
+        if kpi.base:
+            for syn in (kpi.code, *kpi.synonyms):
+                index.setdefault(fold(syn), ("kpi", kpi.code))
+    for role, synonyms in DIMENSION_SYNONYMS.items():
+        for syn in synonyms:
+            index.setdefault(fold(syn), (role, None))
+    return index
+
+
+_EXACT = _index()
+_RATIOS = frozenset(fold(r) for r in RATIO_HEADERS)
+_MAX_SYNONYM_WORDS = max(len(s.split()) for s in (*_EXACT, *_RATIOS))
+
+
+@lru_cache(maxsize=4096)
+def match_header(header: object) -> HeaderMatch | None:
+    """The meaning of a column header, or ``None`` when nothing matches.
+
+    An exact synonym wins; then the longest synonym found as whole words in the
+    header (a ratio word wins a tie, so ``CPC moy.`` is never a cost); a partial
+    match is refused when the header names an attribute (``Campaign status``).
+
+        >>> match_header("Coût/conv.").role
+        'ratio'
+        >>> match_header("Campaign status") is None
+        True
+    """
+    folded = fold(header)
+    if not folded:
+        return None
+    if folded in _EXACT:
+        role, kpi = _EXACT[folded]
+        return HeaderMatch(role, kpi, "exact", synonym=folded)
+    if folded in _RATIOS:
+        return HeaderMatch("ratio", match="exact", synonym=folded)
+    words = folded.split()
+    best: tuple[int, int, str] | None = None  # (n_words, ratio_bonus, synonym)
+    for n in range(min(len(words), _MAX_SYNONYM_WORDS), 0, -1):
+        for i in range(len(words) - n + 1):
+            candidate = " ".join(words[i : i + n])
+            is_ratio = candidate in _RATIOS
+            if candidate in _EXACT or is_ratio:
+                key = (n, int(is_ratio), candidate)
+                if best is None or key[:2] > best[:2]:
+                    best = key
+        if best is not None:
+            break
+    if best is None:
+        return None
+    n, is_ratio, synonym = best
+    if is_ratio:
+        return HeaderMatch("ratio", match="partial", synonym=synonym)
+    extra = set(words) - set(synonym.split())
+    if extra & ATTRIBUTE_WORDS:
+        return None
+    role, kpi = _EXACT[synonym]
+    return HeaderMatch(role, kpi, "partial", total="total" in extra, synonym=synonym)
+
+
+def kpi_for_name(name: object) -> str | None:
+    """The base KPI a cell names in a long or crosstab layout (code or synonym), else ``None``.
+
+        >>> kpi_for_name("Pages vues")
+        'page_views'
+    """
+    m = match_header(name)
+    return m.kpi if m is not None and m.role == "kpi" else None
+
+
+def closest(header: object, n: int = 3) -> list[str]:
+    """Catalog KPI codes whose names look like ``header``, best first (for suggestions)."""
+    folded = fold(header)
+    names = {fold(s): k.code for k in _CATALOG if k.base for s in (k.code, k.label_fr, k.label_en, *k.synonyms)}
+    found = difflib.get_close_matches(folded, list(names), n=n * 3, cutoff=0.6)
+    return list(dict.fromkeys(names[f] for f in found))[:n]
+
+
+_SEGMENT_INDEX = {fold(w): seg for seg, words in SEGMENT_WORDS.items() for w in words}
+
+
+def segment_of(value: object) -> str | None:
+    """The segment a cell names (``"Grand public"`` → ``"B2C"``), else ``None``."""
+    return _SEGMENT_INDEX.get(fold(value))
+
+
+_WORLD_VARIANTS = {
+    ("nps_promoters", "B2E"): "enps_promoters",
+    ("nps_detractors", "B2E"): "enps_detractors",
+    ("nps_respondents", "B2E"): "enps_respondents",
+    ("enps_promoters", "B2C"): "nps_promoters",
+    ("enps_detractors", "B2C"): "nps_detractors",
+    ("enps_respondents", "B2C"): "nps_respondents",
+    ("enps_promoters", "B2B"): "nps_promoters",
+    ("enps_detractors", "B2B"): "nps_detractors",
+    ("enps_respondents", "B2B"): "nps_respondents",
+}
+
+
+def world_variant(kpi: str, segment: str) -> str:
+    """The KPI a generic header means in a segment: promoters of a B2E survey are eNPS promoters.
+
+        >>> world_variant("nps_promoters", "B2E")
+        'enps_promoters'
+    """
+    return _WORLD_VARIANTS.get((kpi, segment), kpi)
+
+
+def exclusive_world(kpi: str) -> str | None:
+    """``"internal"`` or ``"external"`` when the KPI exists in one world only, else ``None``."""
+    segments = set(KPIS[kpi].segments)
+    if segments <= set(INTERNAL):
+        return "internal"
+    if segments <= set(EXTERNAL):
+        return "external"
+    return None

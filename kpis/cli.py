@@ -1,0 +1,157 @@
+"""The command line: ``python -m kpis COMMAND ...``.
+
+    $ python -m kpis check export.xlsx --format json
+    $ python -m kpis import export.xlsx --segment B2C --store data/p.duckdb
+    $ python -m kpis report --segments B2C,B2B --view scorecard
+
+Every command accepts ``--store PATH`` (default: ``$PASSERELLE_STORE`` or
+``data/passerelle.duckdb``), never prompts, exits 2 on a usage error, and
+turns every ``KpiError`` into a message on stderr (never a traceback).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+from kpis.errors import KpiError, UsageError
+
+DEFAULT_STORE = Path("data") / "passerelle.duckdb"
+
+
+def store_path(arg: str | None) -> Path:
+    """The store named by ``--store``, else ``$PASSERELLE_STORE``, else the default."""
+    return Path(arg or os.environ.get("PASSERELLE_STORE") or DEFAULT_STORE)
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str):  # exit 2 with a one-line message, as argparse does
+        self.exit(2, f"{self.prog}: error: {message}\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="python -m kpis", description="Passerelle: KPI ingestion, store and report.")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    def add(name: str, help_: str, *, store: bool = True) -> argparse.ArgumentParser:
+        p = sub.add_parser(name, help=help_, description=help_)
+        if store:
+            p.add_argument("--store", help="store file (default: $PASSERELLE_STORE or data/passerelle.duckdb)")
+        return p
+
+    mapping_help = 'force a column\'s meaning: "HEADER=TARGET" (KPI code, period, period:month, period_start, period_end, segment, entity, channel, initiative, ignore)'
+
+    p = add("check", "Read files and print what was understood (nothing is stored).")
+    p.add_argument("files", nargs="+", metavar="FILE")
+    p.add_argument("--segment", choices=["B2C", "B2B", "B2E"])
+    p.add_argument("--map", action="append", default=[], metavar="HEADER=TARGET", help=mapping_help)
+    p.add_argument("--format", choices=["text", "json"], default="text")
+    p.set_defaults(func=cmd_check, store=None)
+
+    p = add("import", "Import files into the store, one batch per file.")
+    p.add_argument("files", nargs="+", metavar="FILE")
+    p.add_argument("--segment", choices=["B2C", "B2B", "B2E"])
+    p.add_argument("--origin", help="name of the source (default: the recognised format, else 'manual')")
+    p.add_argument("--map", action="append", default=[], metavar="HEADER=TARGET", help=mapping_help)
+    p.add_argument("--by", default="local", help="who imports (default: local)")
+    p.set_defaults(func=cmd_import)
+
+    p = add("batches", "List import batches.")
+    p.add_argument("--format", choices=["text", "json"], default="text")
+    p.set_defaults(func=cmd_batches)
+
+    p = add("delete-batch", "Delete one import batch.")
+    p.add_argument("batch_id", type=int, metavar="ID")
+    p.add_argument("--by", default="local")
+    p.set_defaults(func=cmd_delete_batch)
+
+    p = add("delete-demo", "Delete every demo batch.")
+    p.add_argument("--by", default="local")
+    p.set_defaults(func=cmd_delete_demo)
+
+    p = add("backup", "Write a consistent copy of every table to DIR.")
+    p.add_argument("dir", metavar="DIR")
+    p.set_defaults(func=cmd_backup)
+
+    p = add("restore", "Replace the store's content with a backup made by 'backup'.")
+    p.add_argument("dir", metavar="DIR")
+    p.set_defaults(func=cmd_restore)
+
+    p = add("report", "Print KPI values, a scorecard or the funnel.")
+    p.add_argument("--segments", help="comma-separated, e.g. B2C,B2B (default: all)")
+    p.add_argument("--from", dest="from_", metavar="DATE")
+    p.add_argument("--to", metavar="DATE")
+    p.add_argument("--grain", choices=["week", "month", "quarter", "year"], default="month")
+    p.add_argument("--entities")
+    p.add_argument("--channels")
+    p.add_argument("--initiatives")
+    p.add_argument("--view", choices=["table", "scorecard", "funnel"], default="table")
+    p.add_argument("--format", choices=["text", "json", "csv"], default="text")
+    p.set_defaults(func=cmd_report)
+    return parser
+
+
+def parse_maps(items: list[str]) -> dict[str, str]:
+    """``["Mois=period:month"]`` -> ``{"Mois": "period:month"}``."""
+    maps = {}
+    for item in items:
+        header, sep, target = item.rpartition("=")
+        if not sep or not header.strip() or not target.strip():
+            raise UsageError(
+                f"--map attend HEADER=TARGET, reçu {item!r}",
+                f"--map expects HEADER=TARGET, got {item!r}",
+            )
+        maps[header.strip()] = target.strip()
+    return maps
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return args.func(args)
+    except UsageError as exc:
+        print(f"python -m kpis {args.command}: {exc.message_en}", file=sys.stderr)
+        return 2
+    except KpiError as exc:
+        print(exc.message_en, file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+
+
+# --- commands --------------------------------------------------------------
+
+
+def cmd_check(args) -> int:
+    raise NotImplementedError  # ingestion (kpis.ingest)
+
+
+def cmd_import(args) -> int:
+    raise NotImplementedError  # store (kpis.store)
+
+
+def cmd_batches(args) -> int:
+    raise NotImplementedError  # store
+
+
+def cmd_delete_batch(args) -> int:
+    raise NotImplementedError  # store
+
+
+def cmd_delete_demo(args) -> int:
+    raise NotImplementedError  # store
+
+
+def cmd_backup(args) -> int:
+    raise NotImplementedError  # store
+
+
+def cmd_restore(args) -> int:
+    raise NotImplementedError  # store
+
+
+def cmd_report(args) -> int:
+    raise NotImplementedError  # metrics

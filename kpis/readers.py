@@ -1,0 +1,360 @@
+"""Turn uploaded bytes into raw sheets: rows of cells with their row numbers.
+
+    >>> sheets = read_file(b"Date;Clics\\n01/09/2026;12\\n", "ads.csv")
+    >>> sheets[0].rows, sheets[0].row_numbers
+    ([['Date', 'Clics'], ['01/09/2026', '12']], [1, 2])
+
+Workbooks (``.xlsx .xlsm .xls .ods``) are read with python-calamine, which
+never runs macros; the type is decided by the magic bytes first (zip or OLE)
+and the file name second. Anything else that decodes as text is read as CSV.
+
+Whatever the source, ``rows[i][0]`` is column A and ``row_numbers[i]`` is the
+1-based row number Excel or a text editor shows, so that every problem can be
+reported as "sheet, row, column letter". Blank rows are dropped. Workbook
+cells come as calamine gives them (float, int, str, bool, date, datetime,
+time, timedelta; empty cells are ``""``); CSV cells are always ``str``,
+stripped of outer whitespace.
+
+A file that cannot be read at all raises :class:`kpis.errors.FileRejected`
+with a French and an English message a business user understands; no raw
+library error ever escapes.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import re
+import zipfile
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import PurePath
+from typing import Iterator
+
+import python_calamine
+
+from kpis.errors import FileRejected
+
+__all__ = [
+    "RawSheet",
+    "read_file",
+    "WORKBOOK_EXTENSIONS",
+    "TEXT_EXTENSIONS",
+    "CSV_DELIMITERS",
+]
+
+WORKBOOK_EXTENSIONS = (".xlsx", ".xlsm", ".xls", ".ods")
+TEXT_EXTENSIONS = (".csv", ".txt", ".tsv")
+CSV_DELIMITERS = (",", ";", "\t")
+"""Delimiters tried when a CSV has no ``sep=`` first line, in tie-break order."""
+
+ZIP_MAGIC = b"PK\x03\x04"
+OLE_MAGIC = b"\xd0\xcf\x11\xe0"
+ENCRYPTED_MARKER = "EncryptedPackage".encode("utf-16-le")
+SNIFF_LINES = 500
+"""Number of non-comment lines used to choose a CSV delimiter."""
+
+_SEP_LINE = re.compile(r"^sep=(.)\s*$", re.IGNORECASE)
+
+
+@dataclass
+class RawSheet:
+    """One sheet (or one CSV file) as rows of cells, blank rows dropped.
+
+        >>> RawSheet("Data", [["Date", "Clics"]], [3]).row_numbers
+        [3]
+    """
+
+    name: str
+    rows: list[list[object]]
+    row_numbers: list[int]
+    hidden: bool = False
+    comments: list[str] = field(default_factory=list)
+    meta: dict = field(default_factory=dict)
+
+
+def read_file(data: bytes, name: str) -> list[RawSheet]:
+    """Read a workbook or a CSV file into raw sheets, in workbook order.
+
+        >>> [s.name for s in read_file(xlsx_bytes, "report.xlsx")]
+        ['Data', 'Notes']
+
+    Raises ``FileRejected`` for an empty, unknown, damaged or encrypted file.
+    """
+    suffix = PurePath(name).suffix.lower()
+    if not data:
+        raise _rejected(
+            "Le fichier est vide.",
+            "The file is empty.",
+        )
+    if data.startswith(ZIP_MAGIC):
+        return _read_zip_workbook(data)
+    if data.startswith(OLE_MAGIC):
+        return _read_ole_workbook(data)
+    if suffix in (".xlsx", ".xlsm", ".ods"):
+        raise _rejected(
+            "Ce fichier n'est pas un classeur valide : il est peut-être "
+            "endommagé ou a été renommé. Ouvrez-le dans Excel, enregistrez-le "
+            "au format .xlsx puis importez-le à nouveau.",
+            "This file is not a valid workbook: it may be damaged or renamed. "
+            "Open it in Excel, save it as .xlsx and upload it again.",
+        )
+    return [_read_csv(data, PurePath(name).stem or name)]
+
+
+# --- workbooks ----------------------------------------------------------------
+
+
+def _read_zip_workbook(data: bytes) -> list[RawSheet]:
+    try:
+        names = set(zipfile.ZipFile(io.BytesIO(data)).namelist())
+    except (zipfile.BadZipFile, ValueError, EOFError, OSError):
+        raise _rejected(
+            "Le fichier est incomplet ou endommagé (archive illisible). "
+            "Téléchargez-le à nouveau depuis sa source puis réimportez-le.",
+            "The file is incomplete or damaged (unreadable archive). "
+            "Download it again from its source and upload it again.",
+        ) from None
+    is_excel = "xl/workbook.xml" in names or "xl/workbook.bin" in names
+    is_ods = "content.xml" in names and "mimetype" in names
+    if not (is_excel or is_ods):
+        raise _unsupported()
+    return _read_workbook(data)
+
+
+def _read_ole_workbook(data: bytes) -> list[RawSheet]:
+    if ENCRYPTED_MARKER in data:
+        raise _rejected(
+            "Ce classeur est protégé par un mot de passe. Retirez le mot de "
+            "passe (Fichier > Informations > Protéger le classeur) puis "
+            "importez-le à nouveau.",
+            "This workbook is password-protected. Remove the password "
+            "(File > Info > Protect Workbook) and upload it again.",
+        )
+    return _read_workbook(data)
+
+
+def _read_workbook(data: bytes) -> list[RawSheet]:
+    try:
+        book = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
+        with book:
+            return [
+                _read_sheet(book, meta)
+                for meta in book.sheets_metadata
+                if meta.typ == python_calamine.SheetTypeEnum.WorkSheet
+            ]
+    except FileRejected:
+        raise
+    except python_calamine.PasswordError:
+        raise _rejected(
+            "Ce classeur est protégé par un mot de passe. Retirez le mot de "
+            "passe puis importez-le à nouveau.",
+            "This workbook is password-protected. Remove the password and "
+            "upload it again.",
+        ) from None
+    except (KeyboardInterrupt, SystemExit, MemoryError):
+        raise
+    except BaseException:  # calamine errors, and Rust panics (BaseException)
+        raise _rejected(
+            "Ce classeur ne peut pas être lu : il est peut-être endommagé ou "
+            "dans un format non pris en charge. Ouvrez-le dans Excel, "
+            "enregistrez-le au format .xlsx puis importez-le à nouveau.",
+            "This workbook cannot be read: it may be damaged or in an "
+            "unsupported format. Open it in Excel, save it as .xlsx and "
+            "upload it again.",
+        ) from None
+
+
+def _read_sheet(book, meta) -> RawSheet:
+    sheet = book.get_sheet_by_name(meta.name)
+    hidden = meta.visible != python_calamine.SheetVisibleEnum.Visible
+    start = sheet.start
+    if start is None:
+        return RawSheet(meta.name, [], [], hidden)
+    first_row, first_col = start
+    rows, numbers = _non_blank(sheet.to_python(), first_row + 1)
+    if first_col:
+        pad = [""] * first_col
+        rows = [pad + row for row in rows]
+    return RawSheet(meta.name, rows, numbers, hidden)
+
+
+def _non_blank(rows: list[list], first_number: int) -> tuple[list[list], list[int]]:
+    """Drop rows whose cells are all empty or whitespace; number the rest."""
+    kept: list[list] = []
+    numbers: list[int] = []
+    for i, row in enumerate(rows):
+        for value in row:
+            if value == "" or value is None:
+                continue
+            if value.__class__ is str and not value.strip():
+                continue
+            kept.append(row)
+            numbers.append(first_number + i)
+            break
+    return kept, numbers
+
+
+# --- CSV ----------------------------------------------------------------------
+
+
+def _read_csv(data: bytes, stem: str) -> RawSheet:
+    text, encoding = _decode(data)
+    lines = io.StringIO(text, newline="")
+    first = text[: text.find("\n") if "\n" in text else len(text)].rstrip("\r")
+    sep_line = _SEP_LINE.match(first)
+    if sep_line:
+        delimiter = sep_line.group(1)
+        next(lines)
+        mode = _modal_width(text.split("\n", SNIFF_LINES + 2)[1:-1], delimiter)
+        line_number = 1
+    else:
+        delimiter, mode = _sniff_delimiter(text)
+        line_number = 0
+    comments: list[str] = []
+    rows: list[list[object]] = []
+    numbers: list[int] = []
+    source = _LineSource(lines, line_number, delimiter, mode, comments)
+    try:
+        for record in csv.reader(source, delimiter=delimiter):
+            start = source.record_start
+            source.at_boundary = True
+            cells = [cell.strip() for cell in record]
+            if any(cells):
+                rows.append(cells)
+                numbers.append(start)
+    except csv.Error:
+        raise _rejected(
+            "Ce fichier texte ne peut pas être lu comme un CSV (champ trop long "
+            "ou guillemets mal fermés).",
+            "This text file cannot be read as CSV (a field is too long or a "
+            "quote is not closed).",
+        ) from None
+    return RawSheet(
+        stem, rows, numbers, comments=comments,
+        meta={"encoding": encoding, "delimiter": delimiter},
+    )
+
+
+class _LineSource:
+    """Feed lines to ``csv.reader``, counting them and setting comments aside.
+
+    A line starting with ``#`` at the start of a record is a comment unless it
+    splits into the file's usual number of fields (a data row such as
+    ``#hashtag;12``).
+    """
+
+    def __init__(self, lines, line_number: int, delimiter: str, mode: int, comments: list):
+        self.lines = lines
+        self.line_number = line_number
+        self.delimiter = delimiter
+        self.mode = mode
+        self.comments = comments
+        self.record_start = line_number + 1
+        self.at_boundary = True
+
+    def __iter__(self) -> Iterator[str]:
+        return self
+
+    def __next__(self) -> str:
+        while True:
+            line = next(self.lines)
+            self.line_number += 1
+            if not self.at_boundary:
+                return line
+            if line.startswith("#") and not self._is_data(line):
+                self.comments.append(line[1:].strip())
+                continue
+            self.at_boundary = False
+            self.record_start = self.line_number
+            return line
+
+    def _is_data(self, line: str) -> bool:
+        if self.mode < 2 or self.delimiter not in line:
+            return False
+        return len(next(csv.reader([line], delimiter=self.delimiter))) == self.mode
+
+
+def _decode(data: bytes) -> tuple[str, str]:
+    """Decode by BOM, else UTF-8, else cp1252; reject what is not text."""
+    if data.startswith(codecs.BOM_UTF8):
+        text, encoding = data[3:].decode("utf-8", errors="replace"), "utf-8-sig"
+    elif data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        text, encoding = data.decode("utf-16", errors="replace"), "utf-16"
+    elif _looks_utf16_le(data):
+        text, encoding = data.decode("utf-16-le", errors="replace"), "utf-16-le"
+    else:
+        try:
+            text, encoding = data.decode("utf-8"), "utf-8"
+        except UnicodeDecodeError:
+            text, encoding = data.decode("cp1252", errors="replace"), "cp1252"
+    _check_text(text)
+    return text, encoding
+
+
+def _looks_utf16_le(data: bytes) -> bool:
+    head = data[:2000]
+    return len(head) >= 8 and head[1::2].count(0) > 0.9 * (len(head) // 2)
+
+
+def _check_text(text: str) -> None:
+    head = text[:20000]
+    control = sum(1 for ch in head if (ch < " " and ch not in "\t\r\n") or ch == "\ufffd")
+    if "\x00" in head or control > len(head) // 100:
+        raise _unsupported()
+    stripped = head.lstrip().lower()
+    if stripped.startswith(("<html", "<!doctype", "<?xml", "<table")):
+        raise _rejected(
+            "Ce fichier est une page web ou un document XML et non un vrai "
+            "classeur. Ouvrez-le dans Excel, enregistrez-le au format .xlsx "
+            "puis importez-le à nouveau.",
+            "This file is a web page or an XML document, not a real workbook. "
+            "Open it in Excel, save it as .xlsx and upload it again.",
+        )
+
+
+def _sniff_delimiter(text: str) -> tuple[str, int]:
+    """Pick the delimiter whose field counts are the most consistent.
+
+        >>> _sniff_delimiter('a;b\\n"1,5";2\\n')
+        (';', 2)
+    """
+    sample = [
+        line for line in text.split("\n", SNIFF_LINES * 2)[: SNIFF_LINES * 2]
+        if line.strip() and not line.startswith("#")
+    ][:SNIFF_LINES]
+    best, best_score = ",", (-1.0, 0, 0)
+    for rank, delimiter in enumerate(reversed(CSV_DELIMITERS)):
+        counts = [len(r) for r in csv.reader(sample, delimiter=delimiter)]
+        if not counts:
+            continue
+        mode, hits = Counter(counts).most_common(1)[0]
+        if mode < 2:
+            continue
+        score = (hits / len(counts), mode, rank)
+        if score > best_score:
+            best, best_score = delimiter, score
+    return best, best_score[1]
+
+
+def _modal_width(lines: list[str], delimiter: str) -> int:
+    sample = [line for line in lines if line.strip() and not line.startswith("#")]
+    counts = [len(r) for r in csv.reader(sample, delimiter=delimiter)]
+    return Counter(counts).most_common(1)[0][0] if counts else 0
+
+
+# --- errors -------------------------------------------------------------------
+
+
+def _rejected(message_fr: str, message_en: str) -> FileRejected:
+    return FileRejected(message_fr, message_en)
+
+
+def _unsupported() -> FileRejected:
+    return _rejected(
+        "Type de fichier non pris en charge. Importez un classeur Excel "
+        "(.xlsx, .xlsm, .xls), OpenDocument (.ods) ou un fichier CSV.",
+        "Unsupported file type. Upload an Excel workbook (.xlsx, .xlsm, .xls), "
+        "an OpenDocument spreadsheet (.ods) or a CSV file.",
+    )
