@@ -126,7 +126,61 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def cmd_check(args) -> int:
-    raise NotImplementedError  # ingestion (kpis.ingest)
+    import json
+
+    from kpis import ingest
+
+    maps = parse_maps(args.map)
+    for target in maps.values():
+        ingest.parse_target(target)  # a bad target is a usage error before any file is read
+    remembered = _remembered(args.store)
+    results = [ingest.check_file(f, segment=args.segment, maps=maps, remembered=remembered) for f in args.files]
+    if args.format == "json":
+        json.dump({"files": [r.to_json() for r in results]}, sys.stdout, ensure_ascii=False, indent=1)
+        sys.stdout.write("\n")
+    else:
+        for r in results:
+            _print_check(r)
+    return 0 if all(r.importable for r in results) else 1
+
+
+def _remembered(store_arg: str | None) -> list:
+    """Mappings remembered in the store named by --store (read-only); none without --store."""
+    if not store_arg:
+        return []
+    from kpis.store import Store
+
+    path = store_path(store_arg)
+    return Store(path).remembered_mappings() if path.exists() else []
+
+
+def _print_check(r) -> None:
+    verdict = "importable" if r.importable else "NON importable / not importable"
+    print(f"{r.file}: {verdict}")
+    for issue in r.issues:
+        print(f"  [{issue.severity}] {issue.message_fr} / {issue.message_en}")
+    for s in r.sheets:
+        if s.status == "skipped":
+            print(f"  - {s.sheet}: ignorée / skipped (no table)")
+            continue
+        period = f"{s.period['start']} → {s.period['end']}" if s.period else "—"
+        print(f"  - {s.sheet}: header row {s.header_row}, {s.layout}, segments {','.join(s.segments) or '—'}, "
+              f"grain {s.grain or '—'}, period {period}, currency {s.currency or '—'}")
+        rows = s.rows
+        print(f"    rows: {rows['read']} read, {rows['kept']} kept, {rows['rejected']} rejected, {rows['dropped']} dropped")
+        for c in s.columns:
+            what = c.kpi if c.role == "kpi" else c.role
+            extra = f" ({c.match})" if c.role == "kpi" and c.match != "exact" else ""
+            extra += f" — {c.reason}" if c.reason else ""
+            print(f"    {c.letter:>3} {c.header!s:<40} → {what}{extra}")
+        for t, v in s.totals.items():
+            print(f"    total {t}: {v:,.2f}")
+        shown = s.issues[:20]
+        for i in shown:
+            where = ", ".join(x for x in (f"row {i.row}" if i.row else "", f"col {i.column}" if i.column else "") if x)
+            print(f"    [{i.severity}] {where + ': ' if where else ''}{i.message_en}")
+        if len(s.issues) > len(shown):
+            print(f"    … {len(s.issues) - len(shown)} more issue(s); use --format json for all")
 
 
 def cmd_import(args) -> int:

@@ -1,0 +1,1224 @@
+"""Persistence: import batches, observations, targets and remembered column mappings.
+
+    >>> store = Store("data/passerelle.duckdb")
+    >>> outcome = store.import_batch(obs, file_name="ads.xlsx", sheets=["Feuil1"],
+    ...                              sha256=digest, rows_read=120, rows_kept=118,
+    ...                              rows_rejected=2, parser_version="1")
+    >>> store.native_totals(Filter(segments=("B2C",)), by=("channel",))
+
+**Backend and access model.** An embedded DuckDB file. DuckDB lets one
+process write a file or several processes read it, never both, so every
+operation opens a connection, does its work and closes it: reads open the file
+read-only, writes read-write. A busy file is retried with a growing backoff
+for ``lock_timeout`` seconds (``DEFAULT_LOCK_TIMEOUT``), then ``StoreLocked``.
+Writers are serialised by ``fcntl.flock`` on ``<store>.lock`` before they open
+the file, so two imports never race for an id.
+
+**Data version.** ``data_version()`` never opens DuckDB: it reads the sidecar
+``<store>.version`` (the ``counters.data_version`` row, rewritten after every
+committed write: import, delete, targets, mappings, restore, migration) and
+the size and modification time of the database file and its WAL. The stat
+part makes it change even if a process dies between its commit and the
+sidecar write. It is an opaque string: compare it for equality only.
+
+**Current data ("latest batch wins", DESIGN.md).** Observations keep a
+boolean ``is_current``. A *series* is origin × segment × entity × channel ×
+initiative × KPI. For each series of a batch, its *coverage* is the union of
+its observations' periods, merged into islands (touching periods merge: Jan
+and Feb make one island). An older observation is superseded when it lies
+entirely inside one island of a newer batch's series that *matches* it: same
+origin, segment and KPI, and for each of entity, channel and initiative the
+same value or ``"(all)"`` on either side. So a newer total (``"(all)"``)
+supersedes older detail of every value inside its period, and newer detail
+(``"FR"``) supersedes an older total inside its period even if other values
+are missing from the newer file (DESIGN.md's rule, on purpose). Coverage is
+per newer series, never pooled across series: an older total spanning Jan–Feb
+is only partly covered by newer ``FR``/Jan plus ``DE``/Feb rows. Older
+observations that overlap a newer matching island without lying inside it
+are kept and reported as ``OverlapWarning``. A batch never supersedes its own
+rows. An import only supersedes older rows (nothing is newer); a delete
+re-evaluates the superseded rows older than the deleted batch(es) against the
+remaining newer batches; ``recompute_current()`` does everything from scratch
+and gives the same answer.
+
+**Duplicates.** A batch whose SHA-256 of the file bytes or whose normalised
+observations hash (``observations_hash``) equals an existing batch's is
+refused with ``DuplicateBatch``; nothing is written.
+
+**Portability.** Standard DDL/DML with ``?`` parameters; the DuckDB-only
+parts (connecting and lock errors, registering a DataFrame for bulk insert,
+Parquet COPY for backup) live in the ``_duckdb_*`` helpers of this module.
+
+Errors: ``StoreLocked``, ``DuplicateBatch``, ``UnknownBatch``,
+``SchemaTooNew``, ``NotImportable`` and ``StoreError`` (see ``kpis.errors``).
+"""
+
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import itertools
+import json
+import math
+import os
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import date, datetime, timezone
+from pathlib import Path
+
+import duckdb
+import numpy as np
+import pandas as pd
+
+from kpis.errors import DuplicateBatch, NotImportable, SchemaTooNew, StoreError, StoreLocked, UnknownBatch
+from kpis.model import ALL, DIMENSIONS, OBS_COLUMNS, SEGMENTS, Filter
+
+__all__ = [
+    "Store",
+    "ImportOutcome",
+    "DeleteOutcome",
+    "OverlapWarning",
+    "RememberedMapping",
+    "observations_hash",
+    "fold_headers",
+    "SCHEMA_VERSION",
+    "DEFAULT_LOCK_TIMEOUT",
+]
+
+SCHEMA_VERSION = 2
+"""Version 1 had no ``obs_hash``/``parser_version`` on batches and no column mappings."""
+
+DEFAULT_LOCK_TIMEOUT = 10.0
+"""Seconds a busy store is retried before ``StoreLocked``."""
+
+VALUE_DIGITS = 10
+"""Significant digits kept when hashing values (relative rounding ~1e-9)."""
+
+TABLES = ("schema_version", "counters", "batches", "observations", "deletions", "targets", "column_mappings")
+"""Every table, in dependency order (backup, restore and tests walk them)."""
+
+TARGET_GRAINS = ("month", "quarter", "year", "range")
+
+STATUS_CURRENT, STATUS_PARTLY, STATUS_SUPERSEDED = "current", "partly superseded", "superseded"
+
+_SERIES = ("origin", "segment", "entity", "channel", "initiative", "kpi")
+
+# Table key used to order rows deterministically (backup, restore, comparisons).
+_ORDER = {
+    "schema_version": "version",
+    "counters": "name",
+    "batches": "id",
+    "observations": "batch_id, row_no",
+    "deletions": "id",
+    "targets": "kpi, segment, entity, period_start, period_end",
+    "column_mappings": "headers_key",
+}
+
+_DDL = {
+    "schema_version": """CREATE TABLE schema_version (
+        version INTEGER NOT NULL,
+        migrated_at TIMESTAMP NOT NULL)""",
+    "counters": """CREATE TABLE counters (
+        name VARCHAR PRIMARY KEY,
+        value BIGINT NOT NULL)""",
+    "batches": """CREATE TABLE batches (
+        id INTEGER PRIMARY KEY,
+        file_name VARCHAR NOT NULL,
+        sheets VARCHAR NOT NULL,
+        origin VARCHAR NOT NULL,
+        sha256 VARCHAR,
+        imported_at TIMESTAMP NOT NULL,
+        imported_by VARCHAR NOT NULL,
+        rows_read INTEGER,
+        rows_kept INTEGER,
+        rows_rejected INTEGER,
+        observations INTEGER NOT NULL,
+        segments VARCHAR NOT NULL,
+        period_start DATE,
+        period_end DATE,
+        sample BOOLEAN NOT NULL,
+        obs_hash VARCHAR,
+        parser_version VARCHAR)""",
+    "observations": """CREATE TABLE observations (
+        batch_id INTEGER NOT NULL,
+        row_no INTEGER NOT NULL,
+        period_start DATE NOT NULL,
+        period_end DATE NOT NULL,
+        segment VARCHAR NOT NULL,
+        entity VARCHAR NOT NULL,
+        channel VARCHAR NOT NULL,
+        initiative VARCHAR NOT NULL,
+        kpi VARCHAR NOT NULL,
+        value DOUBLE PRECISION NOT NULL,
+        is_current BOOLEAN NOT NULL)""",
+    "deletions": """CREATE TABLE deletions (
+        id INTEGER PRIMARY KEY,
+        batch_id INTEGER NOT NULL,
+        file_name VARCHAR NOT NULL,
+        origin VARCHAR NOT NULL,
+        sample BOOLEAN NOT NULL,
+        deleted_at TIMESTAMP NOT NULL,
+        deleted_by VARCHAR NOT NULL,
+        rows_removed INTEGER NOT NULL,
+        rows_restored INTEGER NOT NULL)""",
+    "targets": """CREATE TABLE targets (
+        kpi VARCHAR NOT NULL,
+        segment VARCHAR NOT NULL,
+        entity VARCHAR,
+        period_start DATE NOT NULL,
+        period_end DATE NOT NULL,
+        grain VARCHAR NOT NULL,
+        value DOUBLE PRECISION NOT NULL,
+        set_by VARCHAR NOT NULL,
+        set_at TIMESTAMP NOT NULL)""",
+    "column_mappings": """CREATE TABLE column_mappings (
+        headers_key VARCHAR PRIMARY KEY,
+        headers VARCHAR NOT NULL,
+        mapping VARCHAR NOT NULL,
+        saved_by VARCHAR NOT NULL,
+        saved_at TIMESTAMP NOT NULL)""",
+}
+
+
+# --- values returned -------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class OverlapWarning:
+    """Older observations that a new batch only partly covers: kept, not superseded."""
+
+    batch_id: int
+    rows: int
+    kpis: tuple[str, ...]
+    message_fr: str
+    message_en: str
+
+    def message(self, lang: str = "fr") -> str:
+        return self.message_fr if lang == "fr" else self.message_en
+
+
+@dataclass(frozen=True)
+class ImportOutcome:
+    """What ``Store.import_batch`` did."""
+
+    batch_id: int
+    imported_at: datetime
+    rows_stored: int
+    rows_superseded: int
+    warnings: tuple[OverlapWarning, ...] = ()
+
+
+@dataclass(frozen=True)
+class DeleteOutcome:
+    """What ``Store.delete_batch`` / ``delete_demo`` did."""
+
+    batch_ids: tuple[int, ...]
+    rows_removed: int
+    rows_restored: int
+
+
+@dataclass(frozen=True)
+class RememberedMapping:
+    """A header set (folded, sorted) and the meaning the user gave its columns."""
+
+    headers: tuple[str, ...]
+    mapping: dict[str, str] = field(hash=False)
+    saved_by: str = ""
+    saved_at: datetime | None = None
+
+
+# --- pure helpers ----------------------------------------------------------
+
+
+def fold_headers(headers: Sequence[object]) -> tuple[str, ...]:
+    """The key of a header set: lowercased, stripped, deduplicated, sorted; blanks dropped.
+
+    >>> fold_headers([" Clics", "Date", "clics", None])
+    ('clics', 'date')
+    """
+    return tuple(sorted({str(h).strip().lower() for h in headers if h is not None and str(h).strip()}))
+
+
+def observations_hash(observations: pd.DataFrame) -> str:
+    """A hash of the observations independent of row order, dtypes and float noise.
+
+    >>> observations_hash(df) == observations_hash(df.iloc[::-1].astype({"value": "float32"}))
+    True
+
+    Dates are compared as days, strings as text, values rounded to
+    ``VALUE_DIGITS`` significant digits. Only numpy's fixed byte layout is
+    hashed, so the digest is stable across pandas and DuckDB versions.
+    """
+    frame = _normalise(observations)
+    digest = hashlib.sha256(b"passerelle-observations-v1")
+    columns = []
+    for col in ("period_start", "period_end"):
+        columns.append(frame[col].to_numpy(dtype="datetime64[D]").astype("<i8"))
+    for col in ("segment", "entity", "channel", "initiative", "kpi"):
+        codes, uniques = pd.factorize(frame[col], sort=True)
+        columns.append(codes.astype("<i8"))
+        digest.update(json.dumps([str(u) for u in uniques], ensure_ascii=False).encode())
+    mantissa, exponent = _round_relative(frame["value"].to_numpy(dtype="float64"))
+    columns += [mantissa, exponent]
+    table = np.column_stack(columns) if len(frame) else np.empty((0, len(columns)), dtype="<i8")
+    order = np.lexsort(table.T[::-1])
+    digest.update(np.ascontiguousarray(table[order], dtype="<i8").tobytes())
+    return digest.hexdigest()
+
+
+def _round_relative(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(mantissa, exponent) integers with ``VALUE_DIGITS`` significant digits."""
+    out_m = np.zeros(len(values), dtype="<i8")
+    out_e = np.zeros(len(values), dtype="<i8")
+    nonzero = np.isfinite(values) & (values != 0)
+    v = values[nonzero]
+    exp = np.floor(np.log10(np.abs(v))).astype("<i8") - (VALUE_DIGITS - 1)
+    mant = np.rint(v / np.power(10.0, exp)).astype("<i8")
+    carry = np.abs(mant) >= 10**VALUE_DIGITS  # 9.99999999999 rounded up to 10.0
+    mant[carry] = np.rint(mant[carry] / 10).astype("<i8")
+    exp[carry] += 1
+    out_m[nonzero], out_e[nonzero] = mant, exp
+    return out_m, out_e
+
+
+def _normalise(observations: pd.DataFrame) -> pd.DataFrame:
+    """The observations in the store's types; raises ``StoreError`` on a malformed frame."""
+    missing = [c for c in OBS_COLUMNS if c not in observations.columns]
+    if missing:
+        raise StoreError(
+            f"Observations incomplètes : colonnes manquantes {missing}",
+            f"Malformed observations: missing columns {missing}",
+        )
+    frame = pd.DataFrame(
+        {
+            "period_start": pd.to_datetime(observations["period_start"]).dt.normalize().astype("datetime64[us]"),
+            "period_end": pd.to_datetime(observations["period_end"]).dt.normalize().astype("datetime64[us]"),
+            **{c: observations[c].fillna(ALL).astype(str) for c in ("segment", *DIMENSIONS)},
+            "kpi": observations["kpi"].astype(str),
+            "value": pd.to_numeric(observations["value"]).astype("float64"),
+        }
+    ).reset_index(drop=True)
+    problems = []
+    if frame["period_start"].isna().any() or frame["period_end"].isna().any():
+        problems.append(("dates manquantes", "missing dates"))
+    elif (frame["period_end"] < frame["period_start"]).any():
+        problems.append(("fin de période avant le début", "period end before start"))
+    if not np.isfinite(frame["value"].to_numpy()).all():
+        problems.append(("valeurs non numériques", "non-finite values"))
+    bad_segments = sorted(set(frame["segment"]) - set(SEGMENTS))
+    if bad_segments:
+        problems.append((f"segments inconnus {bad_segments}", f"unknown segments {bad_segments}"))
+    kinds = _kinds()
+    derived = sorted(k for k in set(frame["kpi"]) if kinds.get(k) in ("ratio", "score"))
+    if derived:
+        problems.append((f"KPI calculés jamais stockés {derived}", f"derived KPIs are never stored {derived}"))
+    if problems:
+        raise StoreError(
+            "Observations refusées : " + "; ".join(fr for fr, _ in problems),
+            "Observations refused: " + "; ".join(en for _, en in problems),
+        )
+    return frame
+
+
+def _kinds() -> dict[str, str]:
+    """KPI code -> aggregation kind, from the catalog."""
+    from kpis.catalog import KPIS
+
+    return {code: kpi.aggregation for code, kpi in KPIS.items()}
+
+
+def _utcnow() -> datetime:
+    """Now in UTC as a naive timestamp (the store's TIMESTAMP columns are UTC)."""
+    return datetime.now(timezone.utc).replace(tzinfo=None)
+
+
+def _iso_z(ts) -> str:
+    return pd.Timestamp(ts).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _iso_date(d) -> str | None:
+    return None if d is None or pd.isna(d) else pd.Timestamp(d).strftime("%Y-%m-%d")
+
+
+def _placeholders(values: Sequence) -> str:
+    return ", ".join("?" for _ in values)
+
+
+def _filter_sql(flt: Filter | None, alias: str = "") -> tuple[str, list]:
+    """WHERE conditions (joined by AND) and parameters for a ``Filter``."""
+    flt = flt or Filter()
+    p = f"{alias}." if alias else ""
+    conds, params = [], []
+    if flt.start is not None:
+        conds.append(f"{p}period_end >= ?")
+        params.append(pd.Timestamp(flt.start).date())
+    if flt.end is not None:
+        conds.append(f"{p}period_end <= ?")
+        params.append(pd.Timestamp(flt.end).date())
+    for col, values in (
+        ("segment", flt.segments),
+        ("entity", flt.entities),
+        ("channel", flt.channels),
+        ("initiative", flt.initiatives),
+        ("kpi", flt.kpis),
+    ):
+        if values:
+            conds.append(f"{p}{col} IN ({_placeholders(values)})")
+            params.extend(values)
+    return " AND ".join(conds) or "TRUE", params
+
+
+# --- the store -------------------------------------------------------------
+
+
+class Store:
+    """A Passerelle store in one DuckDB file (created with its schema on first use).
+
+        >>> store = Store(tmp_path / "p.duckdb", lock_timeout=2)
+        >>> store.batches()
+        []
+    """
+
+    def __init__(self, path: str | os.PathLike, *, lock_timeout: float = DEFAULT_LOCK_TIMEOUT):
+        self.path = Path(path)
+        self.lock_timeout = lock_timeout
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._lock_path = self.path.with_name(self.path.name + ".lock")
+        self._version_path = self.path.with_name(self.path.name + ".version")
+        self._ensure_schema()
+
+    def __repr__(self) -> str:
+        return f"Store({str(self.path)!r})"
+
+    # --- connections, locks, transactions -----------------------------------
+
+    @contextmanager
+    def _read(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        con = self._duckdb_connect(read_only=True, deadline=time.monotonic() + self.lock_timeout)
+        try:
+            yield con
+        finally:
+            con.close()
+
+    @contextmanager
+    def _write(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """Serialised read-write transaction; bumps the data version on commit."""
+        deadline = time.monotonic() + self.lock_timeout
+        with self._writer_lock(deadline):
+            con = self._duckdb_connect(read_only=False, deadline=deadline)
+            try:
+                con.execute("BEGIN TRANSACTION")
+                try:
+                    yield con
+                    con.execute("UPDATE counters SET value = value + 1 WHERE name = 'data_version'")
+                    version = con.execute("SELECT value FROM counters WHERE name = 'data_version'").fetchone()[0]
+                    con.execute("COMMIT")
+                except BaseException:
+                    con.execute("ROLLBACK")
+                    raise
+            finally:
+                con.close()
+            self._write_version_file(version)
+
+    @contextmanager
+    def _writer_lock(self, deadline: float) -> Iterator[None]:
+        fd = os.open(self._lock_path, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            delay = 0.01
+            while True:
+                try:
+                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    break
+                except BlockingIOError:
+                    if time.monotonic() >= deadline:
+                        raise self._locked() from None
+                    time.sleep(min(delay, max(deadline - time.monotonic(), 0.001)))
+                    delay = min(delay * 2, 0.25)
+            yield
+        finally:
+            os.close(fd)  # releases the flock
+
+    def _duckdb_connect(self, *, read_only: bool, deadline: float) -> duckdb.DuckDBPyConnection:
+        """Open the file, retrying while another process (or a differently opened
+        connection of this process) holds it."""
+        delay = 0.01
+        while True:
+            try:
+                return duckdb.connect(str(self.path), read_only=read_only)
+            except (duckdb.IOException, duckdb.ConnectionException) as exc:
+                text = str(exc)
+                if "lock" not in text.lower() and "different configuration" not in text:
+                    raise StoreError(
+                        f"Impossible d'ouvrir la base {self.path.name} : {text}",
+                        f"Cannot open the store {self.path.name}: {text}",
+                    ) from exc
+            if time.monotonic() >= deadline:
+                raise self._locked()
+            time.sleep(min(delay, max(deadline - time.monotonic(), 0.001)))
+            delay = min(delay * 2, 0.25)
+
+    def _locked(self) -> StoreLocked:
+        return StoreLocked(
+            f"La base {self.path.name} est occupée par un autre traitement depuis plus de "
+            f"{self.lock_timeout:g} s ; réessayez dans un instant.",
+            f"The store {self.path.name} has been busy with another process for more than "
+            f"{self.lock_timeout:g} s; try again in a moment.",
+        )
+
+    def _write_version_file(self, version: int) -> None:
+        tmp = self._version_path.with_name(self._version_path.name + f".{os.getpid()}.tmp")
+        tmp.write_text(str(version))
+        os.replace(tmp, self._version_path)
+
+    def data_version(self) -> str:
+        """An opaque token that changes after every committed write; never opens DuckDB.
+
+        >>> v = store.data_version(); store.delete_batch(3); store.data_version() != v
+        True
+        """
+        try:
+            counter = self._version_path.read_text().strip()
+        except FileNotFoundError:
+            counter = "0"
+        parts = [counter]
+        for p in (self.path, self.path.with_name(self.path.name + ".wal")):
+            try:
+                st = p.stat()
+                parts.append(f"{st.st_mtime_ns}-{st.st_size}")
+            except FileNotFoundError:
+                parts.append("-")
+        return ":".join(parts)
+
+    # --- schema -------------------------------------------------------------
+
+    def _ensure_schema(self) -> None:
+        if self.path.exists():
+            with self._read() as con:
+                version = _schema_version(con)
+            if version == SCHEMA_VERSION:
+                return
+            if version is not None and version > SCHEMA_VERSION:
+                raise _too_new(self.path, version)
+        with self._write() as con:  # create or migrate, in one transaction
+            version = _schema_version(con)
+            if version is None:
+                for ddl in _DDL.values():
+                    con.execute(ddl)
+                con.execute("INSERT INTO schema_version VALUES (?, ?)", [SCHEMA_VERSION, _utcnow()])
+                con.execute("INSERT INTO counters VALUES ('data_version', 0), ('next_batch_id', 1)")
+            elif version > SCHEMA_VERSION:
+                raise _too_new(self.path, version)
+            while version is not None and version < SCHEMA_VERSION:
+                _MIGRATIONS[version](con)
+                version += 1
+                con.execute("UPDATE schema_version SET version = ?, migrated_at = ?", [version, _utcnow()])
+
+    def schema_version(self) -> int:
+        with self._read() as con:
+            return _schema_version(con)
+
+    # --- import ---------------------------------------------------------------
+
+    def import_batch(
+        self,
+        observations: pd.DataFrame,
+        *,
+        file_name: str,
+        sheets: Sequence[str] = (),
+        origin: str = "manual",
+        sha256: str | None,
+        rows_read: int | None = None,
+        rows_kept: int | None = None,
+        rows_rejected: int | None = None,
+        imported_by: str = "local",
+        sample: bool = False,
+        parser_version: str = "",
+    ) -> ImportOutcome:
+        """Store one batch atomically and supersede what it replaces (latest batch wins).
+
+            >>> out = store.import_batch(obs, file_name="ads.xlsx", sha256=h, parser_version="1")
+            >>> out.batch_id, out.rows_stored, out.rows_superseded
+            (4, 1200, 1200)
+
+        Raises ``DuplicateBatch`` (same bytes or same observations as an earlier
+        batch), ``NotImportable`` (no observations), ``StoreError`` (malformed frame).
+        """
+        if observations is None or len(observations) == 0:
+            raise NotImportable(
+                f"{file_name} : aucune observation à importer.",
+                f"{file_name}: no observations to import.",
+            )
+        frame = _normalise(observations)
+        obs_hash = observations_hash(frame)
+        imported_at = _utcnow()
+        segments = sorted(set(frame["segment"]))
+        with self._write() as con:
+            earlier = con.execute(
+                "SELECT id, imported_at, file_name, sha256 FROM batches WHERE sha256 = ? OR obs_hash = ? ORDER BY id LIMIT 1",
+                [sha256, obs_hash],
+            ).fetchone()
+            if earlier:
+                raise _duplicate(file_name, earlier, same_bytes=sha256 is not None and earlier[3] == sha256)
+            batch_id = con.execute("SELECT value FROM counters WHERE name = 'next_batch_id'").fetchone()[0]
+            con.execute("UPDATE counters SET value = value + 1 WHERE name = 'next_batch_id'")
+            con.execute(
+                """INSERT INTO batches (id, file_name, sheets, origin, sha256, imported_at, imported_by,
+                       rows_read, rows_kept, rows_rejected, observations, segments, period_start, period_end,
+                       sample, obs_hash, parser_version)
+                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                [
+                    batch_id, file_name, json.dumps(list(sheets), ensure_ascii=False), origin, sha256,
+                    imported_at, imported_by, rows_read, rows_kept, rows_rejected, len(frame),
+                    json.dumps(segments), frame["period_start"].min().date(), frame["period_end"].max().date(),
+                    bool(sample), obs_hash, parser_version,
+                ],
+            )
+            _insert_observations(con, frame, batch_id)
+            superseded, partial = _supersede_by(con, batch_id)
+            warnings = _overlap_warnings(con, partial)
+        return ImportOutcome(batch_id, imported_at, len(frame), superseded, warnings)
+
+    # --- delete ---------------------------------------------------------------
+
+    def delete_batch(self, batch_id: int, by: str = "local") -> DeleteOutcome:
+        """Delete one batch; rows it superseded become current again. Logged.
+
+            >>> store.delete_batch(3, by="cdo")
+            DeleteOutcome(batch_ids=(3,), rows_removed=118, rows_restored=118)
+        """
+        with self._write() as con:
+            if not con.execute("SELECT COUNT(*) FROM batches WHERE id = ?", [batch_id]).fetchone()[0]:
+                raise UnknownBatch(f"Aucun lot n° {batch_id}.", f"No batch with id {batch_id}.")
+            return _delete(con, [batch_id], by)
+
+    def delete_demo(self, by: str = "local") -> DeleteOutcome:
+        """Delete every batch flagged ``sample`` (demo data) in one transaction."""
+        with self._write() as con:
+            ids = [r[0] for r in con.execute("SELECT id FROM batches WHERE sample ORDER BY id").fetchall()]
+            if not ids:
+                return DeleteOutcome((), 0, 0)
+            return _delete(con, ids, by)
+
+    def recompute_current(self) -> int:
+        """Recompute every row's current flag from scratch; returns the rows changed (0 when consistent)."""
+        with self._write() as con:
+            con.execute(
+                """CREATE TEMP TABLE _cand AS
+                   SELECT o.batch_id, o.row_no, b.origin, o.segment, o.entity, o.channel, o.initiative, o.kpi,
+                          o.period_start, o.period_end
+                   FROM observations o JOIN batches b ON b.id = o.batch_id"""
+            )
+            _islands(con, "SELECT id FROM batches")
+            _hits(con)
+            changed = _set_current(
+                con,
+                """SELECT h.batch_id, h.row_no FROM _hits h JOIN observations o
+                   ON o.batch_id = h.batch_id AND o.row_no = h.row_no WHERE h.inside = 1 AND o.is_current""",
+                False,
+            )
+            changed += _set_current(
+                con,
+                """SELECT o.batch_id, o.row_no FROM observations o WHERE NOT o.is_current AND NOT EXISTS (
+                   SELECT 1 FROM _hits h WHERE h.inside = 1 AND h.batch_id = o.batch_id AND h.row_no = o.row_no)""",
+                True,
+            )
+            for t in ("_islands", "_cand", "_hits"):
+                con.execute(f"DROP TABLE IF EXISTS {t}")
+            return changed
+
+    # --- batches listing ------------------------------------------------------
+
+    def batches(self, details: bool = False) -> list[dict]:
+        """Every batch, oldest first, as the ``batches --format json`` objects.
+
+        ``status`` is "current", "partly superseded" or "superseded" from its rows'
+        current flags. ``details=True`` adds sheets, rows read/rejected, observation
+        counts, SHA-256 and parser version.
+        """
+        with self._read() as con:
+            rows = con.execute(
+                """SELECT b.id, b.file_name, b.origin, b.imported_at, b.imported_by, b.rows_kept, b.segments,
+                          b.period_start, b.period_end, b.sample, b.sheets, b.rows_read, b.rows_rejected,
+                          b.observations, b.sha256, b.parser_version, COALESCE(c.n_current, 0)
+                   FROM batches b LEFT JOIN (
+                       SELECT batch_id, COUNT(*) AS n_current FROM observations WHERE is_current GROUP BY batch_id
+                   ) c ON c.batch_id = b.id
+                   ORDER BY b.id"""
+            ).fetchall()
+        out = []
+        for r in rows:
+            n_obs, n_current = r[13], r[16]
+            status = STATUS_CURRENT if n_current == n_obs else STATUS_SUPERSEDED if n_current == 0 else STATUS_PARTLY
+            item = {
+                "id": r[0],
+                "file": r[1],
+                "origin": r[2],
+                "imported_at": _iso_z(r[3]),
+                "imported_by": r[4],
+                "rows_kept": r[5],
+                "segments": json.loads(r[6]),
+                "period_start": _iso_date(r[7]),
+                "period_end": _iso_date(r[8]),
+                "status": status,
+                "sample": bool(r[9]),
+            }
+            if details:
+                item.update(
+                    sheets=json.loads(r[10]), rows_read=r[11], rows_rejected=r[12], observations=n_obs,
+                    observations_current=n_current, sha256=r[14], parser_version=r[15],
+                )
+            out.append(item)
+        return out
+
+    def deletions(self) -> list[dict]:
+        """The deletion log, oldest first."""
+        with self._read() as con:
+            df = con.execute(f"SELECT * FROM deletions ORDER BY {_ORDER['deletions']}").df()
+        return [
+            {**rec, "deleted_at": _iso_z(rec["deleted_at"]), "sample": bool(rec["sample"])}
+            for rec in df.to_dict("records")
+        ]
+
+    # --- targets and mappings ---------------------------------------------------
+
+    def set_targets(self, targets: pd.DataFrame, by: str = "local") -> int:
+        """Insert or replace targets by key (kpi, segment, entity, period_start, period_end).
+
+            >>> store.set_targets(pd.DataFrame({"kpi": ["clicks"], "segment": ["B2C"],
+            ...     "period_start": ["2026-01-01"], "period_end": ["2026-12-31"], "value": [1e6]}))
+            1
+
+        ``entity`` is optional (missing or empty = the whole segment); ``grain`` is
+        derived from the dates when absent. A NaN value removes the target.
+        Returns the number of targets written or removed.
+        """
+        frame = _normalise_targets(targets)
+        now = _utcnow()
+        with self._write() as con:
+            for rec in frame.itertuples(index=False):
+                con.execute(
+                    "DELETE FROM targets WHERE kpi = ? AND segment = ? AND entity IS NOT DISTINCT FROM ? "
+                    "AND period_start = ? AND period_end = ?",
+                    [rec.kpi, rec.segment, rec.entity, rec.period_start, rec.period_end],
+                )
+                if not math.isnan(rec.value):
+                    con.execute(
+                        "INSERT INTO targets VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                        [rec.kpi, rec.segment, rec.entity, rec.period_start, rec.period_end, rec.grain,
+                         rec.value, by, now],
+                    )
+        return len(frame)
+
+    def targets(self) -> pd.DataFrame:
+        """All targets: kpi, segment, entity (None = whole segment), period_start, period_end, grain, value, set_by, set_at."""
+        with self._read() as con:
+            return con.execute(f"SELECT * FROM targets ORDER BY {_ORDER['targets']}").df()
+
+    def remember_mapping(self, headers: Sequence[str], mapping: dict[str, str], by: str = "local") -> None:
+        """Remember what the columns of a header set mean (replaces an earlier one).
+
+            >>> store.remember_mapping(["Mois", "Clics"], {"Mois": "period:month"}, by="cdo")
+        """
+        key = fold_headers(headers)
+        with self._write() as con:
+            con.execute("DELETE FROM column_mappings WHERE headers_key = ?", [json.dumps(key, ensure_ascii=False)])
+            con.execute(
+                "INSERT INTO column_mappings VALUES (?, ?, ?, ?, ?)",
+                [json.dumps(key, ensure_ascii=False), json.dumps(list(key), ensure_ascii=False),
+                 json.dumps(dict(mapping), ensure_ascii=False, sort_keys=True), by, _utcnow()],
+            )
+
+    def remembered_mappings(self) -> list[RememberedMapping]:
+        """Every remembered header set, most recent first."""
+        with self._read() as con:
+            rows = con.execute(
+                "SELECT headers, mapping, saved_by, saved_at FROM column_mappings ORDER BY saved_at DESC, headers_key"
+            ).fetchall()
+        return [RememberedMapping(tuple(json.loads(h)), json.loads(m), by, at) for h, m, by, at in rows]
+
+    # --- reading ----------------------------------------------------------------
+
+    def observations(self, flt: Filter | None = None, current: bool = True) -> pd.DataFrame:
+        """Observations (``OBS_COLUMNS`` + ``batch_id``) selected by the filter, in import order.
+
+            >>> store.observations(Filter(segments=("B2E",), kpis=("active_users",)))
+
+        ``current=False`` also returns superseded rows.
+        """
+        where, params = _filter_sql(flt)
+        if current:
+            where += " AND is_current"
+        cols = ", ".join(OBS_COLUMNS)
+        with self._read() as con:
+            return con.execute(
+                f"SELECT {cols}, batch_id FROM observations WHERE {where} ORDER BY batch_id, row_no", params
+            ).df()
+
+    def native_totals(self, flt: Filter | None = None, by: Sequence[str] = ()) -> pd.DataFrame:
+        """Current values aggregated in SQL per native period, segment and KPI (+ ``by``).
+
+            >>> store.native_totals(Filter(segments=("B2E",)), by=("channel",))
+               period_start period_end segment     kpi channel   value  n
+
+        Flows are summed over everything not in ``by``. Stocks and distinct counts
+        take, per (period, segment, KPI, entity), the maximum over channels and
+        initiatives (unless in ``by``), then sum over entities (unless ``entity``
+        is in ``by``). ``n`` is the number of observations behind each value.
+        """
+        by = tuple(dict.fromkeys(by))
+        unknown = [d for d in by if d not in DIMENSIONS]
+        if unknown:
+            raise StoreError(f"Dimensions inconnues {unknown}", f"Unknown dimensions {unknown}")
+        where, params = _filter_sql(flt)
+        levels = sorted(k for k, kind in _kinds().items() if kind in ("stock", "distinct"))
+        keys = ["period_start", "period_end", "segment", "kpi", *by]
+        inner = list(dict.fromkeys([*keys, "entity"]))
+        outer = ", ".join(keys)
+        sql = f"""
+            SELECT {outer},
+                   SUM(CASE WHEN kpi IN ({_placeholders(levels)}) THEN mx ELSE sm END) AS value,
+                   SUM(n) AS n
+            FROM (SELECT {", ".join(inner)}, SUM(value) AS sm, MAX(value) AS mx, COUNT(*) AS n
+                  FROM observations WHERE is_current AND {where}
+                  GROUP BY {", ".join(inner)}) per_entity
+            GROUP BY {outer}
+            ORDER BY {outer}"""
+        with self._read() as con:
+            out = con.execute(sql, [*levels, *params]).df()
+        out["n"] = out["n"].astype("int64")
+        return out
+
+    def dimension_values(self, segments: Sequence[str] = ()) -> dict:
+        """What the filter widgets offer, from current data.
+
+            >>> store.dimension_values(("B2E",))
+            {'segments': ['B2E'], 'entities': [...], 'channels': [...], 'initiatives': [...],
+             'kpis': [...], 'periods': (Timestamp('2025-01-01'), Timestamp('2026-10-31'))}
+        """
+        where, params = _filter_sql(Filter(segments=tuple(segments)))
+        out: dict = {}
+        with self._read() as con:
+            for col, key in (("segment", "segments"), ("entity", "entities"), ("channel", "channels"),
+                             ("initiative", "initiatives"), ("kpi", "kpis")):
+                out[key] = [r[0] for r in con.execute(
+                    f"SELECT DISTINCT {col} FROM observations WHERE is_current AND {where} ORDER BY {col}", params
+                ).fetchall()]
+            lo, hi = con.execute(
+                f"SELECT MIN(period_start), MAX(period_end) FROM observations WHERE is_current AND {where}", params
+            ).fetchone()
+        out["periods"] = (None if lo is None else pd.Timestamp(lo), None if hi is None else pd.Timestamp(hi))
+        return out
+
+    def coverage(self) -> pd.DataFrame:
+        """Per origin and calendar month: current observations touching the month and the last import date.
+
+        A row spanning several months (a quarter, a 30-day window) counts in each
+        month it touches. Columns: origin, month (first day), rows, last_import.
+        """
+        with self._read() as con:
+            spans = con.execute(
+                """SELECT b.origin, o.period_start, o.period_end, COUNT(*) AS rows, MAX(b.imported_at) AS last_import
+                   FROM observations o JOIN batches b ON b.id = o.batch_id
+                   WHERE o.is_current GROUP BY b.origin, o.period_start, o.period_end"""
+            ).df()
+        columns = ["origin", "month", "rows", "last_import"]
+        if spans.empty:
+            return pd.DataFrame({c: pd.Series(dtype=t) for c, t in zip(
+                columns, ["str", "datetime64[us]", "int64", "datetime64[us]"])})
+        parts = []
+        for rec in spans.itertuples(index=False):
+            months = pd.period_range(rec.period_start, rec.period_end, freq="M").to_timestamp()
+            parts.append(pd.DataFrame({"origin": rec.origin, "month": months, "rows": rec.rows, "last_import": rec.last_import}))
+        cov = pd.concat(parts, ignore_index=True)
+        cov = cov.groupby(["origin", "month"], as_index=False).agg(rows=("rows", "sum"), last_import=("last_import", "max"))
+        cov["rows"] = cov["rows"].astype("int64")
+        cov["month"] = cov["month"].astype("datetime64[us]")
+        return cov[columns]
+
+    # --- backup -----------------------------------------------------------------
+
+    def backup(self, directory: str | os.PathLike) -> dict[str, int]:
+        """Write a consistent copy of every table (Parquet) and a manifest to ``directory``.
+
+            >>> store.backup("backups/2026-11-26")
+            {'schema_version': 1, 'counters': 2, 'batches': 4, ...}
+
+        Returns the rows written per table.
+        """
+        directory = Path(directory)
+        directory.mkdir(parents=True, exist_ok=True)
+        counts = {}
+        with self._read() as con:  # read-only: no writer can interleave
+            con.execute("BEGIN TRANSACTION")
+            version = _schema_version(con)
+            for table in TABLES:
+                counts[table] = con.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0]
+                _duckdb_copy_out(con, table, directory / f"{table}.parquet")
+            con.execute("COMMIT")
+        manifest = {"format": "passerelle-backup", "schema_version": version, "created_at": _iso_z(_utcnow()), "tables": counts}
+        (directory / "manifest.json").write_text(json.dumps(manifest, indent=2))
+        return counts
+
+    def restore(self, directory: str | os.PathLike) -> dict[str, int]:
+        """Replace every table's content with a backup written by ``backup`` (one transaction).
+
+        The data version still moves forward, so caches see the change.
+        """
+        directory = Path(directory)
+        try:
+            manifest = json.loads((directory / "manifest.json").read_text())
+        except (OSError, ValueError) as exc:
+            raise StoreError(
+                f"{directory} n'est pas une sauvegarde Passerelle (manifest.json illisible).",
+                f"{directory} is not a Passerelle backup (manifest.json unreadable).",
+            ) from exc
+        if manifest.get("schema_version") != SCHEMA_VERSION:
+            raise StoreError(
+                f"Sauvegarde au schéma {manifest.get('schema_version')}, base au schéma {SCHEMA_VERSION} : "
+                "restaurez-la avec la version de Passerelle qui l'a écrite.",
+                f"Backup has schema {manifest.get('schema_version')}, this store {SCHEMA_VERSION}: "
+                "restore it with the Passerelle version that wrote it.",
+            )
+        with self._write() as con:
+            version = con.execute("SELECT value FROM counters WHERE name = 'data_version'").fetchone()[0]
+            for table in reversed(TABLES):
+                con.execute(f"DELETE FROM {table}")
+            for table in TABLES:
+                _duckdb_copy_in(con, table, directory / f"{table}.parquet")
+                n = con.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0]
+                if n != manifest["tables"][table]:
+                    raise StoreError(
+                        f"Sauvegarde incomplète : {table} a {n} lignes au lieu de {manifest['tables'][table]}.",
+                        f"Incomplete backup: {table} has {n} rows instead of {manifest['tables'][table]}.",
+                    )
+            con.execute("UPDATE counters SET value = ? WHERE name = 'data_version'", [version])
+        return dict(manifest["tables"])
+
+    def table_rows(self, table: str) -> pd.DataFrame:
+        """Every row of one table in key order (backups, tests, support)."""
+        if table not in TABLES:
+            raise StoreError(f"Table inconnue {table}", f"Unknown table {table}")
+        with self._read() as con:
+            return con.execute(f"SELECT * FROM {table} ORDER BY {_ORDER[table]}").df()
+
+
+# --- SQL building blocks (run inside a transaction) ------------------------
+
+
+def _schema_version(con) -> int | None:
+    exists = con.execute(
+        "SELECT COUNT(*) FROM information_schema.tables WHERE table_name = 'schema_version'"
+    ).fetchone()[0]
+    if not exists:
+        return None
+    row = con.execute("SELECT MAX(version) FROM schema_version").fetchone()
+    return None if row[0] is None else int(row[0])
+
+
+def _too_new(path: Path, version: int) -> SchemaTooNew:
+    return SchemaTooNew(
+        f"La base {path.name} a été écrite par une version plus récente de Passerelle (schéma {version} > {SCHEMA_VERSION}).",
+        f"The store {path.name} was written by a newer Passerelle (schema {version} > {SCHEMA_VERSION}).",
+    )
+
+
+def _duplicate(file_name: str, earlier, same_bytes: bool) -> DuplicateBatch:
+    batch_id, imported_at, earlier_file = earlier[0], _iso_z(earlier[1]), earlier[2]
+    what_fr = "le même fichier" if same_bytes else "les mêmes données"
+    what_en = "the same file" if same_bytes else "the same data"
+    return DuplicateBatch(
+        f"{file_name} : {what_fr} a déjà été importé (lot n° {batch_id}, {earlier_file}, le {imported_at}). Rien n'a été ajouté.",
+        f"{file_name}: {what_en} was already imported (batch {batch_id}, {earlier_file}, on {imported_at}). Nothing was added.",
+        batch_id,
+        imported_at,
+    )
+
+
+def _insert_observations(con, frame: pd.DataFrame, batch_id: int) -> None:
+    rows = frame.assign(batch_id=batch_id, row_no=np.arange(len(frame), dtype="int64"), is_current=True)
+    _duckdb_bulk_insert(con, "observations", rows[["batch_id", "row_no", *OBS_COLUMNS, "is_current"]])
+
+
+def _islands(con, batches_sql: str, params: Sequence = (), keys_table: str | None = None) -> None:
+    """Temp table ``_islands``: per batch and series, the merged periods it covers."""
+    keys = (
+        f" AND EXISTS (SELECT 1 FROM {keys_table} k WHERE k.origin = b.origin AND k.segment = o.segment AND k.kpi = o.kpi)"
+        if keys_table else ""
+    )
+    part = "batch_id, segment, entity, channel, initiative, kpi"
+    con.execute("DROP TABLE IF EXISTS _islands")
+    con.execute(
+        f"""CREATE TEMP TABLE _islands AS
+        WITH src AS (
+            SELECT DISTINCT o.batch_id, b.origin, o.segment, o.entity, o.channel, o.initiative, o.kpi,
+                   o.period_start, o.period_end
+            FROM observations o JOIN batches b ON b.id = o.batch_id
+            WHERE o.batch_id IN ({batches_sql}){keys}
+        ), reach AS (
+            SELECT src.*, MAX(period_end) OVER (PARTITION BY {part} ORDER BY period_start, period_end
+                   ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS reach_end
+            FROM src
+        ), numbered AS (
+            SELECT reach.*, SUM(CASE WHEN reach_end IS NULL OR period_start > reach_end + 1 THEN 1 ELSE 0 END)
+                   OVER (PARTITION BY {part} ORDER BY period_start, period_end ROWS UNBOUNDED PRECEDING) AS island
+            FROM reach
+        )
+        SELECT batch_id, origin, segment, entity, channel, initiative, kpi,
+               MIN(period_start) AS i_start, MAX(period_end) AS i_end
+        FROM numbered GROUP BY batch_id, origin, segment, entity, channel, initiative, kpi, island""",
+        list(params),
+    )
+
+
+def _hits(con) -> None:
+    """Temp table ``_hits(batch_id, row_no, inside, newer)``: candidate rows of ``_cand``
+    overlapping a matching island of a newer batch in ``_islands``; ``inside`` = 1
+    when the row lies entirely inside one such island (it is superseded).
+
+    The "(all) matches everything" rule is an OR per dimension, which no hash
+    join can use; it is split into up to 27 equi-joins, one per choice of
+    (same value | newer is "(all)" | older is "(all)") for each dimension, and
+    the impossible choices are skipped.
+    """
+    flags = {}
+    for side in ("_cand", "_islands"):
+        row = con.execute(
+            "SELECT " + ", ".join(
+                f"MAX(CASE WHEN {d} = ? THEN 1 ELSE 0 END), MAX(CASE WHEN {d} <> ? THEN 1 ELSE 0 END)" for d in DIMENSIONS
+            ) + f" FROM {side}",
+            [ALL] * (2 * len(DIMENSIONS)),
+        ).fetchone()
+        flags[side] = {d: (row[2 * i] or 0, row[2 * i + 1] or 0) for i, d in enumerate(DIMENSIONS)}
+    branches = []
+    for modes in itertools.product("ENO", repeat=len(DIMENSIONS)):
+        conds, possible = [], True
+        for d, mode in zip(DIMENSIONS, modes):
+            c_all, c_other = flags["_cand"][d]
+            i_all, i_other = flags["_islands"][d]
+            if mode == "E":
+                conds.append(f"i.{d} = c.{d}")
+            elif mode == "N":  # the newer row is the total: covers any older value
+                possible &= bool(i_all and c_other)
+                conds.append(f"i.{d} = '{ALL}' AND c.{d} <> '{ALL}'")
+            else:  # "O": the older row is the total: newer detail covers it
+                possible &= bool(c_all and i_other)
+                conds.append(f"c.{d} = '{ALL}' AND i.{d} <> '{ALL}'")
+        if possible:
+            branches.append(
+                f"""SELECT c.batch_id, c.row_no, i.batch_id AS newer,
+                       CASE WHEN c.period_start >= i.i_start AND c.period_end <= i.i_end THEN 1 ELSE 0 END AS inside
+                    FROM _cand c JOIN _islands i
+                      ON i.origin = c.origin AND i.segment = c.segment AND i.kpi = c.kpi AND {" AND ".join(conds)}
+                    WHERE i.batch_id > c.batch_id AND c.period_start <= i.i_end AND c.period_end >= i.i_start"""
+            )
+    con.execute("DROP TABLE IF EXISTS _hits")
+    con.execute(
+        f"""CREATE TEMP TABLE _hits AS
+        SELECT batch_id, row_no, MAX(inside) AS inside, MIN(newer) AS newer
+        FROM ({" UNION ALL ".join(branches)}) m GROUP BY batch_id, row_no"""
+    )
+
+
+def _set_current(con, rows_sql: str, value: bool) -> int:
+    """Set ``is_current`` on the rows (batch_id, row_no) selected by ``rows_sql``; returns how many."""
+    con.execute("DROP TABLE IF EXISTS _flip")
+    con.execute(f"CREATE TEMP TABLE _flip AS {rows_sql}")
+    n = con.execute("SELECT COUNT(*) FROM _flip").fetchone()[0]
+    if n:
+        con.execute(
+            f"""UPDATE observations SET is_current = {"TRUE" if value else "FALSE"}
+                FROM _flip s WHERE observations.batch_id = s.batch_id AND observations.row_no = s.row_no"""
+        )
+    con.execute("DROP TABLE _flip")
+    return n
+
+
+def _supersede_by(con, batch_id: int) -> tuple[int, pd.DataFrame]:
+    """Mark older rows inside the new batch's coverage superseded; return (count, partial overlaps)."""
+    _islands(con, "?", [batch_id])
+    con.execute("CREATE TEMP TABLE _keys AS SELECT DISTINCT origin, segment, kpi FROM _islands")
+    lo, hi = con.execute("SELECT MIN(i_start), MAX(i_end) FROM _islands").fetchone()
+    con.execute(
+        """CREATE TEMP TABLE _cand AS
+           SELECT o.batch_id, o.row_no, b.origin, o.segment, o.entity, o.channel, o.initiative, o.kpi,
+                  o.period_start, o.period_end
+           FROM observations o JOIN batches b ON b.id = o.batch_id
+           WHERE o.is_current AND o.batch_id < ? AND o.period_end >= ? AND o.period_start <= ?
+             AND EXISTS (SELECT 1 FROM _keys k WHERE k.origin = b.origin AND k.segment = o.segment AND k.kpi = o.kpi)""",
+        [batch_id, lo, hi],
+    )
+    _hits(con)
+    superseded = _set_current(con, "SELECT batch_id, row_no FROM _hits WHERE inside = 1", False)
+    partial = con.execute(
+        """SELECT h.batch_id, COUNT(*) AS rows, STRING_AGG(DISTINCT o.kpi, ',' ORDER BY o.kpi) AS kpis
+           FROM _hits h JOIN observations o ON o.batch_id = h.batch_id AND o.row_no = h.row_no
+           WHERE h.inside = 0 GROUP BY h.batch_id ORDER BY h.batch_id"""
+    ).df()
+    for t in ("_islands", "_keys", "_cand", "_hits"):
+        con.execute(f"DROP TABLE IF EXISTS {t}")
+    return superseded, partial
+
+
+def _overlap_warnings(con, partial: pd.DataFrame) -> tuple[OverlapWarning, ...]:
+    out = []
+    for rec in partial.itertuples(index=False):
+        file_name = con.execute("SELECT file_name FROM batches WHERE id = ?", [int(rec.batch_id)]).fetchone()[0]
+        kpis = tuple(rec.kpis.split(","))
+        out.append(OverlapWarning(
+            int(rec.batch_id), int(rec.rows), kpis,
+            f"{rec.rows} observation(s) du lot n° {rec.batch_id} ({file_name} ; {', '.join(kpis)}) chevauchent "
+            "partiellement les périodes importées : elles sont conservées, vérifiez qu'elles ne comptent pas deux fois.",
+            f"{rec.rows} observation(s) of batch {rec.batch_id} ({file_name}; {', '.join(kpis)}) partly overlap "
+            "the imported periods: they are kept; check they are not counted twice.",
+        ))
+    return tuple(out)
+
+
+def _delete(con, ids: list[int], by: str) -> DeleteOutcome:
+    """Delete batches ``ids`` and re-evaluate the rows they may have superseded."""
+    ph = _placeholders(ids)
+    con.execute(
+        f"""CREATE TEMP TABLE _keys AS SELECT DISTINCT b.origin, o.segment, o.kpi
+            FROM observations o JOIN batches b ON b.id = o.batch_id WHERE o.batch_id IN ({ph})""",
+        ids,
+    )
+    removed = dict(con.execute(
+        f"SELECT batch_id, COUNT(*) FROM observations WHERE batch_id IN ({ph}) GROUP BY batch_id", ids
+    ).fetchall())
+    info = {r[0]: r[1:] for r in con.execute(
+        f"SELECT id, file_name, origin, sample FROM batches WHERE id IN ({ph})", ids
+    ).fetchall()}
+    con.execute(f"DELETE FROM observations WHERE batch_id IN ({ph})", ids)
+    con.execute(f"DELETE FROM batches WHERE id IN ({ph})", ids)
+    # Rows older than a deleted batch, superseded, of an affected (origin, segment, kpi):
+    # were they superseded only by the deleted batch(es)?
+    con.execute(
+        """CREATE TEMP TABLE _cand AS
+           SELECT o.batch_id, o.row_no, b.origin, o.segment, o.entity, o.channel, o.initiative, o.kpi,
+                  o.period_start, o.period_end
+           FROM observations o JOIN batches b ON b.id = o.batch_id
+           WHERE NOT o.is_current AND o.batch_id < ?
+             AND EXISTS (SELECT 1 FROM _keys k WHERE k.origin = b.origin AND k.segment = o.segment AND k.kpi = o.kpi)""",
+        [max(ids)],
+    )
+    restored_by_batch: dict[int, int] = {}
+    if con.execute("SELECT COUNT(*) FROM _cand").fetchone()[0]:
+        _islands(con, "SELECT id FROM batches WHERE id > (SELECT MIN(batch_id) FROM _cand)", keys_table="_keys")
+        _hits(con)
+        back = "SELECT batch_id, row_no FROM _cand c WHERE NOT EXISTS (SELECT 1 FROM _hits h WHERE h.inside = 1 AND h.batch_id = c.batch_id AND h.row_no = c.row_no)"
+        restored_by_batch = dict(con.execute(f"SELECT batch_id, COUNT(*) FROM ({back}) r GROUP BY batch_id").fetchall())
+        _set_current(con, back, True)
+    for t in ("_islands", "_keys", "_cand", "_hits"):
+        con.execute(f"DROP TABLE IF EXISTS {t}")
+    restored = sum(restored_by_batch.values())
+    now = _utcnow()
+    next_id = con.execute("SELECT COALESCE(MAX(id), 0) + 1 FROM deletions").fetchone()[0]
+    for i, batch_id in enumerate(ids):
+        file_name, origin, sample = info[batch_id]
+        # Restored rows are attributed to the first deleted batch of the call
+        # (with several batches deleted at once they cannot be told apart).
+        con.execute(
+            "INSERT INTO deletions VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [next_id + i, batch_id, file_name, origin, sample, now, by, removed.get(batch_id, 0),
+             restored if i == 0 else 0],
+        )
+    return DeleteOutcome(tuple(ids), sum(removed.values()), restored)
+
+
+def _normalise_targets(targets: pd.DataFrame) -> pd.DataFrame:
+    required = ("kpi", "segment", "period_start", "period_end", "value")
+    missing = [c for c in required if c not in targets.columns]
+    if missing:
+        raise StoreError(f"Objectifs : colonnes manquantes {missing}", f"Targets: missing columns {missing}")
+    start = pd.to_datetime(targets["period_start"]).dt.normalize()
+    end = pd.to_datetime(targets["period_end"]).dt.normalize()
+    entity = targets["entity"] if "entity" in targets.columns else pd.Series([None] * len(targets), index=targets.index)
+    entity = entity.map(lambda e: None if e is None or pd.isna(e) or str(e).strip() in ("", ALL) else str(e))
+    grain = targets["grain"] if "grain" in targets.columns else pd.Series([None] * len(targets), index=targets.index)
+    grain = [g if isinstance(g, str) and g else _grain_of(s, e) for g, s, e in zip(grain, start, end)]
+    frame = pd.DataFrame({
+        "kpi": targets["kpi"].astype(str).to_numpy(),
+        "segment": targets["segment"].astype(str).to_numpy(),
+        "entity": entity.to_numpy(dtype=object),
+        "period_start": [d.date() for d in start],
+        "period_end": [d.date() for d in end],
+        "grain": grain,
+        "value": pd.to_numeric(targets["value"]).astype("float64").to_numpy(),
+    })
+    problems = []
+    if (end < start).any():
+        problems.append(("fin avant début", "end before start"))
+    if set(frame["segment"]) - set(SEGMENTS):
+        problems.append((f"segments inconnus {sorted(set(frame['segment']) - set(SEGMENTS))}",
+                         f"unknown segments {sorted(set(frame['segment']) - set(SEGMENTS))}"))
+    unknown = sorted(set(frame["kpi"]) - set(_kinds()))
+    if unknown:
+        problems.append((f"KPI inconnus {unknown}", f"unknown KPIs {unknown}"))
+    if set(frame["grain"]) - set(TARGET_GRAINS):
+        problems.append((f"granularités inconnues {sorted(set(frame['grain']) - set(TARGET_GRAINS))}",
+                         f"unknown grains {sorted(set(frame['grain']) - set(TARGET_GRAINS))}"))
+    if problems:
+        raise StoreError("Objectifs refusés : " + "; ".join(p[0] for p in problems),
+                         "Targets refused: " + "; ".join(p[1] for p in problems))
+    return frame
+
+
+def _grain_of(start: pd.Timestamp, end: pd.Timestamp) -> str:
+    if start.day == 1 and end == start + pd.offsets.MonthEnd(0):
+        return "month"
+    if start.day == 1 and start.month % 3 == 1 and end == start + pd.offsets.QuarterEnd(0):
+        return "quarter"
+    if start.day == 1 and start.month == 1 and end == start + pd.offsets.YearEnd(0):
+        return "year"
+    return "range"
+
+
+# --- migrations ------------------------------------------------------------
+
+
+def _migrate_1_to_2(con) -> None:
+    """v2: batches gain ``obs_hash`` (backfilled) and ``parser_version``; column mappings table."""
+    con.execute("ALTER TABLE batches ADD COLUMN obs_hash VARCHAR")
+    con.execute("ALTER TABLE batches ADD COLUMN parser_version VARCHAR")
+    for (batch_id,) in con.execute("SELECT id FROM batches ORDER BY id").fetchall():
+        obs = con.execute(f"SELECT {', '.join(OBS_COLUMNS)} FROM observations WHERE batch_id = ?", [batch_id]).df()
+        con.execute("UPDATE batches SET obs_hash = ?, parser_version = ? WHERE id = ?",
+                    [observations_hash(obs) if len(obs) else None, "unknown", batch_id])
+    con.execute(_DDL["column_mappings"])
+
+
+_MIGRATIONS = {1: _migrate_1_to_2}
+"""from-version -> function migrating one step, inside the caller's transaction."""
+
+
+# --- DuckDB-only helpers ---------------------------------------------------
+
+
+def _duckdb_bulk_insert(con, table: str, frame: pd.DataFrame) -> None:
+    """Insert a DataFrame whose columns are named like the table's (DuckDB scans it in place)."""
+    con.register("_incoming", frame)
+    try:
+        cols = ", ".join(frame.columns)
+        con.execute(f"INSERT INTO {table} ({cols}) SELECT {cols} FROM _incoming")
+    finally:
+        con.unregister("_incoming")
+
+
+def _sql_path(path: Path) -> str:
+    return "'" + str(path).replace("'", "''") + "'"
+
+
+def _duckdb_copy_out(con, table: str, path: Path) -> None:
+    con.execute(f"COPY (SELECT * FROM {table} ORDER BY {_ORDER[table]}) TO {_sql_path(path)} (FORMAT PARQUET)")
+
+
+def _duckdb_copy_in(con, table: str, path: Path) -> None:
+    if not path.exists():
+        raise StoreError(f"Sauvegarde incomplète : {path.name} manque.", f"Incomplete backup: {path.name} is missing.")
+    cols = [r[0] for r in con.execute(
+        "SELECT column_name FROM information_schema.columns WHERE table_name = ? ORDER BY ordinal_position", [table]
+    ).fetchall()]
+    names = ", ".join(cols)
+    con.execute(f"INSERT INTO {table} ({names}) SELECT {names} FROM read_parquet({_sql_path(path)})")
