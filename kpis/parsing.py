@@ -73,9 +73,10 @@ EXCEL_MAX_SERIAL = 2958465  # 9999-12-31
 Cells = Sequence[object]
 
 _SPACES = " \u00a0\u202f'’"
-_EN_NUMBER = rf"^[+-]?(?:(?:\d{{1,3}}(?:[,{_SPACES}]\d{{3}})+|\d+)(?:\.\d*)?|\.\d+)(?:e[+-]?\d+)?$"
-_FR_NUMBER = rf"^[+-]?(?:(?:\d{{1,3}}(?:[.{_SPACES}]\d{{3}})+|\d+)(?:,\d*)?|,\d+)(?:e[+-]?\d+)?$"
-_CURRENCY = r"[€$£]|\b(?:eur|usd|gbp|chf|euros?)\b"
+_EN_NUMBER = rf"^[+-]?(?:(?:[0-9]{{1,3}}(?:[,{_SPACES}][0-9]{{3}})+|[0-9]+)(?:\.[0-9]*)?|\.[0-9]+)(?:e[+-]?[0-9]+)?$"
+_FR_NUMBER = rf"^[+-]?(?:(?:[0-9]{{1,3}}(?:[.{_SPACES}][0-9]{{3}})+|[0-9]+)(?:,[0-9]*)?|,[0-9]+)(?:e[+-]?[0-9]+)?$"
+_CURRENCY = r"[€$£]|euros?|eur|usd|gbp|chf"
+_PLAIN_NUMBER = rf"^[+-]?[0-9][0-9.,{_SPACES}]*$"
 
 _EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
 _NAT = np.datetime64("NaT", "D")
@@ -132,51 +133,94 @@ def _numeric_column(cells: Cells) -> np.ndarray | None:
     return None
 
 
-def _factorize(strings: list[str]) -> tuple[np.ndarray, list[str]]:
-    codes, uniques = pd.factorize(np.array(strings, dtype=object))
-    return codes, list(uniques)
+def _factorize(strings: list[str]) -> tuple[np.ndarray, pd.Index]:
+    """Codes into the distinct strings: each distinct value is parsed once."""
+    return pd.Series(strings, dtype="str").factorize()
 
 
 # --- numbers ------------------------------------------------------------------
 
 
-class _NumberTable(NamedTuple):
-    """Each distinct string read both ways."""
+class _NumberStrings:
+    """A column's number strings, cleaned once, readable either way.
 
-    missing: np.ndarray
-    en: np.ndarray  # value read the English way, NaN when it cannot be
-    fr: np.ndarray
-    en_ok: np.ndarray
-    fr_ok: np.ndarray
+    Strings made only of digits, separators and a sign (the usual case) are
+    used as they are; the others lose currency, percent, parentheses and
+    sign spacing first. Every step is a vectorised (pyarrow) string operation.
+    """
+
+    def __init__(self, strings: list[str]):
+        core = pd.Series(strings, dtype="str").str.strip()
+        self.scale = np.ones(len(strings))
+        self.missing = np.zeros(len(strings), dtype=bool)
+        rest = ~_mask(core.str.match(_PLAIN_NUMBER))
+        if rest.any():
+            cleaned, scale, missing = _clean_number_strings(core[rest])
+            core[rest] = cleaned
+            self.scale[rest], self.missing[rest] = scale, missing
+        self.core = core
+        joined = "\x00".join(strings)
+        self.present = {ch for ch in f",.{_SPACES}" if ch in joined}
+        self._ok: dict[str, np.ndarray] = {}
+
+    def ok(self, convention: str) -> np.ndarray:
+        """Which strings are valid numbers written ``convention``'s way."""
+        if convention not in self._ok:
+            pattern = _EN_NUMBER if convention == "en" else _FR_NUMBER
+            self._ok[convention] = _mask(self.core.str.match(pattern)) & ~self.missing
+        return self._ok[convention]
+
+    def values(self, convention: str) -> np.ndarray:
+        """Values of the strings read ``convention``'s way (NaN where invalid)."""
+        ok = self.ok(convention)
+        values = np.full(len(ok), np.nan)
+        if not ok.any():
+            return values
+        text = self.core[ok]
+        group, decimal = (",", ".") if convention == "en" else (".", ",")
+        for separator in (group, *_SPACES):
+            if separator in self.present:
+                text = text.str.replace(separator, "", regex=False)
+        if decimal != "." and decimal in self.present:
+            text = text.str.replace(decimal, ".", regex=False)
+        values[ok] = _to_float(text) * self.scale[ok]
+        return values
+
+    def ambiguous(self) -> np.ndarray:
+        """Valid both ways with different values (``1,103``)."""
+        both = self.ok("en") & self.ok("fr")
+        if not both.any():
+            return both
+        return both & ~np.isclose(self.values("en"), self.values("fr"), rtol=1e-12, atol=0.0)
 
 
-def _number_table(uniques: list[str]) -> _NumberTable:
-    text = pd.Series(uniques, dtype="str").str.strip().str.lower()
+def _clean_number_strings(text: pd.Series) -> tuple[pd.Series, np.ndarray, np.ndarray]:
+    """Strip currency, sign spacing, parentheses and percent; find missing tokens."""
+    text = text.str.lower()
     missing = text.isin(MISSING_TOKENS).to_numpy()
-    core = text.str.replace(_CURRENCY, "", regex=True).str.replace("\u2212", "-", regex=False)
-    core = core.str.strip()
-    negative = core.str.match(r"^[+-]?\s*\(.*\)$").to_numpy(dtype=bool, na_value=False)
-    percent = core.str.contains("%", regex=False).to_numpy(dtype=bool, na_value=False)
-    core = core.str.replace(r"[()%]", "", regex=True).str.strip()
-    core = core.str.replace(r"^([+-])\s+", r"\1", regex=True)
-    en_ok = core.str.match(_EN_NUMBER).to_numpy(dtype=bool, na_value=False)
-    fr_ok = core.str.match(_FR_NUMBER).to_numpy(dtype=bool, na_value=False)
+    text = text.str.replace(_CURRENCY, "", regex=True).str.replace("\u2212", "-", regex=False)
+    text = text.str.strip()
+    negative = _mask(text.str.match(r"^-?\(.*\)$"))
+    percent = _mask(text.str.contains("%", regex=False))
+    text = text.str.replace(r"[()%]", "", regex=True).str.strip()
+    text = text.str.replace("- ", "-", regex=False).str.replace("+ ", "+", regex=False)
     scale = np.where(percent, 0.01, 1.0) * np.where(negative, -1.0, 1.0)
-    en = _to_float(core.where(en_ok, "").str.replace(f"[,{_SPACES}]", "", regex=True))
-    fr = _to_float(
-        core.where(fr_ok, "").str.replace(f"[.{_SPACES}]", "", regex=True).str.replace(",", ".")
-    )
-    return _NumberTable(missing, en * scale, fr * scale, en_ok & ~missing, fr_ok & ~missing)
+    return text, scale, missing
+
+
+def _mask(flags: pd.Series) -> np.ndarray:
+    return flags.to_numpy(dtype=bool, na_value=False)
 
 
 def _to_float(text: pd.Series) -> np.ndarray:
-    return pd.to_numeric(text.replace("", None), errors="coerce").to_numpy(
-        dtype=np.float64, na_value=np.nan
-    )
+    """Strings already validated as plain numbers (``-1234.5``, ``1e3``) → float64."""
+    try:
+        import pyarrow as pa
+        import pyarrow.compute as pc
 
-
-def _same(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    return np.isclose(a, b, rtol=1e-12, atol=0.0)
+        return pc.cast(pa.array(text.array), pa.float64()).to_numpy(zero_copy_only=False)
+    except (ImportError, ValueError, TypeError, NotImplementedError):
+        return text.to_numpy(dtype=object).astype(np.float64)
 
 
 def number_convention(cells: Cells) -> Literal["en", "fr"] | None:
@@ -192,18 +236,12 @@ def number_convention(cells: Cells) -> Literal["en", "fr"] | None:
     _, _, _, strings, _ = _split(cells)
     if not strings:
         return None
-    codes, uniques = _factorize(strings)
-    table = _number_table(uniques)
-    counts = np.bincount(codes, minlength=len(uniques))
-    en_votes = int(counts[table.en_ok & ~table.fr_ok].sum())
-    fr_votes = int(counts[table.fr_ok & ~table.en_ok].sum())
+    table = _NumberStrings(strings)
+    en, fr = table.ok("en"), table.ok("fr")
+    en_votes, fr_votes = int((en & ~fr).sum()), int((fr & ~en).sum())
     if en_votes == fr_votes:
         return None
     return "en" if en_votes > fr_votes else "fr"
-
-
-def _ambiguous(table: _NumberTable) -> np.ndarray:
-    return table.en_ok & table.fr_ok & ~_same(table.en, table.fr)
 
 
 def ambiguous_mask(cells: Cells) -> np.ndarray:
@@ -215,8 +253,7 @@ def ambiguous_mask(cells: Cells) -> np.ndarray:
     cells, _, _, strings, str_idx = _split(cells)
     mask = np.zeros(len(cells), dtype=bool)
     if strings:
-        codes, uniques = _factorize(strings)
-        mask[np.array(str_idx, dtype=np.int64)] = _ambiguous(_number_table(uniques))[codes]
+        mask[np.array(str_idx, dtype=np.int64)] = _NumberStrings(strings).ambiguous()
     return mask
 
 
@@ -240,6 +277,8 @@ def parse_numbers(cells: Cells, convention: str | None) -> tuple[np.ndarray, np.
     the same either way are parsed and ambiguous ones (``1,103``) are bad.
     Missing cells give NaN and are not bad; booleans and dates are bad.
     """
+    if convention not in ("en", "fr", None):
+        raise ValueError(f"convention must be 'en', 'fr' or None, not {convention!r}")
     fast = _numeric_column(cells)
     if fast is not None:
         return fast, np.zeros(len(fast), dtype=bool)
@@ -251,20 +290,15 @@ def parse_numbers(cells: Cells, convention: str | None) -> tuple[np.ndarray, np.
     for i in other:
         bad[i] = not is_missing(cells[i])
     if strings:
-        codes, uniques = _factorize(strings)
-        table = _number_table(uniques)
-        if convention == "en":
-            parsed, ok = table.en, table.en_ok
-        elif convention == "fr":
-            parsed, ok = table.fr, table.fr_ok
-        elif convention is None:
-            ok = (table.en_ok | table.fr_ok) & ~_ambiguous(table)
-            parsed = np.where(table.en_ok, table.en, table.fr)
+        table = _NumberStrings(strings)
+        if convention is None:
+            ok = (table.ok("en") | table.ok("fr")) & ~table.ambiguous()
+            parsed = np.where(table.ok("en"), table.values("en"), table.values("fr"))
         else:
-            raise ValueError(f"convention must be 'en', 'fr' or None, not {convention!r}")
+            ok, parsed = table.ok(convention), table.values(convention)
         where = np.array(str_idx, dtype=np.int64)
-        values[where] = np.where(ok, parsed, np.nan)[codes]
-        bad[where] = (~ok & ~table.missing)[codes]
+        values[where] = np.where(ok, parsed, np.nan)
+        bad[where] = ~ok & ~table.missing
     return values, bad
 
 
@@ -282,13 +316,12 @@ def currency_of(cells: Cells) -> str | None:
     codes, uniques = _factorize(strings)
     counts = np.bincount(codes, minlength=len(uniques))
     text = pd.Series(uniques, dtype="str").str.upper()
-    totals: dict[str, int] = {}
+    totals = dict.fromkeys(CURRENCY_CODES, 0)
     for sign, code in CURRENCY_SIGNS.items():
-        found = text.str.contains(sign, regex=False).to_numpy(dtype=bool, na_value=False)
-        totals[code] = totals.get(code, 0) + int(counts[found].sum())
+        totals[code] += int(counts[_mask(text.str.contains(sign, regex=False))].sum())
     for code in CURRENCY_CODES:
-        found = text.str.contains(rf"\b{code}\b", regex=True).to_numpy(dtype=bool, na_value=False)
-        totals[code] = totals.get(code, 0) + int(counts[found].sum())
+        pattern = rf"(?:^|[^A-Z]){code}(?:$|[^A-Z])"
+        totals[code] += int(counts[_mask(text.str.contains(pattern, regex=True))].sum())
     best = max(totals, key=totals.get)
     return best if totals[best] else None
 

@@ -248,39 +248,50 @@ def observations_hash(observations: pd.DataFrame) -> str:
     True
 
     Dates are compared as days, strings as text, values rounded to
-    ``VALUE_DIGITS`` significant digits. Only numpy's fixed byte layout is
-    hashed, so the digest is stable across pandas and DuckDB versions.
+    ``VALUE_DIGITS`` significant digits. Each row is mixed into a 64-bit
+    integer with fixed integer arithmetic (splitmix64), the row hashes are
+    sorted and hashed with SHA-256 together with the sorted distinct labels: the
+    digest depends on no pandas or DuckDB hashing and so stays stable across
+    versions.
     """
-    frame = _normalise(observations)
-    digest = hashlib.sha256(b"passerelle-observations-v1")
-    columns = []
-    for col in ("period_start", "period_end"):
-        columns.append(frame[col].to_numpy(dtype="datetime64[D]").astype("<i8"))
-    for col in ("segment", "entity", "channel", "initiative", "kpi"):
+    return _hash_encoded(_encode(_normalise(observations)))
+
+
+_LABELS = ("segment", *DIMENSIONS, "kpi")
+
+
+def _encode(frame: pd.DataFrame) -> dict:
+    """Integer columns of a normalised frame: days, sorted label codes, rounded values."""
+    enc = {
+        "period_start": frame["period_start"].to_numpy(dtype="datetime64[D]").astype("<i8"),
+        "period_end": frame["period_end"].to_numpy(dtype="datetime64[D]").astype("<i8"),
+        "labels": {},
+    }
+    for col in _LABELS:
         codes, uniques = pd.factorize(frame[col], sort=True)
-        columns.append(codes.astype("<i8"))
-        digest.update(json.dumps([str(u) for u in uniques], ensure_ascii=False).encode())
-    mantissa, exponent = _round_relative(frame["value"].to_numpy(dtype="float64"))
-    columns += [mantissa, exponent]
-    table = np.column_stack(columns) if len(frame) else np.empty((0, len(columns)), dtype="<i8")
-    order = np.lexsort(table.T[::-1])
-    digest.update(np.ascontiguousarray(table[order], dtype="<i8").tobytes())
+        enc[col] = codes.astype("<i8")
+        enc["labels"][col] = [str(u) for u in uniques]
+    enc["mantissa"], enc["exponent"] = _round_relative(frame["value"].to_numpy(dtype="float64"))
+    return enc
+
+
+def _mix(h: np.ndarray) -> np.ndarray:
+    """splitmix64 finaliser on uint64 (wrapping arithmetic)."""
+    with np.errstate(over="ignore"):
+        h = (h ^ (h >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+        h = (h ^ (h >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+        return h ^ (h >> np.uint64(31))
+
+
+def _hash_encoded(enc: dict) -> str:
+    digest = hashlib.sha256(b"passerelle-observations-v1")
+    digest.update(json.dumps(enc["labels"], ensure_ascii=False, sort_keys=True).encode())
+    h = np.full(len(enc["period_start"]), 0x9E3779B97F4A7C15, dtype=np.uint64)
+    with np.errstate(over="ignore"):
+        for col in ("period_start", "period_end", *_LABELS, "mantissa", "exponent"):
+            h = _mix(h ^ enc[col].astype(np.uint64)) + np.uint64(0x9E3779B97F4A7C15)
+    digest.update(np.sort(h).astype("<u8").tobytes())
     return digest.hexdigest()
-
-
-def _round_relative(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(mantissa, exponent) integers with ``VALUE_DIGITS`` significant digits."""
-    out_m = np.zeros(len(values), dtype="<i8")
-    out_e = np.zeros(len(values), dtype="<i8")
-    nonzero = np.isfinite(values) & (values != 0)
-    v = values[nonzero]
-    exp = np.floor(np.log10(np.abs(v))).astype("<i8") - (VALUE_DIGITS - 1)
-    mant = np.rint(v / np.power(10.0, exp)).astype("<i8")
-    carry = np.abs(mant) >= 10**VALUE_DIGITS  # 9.99999999999 rounded up to 10.0
-    mant[carry] = np.rint(mant[carry] / 10).astype("<i8")
-    exp[carry] += 1
-    out_m[nonzero], out_e[nonzero] = mant, exp
-    return out_m, out_e
 
 
 def _normalise(observations: pd.DataFrame) -> pd.DataFrame:
@@ -307,11 +318,11 @@ def _normalise(observations: pd.DataFrame) -> pd.DataFrame:
         problems.append(("fin de période avant le début", "period end before start"))
     if not np.isfinite(frame["value"].to_numpy()).all():
         problems.append(("valeurs non numériques", "non-finite values"))
-    bad_segments = sorted(set(frame["segment"]) - set(SEGMENTS))
+    bad_segments = sorted(set(frame["segment"].unique()) - set(SEGMENTS))
     if bad_segments:
         problems.append((f"segments inconnus {bad_segments}", f"unknown segments {bad_segments}"))
     kinds = _kinds()
-    derived = sorted(k for k in set(frame["kpi"]) if kinds.get(k) in ("ratio", "score"))
+    derived = sorted(k for k in frame["kpi"].unique() if kinds.get(k) in ("ratio", "score"))
     if derived:
         problems.append((f"KPI calculés jamais stockés {derived}", f"derived KPIs are never stored {derived}"))
     if problems:
@@ -551,9 +562,11 @@ class Store:
                 f"{file_name}: no observations to import.",
             )
         frame = _normalise(observations)
-        obs_hash = observations_hash(frame)
+        enc = _encode(frame)
+        obs_hash = _hash_encoded(enc)
+        islands = _merge_periods(frame, enc)
         imported_at = _utcnow()
-        segments = sorted(set(frame["segment"]))
+        segments = sorted(frame["segment"].unique())
         with self._write() as con:
             earlier = con.execute(
                 "SELECT id, imported_at, file_name, sha256 FROM batches WHERE sha256 = ? OR obs_hash = ? ORDER BY id LIMIT 1",
@@ -576,7 +589,7 @@ class Store:
                 ],
             )
             _insert_observations(con, frame, batch_id)
-            superseded, partial = _supersede_by(con, batch_id)
+            superseded, partial = _supersede_by(con, batch_id, origin, islands)
             warnings = _overlap_warnings(con, partial)
         return ImportOutcome(batch_id, imported_at, len(frame), superseded, warnings)
 
@@ -941,6 +954,32 @@ def _insert_observations(con, frame: pd.DataFrame, batch_id: int) -> None:
     _duckdb_bulk_insert(con, "observations", rows[["batch_id", "row_no", *OBS_COLUMNS, "is_current"]])
 
 
+def _merge_periods(frame: pd.DataFrame, enc: dict) -> pd.DataFrame:
+    """Per series of one batch, its periods merged into islands (touching periods merge).
+
+    The same rule as the SQL in ``_islands``, done in numpy on the frame being
+    imported (a window over hundreds of thousands of partitions is slow in SQL).
+    ``enc`` is ``_encode(frame)``.
+    """
+    sid = np.zeros(len(frame), dtype="int64")
+    for col in _LABELS:
+        sid, _ = pd.factorize(sid * len(enc["labels"][col]) + enc[col])  # dense series id so far
+    base = int(enc["period_start"].min())
+    a, b = enc["period_start"] - base, enc["period_end"] - base
+    order = np.lexsort((b, a, sid))
+    sid, a, b = sid[order], a[order], b[order]
+    offset = sid.astype("int64") * (int(b.max()) + 2)  # keeps each series' values in its own block
+    reach = np.maximum.accumulate(offset + b)  # running max of ends, never crossing series
+    new = np.ones(len(sid), dtype=bool)
+    new[1:] = (sid[1:] != sid[:-1]) | (offset[1:] + a[1:] > reach[:-1] + 1)
+    firsts = np.flatnonzero(new)
+    rows = order[firsts]
+    out = pd.DataFrame({col: np.asarray(enc["labels"][col], dtype=object)[enc[col][rows]] for col in _LABELS})
+    out["i_start"] = (a[firsts] + base).astype("datetime64[D]").astype("datetime64[us]")
+    out["i_end"] = (np.maximum.reduceat(b, firsts) + base).astype("datetime64[D]").astype("datetime64[us]")
+    return out
+
+
 def _islands(con, batches_sql: str, params: Sequence = (), keys_table: str | None = None) -> None:
     """Temp table ``_islands``: per batch and series, the merged periods it covers."""
     keys = (
@@ -1035,9 +1074,9 @@ def _set_current(con, rows_sql: str, value: bool) -> int:
     return n
 
 
-def _supersede_by(con, batch_id: int) -> tuple[int, pd.DataFrame]:
-    """Mark older rows inside the new batch's coverage superseded; return (count, partial overlaps)."""
-    _islands(con, "?", [batch_id])
+def _supersede_by(con, batch_id: int, origin: str, islands: pd.DataFrame) -> tuple[int, pd.DataFrame]:
+    """Mark older rows inside the new batch's coverage (``islands``) superseded; return (count, partial overlaps)."""
+    _duckdb_temp_table(con, "_islands", islands.assign(batch_id=batch_id, origin=origin))
     con.execute("CREATE TEMP TABLE _keys AS SELECT DISTINCT origin, segment, kpi FROM _islands")
     lo, hi = con.execute("SELECT MIN(i_start), MAX(i_end) FROM _islands").fetchone()
     con.execute(
@@ -1194,6 +1233,16 @@ _MIGRATIONS = {1: _migrate_1_to_2}
 
 
 # --- DuckDB-only helpers ---------------------------------------------------
+
+
+def _duckdb_temp_table(con, name: str, frame: pd.DataFrame) -> None:
+    """A temporary table holding a DataFrame."""
+    con.register("_incoming", frame)
+    try:
+        con.execute(f"DROP TABLE IF EXISTS {name}")
+        con.execute(f"CREATE TEMP TABLE {name} AS SELECT * FROM _incoming")
+    finally:
+        con.unregister("_incoming")
 
 
 def _duckdb_bulk_insert(con, table: str, frame: pd.DataFrame) -> None:
