@@ -184,27 +184,93 @@ def _print_check(r) -> None:
 
 
 def cmd_import(args) -> int:
-    raise NotImplementedError  # store (kpis.store)
+    from kpis import ingest
+    from kpis.errors import DuplicateBatch, NotImportable
+    from kpis.store import Store
+
+    maps = parse_maps(args.map)
+    for target in maps.values():
+        ingest.parse_target(target)  # a bad target is a usage error before any file is read
+    store = Store(store_path(args.store))
+    remembered = store.remembered_mappings()
+    refused = 0
+    for path in args.files:
+        result = ingest.check_file(path, segment=args.segment, maps=maps, remembered=remembered)
+        if not result.importable:
+            reasons = [i.message_en for i in result.all_issues if i.severity == "error" and i.row is None]
+            print(f"{result.file}: refused: {'; '.join(reasons) or 'nothing importable'}")
+            refused += 1
+            continue
+        try:
+            out = store.import_batch(
+                result.observations, file_name=result.file, sheets=[s.sheet for s in result.sheets if s.usable],
+                origin=args.origin or result.origin or "manual", sha256=result.sha256,
+                rows_read=result.rows_read, rows_kept=result.rows_kept, rows_rejected=result.rows_rejected,
+                imported_by=args.by, parser_version=ingest.PARSER_VERSION,
+            )
+        except (DuplicateBatch, NotImportable) as exc:
+            print(f"{result.file}: refused: {exc.message_en}")
+            refused += 1
+            continue
+        print(f"{result.file}: batch {out.batch_id} ({out.rows_stored} observations, "
+              f"{out.rows_superseded} older superseded, {result.rows_rejected} rows rejected)")
+        for warning in out.warnings:
+            print(f"  warning: {warning.message_en}")
+    return 1 if refused else 0
 
 
 def cmd_batches(args) -> int:
-    raise NotImplementedError  # store
+    import json
+
+    from kpis.store import Store
+
+    batches = Store(store_path(args.store)).batches()
+    if args.format == "json":
+        json.dump(batches, sys.stdout, ensure_ascii=False, indent=1)
+        sys.stdout.write("\n")
+        return 0
+    if not batches:
+        print("no batches")
+    for b in batches:
+        print(f"{b['id']:>5}  {b['imported_at']}  {b['imported_by']:<10} {b['origin']:<28} {','.join(b['segments']):<11} "
+              f"{b['period_start']} → {b['period_end']}  {b['rows_kept'] if b['rows_kept'] is not None else '—':>8} rows  "
+              f"{b['status']}{'  [demo]' if b['sample'] else ''}  {b['file']}")
+    return 0
 
 
 def cmd_delete_batch(args) -> int:
-    raise NotImplementedError  # store
+    from kpis.store import Store
+
+    out = Store(store_path(args.store)).delete_batch(args.batch_id, by=args.by)
+    print(f"batch {args.batch_id} deleted: {out.rows_removed} observations removed, "
+          f"{out.rows_restored} older observations current again")
+    return 0
 
 
 def cmd_delete_demo(args) -> int:
-    raise NotImplementedError  # store
+    from kpis.store import Store
+
+    out = Store(store_path(args.store)).delete_demo(by=args.by)
+    ids = ", ".join(map(str, out.batch_ids)) or "none"
+    print(f"demo batches deleted: {ids} ({out.rows_removed} observations removed, "
+          f"{out.rows_restored} older observations current again)")
+    return 0
 
 
 def cmd_backup(args) -> int:
-    raise NotImplementedError  # store
+    from kpis.store import Store
+
+    counts = Store(store_path(args.store)).backup(args.dir)
+    print(f"backup written to {args.dir}: " + ", ".join(f"{t} {n}" for t, n in counts.items()))
+    return 0
 
 
 def cmd_restore(args) -> int:
-    raise NotImplementedError  # store
+    from kpis.store import Store
+
+    counts = Store(store_path(args.store)).restore(args.dir)
+    print(f"store restored from {args.dir}: " + ", ".join(f"{t} {n}" for t, n in counts.items()))
+    return 0
 
 
 def cmd_report(args) -> int:

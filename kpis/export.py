@@ -47,7 +47,7 @@ def safe_text(value: str) -> str:
 
 
 def _sheet_title(name: str, used: set[str]) -> str:
-    base = re.sub(r"[\[\]:*?/\\]", "-", name).strip("'") or "Feuille"
+    base = re.sub(r"[\[\]:*?/\\]", "-", name).strip().strip("'") or "Feuille"
     base = base[:SHEET_NAME_LIMIT]
     title, k = base, 2
     while title.lower() in used:
@@ -136,4 +136,5 @@ def to_csv(frame: pd.DataFrame, *, sep: str = ";", decimal: str = ",") -> bytes:
     """CSV in UTF-8 with BOM (Excel opens it right), formula prefixes neutralised."""
     safe = frame.map(_neutralise) if len(frame) else frame
     safe = safe.rename(columns=lambda c: _neutralise(str(c)))
-    return safe.to_csv(index=False, sep=sep, decimal=decimal).encode("utf-8-sig")
+    # CRLF line ends make the writer quote any field holding a CR or LF
+    return safe.to_csv(index=False, sep=sep, decimal=decimal, lineterminator="\r\n").encode("utf-8-sig")

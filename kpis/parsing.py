@@ -463,11 +463,15 @@ def date_order(cells: Cells) -> Literal["dmy", "mdy"] | None:
     return max(votes, key=votes.get)
 
 
-def _days(values: list[date | None]) -> np.ndarray:
-    """Dates → datetime64[D] (None → NaT)."""
-    return np.array(
-        [_NAT if d is None else np.datetime64(d, "D") for d in values], dtype="datetime64[D]"
+def _days(values: Sequence[date | None]) -> np.ndarray:
+    """Dates or datetimes → datetime64[D], time dropped (None → NaT)."""
+    nat = np.iinfo(np.int64).min
+    ordinals = np.fromiter(
+        (nat if d is None else d.toordinal() - _EPOCH_ORDINAL for d in values),
+        dtype=np.int64,
+        count=len(values),
     )
+    return ordinals.view("datetime64[D]")
 
 
 def _serial_to_days(serials: np.ndarray, date1904: bool) -> tuple[np.ndarray, np.ndarray]:
@@ -518,7 +522,7 @@ def _date_column(cells: list) -> np.ndarray | None:
     """The column as datetime64[D] when every cell is already a date, else None."""
     kinds = set(map(type, cells))
     if kinds and all(issubclass(k, date) for k in kinds):
-        return np.array(cells, dtype="datetime64[D]")
+        return _days(cells)
     return None
 
 
@@ -537,26 +541,35 @@ def parse_dates(
     ``order`` (``-`` and ``.`` too, 2-digit years as 20yy before 70), and
     long forms in French or English (``1er juin 2026``, ``Sep 1, 2026``).
     """
+    days, bad, _, _ = _read_dates(cells, order, date1904)
+    return days, bad
+
+
+def _read_dates(
+    cells: Cells, order: str, date1904: bool
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """``parse_dates`` plus the positions and values of the number cells."""
     if order not in ("dmy", "mdy"):
         raise ValueError(f"order must be 'dmy' or 'mdy', not {order!r}")
+    no_numbers = np.array([], dtype=np.int64), np.array([])
     if isinstance(cells, np.ndarray) and cells.dtype.kind == "M":
-        return cells.astype("datetime64[D]"), np.zeros(len(cells), dtype=bool)
+        return cells.astype("datetime64[D]"), np.zeros(len(cells), dtype=bool), *no_numbers
     cells = list(cells)
     fast = _date_column(cells)
     if fast is not None:
-        return fast, np.zeros(len(cells), dtype=bool)
+        return fast, np.zeros(len(cells), dtype=bool), *no_numbers
     numbers = _numeric_column(cells)
     if numbers is not None:
-        return _numbers_to_days(numbers, date1904)
+        return *_numbers_to_days(numbers, date1904), np.arange(len(cells)), numbers
     days = np.full(len(cells), _NAT)
     bad = np.zeros(len(cells), dtype=bool)
     cells, num_idx, other, strings, str_idx = _split(cells)
+    numbers = np.array([cells[i] for i in num_idx], dtype=np.float64)
     if len(num_idx):
-        numbers = np.array([cells[i] for i in num_idx], dtype=np.float64)
         days[num_idx], bad[num_idx] = _numbers_to_days(numbers, date1904)
     dated = [i for i in other if isinstance(cells[i], date)]
     if dated:
-        days[dated] = np.array([cells[i] for i in dated], dtype="datetime64[D]")
+        days[dated] = _days([cells[i] for i in dated])
     for i in other:
         if not isinstance(cells[i], date):
             bad[i] = not is_missing(cells[i])
@@ -569,7 +582,7 @@ def parse_dates(
         where = np.array(str_idx, dtype=np.int64)
         days[where] = _days(parsed)[codes]
         bad[where] = unknown[codes]
-    return days, bad
+    return days, bad, num_idx, numbers
 
 
 # --- periods ------------------------------------------------------------------
@@ -711,44 +724,31 @@ def parse_periods(
         raise ValueError(f"grain must be one of {GRAINS} or None, not {grain!r}")
     day_grain = grain or "day"
     cells = list(cells)
-    n = len(cells)
-    numbers = _numeric_column(cells)
-    if numbers is None and _date_column(cells) is None:
-        _, num_idx, _, _, _ = _split(cells)
-        numbers_in_mixed = np.array([cells[i] for i in num_idx], dtype=np.float64)
-    else:
-        num_idx = np.arange(n) if numbers is not None else np.array([], dtype=np.int64)
-        numbers_in_mixed = numbers if numbers is not None else np.array([])
-    years = _is_year_column(numbers_in_mixed, grain) if len(numbers_in_mixed) else False
-
-    days, bad = parse_dates(cells, order, date1904)
+    days, bad, num_idx, numbers = _read_dates(cells, order, date1904)
     start, end = _widen(days, day_grain)
     grains = np.where(np.isnat(days), None, day_grain).astype(object)
 
-    if years and len(num_idx):
-        values = numbers_in_mixed
-        is_year = ~np.isnan(values) & (values == np.floor(values)) & _in_years_array(values)
+    if len(numbers) and _is_year_column(numbers, grain):
+        is_year = (numbers == np.floor(numbers)) & _in_years_array(numbers)
         rows = num_idx[is_year]
-        year_days = values[is_year].astype(np.int64).astype(str).astype("datetime64[D]")
+        year_days = numbers[is_year].astype(np.int64).astype(str).astype("datetime64[D]")
         start[rows], end[rows] = _widen(year_days, "year")
         grains[rows] = "year"
         bad[rows] = False
 
     # Strings that are not dates may be weeks, months, quarters or years.
-    retry = np.flatnonzero(bad)
-    texts = [(i, cells[i]) for i in retry if isinstance(cells[i], str)]
-    if texts:
-        codes, uniques = _factorize([t for _, t in texts])
-        parsed = [_period_from_text(t, order) for t in uniques]
-        for (i, _), code in zip(texts, codes):
-            found = parsed[code]
-            if found is None:
-                continue
-            first, last, found_grain = found
-            if found_grain == "day":
-                first, last, found_grain = _period(first, day_grain)
-            start[i], end[i], grains[i] = np.datetime64(first, "D"), np.datetime64(last, "D"), found_grain
-            bad[i] = False
+    retry = [i for i in np.flatnonzero(bad) if isinstance(cells[i], str)]
+    if retry:
+        codes, uniques = _factorize([cells[i] for i in retry])
+        found = [_period_from_text(text, order) for text in uniques]
+        found = [_period(f[0], day_grain) if f and f[2] == "day" else f for f in found]
+        ok = np.array([f is not None for f in found], dtype=bool)[codes]
+        rows = np.array(retry, dtype=np.int64)[ok]
+        codes = codes[ok]
+        start[rows] = _days([f[0] if f else None for f in found])[codes]
+        end[rows] = _days([f[1] if f else None for f in found])[codes]
+        grains[rows] = np.array([f[2] if f else None for f in found], dtype=object)[codes]
+        bad[rows] = False
     return Periods(start, end, grains, bad)
 
 

@@ -233,19 +233,24 @@ class RememberedMapping:
 
 
 def fold_headers(headers: Sequence[object]) -> tuple[str, ...]:
-    """The key of a header set: lowercased, stripped, deduplicated, sorted; blanks dropped.
+    """The key of a header set: each text header folded as ``kpis.catalog.fold`` does, sorted.
 
-    >>> fold_headers([" Clics", "Date", "clics", None])
+    >>> fold_headers([" Clics", "Date", None, ""])
     ('clics', 'date')
+
+    The same key ``kpis.ingest`` computes from a sheet's header row (blank and
+    non-text cells dropped, duplicates kept), so a remembered mapping is found again.
     """
-    return tuple(sorted({str(h).strip().lower() for h in headers if h is not None and str(h).strip()}))
+    from kpis.catalog import fold
+
+    return tuple(sorted(fold(h) for h in headers if isinstance(h, str) and h.strip()))
 
 
 def observations_hash(observations: pd.DataFrame) -> str:
     """A hash of the observations independent of row order, dtypes and float noise.
 
-    >>> observations_hash(df) == observations_hash(df.iloc[::-1].astype({"value": "float32"}))
-    True
+    >>> observations_hash(df) == observations_hash(df.iloc[::-1].astype({"value": "int64"}))
+    True  # same rows in another order, counts read as integers instead of floats
 
     Dates are compared as days, strings as text, values rounded to
     ``VALUE_DIGITS`` significant digits. Each row is mixed into a 64-bit
@@ -292,6 +297,21 @@ def _hash_encoded(enc: dict) -> str:
             h = _mix(h ^ enc[col].astype(np.uint64)) + np.uint64(0x9E3779B97F4A7C15)
     digest.update(np.sort(h).astype("<u8").tobytes())
     return digest.hexdigest()
+
+
+def _round_relative(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(mantissa, exponent) integers with ``VALUE_DIGITS`` significant digits."""
+    out_m = np.zeros(len(values), dtype="<i8")
+    out_e = np.zeros(len(values), dtype="<i8")
+    nonzero = np.isfinite(values) & (values != 0)
+    v = values[nonzero]
+    exp = np.floor(np.log10(np.abs(v))).astype("<i8") - (VALUE_DIGITS - 1)
+    mant = np.rint(v / np.power(10.0, exp)).astype("<i8")
+    carry = np.abs(mant) >= 10**VALUE_DIGITS  # 9.99999999999 rounded up to 10.0
+    mant[carry] = np.rint(mant[carry] / 10).astype("<i8")
+    exp[carry] += 1
+    out_m[nonzero], out_e[nonzero] = mant, exp
+    return out_m, out_e
 
 
 def _normalise(observations: pd.DataFrame) -> pd.DataFrame:
@@ -457,7 +477,7 @@ class Store:
         delay = 0.01
         while True:
             try:
-                return duckdb.connect(str(self.path), read_only=read_only)
+                return duckdb.connect(str(self.path), read_only=read_only, config={"enable_progress_bar": False})
             except (duckdb.IOException, duckdb.ConnectionException) as exc:
                 text = str(exc)
                 if "lock" not in text.lower() and "different configuration" not in text:

@@ -135,6 +135,9 @@ TOOLS = {  # adoption start → end, participation start, contributions per cont
 }
 SPACES_START = {"Direction Financière": 18, "Ressources Humaines": 25, "Industrie": 60, "R&D": 85,
                 "Ventes": 40, "Systèmes d'information": 55}
+SPACE_TOOLS = ("RSE", "SharePoint")
+"""Tools whose activity is reported per collaborative space (the Espaces collaboratifs sheet)."""
+OTHER_SPACES = "Autres espaces"
 NAMED_SPACES = (  # (space, business unit, first month)
     ("Clôture mensuelle", "Direction Financière", "2023-11"),
     ("Contrôle de gestion", "Direction Financière", "2023-11"),
@@ -258,15 +261,20 @@ def _b2e(rng) -> dict[str, pd.DataFrame]:
             rate = np.clip((0.45 + 0.2 * i / n + rng.normal(0, 0.02)) * (0.85 if m == 8 else 1.0), 0.3, 0.85)
             space_rows.append({"month": month, "entity": bu, "spaces": spaces[bu],
                                "active_spaces": int(round(spaces[bu] * rate))})
-            # the named spaces take a share of the BU's ESN + SharePoint activity
-            pool = bu_rows["RSE"] + bu_rows["SharePoint"]
-            for space, owner, start in NAMED_SPACES:
-                if owner != bu or month < pd.Timestamp(start + "-01"):
-                    continue
-                contributions = int(round(pool * rng.uniform(0.10, 0.22)))
-                detail.append({"month": month, "entity": bu, "initiative": space, "contributions": contributions,
-                               "comments": int(round(contributions * rng.uniform(0.8, 1.6))),
-                               "reactions": int(round(contributions * rng.uniform(2.0, 4.0)))})
+            # ESN and SharePoint activity is reported per collaborative space, not per tool: the
+            # "Espaces collaboratifs" sheet is its only source, so nothing is counted twice
+            named = [space for space, owner, start in NAMED_SPACES
+                     if owner == bu and month >= pd.Timestamp(start + "-01")]
+            for k, tool in enumerate(SPACE_TOOLS):
+                row = next(r for r in reversed(usage) if r["entity"] == bu and r["channel"] == tool)
+                pools = {kpi: row.pop(kpi) for kpi in ("contributions", "comments", "reactions")}
+                left = dict(pools)
+                for space in named[k::len(SPACE_TOOLS)]:
+                    share = rng.uniform(0.10, 0.22)
+                    part = {kpi: int(round(v * share)) for kpi, v in pools.items()}
+                    detail.append({"month": month, "entity": bu, "channel": tool, "initiative": space, **part})
+                    left = {kpi: left[kpi] - part[kpi] for kpi in left}
+                detail.append({"month": month, "entity": bu, "channel": tool, "initiative": OTHER_SPACES, **left})
     usage_df = pd.DataFrame(usage)
     last = usage_df[usage_df["channel"] == "Intranet"].set_index(["month", "entity"])["population"]
     enps = _survey(rng, {bu: v[3] for bu, v in BUS.items()}, 0.9, -9.0, 29.0,
@@ -443,7 +451,7 @@ B2E_SPACES_HEADERS = {"month": "Mois", "segment": "Segment", "entity": "Directio
 B2E_ENPS_HEADERS = {"quarter": "Trimestre", "segment": "Segment", "entity": "Direction",
                     "enps_promoters": "Promoteurs eNPS", "enps_detractors": "Détracteurs eNPS",
                     "enps_respondents": "Répondants eNPS"}
-B2E_DETAIL_HEADERS = {"month": "Mois", "segment": "Segment", "entity": "Direction", "initiative": "Espace",
+B2E_DETAIL_HEADERS = {"month": "Mois", "segment": "Segment", "entity": "Direction", "channel": "Outil", "initiative": "Espace",
                       "contributions": "Contributions", "comments": "Commentaires", "reactions": "Réactions"}
 TARGET_HEADERS = {"kpi": "KPI", "segment": "Segment", "entity": "Entité", "period": "Période", "target": "Cible"}
 

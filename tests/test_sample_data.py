@@ -66,7 +66,7 @@ EXPECTED = {
         "eNPS": (1, {"Trimestre": "period", "Segment": "segment", "Direction": "entity",
                      "Promoteurs eNPS": "enps_promoters", "Détracteurs eNPS": "enps_detractors",
                      "Répondants eNPS": "enps_respondents"}),
-        "Espaces collaboratifs": (1, {"Mois": "period", "Segment": "segment", "Direction": "entity",
+        "Espaces collaboratifs": (1, {"Mois": "period", "Segment": "segment", "Direction": "entity", "Outil": "channel",
                                       "Espace": "initiative", "Contributions": "contributions",
                                       "Commentaires": "comments", "Réactions": "reactions"}),
     },
@@ -332,12 +332,15 @@ def test_b2e_spaces_are_consistent(sheets):
         counts = list(rows.sort_values("month")["spaces"])
         assert all(b >= a for a, b in zip(counts, counts[1:])), bu
     detail = sheets[("interne_b2e.xlsx", "Espaces collaboratifs")]
-    assert detail["initiative"].nunique() == 12
-    assert {"Communauté Qualité", "Projet Atlas"} <= set(detail["initiative"])
+    assert detail["initiative"].nunique() == 13  # 12 named spaces + "Autres espaces"
+    assert {"Communauté Qualité", "Projet Atlas", "Autres espaces"} <= set(detail["initiative"])
+    # ESN and SharePoint contributions come only from the per-space sheet: never counted twice
     usage = sheets[("interne_b2e.xlsx", "Usage")]
-    total = usage.groupby(["month", "entity"])["contributions"].sum()
-    in_spaces = detail.groupby(["month", "entity"])["contributions"].sum()
-    assert (in_spaces <= total.loc[in_spaces.index]).all()
+    space_tools = usage["channel"].isin(["RSE", "SharePoint"])
+    assert usage.loc[space_tools, "contributions"].isna().all()
+    assert usage.loc[~space_tools, "contributions"].notna().all()
+    assert set(detail["channel"]) == {"RSE", "SharePoint"}
+    assert (detail[["contributions", "comments", "reactions"]] >= 0).all().all()
     for bu, rows in detail.groupby("entity"):  # spaces named for their BU's spaces count stays far above
         assert rows["initiative"].nunique() <= spaces[spaces["entity"] == bu]["spaces"].min()
 

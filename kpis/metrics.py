@@ -1,0 +1,1299 @@
+"""The metrics engine: aggregation by kind, ratios, comparisons, targets, the CDO funnel.
+
+    >>> native = store.native_totals(widen(flt, "month"))        # or fetch(store, flt)
+    >>> kpi_table(native, flt, grain="quarter", lang="en").head(2)
+      period period_start period_end segment         kpi   value   unit        basis reason
+    0 2026-Q3   2026-07-01 2026-09-30     B2E active_users   700.0  count  mean of 3 months  None
+    >>> view = cdo_view(store, flt, grain="month")                 # what the Vue CDO page shows
+
+Every function but ``fetch`` and ``cdo_view`` is pure: it takes a *native
+totals* frame (what ``Store.native_totals`` returns: period_start,
+period_end, segment, kpi, value [, n] [, entity/channel/initiative], already
+aggregated across dimensions by kind) and returns a new DataFrame. Tests build
+such frames by hand, or with ``native_totals_from_observations`` (the same
+contract computed in pandas).
+
+Rules (DESIGN.md, "KPI semantics"):
+
+- **flow**: summed; a native row straddling buckets is prorated by day;
+  ``basis`` says "prorated by day" when a part of a row was cut.
+- **stock**: the latest native period ending inside the bucket ("end of
+  period"). When two native rows end on that same day (a daily and a monthly
+  file), the larger is kept (never a sum of two readings of the same stock).
+- **distinct**: the mean over the native periods ending inside the bucket
+  ("mean of 3 months"); no value (``reason`` "native grain is month") when the
+  bucket is finer than the native period (monthly active users per week).
+- **ratio / score**: recomputed from the aggregated components; no value and a
+  ``reason`` when a component is missing or the denominator is zero.
+- **merged rows** (segment ``"ALL"``, only when more than one segment is
+  selected): base KPIs are summed across segments (stocks: end values summed;
+  distinct counts: the segments' values summed); a ratio pools the
+  components of the segments where it has both components (and belongs to
+  the KPI's world: adoption of ALL is B2E's).
+
+Buckets and labels: ``2026-09-01`` (day), ``2026-W37`` (ISO week, Monday
+first), ``2026-09`` (month), ``2026-Q3`` and ``2026`` (calendar). With a fiscal
+year starting in month ``fiscal_start`` != 1, quarters and years follow it and
+are named after the calendar year in which the fiscal year **ends** (the usual
+convention: with ``fiscal_start=7``, ``FY2026`` runs from 2025-07-01 to
+2026-06-30 and ``FY2026-Q1`` is July–September 2025).
+
+Filter range: a bucket is shown when it overlaps [start, end]; a flow counts
+the days of its rows that lie inside the range, a stock or distinct count the
+native periods whose end lies inside it. Comparisons (scorecard) look before
+``start`` on purpose: ``fetch`` and ``widen`` read what they need.
+
+Like for like (scorecard): when the latest bucket is incomplete for a KPI (its
+data stops before the bucket end, or the filter ends mid-bucket), the
+previous bucket and the same bucket a year earlier are cut to the same number
+of first days (flows prorated by day; stocks and distinct counts from the
+native periods ending in those days); ``like_for_like_days`` says how many.
+
+Targets: attainment = actual / target (target / actual for lower-is-better
+KPIs); a flow target is prorated by month over the evaluated window (a
+calendar month counts as one, a partial month by its days); stock, distinct,
+ratio and score targets apply as they are (the target whose period contains
+the window's end). Group targets (no entity) apply when no entity, channel
+or initiative is filtered; an entity's targets when exactly that entity is.
+Status: green when attainment ≥ the KPI's first threshold, amber ≥ the
+second, red below.
+
+Channel and initiative breakdowns of a stock or distinct count (employees
+using Teams vs the intranet) overlap: the parts do not add up to the total,
+so their ``share`` is None; ``reach`` (value / the segment's total) is given
+for them instead. Flows have a share along every dimension, stocks and
+distinct counts along entities only, ratios never.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from datetime import date, timedelta
+
+import numpy as np
+import pandas as pd
+
+from kpis.catalog import FUNNEL, KPIS, VOCABULARY
+from kpis.model import DIMENSIONS, EXTERNAL_SEGMENTS, INTERNAL_SEGMENTS, SEGMENTS, Filter
+
+__all__ = [
+    "MERGED",
+    "GRAINS",
+    "TABLE_COLUMNS",
+    "SCORECARD_COLUMNS",
+    "FUNNEL_COLUMNS",
+    "TARGET_COLUMNS",
+    "CdoView",
+    "period_labels",
+    "bucket_bounds",
+    "widen",
+    "fetch",
+    "kpi_table",
+    "scorecard",
+    "targets_status",
+    "funnel",
+    "breakdown",
+    "indexed_trends",
+    "side_by_side",
+    "vocabulary",
+    "cdo_view",
+    "native_totals_from_observations",
+]
+
+MERGED = "ALL"
+"""Segment label of the rows merged across the selected segments."""
+
+GRAINS = ("day", "week", "month", "quarter", "year")
+MAX_NATIVE_DAYS = 366
+"""Longest native period ``widen`` reads past the filter end (a yearly row straddling it)."""
+
+TABLE_COLUMNS = ("period", "period_start", "period_end", "segment", "kpi", "value", "unit", "basis", "reason")
+SCORECARD_COLUMNS = (
+    "segment", "kpi", "period", "value", "previous", "previous_year", "change", "change_relative",
+    "change_unit", "good", "target", "attainment", "status", "unit", "previous_period", "previous_year_period",
+    "change_year", "change_year_relative", "like_for_like_days", "reason",
+)
+FUNNEL_COLUMNS = ("segment", "stage", "kpi", "value", "unit", "reason")
+TARGET_COLUMNS = ("segment", "kpi", "period", "period_start", "period_end", "actual", "target", "attainment",
+                  "status", "target_basis")
+
+_BASE = tuple(c for c, k in KPIS.items() if k.base)
+_BASE_INDEX = {c: i for i, c in enumerate(_BASE)}
+_KIND = {"flow": 0, "stock": 1, "distinct": 2}
+_BASE_KIND = np.array([_KIND[KPIS[c].aggregation] for c in _BASE])
+_DERIVED = tuple(c for c, k in KPIS.items() if not k.base)
+_KPI_ORDER = {c: i for i, c in enumerate(KPIS)}
+_SEGMENT_ORDER = {s: i for i, s in enumerate((*SEGMENTS, MERGED, "EXTERNAL", "INTERNAL"))}
+_GRAIN_RANK = {g: i for i, g in enumerate(GRAINS)}
+_RANK_EDGES = np.array([1, 7, 31, 92])  # native length (days) -> rank: 1 day, <=7 week, <=31 month, <=92 quarter
+
+_TEXT = {
+    "en": {
+        "end_of_period": "end of period",
+        "prorated": "prorated by day",
+        "mean_of": "mean of {n} {unit}",
+        "native_grain": "native grain is {grain}",
+        "missing": "no data for {kpi}",
+        "zero": "{kpi} is zero",
+        "incomplete_all": "no segment has every component",
+        "component": "{kpi}: {reason}",
+        "no_target": "no target for this period",
+        "filtered": "targets apply to the whole segment or one entity, without channel or initiative filter",
+        "target_prorated": "{share} of {period} target",
+        "target_as_is": "{period} target",
+        "nonpositive": "attainment undefined (value ≤ 0)",
+    },
+    "fr": {
+        "end_of_period": "fin de période",
+        "prorated": "au prorata des jours",
+        "mean_of": "moyenne de {n} {unit}",
+        "native_grain": "grain natif : {grain}",
+        "missing": "pas de données pour {kpi}",
+        "zero": "{kpi} est nul",
+        "incomplete_all": "aucun segment n'a tous les composants",
+        "component": "{kpi} : {reason}",
+        "no_target": "pas d'objectif pour cette période",
+        "filtered": "les objectifs valent pour le segment entier ou une entité, sans filtre de canal ni d'initiative",
+        "target_prorated": "{share} de l'objectif {period}",
+        "target_as_is": "objectif {period}",
+        "nonpositive": "atteinte non définie (valeur ≤ 0)",
+    },
+}
+_GRAIN_WORD = {
+    "en": ("day", "week", "month", "quarter", "year"),
+    "fr": ("jour", "semaine", "mois", "trimestre", "année"),
+}
+_UNIT_WORDS = {  # native-period unit class -> (singular, plural)
+    "en": {0: ("day", "days"), 1: ("week", "weeks"), 2: ("month", "months"), 3: ("quarter", "quarters"),
+           4: ("year", "years"), -1: ("period", "periods")},
+    "fr": {0: ("jour", "jours"), 1: ("semaine", "semaines"), 2: ("mois", "mois"), 3: ("trimestre", "trimestres"),
+           4: ("année", "années"), -1: ("période", "périodes")},
+}
+
+
+def _t(lang: str, key: str, **kw) -> str:
+    return _TEXT["fr" if lang == "fr" else "en"][key].format(**kw)
+
+
+# --- dates, buckets, labels ------------------------------------------------------------
+
+
+def _days(values) -> np.ndarray:
+    """Dates (datetime64 of any unit, Timestamps, ``date``s) -> int64 days since 1970-01-01."""
+    arr = np.asarray(values)
+    if arr.dtype.kind != "M":
+        arr = np.asarray(pd.to_datetime(arr).to_numpy())
+    return arr.astype("datetime64[D]").astype(np.int64)
+
+
+def _day(d) -> int:
+    return int(np.datetime64(pd.Timestamp(d).date(), "D").astype(np.int64))
+
+
+def _as_date(days: int) -> date:
+    return date(1970, 1, 1) + timedelta(days=int(days))
+
+
+def _months(days: np.ndarray) -> np.ndarray:
+    return days.astype("datetime64[D]").astype("datetime64[M]").astype(np.int64)
+
+
+def _month_start(months: np.ndarray) -> np.ndarray:
+    return np.asarray(months, dtype=np.int64).astype("datetime64[M]").astype("datetime64[D]").astype(np.int64)
+
+
+def _bucket_index(days: np.ndarray, grain: str, fiscal_start: int = 1) -> np.ndarray:
+    days = np.asarray(days, dtype=np.int64)
+    if grain == "day":
+        return days
+    if grain == "week":
+        return (days + 3) // 7  # 1970-01-01 is a Thursday: week 0 starts on Monday 1969-12-29
+    months = _months(days)
+    if grain == "month":
+        return months
+    if grain == "quarter":
+        return (months - (fiscal_start - 1)) // 3
+    if grain == "year":
+        return (months - (fiscal_start - 1)) // 12
+    raise ValueError(f"unknown grain {grain!r}")
+
+
+def _bucket_days(idx: np.ndarray, grain: str, fiscal_start: int = 1) -> tuple[np.ndarray, np.ndarray]:
+    """First and last day (int days) of the buckets with these indexes."""
+    idx = np.asarray(idx, dtype=np.int64)
+    if grain == "day":
+        return idx, idx
+    if grain == "week":
+        return idx * 7 - 3, idx * 7 + 3
+    if grain == "month":
+        first, span = idx, 1
+    elif grain == "quarter":
+        first, span = idx * 3 + (fiscal_start - 1), 3
+    else:
+        first, span = idx * 12 + (fiscal_start - 1), 12
+    return _month_start(first), _month_start(first + span) - 1
+
+
+def _labels(idx: np.ndarray, grain: str, fiscal_start: int = 1) -> np.ndarray:
+    idx = np.asarray(idx, dtype=np.int64)
+    if grain == "day":
+        return np.datetime_as_string(idx.astype("datetime64[D]"), unit="D").astype(object)
+    if grain == "month":
+        return np.datetime_as_string(idx.astype("datetime64[M]"), unit="M").astype(object)
+    if grain == "week":
+        thursday = idx * 7
+        year = thursday.astype("datetime64[D]").astype("datetime64[Y]")
+        week = (thursday - year.astype("datetime64[D]").astype(np.int64)) // 7 + 1
+        return (pd.Series(year.astype(np.int64) + 1970).astype(str) + "-W"
+                + pd.Series(week).astype(str).str.zfill(2)).to_numpy(dtype=object)
+    if grain == "quarter":
+        fy_index, q = np.divmod(idx, 4)
+    else:
+        fy_index, q = idx, None
+    start_year = (fy_index * 12 + (fiscal_start - 1)) // 12 + 1970
+    if fiscal_start == 1:
+        year = pd.Series(start_year).astype(str)
+    else:
+        year = "FY" + pd.Series(start_year + 1).astype(str)
+    if q is not None:
+        year = year + "-Q" + pd.Series(q + 1).astype(str)
+    return year.to_numpy(dtype=object)
+
+
+def period_labels(dates, grain: str = "month", fiscal_start: int = 1) -> list[str]:
+    """The label of the bucket containing each date.
+
+        >>> period_labels(["2026-09-10"], "week")
+        ['2026-W37']
+        >>> period_labels(["2025-07-01", "2026-06-30"], "year", fiscal_start=7)
+        ['FY2026', 'FY2026']
+    """
+    return list(_labels(_bucket_index(_days(pd.to_datetime(pd.Series(dates))), grain, fiscal_start), grain, fiscal_start))
+
+
+def bucket_bounds(day, grain: str = "month", fiscal_start: int = 1) -> tuple[date, date]:
+    """First and last day of the bucket containing ``day``.
+
+        >>> bucket_bounds(date(2026, 8, 15), "quarter", fiscal_start=4)
+        (datetime.date(2026, 7, 1), datetime.date(2026, 9, 30))
+    """
+    idx = _bucket_index(np.array([_day(day)]), grain, fiscal_start)
+    lo, hi = _bucket_days(idx, grain, fiscal_start)
+    return _as_date(lo[0]), _as_date(hi[0])
+
+
+def _check_grain(grain: str, fiscal_start: int) -> None:
+    if grain not in GRAINS:
+        raise ValueError(f"grain must be one of {GRAINS}, got {grain!r}")
+    if not 1 <= int(fiscal_start) <= 12:
+        raise ValueError(f"fiscal_start must be a month number 1..12, got {fiscal_start!r}")
+
+
+# --- windows and the aggregation core ------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Windows:
+    """Sorted, non-overlapping day windows (inclusive) and what to call them."""
+
+    start: np.ndarray  # first counted day (bucket start clipped to the range)
+    end: np.ndarray  # last counted day
+    rank: np.ndarray  # grain rank: a distinct count coarser than this has no value
+    label: np.ndarray
+    bucket_start: np.ndarray
+    bucket_end: np.ndarray
+
+
+def _bucket_windows(lo: int, hi: int, grain: str, fiscal_start: int) -> _Windows:
+    """Every bucket of the grain overlapping [lo, hi], clipped to it."""
+    idx = np.arange(_bucket_index(np.array([lo]), grain, fiscal_start)[0],
+                    _bucket_index(np.array([hi]), grain, fiscal_start)[0] + 1)
+    bs, be = _bucket_days(idx, grain, fiscal_start)
+    return _Windows(np.maximum(bs, lo), np.minimum(be, hi), np.full(len(idx), _GRAIN_RANK[grain]),
+                    _labels(idx, grain, fiscal_start), bs, be)
+
+
+def _range_window(lo: int, hi: int, label: str | None = None) -> _Windows:
+    rank = int(np.searchsorted(_RANK_EDGES, hi - lo + 1, side="left"))
+    label = label or f"{_as_date(lo).isoformat()}/{_as_date(hi).isoformat()}"
+    return _Windows(np.array([lo]), np.array([hi]), np.array([rank]), np.array([label], dtype=object),
+                    np.array([lo]), np.array([hi]))
+
+
+@dataclass(frozen=True)
+class _Native:
+    """A native-totals frame as arrays, ready to be bucketed many times."""
+
+    s: np.ndarray
+    e: np.ndarray
+    value: np.ndarray
+    j: np.ndarray  # index into _BASE
+    rk: np.ndarray  # code of (segment, *dims)
+    keys: pd.DataFrame  # one row per rk code: segment, *dims
+    dims: tuple[str, ...]
+
+    @property
+    def empty(self) -> bool:
+        return len(self.s) == 0
+
+
+def _prepare(native: pd.DataFrame, dims: tuple[str, ...] = ()) -> _Native:
+    missing = [c for c in ("period_start", "period_end", "segment", "kpi", "value", *dims) if c not in native.columns]
+    if missing:
+        raise ValueError(f"native totals lack columns {missing}")
+    j = native["kpi"].map(_BASE_INDEX).to_numpy(dtype=float, na_value=np.nan)
+    value = native["value"].to_numpy(dtype=float, na_value=np.nan)
+    ok = ~np.isnan(j) & ~np.isnan(value)
+    if not ok.all():
+        native = native[ok]
+        j, value = j[ok], value[ok]
+    cols = ["segment", *dims]
+    if len(native):
+        code = np.zeros(len(native), dtype=np.int64)
+        for c in cols:
+            codes, uniques = pd.factorize(native[c].astype(object).to_numpy(), use_na_sentinel=False)
+            code = code * (len(uniques) + 1) + codes
+        uniq, first, rk = np.unique(code, return_index=True, return_inverse=True)
+        keys = pd.DataFrame({c: native[c].astype(object).to_numpy()[first] for c in cols})
+    else:
+        rk = np.zeros(0, dtype=np.int64)
+        keys = pd.DataFrame({c: pd.Series(dtype=object) for c in cols})
+    return _Native(_days(native["period_start"]), _days(native["period_end"]), value,
+                   j.astype(np.int64), rk.astype(np.int64), keys, tuple(dims))
+
+
+@dataclass
+class _Result:
+    """Aggregated values as a matrix: one row per (window, segment, dims), one column per base KPI."""
+
+    w: np.ndarray
+    seg: np.ndarray
+    dims: dict
+    val: np.ndarray  # (R, J), NaN where absent or blocked
+    has: np.ndarray  # data present
+    blk: np.ndarray  # distinct count coarser than the window
+    n: np.ndarray  # native periods behind the value
+    pro: np.ndarray  # some flow row was prorated
+    lmin: np.ndarray  # shortest / longest native period (days), for the basis
+    lmax: np.ndarray
+
+
+def _assign(nat: _Native, win: _Windows):
+    """(row, window) pairs: flows by overlapping day share, the rest by the window holding their end."""
+    ws, we = win.start, win.end
+    kind = _BASE_KIND[nat.j]
+    s, e = nat.s, nat.e
+    length = e - s + 1
+    flow = (kind == 0) & (e >= ws[0]) & (s <= we[-1])
+    other = (kind != 0) & (e >= ws[0]) & (e <= we[-1])
+    # flows: explode over the windows they overlap
+    fi = np.flatnonzero(flow)
+    i0 = np.searchsorted(we, s[fi], side="left")
+    i1 = np.searchsorted(ws, e[fi], side="right") - 1
+    k = np.maximum(i1 - i0 + 1, 0)
+    rep = np.repeat(fi, k)
+    offs = np.arange(len(rep)) - np.repeat(np.cumsum(k) - k, k)
+    fw = np.repeat(i0, k) + offs
+    overlap = np.minimum(e[rep], we[fw]) - np.maximum(s[rep], ws[fw]) + 1
+    keep = overlap > 0
+    rep, fw, overlap = rep[keep], fw[keep], overlap[keep]
+    part = nat.value[rep] * overlap / length[rep]
+    prorated = overlap < length[rep]
+    # stocks and distinct counts: the window containing the period end
+    oi = np.flatnonzero(other)
+    ow = np.searchsorted(ws, e[oi], side="right") - 1
+    inside = (ow >= 0) & (e[oi] <= we[np.maximum(ow, 0)])
+    oi, ow = oi[inside], ow[inside]
+    rows = np.concatenate([rep, oi])
+    return (np.concatenate([fw, ow]), rows, np.concatenate([part, nat.value[oi]]),
+            np.concatenate([prorated, np.zeros(len(oi), dtype=bool)]))
+
+
+def _aggregate(nat: _Native, win: _Windows) -> _Result:
+    J = len(_BASE)
+    w, rows, part, prorated = _assign(nat, win)
+    j = nat.j[rows]
+    rk = nat.rk[rows]
+    RK = max(len(nat.keys), 1)
+    rowcode = w * RK + rk
+    cell = rowcode * J + j
+    e = nat.e[rows]
+    length = (nat.e - nat.s + 1)[rows]
+    order = np.lexsort((part, e, cell))
+    cell, part, e, length, prorated = cell[order], part[order], e[order], length[order], prorated[order]
+    starts = np.flatnonzero(np.r_[True, cell[1:] != cell[:-1]]) if len(cell) else np.zeros(0, dtype=np.int64)
+    ucell = cell[starts]
+    count = np.diff(np.r_[starts, len(cell)])
+    total = np.add.reduceat(part, starts) if len(cell) else np.zeros(0)
+    last = part[np.r_[starts[1:], len(cell)] - 1] if len(cell) else np.zeros(0)
+    lmin = np.minimum.reduceat(length, starts) if len(cell) else np.zeros(0, dtype=np.int64)
+    lmax = np.maximum.reduceat(length, starts) if len(cell) else np.zeros(0, dtype=np.int64)
+    anypro = np.add.reduceat(prorated.astype(np.int64), starts) > 0 if len(cell) else np.zeros(0, dtype=bool)
+    cj = ucell % J
+    kind = _BASE_KIND[cj]
+    value = np.where(kind == 0, total, np.where(kind == 1, last, total / np.maximum(count, 1)))
+    urow, r = np.unique(ucell // J, return_inverse=True)
+    R = len(urow)
+    res = _Result(
+        w=urow // RK,
+        seg=nat.keys["segment"].to_numpy()[urow % RK] if R else np.zeros(0, dtype=object),
+        dims={d: (nat.keys[d].to_numpy()[urow % RK] if R else np.zeros(0, dtype=object)) for d in nat.dims},
+        val=np.full((R, J), np.nan), has=np.zeros((R, J), dtype=bool), blk=np.zeros((R, J), dtype=bool),
+        n=np.zeros((R, J), dtype=np.int64), pro=np.zeros((R, J), dtype=bool),
+        lmin=np.zeros((R, J), dtype=np.int64), lmax=np.zeros((R, J), dtype=np.int64),
+    )
+    res.val[r, cj] = value
+    res.has[r, cj] = True
+    res.n[r, cj] = count
+    res.pro[r, cj] = anypro
+    res.lmin[r, cj] = lmin
+    res.lmax[r, cj] = lmax
+    native_rank = np.searchsorted(_RANK_EDGES, lmax, side="left")
+    res.blk[r, cj] = (kind == 2) & (native_rank > win.rank[res.w[r]])
+    res.val[res.blk] = np.nan
+    return res
+
+
+def _row_codes(res: _Result, with_segment: bool) -> np.ndarray:
+    cols = [res.w] + ([res.seg] if with_segment else []) + [res.dims[d] for d in res.dims]
+    code = np.zeros(len(res.w), dtype=np.int64)
+    for c in cols:
+        codes, uniques = pd.factorize(np.asarray(c, dtype=object), use_na_sentinel=False)
+        code = code * (len(uniques) + 1) + codes
+    return code
+
+
+def _merge(res: _Result, groups: dict[str, tuple[str, ...]]) -> tuple[_Result, dict]:
+    """Append one merged row per (window, dims) for each named group of segments.
+
+    Returns the extended result and, per group, (segment row indexes, their merged row index).
+    """
+    wd = _row_codes(res, with_segment=False)
+    parts, links = [res], {}
+    offset = len(res.w)
+    for name, segments in groups.items():
+        member = np.flatnonzero(np.isin(res.seg, list(segments)))
+        if not len(member):
+            links[name] = (member, member, segments)
+            continue
+        uniq, first, inv = np.unique(wd[member], return_index=True, return_inverse=True)
+        G = len(uniq)
+        J = res.val.shape[1]
+        val = np.zeros((G, J))
+        np.add.at(val, inv, np.where(res.has[member] & ~res.blk[member], res.val[member], 0.0))
+        has = np.zeros((G, J), dtype=bool)
+        np.logical_or.at(has, inv, res.has[member])
+        blk = np.zeros((G, J), dtype=bool)
+        np.logical_or.at(blk, inv, res.blk[member])
+        n = np.zeros((G, J), dtype=np.int64)
+        np.maximum.at(n, inv, res.n[member])
+        pro = np.zeros((G, J), dtype=bool)
+        np.logical_or.at(pro, inv, res.pro[member])
+        lmin = np.full((G, J), np.iinfo(np.int64).max)
+        np.minimum.at(lmin, inv, np.where(res.has[member], res.lmin[member], np.iinfo(np.int64).max))
+        lmin[~has] = 0
+        lmax = np.zeros((G, J), dtype=np.int64)
+        np.maximum.at(lmax, inv, res.lmax[member])
+        val[~has | blk] = np.nan
+        src = member[first]
+        parts.append(_Result(res.w[src], np.full(G, name, dtype=object), {d: res.dims[d][src] for d in res.dims},
+                             val, has, blk, n, pro, lmin, lmax))
+        links[name] = (member, offset + inv, segments)
+        offset += G
+    if len(parts) == 1:
+        return res, links
+    return _Result(
+        np.concatenate([p.w for p in parts]), np.concatenate([p.seg for p in parts]),
+        {d: np.concatenate([p.dims[d] for p in parts]) for d in res.dims},
+        *(np.concatenate([getattr(p, f) for p in parts]) for f in ("val", "has", "blk", "n", "pro", "lmin", "lmax")),
+    ), links
+
+
+def _unit_class(length: np.ndarray) -> np.ndarray:
+    """Native length (days) -> unit class for the basis: 0 day … 4 year, or -length."""
+    cls = np.full(length.shape, -1, dtype=np.int64) * length
+    cls = np.where(length == 1, 0, cls)
+    cls = np.where(length == 7, 1, cls)
+    cls = np.where((length >= 28) & (length <= 31), 2, cls)
+    cls = np.where((length >= 89) & (length <= 92), 3, cls)
+    return np.where((length >= 365) & (length <= 366), 4, cls)
+
+
+def _mean_basis(n: np.ndarray, lmin: np.ndarray, lmax: np.ndarray, lang: str) -> np.ndarray:
+    """ "mean of 3 months" for each distinct-count value, from its native periods' lengths."""
+    words = _UNIT_WORDS["fr" if lang == "fr" else "en"]
+    cmin, cmax = _unit_class(lmin), _unit_class(lmax)
+    cls = np.where(cmin == cmax, cmin, -1)  # -1: periods of mixed lengths
+    prefix, _, rest = _t(lang, "mean_of", n="\0", unit="\1").partition("\0")
+    middle, _, suffix = rest.partition("\1")
+    out = np.empty(len(n), dtype=object)
+    for c in np.unique(cls):  # a handful of unit classes, not rows
+        m = cls == c
+        if c >= -1:
+            one, many = words[int(c)]
+        elif lang == "fr":
+            one, many = f"période de {-c} jours", f"périodes de {-c} jours"
+        else:
+            one, many = f"{-c}-day period", f"{-c}-day periods"
+        unit = np.where(n[m] == 1, one, many)
+        out[m] = (prefix + pd.Series(n[m]).astype(str) + middle + pd.Series(unit) + suffix).to_numpy(dtype=object)
+    return out
+
+
+def _long(res: _Result, win: _Windows, lang: str) -> pd.DataFrame:
+    """Base KPI rows of a result, as a long frame (value NaN where blocked, with the reason)."""
+    r, j = np.nonzero(res.has)
+    kind = _BASE_KIND[j]
+    value = res.val[r, j]
+    n, lmin, lmax = res.n[r, j], res.lmin[r, j], res.lmax[r, j]
+    blocked = res.blk[r, j]
+    basis = np.full(len(r), None, dtype=object)
+    basis[(kind == 0) & res.pro[r, j]] = _t(lang, "prorated")
+    basis[kind == 1] = _t(lang, "end_of_period")
+    native_rank = np.searchsorted(_RANK_EDGES, lmax, side="left")
+    mean = (kind == 2) & ~blocked & ((n > 1) | (native_rank < win.rank[res.w[r]]))
+    if mean.any():
+        basis[mean] = _mean_basis(n[mean], lmin[mean], lmax[mean], lang)
+    reason = np.full(len(r), None, dtype=object)
+    if blocked.any():
+        words = np.array(_GRAIN_WORD["fr" if lang == "fr" else "en"], dtype=object)
+        prefix, _, suffix = _t(lang, "native_grain", grain="\0").partition("\0")
+        reason[blocked] = (prefix + pd.Series(words[native_rank[blocked]]) + suffix).to_numpy(dtype=object)
+    out = {"w": res.w[r], "segment": res.seg[r]}
+    out.update({d: res.dims[d][r] for d in res.dims})
+    out.update(kpi=np.array(_BASE, dtype=object)[j], value=value, basis=basis, reason=reason, n=n)
+    return pd.DataFrame(out)
+
+
+def _grain_texts(lang: str, kpi: str) -> np.ndarray:
+    """ "active_users: native grain is month", indexed by grain rank."""
+    words = _GRAIN_WORD["fr" if lang == "fr" else "en"]
+    return np.array([_t(lang, "component", kpi=kpi, reason=_t(lang, "native_grain", grain=g)) for g in words],
+                    dtype=object)
+
+
+def _derived(res: _Result, links: dict, lang: str) -> pd.DataFrame:
+    """Ratio and score rows from the aggregated components of each row."""
+    frames = []
+    seg_rows = np.flatnonzero(np.isin(res.seg, SEGMENTS))
+    rank = np.searchsorted(_RANK_EDGES, res.lmax, side="left")
+    for code in _DERIVED:  # the catalog's derived KPIs, not rows
+        k = KPIS[code]
+        comps = [_BASE_INDEX[c] for c in k.components]
+        signs = [(s, _BASE_INDEX[c]) for s, c in k.numerator]
+        den = _BASE_INDEX[k.denominator]
+        rows = seg_rows[np.isin(res.seg[seg_rows], k.segments)]
+        rows = rows[res.has[np.ix_(rows, comps)].any(axis=1)]
+        num = sum(s * res.val[rows, c] for s, c in signs)
+        d = res.val[rows, den]
+        conditions = [res.blk[rows, c] for c in comps] + [~res.has[rows, c] for c in comps] + [d == 0]
+        choices = ([_grain_texts(lang, _BASE[c])[rank[rows, c]] for c in comps]
+                   + [_t(lang, "missing", kpi=_BASE[c]) for c in comps] + [_t(lang, "zero", kpi=k.denominator)])
+        reason = np.select(conditions, choices, default=None).astype(object) if len(rows) else np.zeros(0, dtype=object)
+        ok = pd.isna(reason)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            value = np.where(ok, num / np.where(d == 0, np.nan, d) * k.scale, np.nan)
+        frames.append((rows, code, value, reason))
+        for member, target, _ in links.values():
+            frames.append(_pooled(res, k, member, target, comps, signs, den, rank, lang))
+    rows = np.concatenate([f[0] for f in frames]).astype(np.int64)
+    out = {"w": res.w[rows], "segment": res.seg[rows]}
+    out.update({d: res.dims[d][rows] for d in res.dims})
+    out.update(
+        kpi=np.concatenate([np.full(len(f[0]), f[1], dtype=object) for f in frames]),
+        value=np.concatenate([f[2] for f in frames]).astype(float),
+        basis=np.full(len(rows), None, dtype=object),
+        reason=np.concatenate([f[3] for f in frames]).astype(object),
+        n=np.zeros(len(rows), dtype=np.int64),
+    )
+    return pd.DataFrame(out)
+
+
+def _pooled(res, k, member, target, comps, signs, den, rank, lang):
+    """A merged row's ratio: components pooled over the member segments where the ratio has them all."""
+    keep = np.isin(res.seg[member], k.segments)
+    member, target = member[keep], target[keep]
+    if not len(member):
+        return np.zeros(0, dtype=np.int64), k.code, np.zeros(0), np.zeros(0, dtype=object)
+    has = res.has[np.ix_(member, comps)]
+    blk = res.blk[np.ix_(member, comps)]
+    valid = (has & ~blk).all(axis=1)
+    uniq, inv = np.unique(target, return_inverse=True)
+    size = len(uniq)
+    emitted = np.bincount(inv, weights=has.any(axis=1), minlength=size) > 0
+    nvalid = np.bincount(inv, weights=valid, minlength=size)
+    num = np.bincount(inv, weights=np.where(valid, sum(s * res.val[member, c] for s, c in signs), 0.0), minlength=size)
+    d = np.bincount(inv, weights=np.where(valid, res.val[member, den], 0.0), minlength=size)
+    conditions, choices = [], []
+    for i, c in enumerate(comps):  # a blocked component: say which, at its coarsest grain
+        blocked = np.bincount(inv, weights=blk[:, i], minlength=size) > 0
+        worst = np.zeros(size, dtype=np.int64)
+        np.maximum.at(worst, inv, np.where(blk[:, i], rank[member, c], 0))
+        conditions.append((nvalid == 0) & blocked)
+        choices.append(_grain_texts(lang, _BASE[c])[worst])
+    conditions += [nvalid == 0, d == 0]
+    choices += [_t(lang, "incomplete_all"), _t(lang, "zero", kpi=k.denominator)]
+    reason = np.select(conditions, choices, default=None).astype(object)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        value = np.where((nvalid > 0) & (d != 0), num / np.where(d == 0, np.nan, d) * k.scale, np.nan)
+    return uniq[emitted], k.code, value[emitted], reason[emitted]
+
+
+def _compute(nat: _Native, win: _Windows, groups: dict[str, tuple[str, ...]], lang: str) -> pd.DataFrame:
+    """Base and derived KPI rows for the windows: w, segment, *dims, kpi, value, basis, reason, n."""
+    if nat.empty or not len(win.start):
+        return pd.DataFrame({c: pd.Series(dtype=object) for c in ("w", "segment", *nat.dims, "kpi", "value", "basis", "reason", "n")})
+    res = _aggregate(nat, win)
+    res, links = _merge(res, {g: s for g, s in groups.items()})
+    out = pd.concat([_long(res, win, lang), _derived(res, links, lang)], ignore_index=True)
+    out["value"] = out["value"].astype(float)
+    return out
+
+
+# --- the KPI table -----------------------------------------------------------------------
+
+
+def _selected(flt: Filter) -> tuple[str, ...]:
+    return tuple(s for s in SEGMENTS if not flt.segments or s in flt.segments)
+
+
+def _merged_groups(flt: Filter) -> dict[str, tuple[str, ...]]:
+    sel = _selected(flt)
+    return {MERGED: sel} if len(sel) > 1 else {}
+
+
+def _range(nat: _Native, flt: Filter) -> tuple[int, int] | None:
+    """[lo, hi] in days: the filter's bounds, else the data's."""
+    if nat.empty:
+        return None
+    lo = _day(flt.start) if flt.start else int(nat.s.min())
+    hi = _day(flt.end) if flt.end else int(nat.e.max())
+    return (lo, hi) if lo <= hi else None
+
+
+def _finish(out: pd.DataFrame, win: _Windows, flt: Filter, extra: tuple[str, ...] = ()) -> pd.DataFrame:
+    """Labels, units, ordering; drop rows not asked for."""
+    if flt.kpis:
+        out = out[out["kpi"].isin(flt.kpis)]
+    w = out["w"].to_numpy(dtype=np.int64)
+    out = out.assign(
+        period=win.label[w],
+        period_start=pd.to_datetime(win.bucket_start[w].astype("datetime64[D]")),
+        period_end=pd.to_datetime(win.bucket_end[w].astype("datetime64[D]")),
+        unit=out["kpi"].map(lambda c: KPIS[c].unit) if len(out) else pd.Series(dtype=object),
+        _s=out["segment"].map(_SEGMENT_ORDER), _k=out["kpi"].map(_KPI_ORDER),
+    )
+    out = out.sort_values(["w", *extra, "_s", "_k"], kind="stable")
+    out = out.astype({"value": float})
+    out["value"] = out["value"].where(np.isfinite(out["value"].to_numpy()), np.nan)
+    return out.reset_index(drop=True)
+
+
+def _nulls(df: pd.DataFrame, columns) -> pd.DataFrame:
+    """Text columns as objects with None (not NaN) for missing values, as JSON wants them."""
+    return df.assign(**{c: df[c].astype(object).where(df[c].notna(), None) for c in columns if c in df.columns})
+
+
+def _empty(columns) -> pd.DataFrame:
+    return pd.DataFrame({c: pd.Series(dtype=object) for c in columns})
+
+
+def kpi_table(native: pd.DataFrame, flt: Filter = Filter(), grain: str = "month", fiscal_start: int = 1,
+              lang: str = "fr") -> pd.DataFrame:
+    """Every KPI with data, per bucket and segment (+ ``ALL`` when several segments are selected).
+
+        >>> kpi_table(native, Filter(segments=("B2C",)), grain="quarter", lang="en")[["period", "kpi", "value"]]
+
+    Columns ``TABLE_COLUMNS``: period (label), period_start / period_end (the
+    whole bucket), segment, kpi, value (a rate as a fraction; NaN when
+    undefined), unit, basis, reason.
+    """
+    _check_grain(grain, fiscal_start)
+    nat = _prepare(_selection(native, flt))
+    bounds = _range(nat, flt)
+    if bounds is None:
+        return _empty(TABLE_COLUMNS)
+    win = _bucket_windows(*bounds, grain, fiscal_start)
+    out = _compute(nat, win, _merged_groups(flt), lang)
+    if out.empty:
+        return _empty(TABLE_COLUMNS)
+    return _nulls(_finish(out, win, flt)[list(TABLE_COLUMNS)], ("basis", "reason"))
+
+
+def _selection(native: pd.DataFrame, flt: Filter) -> pd.DataFrame:
+    """Native rows of the selected segments and dimensions (the store already did it; frames from tests may not)."""
+    mask = np.ones(len(native), dtype=bool)
+    for col, values in (("segment", flt.segments), ("entity", flt.entities), ("channel", flt.channels),
+                        ("initiative", flt.initiatives)):
+        if values and col in native.columns:
+            mask &= native[col].isin(values).to_numpy()
+    return native if mask.all() else native[mask]
+
+
+# --- scorecard ---------------------------------------------------------------------------
+
+
+def _shift(idx: int, grain: str, back: str) -> int:
+    """Bucket index of the previous bucket or the same bucket a year earlier."""
+    if back == "previous":
+        return idx - 1
+    return idx - {"day": 364, "week": 52, "month": 12, "quarter": 4, "year": 1}[grain]
+
+
+def _latest_day(nat: _Native, flt: Filter) -> int | None:
+    if nat.empty:
+        return None
+    lo = _day(flt.start) if flt.start else None
+    e = nat.e if lo is None else nat.e[nat.e >= lo]
+    if not len(e):
+        return None
+    last = int(e.max())
+    if flt.end:
+        last = min(last, _day(flt.end))
+    return last if lo is None or last >= lo else None
+
+
+def _cutoffs(nat: _Native, bs: int, cap: int, groups: dict) -> pd.DataFrame:
+    """Per (segment, kpi): the last day with data in [bs, cap] (None: no data in the bucket)."""
+    m = (nat.e >= bs) & (nat.s <= cap)
+    if not m.any():
+        return pd.DataFrame({"segment": [], "kpi": [], "cut": []})
+    df = pd.DataFrame({"segment": nat.keys["segment"].to_numpy()[nat.rk[m]],
+                       "kpi": np.array(_BASE, dtype=object)[nat.j[m]], "cut": np.minimum(nat.e[m], cap)})
+    base = df.groupby(["segment", "kpi"], sort=False)["cut"].max().unstack("kpi")
+    cols = {}
+    for code in _DERIVED:
+        comps = [c for c in KPIS[code].components if c in base.columns]
+        if comps:
+            cols[code] = base[comps].min(axis=1).where(base.index.isin(KPIS[code].segments))
+    wide = pd.concat([base, pd.DataFrame(cols, index=base.index)], axis=1)
+    for name, segments in groups.items():
+        rows = wide[wide.index.isin(segments)]
+        if len(rows):
+            wide.loc[name] = rows.min(axis=0)
+    out = wide.stack().dropna().rename("cut").reset_index()
+    out.columns = ["segment", "kpi", "cut"]
+    return out
+
+
+def scorecard(native: pd.DataFrame, flt: Filter = Filter(), grain: str = "month", fiscal_start: int = 1,
+              targets: pd.DataFrame | None = None, lang: str = "fr") -> pd.DataFrame:
+    """The latest bucket of the selection against the previous one and the same one a year earlier.
+
+        >>> sc = scorecard(fetch(store, flt), flt, "month", lang="en")
+        >>> sc.loc[sc.kpi == "cpa", ["value", "previous", "change", "change_unit", "good"]]
+
+    ``native`` must reach one year before the filter start (``fetch`` /
+    ``widen`` do). ``change`` = value − previous, in percentage points (× 100)
+    when ``change_unit`` is ``"pp"`` (KPIs in %), else in the KPI's unit;
+    ``change_relative`` = change / |previous| as a fraction; ``good`` is the
+    change's sign times the KPI's direction (None when unchanged or unknown).
+    ``like_for_like_days`` is set when the latest bucket is incomplete for
+    that KPI and the comparisons use its first N days.
+    """
+    _check_grain(grain, fiscal_start)
+    nat = _prepare(_selection(native, flt))
+    last = _latest_day(nat, flt)
+    if last is None:
+        return _empty(SCORECARD_COLUMNS)
+    idx = int(_bucket_index(np.array([last]), grain, fiscal_start)[0])
+    idxs = np.array([_shift(idx, grain, "year"), _shift(idx, grain, "previous"), idx])
+    bs, be = _bucket_days(idxs, grain, fiscal_start)
+    labels = _labels(idxs, grain, fiscal_start)
+    cap = int(be[2]) if flt.end is None else min(int(be[2]), _day(flt.end))
+    groups = _merged_groups(flt)
+    cuts = _cutoffs(nat, int(bs[2]), cap, groups)
+    full = int(be[2] - bs[2] + 1)
+    frames = []
+    cut_days = (cuts["cut"].to_numpy(dtype=np.int64) - bs[2] + 1) if len(cuts) else np.zeros(0, dtype=np.int64)
+    cuts = cuts.assign(days=cut_days)
+    for d in sorted(set(cut_days.tolist()) | {full}):  # a few distinct cut-offs, not rows
+        lengths = np.minimum(be - bs + 1, d) if d < full else be - bs + 1
+        win = _Windows(bs.copy(), bs + lengths - 1, np.full(3, _GRAIN_RANK[grain]), labels, bs, be)
+        out = _compute(nat, win, groups, lang)
+        if out.empty:
+            continue
+        wide = out.pivot_table(index=["segment", "kpi"], columns="w", values="value", aggfunc="first", dropna=False)
+        wide = wide.reindex(columns=[0, 1, 2])
+        reasons = out[out["w"] == 2].set_index(["segment", "kpi"])["reason"]
+        wide = wide.assign(reason=reasons.reindex(wide.index)).reset_index()
+        keyed = wide.merge(cuts[["segment", "kpi", "days"]], on=["segment", "kpi"], how="left")
+        keyed["days"] = keyed["days"].fillna(full).astype(np.int64)
+        frames.append(keyed[keyed["days"] == d])
+    if not frames:
+        return _empty(SCORECARD_COLUMNS)
+    sc = pd.concat(frames, ignore_index=True)
+    if flt.kpis:
+        sc = sc[sc["kpi"].isin(flt.kpis)]
+    sc = sc.rename(columns={2: "value", 1: "previous", 0: "previous_year"})
+    sc = sc[sc[["value", "previous", "previous_year"]].notna().any(axis=1) | sc["reason"].notna()]
+    unit = sc["kpi"].map(lambda c: KPIS[c].unit)
+    direction = sc["kpi"].map(lambda c: KPIS[c].direction).to_numpy()
+    factor = np.where(unit.eq("%").to_numpy(), 100.0, 1.0)
+    value, prev, year = (sc[c].to_numpy(dtype=float) for c in ("value", "previous", "previous_year"))
+    change = (value - prev) * factor
+    change_year = (value - year) * factor
+    with np.errstate(divide="ignore", invalid="ignore"):
+        rel = np.where(prev != 0, (value - prev) / np.abs(prev), np.nan)
+        rel_year = np.where(year != 0, (value - year) / np.abs(year), np.nan)
+    sign = np.sign(change) * direction
+    good = np.where(np.isnan(sign) | (sign == 0), None, sign > 0).astype(object)
+    sc = sc.assign(
+        period=labels[2], previous_period=labels[1], previous_year_period=labels[0], unit=unit,
+        change=change, change_relative=rel, change_year=change_year, change_year_relative=rel_year,
+        change_unit=np.where(unit.eq("%"), "pp", "abs"), good=good,
+        like_for_like_days=np.where(sc["days"] < full, sc["days"], None),
+        _s=sc["segment"].map(_SEGMENT_ORDER), _k=sc["kpi"].map(_KPI_ORDER),
+    )
+    sc = sc.sort_values(["_s", "_k"]).reset_index(drop=True)
+    if targets is not None and len(targets) and len(sc):
+        ws = np.full(len(sc), int(bs[2]))
+        we = ws + sc["days"].to_numpy(dtype=np.int64) - 1
+        att = _attain(sc[["segment", "kpi", "value"]].rename(columns={"value": "actual"}), ws, we,
+                      _applicable_targets(targets, flt), lang)
+        sc = sc.assign(target=att["target"].to_numpy(), attainment=att["attainment"].to_numpy(),
+                       status=att["status"].to_numpy())
+    else:
+        sc = sc.assign(target=np.nan, attainment=np.nan, status=None)
+    for c in ("value", "previous", "previous_year", "change", "change_relative", "change_year", "change_year_relative"):
+        sc[c] = sc[c].astype(float).where(np.isfinite(sc[c].astype(float)), np.nan)
+    return _nulls(sc[list(SCORECARD_COLUMNS)], ("status", "reason", "good", "like_for_like_days"))
+
+
+# --- targets -------------------------------------------------------------------------------
+
+
+def _month_count(lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
+    """Months between two days (inclusive): whole calendar months count 1, partial ones by their days."""
+    lo, hi = np.asarray(lo, dtype=np.int64), np.asarray(hi, dtype=np.int64)
+    m_lo, m_hi = _months(lo), _months(hi)
+    dim_lo = _month_start(m_lo + 1) - _month_start(m_lo)
+    dim_hi = _month_start(m_hi + 1) - _month_start(m_hi)
+    same = m_lo == m_hi
+    first = (_month_start(m_lo + 1) - lo) / dim_lo
+    lastp = (hi - _month_start(m_hi) + 1) / dim_hi
+    out = np.where(same, (hi - lo + 1) / dim_lo, first + (m_hi - m_lo - 1) + lastp)
+    return np.where(hi < lo, 0.0, out)
+
+
+def _applicable_targets(targets: pd.DataFrame | None, flt: Filter) -> pd.DataFrame:
+    cols = ["kpi", "segment", "period_start", "period_end", "grain", "value"]
+    if targets is None or not len(targets):
+        return pd.DataFrame({c: [] for c in cols})
+    if flt.channels or flt.initiatives or len(flt.entities) > 1:
+        return pd.DataFrame({c: [] for c in cols})
+    entity = targets["entity"] if "entity" in targets.columns else pd.Series(None, index=targets.index)
+    if flt.entities:
+        keep = entity.eq(flt.entities[0])
+    else:
+        keep = entity.isna()
+    t = targets[keep.to_numpy(dtype=bool)]
+    return t[[c for c in cols if c in t.columns]]
+
+
+def _attain(actuals: pd.DataFrame, ws: np.ndarray, we: np.ndarray, targets: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """Per actuals row (segment, kpi, actual) over [ws, we]: target, attainment, status, target_basis."""
+    a = actuals.reset_index(drop=True).assign(_row=np.arange(len(actuals)), _ws=ws, _we=we)
+    out = pd.DataFrame({"target": np.full(len(a), np.nan), "attainment": np.nan,
+                        "status": np.full(len(a), None, dtype=object), "target_basis": np.full(len(a), None, dtype=object)})
+    if not len(targets) or not len(a):
+        return out
+    t = targets.assign(_ts=_days(targets["period_start"]), _te=_days(targets["period_end"]))
+    t = t.assign(_months=_month_count(t["_ts"].to_numpy(), t["_te"].to_numpy()),
+                 _len=t["_te"] - t["_ts"] + 1)
+    m = a.merge(t, on=["segment", "kpi"], how="inner")
+    if not len(m):
+        return out
+    kind = m["kpi"].map(lambda c: KPIS[c].aggregation).to_numpy()
+    flow = kind == "flow"
+    lo = np.maximum(m["_ts"].to_numpy(), m["_ws"].to_numpy())
+    hi = np.minimum(m["_te"].to_numpy(), m["_we"].to_numpy())
+    overlap = _month_count(lo, hi)
+    m = m.assign(_flow=flow, _ov=overlap, _part=m["value"].to_numpy() * overlap / m["_months"].to_numpy(),
+                 _contains=(m["_ts"] <= m["_we"]) & (m["_te"] >= m["_we"]))
+    # flows: per grain, the prorated sum of the targets overlapping the window; the finest grain covering it wins
+    f = m[m["_flow"] & (m["_ov"] > 0)]
+    chosen = []
+    if len(f):
+        g = f.groupby(["_row", "grain"], as_index=False).agg(target=("_part", "sum"), ov=("_ov", "sum"),
+                                                             span=("_len", "min"), ws=("_ws", "first"),
+                                                             we=("_we", "first"), period=("period_start", "first"),
+                                                             months=("_months", "first"))
+        need = _month_count(g["ws"].to_numpy(), g["we"].to_numpy())
+        g = g[np.isclose(g["ov"].to_numpy(), need)].sort_values(["_row", "span"]).drop_duplicates("_row")
+        share = g["ov"] / g["months"]
+        g = g.assign(target_basis=np.where(np.isclose(share, 1.0) | (share > 1),
+                                           [_t(lang, "target_as_is", period=p) for p in g["grain"]],
+                                           [_t(lang, "target_prorated", share=f"{s:.2%}" if lang != "fr" else f"{s:.2%}".replace(".", ","), period=p)
+                                            for s, p in zip(share, g["grain"])]))
+        chosen.append(g[["_row", "target", "target_basis"]])
+    o = m[~m["_flow"] & m["_contains"]]
+    if len(o):
+        o = o.sort_values(["_row", "_len"]).drop_duplicates("_row")
+        chosen.append(o.assign(target=o["value"], target_basis=[_t(lang, "target_as_is", period=p) for p in o["grain"]])[
+            ["_row", "target", "target_basis"]])
+    if not chosen:
+        return out
+    c = pd.concat(chosen, ignore_index=True).drop_duplicates("_row")
+    rows = c["_row"].to_numpy()
+    target = c["target"].to_numpy(dtype=float)
+    actual = a["actual"].to_numpy(dtype=float)[rows]
+    direction = a["kpi"].map(lambda k: KPIS[k].direction).to_numpy()[rows]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        att = np.where(direction > 0, np.where(target > 0, actual / target, np.nan),
+                       np.where(actual > 0, target / actual, np.nan))
+    thresholds = np.array([KPIS[k].thresholds for k in a["kpi"].to_numpy()[rows]], dtype=float).reshape(-1, 2)
+    status = np.where(np.isnan(att), None,
+                      np.where(att >= thresholds[:, 0] - 1e-12, "green",
+                               np.where(att >= thresholds[:, 1] - 1e-12, "amber", "red"))).astype(object)
+    out.loc[rows, "target"] = target
+    out.loc[rows, "attainment"] = att
+    out.loc[rows, "status"] = status
+    out.loc[rows, "target_basis"] = c["target_basis"].to_numpy()
+    return out
+
+
+def _selection_window(nat: _Native, flt: Filter) -> _Windows | None:
+    """One window: the filter's range, ending with the last day of data inside it."""
+    bounds = _range(nat, flt)
+    last = _latest_day(nat, flt)
+    if bounds is None or last is None:
+        return None
+    return _range_window(bounds[0], min(bounds[1], last))
+
+
+def targets_status(native: pd.DataFrame, targets: pd.DataFrame, flt: Filter = Filter(), grain: str = "month",
+                   fiscal_start: int = 1, lang: str = "fr", _computed: tuple | None = None) -> pd.DataFrame:
+    """Attainment of every KPI that has a target, over the selection (up to its last day of data).
+
+        >>> targets_status(native, store.targets(), Filter(start=date(2026, 1, 1), end=date(2026, 3, 31)))
+          segment    kpi                 period  actual  target  attainment status
+        0     B2C clicks  2026-01-01/2026-03-31   310.0   300.0    1.033333  green
+
+    A yearly flow target is prorated over the months of the window (3/12 of
+    it for a quarter); stock, distinct, ratio and score targets apply as they
+    are. ``grain`` and ``fiscal_start`` only shape labels and are kept for a
+    uniform signature.
+    """
+    _check_grain(grain, fiscal_start)
+    out, win = _computed or _selection_values(native, flt, lang)
+    if out is None or out.empty or targets is None or not len(targets):
+        return _empty(TARGET_COLUMNS)
+    t = _applicable_targets(targets, flt)
+    actual = out[out["segment"].isin((*SEGMENTS, MERGED)) & out["value"].notna()]
+    actual = actual[actual.set_index(["segment", "kpi"]).index.isin(t.set_index(["segment", "kpi"]).index)]
+    if not len(actual):
+        return _empty(TARGET_COLUMNS)
+    ws = np.full(len(actual), int(win.start[0]))
+    we = np.full(len(actual), int(win.end[0]))
+    att = _attain(actual[["segment", "kpi", "value"]].rename(columns={"value": "actual"}), ws, we, t, lang)
+    res = actual[["segment", "kpi", "value"]].rename(columns={"value": "actual"}).reset_index(drop=True)
+    res = pd.concat([res, att], axis=1)
+    res = res[res["target"].notna()]
+    res = res.assign(period=win.label[0], period_start=pd.Timestamp(_as_date(win.start[0])),
+                     period_end=pd.Timestamp(_as_date(win.end[0])),
+                     _s=res["segment"].map(_SEGMENT_ORDER), _k=res["kpi"].map(_KPI_ORDER))
+    res = res.sort_values(["_s", "_k"]).reset_index(drop=True)[list(TARGET_COLUMNS)]
+    return _nulls(res, ("status", "target_basis"))
+
+
+def _selection_values(native: pd.DataFrame, flt: Filter, lang: str, groups: dict | None = None):
+    nat = _prepare(_selection(native, flt))
+    win = _selection_window(nat, flt)
+    if win is None:
+        return None, None
+    if groups is None:
+        groups = {**_merged_groups(flt), **_world_groups(flt)}
+    out = _compute(nat, win, groups, lang)
+    if flt.kpis and len(out):
+        out = out[out["kpi"].isin(flt.kpis) | out["segment"].isin(("EXTERNAL", "INTERNAL"))]
+    return out, win
+
+
+def _world_groups(flt: Filter) -> dict[str, tuple[str, ...]]:
+    sel = _selected(flt)
+    groups = {}
+    ext = tuple(s for s in sel if s in EXTERNAL_SEGMENTS)
+    inn = tuple(s for s in sel if s in INTERNAL_SEGMENTS)
+    if ext:
+        groups["EXTERNAL"] = ext
+    if inn:
+        groups["INTERNAL"] = inn
+    return groups
+
+
+# --- funnel, side by side ------------------------------------------------------------------
+
+
+def _funnel_from(out: pd.DataFrame | None, segments: tuple[str, ...], lang: str) -> pd.DataFrame:
+    if out is None or out.empty:
+        return _empty(FUNNEL_COLUMNS)
+    lookup = out[out["segment"].isin(segments)].set_index(["segment", "kpi"])[["value", "reason"]]
+    present = [s for s in segments if s in set(out["segment"])]
+    seg = np.repeat(np.array(present, dtype=object), len(FUNNEL))
+    stage = np.tile(np.array([s.code for s in FUNNEL], dtype=object), len(present))
+    kpi = np.array([st.kpi("B2E" if s in INTERNAL_SEGMENTS or s == "INTERNAL" else "B2C")
+                    for s in present for st in FUNNEL], dtype=object)
+    idx = pd.MultiIndex.from_arrays([seg, kpi])
+    got = lookup.reindex(idx)
+    stages = pd.DataFrame({"segment": seg, "stage": stage, "kpi": kpi,
+                           "value": got["value"].to_numpy(dtype=float), "reason": got["reason"].to_numpy(dtype=object)})
+    missing = stages["value"].isna() & stages["reason"].isna()
+    stages.loc[missing, "reason"] = [_t(lang, "missing", kpi=k) for k in stages.loc[missing, "kpi"]]
+    v = stages["value"].to_numpy(dtype=float).reshape(-1, len(FUNNEL))
+    rate_rows = []
+    for name, num, den in (("funnel_engagement_rate", 1, 0), ("funnel_action_rate", 2, 1)):
+        with np.errstate(divide="ignore", invalid="ignore"):
+            val = np.where(v[:, den] != 0, v[:, num] / v[:, den], np.nan)
+        den_kpi = kpi.reshape(-1, len(FUNNEL))[:, den]
+        num_kpi = kpi.reshape(-1, len(FUNNEL))[:, num]
+        reason = np.where(np.isnan(v[:, num]), [_t(lang, "missing", kpi=k) for k in num_kpi],
+                          np.where(np.isnan(v[:, den]), [_t(lang, "missing", kpi=k) for k in den_kpi],
+                                   np.where(v[:, den] == 0, [_t(lang, "zero", kpi=k) for k in den_kpi], None)))
+        rate_rows.append(pd.DataFrame({"segment": present, "stage": "rate", "kpi": name, "value": val,
+                                       "reason": reason.astype(object)}))
+    res = pd.concat([stages, *rate_rows], ignore_index=True)
+    res["unit"] = [KPIS[k].unit if k in KPIS else "%" for k in res["kpi"]]
+    res = res.assign(_s=res["segment"].map(_SEGMENT_ORDER), _o=res["stage"].map(
+        {**{s.code: i for i, s in enumerate(FUNNEL)}, "rate": len(FUNNEL)}), _k=res["kpi"].map(
+        {"funnel_engagement_rate": 0, "funnel_action_rate": 1}).fillna(0))
+    res = res.sort_values(["_s", "_o", "_k"]).reset_index(drop=True)[list(FUNNEL_COLUMNS)]
+    return _nulls(res, ("reason",))
+
+
+def funnel(native: pd.DataFrame, flt: Filter = Filter(), lang: str = "fr") -> pd.DataFrame:
+    """The unified CDO funnel per selected segment, over the selection.
+
+        >>> funnel(native, Filter(segments=("B2C", "B2E")), lang="en")
+          segment         stage                     kpi    value  unit reason
+        0     B2C      audience             impressions  10000.0 count   None
+        ...
+        4     B2C          rate  funnel_engagement_rate     0.02     %   None
+
+    Stages audience / engagement / action / satisfaction take the catalog's
+    FUNNEL KPI of the segment's world; ``funnel_engagement_rate`` =
+    engagement / audience and ``funnel_action_rate`` = action / engagement.
+    """
+    out, _ = _selection_values(native, replace(flt, kpis=()), lang)
+    return _funnel_from(out, _selected(flt), lang)
+
+
+def vocabulary(lang: str = "fr") -> pd.DataFrame:
+    """The two vocabularies word for word: columns external, internal (in ``lang``)."""
+    i = (0, 1) if lang == "fr" else (2, 3)
+    return pd.DataFrame({"external": [v[i[0]] for v in VOCABULARY], "internal": [v[i[1]] for v in VOCABULARY]})
+
+
+def side_by_side(native: pd.DataFrame, flt: Filter = Filter(), lang: str = "fr", _computed=None) -> pd.DataFrame:
+    """For each funnel stage, the external and internal KPI in that role, with labels and values.
+
+        >>> side_by_side(native, flt, lang="en")[["stage", "external_kpi", "external_value", "internal_kpi", "internal_value"]]
+
+    External values merge the selected external segments (B2C + B2B, ratios
+    recomputed from pooled components); internal values are B2E's. The last
+    two rows are the stage rates. Labels: ``stage_label``, ``external_label``,
+    ``internal_label`` in ``lang``; ``vocabulary(lang)`` gives the word pairs.
+    """
+    out, _ = _computed or _selection_values(native, replace(flt, kpis=()), lang)
+    f = _funnel_from(out, ("EXTERNAL", "INTERNAL"), lang)
+    stages = [*FUNNEL]
+    rows = []
+    for st in stages:  # four catalog stages
+        rows.append({"stage": st.code, "stage_label": st.label(lang), "external_kpi": st.external,
+                     "external_label": KPIS[st.external].label(lang), "internal_kpi": st.internal,
+                     "internal_label": KPIS[st.internal].label(lang)})
+    rate_labels = {"funnel_engagement_rate": (("Taux d'engagement", "taux de clic", "taux d'adoption"),
+                                              ("Engagement rate", "click-through rate", "adoption rate")),
+                   "funnel_action_rate": (("Taux d'action", "taux de conversion", "taux de participation"),
+                                          ("Action rate", "conversion rate", "participation rate"))}
+    for code, (fr, en) in rate_labels.items():
+        words = fr if lang == "fr" else en
+        rows.append({"stage": code, "stage_label": words[0], "external_kpi": code, "external_label": words[1],
+                     "internal_kpi": code, "internal_label": words[2]})
+    sbs = pd.DataFrame(rows)
+    if f.empty:
+        return sbs.assign(external_value=np.nan, internal_value=np.nan, unit=None)
+    key = np.where(f["stage"].eq("rate"), f["kpi"], f["stage"])
+    vals = f.assign(key=key).pivot_table(index="key", columns="segment", values="value", aggfunc="first", dropna=False)
+    vals = vals.reindex(columns=["EXTERNAL", "INTERNAL"])
+    sbs["external_value"] = vals["EXTERNAL"].reindex(sbs["stage"]).to_numpy(dtype=float)
+    sbs["internal_value"] = vals["INTERNAL"].reindex(sbs["stage"]).to_numpy(dtype=float)
+    sbs["unit"] = [KPIS[k].unit if k in KPIS else "%" for k in sbs["external_kpi"]]
+    return sbs
+
+
+# --- breakdowns and trends -----------------------------------------------------------------
+
+
+def breakdown(native_by: pd.DataFrame, dimension: str, flt: Filter = Filter(), n: int = 5,
+              lang: str = "fr") -> pd.DataFrame:
+    """Top and bottom ``n`` members of a dimension per segment and KPI, over the selection.
+
+        >>> nb = store.native_totals(flt, by=("initiative",))
+        >>> breakdown(nb, "initiative", flt, n=3, lang="en")
+          segment   kpi initiative  value  rank position  share  reach
+
+    ``native_by`` is ``native_totals(flt, by=(dimension,))``. ``share`` =
+    value / sum of the members' values, for additive KPIs only (flows; stocks
+    and distinct counts by entity); ``reach`` = value / the segment's total
+    (``native_totals`` without ``by``, optional: pass it merged in as rows
+    with the dimension set to None); ``rank`` 1 is the largest value.
+    """
+    if dimension not in DIMENSIONS:
+        raise ValueError(f"dimension must be one of {DIMENSIONS}")
+    cols = ("segment", "kpi", dimension, "value", "unit", "rank", "position", "share")
+    nat = _prepare(_selection(native_by, flt), (dimension,))
+    win = _selection_window(nat, flt)
+    if win is None:
+        return _empty(cols)
+    out = _compute(nat, win, {}, lang)
+    if flt.kpis:
+        out = out[out["kpi"].isin(flt.kpis)]
+    out = out[out["value"].notna()]
+    if out.empty:
+        return _empty(cols)
+    kind = out["kpi"].map(lambda c: KPIS[c].aggregation)
+    additive = kind.eq("flow") | (kind.isin(["stock", "distinct"]) & (dimension == "entity"))
+    total = out.groupby(["segment", "kpi"])["value"].transform("sum")
+    with np.errstate(divide="ignore", invalid="ignore"):
+        share = np.where(additive & (total != 0), out["value"] / total, np.nan)
+    rank = out.groupby(["segment", "kpi"])["value"].rank(method="first", ascending=False).astype(int)
+    size = out.groupby(["segment", "kpi"])["value"].transform("size")
+    position = np.where(rank <= n, "top", np.where(rank > size - n, "bottom", None))
+    out = out.assign(share=share, rank=rank, position=position, unit=out["kpi"].map(lambda c: KPIS[c].unit),
+                     _s=out["segment"].map(_SEGMENT_ORDER), _k=out["kpi"].map(_KPI_ORDER))
+    out = out[out["position"].notna()].sort_values(["_s", "_k", "rank"]).reset_index(drop=True)
+    return out[list(cols)]
+
+
+def indexed_trends(table: pd.DataFrame, kpis: tuple[str, ...] = (), segments: tuple[str, ...] = ()) -> pd.DataFrame:
+    """Base 100 at each series' first bucket with a (non-zero) value, from a ``kpi_table``.
+
+        >>> indexed_trends(kpi_table(native, flt), ("clicks", "active_users"))
+          period period_start segment    kpi  value  index
+    """
+    cols = ["period", "period_start", "segment", "kpi", "value", "index"]
+    t = table
+    if kpis:
+        t = t[t["kpi"].isin(kpis)]
+    if segments:
+        t = t[t["segment"].isin(segments)]
+    t = t[t["value"].notna()]
+    if t.empty:
+        return _empty(cols)
+    t = t.sort_values("period_start", kind="stable")
+    base = t["value"].where(t["value"] != 0).groupby([t["segment"], t["kpi"]]).transform("first")
+    with np.errstate(divide="ignore", invalid="ignore"):
+        index = t["value"] / base * 100
+    t = t.assign(index=index.where(np.isfinite(index), np.nan))
+    return t[cols].reset_index(drop=True)
+
+
+# --- reading the store, the CDO view -----------------------------------------------------
+
+
+def widen(flt: Filter, grain: str = "month", fiscal_start: int = 1) -> Filter:
+    """The filter to fetch native totals with: one year (and a bucket) before ``start`` for the
+    comparisons, ``MAX_NATIVE_DAYS`` after ``end`` for flows straddling it, and the components of
+    any derived KPI asked for.
+
+        >>> widen(Filter(start=date(2026, 9, 1), end=date(2026, 9, 30))).start
+        datetime.date(2025, 7, 25)
+    """
+    start = end = None
+    if flt.start:
+        start = bucket_bounds(flt.start, grain, fiscal_start)[0] - timedelta(days=372 + 31)
+    if flt.end:
+        end = pd.Timestamp(flt.end).date() + timedelta(days=MAX_NATIVE_DAYS)
+    kpis = flt.kpis
+    if kpis:
+        kpis = tuple(dict.fromkeys(c for k in kpis for c in (KPIS[k].components if k in KPIS and not KPIS[k].base else (k,))))
+    return replace(flt, start=start, end=end, kpis=kpis)
+
+
+def fetch(store, flt: Filter, grain: str = "month", fiscal_start: int = 1, by: tuple[str, ...] = ()) -> pd.DataFrame:
+    """Native totals for ``flt`` and its comparisons (see ``widen``), from a store-like object."""
+    return store.native_totals(widen(flt, grain, fiscal_start), by=by)
+
+
+@dataclass(frozen=True)
+class CdoView:
+    """Everything the Vue CDO page shows, computed in one call."""
+
+    table: pd.DataFrame
+    scorecard: pd.DataFrame
+    funnel: pd.DataFrame
+    targets: pd.DataFrame
+    trends: pd.DataFrame
+    side_by_side: pd.DataFrame
+    grain: str = "month"
+    fiscal_start: int = 1
+    period_start: date | None = None
+    period_end: date | None = None
+    meta: dict = field(default_factory=dict)
+
+    @property
+    def empty(self) -> bool:
+        return self.table.empty
+
+
+def cdo_view(store, flt: Filter = Filter(), grain: str = "month", fiscal_start: int = 1, lang: str = "fr",
+             native: pd.DataFrame | None = None) -> CdoView:
+    """One store read, then the table, scorecard, funnel, targets, trends and side by side.
+
+        >>> view = cdo_view(Store(path), Filter(segments=("B2C", "B2E")), grain="month", lang="fr")
+        >>> view.scorecard[["segment", "kpi", "value", "change", "good", "status"]]
+
+    ``native`` (what ``fetch`` returns) skips the store read; ``store`` may
+    then be None. Targets come from ``store.targets()``.
+    """
+    _check_grain(grain, fiscal_start)
+    if native is None:
+        native = fetch(store, flt, grain, fiscal_start)
+    targets = store.targets() if store is not None else None
+    table = kpi_table(native, flt, grain, fiscal_start, lang)
+    sc = scorecard(native, flt, grain, fiscal_start, targets, lang)
+    computed = _selection_values(native, replace(flt, kpis=()), lang)
+    fun = _funnel_from(computed[0], _selected(flt), lang)
+    tgt = targets_status(native, targets, flt, grain, fiscal_start, lang, _computed=computed) if targets is not None else _empty(TARGET_COLUMNS)
+    headline = tuple(dict.fromkeys(k for st in FUNNEL for k in (st.external, st.internal)))
+    trends = indexed_trends(table, headline)
+    sbs = side_by_side(native, flt, lang, _computed=computed)
+    win = computed[1]
+    return CdoView(table, sc, fun, tgt, trends, sbs, grain, fiscal_start,
+                   _as_date(win.start[0]) if win is not None else None,
+                   _as_date(win.end[0]) if win is not None else None)
+
+
+# --- the store contract in pandas (tests, baselines, previews) -------------------------------
+
+
+def native_totals_from_observations(obs: pd.DataFrame, flt: Filter = Filter(), by: tuple[str, ...] = ()) -> pd.DataFrame:
+    """What ``Store.native_totals`` returns, computed in pandas from observations (``OBS_COLUMNS``).
+
+        >>> native_totals_from_observations(obs, Filter(segments=("B2E",)), by=("channel",))
+
+    Flows are summed over everything not in ``by``; stocks and distinct counts
+    take per (period, segment, KPI, entity) the maximum over channels and
+    initiatives (unless in ``by``), then sum over entities (unless in ``by``).
+    """
+    sel = obs
+    mask = np.ones(len(obs), dtype=bool)
+    if flt.start:
+        mask &= (obs["period_end"] >= pd.Timestamp(flt.start)).to_numpy()
+    if flt.end:
+        mask &= (obs["period_end"] <= pd.Timestamp(flt.end)).to_numpy()
+    for col, values in (("segment", flt.segments), ("entity", flt.entities), ("channel", flt.channels),
+                        ("initiative", flt.initiatives), ("kpi", flt.kpis)):
+        if values:
+            mask &= obs[col].isin(values).to_numpy()
+    if not mask.all():
+        sel = obs[mask]
+    keys = ["period_start", "period_end", "segment", "kpi", *by]
+    inner = list(dict.fromkeys([*keys, "entity"]))
+    per = sel.groupby(inner, observed=True, sort=False)["value"].agg(["sum", "max", "size"]).reset_index()
+    level = per["kpi"].map(lambda c: c in KPIS and KPIS[c].aggregation in ("stock", "distinct")).astype(bool)
+    per = per.assign(v=per["max"].where(level, per["sum"]))
+    out = per.groupby(keys, observed=True, sort=True).agg(value=("v", "sum"), n=("size", "sum")).reset_index()
+    out["n"] = out["n"].astype("int64")
+    return out
