@@ -1,13 +1,85 @@
-"""Passerelle: the CDO's governance dashboard (placeholder until the app issue lands)."""
+"""Passerelle: the picture frame. Page config, demo seeding, the shared sidebar filters, navigation."""
+
+from datetime import date
 
 import streamlit as st
 
-from kpis.catalog import KPIS
+import ui
+from kpis import demo
+from kpis.i18n import t
+from kpis.model import PRESETS, SEGMENTS, Filter, preset_range
 
-st.set_page_config(page_title="Passerelle", layout="wide")
-st.title("Passerelle")
-st.write(
-    "Tableau de bord de gouvernance du digital externe (B2C, B2B) et interne (B2E). "
-    "Governance dashboard for external (B2C, B2B) and internal (B2E) digital."
-)
-st.caption(f"{len(KPIS)} indicateurs au catalogue · {len(KPIS)} KPIs in the catalog")
+st.set_page_config(page_title="Passerelle", page_icon=":material/hub:", layout="wide")
+
+store = ui.store()
+if "seeded" not in st.session_state:
+    # first run of a brand-new store only: never again once the demo data has been removed
+    if not store.batches() and not store.deletions():
+        with st.spinner("Chargement des données de démonstration… / Loading demo data…"):
+            demo.seed(store)
+    st.session_state.seeded = True
+
+with st.sidebar:
+    lang = st.segmented_control(
+        "Langue / Language", ["fr", "en"], key="lang", default="fr", required=True, bind="query-params",
+        format_func={"fr": "Français", "en": "English"}.get, label_visibility="collapsed")
+    st.markdown(f"**{t('filter.title', lang)}**")
+    segments = st.pills(
+        t("filter.segments", lang), list(SEGMENTS), key="seg", selection_mode="multi", default=list(SEGMENTS),
+        bind="query-params") or list(SEGMENTS)
+    preset = st.selectbox(
+        t("filter.period", lang), list(PRESETS), key="period", bind="query-params",
+        format_func=lambda p: t(f"preset.{p}", lang))
+    version = store.data_version()
+    dims = ui.dimension_values(version, tuple(segments))
+    latest = dims["periods"][1].date() if dims["periods"][1] is not None else date.today()
+    if preset == "custom":
+        earliest = dims["periods"][0].date() if dims["periods"][0] is not None else latest
+        picked = st.date_input(t("filter.range", lang), value=(preset_range("12m", latest)[0], latest),
+                               min_value=earliest, max_value=latest, key="range",
+                               format="DD/MM/YYYY" if lang == "fr" else "YYYY-MM-DD")
+        start, end = (picked[0], picked[-1]) if picked else preset_range("12m", latest)
+    else:
+        start, end = preset_range(preset, latest)
+    grain = st.segmented_control(
+        t("filter.grain", lang), ["week", "month", "quarter", "year"], key="grain", default="month",
+        required=True, bind="query-params", format_func=lambda g: t(f"grain.{g}", lang))
+    entities = st.multiselect(t("filter.entities", lang), dims["entities"], key="ent", bind="query-params",
+                              placeholder=t("filter.all", lang))
+    channels = st.multiselect(t("filter.channels", lang), dims["channels"], key="chan", bind="query-params",
+                              placeholder=t("filter.all", lang))
+
+st.session_state["selection"] = ui.Selection(
+    flt=Filter(segments=tuple(s for s in SEGMENTS if s in segments), start=start, end=end,
+               entities=tuple(entities), channels=tuple(channels)),
+    grain=grain, lang=lang, version=version)
+
+pages = {
+    t("nav.steering", lang): [
+        st.Page("pages/cdo_view.py", title=t("nav.cdo", lang), icon=":material/dashboard:", url_path="vue-cdo",
+                default=True),
+        st.Page("pages/side_by_side.py", title=t("nav.side_by_side", lang), icon=":material/compare:",
+                url_path="cote-a-cote"),
+    ],
+    t("nav.worlds", lang): [
+        st.Page("pages/external.py", title=t("nav.external", lang), icon=":material/campaign:", url_path="externe"),
+        st.Page("pages/internal.py", title=t("nav.internal", lang), icon=":material/groups:", url_path="interne"),
+    ],
+    t("nav.data", lang): [
+        st.Page("pages/importer.py", title=t("nav.importer", lang), icon=":material/upload_file:",
+                url_path="importer"),
+        st.Page("pages/history.py", title=t("nav.history", lang), icon=":material/history:", url_path="historique"),
+        st.Page("pages/catalog.py", title=t("nav.catalog", lang), icon=":material/menu_book:",
+                url_path="referentiel"),
+    ],
+}
+page = st.navigation(pages, position="sidebar")
+
+if any(b["sample"] for b in ui.batches(version)):
+    with st.container(horizontal=True, vertical_alignment="center"):
+        st.caption(f":material/info: {t('demo.banner', lang)}")
+        if st.button(t("demo.remove", lang), key="remove_demo", type="tertiary"):
+            store.delete_demo(by="app")
+            st.rerun()
+
+page.run()

@@ -274,4 +274,113 @@ def cmd_restore(args) -> int:
 
 
 def cmd_report(args) -> int:
-    raise NotImplementedError  # metrics
+    """KPI table, scorecard or funnel of the store, as text, a JSON array or CSV (English labels)."""
+    from kpis import metrics
+    from kpis.model import Filter
+
+    path = store_path(args.store)
+    if not path.exists():
+        raise KpiError(
+            f"Aucune base à {path} : importez d'abord des fichiers (python -m kpis import FICHIER).",
+            f"No store at {path}: import files first (python -m kpis import FILE).",
+        )
+    from kpis.store import Store
+
+    store = Store(path)
+    segments = _report_list(args.segments, "--segments", upper=True)
+    flt = Filter(segments=segments, entities=_report_list(args.entities, "--entities"),
+                 channels=_report_list(args.channels, "--channels"),
+                 initiatives=_report_list(args.initiatives, "--initiatives"))
+    flt = _report_period(flt, args, store)
+    if args.view == "table":
+        frame = metrics.kpi_table(metrics.fetch(store, flt, args.grain), flt, args.grain, lang="en")
+    elif args.view == "scorecard":
+        frame = metrics.scorecard(metrics.fetch(store, flt, args.grain), flt, args.grain, targets=store.targets(),
+                                  lang="en")
+    else:
+        frame = metrics.funnel(metrics.fetch(store, flt, args.grain), flt, lang="en")
+    frame = frame[list(_REPORT_FIELDS[args.view])]
+    _report_print(frame, args.format)
+    return 0
+
+
+_REPORT_FIELDS = {
+    "table": ("period", "period_start", "period_end", "segment", "kpi", "value", "unit", "basis", "reason"),
+    "scorecard": ("segment", "kpi", "period", "value", "previous", "previous_year", "change", "change_relative",
+                  "change_unit", "good", "target", "attainment", "status", "like_for_like_days"),
+    "funnel": ("segment", "stage", "kpi", "value"),
+}
+
+
+def _report_list(text: str | None, option: str, upper: bool = False) -> tuple[str, ...]:
+    from kpis.model import SEGMENTS
+
+    items = tuple(dict.fromkeys(p.strip().upper() if upper else p.strip() for p in (text or "").split(",") if p.strip()))
+    if option == "--segments":
+        unknown = [s for s in items if s not in SEGMENTS]
+        if unknown:
+            raise UsageError(f"--segments : inconnus {unknown} (B2C, B2B, B2E)",
+                             f"--segments: unknown {unknown} (expected B2C, B2B, B2E)")
+    return items
+
+
+def _report_period(flt, args, store):
+    """--from / --to, by default the twelve months ending with the latest data."""
+    from dataclasses import replace
+    from datetime import date
+
+    def parse(text, option):
+        try:
+            return date.fromisoformat(text)
+        except ValueError:
+            raise UsageError(f"{option} attend une date AAAA-MM-JJ, reçu {text!r}",
+                             f"{option} expects a YYYY-MM-DD date, got {text!r}") from None
+
+    start = parse(args.from_, "--from") if args.from_ else None
+    end = parse(args.to, "--to") if args.to else None
+    if start and end and start > end:
+        raise UsageError("--from est après --to", "--from is after --to")
+    if end is None:
+        latest = store.dimension_values(flt.segments)["periods"][1]
+        end = None if latest is None else latest.date()
+        if end is not None and start is not None and end < start:
+            end = start
+    if start is None and end is not None:
+        months = end.year * 12 + end.month - 1 - 11
+        start = date(months // 12, months % 12 + 1, 1)
+    return replace(flt, start=start, end=end)
+
+
+def _report_print(frame, fmt: str) -> None:
+    import json
+
+    import pandas as pd
+
+    out = frame.copy()
+    for col in ("period_start", "period_end"):
+        if col in out.columns:
+            out[col] = pd.to_datetime(out[col]).dt.strftime("%Y-%m-%d")
+    if fmt == "json":
+        records = out.astype(object).where(out.notna(), None).to_dict("records")
+        print(json.dumps(records, ensure_ascii=False, allow_nan=False))
+    elif fmt == "csv":
+        sys.stdout.write(out.to_csv(index=False))
+    elif out.empty:
+        print("No data matches this selection.")
+    else:
+        shown = out.astype(object).where(out.notna(), "")
+        if "value" in out.columns and "unit" in out.columns:
+            shown["value"] = [_report_number(v, u) for v, u in zip(out["value"], out["unit"])]
+        print(shown.to_string(index=False))
+
+
+def _report_number(value, unit: str) -> str:
+    import math
+
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "—"
+    if unit == "%":
+        return f"{value * 100:,.2f} %"
+    if unit in ("€", "×"):
+        return f"{value:,.2f} {unit}"
+    return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.2f}"

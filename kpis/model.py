@@ -57,3 +57,43 @@ class Filter:
     channels: tuple[str, ...] = ()
     initiatives: tuple[str, ...] = ()
     kpis: tuple[str, ...] = ()
+
+
+PRESETS = ("12m", "ytd", "lq", "lm", "custom")
+"""Period presets of the sidebar: last 12 months, year to date, last quarter, last month, custom."""
+
+
+def preset_range(preset: str, latest: date, fiscal_start: int = 1) -> tuple[date, date]:
+    """The inclusive date range of a preset, anchored on the latest month with data.
+
+        >>> preset_range("12m", date(2026, 10, 31))
+        (datetime.date(2025, 11, 1), datetime.date(2026, 10, 31))
+        >>> preset_range("lq", date(2026, 11, 12))
+        (datetime.date(2026, 10, 1), datetime.date(2026, 12, 31))
+
+    Data usually stops at the end of a month; when it stops mid-month the
+    range still covers the whole month (the scorecard compares like for like).
+    """
+    month_end = _month_end(latest.year, latest.month)
+    if preset == "12m":
+        return _add_months(date(latest.year, latest.month, 1), -11), month_end
+    if preset == "ytd":
+        start_year = latest.year if latest.month >= fiscal_start else latest.year - 1
+        return date(start_year, fiscal_start, 1), month_end
+    if preset == "lq":
+        offset = (latest.month - fiscal_start) % 3
+        start = _add_months(date(latest.year, latest.month, 1), -offset)
+        end = _add_months(start, 3)
+        return start, date.fromordinal(end.toordinal() - 1)
+    if preset == "lm":
+        return date(latest.year, latest.month, 1), month_end
+    raise ValueError(f"unknown preset {preset!r}")
+
+
+def _add_months(d: date, months: int) -> date:
+    index = d.year * 12 + d.month - 1 + months
+    return date(index // 12, index % 12 + 1, 1)
+
+
+def _month_end(year: int, month: int) -> date:
+    return date.fromordinal(_add_months(date(year, month, 1), 1).toordinal() - 1)

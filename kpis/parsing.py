@@ -151,13 +151,16 @@ class _NumberStrings:
 
     def __init__(self, strings: list[str]):
         core = pd.Series(strings, dtype="str").str.strip()
-        self.scale = np.ones(len(strings))
+        self.sign = np.ones(len(strings))
+        self.divisor = np.ones(len(strings))
         self.missing = np.zeros(len(strings), dtype=bool)
         rest = ~_mask(core.str.match(_PLAIN_NUMBER))
         if rest.any():
-            cleaned, scale, missing = _clean_number_strings(core[rest])
+            cleaned, negative, percent, missing = _clean_number_strings(core[rest])
             core[rest] = cleaned
-            self.scale[rest], self.missing[rest] = scale, missing
+            self.sign[rest] = np.where(negative, -1.0, 1.0)
+            self.divisor[rest] = np.where(percent, 100.0, 1.0)
+            self.missing[rest] = missing
         self.core = core
         joined = "\x00".join(strings)
         self.present = {ch for ch in f",.{_SPACES}" if ch in joined}
@@ -183,7 +186,7 @@ class _NumberStrings:
                 text = text.str.replace(separator, "", regex=False)
         if decimal != "." and decimal in self.present:
             text = text.str.replace(decimal, ".", regex=False)
-        values[ok] = _to_float(text) * self.scale[ok]
+        values[ok] = _to_float(text) * self.sign[ok] / self.divisor[ok]
         return values
 
     def ambiguous(self) -> np.ndarray:
@@ -194,7 +197,7 @@ class _NumberStrings:
         return both & ~np.isclose(self.values("en"), self.values("fr"), rtol=1e-12, atol=0.0)
 
 
-def _clean_number_strings(text: pd.Series) -> tuple[pd.Series, np.ndarray, np.ndarray]:
+def _clean_number_strings(text: pd.Series) -> tuple[pd.Series, np.ndarray, np.ndarray, np.ndarray]:
     """Strip currency, sign spacing, parentheses and percent; find missing tokens."""
     text = text.str.lower()
     missing = text.isin(MISSING_TOKENS).to_numpy()
@@ -204,8 +207,7 @@ def _clean_number_strings(text: pd.Series) -> tuple[pd.Series, np.ndarray, np.nd
     percent = _mask(text.str.contains("%", regex=False))
     text = text.str.replace(r"[()%]", "", regex=True).str.strip()
     text = text.str.replace("- ", "-", regex=False).str.replace("+ ", "+", regex=False)
-    scale = np.where(percent, 0.01, 1.0) * np.where(negative, -1.0, 1.0)
-    return text, scale, missing
+    return text, negative, percent, missing
 
 
 def _mask(flags: pd.Series) -> np.ndarray:
@@ -269,9 +271,9 @@ def is_ambiguous(cell: object) -> bool:
 def parse_numbers(cells: Cells, convention: str | None) -> tuple[np.ndarray, np.ndarray]:
     """Read a column as float64 values and a mask of unreadable cells.
 
-        >>> values, bad = parse_numbers(["$1,200.50", "(1,234)", "2.47%", True], "en")
+        >>> values, bad = parse_numbers(["$1,200.50", "(1,234)", "12.5%", True], "en")
         >>> values.tolist(), bad.tolist()
-        ([1200.5, -1234.0, 0.0247, nan], [False, False, False, True])
+        ([1200.5, -1234.0, 0.125, nan], [False, False, False, True])
 
     ``convention`` is ``"en"``, ``"fr"`` or None: with None, strings that read
     the same either way are parsed and ambiguous ones (``1,103``) are bad.
@@ -532,8 +534,8 @@ def parse_dates(
     """Read a column as datetime64[D] dates (NaT when missing) and a bad mask.
 
         >>> days, bad = parse_dates(["01/09/2026", 46266, "20260901", "1er sept. 2026"])
-        >>> days.tolist(), bad.any()
-        ([datetime.date(2026, 9, 1), ...], False)
+        >>> days.tolist() == [date(2026, 9, 1)] * 4, bool(bad.any())
+        (True, False)
 
     Accepts date and datetime cells (time dropped), Excel serial numbers,
     ``YYYYMMDD`` numbers or strings, ISO strings (with a time or a zone:

@@ -77,8 +77,8 @@ class RawSheet:
 def read_file(data: bytes, name: str) -> list[RawSheet]:
     """Read a workbook or a CSV file into raw sheets, in workbook order.
 
-        >>> [s.name for s in read_file(xlsx_bytes, "report.xlsx")]
-        ['Data', 'Notes']
+        >>> [(s.name, s.meta["delimiter"]) for s in read_file(b"a,b\\n1,2\\n", "clics.csv")]
+        [('clics', ',')]
 
     Raises ``FileRejected`` for an empty, unknown, damaged or encrypted file.
     """
@@ -264,7 +264,7 @@ def _clean(records, strip: bool) -> tuple[list[list[object]], list[int]]:
 def _needs_strip(text: str, delimiter: str) -> bool:
     """Whether a cell may keep outer whitespace after ``skipinitialspace``.
 
-        >>> _needs_strip("a;b\n1 ;2\n", ";"), _needs_strip("a;b\n1; 2\n", ";")
+        >>> _needs_strip("a;b\\n1 ;2\\n", ";"), _needs_strip("a;b\\n1; 2\\n", ";")
         (True, False)
 
     Cheap rather than exact (it may say yes wrongly): stripping 2 million

@@ -477,7 +477,9 @@ class Store:
         delay = 0.01
         while True:
             try:
-                return duckdb.connect(str(self.path), read_only=read_only, config={"enable_progress_bar": False})
+                con = duckdb.connect(str(self.path), read_only=read_only)
+                con.execute("SET enable_progress_bar = false")
+                return con
             except (duckdb.IOException, duckdb.ConnectionException) as exc:
                 text = str(exc)
                 if "lock" not in text.lower() and "different configuration" not in text:
@@ -959,11 +961,11 @@ def _too_new(path: Path, version: int) -> SchemaTooNew:
 
 def _duplicate(file_name: str, earlier, same_bytes: bool) -> DuplicateBatch:
     batch_id, imported_at, earlier_file = earlier[0], _iso_z(earlier[1]), earlier[2]
-    what_fr = "le même fichier" if same_bytes else "les mêmes données"
-    what_en = "the same file" if same_bytes else "the same data"
+    what_fr = "Ce fichier a déjà été importé" if same_bytes else "Ces données ont déjà été importées"
+    what_en = "This file was already imported" if same_bytes else "The same data was already imported"
     return DuplicateBatch(
-        f"{file_name} : {what_fr} a déjà été importé (lot n° {batch_id}, {earlier_file}, le {imported_at}). Rien n'a été ajouté.",
-        f"{file_name}: {what_en} was already imported (batch {batch_id}, {earlier_file}, on {imported_at}). Nothing was added.",
+        f"{what_fr} (lot n° {batch_id}, {earlier_file}, le {imported_at}) : rien n'a été ajouté.",
+        f"{what_en} (batch {batch_id}, {earlier_file}, on {imported_at}): nothing was added.",
         batch_id,
         imported_at,
     )

@@ -1,0 +1,47 @@
+"""Demo data: the sample workbooks of the fictitious Groupe Horizon, imported as demo batches.
+
+    >>> seed(store)            # only the app calls this, and only on an empty store
+    [1, 2, 3]
+
+The store module and the command line never add data by themselves (DESIGN.md).
+Demo batches carry ``sample=True``, so ``Store.delete_demo`` removes them in one call.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from kpis import ingest
+from kpis.errors import DuplicateBatch
+from kpis.targets import read_targets
+
+__all__ = ["SAMPLE_DIR", "TARGETS_FILE", "seed"]
+
+SAMPLE_DIR = Path(__file__).resolve().parent.parent / "sample_data"
+TARGETS_FILE = "cibles.xlsx"
+
+
+def seed(store, sample_dir: Path = SAMPLE_DIR, by: str = "demo") -> list[int]:
+    """Import every sample workbook as a demo batch and load the sample targets; returns the batch ids."""
+    ids = []
+    for path in sorted(sample_dir.glob("*.xlsx")):
+        if path.name == TARGETS_FILE:
+            continue
+        result = ingest.check_file(path)
+        if not result.importable:
+            continue
+        try:
+            outcome = store.import_batch(
+                result.observations, file_name=result.file, sheets=[s.sheet for s in result.sheets if s.usable],
+                origin=result.origin or "demo", sha256=result.sha256, rows_read=result.rows_read,
+                rows_kept=result.rows_kept, rows_rejected=result.rows_rejected, imported_by=by, sample=True,
+                parser_version=ingest.PARSER_VERSION)
+        except DuplicateBatch:
+            continue
+        ids.append(outcome.batch_id)
+    targets_path = sample_dir / TARGETS_FILE
+    if targets_path.exists():
+        targets, _ = read_targets(targets_path.read_bytes(), targets_path.name)
+        if len(targets):
+            store.set_targets(targets, by=by)
+    return ids

@@ -1,0 +1,209 @@
+"""Every user-facing label of the app, French first, and locale-aware number formatting.
+
+    >>> t("nav.cdo", "en")
+    'CDO view'
+    >>> fmt_value(1234.5, "count", "fr")
+    '1 234,5'
+    >>> fmt_value(0.125, "%", "fr")
+    '12,5 %'
+
+KPI labels and definitions live in the catalog; this module holds the rest.
+French numbers use a narrow no-break space for thousands and a comma for
+decimals; English ones a comma and a point.
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import date
+
+__all__ = ["LANGS", "t", "fmt_value", "fmt_change", "fmt_date", "fmt_period", "MONTHS"]
+
+LANGS = ("fr", "en")
+NNBSP = "\u202f"  # narrow no-break space: French thousands separator
+NBSP = "\u00a0"
+
+MONTHS = {
+    "fr": ("janv.", "févr.", "mars", "avr.", "mai", "juin", "juil.", "août", "sept.", "oct.", "nov.", "déc."),
+    "en": ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"),
+}
+
+_LABELS: dict[str, tuple[str, str]] = {
+    # navigation
+    "app.title": ("Passerelle", "Passerelle"),
+    "nav.steering": ("Pilotage", "Steering"),
+    "nav.worlds": ("Mondes", "Worlds"),
+    "nav.data": ("Données", "Data"),
+    "nav.cdo": ("Vue CDO", "CDO view"),
+    "nav.side_by_side": ("Côte à côte", "Side by side"),
+    "nav.external": ("Digital externe", "External digital"),
+    "nav.internal": ("Digital interne", "Internal digital"),
+    "nav.importer": ("Importer", "Import"),
+    "nav.history": ("Historique", "History"),
+    "nav.catalog": ("Référentiel", "Catalog"),
+    # filters
+    "filter.title": ("Filtres", "Filters"),
+    "filter.segments": ("Segments", "Segments"),
+    "filter.period": ("Période", "Period"),
+    "filter.range": ("Dates", "Dates"),
+    "filter.grain": ("Granularité", "Granularity"),
+    "filter.entities": ("Entités", "Entities"),
+    "filter.channels": ("Canaux", "Channels"),
+    "filter.all": ("Toutes", "All"),
+    "filter.language": ("Langue", "Language"),
+    "preset.12m": ("12 derniers mois", "Last 12 months"),
+    "preset.ytd": ("Année en cours", "Year to date"),
+    "preset.lq": ("Dernier trimestre", "Last quarter"),
+    "preset.lm": ("Dernier mois", "Last month"),
+    "preset.custom": ("Personnalisée", "Custom range"),
+    "grain.week": ("Semaine", "Week"),
+    "grain.month": ("Mois", "Month"),
+    "grain.quarter": ("Trimestre", "Quarter"),
+    "grain.year": ("Année", "Year"),
+    # common
+    "empty.title": ("Aucune donnée pour ce filtre", "No data for this filter"),
+    "empty.hint": ("Élargissez la période ou les segments, ou importez des fichiers.",
+                   "Widen the period or the segments, or import files."),
+    "empty.store": ("Aucune donnée importée pour l'instant.", "No data imported yet."),
+    "demo.banner": ("Données de démonstration (Groupe Horizon, fictif) chargées au premier lancement.",
+                    "Demo data (Groupe Horizon, fictitious) loaded on first run."),
+    "demo.remove": ("Retirer les données de démonstration", "Remove the demo data"),
+    "download.excel": ("Télécharger (Excel)", "Download (Excel)"),
+    "vs.previous": ("vs période précédente", "vs previous period"),
+    "vs.year": ("vs an dernier", "vs last year"),
+    "status.green": ("Atteint", "On target"),
+    "status.amber": ("Proche", "Close"),
+    "status.red": ("En retard", "Behind"),
+    "segment.ALL": ("Tous segments", "All segments"),
+    "world.external": ("Digital externe (B2C, B2B)", "External digital (B2C, B2B)"),
+    "world.internal": ("Digital interne (B2E)", "Internal digital (B2E)"),
+    # importer
+    "import.caption": ("Déposez les exports des équipes : rien n'est enregistré avant le bouton « Importer ».",
+                       "Drop the teams' exports: nothing is stored before the Import button."),
+    "import.drop": ("Fichiers Excel ou CSV (xlsx, xlsm, xls, ods, csv)", "Excel or CSV files (xlsx, xlsm, xls, ods, csv)"),
+    "import.templates": ("Modèles vides", "Empty templates"),
+    "import.template.external": ("Modèle digital externe", "External digital template"),
+    "import.template.internal": ("Modèle digital interne", "Internal digital template"),
+    "import.template.targets": ("Modèle d'objectifs", "Targets template"),
+    "import.importable": ("Prêt à importer", "Ready to import"),
+    "import.not_importable": ("Non importable", "Not importable"),
+    "import.segment": ("Segment du fichier", "The file's segment"),
+    "import.segment_help": ("Le fichier ne dit pas s'il s'agit de B2C, B2B ou B2E : choisissez.",
+                            "The file does not say whether it is B2C, B2B or B2E: choose."),
+    "import.summary": ("Ce qui a été compris", "What was understood"),
+    "import.columns": ("Colonnes de « {sheet} »", "Columns of '{sheet}'"),
+    "import.map": ("Associer les colonnes non reconnues", "Map the columns not recognised"),
+    "import.map_help": ("Retenu pour les prochains fichiers ayant les mêmes en-têtes.",
+                        "Remembered for the next files with the same headers."),
+    "import.map_none": ("— ne pas utiliser —", "— do not use —"),
+    "import.issues": ("Problèmes ({n})", "Issues ({n})"),
+    "import.no_issues": ("Aucun problème détecté.", "No issue found."),
+    "import.report": ("Rapport de validation (Excel)", "Validation report (Excel)"),
+    "import.preview": ("Aperçu des observations ({n})", "Preview of the observations ({n})"),
+    "import.button": ("Importer {n} fichier(s)", "Import {n} file(s)"),
+    "import.done": ("{file} : lot n° {batch} importé, {rows} valeurs enregistrées.",
+                    "{file}: batch #{batch} imported, {rows} values stored."),
+    "import.superseded": ("{n} valeurs plus anciennes des mêmes séries et périodes sont remplacées (elles restent dans l'historique).",
+                          "{n} older values of the same series and periods are replaced (they stay in the history)."),
+    "import.duplicate": ("{file} : déjà importé (lot n° {batch} du {date}) — rien n'a été ajouté, rien n'est compté deux fois.",
+                         "{file}: already imported (batch #{batch} of {date}) — nothing added, nothing counted twice."),
+    "import.refused": ("{file} : refusé — {reason}", "{file}: refused — {reason}"),
+    "import.reading": ("Lecture de {file}…", "Reading {file}…"),
+    "rows.read": ("Lignes lues", "Rows read"),
+    "rows.kept": ("Gardées", "Kept"),
+    "rows.rejected": ("Rejetées", "Rejected"),
+    "rows.dropped": ("Écartées (totaux, descriptions)", "Dropped (totals, descriptions)"),
+    # history
+    "history.batches": ("Lots d'import", "Import batches"),
+    "history.delete": ("Supprimer un lot", "Delete a batch"),
+    "history.delete_pick": ("Lot à supprimer", "Batch to delete"),
+    "history.delete_confirm": ("Je confirme la suppression de ce lot", "I confirm deleting this batch"),
+    "history.deleted": ("Lot(s) {ids} supprimé(s) : {removed} valeurs retirées, {restored} valeurs plus anciennes redevenues à jour.",
+                        "Batch(es) {ids} deleted: {removed} values removed, {restored} older values current again."),
+    "history.coverage": ("Couverture par origine et par mois", "Coverage by origin and month"),
+    "history.coverage_help": ("Nombre de valeurs à jour ; une case vide est un mois sans données.",
+                              "Number of current values; an empty cell is a month without data."),
+    "history.stale": ("Origines en retard sur leur rythme habituel", "Origins behind their usual rhythm"),
+    "history.deletions": ("Journal des suppressions", "Deletion log"),
+    "history.none": ("Aucun lot importé.", "No batch imported."),
+    # catalog
+    "catalog.kpis": ("Catalogue des indicateurs", "KPI catalog"),
+    "catalog.targets": ("Objectifs", "Targets"),
+    "catalog.targets_help": ("Modifiez, ajoutez ou supprimez des lignes puis enregistrez. Période : 2026, T3 2026 ou 2026-10.",
+                             "Edit, add or delete rows, then save. Period: 2026, Q3 2026 or 2026-10."),
+    "catalog.save": ("Enregistrer les objectifs", "Save the targets"),
+    "catalog.saved": ("{n} objectif(s) enregistré(s).", "{n} target(s) saved."),
+    "catalog.upload": ("Charger une feuille d'objectifs", "Upload a targets sheet"),
+}
+
+
+def t(key: str, lang: str = "fr", **values) -> str:
+    """The label for ``key`` in ``lang``; ``{name}`` placeholders filled from ``values``."""
+    fr, en = _LABELS[key]
+    text = fr if lang == "fr" else en
+    return text.format(**values) if values else text
+
+
+def _grouped(value: float, decimals: int, lang: str) -> str:
+    text = f"{value:,.{decimals}f}"
+    if lang == "fr":
+        text = text.replace(",", NNBSP).replace(".", ",")
+    return text
+
+
+def _decimals(value: float, unit: str) -> int:
+    if unit == "%":
+        return 1
+    if unit in ("€", "×"):
+        return 2
+    if unit == "score":
+        return 0 if abs(value) >= 10 else 1
+    return 0 if abs(value) >= 100 or float(value).is_integer() else 1
+
+
+def fmt_value(value: float | None, unit: str = "count", lang: str = "fr", decimals: int | None = None) -> str:
+    """A value for display: ``1 234,5``, ``12,5 %``, ``4,67 €`` (French) or ``1,234.5``, ``12.5%``, ``€4.67``."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "—"
+    shown = value * 100 if unit == "%" else value
+    text = _grouped(shown, _decimals(shown, unit) if decimals is None else decimals, lang)
+    if unit == "%":
+        return f"{text}{NNBSP}%" if lang == "fr" else f"{text}%"
+    if unit == "€":
+        return f"{text}{NBSP}€" if lang == "fr" else f"€{text}"
+    if unit == "×":
+        return f"{text}{NBSP}×" if lang == "fr" else f"{text}×"
+    return text
+
+
+def fmt_change(change: float | None, unit: str, change_unit: str, lang: str = "fr") -> str:
+    """A signed change: ``+1,2 pt`` for percentage points, ``−0,30 €``, ``+12 %`` for relative changes."""
+    if change is None or (isinstance(change, float) and math.isnan(change)):
+        return "—"
+    sign = "+" if change > 0 else ("−" if change < 0 else "±")
+    magnitude = abs(change)
+    if change_unit == "pp":
+        text = _grouped(magnitude * 100, 1, lang)
+        return f"{sign}{text}{NBSP}pt" if lang == "fr" else f"{sign}{text} pt"
+    if change_unit == "relative":
+        text = _grouped(magnitude * 100, 1, lang)
+        return f"{sign}{text}{NNBSP}%" if lang == "fr" else f"{sign}{text}%"
+    return sign + fmt_value(magnitude, unit, lang)
+
+
+def fmt_date(d: date, lang: str = "fr") -> str:
+    """``26/11/2026`` (French) or ``2026-11-26`` (English, unambiguous)."""
+    return d.strftime("%d/%m/%Y") if lang == "fr" else d.isoformat()
+
+
+def fmt_period(label: str, lang: str = "fr") -> str:
+    """A period label from the metrics engine for display: ``2026-09`` → ``sept. 2026``, ``2026-Q3`` → ``T3 2026``."""
+    if len(label) == 7 and label[4] == "-" and label[5:].isdigit():
+        return f"{MONTHS[lang][int(label[5:]) - 1]} {label[:4]}"
+    if "-Q" in label:
+        year, q = label.split("-Q")
+        return f"T{q} {year}" if lang == "fr" else f"Q{q} {year}"
+    if "-W" in label:
+        year, w = label.split("-W")
+        return f"S{w} {year}" if lang == "fr" else f"W{w} {year}"
+    return label

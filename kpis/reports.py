@@ -1,0 +1,207 @@
+"""Display tables for the data pages: what an import understood, the batches, the coverage, the catalog.
+
+    >>> columns_frame(result.sheets[0], "fr")        # column → meaning, for the Importer page
+    >>> report_workbook(result, "fr")                # the same, downloadable as Excel
+    >>> coverage_grid(store.coverage())              # origin × month, gaps left empty
+
+Pure functions: results and frames in, DataFrames (labelled in the chosen
+language) or bytes out. The pages only render them.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pandas as pd
+
+from kpis import export
+from kpis.catalog import DIMENSION_ROLES, KPIS
+from kpis.i18n import MONTHS, fmt_date
+
+__all__ = [
+    "columns_frame",
+    "issues_frame",
+    "summary_frame",
+    "report_workbook",
+    "batches_frame",
+    "coverage_grid",
+    "stale_origins",
+    "catalog_frame",
+    "targets_frame",
+    "mapping_choices",
+    "template_workbook",
+]
+
+_ROLE_LABELS = {
+    "period": ("Période", "Period"), "period_start": ("Début de période", "Period start"),
+    "period_end": ("Fin de période", "Period end"), "segment": ("Segment", "Segment"),
+    "entity": ("Entité", "Entity"), "channel": ("Canal", "Channel"), "initiative": ("Initiative", "Initiative"),
+    "currency": ("Devise", "Currency"), "ignored": ("Ignorée", "Ignored"), "unknown": ("Non reconnue", "Not recognised"),
+    "long_kpi": ("Nom de l'indicateur", "KPI name"), "long_value": ("Valeur", "Value"),
+}
+_SEVERITY = {"error": ("Erreur", "Error"), "warning": ("Avertissement", "Warning"), "info": ("Info", "Info")}
+_STATUS = {"current": ("À jour", "Current"), "partly superseded": ("Partiellement remplacé", "Partly superseded"),
+           "superseded": ("Remplacé", "Superseded")}
+_AGGREGATION = {"flow": ("Flux (somme)", "Flow (sum)"), "stock": ("Stock (fin de période)", "Stock (end of period)"),
+                "distinct": ("Compte distinct (moyenne)", "Distinct count (mean)"),
+                "ratio": ("Ratio", "Ratio"), "score": ("Score", "Score")}
+
+
+def _pick(pair: tuple[str, str], lang: str) -> str:
+    return pair[0] if lang == "fr" else pair[1]
+
+
+def _cols(lang: str, fr: list[str], en: list[str]) -> list[str]:
+    return fr if lang == "fr" else en
+
+
+def _role_label(column, lang: str) -> str:
+    if column.role == "kpi":
+        return KPIS[column.kpi].label(lang)
+    return _pick(_ROLE_LABELS.get(column.role, (column.role, column.role)), lang)
+
+
+def columns_frame(sheet, lang: str = "fr") -> pd.DataFrame:
+    """One row per column of a sheet: letter, header, what it was understood to be, how."""
+    rows = [(c.letter, c.header, _role_label(c, lang), c.kpi or (c.role if c.role in DIMENSION_ROLES else ""),
+             c.match or "", c.reason or "") for c in sheet.columns]
+    return pd.DataFrame(rows, columns=_cols(lang, ["Colonne", "En-tête", "Compris comme", "Code", "Correspondance", "Remarque"],
+                                            ["Column", "Header", "Understood as", "Code", "Match", "Note"]))
+
+
+def issues_frame(result, lang: str = "fr") -> pd.DataFrame:
+    """Every issue of a file, with its sheet, row and column, most severe first."""
+    order = {"error": 0, "warning": 1, "info": 2}
+    issues = sorted(result.all_issues, key=lambda i: (order[i.severity], i.sheet or "", i.row or 0))
+    rows = [(_pick(_SEVERITY[i.severity], lang), i.sheet or "", i.row, i.column or "", i.message(lang), i.code)
+            for i in issues]
+    frame = pd.DataFrame(rows, columns=_cols(lang, ["Gravité", "Feuille", "Ligne", "Colonne", "Message", "Code"],
+                                             ["Severity", "Sheet", "Row", "Column", "Message", "Code"]))
+    return frame.astype({frame.columns[2]: "Int64"})
+
+
+def summary_frame(result, lang: str = "fr") -> pd.DataFrame:
+    """One row per sheet: status, header row, layout, segments, grain, period, rows."""
+    rows = []
+    for s in result.sheets:
+        period = f"{s.period['start']} → {s.period['end']}" if s.period else ""
+        rows.append((s.sheet, s.status, s.header_row, s.layout or "", s.format or "", ", ".join(s.segments),
+                     s.grain or "", period, s.currency or "", s.rows["read"], s.rows["kept"], s.rows["rejected"],
+                     s.rows["dropped"]))
+    return pd.DataFrame(rows, columns=_cols(
+        lang,
+        ["Feuille", "Statut", "Ligne d'en-tête", "Disposition", "Format", "Segments", "Grain", "Période", "Devise",
+         "Lues", "Gardées", "Rejetées", "Écartées"],
+        ["Sheet", "Status", "Header row", "Layout", "Format", "Segments", "Grain", "Period", "Currency",
+         "Read", "Kept", "Rejected", "Dropped"])).astype({"Ligne d'en-tête" if lang == "fr" else "Header row": "Int64"})
+
+
+def report_workbook(result, lang: str = "fr") -> bytes:
+    """The validation report of one file as an Excel workbook: summary, columns per sheet, issues."""
+    blocks = {"Résumé" if lang == "fr" else "Summary": summary_frame(result, lang)}
+    for s in result.sheets:
+        if s.status == "read":
+            blocks[s.sheet] = columns_frame(s, lang)
+    blocks["Problèmes" if lang == "fr" else "Issues"] = issues_frame(result, lang)
+    return export.to_excel(blocks, notes={next(iter(blocks)): result.file})
+
+
+def batches_frame(batches: list[dict], lang: str = "fr") -> pd.DataFrame:
+    """The import batches for the Historique page, newest first."""
+    rows = [(b["id"], b["file"], b["origin"], b["imported_by"], b["imported_at"].replace("T", " ").rstrip("Z"),
+             b["rows_kept"], ", ".join(b["segments"]), b["period_start"] or "", b["period_end"] or "",
+             _pick(_STATUS[b["status"]], lang), b["sample"]) for b in reversed(batches)]
+    return pd.DataFrame(rows, columns=_cols(
+        lang,
+        ["Lot", "Fichier", "Origine", "Par", "Importé le (UTC)", "Lignes", "Segments", "Début", "Fin", "Statut", "Démo"],
+        ["Batch", "File", "Origin", "By", "Imported at (UTC)", "Rows", "Segments", "Start", "End", "Status", "Demo"]))
+
+
+def coverage_grid(coverage: pd.DataFrame, lang: str = "fr") -> pd.DataFrame:
+    """Origin × month with the rows of each month; a month without data stays empty (a gap, not a zero)."""
+    if coverage.empty:
+        return pd.DataFrame()
+    months = pd.date_range(coverage["month"].min(), coverage["month"].max(), freq="MS")
+    grid = coverage.pivot_table(index="origin", columns="month", values="rows", aggfunc="sum").reindex(columns=months)
+    grid.columns = [f"{MONTHS[lang][m.month - 1]} {m.year}" for m in months]
+    grid.index.name = "Origine" if lang == "fr" else "Origin"
+    return grid.astype("Int64")
+
+
+def stale_origins(coverage: pd.DataFrame, today: date, lang: str = "fr") -> pd.DataFrame:
+    """Origins whose latest month is further behind the latest data than their usual interval.
+
+    The usual interval of an origin is the median gap, in months, between the
+    consecutive months it covers (1 for a monthly export).
+    """
+    columns = _cols(lang, ["Origine", "Dernier mois couvert", "Dernier import", "Intervalle habituel (mois)", "Retard (mois)"],
+                    ["Origin", "Last month covered", "Last import", "Usual interval (months)", "Behind (months)"])
+    if coverage.empty:
+        return pd.DataFrame(columns=columns)
+    latest = coverage["month"].max()
+    rows = []
+    for origin, group in coverage.groupby("origin"):
+        months = group["month"].sort_values()
+        index = months.dt.year * 12 + months.dt.month
+        gaps = index.diff().dropna()
+        usual = int(gaps.median()) if len(gaps) else 1
+        behind = int((latest.year * 12 + latest.month) - index.iloc[-1])
+        if behind > usual:
+            rows.append((origin, f"{MONTHS[lang][months.iloc[-1].month - 1]} {months.iloc[-1].year}",
+                         fmt_date(group["last_import"].max().date(), lang), usual, behind))
+    return pd.DataFrame(rows, columns=columns)
+
+
+def catalog_frame(lang: str = "fr") -> pd.DataFrame:
+    """The KPI catalog in the chosen language."""
+    rows = []
+    for code, k in KPIS.items():
+        direction = ("↑ plus haut = mieux", "↑ higher is better") if k.direction > 0 else ("↓ plus bas = mieux", "↓ lower is better")
+        rows.append((k.label(lang), code, k.definition(lang), k.formula or "", k.unit,
+                     _pick(_AGGREGATION[k.aggregation], lang), _pick(direction, lang), ", ".join(k.segments)))
+    return pd.DataFrame(rows, columns=_cols(
+        lang, ["Indicateur", "Code", "Définition", "Formule", "Unité", "Agrégation", "Sens", "Segments"],
+        ["KPI", "Code", "Definition", "Formula", "Unit", "Aggregation", "Direction", "Segments"]))
+
+
+def targets_frame(targets: pd.DataFrame) -> pd.DataFrame:
+    """Targets as the Référentiel editor shows them: kpi, segment, entity, period label, value."""
+    if targets.empty:
+        return pd.DataFrame({"kpi": pd.Series(dtype=str), "segment": pd.Series(dtype=str),
+                             "entity": pd.Series(dtype=str), "period": pd.Series(dtype=str),
+                             "value": pd.Series(dtype=float)})
+    labels = [_period_label(pd.Timestamp(s), g) for s, g in zip(targets["period_start"], targets["grain"])]
+    return pd.DataFrame({"kpi": targets["kpi"].to_numpy(), "segment": targets["segment"].to_numpy(),
+                         "entity": targets["entity"].fillna("").to_numpy(), "period": labels,
+                         "value": targets["value"].to_numpy()})
+
+
+def _period_label(start: pd.Timestamp, grain: str) -> str:
+    if grain == "year":
+        return str(start.year)
+    if grain == "quarter":
+        return f"T{(start.month - 1) // 3 + 1} {start.year}"
+    return f"{start.year}-{start.month:02d}"
+
+
+def mapping_choices(lang: str = "fr") -> dict[str, str]:
+    """What an unrecognised column can be mapped to: target → label (dimensions, base KPIs, ignore)."""
+    choices = {role: _pick(_ROLE_LABELS[role], lang) for role in ("period", "entity", "channel", "initiative", "segment")}
+    choices |= {f"period:{g}": f"{_pick(_ROLE_LABELS['period'], lang)} ({g})" for g in ("day", "week", "month", "quarter", "year")}
+    choices |= {code: f"{k.label(lang)} ({code})" for code, k in KPIS.items() if k.base}
+    choices["ignore"] = _pick(_ROLE_LABELS["ignored"], lang)
+    return choices
+
+
+TEMPLATE_HEADERS = {
+    "external": ["Mois", "Segment", "Marque", "Canal", "Campagne", "Impressions", "Clics", "Conversions", "Leads",
+                 "Coût (€)", "Chiffre d'affaires (€)"],
+    "internal": ["Mois", "Segment", "Direction", "Outil", "Espace", "Effectif", "Utilisateurs actifs",
+                 "Contributeurs", "Lecteurs", "Contributions", "Commentaires", "Réactions", "Pages vues"],
+    "targets": ["KPI", "Segment", "Entité", "Période", "Cible"],
+}
+
+
+def template_workbook(kind: str) -> bytes:
+    """An empty workbook with the headers Passerelle expects (``external``, ``internal`` or ``targets``)."""
+    return export.to_excel({kind: pd.DataFrame(columns=TEMPLATE_HEADERS[kind])})

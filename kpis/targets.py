@@ -1,0 +1,109 @@
+"""Targets sheets: KPI × segment × optional entity × period → target value.
+
+    >>> frame, issues = read_targets(Path("cibles.xlsx").read_bytes(), "cibles.xlsx")
+    >>> frame.columns.tolist()
+    ['kpi', 'segment', 'entity', 'period_start', 'period_end', 'grain', 'value']
+
+A targets sheet has the columns ``KPI`` (code or label, French or English),
+``Segment`` (B2C, B2B, B2E or words such as "Grand public"), optionally
+``Entité``, ``Période`` (``2026``, ``T3 2026``, ``2026-10``…) and ``Cible``
+(rates as fractions or with a ``%`` sign). Bad rows are reported with their
+row and column and left out; the rest is returned for ``Store.set_targets``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from kpis import parsing
+from kpis.catalog import KPIS, fold, segment_of
+from kpis.errors import FileRejected
+from kpis.ingest import Issue, column_letter
+from kpis.model import SEGMENTS
+from kpis.readers import read_file
+
+__all__ = ["read_targets", "is_targets_sheet", "TARGET_COLUMNS"]
+
+TARGET_COLUMNS = ("kpi", "segment", "entity", "period_start", "period_end", "grain", "value")
+_HEADERS = {
+    "kpi": ("kpi", "indicateur", "indicator", "code"),
+    "segment": ("segment",),
+    "entity": ("entite", "entity", "marque", "brand", "direction", "bu"),
+    "period": ("periode", "period", "annee", "year", "mois", "month", "trimestre", "quarter"),
+    "value": ("cible", "target", "objectif", "objective", "valeur cible"),
+}
+_KPI_NAMES = {fold(name): code for code, k in KPIS.items() for name in (code, k.label_fr, k.label_en)}
+
+
+def _roles(header: list) -> dict[str, int]:
+    roles = {}
+    for j, cell in enumerate(header):
+        folded = fold(cell) if isinstance(cell, str) else ""
+        for role, names in _HEADERS.items():
+            if folded in names and role not in roles:
+                roles[role] = j
+    return roles
+
+
+def is_targets_sheet(header: list) -> bool:
+    """A header with KPI, segment, period and target columns."""
+    return {"kpi", "segment", "period", "value"} <= set(_roles(header))
+
+
+def read_targets(data: bytes, name: str) -> tuple[pd.DataFrame, list[Issue]]:
+    """Every valid target of every targets sheet in the file, and the issues found."""
+    issues: list[Issue] = []
+    try:
+        sheets = read_file(data, name)
+    except FileRejected as exc:
+        return pd.DataFrame(columns=TARGET_COLUMNS), [Issue("file_rejected", "error", exc.message_fr, exc.message_en)]
+    frames = []
+    for sheet in sheets:
+        for i, row in enumerate(sheet.rows[:20]):
+            if is_targets_sheet(row):
+                frames.append(_read_sheet(sheet, i, _roles(row), issues))
+                break
+    if not frames:
+        issues.append(Issue("no_targets", "error",
+                            "Aucune feuille d'objectifs (colonnes KPI, Segment, Période, Cible) dans ce fichier.",
+                            "No targets sheet (columns KPI, Segment, Period, Target) in this file."))
+        return pd.DataFrame(columns=TARGET_COLUMNS), issues
+    return pd.concat(frames, ignore_index=True), issues
+
+
+def _read_sheet(sheet, header_index: int, roles: dict[str, int], issues: list[Issue]) -> pd.DataFrame:
+    body = sheet.rows[header_index + 1:]
+    numbers = sheet.row_numbers[header_index + 1:]
+
+    def cells(role):
+        j = roles.get(role)
+        return [r[j] if j is not None and j < len(r) else "" for r in body]
+
+    def problem(row, role, fr, en):
+        issues.append(Issue("target_invalid", "error", fr, en, sheet.name, row, column_letter(roles[role])))
+
+    periods = parsing.parse_periods(cells("period"))
+    values, bad_values = parsing.parse_numbers(cells("value"), parsing.number_convention(cells("value")))
+    records = []
+    for i, (kpi_cell, seg_cell, ent_cell) in enumerate(zip(cells("kpi"), cells("segment"), cells("entity"))):
+        row = numbers[i]
+        kpi = _KPI_NAMES.get(fold(kpi_cell)) if str(kpi_cell).strip() else None
+        segment = str(seg_cell).strip().upper() if str(seg_cell).strip().upper() in SEGMENTS else segment_of(seg_cell)
+        if kpi is None:
+            problem(row, "kpi", "Indicateur inconnu du catalogue : objectif ignoré.", "KPI not in the catalog: target ignored.")
+        elif segment is None:
+            problem(row, "segment", "Segment attendu : B2C, B2B ou B2E.", "Expected segment: B2C, B2B or B2E.")
+        elif segment not in KPIS[kpi].segments:
+            problem(row, "segment", f"{KPIS[kpi].label_fr} n'existe pas en {segment}.",
+                    f"{KPIS[kpi].label_en} does not exist in {segment}.")
+        elif periods.bad[i] or np.isnat(periods.start[i]) or periods.grain[i] not in ("month", "quarter", "year"):
+            problem(row, "period", "Période attendue : une année (2026), un trimestre (T3 2026) ou un mois (2026-10).",
+                    "Expected period: a year (2026), a quarter (Q3 2026) or a month (2026-10).")
+        elif bad_values[i] or np.isnan(values[i]):
+            problem(row, "value", "Cible illisible : un nombre est attendu.", "Unreadable target: a number is expected.")
+        else:
+            entity = str(ent_cell).strip() if isinstance(ent_cell, str) else ("" if ent_cell in ("", None) else str(ent_cell))
+            records.append((kpi, segment, entity or None, pd.Timestamp(periods.start[i]), pd.Timestamp(periods.end[i]),
+                            periods.grain[i], float(values[i])))
+    return pd.DataFrame.from_records(records, columns=TARGET_COLUMNS)

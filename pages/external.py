@@ -1,0 +1,5 @@
+import streamlit as st
+
+import ui
+
+ui.empty_state()

@@ -1,0 +1,88 @@
+import streamlit as st
+
+import ui
+from kpis import reports
+from kpis.errors import DuplicateBatch, KpiError
+from kpis.model import SEGMENTS
+
+sel = ui.selection()
+lang = sel.lang
+t = ui.t
+
+st.caption(t("import.caption"))
+with st.expander(t("import.templates"), icon=":material/download:"):
+    with st.container(horizontal=True):
+        for kind in ("external", "internal", "targets"):
+            st.download_button(t(f"import.template.{kind}"), reports.template_workbook(kind),
+                               file_name=f"passerelle_modele_{kind}.xlsx", key=f"template_{kind}")
+
+files = st.file_uploader(t("import.drop"), type=["xlsx", "xlsm", "xls", "ods", "csv"],
+                         accept_multiple_files=True, key="uploads")
+choices = reports.mapping_choices(lang)
+checked = []
+for f in files or []:
+    data = f.getvalue()
+    segment = st.session_state.get(f"segment_{f.file_id}")
+    with st.spinner(t("import.reading", file=f.name)):
+        base = ui.check(data, f.name, segment, (), sel.version)
+        unknown = [(s, u) for s in base.sheets for u in s.unknown_columns if u["header"]]
+        maps = {u["header"]: st.session_state[key] for s, u in unknown
+                if (key := f"map_{f.file_id}_{s.sheet}_{u['column']}") in st.session_state and st.session_state[key]}
+        result = ui.check(data, f.name, segment, tuple(sorted(maps.items())), sel.version) if maps else base
+    checked.append((result, maps, base))
+    with st.container(border=True):
+        icon = ":material/check_circle:" if result.importable else ":material/error:"
+        st.markdown(f"{icon} **{f.name}** — {t('import.importable') if result.importable else t('import.not_importable')}")
+        if any(i.code == "segment_undecided" for i in base.all_issues) or segment:
+            st.segmented_control(t("import.segment"), list(SEGMENTS), key=f"segment_{f.file_id}",
+                                 help=t("import.segment_help"))
+        with st.container(horizontal=True):
+            st.metric(t("rows.read"), result.rows_read)
+            st.metric(t("rows.kept"), result.rows_kept)
+            st.metric(t("rows.rejected"), result.rows_rejected)
+            st.metric(t("rows.dropped"), sum(s.rows["dropped"] for s in result.sheets))
+        st.markdown(f"**{t('import.summary')}**")
+        st.dataframe(reports.summary_frame(result, lang), hide_index=True)
+        for sheet in result.sheets:
+            if sheet.status == "read":
+                with st.expander(t("import.columns", sheet=sheet.sheet)):
+                    st.dataframe(reports.columns_frame(sheet, lang), hide_index=True)
+        if unknown:
+            st.markdown(f"**{t('import.map')}**")
+            st.caption(t("import.map_help"))
+            for s, u in unknown:
+                st.selectbox(f"{s.sheet} · {u['column']} · {u['header']}", [None, *choices],
+                             key=f"map_{f.file_id}_{s.sheet}_{u['column']}",
+                             format_func=lambda c: t("import.map_none") if c is None else choices[c])
+        issues = reports.issues_frame(result, lang)
+        with st.expander(t("import.issues", n=len(issues)), expanded=not result.importable):
+            if issues.empty:
+                st.caption(t("import.no_issues"))
+            else:
+                st.dataframe(issues.head(500), hide_index=True)
+            st.download_button(t("import.report"), reports.report_workbook(result, lang),
+                               file_name=f"rapport_{f.name}.xlsx", key=f"report_{f.file_id}")
+        with st.expander(t("import.preview", n=len(result.observations))):
+            st.dataframe(result.observations.head(100), hide_index=True)
+
+ready = [(r, maps, base) for r, maps, base in checked if r.importable]
+if st.button(t("import.button", n=len(ready)), type="primary", disabled=not ready, key="do_import"):
+    for result, maps, base in ready:
+        try:
+            outcome = ui.import_result(result)
+        except DuplicateBatch as exc:
+            st.warning(t("import.duplicate", file=result.file, batch=exc.batch_id, date=exc.imported_at),
+                       icon=":material/content_copy:")
+            continue
+        except KpiError as exc:
+            st.error(t("import.refused", file=result.file, reason=exc.message(lang)))
+            continue
+        for sheet in base.sheets:
+            mine = {h: target for h, target in maps.items() if h in sheet.headers}
+            if mine:
+                ui.store().remember_mapping(sheet.headers, mine, by="app")
+        st.success(t("import.done", file=result.file, batch=outcome.batch_id, rows=outcome.rows_stored))
+        if outcome.rows_superseded:
+            st.info(t("import.superseded", n=outcome.rows_superseded))
+        for warning in outcome.warnings:
+            st.warning(warning.message(lang))

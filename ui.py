@@ -1,0 +1,93 @@
+"""The app's shared UI helpers: the store, cached ``kpis`` calls, the current selection.
+
+    >>> sel = selection()           # what the sidebar says, read by every page
+    >>> view = cdo_view(sel)        # cached on the store's data version
+
+Pages import this module; it is the UI boundary where Streamlit caching
+wraps pure ``kpis`` calls. No pandas logic here either.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import streamlit as st
+
+from kpis import i18n
+from kpis.model import Filter
+from kpis.store import Store
+
+DEFAULT_STORE = Path("data") / "passerelle.duckdb"
+
+
+@dataclass(frozen=True)
+class Selection:
+    """The sidebar's state: the filter, the grain and the language."""
+
+    flt: Filter
+    grain: str
+    lang: str
+    version: str
+
+
+@st.cache_resource
+def store() -> Store:
+    """The store named by ``PASSERELLE_STORE`` (default ``data/passerelle.duckdb``)."""
+    return Store(Path(os.environ.get("PASSERELLE_STORE") or DEFAULT_STORE))
+
+
+def lang() -> str:
+    return st.session_state.get("lang") or "fr"
+
+
+def t(key: str, **values) -> str:
+    return i18n.t(key, lang(), **values)
+
+
+def selection() -> Selection:
+    """The current selection, set by app.py before the page runs."""
+    return st.session_state["selection"]
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def dimension_values(version: str, segments: tuple[str, ...] = ()) -> dict:
+    return store().dimension_values(segments)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def batches(version: str) -> list[dict]:
+    return store().batches(details=True)
+
+
+def empty_state(message_key: str = "empty.title") -> None:
+    """A helpful empty state: what to change, and a link to Importer."""
+    with st.container(border=True):
+        st.markdown(f"**{t(message_key)}**")
+        st.caption(t("empty.hint"))
+        st.page_link("pages/importer.py", label=t("nav.importer"), icon=":material/upload_file:")
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def remembered_mappings(version: str) -> list:
+    return store().remembered_mappings()
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def check(data: bytes, name: str, segment: str | None, maps: tuple[tuple[str, str], ...], version: str):
+    """``kpis.ingest.check_bytes`` cached on the file's bytes, the choices made and the store's version."""
+    from kpis import ingest
+
+    return ingest.check_bytes(data, name, segment=segment, maps=dict(maps), remembered=remembered_mappings(version))
+
+
+def import_result(result, *, by: str = "app"):
+    """Store one checked file as a batch (``Store.import_batch`` with the result's bookkeeping)."""
+    from kpis import ingest
+
+    return store().import_batch(
+        result.observations, file_name=result.file, sheets=[s.sheet for s in result.sheets if s.usable],
+        origin=result.origin or "manual", sha256=result.sha256, rows_read=result.rows_read,
+        rows_kept=result.rows_kept, rows_rejected=result.rows_rejected, imported_by=by,
+        parser_version=ingest.PARSER_VERSION)
