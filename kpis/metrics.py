@@ -1182,10 +1182,12 @@ def indexed_trends(table: pd.DataFrame, kpis: tuple[str, ...] = (), segments: tu
     if t.empty:
         return _empty(cols)
     t = t.sort_values("period_start", kind="stable")
-    base = t["value"].where(t["value"] != 0).groupby([t["segment"], t["kpi"]]).transform("first")
+    usable = t["value"].where(t["value"] != 0)
+    base = usable.groupby([t["segment"], t["kpi"]]).transform("first")
+    started = usable.notna().astype(int).groupby([t["segment"], t["kpi"]]).cumsum() > 0
     with np.errstate(divide="ignore", invalid="ignore"):
         index = t["value"] / base * 100
-    t = t.assign(index=index.where(np.isfinite(index), np.nan))
+    t = t.assign(index=index.where(np.isfinite(index) & started, np.nan))
     return t[cols].reset_index(drop=True)
 
 

@@ -749,7 +749,9 @@ class Store:
     def targets(self) -> pd.DataFrame:
         """All targets: kpi, segment, entity (None = whole segment), period_start, period_end, grain, value, set_by, set_at."""
         with self._read() as con:
-            return con.execute(f"SELECT * FROM targets ORDER BY {_ORDER['targets']}").df()
+            out = con.execute(f"SELECT * FROM targets ORDER BY {_ORDER['targets']}").df()
+        out["entity"] = pd.Series([None if pd.isna(e) else e for e in out["entity"]], index=out.index, dtype=object)
+        return out
 
     def remember_mapping(self, headers: Sequence[str], mapping: dict[str, str], by: str = "local") -> None:
         """Remember what the columns of a header set mean (replaces an earlier one).
@@ -1195,14 +1197,14 @@ def _normalise_targets(targets: pd.DataFrame) -> pd.DataFrame:
         raise StoreError(f"Objectifs : colonnes manquantes {missing}", f"Targets: missing columns {missing}")
     start = pd.to_datetime(targets["period_start"]).dt.normalize()
     end = pd.to_datetime(targets["period_end"]).dt.normalize()
-    entity = targets["entity"] if "entity" in targets.columns else pd.Series([None] * len(targets), index=targets.index)
-    entity = entity.map(lambda e: None if e is None or pd.isna(e) or str(e).strip() in ("", ALL) else str(e))
+    entity = targets["entity"].tolist() if "entity" in targets.columns else [None] * len(targets)
+    entity = [None if e is None or pd.isna(e) or str(e).strip() in ("", ALL) else str(e).strip() for e in entity]
     grain = targets["grain"] if "grain" in targets.columns else pd.Series([None] * len(targets), index=targets.index)
     grain = [g if isinstance(g, str) and g else _grain_of(s, e) for g, s, e in zip(grain, start, end)]
     frame = pd.DataFrame({
         "kpi": targets["kpi"].astype(str).to_numpy(),
         "segment": targets["segment"].astype(str).to_numpy(),
-        "entity": entity.to_numpy(dtype=object),
+        "entity": pd.Series(entity, dtype=object),
         "period_start": [d.date() for d in start],
         "period_end": [d.date() for d in end],
         "grain": grain,

@@ -299,7 +299,7 @@ def test_fiscal_buckets_follow_the_fiscal_start():
 def test_flow_totals_are_conserved_by_proration():
     nat = native(("2026-08-15", "2026-09-14", "B2C", "clicks", 3100), ("2026-09-28", "2026-10-04", "B2C", "clicks", 70))
     for grain in ("day", "week", "month", "quarter", "year"):
-        t = kpi_table(nat, Filter(), grain)
+        t = kpi_table(nat, Filter(segments=("B2C",)), grain)
         assert t.loc[t["kpi"] == "clicks", "value"].sum() == pytest.approx(3170), grain
 
 
@@ -310,7 +310,7 @@ def test_property_prorated_flows_sum_to_the_native_total(rows, grain, fiscal_sta
     base = pd.Timestamp("2025-11-01")
     nat = native(*[(base + pd.Timedelta(days=s), base + pd.Timedelta(days=s + span), "B2B", "cost", v)
                    for s, span, v in rows])
-    t = kpi_table(nat, Filter(), grain, fiscal_start)
+    t = kpi_table(nat, Filter(segments=("B2B",)), grain, fiscal_start)
     assert t.loc[t["kpi"] == "cost", "value"].sum() == pytest.approx(sum(v for _, _, v in rows), rel=1e-9, abs=1e-6)
 
 
@@ -516,15 +516,16 @@ class FakeStore:
 
 
 def test_cdo_view_bundles_everything_from_one_store_read():
-    store = FakeStore(native(*FUNNEL_DATA, *QUARTER_B2E),
+    store = FakeStore(native(*FUNNEL_DATA, *QUARTER_B2E[:2], *QUARTER_B2E[3:5]),
                       targets_frame(("active_users", "B2E", None, "2026-01-01", "2026-12-31", "year", 1000)))
     view = cdo_view(store, Filter(start=date(2026, 7, 1), end=date(2026, 9, 30)), "month", lang="en")
     assert len(store.calls) == 1
     assert cell(view.table, "adoption_rate", "B2E", "2026-09") == pytest.approx(1200 / 2000)
     assert not view.scorecard.empty and not view.funnel.empty and not view.trends.empty
-    # active users over the selection: mean of Jul 600, Aug 700, Sep (800 + 1,200 from two rows ending 30 Sep → 2,000)
+    # active users over the selection: mean of Jul 600, Aug 700, Sep 1,200 = 833.3 against 1,000 (as is) → red
     tgt = view.targets.iloc[0]
-    assert tgt["kpi"] == "active_users" and tgt["target"] == 1000
+    assert tgt["kpi"] == "active_users" and tgt["target"] == 1000 and tgt["actual"] == pytest.approx(2500 / 3)
+    assert tgt["status"] == "red"
     assert view.period_start == date(2026, 7, 1) and view.period_end == date(2026, 9, 30)
 
 

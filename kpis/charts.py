@@ -1,0 +1,144 @@
+"""Altair chart builders: data in, ``alt.Chart`` out, titled, with units, tooltips and the right locale.
+
+    >>> chart = trend(frame, title="Taux de clic", unit="%", lang="fr")
+    >>> chart.to_dict()["encoding"]["y"]["title"]
+    'Taux de clic (%)'
+
+Numbers follow the language (``1 234,5`` and ``12,5 %`` in French) through
+Vega's locale configuration, dates too (``sept. 2026``). Pure functions: no
+Streamlit, no I/O.
+"""
+
+from __future__ import annotations
+
+import altair as alt
+import pandas as pd
+
+__all__ = ["trend", "indexed", "funnel_rates", "breakdown", "profile", "value_format", "LOCALES"]
+
+LOCALES = {
+    "fr": {
+        "number": {"decimal": ",", "thousands": "\u202f", "grouping": [3], "currency": ["", "\u00a0€"],
+                   "percent": "\u202f%"},
+        "time": {"dateTime": "%A %e %B %Y à %X", "date": "%d/%m/%Y", "time": "%H:%M:%S",
+                 "periods": ["AM", "PM"],
+                 "days": ["dimanche", "lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi"],
+                 "shortDays": ["dim.", "lun.", "mar.", "mer.", "jeu.", "ven.", "sam."],
+                 "months": ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre",
+                            "octobre", "novembre", "décembre"],
+                 "shortMonths": ["janv.", "févr.", "mars", "avr.", "mai", "juin", "juil.", "août", "sept.", "oct.",
+                                 "nov.", "déc."]},
+    },
+    "en": {
+        "number": {"decimal": ".", "thousands": ",", "grouping": [3], "currency": ["€", ""]},
+        "time": {"dateTime": "%x, %X", "date": "%-m/%-d/%Y", "time": "%-I:%M:%S %p", "periods": ["AM", "PM"],
+                 "days": ["Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"],
+                 "shortDays": ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"],
+                 "months": ["January", "February", "March", "April", "May", "June", "July", "August", "September",
+                            "October", "November", "December"],
+                 "shortMonths": ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]},
+    },
+}
+
+_TEXT = {
+    "period": ("Période", "Period"), "value": ("Valeur", "Value"), "series": ("Série", "Series"),
+    "target": ("Objectif", "Target"), "index": ("Indice (base 100 au début)", "Index (100 at the start)"),
+    "share": ("Part du total", "Share of total"), "segment": ("Segment", "Segment"),
+    "rate": ("Taux", "Rate"), "people": ("Personnes", "People"),
+}
+
+
+def _t(key: str, lang: str) -> str:
+    fr, en = _TEXT[key]
+    return fr if lang == "fr" else en
+
+
+def value_format(unit: str) -> str:
+    """The d3 format of a unit: ``.1%`` for rates, ``$,.2f`` for euros (the locale places the sign)."""
+    return {"%": ".1%", "€": "$,.2f", "×": ",.2f", "score": ",.1f"}.get(unit, ",.0f")
+
+
+def _axis_title(title: str, unit: str) -> str:
+    return f"{title} ({unit})" if unit in ("%", "€", "×") else title
+
+
+def _finish(chart: alt.Chart, lang: str, title: str) -> alt.Chart:
+    return chart.properties(title=title, height=280).configure(locale=LOCALES[lang]).configure_title(
+        anchor="start", fontSize=14)
+
+
+def _time_axis(lang: str) -> alt.X:
+    return alt.X("period_start:T", title=_t("period", lang), axis=alt.Axis(format="%b %Y", labelAngle=0))
+
+
+def trend(frame: pd.DataFrame, *, title: str, unit: str, lang: str = "fr", y_title: str | None = None) -> alt.Chart:
+    """Lines per ``series`` over ``period_start``; a dashed line for ``target`` when the column has values.
+
+    Columns: period_start, period (label), series, value, and optionally target.
+    """
+    fmt = value_format(unit)
+    base = alt.Chart(frame)
+    y = alt.Y("value:Q", title=_axis_title(y_title or title, unit), axis=alt.Axis(format=fmt))
+    tooltip = [alt.Tooltip("series:N", title=_t("series", lang)), alt.Tooltip("period:N", title=_t("period", lang)),
+               alt.Tooltip("value:Q", title=_t("value", lang), format=fmt)]
+    lines = base.mark_line(point=True).encode(
+        x=_time_axis(lang), y=y, color=alt.Color("series:N", title=None, legend=alt.Legend(orient="bottom")),
+        tooltip=tooltip)
+    layers = [lines]
+    if "target" in frame.columns and frame["target"].notna().any():
+        layers.append(base.mark_line(strokeDash=[6, 4], color="#8A96A3").encode(
+            x=_time_axis(lang), y=alt.Y("target:Q"), detail="series:N",
+            tooltip=[alt.Tooltip("series:N", title=_t("series", lang)),
+                     alt.Tooltip("target:Q", title=_t("target", lang), format=fmt)]))
+    return _finish(alt.layer(*layers), lang, title)
+
+
+def indexed(frame: pd.DataFrame, *, title: str, lang: str = "fr") -> alt.Chart:
+    """KPIs of different units on one scale: base 100 at the first bucket. Columns: period_start, period, series, index."""
+    tooltip = [alt.Tooltip("series:N", title=_t("series", lang)), alt.Tooltip("period:N", title=_t("period", lang)),
+               alt.Tooltip("index:Q", title=_t("index", lang), format=",.1f")]
+    chart = alt.Chart(frame).mark_line(point=True).encode(
+        x=_time_axis(lang), y=alt.Y("index:Q", title=_t("index", lang), scale=alt.Scale(zero=False)),
+        color=alt.Color("series:N", title=None, legend=alt.Legend(orient="bottom")), tooltip=tooltip)
+    rule = alt.Chart(pd.DataFrame({"y": [100]})).mark_rule(color="#B0B8C1", strokeDash=[2, 2]).encode(y="y:Q")
+    return _finish(alt.layer(chart, rule), lang, title)
+
+
+def funnel_rates(frame: pd.DataFrame, *, title: str, lang: str = "fr") -> alt.Chart:
+    """The two dimensionless funnel rates per segment, side by side. Columns: segment, rate (label), value."""
+    return _finish(alt.Chart(frame).mark_bar().encode(
+        x=alt.X("rate:N", title=None, axis=alt.Axis(labelAngle=0)),
+        xOffset="segment:N",
+        y=alt.Y("value:Q", title=_axis_title(_t("rate", lang), "%"), axis=alt.Axis(format=".0%")),
+        color=alt.Color("segment:N", title=_t("segment", lang), legend=alt.Legend(orient="bottom")),
+        tooltip=[alt.Tooltip("segment:N", title=_t("segment", lang)), alt.Tooltip("rate:N", title=_t("rate", lang)),
+                 alt.Tooltip("value:Q", title=_t("value", lang), format=".2%")]), lang, title)
+
+
+def breakdown(frame: pd.DataFrame, *, title: str, unit: str, lang: str = "fr", label: str = "") -> alt.Chart:
+    """Horizontal bars, largest first. Columns: name, value, share (fraction of the total, may be empty)."""
+    fmt = value_format(unit)
+    tooltip = [alt.Tooltip("name:N", title=label or _t("series", lang)),
+               alt.Tooltip("value:Q", title=_t("value", lang), format=fmt)]
+    if "share" in frame.columns:
+        tooltip.append(alt.Tooltip("share:Q", title=_t("share", lang), format=".1%"))
+    chart = alt.Chart(frame).mark_bar().encode(
+        y=alt.Y("name:N", title=label or None, sort="-x"),
+        x=alt.X("value:Q", title=_axis_title(title, unit), axis=alt.Axis(format=fmt)),
+        tooltip=tooltip)
+    return chart.properties(title=title, height=max(120, 26 * len(frame))).configure(
+        locale=LOCALES[lang]).configure_title(anchor="start", fontSize=14)
+
+
+def profile(frame: pd.DataFrame, *, title: str, lang: str = "fr") -> alt.Chart:
+    """Participation profile: active users, readers and contributors per period, as grouped bars.
+
+    Columns: period_start, period, series, value.
+    """
+    return _finish(alt.Chart(frame).mark_bar().encode(
+        x=alt.X("period:N", title=_t("period", lang), sort=None, axis=alt.Axis(labelAngle=0)),
+        xOffset="series:N",
+        y=alt.Y("value:Q", title=_t("people", lang), axis=alt.Axis(format=",.0f")),
+        color=alt.Color("series:N", title=None, legend=alt.Legend(orient="bottom")),
+        tooltip=[alt.Tooltip("series:N", title=_t("series", lang)), alt.Tooltip("period:N", title=_t("period", lang)),
+                 alt.Tooltip("value:Q", title=_t("people", lang), format=",.0f")]), lang, title)

@@ -1,0 +1,40 @@
+"""Charts are titled, labelled with units, carry tooltips and speak the chosen language."""
+
+import pandas as pd
+
+from kpis import charts
+
+FRAME = pd.DataFrame({
+    "period_start": pd.to_datetime(["2026-08-01", "2026-09-01"]), "period": ["2026-08", "2026-09"],
+    "series": ["B2C", "B2C"], "value": [0.021, 0.024], "target": [0.025, 0.025],
+})
+
+
+def test_trend_has_title_units_tooltips_target_and_french_locale():
+    spec = charts.trend(FRAME, title="Taux de clic", unit="%", lang="fr").to_dict()
+    lines, target = spec["layer"]
+    assert spec["title"]["text"] == "Taux de clic" if isinstance(spec["title"], dict) else spec["title"] == "Taux de clic"
+    assert lines["encoding"]["y"]["title"] == "Taux de clic (%)"
+    assert lines["encoding"]["y"]["axis"]["format"] == ".1%"
+    assert [t["field"] for t in lines["encoding"]["tooltip"]] == ["series", "period", "value"]
+    assert target["mark"]["strokeDash"] == [6, 4]
+    assert spec["config"]["locale"]["number"]["decimal"] == ","
+    assert spec["config"]["locale"]["time"]["shortMonths"][8] == "sept."
+
+
+def test_english_locale_and_no_target_layer_without_targets():
+    spec = charts.trend(FRAME.drop(columns="target"), title="Cost", unit="€", lang="en").to_dict()
+    assert len(spec["layer"]) == 1
+    assert spec["config"]["locale"]["number"]["currency"] == ["€", ""]
+    assert spec["layer"][0]["encoding"]["y"]["axis"]["format"] == "$,.2f"
+
+
+def test_breakdown_sorted_with_share_tooltip():
+    frame = pd.DataFrame({"name": ["A", "B"], "value": [10.0, 30.0], "share": [0.25, 0.75]})
+    spec = charts.breakdown(frame, title="Clics", unit="count", lang="fr", label="Campagne").to_dict()
+    assert spec["encoding"]["y"]["sort"] == "-x"
+    assert spec["encoding"]["tooltip"][-1] == {"field": "share", "format": ".1%", "title": "Part du total", "type": "quantitative"}
+
+
+def test_value_formats():
+    assert [charts.value_format(u) for u in ("%", "€", "×", "count", "score")] == [".1%", "$,.2f", ",.2f", ",.0f", ",.1f"]

@@ -1,0 +1,77 @@
+"""Labels in both languages; numbers formatted for the locale."""
+
+import re
+from pathlib import Path
+
+import pytest
+
+from kpis import i18n
+from kpis.i18n import fmt_change, fmt_period, fmt_value, t
+
+NNBSP, NBSP = "\u202f", "\u00a0"
+
+
+def test_every_label_has_french_and_english():
+    for key, (fr, en) in i18n._LABELS.items():
+        assert fr.strip() and en.strip(), key
+        assert set(re.findall(r"{(\w+)}", fr)) == set(re.findall(r"{(\w+)}", en)), key
+
+
+def test_every_label_used_by_the_app_exists():
+    root = Path(__file__).resolve().parent.parent
+    sources = [root / "app.py", root / "ui.py", *(root / "pages").glob("*.py")]
+    used = {k for p in sources for k in re.findall(r"""\bt\(\s*f?["']([a-z_]+\.[a-z_0-9.{}]+)["']""", p.read_text())}
+    missing = {k for k in used if "{" not in k and k not in i18n._LABELS}
+    assert missing == set()
+
+
+@pytest.mark.parametrize(
+    "value, unit, lang, text",
+    [
+        (1234.4, "count", "fr", f"1{NNBSP}234"),  # counts of 100 and more are shown without decimals
+        (12.5, "count", "en", "12.5"),
+        (1234567, "count", "fr", f"1{NNBSP}234{NNBSP}567"),
+        (0.125, "%", "fr", f"12,5{NNBSP}%"),
+        (0.125, "%", "en", "12.5%"),
+        (4.6667, "€", "fr", f"4,67{NBSP}€"),
+        (4.6667, "€", "en", "€4.67"),
+        (3.5, "×", "en", "3.50×"),
+        (None, "count", "fr", "—"),
+        (float("nan"), "%", "en", "—"),
+    ],
+)
+def test_fmt_value(value, unit, lang, text):
+    assert fmt_value(value, unit, lang) == text
+
+
+@pytest.mark.parametrize(
+    "change, unit, change_unit, lang, text",
+    [
+        (0.012, "%", "pp", "fr", f"+1,2{NBSP}pt"),
+        (-0.003, "%", "pp", "en", "−0.3 pt"),
+        (-0.30, "€", "abs", "fr", f"−0,30{NBSP}€"),
+        (0.12, "count", "relative", "en", "+12.0%"),
+        (0, "count", "abs", "fr", "±0"),
+    ],
+)
+def test_fmt_change(change, unit, change_unit, lang, text):
+    assert fmt_change(change, unit, change_unit, lang) == text
+
+
+@pytest.mark.parametrize(
+    "label, lang, text",
+    [("2026-09", "fr", "sept. 2026"), ("2026-09", "en", "Sep 2026"), ("2026-Q3", "fr", "T3 2026"),
+     ("2026-W37", "fr", "S37 2026"), ("2026", "fr", "2026"), ("FY2026", "en", "FY2026")],
+)
+def test_fmt_period(label, lang, text):
+    assert fmt_period(label, lang) == text
+
+
+def test_explicit_decimals():
+    assert fmt_value(1234.5, "count", "fr", decimals=1) == f"1{NNBSP}234,5"
+    assert fmt_value(1234.5, "count", "en", decimals=1) == "1,234.5"
+
+
+def test_placeholders_are_filled():
+    assert t("import.button", "fr", n=2) == "Importer 2 fichier(s)"
+    assert t("nav.cdo", "en") == "CDO view"
