@@ -346,8 +346,9 @@ def _report_period(flt, args, store):
         if end is not None and start is not None and end < start:
             end = start
     if start is None and end is not None:
-        months = end.year * 12 + end.month - 1 - 11
-        start = date(months // 12, months % 12 + 1, 1)
+        from kpis.model import preset_range
+
+        start = preset_range("12m", end)[0]
     return replace(flt, start=start, end=end)
 
 

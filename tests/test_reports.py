@@ -1,0 +1,66 @@
+"""Display tables of the data pages."""
+
+from datetime import date
+
+import pandas as pd
+
+from kpis import reports
+from kpis.ingest import check_bytes
+
+
+def _coverage():
+    # origin A: Jan, Feb, (gap in Mar), Apr; origin B: quarterly Jan, Apr; origin C: stopped in Feb
+    rows = [("A", "2026-01-01", 10), ("A", "2026-02-01", 12), ("A", "2026-04-01", 9),
+            ("B", "2026-01-01", 3), ("B", "2026-04-01", 3), ("C", "2026-01-01", 5), ("C", "2026-02-01", 5)]
+    frame = pd.DataFrame(rows, columns=["origin", "month", "rows"])
+    frame["month"] = pd.to_datetime(frame["month"])
+    frame["last_import"] = pd.Timestamp("2026-05-02 10:00")
+    return frame
+
+
+def test_coverage_grid_leaves_gaps_empty():
+    grid = reports.coverage_grid(_coverage(), "fr")
+    assert list(grid.columns) == ["janv. 2026", "févr. 2026", "mars 2026", "avr. 2026"]
+    assert grid.loc["A"].tolist()[:2] == [10, 12]
+    assert pd.isna(grid.loc["A", "mars 2026"])  # a gap, not a zero
+    assert grid.loc["B"].isna().sum() == 2
+
+
+def test_stale_origins_use_each_origin_usual_interval():
+    stale = reports.stale_origins(_coverage(), date(2026, 5, 2), "en")
+    # latest month overall is April. A: usual gap median(1, 2) = 1 (int of 1.5), behind 0 → fine.
+    # B: usual 3 months, behind 0 → fine. C: usual 1, behind Apr − Feb = 2 > 1 → stale.
+    assert stale["Origin"].tolist() == ["C"]
+    assert stale["Behind (months)"].tolist() == [2]
+
+
+def test_columns_and_issues_frames_from_a_real_check():
+    data = "Jour;Campagne;Clics;CTR;État\n01/09/2026;Rentrée;12;1%;ok\n02/09/2026;Rentrée;abc;1%;ok\n".encode()
+    result = check_bytes(data, "c.csv", segment="B2C")
+    cols = reports.columns_frame(result.sheets[0], "fr")
+    assert cols["Compris comme"].tolist()[:4] == ["Période", "Initiative", "Clics", "Ignorée"]
+    issues = reports.issues_frame(result, "en")
+    assert issues.iloc[0][["Severity", "Row", "Column", "Code"]].tolist() == ["Error", 3, "C", "number_unparseable"]
+    book = reports.report_workbook(result, "fr")
+    assert book[:2] == b"PK"
+
+
+def test_batches_frame_newest_first():
+    batches = [{"id": 1, "file": "a.xlsx", "origin": "manual", "imported_by": "local",
+                "imported_at": "2026-11-26T10:58:19Z", "rows_kept": 5, "segments": ["B2C"], "period_start": "2026-01-01",
+                "period_end": "2026-01-31", "status": "superseded", "sample": False},
+               {"id": 2, "file": "b.xlsx", "origin": "manual", "imported_by": "local",
+                "imported_at": "2026-11-26T11:00:00Z", "rows_kept": 6, "segments": ["B2C", "B2B"],
+                "period_start": "2026-01-01", "period_end": "2026-02-28", "status": "current", "sample": True}]
+    frame = reports.batches_frame(batches, "fr")
+    assert frame["Lot"].tolist() == [2, 1]
+    assert frame["Statut"].tolist() == ["À jour", "Remplacé"]
+    assert frame.iloc[0]["Segments"] == "B2C, B2B"
+
+
+def test_catalog_frame_in_both_languages():
+    fr = reports.catalog_frame("fr").set_index("Code")
+    en = reports.catalog_frame("en").set_index("Code")
+    assert fr.loc["cpa", "Sens"] == "↓ plus bas = mieux"
+    assert en.loc["ctr", "Formula"] == "clicks / impressions"
+    assert en.loc["population", "Aggregation"] == "Stock (end of period)"
