@@ -74,6 +74,7 @@ pages = {
     ],
 }
 page = st.navigation(pages, position="sidebar")
+st.title(page.title, anchor=False)
 
 if any(b["sample"] for b in ui.batches(version)):
     with st.container(horizontal=True, vertical_alignment="center"):

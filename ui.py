@@ -91,3 +91,63 @@ def import_result(result, *, by: str = "app"):
         origin=result.origin or "manual", sha256=result.sha256, rows_read=result.rows_read,
         rows_kept=result.rows_kept, rows_rejected=result.rows_rejected, imported_by=by,
         parser_version=ingest.PARSER_VERSION)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def cdo_view(version: str, flt: Filter, grain: str, lang: str):
+    """``kpis.metrics.cdo_view`` cached on the store's data version and the selection."""
+    from kpis import metrics
+
+    return metrics.cdo_view(store(), flt, grain, lang=lang)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def breakdown(version: str, flt: Filter, grain: str, dimension: str, lang: str, n: int = 10):
+    from kpis import metrics
+
+    return metrics.breakdown(metrics.fetch(store(), flt, grain, by=(dimension,)), dimension, flt, n=n, lang=lang)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def targets(version: str):
+    return store().targets()
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def observations(version: str, flt: Filter):
+    return store().observations(flt)
+
+
+def metric_card(card) -> None:
+    """One KPI card as a bordered ``st.metric`` with its sparkline and target status."""
+    from kpis.dashboard import status_label
+
+    label = f"{card.label} {status_label(card.status, lang())}".strip()
+    st.metric(label, card.value, card.delta, delta_color=card.delta_color, delta_arrow=card.delta_arrow,
+              delta_description=card.delta_description, help=card.help, border=True, height="stretch",
+              chart_data=list(card.sparkline) if len(card.sparkline) > 1 else None, chart_type="area")
+
+
+def world_filter(sel: Selection, world: tuple[str, ...]) -> Filter:
+    """The selection restricted to one world's segments (all of them when none of them is selected)."""
+    from dataclasses import replace
+
+    segments = tuple(s for s in sel.flt.segments if s in world) or world
+    return replace(sel.flt, segments=segments)
+
+
+def cards_grid(cards: list) -> None:
+    with st.grid(6, gap="small", min_column_width=170):
+        for card in cards:
+            metric_card(card)
+
+
+def kpi_picker(table, candidates: tuple[str, ...], key: str) -> str | None:
+    """A KPI select box offering the candidates that have values in the table."""
+    from kpis.dashboard import kpi_label
+
+    present = set(table.loc[table["value"].notna(), "kpi"])
+    options = [k for k in candidates if k in present]
+    if not options:
+        return None
+    return st.selectbox(t("world.kpi"), options, key=key, format_func=lambda k: kpi_label(k, lang()))

@@ -69,7 +69,8 @@ _LABELS: dict[str, tuple[str, str]] = {
                     "Demo data (Groupe Horizon, fictitious) loaded on first run."),
     "demo.remove": ("Retirer les données de démonstration", "Remove the demo data"),
     "download.excel": ("Télécharger (Excel)", "Download (Excel)"),
-    "vs.previous": ("vs période précédente", "vs previous period"),
+    "vs.previous": ("vs {period}", "vs {period}"),
+    "card.latest": ("dernière valeur : {period}", "latest value: {period}"),
     "vs.year": ("vs an dernier", "vs last year"),
     "status.green": ("Atteint", "On target"),
     "status.amber": ("Proche", "Close"),
@@ -77,6 +78,51 @@ _LABELS: dict[str, tuple[str, str]] = {
     "segment.ALL": ("Tous segments", "All segments"),
     "world.external": ("Digital externe (B2C, B2B)", "External digital (B2C, B2B)"),
     "world.internal": ("Digital interne (B2E)", "Internal digital (B2E)"),
+    # cdo view
+    "cdo.caption": ("Du {start} au {end} · segments {segments}. Variations par rapport à la période précédente, "
+                    "couleur selon le sens de l'indicateur.",
+                    "From {start} to {end} · segments {segments}. Changes against the previous period, coloured by "
+                    "each KPI's direction."),
+    "cdo.segment.B2C": ("B2C — clients particuliers", "B2C — consumers"),
+    "cdo.segment.B2B": ("B2B — clients professionnels", "B2B — business customers"),
+    "cdo.segment.B2E": ("B2E — collaborateurs", "B2E — employees"),
+    "cdo.funnel": ("L'entonnoir unifié : engagement et action, sur une même échelle",
+                   "The unified funnel: engagement and action on one scale"),
+    "cdo.funnel_help": ("Engagement = clics / impressions (CTR) ou actifs / population (adoption) ; "
+                        "action = conversions / clics ou contributeurs / actifs (participation).",
+                        "Engagement = clicks / impressions (CTR) or active users / population (adoption); "
+                        "action = conversions / clicks or contributors / active users (participation)."),
+    "cdo.funnel_table": ("Étapes de l'entonnoir par segment", "Funnel stages by segment"),
+    "cdo.status": ("Objectifs : où en est-on ?", "Targets: where do we stand?"),
+    "cdo.no_targets": ("Aucun objectif défini pour cette sélection (voir Référentiel).",
+                       "No target set for this selection (see Catalog)."),
+    "cdo.trends": ("Tendances indexées (base 100 au début de la période)", "Indexed trends (100 at the start of the period)"),
+    # side by side
+    "sbs.caption": ("Chaque étape de l'entonnoir, avec le vocabulaire de chaque monde : campagne ↔ espace collaboratif, "
+                    "client ↔ collaborateur, taux de conversion ↔ taux de participation.",
+                    "Each funnel stage in each world's words: campaign ↔ collaborative space, customer ↔ employee, "
+                    "conversion rate ↔ participation rate."),
+    "sbs.world_off": ("Aucun segment de ce monde n'est sélectionné.", "No segment of this world is selected."),
+    "sbs.vocabulary": ("Les deux vocabulaires", "The two vocabularies"),
+    # world pages
+    "world.caption": ("Segments {segments}.", "Segments {segments}."),
+    "world.kpi": ("Indicateur", "KPI"),
+    "world.segment": ("Segment détaillé", "Segment in detail"),
+    "world.entity": ("Entité", "Entity"),
+    "world.channel": ("Canal", "Channel"),
+    "world.by_entity": ("{kpi} par entité", "{kpi} by entity"),
+    "world.by_channel": ("{kpi} par canal", "{kpi} by channel"),
+    "world.by_initiative": ("{kpi} : les 10 premiers", "{kpi}: top 10"),
+    "world.top_campaigns": ("Meilleures campagnes", "Top campaigns"),
+    "world.top_spaces": ("Espaces collaboratifs les plus actifs", "Most active collaborative spaces"),
+    "world.campaign": ("Campagne", "Campaign"),
+    "world.space": ("Espace", "Space"),
+    "world.no_breakdown": ("Pas de détail pour cet indicateur.", "No breakdown for this KPI."),
+    "world.detail": ("Détail des valeurs et lot d'origine", "Values in detail, with their import batch"),
+    "world.profile": ("Profil de participation : actifs, lecteurs, contributeurs",
+                      "Participation profile: active users, readers, contributors"),
+    "world.profile_help": ("Moyenne mensuelle des personnes distinctes ; un contributeur est aussi lecteur et actif.",
+                           "Monthly mean of distinct people; a contributor is also a reader and an active user."),
     # importer
     "import.caption": ("Déposez les exports des équipes : rien n'est enregistré avant le bouton « Importer ».",
                        "Drop the teams' exports: nothing is stored before the Import button."),
@@ -177,13 +223,13 @@ def fmt_value(value: float | None, unit: str = "count", lang: str = "fr", decima
 
 
 def fmt_change(change: float | None, unit: str, change_unit: str, lang: str = "fr") -> str:
-    """A signed change: ``+1,2 pt`` for percentage points, ``−0,30 €``, ``+12 %`` for relative changes."""
+    """A signed change: ``+1,2 pt`` (``change`` already in percentage points), ``−0,30 €``, ``+12 %`` (relative)."""
     if change is None or (isinstance(change, float) and math.isnan(change)):
         return "—"
     sign = "+" if change > 0 else ("−" if change < 0 else "±")
     magnitude = abs(change)
     if change_unit == "pp":
-        text = _grouped(magnitude * 100, 1, lang)
+        text = _grouped(magnitude, 2 if magnitude < 1 else 1, lang)
         return f"{sign}{text}{NBSP}pt" if lang == "fr" else f"{sign}{text} pt"
     if change_unit == "relative":
         text = _grouped(magnitude * 100, 1, lang)

@@ -18,7 +18,9 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections import defaultdict
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Iterable, Sequence
 
@@ -53,12 +55,18 @@ LONG_VALUE_HEADERS = frozenset(fold(h) for h in ("value", "valeur", "valeurs", "
 
 TOTAL_LABELS = frozenset(fold(t) for t in ("total", "totaux", "grand total", "total general", "sous total",
                                           "sous-total", "subtotal", "sub total", "somme", "sum", "ensemble"))
-_TOTAL_PREFIX = re.compile(r"^\s*(?:grand\s+|sous[\s-]?|sub[\s-]?)?total(?:e|es|aux)?\s*(?:[:(\-–]|$)", re.IGNORECASE)
+_TOTAL_PREFIX = re.compile(
+    r"^\s*(?:(?:grand\s+)?total(?:e|es|aux)?\s*(?:[:(\-–]|$)|(?:sous|sub)[\s-]?totals?\b)", re.IGNORECASE)
+"""``Total: Account``, ``Total : compte``, ``Sous-total France`` — but not a campaign named ``Total Store``."""
 
 DIMENSION_TARGETS = ("period", "period_start", "period_end", "segment", "entity", "channel", "initiative", "currency")
 GRAIN_TARGETS = {f"period:{g}": g for g in ("day", "week", "month", "quarter", "year")}
 
+REPORTING_CURRENCY = "EUR"
+"""Amounts in another currency are kept as they are, with a warning."""
+
 ENTITY_JOIN = " · "
+_EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
 """Several entity (or channel, initiative) columns, such as brand and country, are joined."""
 
 
@@ -256,7 +264,7 @@ def check_bytes(
     """
     if segment is not None and segment not in SEGMENTS:
         raise UsageError(f"Segment inconnu : {segment}", f"Unknown segment: {segment}")
-    forced = {fold(h): _parse_map_target(h, t) for h, t in (maps or {}).items()}
+    forced = {fold(h): parse_target(t) for h, t in (maps or {}).items()}
     result = FileResult(file=name, sha256=hashlib.sha256(data).hexdigest())
     try:
         raw_sheets = read_file(data, name)
@@ -310,11 +318,11 @@ def parse_target(text: str) -> Target:
     )
 
 
-def _parse_map_target(header: str, target: str) -> Target:
-    return parse_target(target)
+# --- cells ------------------------------------------------------------------------------------
 
-
-# --- one sheet --------------------------------------------------------------------------------
+RATIO_REASON = "ratio recomputed from its components"
+SPLIT_ROLES = ("unknown", "ignored")
+"""Columns that may tell apart rows sharing a period and every dimension."""
 
 
 def _is_blank(cell: object) -> bool:
@@ -335,20 +343,140 @@ def _is_total_label(cell: object) -> bool:
     return fold(cell) in TOTAL_LABELS or bool(_TOTAL_PREFIX.match(cell))
 
 
+def _per_distinct(cells: Sequence, fn, dtype=object) -> np.ndarray:
+    """``fn`` applied once per distinct cell, spread back over the column.
+
+        >>> _per_distinct(["Total", "A", "Total"], _is_total_label, bool).tolist()
+        [True, False, True]
+    """
+    arr = np.empty(len(cells), dtype=object)
+    arr[:] = cells
+    codes, uniques = pd.factorize(arr, use_na_sentinel=False)
+    return np.array([fn(u) for u in uniques], dtype=dtype)[codes] if len(uniques) else np.array([], dtype=dtype)
+
+
+def _has_strings(cells: Sequence) -> bool:
+    return str in set(map(type, cells))
+
+
+def _group_codes(arrays: Iterable[np.ndarray], n: int) -> np.ndarray:
+    """One int64 code per row for the combination of the arrays' values (rows with equal codes match)."""
+    key = np.zeros(n, dtype=np.int64)
+    size = 1
+    for values in arrays:
+        codes, uniques = pd.factorize(values, use_na_sentinel=False)
+        if len(uniques) < 2:
+            continue
+        if size * len(uniques) > 2 ** 62:
+            key, compact = pd.factorize(key)
+            size = len(compact)
+        key = key * len(uniques) + codes
+        size *= len(uniques)
+    return key
+
+
+def _read_periods(cells: list, order: str, grain: str | None, live: np.ndarray):
+    """(starts, ends, grains, bad): periods as written, widened to a grain their regularity shows."""
+    days = _date_cells(cells)
+    if days is None:
+        periods = parsing.parse_periods(cells, order=order, grain=grain)
+        starts, ends, grains, bad = periods.start, periods.end, periods.grain, periods.bad | np.isnat(periods.start)
+    else:
+        starts, ends = _widen(days, grain or "day")
+        grains, bad = np.full(len(days), grain or "day", dtype=object), np.zeros(len(days), dtype=bool)
+    days = live & ~bad & (grains == "day")
+    if grain is None and days.any():
+        inferred = parsing.infer_grain(starts[days])
+        if inferred != "day":
+            ends = np.where(days, _widen(starts, inferred)[1], ends)
+            grains = np.where(days, inferred, grains)
+    return starts.astype("datetime64[D]"), ends.astype("datetime64[D]"), grains, bad
+
+
+def _date_cells(cells: list) -> np.ndarray | None:
+    """A column holding only date or datetime cells (a typed Excel date column) as datetime64[D], else None.
+
+    Fast path: the days are computed from ordinals (``np.array(dates, "datetime64[D]")`` is 20× slower).
+    """
+    kinds = set(map(type, cells))
+    if not kinds or not all(issubclass(k, date) for k in kinds):
+        return None
+    ordinals = np.fromiter((d.toordinal() for d in cells), dtype=np.int64, count=len(cells))
+    return (ordinals - _EPOCH_ORDINAL).astype("datetime64[D]")
+
+
+def _widen(days: np.ndarray, grain: str) -> tuple[np.ndarray, np.ndarray]:
+    """Start and inclusive end of the period of ``grain`` holding each day.
+
+        >>> _widen(np.array(["2026-09-09"], "datetime64[D]"), "week")[0].tolist()
+        [datetime.date(2026, 9, 7)]
+    """
+    one = np.timedelta64(1, "D")
+    if grain == "day":
+        return days, days
+    if grain == "week":
+        start = days - (days.astype(np.int64) + 3) % 7  # 1970-01-01 was a Thursday
+        return start, start + 6 * one
+    months = {"month": 1, "quarter": 3, "year": 12}[grain]
+    index = days.astype("datetime64[M]").astype(np.int64)
+    first = (index - index % months).astype("datetime64[M]")
+    return first.astype("datetime64[D]"), (first + months).astype("datetime64[D]") - one
+
+
+def _grain(grains: np.ndarray) -> str | None:
+    kinds = set(grains)
+    kinds.discard(None)
+    return kinds.pop() if len(kinds) == 1 else ("range" if kinds else None)
+
+
+def _column_convention(cells: Sequence) -> str | None:
+    return parsing.number_convention(cells) if _has_strings(cells) else None
+
+
+def _column_date_order(cells: Sequence) -> str | None:
+    return parsing.date_order(cells) if _has_strings(cells) else None
+
+
+def _kpi_of_name(name: object) -> tuple[str | None, str]:
+    """A long or crosstab KPI cell → (code, what): what is ``kpi``, ``ratio``, ``total`` or ``unknown``."""
+    if _is_total_label(name):
+        return None, "total"
+    m = match_header(name) if isinstance(name, str) else None
+    if m is not None and m.role in ("kpi", "ratio"):
+        return m.kpi, m.role
+    return None, "unknown"
+
+
+# --- one sheet --------------------------------------------------------------------------------
+
+
 class _SheetReader:
-    """Reads one RawSheet into a SheetResult. One instance per sheet, used once."""
+    """Reads one RawSheet into a SheetResult. One instance per sheet, used once.
+
+    ``cells[j]`` is column j of the body (the rows below the header) and
+    ``numbers[i]`` the row number Excel or a text editor shows for body row i.
+    Row masks (``dropped``, ``rejected``) are numpy arrays over the body rows.
+    """
 
     def __init__(self, raw: RawSheet, segment: str | None, forced: dict[str, Target], remembered: list):
         self.raw = raw
         self.caller_segment = segment
-        self.forced = forced
+        self.forced = dict(forced)
         self.remembered = remembered
         self.result = SheetResult(sheet=raw.name)
-        self.issues = self.result.issues
+        self.cells: list[list] = []
+        self.numbers = np.array([], dtype=np.int64)
+        self.n = 0
 
-    # -- helpers --
     def issue(self, code, severity, fr, en, row=None, column=None):
-        self.issues.append(Issue(code, severity, fr, en, self.raw.name, row, column))
+        row = None if row is None else int(row)
+        self.result.issues.append(Issue(code, severity, fr, en, self.raw.name, row, column))
+
+    def reject_rows(self, mask: np.ndarray, code: str, fr: str, en: str, column: str | None = None) -> np.ndarray:
+        """Report each row of ``mask`` as rejected (error) and return the mask."""
+        for i in np.flatnonzero(mask):
+            self.issue(code, "error", fr, en, self.numbers[i], column)
+        return mask
 
     def read(self) -> SheetResult:
         raw, res = self.raw, self.result
@@ -362,12 +490,28 @@ class _SheetReader:
         res.layout = layout
         header = raw.rows[header_idx]
         res.headers = [_text(h) for h in header]
-        body = raw.rows[header_idx + 1:]
-        numbers = raw.row_numbers[header_idx + 1:]
+        body, numbers = raw.rows[header_idx + 1:], raw.row_numbers[header_idx + 1:]
         if layout == "crosstab":
             return self._read_crosstab(header, body, numbers)
         self._map_columns(header, body)
         return self._read_table(body, numbers)
+
+    def _load(self, body: list[list], numbers: list[int], width: int) -> None:
+        """Turn body rows into columns (lists of cells), padding short rows and cutting long ones."""
+        if len(set(map(len, body))) > 1 or (body and len(body[0]) < width):
+            body = [r[:width] + [""] * (width - len(r)) for r in body]
+        table = np.array(body, dtype=object).reshape(len(body), -1) if body else np.empty((0, width), dtype=object)
+        self.cells = [table[:, j].tolist() if j < table.shape[1] else [""] * len(body) for j in range(width)]
+        self.numbers = np.asarray(numbers, dtype=np.int64)
+        self.n = len(body)
+        self.result.rows["read"] = self.n
+
+    def _count(self, dropped: np.ndarray, rejected: np.ndarray) -> SheetResult:
+        rows = self.result.rows
+        rows["dropped"] = int(dropped.sum())
+        rows["rejected"] = int((rejected & ~dropped).sum())
+        rows["kept"] = self.n - rows["dropped"] - rows["rejected"]
+        return self.result
 
     # -- header --
     def _meaning(self, cell: object) -> Target | None:
@@ -393,46 +537,52 @@ class _SheetReader:
         return None
 
     def _find_header(self) -> tuple[int | None, str | None]:
+        """The header row (index into raw.rows) and the layout; (None, None) for a sheet without a table."""
         rows = self.raw.rows[:HEADER_SEARCH_ROWS]
         best, best_score = None, 0
         for i, row in enumerate(rows):
-            strings = [c for c in row if isinstance(c, str) and c.strip()]
-            if len(strings) < 2:
+            if sum(isinstance(c, str) and bool(c.strip()) for c in row) < 2:
                 continue
             remembered = self._remembered_for(row)
             if remembered is not None:
                 for h, t in remembered.items():
                     self.forced.setdefault(fold(h), parse_target(t))
                 return i, "wide"
-            score = sum(1 for c in row if self._meaning(c) is not None)
+            score = sum(self._meaning(c) is not None for c in row)
             if score > best_score:
                 best, best_score = i, score
-        if best is not None:
-            roles = {getattr(self._meaning(c), "role", None) for c in rows[best]}
-            if "kpi" in roles or "long_kpi" in roles:
-                return best, "long" if {"long_kpi", "long_value"} <= roles else "wide"
+        roles = {getattr(self._meaning(c), "role", None) for c in rows[best]} if best is not None else set()
+        if "kpi" in roles or {"long_kpi", "long_value"} <= roles:
+            return best, "long" if {"long_kpi", "long_value"} <= roles else "wide"
         crosstab = self._find_crosstab(rows)
         if crosstab is not None:
             return crosstab, "crosstab"
         if best is not None:
             return best, "wide"
-        return self._plausible_header(rows), "wide"
+        plausible = self._plausible_header(rows)
+        return plausible, None if plausible is None else "wide"
 
     def _find_crosstab(self, rows: list[list]) -> int | None:
-        """A row of periods across, with KPI names down the first column below it."""
+        """A row of periods across (a ``Total`` column allowed), with KPI names down the first column below."""
         for i, row in enumerate(rows):
-            cells = [c for c in row[1:] if not _is_blank(c)]
-            if len(cells) < 2:
+            if len(self._crosstab_periods(row)[0]) < 2:
                 continue
-            periods = parsing.parse_periods(cells)
-            if periods.bad.any() or np.isnat(periods.start).any():
-                continue
-            if any(isinstance(c, (int, float)) and not isinstance(c, bool) and not 1900 <= c <= 2100 for c in cells):
-                continue  # plain numbers are data, not a header of periods
             below = [r[0] for r in self.raw.rows[i + 1:i + 40] if r]
-            if any(catalog.kpi_for_name(c) for c in below if isinstance(c, str)):
+            if any(_kpi_of_name(c)[1] == "kpi" for c in below):
                 return i
         return None
+
+    @staticmethod
+    def _crosstab_periods(row: list) -> tuple[list[int], list[int]]:
+        """Indexes of the period cells of a candidate crosstab header, and of its other non-blank cells."""
+        idx = [j for j in range(1, len(row)) if not _is_blank(row[j])]
+        if not idx or any(isinstance(row[j], (int, float)) and not isinstance(row[j], bool)
+                          and not 1900 <= row[j] <= 2100 for j in idx):
+            return [], idx  # plain numbers are data, not a header of periods
+        cells = [row[j] for j in idx]
+        periods = parsing.parse_periods(cells, order=parsing.date_order(cells) or "dmy")
+        ok = ~periods.bad & ~np.isnat(periods.start)
+        return [j for j, good in zip(idx, ok) if good], [j for j, good in zip(idx, ok) if not good]
 
     def _plausible_header(self, rows: list[list]) -> int | None:
         """The first row of two or more texts followed by a row holding numbers (for error reports)."""
@@ -456,552 +606,519 @@ class _SheetReader:
     def _map_columns(self, header: list, body: list[list]) -> None:
         res = self.result
         width = max([len(header)] + [len(r) for r in body[:200]]) if body else len(header)
-        columns: list[Column] = []
         for idx in range(width):
-            cell = header[idx] if idx < len(header) else ""
-            text = _text(cell)
-            if not text:
-                if any(idx < len(r) and not _is_blank(r[idx]) for r in body[:200]):
-                    columns.append(Column(idx, "", "unknown"))
-                continue
-            folded = fold(text)
-            if folded in self.forced:
-                t = self.forced[folded]
-                columns.append(Column(idx, text, t.role, t.kpi, "mapped", grain=t.grain, convention=t.convention,
-                                      reason="ignored on request" if t.role == "ignored" else None))
-                continue
-            m = match_header(text)
-            if m is None:
-                if folded in LONG_KPI_HEADERS:
-                    columns.append(Column(idx, text, "long_kpi", match="exact"))
-                elif folded in LONG_VALUE_HEADERS:
-                    columns.append(Column(idx, text, "long_value", match="exact"))
-                else:
-                    columns.append(Column(idx, text, "unknown"))
-            elif m.role == "ratio":
-                columns.append(Column(idx, text, "ignored", match=m.match,
-                                      reason="ratio recomputed from its components"))
-            else:
-                columns.append(Column(idx, text, m.role, m.kpi, m.match, total=m.total))
-        self._resolve_conflicts(columns)
-        res.columns = columns
-        for c in columns:
-            if c.role == "unknown":
-                res.unknown_columns.append({"column": c.letter, "header": c.header,
-                                            "closest": catalog.closest(c.header) if c.header else []})
+            text = _text(header[idx]) if idx < len(header) else ""
+            if text:
+                res.columns.append(self._column(idx, text))
+            elif any(idx < len(r) and not _is_blank(r[idx]) for r in body[:200]):
+                res.columns.append(Column(idx, "", "unknown"))
+        self._resolve_conflicts(res.columns)
+        res.unknown_columns = [{"column": c.letter, "header": c.header,
+                                "closest": catalog.closest(c.header) if c.header else []}
+                               for c in res.columns if c.role == "unknown"]
+
+    def _column(self, idx: int, text: str) -> Column:
+        folded = fold(text)
+        if folded in self.forced:
+            t = self.forced[folded]
+            return Column(idx, text, t.role, t.kpi, "mapped", grain=t.grain, convention=t.convention,
+                          reason="ignored on request" if t.role == "ignored" else None)
+        m = match_header(text)
+        if m is None:
+            role = {True: "long_kpi"}.get(folded in LONG_KPI_HEADERS) or (
+                "long_value" if folded in LONG_VALUE_HEADERS else "unknown")
+            return Column(idx, text, role, match="exact" if role != "unknown" else None)
+        if m.role == "ratio":
+            return Column(idx, text, "ignored", match=m.match, reason=RATIO_REASON)
+        return Column(idx, text, m.role, m.kpi, m.match, total=m.total)
 
     def _resolve_conflicts(self, columns: list[Column]) -> None:
         """Several columns for one KPI or dimension: exact beats partial, then ``total``; a tie is an error."""
-        groups: dict[str, list[Column]] = {}
+        groups: dict[str, list[Column]] = defaultdict(list)
         for c in columns:
-            if c.role in ("kpi", "period", "period_start", "period_end", "segment", "currency",
-                          "long_kpi", "long_value"):
-                groups.setdefault(c.kpi or c.role, []).append(c)
+            if c.role in ("kpi", "period", "period_start", "period_end", "segment", "currency", "long_kpi",
+                          "long_value"):
+                groups[c.kpi or c.role].append(c)
+        rank = {"mapped": 3, "remembered": 3, "exact": 2, "partial": 1}
         for target, group in groups.items():
             if len(group) < 2:
                 continue
-            rank = {"mapped": 3, "remembered": 3, "exact": 2, "partial": 1}
-
-            def key(c: Column) -> tuple[int, int]:
-                return rank.get(c.match or "", 0), int(c.total)
-
-            best = max(key(c) for c in group)
-            winners = [c for c in group if key(c) == best]
+            best = max((rank.get(c.match or "", 0), c.total) for c in group)
+            winners = [c for c in group if (rank.get(c.match or "", 0), c.total) == best]
             if len(winners) > 1:
                 letters = ", ".join(c.letter for c in winners)
                 self.issue("ambiguous_columns", "error",
                            f"Plusieurs colonnes ({letters}) donnent « {target} » : précisez laquelle avec --map "
-                           "ou dans l'écran d'import. Rien n'est additionné en silence.",
-                           f"Several columns ({letters}) give '{target}': say which one with --map or on the "
-                           "import screen. Nothing is summed silently.")
-                continue
+                           f"\"EN-TÊTE=ignore\" ou dans l'écran d'import. Rien n'est additionné en silence.",
+                           f"Several columns ({letters}) give '{target}': say which one with --map "
+                           f"\"HEADER=ignore\" or on the import screen. Nothing is summed silently.")
             for c in group:
-                if c is not winners[0]:
-                    c.role, c.reason = "ignored", f"column {winners[0].letter} gives {target}"
-                    c.kpi = None
+                if len(winners) > 1 or c is not winners[0]:
+                    reason = "ambiguous: choose with --map" if len(winners) > 1 else \
+                        f"column {winners[0].letter} gives {target}"
+                    c.role, c.kpi, c.reason = "ignored", None, reason
 
-    # -- rows --
+    def _roles(self, *roles: str) -> list[Column]:
+        return [c for c in self.result.columns if c.role in roles]
+
+    # -- rows (wide and long) --
     def _read_table(self, body: list[list], numbers: list[int]) -> SheetResult:
         res = self.result
-        cols = res.columns
-        kpi_cols = [c for c in cols if c.role == "kpi"]
-        long_kpi = [c for c in cols if c.role == "long_kpi"]
-        long_val = [c for c in cols if c.role == "long_value"]
-        if res.layout == "long" and not (long_kpi and long_val):
-            res.layout = "wide"
-        if not kpi_cols and res.layout != "long":
-            unknown = [u for u in res.unknown_columns if u["header"]]
-            hint_fr = "; ".join(f"{u['header']} → {', '.join(u['closest'])}" for u in unknown if u["closest"])
-            self.issue("no_kpi_column", "error",
-                       "Aucune colonne d'indicateur reconnue dans cette feuille."
-                       + (f" Noms proches : {hint_fr}." if hint_fr else "")
-                       + " Associez les colonnes avec --map ou dans l'écran d'import.",
-                       "No KPI column recognised in this sheet."
-                       + (f" Closest names: {hint_fr}." if hint_fr else "")
-                       + " Map the columns with --map or on the import screen.")
-            res.rows["read"] = len(body)
-            res.rows["rejected"] = 0
-            return res
-        width = max(c.index for c in cols) + 1 if cols else 0
-        rows = [r + [""] * (width - len(r)) if len(r) < width else r for r in body]
-        columns = list(zip(*rows)) if rows else [()] * width
-        n = len(rows)
-        res.rows["read"] = n
-        dropped = np.zeros(n, dtype=bool)
-        rejected = np.zeros(n, dtype=bool)
-
-        dim_cols = [c for c in cols if c.role in ("period", "entity", "channel", "initiative", "segment")]
-        label_cols = [c for c in cols if c.role in ("entity", "channel", "initiative", "segment", "unknown",
-                                                    "long_kpi", "ignored")]
-        # description row directly under the header: text where numbers are expected
-        value_cols = kpi_cols or long_val
-        if n and all(isinstance(columns[c.index][0], str) for c in value_cols) and all(
-                not _is_blank(columns[c.index][0]) and np.isnan(parsing.parse_numbers([columns[c.index][0]], "en")[0][0])
-                for c in value_cols):
-            dropped[0] = True
-        # totals and subtotals: a total label where a dimension or the first cell is, and no usable period
-        first_cells = [c.index for c in dim_cols + label_cols] or [0]
-        for i in range(n):
-            if not dropped[i] and any(_is_total_label(columns[j][i]) for j in first_cells if j < width):
-                dropped[i] = True
-        period = self._periods(columns, cols, n, dropped)
-        if period is None:
-            res.rows["dropped"] = int(dropped.sum())
-            return res
-        starts, ends, grains, bad_period = period
-        for i in np.flatnonzero(bad_period & ~dropped):
-            rejected[i] = True
-            pcol = next((c for c in cols if c.role in ("period", "period_start", "period_end")), None)
-            self.issue("date_unparseable", "error", "Date illisible : ligne rejetée.",
-                       "Unreadable date: row rejected.", numbers[i], pcol.letter if pcol else None)
-
-        segments = self._segments(columns, cols, n, dropped | rejected, numbers)
-        if segments is None:
-            res.rows["dropped"] = int(dropped.sum())
-            res.rows["rejected"] = int(rejected.sum())
-            res.rows["kept"] = res.rows["read"] - res.rows["dropped"] - res.rows["rejected"]
-            return res
-        seg_values, seg_bad = segments
-        rejected |= seg_bad & ~dropped
-
-        dims = {d: self._dimension(columns, cols, d, n) for d in DIMENSIONS}
-        self._currency(columns, cols, kpi_cols)
-        sheet_convention = self._sheet_convention(columns, value_cols)
-
-        live = ~(dropped | rejected)
-        frames = []
+        width = max([c.index + 1 for c in res.columns] + [0])
+        self._load(body, numbers, width)
+        long_ok = bool(self._roles("long_kpi")) and bool(self._roles("long_value"))
+        res.layout = "long" if res.layout == "long" and long_ok else "wide"
+        if not self._roles("kpi") and res.layout != "long":
+            self._no_kpi_column()
+            return self._count(np.zeros(self.n, bool), np.zeros(self.n, bool))
+        dropped = self._non_data_rows()
+        rejected = np.zeros(self.n, dtype=bool)
+        codes = None
         if res.layout == "long":
-            frames = self._long_values(columns, long_kpi[0], long_val[0], n, live, numbers, sheet_convention)
-        else:
-            for c in kpi_cols:
-                values, bad = self._numbers(columns[c.index], c, sheet_convention, live, numbers)
-                frames.append((c.kpi, values, bad))
-
-        obs = self._assemble(frames, starts, ends, seg_values, dims, live)
-        obs, rejected_dupes = self._deduplicate(obs, columns, cols, numbers)
-        rejected[rejected_dupes] = True
+            codes, dropped, rejected = self._long_codes(dropped)
+        periods = self._periods(~dropped)
+        if periods is None:
+            return self._count(dropped, rejected)
+        starts, ends, grains, bad, letter = periods
+        rejected |= self._reject_periods(bad & ~dropped & ~rejected, letter)
+        segments = self._segments(dropped | rejected, codes)
+        if segments is None:
+            return self._count(dropped, rejected)
+        seg_values, seg_bad = segments
+        rejected |= seg_bad
+        dims = {d: self._dimension(d) for d in DIMENSIONS}
+        key = _group_codes([starts, ends, seg_values, *dims.values(), *([] if codes is None else [codes])], self.n)
+        repeats, split = self._shared_rows(key, ~(dropped | rejected), codes)
+        rejected |= repeats
         live = ~(dropped | rejected)
-        obs = obs[live[obs["_row"].to_numpy()]] if len(obs) else obs
-        self._plausibility(obs, numbers)
+        res.grain = _grain(grains[live])
+        self._currency()
+        frames = self._values(live, codes)
+        obs = self._assemble(frames, live, key, starts, ends, seg_values, dims)
+        if split:
+            obs = self._sum_split(obs, split)
+        self._plausibility(obs)
+        self._finish(obs)
+        return self._count(dropped, rejected)
 
-        res.rows["dropped"] = int(dropped.sum())
-        res.rows["rejected"] = int(rejected.sum())
-        res.rows["kept"] = n - res.rows["dropped"] - res.rows["rejected"]
-        self._finish(obs, grains[live] if n else grains)
-        return res
+    def _no_kpi_column(self) -> None:
+        unknown = [u for u in self.result.unknown_columns if u["closest"]]
+        hint = "; ".join(f"{u['header']} → {', '.join(u['closest'])}" for u in unknown)
+        self.issue("no_kpi_column", "error",
+                   "Aucune colonne d'indicateur reconnue dans cette feuille."
+                   + (f" Noms proches : {hint}." if hint else "")
+                   + " Associez les colonnes avec --map \"EN-TÊTE=code_kpi\" ou dans l'écran d'import.",
+                   "No KPI column recognised in this sheet."
+                   + (f" Closest names: {hint}." if hint else "")
+                   + " Map the columns with --map \"HEADER=kpi_code\" or on the import screen.")
 
-    def _periods(self, columns, cols, n, dropped):
-        """(starts, ends, grains, bad) per row, or None with a sheet error when the sheet has no period."""
+    def _non_data_rows(self) -> np.ndarray:
+        """Totals and subtotals (a total label where a label or the first cell is), and a description row."""
+        dropped = np.zeros(self.n, dtype=bool)
+        if not self.n:
+            return dropped
+        labels = {c.index for c in self._roles("period", "entity", "channel", "initiative", "segment", "unknown",
+                                               "long_kpi", "ignored")} | {0}
+        for j in sorted(labels):
+            if j < len(self.cells) and _has_strings(self.cells[j]):
+                dropped |= _per_distinct(self.cells[j], _is_total_label, bool)
+        dropped[0] |= self._is_description_row()
+        return dropped
+
+    def _is_description_row(self) -> bool:
+        """Text where the first row's numbers and period are expected: a description under the header."""
+        values = [self.cells[c.index][0] for c in self._roles("kpi", "long_value")]
+        if not values or not all(isinstance(v, str) and v.strip() for v in values):
+            return False
+        if not (parsing.parse_numbers(values, "en")[1].all() and parsing.parse_numbers(values, "fr")[1].all()):
+            return False
+        period = [self.cells[c.index][0] for c in self._roles("period", "period_start", "period_end")]
+        return not period or bool(parsing.parse_periods(period).bad.all())
+
+    def _long_codes(self, dropped: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """KPI code per row of a long sheet; ratio and total rows dropped, unknown KPIs rejected."""
+        col = self._roles("long_kpi")[0]
+        found = _per_distinct(self.cells[col.index], _kpi_of_name)
+        codes = np.array([f[0] for f in found], dtype=object)
+        what = np.array([f[1] for f in found], dtype=object)
+        dropped = dropped | (what == "ratio") | (what == "total")
+        rejected = self.reject_rows((what == "unknown") & ~dropped, "kpi_unknown",
+                                    "Indicateur inconnu du catalogue : ligne rejetée.",
+                                    "KPI not in the catalog: row rejected.", col.letter)
+        return codes, dropped, rejected
+
+    # -- periods --
+    def _periods(self, live: np.ndarray):
+        """(starts, ends, grains, bad, column letter), or None with a sheet error when there is no period."""
         res = self.result
-        period_cols = [c for c in cols if c.role == "period"]
-        start_cols = [c for c in cols if c.role == "period_start"]
-        end_cols = [c for c in cols if c.role == "period_end"]
-        if start_cols and end_cols:
-            s, e = start_cols[0], end_cols[0]
-            order = self._date_order([columns[s.index], columns[e.index]])
-            ps, bs = parsing.parse_dates(list(columns[s.index]), order=order)
-            pe, be = parsing.parse_dates(list(columns[e.index]), order=order)
-            bad = bs | be | np.isnat(ps) | np.isnat(pe)
-            swapped = ~bad & (pe < ps)
-            if swapped.any():
-                bad |= swapped
-            for c in period_cols:
+        period, start, end = self._roles("period"), self._roles("period_start"), self._roles("period_end")
+        if start and end:
+            for c in period:
                 c.role, c.reason = "ignored", "period given by the start and end columns"
-            grains = np.full(n, "range", dtype=object)
-            res.grain = "range"
-            return ps.astype("datetime64[D]"), pe.astype("datetime64[D]"), grains, bad
-        if not period_cols:
+            return self._ranges(start[0], end[0])
+        period = period or start or end
+        if not period:
             self.issue("no_period", "error",
                        "Aucune colonne de période (Date, Jour, Mois, Semaine…) : impossible de dater les valeurs. "
                        "Ajoutez une colonne de date ou associez-en une avec --map \"EN-TÊTE=period\".",
                        "No period column (Date, Day, Month, Week…): the values cannot be dated. Add a date "
                        "column or map one with --map \"HEADER=period\".")
             return None
-        c = period_cols[0]
-        cells = list(columns[c.index])
+        c = period[0]
+        c.role = "period"
         grain = c.grain or parsing.header_grain(c.header)
-        order = self._date_order([cells])
-        periods = parsing.parse_periods(cells, order=order, grain=grain)
-        starts, ends, grains, bad = periods.start, periods.end, periods.grain, periods.bad.copy()
-        bad |= np.isnat(starts) & ~dropped
-        if grain is None:
-            ok = ~bad & ~dropped
-            day_rows = ok & (grains == "day")
-            if day_rows.any():
-                inferred = parsing.infer_grain(np.unique(starts[day_rows]))
-                if inferred != "day":
-                    widened = parsing.parse_periods(cells, order=order, grain=inferred)
-                    starts = np.where(day_rows, widened.start, starts)
-                    ends = np.where(day_rows, widened.end, ends)
-                    grains = np.where(day_rows, inferred, grains)
-        kinds = set(grains[~bad & ~dropped])
-        res.grain = kinds.pop() if len(kinds) == 1 else ("range" if kinds else None)
-        return starts.astype("datetime64[D]"), ends.astype("datetime64[D]"), grains, bad
+        starts, ends, grains, bad = _read_periods(self.cells[c.index], self._date_order(c), grain, live)
+        return starts, ends, grains, bad, c.letter
 
-    def _date_order(self, column_groups: list[Sequence]) -> str:
-        for cells in column_groups:
-            order = parsing.date_order(list(cells))
+    def _ranges(self, start: Column, end: Column):
+        order = self._date_order(start)
+        ps, bs = parsing.parse_dates(self.cells[start.index], order=order)
+        pe, be = parsing.parse_dates(self.cells[end.index], order=order)
+        bad = bs | be | np.isnat(ps) | np.isnat(pe)
+        bad |= ~bad & (pe < ps)
+        grains = np.full(self.n, "range", dtype=object)
+        return ps.astype("datetime64[D]"), pe.astype("datetime64[D]"), grains, bad, start.letter
+
+    def _date_order(self, column: Column) -> str:
+        """Day/month order: the column's own, else the other date columns', else French (dmy)."""
+        others = [c for c in self._roles("period", "period_start", "period_end") if c is not column]
+        for c in (column, *others):
+            order = _column_date_order(self.cells[c.index])
             if order:
                 return order
-        return "dmy"  # French reading when nothing settles it
+        return "dmy"
 
-    def _segments(self, columns, cols, n, excluded, numbers):
-        """Per-row segments and a mask of rows rejected for an unknown segment, or None (sheet error)."""
+    def _reject_periods(self, bad: np.ndarray, letter: str) -> np.ndarray:
+        return self.reject_rows(bad, "date_unparseable",
+                                "Date ou période illisible ou absente : ligne rejetée.",
+                                "Unreadable or missing date or period: row rejected.", letter)
+
+    # -- segments --
+    def _segments(self, excluded: np.ndarray, codes: np.ndarray | None):
+        """(segment per row, rows rejected for an unknown segment), or None with a sheet error."""
         res = self.result
-        seg_cols = [c for c in cols if c.role == "segment"]
+        kpis = set(codes[~excluded]) - {None} if codes is not None else {c.kpi for c in self._roles("kpi")}
+        fallback = self.caller_segment or self._segment_by_kpis(kpis)
+        seg_cols = self._roles("segment")
+        if not seg_cols:
+            if fallback is None:
+                return self._segment_undecided()
+            res.segments = [fallback]
+            return np.full(self.n, fallback, dtype=object), np.zeros(self.n, dtype=bool)
+        c = seg_cols[0]
+        values = _per_distinct(self.cells[c.index], _segment_cell)
+        live = ~excluded
+        blank, unknown = live & (values == ""), live & (values == "?")
+        found = set(values[live & ~blank & ~unknown])
         caller = self.caller_segment
-        values = np.full(n, None, dtype=object)
-        bad = np.zeros(n, dtype=bool)
-        if seg_cols:
-            c = seg_cols[0]
-            cells = columns[c.index]
-            cache: dict = {}
-            blank_rows = []
-            for i in range(n):
-                if excluded[i]:
-                    continue
-                cell = cells[i]
-                if _is_blank(cell):
-                    blank_rows.append(i)
-                    continue
-                if cell not in cache:
-                    cache[cell] = catalog.segment_of(cell) or (str(cell).strip().upper() if str(cell).strip().upper() in SEGMENTS else None)
-                seg = cache[cell]
-                if seg is None:
-                    bad[i] = True
-                    self.issue("segment_unknown", "error",
+        if caller and found - {caller}:
+            others = ", ".join(sorted(found - {caller}))
+            self.issue("segment_conflict", "error",
+                       f"La colonne {c.letter} ({c.header}) indique {others} alors que le segment choisi est {caller} "
+                       ": retirez --segment ou corrigez la colonne.",
+                       f"Column {c.letter} ({c.header}) says {others} while the chosen segment is {caller}: drop "
+                       "--segment or correct the column.")
+            return None
+        bad = self.reject_rows(unknown, "segment_unknown",
                                "Segment non reconnu (attendu B2C, B2B ou B2E, ou Grand public, Professionnels, "
                                "Collaborateurs…) : ligne rejetée.",
                                "Unknown segment (expected B2C, B2B or B2E, or consumer, business, employees…): "
-                               "row rejected.", numbers[i], c.letter)
-                else:
-                    values[i] = seg
-            found = {v for v in values if v}
-            if caller and found and found != {caller}:
-                others = ", ".join(sorted(found - {caller}))
-                self.issue("segment_conflict", "error",
-                           f"La colonne {c.letter} indique {others} alors que le segment choisi est {caller}.",
-                           f"Column {c.letter} says {others} while the chosen segment is {caller}.")
-                return None
-            if blank_rows:
-                fill = caller or (found.pop() if len(found) == 1 else None)
-                if fill is None:
-                    for i in blank_rows:
-                        bad[i] = True
-                    self.issue("segment_missing", "error",
-                               f"{len(blank_rows)} ligne(s) sans segment : choisissez le segment du fichier.",
-                               f"{len(blank_rows)} row(s) without a segment: choose the file's segment.",
-                               None, c.letter)
-                else:
-                    for i in blank_rows:
-                        values[i] = fill
-                    self.issue("segment_blank", "warning",
-                               f"{len(blank_rows)} ligne(s) sans segment : {fill} appliqué.",
-                               f"{len(blank_rows)} row(s) without a segment: {fill} applied.", None, c.letter)
-        else:
-            decided = caller or self._segment_by_kpis(cols)
-            if decided is None:
-                self.issue("segment_undecided", "error",
-                           "Le fichier ne dit pas s'il s'agit de B2C, B2B ou B2E : choisissez le segment "
-                           "(--segment ou l'écran d'import) ou ajoutez une colonne Segment.",
-                           "The file does not say whether it is B2C, B2B or B2E: choose the segment (--segment "
-                           "or the import screen) or add a Segment column.")
-                return None
-            values[:] = decided
-        res.segments = sorted({v for v in values[~(excluded | bad)] if v}, key=SEGMENTS.index)
+                               "row rejected.", c.letter)
+        if blank.any() and not self._fill_blank_segments(c, blank, fallback):
+            return None
+        values = np.where(blank, fallback, values)
+        res.segments = sorted(set(values[live & ~bad]), key=SEGMENTS.index)
         return values, bad
 
-    def _segment_by_kpis(self, cols) -> str | None:
-        """B2E when the KPIs include internal-only ones and no external-only one (B2C/B2B never guessed)."""
-        worlds = set()
-        for c in cols:
-            if c.role == "kpi" and not c.kpi.startswith("nps_"):
-                worlds.add(catalog.exclusive_world(c.kpi))
-        if "internal" in worlds and "external" not in worlds:
-            return "B2E"
+    def _fill_blank_segments(self, c: Column, blank: np.ndarray, fallback: str | None) -> bool:
+        count = int(blank.sum())
+        if fallback is None:
+            self.issue("segment_missing", "error",
+                       f"{count} ligne(s) sans segment en colonne {c.letter} : choisissez le segment (--segment ou "
+                       "l'écran d'import) ou complétez la colonne.",
+                       f"{count} row(s) without a segment in column {c.letter}: choose the segment (--segment or "
+                       "the import screen) or fill in the column.", None, c.letter)
+            return False
+        self.issue("segment_blank", "warning", f"{count} ligne(s) sans segment : {fallback} appliqué.",
+                   f"{count} row(s) without a segment: {fallback} applied.", None, c.letter)
+        return True
+
+    def _segment_undecided(self) -> None:
+        self.issue("segment_undecided", "error",
+                   "Le fichier ne dit pas s'il s'agit de B2C, B2B ou B2E : choisissez le segment (--segment ou "
+                   "l'écran d'import) ou ajoutez une colonne Segment.",
+                   "The file does not say whether it is B2C, B2B or B2E: choose the segment (--segment or the "
+                   "import screen) or add a Segment column.")
         return None
 
-    def _dimension(self, columns, cols, role: str, n: int) -> np.ndarray:
-        dcols = [c for c in cols if c.role == role]
+    @staticmethod
+    def _segment_by_kpis(kpis: Iterable[str]) -> str | None:
+        """B2E when the KPIs include internal-only ones and no external-only one (B2C/B2B never guessed)."""
+        worlds = {catalog.exclusive_world(k) for k in kpis if not k.startswith("nps_")}
+        return "B2E" if "internal" in worlds and "external" not in worlds else None
+
+    # -- dimensions, currency --
+    def _dimension(self, role: str) -> np.ndarray:
+        """Labels of a dimension, several columns joined (brand · country); ``(all)`` when blank."""
+        dcols = self._roles(role)
         if not dcols:
-            return np.full(n, ALL, dtype=object)
-        parts = []
-        for c in dcols:
-            parts.append([_text(v) for v in columns[c.index]])
-        if len(parts) == 1:
-            joined = parts[0]
-        else:
-            joined = [ENTITY_JOIN.join(p for p in ps if p) for ps in zip(*parts)]
+            return np.full(self.n, ALL, dtype=object)
+        joined = _per_distinct(self.cells[dcols[0].index], _text)
+        for c in dcols[1:]:
+            more = _per_distinct(self.cells[c.index], _text)
+            joined = np.where(joined == "", more, np.where(more == "", joined, joined + ENTITY_JOIN + more))
+        if len(dcols) > 1:
             names = " + ".join(c.header for c in dcols)
             self.issue("dimension_joined", "info",
                        f"{len(dcols)} colonnes décrivent « {role} » ({names}) : valeurs jointes par « · ».",
                        f"{len(dcols)} columns describe '{role}' ({names}): values joined with ' · '.")
-        return np.array([v if v else ALL for v in joined], dtype=object)
+        return np.where(joined == "", ALL, joined).astype(object)
 
-    def _currency(self, columns, cols, kpi_cols) -> None:
-        res = self.result
+    def _currency(self) -> None:
         found = []
-        for c in cols:
-            if c.role == "currency":
-                codes = {str(v).strip().upper() for v in columns[c.index] if not _is_blank(v)}
-                found += sorted(codes)
-        for c in kpi_cols:
+        for c in self._roles("currency"):
+            found += sorted(set(_per_distinct(self.cells[c.index], lambda v: _text(v).upper())) - {""})
+        for c in self._roles("kpi"):
             if KPIS[c.kpi].unit == "€":
-                cur = parsing.currency_of([c.header]) or parsing.currency_of(list(columns[c.index][:500]))
-                if cur:
-                    found.append(cur)
-        found = list(dict.fromkeys(found))
+                found.append(parsing.currency_of([c.header]) or parsing.currency_of(self.cells[c.index][:500]))
+        found = [f for f in dict.fromkeys(found) if f]
         if len(found) > 1:
             self.issue("several_currencies", "warning",
                        f"Plusieurs devises dans la feuille ({', '.join(found)}) : les montants sont gardés tels quels.",
                        f"Several currencies in the sheet ({', '.join(found)}): amounts are kept as they are.")
         if found:
-            res.currency = found[0]
-            if found[0] != "EUR":
+            self.result.currency = found[0]
+            if found[0] != REPORTING_CURRENCY:
                 self.issue("currency_not_eur", "warning",
                            f"Montants en {found[0]}, pas en EUR : ils sont gardés tels quels (pas de conversion).",
                            f"Amounts in {found[0]}, not EUR: they are kept as they are (no conversion).")
 
-    def _sheet_convention(self, columns, value_cols) -> str | None:
-        votes = [parsing.number_convention(list(columns[c.index])) for c in value_cols]
-        votes = [v for v in votes if v]
-        if not votes:
-            return None
-        return max(set(votes), key=votes.count)
+    # -- values --
+    def _values(self, live: np.ndarray, codes: np.ndarray | None) -> list[tuple[str, np.ndarray]]:
+        """(KPI code, values with NaN where missing, rejected or not that KPI) for each KPI of the sheet."""
+        value_cols = self._roles("long_value")[:1] if codes is not None else self._roles("kpi")
+        conventions = {c.index: c.convention or _column_convention(self.cells[c.index]) for c in value_cols}
+        votes = [v for v in conventions.values() if v]
+        sheet = max(set(votes), key=votes.count) if votes else None
+        parsed = {c.index: self._numbers(c, conventions[c.index] or sheet, live) for c in value_cols}
+        if codes is None:
+            return [(c.kpi, parsed[c.index]) for c in value_cols]
+        values = parsed[value_cols[0].index]
+        return [(code, np.where(codes == code, values, np.nan)) for code in sorted(set(codes[live]) - {None})]
 
-    def _numbers(self, cells, col: Column, sheet_convention, live, numbers):
-        cells = list(cells)
-        convention = col.convention or parsing.number_convention(cells) or sheet_convention
+    def _numbers(self, col: Column, convention: str | None, live: np.ndarray) -> np.ndarray:
+        cells = self.cells[col.index]
         values, bad = parsing.parse_numbers(cells, convention)
-        bad = bad & live
-        if bad.any():
-            ambiguous = parsing.ambiguous_mask(cells) & bad if convention is None else np.zeros_like(bad)
-            for i in np.flatnonzero(bad):
-                if ambiguous[i]:
-                    self.issue("number_ambiguous", "error",
-                               "Nombre ambigu (1,103 peut valoir 1103 ou 1,103) : précisez la convention, "
-                               f"par exemple --map \"{col.header}={col.kpi}:fr\".",
-                               "Ambiguous number (1,103 may be 1103 or 1.103): say which convention, e.g. "
-                               f"--map \"{col.header}={col.kpi}:en\".", numbers[i], col.letter)
-                else:
-                    self.issue("number_unparseable", "error", "Nombre illisible : valeur ignorée, le reste de la "
-                               "ligne est gardé.", "Unreadable number: value dropped, the rest of the row is kept.",
-                               numbers[i], col.letter)
-        values = np.where(bad, np.nan, values)
-        return values, bad
+        bad &= live
+        if not bad.any():
+            return values
+        ambiguous = parsing.ambiguous_mask(cells) if convention is None else np.zeros(self.n, dtype=bool)
+        fix = f'--map "{col.header}={col.kpi}:' if col.kpi else None
+        for i in np.flatnonzero(bad):
+            if ambiguous[i]:
+                self.issue("number_ambiguous", "error",
+                           "Nombre ambigu (1,103 vaut 1103 en anglais, 1,103 en français) : valeur ignorée ; "
+                           + (f"précisez la convention, par exemple {fix}fr\"." if fix else
+                              "précisez la convention dans l'écran d'import."),
+                           "Ambiguous number (1,103 is 1103 in English, 1.103 in French): value dropped; "
+                           + (f"say which convention, e.g. {fix}en\"." if fix else
+                              "say which convention on the import screen."), self.numbers[i], col.letter)
+            else:
+                self.issue("number_unparseable", "error", "Nombre illisible : valeur ignorée, le reste de la "
+                           "ligne est gardé.", "Unreadable number: value dropped, the rest of the row is kept.",
+                           self.numbers[i], col.letter)
+        return np.where(bad, np.nan, values)
 
-    def _long_values(self, columns, kcol: Column, vcol: Column, n, live, numbers, sheet_convention):
-        names = columns[kcol.index]
-        cache: dict = {}
-        codes = np.empty(n, dtype=object)
-        for i in range(n):
-            name = names[i]
-            if name not in cache:
-                m = match_header(name) if isinstance(name, str) else None
-                cache[name] = m
-            m = cache[name]
-            if m is not None and m.role == "kpi":
-                codes[i] = self.forced[fold(name)].kpi if fold(str(name)) in self.forced else m.kpi
-            elif live[i]:
-                codes[i] = None
-                if m is not None and m.role == "ratio":
-                    continue
-                self.issue("kpi_unknown", "warning", "Indicateur inconnu du catalogue : ligne ignorée.",
-                           "KPI not in the catalog: row ignored.", numbers[i], kcol.letter)
-        values, bad = self._numbers(columns[vcol.index], vcol, sheet_convention, live, numbers)
-        frames = []
-        for code in sorted({c for c in codes if c}):
-            mask = codes == code
-            frames.append((code, np.where(mask, values, np.nan), bad & mask))
-        return frames
+    # -- rows sharing a period and every dimension --
+    def _shared_rows(self, key: np.ndarray, live: np.ndarray, codes) -> tuple[np.ndarray, list[Column]]:
+        """Reject repeated and conflicting rows; return the unmapped columns that split the others."""
+        rejected = np.zeros(self.n, dtype=bool)
+        idx = np.flatnonzero(live)
+        shared = idx[pd.Series(key[idx]).duplicated(keep=False).to_numpy()]
+        if not len(shared):
+            return rejected, []
+        groups: dict[int, list[int]] = defaultdict(list)
+        for i in shared:
+            groups[key[i]].append(int(i))
+        splitters = [c for c in self.result.columns if c.role in SPLIT_ROLES and c.reason != RATIO_REASON]
+        split: dict[int, Column] = {}
+        for rows in groups.values():
+            distinct = self._reject_repeats(rows, rejected)
+            if len(distinct) < 2:
+                continue
+            by = [c for c in splitters if len({_text(self.cells[c.index][i]) for i in distinct}) > 1]
+            if by:
+                split.update((c.index, c) for c in by)
+            else:
+                self.reject_rows(np.isin(np.arange(self.n), distinct[1:]), "conflicting_rows",
+                                 "Même période et mêmes dimensions qu'une ligne précédente, avec d'autres valeurs : "
+                                 "ligne rejetée.", "Same period and dimensions as an earlier row, with other "
+                                 "values: row rejected.")
+                rejected[distinct[1:]] = True
+        return rejected, list(split.values())
 
-    def _assemble(self, frames, starts, ends, segments, dims, live) -> pd.DataFrame:
+    def _reject_repeats(self, rows: list[int], rejected: np.ndarray) -> list[int]:
+        """Rows identical in every column to an earlier one are rejected; the distinct rows are returned."""
+        seen: dict[tuple, int] = {}
+        for i in rows:
+            signature = tuple(_text(self.cells[c.index][i]) for c in self.result.columns)
+            if signature in seen:
+                rejected[i] = True
+                first = int(self.numbers[seen[signature]])
+                self.issue("duplicate_row", "error", f"Ligne identique à la ligne {first} : répétition rejetée.",
+                           f"Same as row {first}: repeat rejected.", self.numbers[i])
+            else:
+                seen[signature] = i
+        return list(seen.values())
+
+    def _sum_split(self, obs: pd.DataFrame, split: list[Column]) -> pd.DataFrame:
+        """Flows split by an unmapped column are summed (info); stocks and distinct counts are an error."""
+        names = ", ".join(f"{c.letter} ({c.header or '?'})" for c in split)
+        shared = obs.duplicated(["_key", "kpi"], keep=False)
+        kinds = {k: KPIS[k].aggregation for k in set(obs.loc[shared, "kpi"])}
+        not_flows = sorted(k for k, kind in kinds.items() if kind != "flow")
+        if not_flows:
+            self.issue("split_by_unmapped_column", "error",
+                       f"Des stocks ou comptes distincts ({', '.join(not_flows)}) sont répartis par la colonne "
+                       f"{names} : associez-la (entity, channel, initiative) avec --map \"EN-TÊTE=channel\" ou "
+                       "dans l'écran d'import, car ces valeurs ne s'additionnent pas.",
+                       f"Stocks or distinct counts ({', '.join(not_flows)}) are split by column {names}: map it "
+                       "(entity, channel, initiative) with --map \"HEADER=channel\" or on the import screen, as "
+                       "these values cannot be added.")
+        if len(not_flows) < len(kinds):
+            self.issue("summed_over_column", "info",
+                       f"Des lignes ne diffèrent que par la colonne {names}, non utilisée : leurs flux (clics, "
+                       "coûts…) sont additionnés.",
+                       f"Some rows differ only by column {names}, which is not used: their flows (clicks, cost…) "
+                       "are summed.")
+        flows = shared & obs["kpi"].map(kinds).eq("flow")
+        if not flows.any():
+            return obs
+        summed = obs[flows].groupby(["_key", "kpi"], sort=False, as_index=False).agg(
+            {c: "first" for c in obs.columns if c not in ("_key", "kpi", "value")} | {"value": "sum"})
+        return pd.concat([obs[~flows], summed[obs.columns]], ignore_index=True)
+
+    # -- observations --
+    def _assemble(self, frames, live, key, starts, ends, segments, dims) -> pd.DataFrame:
         parts = []
-        for kpi, values, _ in frames:
-            ok = live & ~np.isnan(values)
-            idx = np.flatnonzero(ok)
+        for kpi, values in frames:
+            idx = np.flatnonzero(live & ~np.isnan(values))
             if not len(idx):
                 continue
             seg = segments[idx]
-            kpi_codes = np.array([catalog.world_variant(kpi, s) for s in seg], dtype=object) if kpi.startswith(
-                ("nps_", "enps_")) else np.full(len(idx), kpi, dtype=object)
+            if kpi.startswith(("nps_", "enps_")):
+                codes = np.array([catalog.world_variant(kpi, s) for s in seg], dtype=object)
+            else:
+                codes = np.full(len(idx), kpi, dtype=object)
+            labels = {"segment": seg, **{d: dims[d][idx] for d in DIMENSIONS}, "kpi": codes}
             parts.append(pd.DataFrame({
-                "_row": idx, "period_start": starts[idx], "period_end": ends[idx], "segment": seg,
-                "entity": dims["entity"][idx], "channel": dims["channel"][idx],
-                "initiative": dims["initiative"][idx], "kpi": kpi_codes, "value": values[idx],
+                "_row": idx, "_key": key[idx], "period_start": starts[idx], "period_end": ends[idx],
+                **{name: pd.Series(v, dtype=object) for name, v in labels.items()}, "value": values[idx],
             }))
         if not parts:
-            frame = _empty_observations()
-            frame.insert(0, "_row", pd.Series([], dtype="int64"))
-            return frame
-        return pd.concat(parts, ignore_index=True)
+            return _empty_observations().assign(_row=pd.Series([], dtype="int64"), _key=pd.Series([], dtype="int64"))
+        return pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
 
-    def _deduplicate(self, obs: pd.DataFrame, columns, cols, numbers) -> tuple[pd.DataFrame, np.ndarray]:
-        """Repeated rows are rejected; rows split by an unmapped column are summed (flows) or refused."""
-        n = len(numbers)
-        rejected = np.zeros(n, dtype=bool)
-        if obs.empty:
-            return obs, rejected
-        key = ["period_start", "period_end", "segment", "entity", "channel", "initiative", "kpi"]
-        dup = obs.duplicated(key, keep=False)
-        if not dup.any():
-            return obs, rejected
-        clash = obs[dup]
-        other_cols = [c for c in cols if c.role in ("unknown", "ignored") and c.reason != "ratio recomputed from its components"]
-        rows = np.unique(clash["_row"].to_numpy())
-        # rows identical in every mapped column (and in unmapped ones) are plain repeats
-        mapped_idx = [c.index for c in cols if c.role not in ("unknown", "ignored")]
-        all_idx = [c.index for c in cols]
-        seen: dict = {}
-        repeats = set()
-        for r in rows:
-            sig = tuple(_text(columns[j][r]) for j in all_idx)
-            if sig in seen:
-                repeats.add(r)
-            else:
-                seen[sig] = r
-        for r in sorted(repeats):
-            rejected[r] = True
-            self.issue("duplicate_row", "warning", f"Ligne identique à la ligne {numbers[seen[tuple(_text(columns[j][r]) for j in all_idx)]]} : répétition rejetée.",
-                       f"Same as row {numbers[seen[tuple(_text(columns[j][r]) for j in all_idx)]]}: repeat rejected.", numbers[r])
-        obs = obs[~obs["_row"].isin(repeats)]
-        dup = obs.duplicated(key, keep=False)
-        if not dup.any():
-            return obs, rejected
-        clash = obs[dup]
-        splitting = [c for c in other_cols if len({_text(columns[c.index][r]) for r in clash["_row"].unique()}) > 1]
-        kinds = clash["kpi"].map(lambda k: KPIS[k].aggregation)
-        flows = clash[kinds == "flow"]
-        others = clash[kinds != "flow"]
-        if splitting:
-            names = ", ".join(f"{c.letter} ({c.header or '?'})" for c in splitting)
-            if not flows.empty:
-                self.issue("summed_over_column", "info",
-                           f"Des lignes ne diffèrent que par la colonne {names}, non utilisée : leurs flux "
-                           "(clics, coûts…) sont additionnés.",
-                           f"Some rows differ only by column {names}, which is not used: their flows (clicks, "
-                           "cost…) are summed.")
-            if not others.empty:
-                self.issue("split_by_unmapped_column", "error",
-                           f"Des stocks ou comptes distincts ({', '.join(sorted(set(others['kpi'])))}) sont "
-                           f"répartis par la colonne {names} : associez-la (entité, canal, initiative) avec --map "
-                           "ou dans l'écran d'import, car ces valeurs ne s'additionnent pas.",
-                           f"Stocks or distinct counts ({', '.join(sorted(set(others['kpi'])))}) are split by "
-                           f"column {names}: map it (entity, channel, initiative) with --map or on the import "
-                           "screen, as these values cannot be added.")
-                obs = obs.drop(others.index)
-        else:
-            first = clash.drop_duplicates(key)
-            later = clash.drop(first.index)
-            for r in sorted(later["_row"].unique()):
-                rejected[r] = True
-                self.issue("conflicting_rows", "error",
-                           "Même période et mêmes dimensions qu'une ligne précédente, avec d'autres valeurs : "
-                           "ligne rejetée.", "Same period and dimensions as an earlier row, with other values: "
-                           "row rejected.", numbers[r])
-            obs = obs.drop(later.index)
-            return obs, rejected
-        group = obs.groupby(key, sort=False, as_index=False).agg(value=("value", "sum"), _row=("_row", "min"))
-        return group, rejected
-
-    def _plausibility(self, obs: pd.DataFrame, numbers) -> None:
-        if obs.empty:
-            return
-        neg = obs[(obs["value"] < 0) & obs["kpi"].map(lambda k: KPIS[k].unit == "count")]
-        for r in sorted(neg["_row"].unique())[:50]:
+    def _plausibility(self, obs: pd.DataFrame) -> None:
+        """Warnings, values kept: negative counts, clicks > impressions, active users > population."""
+        counts = [k for k, v in KPIS.items() if v.unit == "count"]
+        for i in sorted(set(obs.loc[(obs["value"] < 0) & obs["kpi"].isin(counts), "_row"])):
             self.issue("negative_count", "warning", "Valeur négative pour un comptage : gardée telle quelle.",
-                       "Negative value for a count: kept as it is.", numbers[r])
-        key = ["_row", "period_start", "period_end", "segment", "entity", "channel", "initiative"]
-        for num, den, code, fr, en in (
-                ("clicks", "impressions", "clicks_over_impressions", "Plus de clics que d'impressions.",
-                 "More clicks than impressions."),
-                ("active_users", "population", "active_over_population",
-                 "Plus d'utilisateurs actifs que de population cible.", "More active users than target population.")):
-            a = obs[obs["kpi"] == num].set_index(key)["value"]
-            b = obs[obs["kpi"] == den].set_index(key)["value"]
-            both = a.to_frame("a").join(b.to_frame("b"), how="inner")
-            for r in sorted(both[both["a"] > both["b"]].index.get_level_values("_row").unique())[:50]:
-                self.issue(code, "warning", fr + " Valeurs gardées.", en + " Values kept.", numbers[r])
+                       "Negative value for a count: kept as it is.", self.numbers[i])
+        for num, den, code, fr, en in PLAUSIBILITY_RULES:
+            a = obs.loc[obs["kpi"] == num, ["_key", "_row", "value"]]
+            b = obs.loc[obs["kpi"] == den, ["_key", "value"]]
+            if a.empty or b.empty:
+                continue
+            both = a.merge(b, on="_key", suffixes=("", "_den"))
+            for i in sorted(set(both.loc[both["value"] > both["value_den"], "_row"])):
+                self.issue(code, "warning", fr + " Valeurs gardées.", en + " Values kept.", self.numbers[i])
 
-    def _finish(self, obs: pd.DataFrame, grains) -> None:
+    def _finish(self, obs: pd.DataFrame) -> None:
         res = self.result
-        obs = obs.drop(columns="_row").reset_index(drop=True) if "_row" in obs else obs
+        obs = obs.drop(columns=["_row", "_key"]).reset_index(drop=True)
         obs = obs.astype({"period_start": "datetime64[s]", "period_end": "datetime64[s]", "value": "float64"})
         res.observations = obs[list(OBS_COLUMNS)]
         res.totals = {k: float(v) for k, v in obs.groupby("kpi", sort=True)["value"].sum().items()}
         if not obs.empty:
             res.period = {"start": str(obs["period_start"].min().date()), "end": str(obs["period_end"].max().date())}
-            res.segments = sorted(set(obs["segment"]), key=SEGMENTS.index)
+            res.segments = sorted(obs["segment"].unique(), key=SEGMENTS.index)
 
     # -- crosstab --
     def _read_crosstab(self, header: list, body: list[list], numbers: list[int]) -> SheetResult:
+        """KPI names down column A, periods across the header row; each KPI row becomes observations."""
         res = self.result
-        period_idx = [j for j in range(1, len(header)) if not _is_blank(header[j])]
-        order = parsing.date_order([header[j] for j in period_idx]) or "dmy"
-        periods = parsing.parse_periods([header[j] for j in period_idx], order=order)
+        period_idx, other_idx = self._crosstab_periods(header)
+        self._load(body, numbers, max([len(header)] + [len(r) for r in body[:200]]))
         res.columns = [Column(0, _text(header[0]), "long_kpi", match="exact")]
-        for k, j in enumerate(period_idx):
-            res.columns.append(Column(j, _text(header[j]), "period", match="exact"))
-        kinds = set(periods.grain)
-        res.grain = kinds.pop() if len(kinds) == 1 else "range"
-        caller = self.caller_segment
-        kpi_rows = []
-        dropped = rejected = 0
-        for r, row in zip(numbers, body):
-            name = row[0] if row else ""
-            m = match_header(name) if isinstance(name, str) else None
-            if _is_total_label(name) or (m is not None and m.role == "ratio"):
-                dropped += 1
-                continue
-            code = m.kpi if m is not None and m.role == "kpi" else None
-            if code is None:
-                rejected += 1
-                self.issue("kpi_unknown", "warning", "Indicateur inconnu du catalogue : ligne ignorée.",
-                           "KPI not in the catalog: row ignored.", r, "A")
-                continue
-            kpi_rows.append((r, code, row))
-        res.rows.update(read=len(body), dropped=dropped, rejected=rejected, kept=len(kpi_rows))
-        segment = caller or self._segment_by_kpis([Column(0, "", "kpi", code) for _, code, _ in kpi_rows])
+        res.columns += [Column(j, _text(header[j]), "period", match="exact") for j in period_idx]
+        res.columns += [Column(j, _text(header[j]), "ignored", reason="total column") for j in other_idx
+                        if _is_total_label(header[j])]
+        res.columns.sort(key=lambda c: c.index)
+        cells = [header[j] for j in period_idx]
+        everywhere = np.ones(len(cells), dtype=bool)
+        starts, ends, grains, _ = _read_periods(cells, parsing.date_order(cells) or "dmy", None, everywhere)
+        res.grain = _grain(grains)
+        found = [_kpi_of_name(name) for name in self.cells[0]]
+        what = np.array([f[1] for f in found], dtype=object)
+        dropped = (what == "total") | (what == "ratio")
+        rejected = self.reject_rows(what == "unknown", "kpi_unknown", "Indicateur inconnu du catalogue : ligne "
+                                    "rejetée.", "KPI not in the catalog: row rejected.", "A")
+        codes = [f[0] for f in found]
+        segment = self.caller_segment or self._segment_by_kpis({c for c in codes if c})
         if segment is None:
-            self.issue("segment_undecided", "error",
-                       "Le fichier ne dit pas s'il s'agit de B2C, B2B ou B2E : choisissez le segment.",
-                       "The file does not say whether it is B2C, B2B or B2E: choose the segment.")
-            return res
+            self._segment_undecided()
+            return self._count(dropped, rejected)
         res.segments = [segment]
-        cells = [row[j] if j < len(row) else "" for _, _, row in kpi_rows for j in period_idx]
-        convention = parsing.number_convention(cells)
+        rejected |= self._crosstab_repeats(codes, ~(dropped | rejected))
+        records = self._crosstab_records(codes, np.flatnonzero(~(dropped | rejected)), period_idx, segment)
+        obs = pd.DataFrame.from_records(records, columns=["_row", "_key", "kpi", "value"])
+        obs = obs.assign(period_start=starts[obs["_key"]], period_end=ends[obs["_key"]], segment=segment,
+                         entity=ALL, channel=ALL, initiative=ALL)
+        self._plausibility(obs)
+        self._finish(obs)
+        return self._count(dropped, rejected)
+
+    def _crosstab_repeats(self, codes: list, live: np.ndarray) -> np.ndarray:
+        """A KPI given on two rows: the later row is rejected."""
+        rejected = np.zeros(self.n, dtype=bool)
+        first: dict[str, int] = {}
+        for i in np.flatnonzero(live):
+            if codes[i] in first:
+                rejected[i] = True
+                self.issue("duplicate_row", "error", f"Indicateur déjà donné ligne {self.numbers[first[codes[i]]]} "
+                           ": ligne rejetée.", f"KPI already given on row {self.numbers[first[codes[i]]]}: row "
+                           "rejected.", self.numbers[i], "A")
+            else:
+                first[codes[i]] = i
+        return rejected
+
+    def _crosstab_records(self, codes: list, rows: np.ndarray, period_idx: list[int], segment: str) -> list:
+        cells = {i: [self.cells[j][i] for j in period_idx] for i in rows}
+        votes = [v for v in (_column_convention(c) for c in cells.values()) if v]
+        sheet = max(set(votes), key=votes.count) if votes else None
         records = []
-        for r, code, row in kpi_rows:
-            values, bad = parsing.parse_numbers([row[j] if j < len(row) else "" for j in period_idx], convention)
-            for k, j in enumerate(period_idx):
-                if bad[k]:
-                    self.issue("number_unparseable", "error", "Nombre illisible : valeur ignorée.",
-                               "Unreadable number: value dropped.", r, column_letter(j))
-                elif not np.isnan(values[k]) and not periods.bad[k]:
-                    records.append((0, periods.start[k], periods.end[k], segment, ALL, ALL, ALL,
-                                    catalog.world_variant(code, segment), values[k]))
-        obs = pd.DataFrame.from_records(records, columns=["_row", *OBS_COLUMNS]) if records else None
-        if obs is None:
-            return res
-        self._finish(obs, None)
-        return res
+        for i in rows:
+            values, bad = parsing.parse_numbers(cells[i], _column_convention(cells[i]) or sheet)
+            for k in np.flatnonzero(bad):
+                self.issue("number_unparseable", "error", "Nombre illisible ou ambigu : valeur ignorée.",
+                           "Unreadable or ambiguous number: value dropped.", self.numbers[i],
+                           column_letter(period_idx[k]))
+            kpi = catalog.world_variant(codes[i], segment)
+            records += [(int(i), k, kpi, float(v)) for k, v in enumerate(values) if not np.isnan(v)]
+        return records
+
+
+PLAUSIBILITY_RULES = (
+    ("clicks", "impressions", "clicks_over_impressions", "Plus de clics que d'impressions.",
+     "More clicks than impressions."),
+    ("active_users", "population", "active_over_population", "Plus d'utilisateurs actifs que de population cible.",
+     "More active users than target population."),
+)
+
+
+def _segment_cell(cell: object) -> str:
+    """A segment cell → ``B2C``/``B2B``/``B2E``, ``""`` when blank, ``"?"`` when not understood."""
+    if _is_blank(cell):
+        return ""
+    return catalog.segment_of(cell) or "?"

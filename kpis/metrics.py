@@ -125,6 +125,16 @@ _DERIVED = tuple(c for c, k in KPIS.items() if not k.base)
 _KPI_ORDER = {c: i for i, c in enumerate(KPIS)}
 _SEGMENT_ORDER = {s: i for i, s in enumerate((*SEGMENTS, MERGED, "EXTERNAL", "INTERNAL"))}
 _GRAIN_RANK = {g: i for i, g in enumerate(GRAINS)}
+_UNIT = {c: k.unit for c, k in KPIS.items()}
+_DIRECTION = {c: k.direction for c, k in KPIS.items()}
+_AGGREGATION = {c: k.aggregation for c, k in KPIS.items()}
+_UNITS = np.array([k.unit for k in KPIS.values()], dtype=object)  # by catalog position
+_BASE_POS = np.array([_KPI_ORDER[c] for c in _BASE])
+
+
+def _obj(values) -> pd.Series:
+    """An object column (pandas 3 would infer its slower ``str`` dtype from an array of strings)."""
+    return pd.Series(values, dtype=object)
 _RANK_EDGES = np.array([1, 7, 31, 92])  # native length (days) -> rank: 1 day, <=7 week, <=31 month, <=92 quarter
 
 _TEXT = {
@@ -335,6 +345,11 @@ class _Native:
     @property
     def empty(self) -> bool:
         return len(self.s) == 0
+
+
+def _native(native, flt: Filter, dims: tuple[str, ...] = ()) -> _Native:
+    """A native-totals frame restricted to the filter's dimensions, as arrays (prepared ones pass through)."""
+    return native if isinstance(native, _Native) else _prepare(_selection(native, flt), dims)
 
 
 def _prepare(native: pd.DataFrame, dims: tuple[str, ...] = ()) -> _Native:
@@ -559,9 +574,10 @@ def _long(res: _Result, win: _Windows, lang: str) -> pd.DataFrame:
         words = np.array(_GRAIN_WORD["fr" if lang == "fr" else "en"], dtype=object)
         prefix, _, suffix = _t(lang, "native_grain", grain="\0").partition("\0")
         reason[blocked] = (prefix + pd.Series(words[native_rank[blocked]]) + suffix).to_numpy(dtype=object)
-    out = {"w": res.w[r], "segment": res.seg[r]}
-    out.update({d: res.dims[d][r] for d in res.dims})
-    out.update(kpi=np.array(_BASE, dtype=object)[j], value=value, basis=basis, reason=reason, n=n)
+    out = {"w": res.w[r], "segment": _obj(res.seg[r])}
+    out.update({d: _obj(res.dims[d][r]) for d in res.dims})
+    out.update(kpi=_obj(np.array(_BASE, dtype=object)[j]), ki=_BASE_POS[j], value=value, basis=_obj(basis),
+               reason=_obj(reason), n=n)
     return pd.DataFrame(out)
 
 
@@ -597,13 +613,14 @@ def _derived(res: _Result, links: dict, lang: str) -> pd.DataFrame:
         for member, target, _ in links.values():
             frames.append(_pooled(res, k, member, target, comps, signs, den, rank, lang))
     rows = np.concatenate([f[0] for f in frames]).astype(np.int64)
-    out = {"w": res.w[rows], "segment": res.seg[rows]}
-    out.update({d: res.dims[d][rows] for d in res.dims})
+    out = {"w": res.w[rows], "segment": _obj(res.seg[rows])}
+    out.update({d: _obj(res.dims[d][rows]) for d in res.dims})
     out.update(
-        kpi=np.concatenate([np.full(len(f[0]), f[1], dtype=object) for f in frames]),
+        kpi=_obj(np.concatenate([np.full(len(f[0]), f[1], dtype=object) for f in frames])),
+        ki=np.concatenate([np.full(len(f[0]), _KPI_ORDER[f[1]]) for f in frames]),
         value=np.concatenate([f[2] for f in frames]).astype(float),
-        basis=np.full(len(rows), None, dtype=object),
-        reason=np.concatenate([f[3] for f in frames]).astype(object),
+        basis=_obj(np.full(len(rows), None, dtype=object)),
+        reason=_obj(np.concatenate([f[3] for f in frames]).astype(object)),
         n=np.zeros(len(rows), dtype=np.int64),
     )
     return pd.DataFrame(out)
@@ -676,17 +693,17 @@ def _finish(out: pd.DataFrame, win: _Windows, flt: Filter, extra: tuple[str, ...
     if flt.kpis:
         out = out[out["kpi"].isin(flt.kpis)]
     w = out["w"].to_numpy(dtype=np.int64)
+    ki = out["ki"].to_numpy(dtype=np.int64)
+    value = out["value"].to_numpy(dtype=float)
     out = out.assign(
-        period=win.label[w],
-        period_start=pd.to_datetime(win.bucket_start[w].astype("datetime64[D]")),
-        period_end=pd.to_datetime(win.bucket_end[w].astype("datetime64[D]")),
-        unit=out["kpi"].map(lambda c: KPIS[c].unit) if len(out) else pd.Series(dtype=object),
-        _s=out["segment"].map(_SEGMENT_ORDER), _k=out["kpi"].map(_KPI_ORDER),
+        period=_obj(win.label[w]),
+        period_start=win.bucket_start[w].astype("datetime64[D]").astype("datetime64[s]"),
+        period_end=win.bucket_end[w].astype("datetime64[D]").astype("datetime64[s]"),
+        unit=_obj(_UNITS[ki]).to_numpy(), value=np.where(np.isfinite(value), value, np.nan),
+        _s=out["segment"].map(_SEGMENT_ORDER).to_numpy(),
     )
-    out = out.sort_values(["w", *extra, "_s", "_k"], kind="stable")
-    out = out.astype({"value": float})
-    out["value"] = out["value"].where(np.isfinite(out["value"].to_numpy()), np.nan)
-    return out.reset_index(drop=True)
+    order = np.lexsort((ki, out["_s"].to_numpy(), *[pd.factorize(out[c])[0] for c in reversed(extra)], w))
+    return out.iloc[order].reset_index(drop=True)
 
 
 def _nulls(df: pd.DataFrame, columns) -> pd.DataFrame:
@@ -709,7 +726,7 @@ def kpi_table(native: pd.DataFrame, flt: Filter = Filter(), grain: str = "month"
     undefined), unit, basis, reason.
     """
     _check_grain(grain, fiscal_start)
-    nat = _prepare(_selection(native, flt))
+    nat = _native(native, flt)
     bounds = _range(nat, flt)
     if bounds is None:
         return _empty(TABLE_COLUMNS)
@@ -753,26 +770,34 @@ def _latest_day(nat: _Native, flt: Filter) -> int | None:
     return last if lo is None or last >= lo else None
 
 
-def _cutoffs(nat: _Native, bs: int, cap: int, groups: dict) -> pd.DataFrame:
-    """Per (segment, kpi): the last day with data in [bs, cap] (None: no data in the bucket)."""
+def _cutoffs(nat: _Native, bs: int, cap: int, groups: dict) -> dict[str, int]:
+    """Per (segment, kpi), base or derived: the last day with data in [bs, cap] (absent: no data in the bucket)."""
     m = (nat.e >= bs) & (nat.s <= cap)
     if not m.any():
-        return pd.DataFrame({"segment": [], "kpi": [], "cut": []})
-    df = pd.DataFrame({"segment": nat.keys["segment"].to_numpy()[nat.rk[m]],
-                       "kpi": np.array(_BASE, dtype=object)[nat.j[m]], "cut": np.minimum(nat.e[m], cap)})
-    base = df.groupby(["segment", "kpi"], sort=False)["cut"].max().unstack("kpi")
-    cols = {}
-    for code in _DERIVED:
-        comps = [c for c in KPIS[code].components if c in base.columns]
-        if comps:
-            cols[code] = base[comps].min(axis=1).where(base.index.isin(KPIS[code].segments))
-    wide = pd.concat([base, pd.DataFrame(cols, index=base.index)], axis=1)
-    for name, segments in groups.items():
-        rows = wide[wide.index.isin(segments)]
-        if len(rows):
-            wide.loc[name] = rows.min(axis=0)
-    out = wide.stack().dropna().rename("cut").reset_index()
-    out.columns = ["segment", "kpi", "cut"]
+        return {}
+    segs = nat.keys["segment"].to_numpy()
+    names = np.array(sorted(set(segs[nat.rk[m]]), key=_SEGMENT_ORDER.get), dtype=object)
+    row = np.searchsorted(names, segs[nat.rk[m]], sorter=np.argsort(names))
+    row = np.argsort(names)[row]
+    cut = np.full((len(names), len(_BASE)), -1, dtype=np.int64)
+    np.maximum.at(cut, (row, nat.j[m]), np.minimum(nat.e[m], cap))
+    base = np.where(cut >= 0, cut.astype(float), np.nan)
+    columns = {c: base[:, i] for i, c in enumerate(_BASE)}
+    with np.errstate(all="ignore"):
+        for code in _DERIVED:  # the catalog's derived KPIs
+            k = KPIS[code]
+            comps = np.column_stack([columns[c] for c in k.components])
+            ok = ~np.isnan(comps).all(axis=1) & np.isin(names, k.segments)
+            columns[code] = np.where(ok, np.nanmin(np.where(np.isnan(comps), np.inf, comps), axis=1), np.nan)
+    out = {}
+    for code, col in columns.items():  # ≤ 44 KPIs × ≤ 3 segments (+ groups)
+        for i, seg in enumerate(names):
+            if not np.isnan(col[i]):
+                out[f"{seg}|{code}"] = int(col[i])
+        for name, members in groups.items():
+            vals = col[np.isin(names, members)]
+            if len(vals) and not np.isnan(vals).all():
+                out[f"{name}|{code}"] = int(np.nanmin(vals))
     return out
 
 
@@ -792,7 +817,7 @@ def scorecard(native: pd.DataFrame, flt: Filter = Filter(), grain: str = "month"
     that KPI and the comparisons use its first N days.
     """
     _check_grain(grain, fiscal_start)
-    nat = _prepare(_selection(native, flt))
+    nat = _native(native, flt)
     last = _latest_day(nat, flt)
     if last is None:
         return _empty(SCORECARD_COLUMNS)
@@ -805,30 +830,34 @@ def scorecard(native: pd.DataFrame, flt: Filter = Filter(), grain: str = "month"
     cuts = _cutoffs(nat, int(bs[2]), cap, groups)
     full = int(be[2] - bs[2] + 1)
     frames = []
-    cut_days = (cuts["cut"].to_numpy(dtype=np.int64) - bs[2] + 1) if len(cuts) else np.zeros(0, dtype=np.int64)
-    cuts = cuts.assign(days=cut_days)
-    for d in sorted(set(cut_days.tolist()) | {full}):  # a few distinct cut-offs, not rows
+    for d in sorted({c - int(bs[2]) + 1 for c in cuts.values()} | {full}):  # a few distinct cut-offs, not rows
         lengths = np.minimum(be - bs + 1, d) if d < full else be - bs + 1
         win = _Windows(bs.copy(), bs + lengths - 1, np.full(3, _GRAIN_RANK[grain]), labels, bs, be)
         out = _compute(nat, win, groups, lang)
         if out.empty:
             continue
-        wide = out.pivot_table(index=["segment", "kpi"], columns="w", values="value", aggfunc="first", dropna=False)
-        wide = wide.reindex(columns=[0, 1, 2])
-        reasons = out[out["w"] == 2].set_index(["segment", "kpi"])["reason"]
-        wide = wide.assign(reason=reasons.reindex(wide.index)).reset_index()
-        keyed = wide.merge(cuts[["segment", "kpi", "days"]], on=["segment", "kpi"], how="left")
-        keyed["days"] = keyed["days"].fillna(full).astype(np.int64)
-        frames.append(keyed[keyed["days"] == d])
+        key = out["segment"].astype(object) + "|" + out["kpi"].astype(object)
+        days = key.map(cuts).fillna(int(be[2])).to_numpy(dtype=np.int64) - int(bs[2]) + 1
+        out, key = out[days == d], key[days == d]
+        if out.empty:
+            continue
+        codes, uniq = pd.factorize(key.to_numpy(dtype=object))
+        vals = np.full((len(uniq), 3), np.nan)
+        vals[codes, out["w"].to_numpy(dtype=np.int64)] = out["value"].to_numpy(dtype=float)
+        reason = np.full(len(uniq), None, dtype=object)
+        cur = (out["w"] == 2).to_numpy()
+        reason[codes[cur]] = out["reason"].to_numpy(dtype=object)[cur]
+        first = np.unique(codes, return_index=True)[1]
+        frames.append(pd.DataFrame({"segment": out["segment"].to_numpy(dtype=object)[first],
+                                    "kpi": out["kpi"].to_numpy(dtype=object)[first], "value": vals[:, 2],
+                                    "previous": vals[:, 1], "previous_year": vals[:, 0], "reason": reason, "days": d}))
     if not frames:
         return _empty(SCORECARD_COLUMNS)
-    sc = pd.concat(frames, ignore_index=True)
+    sc = frames[0] if len(frames) == 1 else pd.concat(frames, ignore_index=True)
     if flt.kpis:
         sc = sc[sc["kpi"].isin(flt.kpis)]
-    sc = sc.rename(columns={2: "value", 1: "previous", 0: "previous_year"})
-    sc = sc[sc[["value", "previous", "previous_year"]].notna().any(axis=1) | sc["reason"].notna()]
-    unit = sc["kpi"].map(lambda c: KPIS[c].unit)
-    direction = sc["kpi"].map(lambda c: KPIS[c].direction).to_numpy()
+    unit = sc["kpi"].map(_UNIT)
+    direction = sc["kpi"].map(_DIRECTION).to_numpy()
     factor = np.where(unit.eq("%").to_numpy(), 100.0, 1.0)
     value, prev, year = (sc[c].to_numpy(dtype=float) for c in ("value", "previous", "previous_year"))
     change = (value - prev) * factor
@@ -904,7 +933,7 @@ def _attain(actuals: pd.DataFrame, ws: np.ndarray, we: np.ndarray, targets: pd.D
     m = a.merge(t, on=["segment", "kpi"], how="inner")
     if not len(m):
         return out
-    kind = m["kpi"].map(lambda c: KPIS[c].aggregation).to_numpy()
+    kind = m["kpi"].map(_AGGREGATION).to_numpy()
     flow = kind == "flow"
     lo = np.maximum(m["_ts"].to_numpy(), m["_ws"].to_numpy())
     hi = np.minimum(m["_te"].to_numpy(), m["_we"].to_numpy())
@@ -915,22 +944,31 @@ def _attain(actuals: pd.DataFrame, ws: np.ndarray, we: np.ndarray, targets: pd.D
     f = m[m["_flow"] & (m["_ov"] > 0)]
     chosen = []
     if len(f):
-        g = f.groupby(["_row", "grain"], as_index=False).agg(target=("_part", "sum"), ov=("_ov", "sum"),
-                                                             span=("_len", "min"), ws=("_ws", "first"),
-                                                             we=("_we", "first"), period=("period_start", "first"),
-                                                             months=("_months", "first"))
-        need = _month_count(g["ws"].to_numpy(), g["we"].to_numpy())
+        by = [f["_row"], f["grain"]]
+        g = f.groupby(by, sort=False)[["_part", "_ov"]].sum()
+        g = g.assign(span=f.groupby(by, sort=False)["_len"].min(), months=f.groupby(by, sort=False)["_months"].first())
+        g = g.reset_index().rename(columns={"_part": "target", "_ov": "ov"})
+        rows_g = g["_row"].to_numpy(dtype=np.int64)
+        need = _month_count(np.asarray(ws)[rows_g], np.asarray(we)[rows_g])
         g = g[np.isclose(g["ov"].to_numpy(), need)].sort_values(["_row", "span"]).drop_duplicates("_row")
-        share = g["ov"] / g["months"]
-        g = g.assign(target_basis=np.where(np.isclose(share, 1.0) | (share > 1),
-                                           [_t(lang, "target_as_is", period=p) for p in g["grain"]],
-                                           [_t(lang, "target_prorated", share=f"{s:.2%}" if lang != "fr" else f"{s:.2%}".replace(".", ","), period=p)
-                                            for s, p in zip(share, g["grain"])]))
-        chosen.append(g[["_row", "target", "target_basis"]])
+        share = (g["ov"] / g["months"]).to_numpy()
+        whole = np.isclose(share, 1.0) | (share > 1)
+        pct = pd.Series(np.round(share * 100, 1)).astype(str) + " %"
+        if lang == "fr":
+            pct = pct.str.replace(".", ",", regex=False)
+        prorated = _t(lang, "target_prorated", share="\0", period="\1")
+        p1, _, rest = prorated.partition("\0")
+        p2, _, p3 = rest.partition("\1")
+        as_is_1, _, as_is_2 = _t(lang, "target_as_is", period="\1").partition("\1")
+        grain = g["grain"].astype(object).reset_index(drop=True)
+        basis = np.where(whole, (as_is_1 + grain + as_is_2).to_numpy(dtype=object),
+                         (p1 + pct + p2 + grain + p3).to_numpy(dtype=object))
+        chosen.append(g[["_row", "target"]].assign(target_basis=basis))
     o = m[~m["_flow"] & m["_contains"]]
     if len(o):
         o = o.sort_values(["_row", "_len"]).drop_duplicates("_row")
-        chosen.append(o.assign(target=o["value"], target_basis=[_t(lang, "target_as_is", period=p) for p in o["grain"]])[
+        as_is_1, _, as_is_2 = _t(lang, "target_as_is", period="\1").partition("\1")
+        chosen.append(o.assign(target=o["value"], target_basis=as_is_1 + o["grain"].astype(object) + as_is_2)[
             ["_row", "target", "target_basis"]])
     if not chosen:
         return out
@@ -938,7 +976,7 @@ def _attain(actuals: pd.DataFrame, ws: np.ndarray, we: np.ndarray, targets: pd.D
     rows = c["_row"].to_numpy()
     target = c["target"].to_numpy(dtype=float)
     actual = a["actual"].to_numpy(dtype=float)[rows]
-    direction = a["kpi"].map(lambda k: KPIS[k].direction).to_numpy()[rows]
+    direction = a["kpi"].map(_DIRECTION).to_numpy()[rows]
     with np.errstate(divide="ignore", invalid="ignore"):
         att = np.where(direction > 0, np.where(target > 0, actual / target, np.nan),
                        np.where(actual > 0, target / actual, np.nan))
@@ -976,7 +1014,7 @@ def targets_status(native: pd.DataFrame, targets: pd.DataFrame, flt: Filter = Fi
     uniform signature.
     """
     _check_grain(grain, fiscal_start)
-    out, win = _computed or _selection_values(native, flt, lang)
+    out, win = _computed or _selection_values(native, replace(flt, kpis=()), lang)
     if out is None or out.empty or targets is None or not len(targets):
         return _empty(TARGET_COLUMNS)
     t = _applicable_targets(targets, flt)
@@ -998,7 +1036,7 @@ def targets_status(native: pd.DataFrame, targets: pd.DataFrame, flt: Filter = Fi
 
 
 def _selection_values(native: pd.DataFrame, flt: Filter, lang: str, groups: dict | None = None):
-    nat = _prepare(_selection(native, flt))
+    nat = _native(native, flt)
     win = _selection_window(nat, flt)
     if win is None:
         return None, None
@@ -1028,16 +1066,17 @@ def _world_groups(flt: Filter) -> dict[str, tuple[str, ...]]:
 def _funnel_from(out: pd.DataFrame | None, segments: tuple[str, ...], lang: str) -> pd.DataFrame:
     if out is None or out.empty:
         return _empty(FUNNEL_COLUMNS)
-    lookup = out[out["segment"].isin(segments)].set_index(["segment", "kpi"])[["value", "reason"]]
-    present = [s for s in segments if s in set(out["segment"])]
+    present = [s for s in segments if s in set(out["segment"].unique())]
     seg = np.repeat(np.array(present, dtype=object), len(FUNNEL))
     stage = np.tile(np.array([s.code for s in FUNNEL], dtype=object), len(present))
     kpi = np.array([st.kpi("B2E" if s in INTERNAL_SEGMENTS or s == "INTERNAL" else "B2C")
-                    for s in present for st in FUNNEL], dtype=object)
-    idx = pd.MultiIndex.from_arrays([seg, kpi])
-    got = lookup.reindex(idx)
+                    for s in present for st in FUNNEL], dtype=object)  # 4 stages × ≤ 3 segments
+    sub = out[out["segment"].isin(present) & out["kpi"].isin(set(kpi.tolist()))]
+    key = (sub["segment"].astype(object) + "|" + sub["kpi"].astype(object)).to_numpy(dtype=object)
+    want = pd.Series(seg + "|" + kpi, dtype=object)
     stages = pd.DataFrame({"segment": seg, "stage": stage, "kpi": kpi,
-                           "value": got["value"].to_numpy(dtype=float), "reason": got["reason"].to_numpy(dtype=object)})
+                           "value": want.map(dict(zip(key, sub["value"].to_numpy(dtype=float)))).to_numpy(dtype=float),
+                           "reason": want.map(dict(zip(key, sub["reason"].to_numpy(dtype=object)))).to_numpy(dtype=object)})
     missing = stages["value"].isna() & stages["reason"].isna()
     stages.loc[missing, "reason"] = [_t(lang, "missing", kpi=k) for k in stages.loc[missing, "kpi"]]
     v = stages["value"].to_numpy(dtype=float).reshape(-1, len(FUNNEL))
@@ -1113,11 +1152,11 @@ def side_by_side(native: pd.DataFrame, flt: Filter = Filter(), lang: str = "fr",
     sbs = pd.DataFrame(rows)
     if f.empty:
         return sbs.assign(external_value=np.nan, internal_value=np.nan, unit=None)
-    key = np.where(f["stage"].eq("rate"), f["kpi"], f["stage"])
-    vals = f.assign(key=key).pivot_table(index="key", columns="segment", values="value", aggfunc="first", dropna=False)
-    vals = vals.reindex(columns=["EXTERNAL", "INTERNAL"])
-    sbs["external_value"] = vals["EXTERNAL"].reindex(sbs["stage"]).to_numpy(dtype=float)
-    sbs["internal_value"] = vals["INTERNAL"].reindex(sbs["stage"]).to_numpy(dtype=float)
+    key = np.where(f["stage"].eq("rate"), f["kpi"], f["stage"]).astype(object)
+    for world, column in (("EXTERNAL", "external_value"), ("INTERNAL", "internal_value")):
+        mine = f["segment"].eq(world).to_numpy()
+        values = dict(zip(key[mine], f["value"].to_numpy(dtype=float)[mine]))  # ≤ 6 funnel rows
+        sbs[column] = sbs["stage"].map(values).to_numpy(dtype=float)
     sbs["unit"] = [KPIS[k].unit if k in KPIS else "%" for k in sbs["external_kpi"]]
     return sbs
 
@@ -1152,7 +1191,7 @@ def breakdown(native_by: pd.DataFrame, dimension: str, flt: Filter = Filter(), n
     out = out[out["value"].notna()]
     if out.empty:
         return _empty(cols)
-    kind = out["kpi"].map(lambda c: KPIS[c].aggregation)
+    kind = out["kpi"].map(_AGGREGATION)
     additive = kind.eq("flow") | (kind.isin(["stock", "distinct"]) & (dimension == "entity"))
     total = out.groupby(["segment", "kpi"])["value"].transform("sum")
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -1160,7 +1199,7 @@ def breakdown(native_by: pd.DataFrame, dimension: str, flt: Filter = Filter(), n
     rank = out.groupby(["segment", "kpi"])["value"].rank(method="first", ascending=False).astype(int)
     size = out.groupby(["segment", "kpi"])["value"].transform("size")
     position = np.where(rank <= n, "top", np.where(rank > size - n, "bottom", None))
-    out = out.assign(share=share, rank=rank, position=position, unit=out["kpi"].map(lambda c: KPIS[c].unit),
+    out = out.assign(share=share, rank=rank, position=position, unit=out["kpi"].map(_UNIT),
                      _s=out["segment"].map(_SEGMENT_ORDER), _k=out["kpi"].map(_KPI_ORDER))
     out = out[out["position"].notna()].sort_values(["_s", "_k", "rank"]).reset_index(drop=True)
     return out[list(cols)]
@@ -1253,14 +1292,15 @@ def cdo_view(store, flt: Filter = Filter(), grain: str = "month", fiscal_start: 
     if native is None:
         native = fetch(store, flt, grain, fiscal_start)
     targets = store.targets() if store is not None else None
-    table = kpi_table(native, flt, grain, fiscal_start, lang)
-    sc = scorecard(native, flt, grain, fiscal_start, targets, lang)
-    computed = _selection_values(native, replace(flt, kpis=()), lang)
+    nat = _native(native, flt)
+    table = kpi_table(nat, flt, grain, fiscal_start, lang)
+    sc = scorecard(nat, flt, grain, fiscal_start, targets, lang)
+    computed = _selection_values(nat, replace(flt, kpis=()), lang)
     fun = _funnel_from(computed[0], _selected(flt), lang)
     tgt = targets_status(native, targets, flt, grain, fiscal_start, lang, _computed=computed) if targets is not None else _empty(TARGET_COLUMNS)
     headline = tuple(dict.fromkeys(k for st in FUNNEL for k in (st.external, st.internal)))
     trends = indexed_trends(table, headline)
-    sbs = side_by_side(native, flt, lang, _computed=computed)
+    sbs = side_by_side(nat, flt, lang, _computed=computed)
     win = computed[1]
     return CdoView(table, sc, fun, tgt, trends, sbs, grain, fiscal_start,
                    _as_date(win.start[0]) if win is not None else None,

@@ -65,7 +65,7 @@ import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import date, datetime, timezone
+from datetime import datetime, timezone
 from pathlib import Path
 
 import duckdb
@@ -103,7 +103,6 @@ TARGET_GRAINS = ("month", "quarter", "year", "range")
 
 STATUS_CURRENT, STATUS_PARTLY, STATUS_SUPERSEDED = "current", "partly superseded", "superseded"
 
-_SERIES = ("origin", "segment", "entity", "channel", "initiative", "kpi")
 
 # Table key used to order rows deterministically (backup, restore, comparisons).
 _ORDER = {

@@ -1,5 +1,50 @@
 import streamlit as st
 
 import ui
+from kpis import charts, dashboard
+from kpis.i18n import fmt_date
 
-ui.empty_state()
+sel = ui.selection()
+lang = sel.lang
+t = ui.t
+view = ui.cdo_view(sel.version, sel.flt, sel.grain, lang)
+
+if view.empty:
+    ui.empty_state()
+    st.stop()
+
+st.caption(t("cdo.caption", start=fmt_date(view.period_start, lang), end=fmt_date(view.period_end, lang),
+             segments=", ".join(sel.flt.segments)))
+
+for segment in sel.flt.segments:
+    cards = dashboard.cards(view, segment, dashboard.CDO_CARDS[segment], lang)
+    if not cards:
+        continue
+    st.markdown(f"##### {t(f'cdo.segment.{segment}')}")
+    with st.grid(6, gap="small", min_column_width=170):
+        for card in cards:
+            ui.metric_card(card)
+
+left, right = st.columns(2)
+with left, st.container(border=True):
+    st.altair_chart(charts.funnel_rates(dashboard.funnel_rates_frame(view.funnel, lang), title=t("cdo.funnel"),
+                                        lang=lang), alt=t("cdo.funnel"))
+    st.caption(t("cdo.funnel_help"))
+with right, st.container(border=True):
+    st.markdown(f"**{t('cdo.funnel_table')}**")
+    st.dataframe(dashboard.funnel_table(view.funnel, lang))
+
+with st.container(border=True):
+    st.markdown(f"**{t('cdo.status')}**")
+    status = dashboard.status_table(view.targets, lang)
+    if status.empty:
+        st.caption(t("cdo.no_targets"))
+    else:
+        st.dataframe(status, hide_index=True)
+
+with st.container(border=True):
+    trends = dashboard.indexed_frame(view.trends, lang)
+    st.altair_chart(charts.indexed(trends, title=t("cdo.trends"), lang=lang), alt=t("cdo.trends"))
+
+st.download_button(t("download.excel"), dashboard.view_workbook(view, lang), file_name="passerelle_vue_cdo.xlsx",
+                   icon=":material/download:", key="download_cdo")

@@ -47,8 +47,8 @@ def test_fmt_value(value, unit, lang, text):
 @pytest.mark.parametrize(
     "change, unit, change_unit, lang, text",
     [
-        (0.012, "%", "pp", "fr", f"+1,2{NBSP}pt"),
-        (-0.003, "%", "pp", "en", "−0.3 pt"),
+        (1.2, "%", "pp", "fr", f"+1,2{NBSP}pt"),  # metrics gives % changes in points already
+        (-0.34, "%", "pp", "en", "−0.34 pt"),  # under one point: two decimals
         (-0.30, "€", "abs", "fr", f"−0,30{NBSP}€"),
         (0.12, "count", "relative", "en", "+12.0%"),
         (0, "count", "abs", "fr", "±0"),

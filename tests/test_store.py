@@ -215,8 +215,7 @@ def test_correction_replaces_totals_and_delete_brings_them_back(store):
     assert [x["status"] for x in store.batches()] == ["current"]
     [log] = store.deletions()
     assert (log["batch_id"], log["deleted_by"], log["rows_removed"], log["rows_restored"]) == (2, "cdo", 2, 2)
-    assert log["file_name"] == store.batches()[0]["file"].replace("0", "0") or True
-    assert a.batch_id == 1
+    assert log["file_name"].startswith("file") and a.batch_id == 1
 
 
 def test_other_origin_or_kpi_is_not_superseded(store):
@@ -311,7 +310,7 @@ _op = st.tuples(
 )
 
 
-@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(ops=st.lists(_op, min_size=2, max_size=6))
 def test_incremental_current_flags_equal_a_full_recompute(tmp_path_factory, ops):
     """Imports (numpy islands, incremental) and deletes (SQL islands) agree with recomputing from scratch."""

@@ -1,0 +1,272 @@
+"""From metrics results to what the dashboard pages show: cards, labelled tables, chart frames, downloads.
+
+    >>> view = metrics.cdo_view(store, flt, "month", lang="fr")
+    >>> [c.label for c in cards(view, "B2C", CDO_CARDS["B2C"], "fr")][:2]
+    ['Impressions', 'Clics']
+    >>> status_table(view.targets, "fr").columns[:3].tolist()
+    ['Segment', 'Indicateur', 'Période']
+
+Pure functions: metrics frames in, display frames (labelled and formatted in
+the chosen language) or small dataclasses out. Pages only render them.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from kpis import export
+from kpis.catalog import FUNNEL, KPIS
+from kpis.i18n import fmt_change, fmt_period, fmt_value, t
+
+__all__ = [
+    "Card", "cards", "CDO_CARDS", "EXTERNAL_KPIS", "INTERNAL_KPIS", "status_table", "funnel_rates_frame",
+    "funnel_table", "indexed_frame", "trend_frame", "breakdown_frame", "detail_frame", "profile_frame",
+    "view_workbook", "kpi_label", "segment_label",
+]
+
+CDO_CARDS = {
+    "B2C": ("impressions", "clicks", "conversions", "nps", "ctr", "conversion_rate"),
+    "B2B": ("impressions", "clicks", "conversions", "nps", "ctr", "conversion_rate"),
+    "B2E": ("population", "active_users", "contributors", "enps", "adoption_rate", "participation_rate"),
+}
+"""The unified funnel of each segment (DESIGN.md): the four stages and the two stage rates."""
+
+EXTERNAL_KPIS = ("impressions", "clicks", "ctr", "conversions", "conversion_rate", "leads", "cost", "cpc", "cpa",
+                 "revenue", "roas", "sessions", "engagement_rate", "followers", "sentiment_score", "nps")
+INTERNAL_KPIS = ("population", "active_users", "adoption_rate", "contributors", "participation_rate", "readers",
+                 "contributions", "contributions_per_active_user", "page_views", "spaces", "active_space_rate",
+                 "enps")
+_STATUS = {"green": ("green", "status.green"), "amber": ("orange", "status.amber"), "red": ("red", "status.red")}
+
+
+def kpi_label(code: str, lang: str) -> str:
+    if code in KPIS:
+        return KPIS[code].label(lang)
+    stage_rates = {"funnel_engagement_rate": ("Taux d'engagement", "Engagement rate"),
+                   "funnel_action_rate": ("Taux d'action", "Action rate")}
+    fr, en = stage_rates.get(code, (code, code))
+    return fr if lang == "fr" else en
+
+
+def segment_label(segment: str, lang: str) -> str:
+    return t("segment.ALL", lang) if segment == "ALL" else segment
+
+
+def _missing(value) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value))
+
+
+@dataclass(frozen=True)
+class Card:
+    """One KPI card: value, change vs the previous bucket coloured by direction, sparkline, target status."""
+
+    segment: str
+    kpi: str
+    label: str
+    value: str
+    delta: str | None
+    delta_color: str  # "green", "red" or "gray"
+    delta_arrow: str  # "up", "down" or "off"
+    delta_description: str | None
+    sparkline: tuple[float, ...]
+    status: str | None  # "green", "amber", "red"
+    help: str
+    raw_value: float | None = None
+
+
+def cards(view, segment: str, kpis: tuple[str, ...], lang: str = "fr") -> list[Card]:
+    """Cards for ``kpis`` of one segment (or ``"ALL"``) from a ``CdoView``; KPIs without a value are left out."""
+    sc = view.scorecard
+    sc = sc[sc["segment"] == segment].set_index("kpi") if not sc.empty else sc
+    table = view.table
+    table = table[(table["segment"] == segment) & table["value"].notna()].sort_values("period_start")
+    series = {k: tuple(float(v) for v in g["value"]) for k, g in table.groupby("kpi")}
+    latest = table.groupby("kpi").tail(1).set_index("kpi")
+    out = []
+    for kpi in kpis:
+        unit = KPIS[kpi].unit
+        if sc.empty or kpi not in sc.index or _missing(sc.at[kpi, "value"]):
+            if kpi in latest.index:  # no value in the latest bucket (a quarterly survey): show its latest one
+                last = latest.loc[kpi]
+                out.append(Card(segment, kpi, KPIS[kpi].label(lang), fmt_value(float(last["value"]), unit, lang), None,
+                                "gray", "off", t("card.latest", lang, period=fmt_period(str(last["period"]), lang)),
+                                series.get(kpi, ())[-12:], None, KPIS[kpi].definition(lang), float(last["value"])))
+            continue
+        row = sc.loc[kpi]
+        change = row["change"]
+        if _missing(change):
+            delta, color, arrow, desc = None, "gray", "off", None
+        else:
+            delta = fmt_change(float(change), unit, row["change_unit"], lang)
+            good = row["good"]
+            color = "gray" if good is None or change == 0 else ("green" if good else "red")
+            arrow = "off" if change == 0 else ("up" if change > 0 else "down")
+            desc = t("vs.previous", lang, period=fmt_period(str(row["previous_period"]), lang))
+            if not _missing(row.get("like_for_like_days")):
+                days = int(row["like_for_like_days"])
+                desc += f" ({days} j)" if lang == "fr" else f" ({days} d)"
+        status = row["status"] if isinstance(row["status"], str) else None
+        helptext = KPIS[kpi].definition(lang)
+        if status:
+            helptext += f"\n\n{t(_STATUS[status][1], lang)} : {fmt_value(row['attainment'], '%', lang)} " \
+                        f"{'de l’objectif' if lang == 'fr' else 'of target'} ({fmt_value(row['target'], unit, lang)})"
+        out.append(Card(segment, kpi, KPIS[kpi].label(lang), fmt_value(float(row["value"]), unit, lang), delta, color,
+                        arrow, desc, series.get(kpi, ())[-12:], status, helptext, float(row["value"])))
+    return out
+
+
+def status_label(status: str | None, lang: str) -> str:
+    """A coloured badge for a target status, as Streamlit Markdown."""
+    if not status:
+        return ""
+    color, key = _STATUS[status]
+    return f":{color}-badge[{t(key, lang)}]"
+
+
+def status_table(targets: pd.DataFrame, lang: str = "fr") -> pd.DataFrame:
+    """Every KPI with a target: actual, target, attainment and status, labelled for display."""
+    cols = ["Segment", "Indicateur", "Période", "Réalisé", "Objectif", "Atteinte", "Statut"] if lang == "fr" else \
+        ["Segment", "KPI", "Period", "Actual", "Target", "Attainment", "Status"]
+    if targets is None or targets.empty:
+        return pd.DataFrame(columns=cols)
+    rows = []
+    order = {"red": 0, "amber": 1, "green": 2}
+    for r in sorted(targets.itertuples(index=False), key=lambda r: (order.get(r.status, 3), r.segment, r.kpi)):
+        unit = KPIS[r.kpi].unit
+        period = f"{r.period_start:%d/%m/%Y} – {r.period_end:%d/%m/%Y}" if lang == "fr" else \
+            f"{r.period_start:%Y-%m-%d} – {r.period_end:%Y-%m-%d}"
+        status = t(_STATUS[r.status][1], lang) if isinstance(r.status, str) else "—"
+        rows.append((r.segment, KPIS[r.kpi].label(lang), period, fmt_value(r.actual, unit, lang),
+                     fmt_value(r.target, unit, lang), fmt_value(r.attainment, "%", lang), status))
+    return pd.DataFrame(rows, columns=cols)
+
+
+def funnel_rates_frame(funnel: pd.DataFrame, lang: str = "fr") -> pd.DataFrame:
+    """The two stage rates per segment for ``charts.funnel_rates``: segment, rate (label), value."""
+    rates = funnel[(funnel["stage"] == "rate") & funnel["value"].notna()]
+    return pd.DataFrame({"segment": rates["segment"].map(lambda s: segment_label(s, lang)).to_numpy(),
+                         "rate": rates["kpi"].map(lambda k: kpi_label(k, lang)).to_numpy(),
+                         "value": rates["value"].astype(float).to_numpy()})
+
+
+_WORLD_RATE = {("funnel_engagement_rate", True): "adoption_rate", ("funnel_action_rate", True): "participation_rate",
+               ("funnel_engagement_rate", False): "ctr", ("funnel_action_rate", False): "conversion_rate"}
+
+
+def funnel_table(funnel: pd.DataFrame, lang: str = "fr") -> pd.DataFrame:
+    """Stage × segment; each cell names the segment's own KPI for the stage and its value ("Clics : 1 234")."""
+    stages = {s.code: s.label(lang) for s in FUNNEL}
+    sep = " : " if lang == "fr" else ": "
+    rows: dict[str, dict[str, str]] = {}
+    for r in funnel.itertuples(index=False):
+        if r.stage == "rate":
+            row, name = kpi_label(r.kpi, lang), kpi_label(_WORLD_RATE[(r.kpi, r.segment == "B2E")], lang)
+        else:
+            row, name = stages[r.stage], kpi_label(r.kpi, lang)
+        rows.setdefault(row, {})[segment_label(r.segment, lang)] = name + sep + fmt_value(r.value, r.unit, lang)
+    frame = pd.DataFrame.from_dict(rows, orient="index")
+    frame.index.name = "Étape" if lang == "fr" else "Stage"
+    return frame.fillna("—")
+
+
+def indexed_frame(trends: pd.DataFrame, lang: str = "fr") -> pd.DataFrame:
+    """``indexed_trends`` rows for ``charts.indexed``: period_start, period, series, index."""
+    t_ = trends[trends["index"].notna()]
+    return pd.DataFrame({
+        "period_start": pd.to_datetime(t_["period_start"]).to_numpy(),
+        "period": t_["period"].map(lambda p: fmt_period(p, lang)).to_numpy(),
+        "series": (t_["segment"].map(lambda s: segment_label(s, lang)) + " · " + t_["kpi"].map(lambda k: kpi_label(k, lang))).to_numpy(),
+        "index": t_["index"].astype(float).to_numpy(),
+    })
+
+
+def trend_frame(table: pd.DataFrame, kpi: str, targets: pd.DataFrame | None = None, lang: str = "fr") -> pd.DataFrame:
+    """One KPI per segment over the buckets, with the target that applies to each bucket.
+
+    A stock, distinct, ratio or score target applies as it is to every bucket
+    its period covers; a flow target is prorated to the bucket by days.
+    """
+    rows = table[(table["kpi"] == kpi) & table["value"].notna()].sort_values("period_start")
+    frame = pd.DataFrame({
+        "period_start": pd.to_datetime(rows["period_start"]).to_numpy(),
+        "period_end": pd.to_datetime(rows["period_end"]).to_numpy(),
+        "period": rows["period"].map(lambda p: fmt_period(p, lang)).to_numpy(),
+        "segment": rows["segment"].to_numpy(),
+        "series": rows["segment"].map(lambda s: segment_label(s, lang)).to_numpy(),
+        "value": rows["value"].astype(float).to_numpy(),
+    })
+    frame["target"] = np.nan
+    if targets is None or targets.empty or frame.empty:
+        return frame
+    mine = targets[(targets["kpi"] == kpi) & targets["entity"].isna()]
+    flow = KPIS[kpi].aggregation == "flow"
+    for tg in mine.itertuples(index=False):
+        t_start, t_end = pd.Timestamp(tg.period_start), pd.Timestamp(tg.period_end)
+        days = (t_end - t_start).days + 1
+        inside = (frame["segment"] == tg.segment) & (frame["period_end"] >= t_start) & (frame["period_start"] <= t_end)
+        if flow:
+            lo = frame["period_start"].where(frame["period_start"] > t_start, t_start)
+            hi = frame["period_end"].where(frame["period_end"] < t_end, t_end)
+            overlap = (hi - lo).dt.days + 1
+            frame.loc[inside, "target"] = tg.value * overlap[inside] / days
+        else:
+            frame.loc[inside & (frame["period_end"] <= t_end), "target"] = tg.value
+    return frame
+
+
+def breakdown_frame(bd: pd.DataFrame, kpi: str, segment: str, dimension: str, position: str = "top") -> pd.DataFrame:
+    """One KPI's top (or bottom) members for ``charts.breakdown``: name, value, share."""
+    rows = bd[(bd["kpi"] == kpi) & (bd["segment"] == segment) & (bd["position"] == position)]
+    return pd.DataFrame({"name": rows[dimension].astype(str).to_numpy(), "value": rows["value"].astype(float).to_numpy(),
+                         "share": rows["share"].astype(float).to_numpy()})
+
+
+def profile_frame(table: pd.DataFrame, segment: str = "B2E", lang: str = "fr") -> pd.DataFrame:
+    """Participation profile (active users, readers, contributors) per bucket, when the data has them."""
+    kpis = ("active_users", "readers", "contributors")
+    rows = table[(table["segment"] == segment) & table["kpi"].isin(kpis) & table["value"].notna()]
+    rows = rows.sort_values(["period_start", "kpi"], key=lambda c: c.map({k: i for i, k in enumerate(kpis)}) if c.name == "kpi" else c)
+    return pd.DataFrame({"period_start": pd.to_datetime(rows["period_start"]).to_numpy(),
+                         "period": rows["period"].map(lambda p: fmt_period(p, lang)).to_numpy(),
+                         "series": rows["kpi"].map(lambda k: kpi_label(k, lang)).to_numpy(),
+                         "value": rows["value"].astype(float).to_numpy()})
+
+
+def detail_frame(observations: pd.DataFrame, batches: list[dict], lang: str = "fr", limit: int = 5000) -> pd.DataFrame:
+    """Current observations with the import batch (and file) each value came from."""
+    files = {b["id"]: b["file"] for b in batches}
+    obs = observations.sort_values(["period_start", "segment", "kpi"]).head(limit)
+    cols = ("Début", "Fin", "Segment", "Entité", "Canal", "Initiative", "Indicateur", "Valeur", "Lot", "Fichier") \
+        if lang == "fr" else ("Start", "End", "Segment", "Entity", "Channel", "Initiative", "KPI", "Value", "Batch", "File")
+    return pd.DataFrame(dict(zip(cols, (
+        pd.to_datetime(obs["period_start"]).dt.date.to_numpy(), pd.to_datetime(obs["period_end"]).dt.date.to_numpy(),
+        obs["segment"].to_numpy(), obs["entity"].to_numpy(), obs["channel"].to_numpy(), obs["initiative"].to_numpy(),
+        obs["kpi"].map(lambda k: kpi_label(k, lang)).to_numpy(), obs["value"].to_numpy(),
+        obs["batch_id"].to_numpy(), obs["batch_id"].map(files).to_numpy()))))
+
+
+def table_frame(table: pd.DataFrame, lang: str = "fr") -> pd.DataFrame:
+    """The KPI table labelled for display and export (raw numbers kept, units in a column)."""
+    cols = ("Période", "Segment", "Indicateur", "Valeur", "Unité", "Base", "Remarque") if lang == "fr" else \
+        ("Period", "Segment", "KPI", "Value", "Unit", "Basis", "Note")
+    return pd.DataFrame(dict(zip(cols, (
+        table["period"].map(lambda p: fmt_period(p, lang)).to_numpy(),
+        table["segment"].map(lambda s: segment_label(s, lang)).to_numpy(),
+        table["kpi"].map(lambda k: kpi_label(k, lang)).to_numpy(), table["value"].to_numpy(),
+        table["unit"].to_numpy(), table["basis"].to_numpy(), table["reason"].to_numpy()))))
+
+
+def view_workbook(view, lang: str = "fr", extra: dict[str, pd.DataFrame] | None = None) -> bytes:
+    """The whole view as a formatted Excel workbook, one sheet per block."""
+    fr = lang == "fr"
+    blocks = {
+        ("Objectifs" if fr else "Targets"): status_table(view.targets, lang),
+        ("Entonnoir" if fr else "Funnel"): funnel_table(view.funnel, lang).reset_index(),
+        ("Indicateurs" if fr else "KPIs"): table_frame(view.table, lang),
+        **(extra or {}),
+    }
+    return export.to_excel(blocks)
