@@ -56,20 +56,20 @@ st.session_state["selection"] = ui.Selection(
 
 pages = {
     t("nav.steering", lang): [
-        st.Page("pages/cdo_view.py", title=t("nav.cdo", lang), icon=":material/dashboard:", url_path="vue-cdo",
+        st.Page("app_pages/cdo_view.py", title=t("nav.cdo", lang), icon=":material/dashboard:", url_path="vue-cdo",
                 default=True),
-        st.Page("pages/side_by_side.py", title=t("nav.side_by_side", lang), icon=":material/compare:",
+        st.Page("app_pages/side_by_side.py", title=t("nav.side_by_side", lang), icon=":material/compare:",
                 url_path="cote-a-cote"),
     ],
     t("nav.worlds", lang): [
-        st.Page("pages/external.py", title=t("nav.external", lang), icon=":material/campaign:", url_path="externe"),
-        st.Page("pages/internal.py", title=t("nav.internal", lang), icon=":material/groups:", url_path="interne"),
+        st.Page("app_pages/external.py", title=t("nav.external", lang), icon=":material/campaign:", url_path="externe"),
+        st.Page("app_pages/internal.py", title=t("nav.internal", lang), icon=":material/groups:", url_path="interne"),
     ],
     t("nav.data", lang): [
-        st.Page("pages/importer.py", title=t("nav.importer", lang), icon=":material/upload_file:",
+        st.Page("app_pages/importer.py", title=t("nav.importer", lang), icon=":material/upload_file:",
                 url_path="importer"),
-        st.Page("pages/history.py", title=t("nav.history", lang), icon=":material/history:", url_path="historique"),
-        st.Page("pages/catalog.py", title=t("nav.catalog", lang), icon=":material/menu_book:",
+        st.Page("app_pages/history.py", title=t("nav.history", lang), icon=":material/history:", url_path="historique"),
+        st.Page("app_pages/catalog.py", title=t("nav.catalog", lang), icon=":material/menu_book:",
                 url_path="referentiel"),
     ],
 }

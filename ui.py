@@ -66,7 +66,7 @@ def empty_state(message_key: str = "empty.title") -> None:
     with st.container(border=True):
         st.markdown(f"**{t(message_key)}**")
         st.caption(t("empty.hint"))
-        st.page_link("pages/importer.py", label=t("nav.importer"), icon=":material/upload_file:")
+        st.page_link("app_pages/importer.py", label=t("nav.importer"), icon=":material/upload_file:")
 
 
 @st.cache_data(show_spinner=False, max_entries=16)

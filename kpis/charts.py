@@ -68,7 +68,9 @@ def _finish(chart: alt.Chart, lang: str, title: str) -> alt.Chart:
 
 
 def _time_axis(lang: str) -> alt.X:
-    return alt.X("period_start:T", title=_t("period", lang), axis=alt.Axis(format="%b %Y", labelAngle=0))
+    """Buckets in time order, labelled as the metrics engine names them (``sept. 2026``, ``T3 2026``)."""
+    return alt.X("period:N", title=_t("period", lang), sort=alt.EncodingSortField(field="period_start", op="min"),
+                 axis=alt.Axis(labelAngle=0, labelOverlap=True))
 
 
 def trend(frame: pd.DataFrame, *, title: str, unit: str, lang: str = "fr", y_title: str | None = None) -> alt.Chart:

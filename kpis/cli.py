@@ -126,6 +126,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def cmd_check(args) -> int:
+    """Print what each file was understood to hold; exit 0 when every file is importable, else 1."""
     import json
 
     from kpis import ingest
@@ -136,7 +137,8 @@ def cmd_check(args) -> int:
     remembered = _remembered(args.store)
     results = [ingest.check_file(f, segment=args.segment, maps=maps, remembered=remembered) for f in args.files]
     if args.format == "json":
-        json.dump({"files": [r.to_json() for r in results]}, sys.stdout, ensure_ascii=False, indent=1)
+        json.dump({"files": [r.to_json() for r in results]}, sys.stdout, ensure_ascii=False, indent=1,
+                  allow_nan=False)
         sys.stdout.write("\n")
     else:
         for r in results:
@@ -154,33 +156,45 @@ def _remembered(store_arg: str | None) -> list:
     return Store(path).remembered_mappings() if path.exists() else []
 
 
+CHECK_ISSUES_SHOWN = 20
+"""Issues printed per sheet in text format (all of them with --format json)."""
+
+
 def _print_check(r) -> None:
-    verdict = "importable" if r.importable else "NON importable / not importable"
-    print(f"{r.file}: {verdict}")
+    print(f"{r.file}: {'importable' if r.importable else 'NOT importable'}")
     for issue in r.issues:
-        print(f"  [{issue.severity}] {issue.message_fr} / {issue.message_en}")
+        print(f"  [{issue.severity}] {issue.message_en}")
     for s in r.sheets:
         if s.status == "skipped":
-            print(f"  - {s.sheet}: ignorée / skipped (no table)")
+            print(f"  - {s.sheet}: skipped (no table)")
             continue
         period = f"{s.period['start']} → {s.period['end']}" if s.period else "—"
         print(f"  - {s.sheet}: header row {s.header_row}, {s.layout}, segments {','.join(s.segments) or '—'}, "
               f"grain {s.grain or '—'}, period {period}, currency {s.currency or '—'}")
         rows = s.rows
-        print(f"    rows: {rows['read']} read, {rows['kept']} kept, {rows['rejected']} rejected, {rows['dropped']} dropped")
+        print(f"    rows: {rows['read']} read, {rows['kept']} kept, {rows['rejected']} rejected, "
+              f"{rows['dropped']} dropped")
         for c in s.columns:
+            if c.role == "unknown":
+                continue
             what = c.kpi if c.role == "kpi" else c.role
-            extra = f" ({c.match})" if c.role == "kpi" and c.match != "exact" else ""
+            extra = f" ({c.match})" if c.match not in (None, "exact") else ""
             extra += f" — {c.reason}" if c.reason else ""
             print(f"    {c.letter:>3} {c.header!s:<40} → {what}{extra}")
-        for t, v in s.totals.items():
-            print(f"    total {t}: {v:,.2f}")
-        shown = s.issues[:20]
-        for i in shown:
-            where = ", ".join(x for x in (f"row {i.row}" if i.row else "", f"col {i.column}" if i.column else "") if x)
-            print(f"    [{i.severity}] {where + ': ' if where else ''}{i.message_en}")
-        if len(s.issues) > len(shown):
-            print(f"    … {len(s.issues) - len(shown)} more issue(s); use --format json for all")
+        for u in s.unknown_columns:
+            closest = f" (closest: {', '.join(u['closest'])})" if u["closest"] else ""
+            print(f"    {u['column']:>3} {u['header']!s:<40} → not understood{closest}")
+        for kpi, total in s.totals.items():
+            print(f"    total {kpi}: {total:,.2f}")
+        _print_issues(s.issues)
+
+
+def _print_issues(issues: list) -> None:
+    for i in issues[:CHECK_ISSUES_SHOWN]:
+        where = ", ".join(x for x in (f"row {i.row}" if i.row else "", f"col {i.column}" if i.column else "") if x)
+        print(f"    [{i.severity}] {where + ': ' if where else ''}{i.message_en}")
+    if len(issues) > CHECK_ISSUES_SHOWN:
+        print(f"    … {len(issues) - CHECK_ISSUES_SHOWN} more issue(s); use --format json for all")
 
 
 def cmd_import(args) -> int:

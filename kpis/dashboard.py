@@ -92,7 +92,7 @@ def cards(view, segment: str, kpis: tuple[str, ...], lang: str = "fr") -> list[C
         if sc.empty or kpi not in sc.index or _missing(sc.at[kpi, "value"]):
             if kpi in latest.index:  # no value in the latest bucket (a quarterly survey): show its latest one
                 last = latest.loc[kpi]
-                out.append(Card(segment, kpi, KPIS[kpi].label(lang), fmt_value(float(last["value"]), unit, lang), None,
+                out.append(Card(segment, kpi, KPIS[kpi].label(lang), fmt_value(float(last["value"]), unit, lang, compact=True), None,
                                 "gray", "off", t("card.latest", lang, period=fmt_period(str(last["period"]), lang)),
                                 series.get(kpi, ())[-12:], None, KPIS[kpi].definition(lang), float(last["value"])))
             continue
@@ -101,7 +101,7 @@ def cards(view, segment: str, kpis: tuple[str, ...], lang: str = "fr") -> list[C
         if _missing(change):
             delta, color, arrow, desc = None, "gray", "off", None
         else:
-            delta = fmt_change(float(change), unit, row["change_unit"], lang)
+            delta = fmt_change(float(change), unit, row["change_unit"], lang, compact=True)
             good = row["good"]
             color = "gray" if good is None or change == 0 else ("green" if good else "red")
             arrow = "off" if change == 0 else ("up" if change > 0 else "down")
@@ -114,7 +114,8 @@ def cards(view, segment: str, kpis: tuple[str, ...], lang: str = "fr") -> list[C
         if status:
             helptext += f"\n\n{t(_STATUS[status][1], lang)} : {fmt_value(row['attainment'], '%', lang)} " \
                         f"{'de l’objectif' if lang == 'fr' else 'of target'} ({fmt_value(row['target'], unit, lang)})"
-        out.append(Card(segment, kpi, KPIS[kpi].label(lang), fmt_value(float(row["value"]), unit, lang), delta, color,
+        out.append(Card(segment, kpi, KPIS[kpi].label(lang), fmt_value(float(row["value"]), unit, lang, compact=True),
+                        delta, color,
                         arrow, desc, series.get(kpi, ())[-12:], status, helptext, float(row["value"])))
     return out
 

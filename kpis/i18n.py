@@ -207,11 +207,25 @@ def _decimals(value: float, unit: str) -> int:
     return 0 if abs(value) >= 100 or float(value).is_integer() else 1
 
 
-def fmt_value(value: float | None, unit: str = "count", lang: str = "fr", decimals: int | None = None) -> str:
-    """A value for display: ``1 234,5``, ``12,5 %``, ``4,67 €`` (French) or ``1,234.5``, ``12.5%``, ``€4.67``."""
+_COMPACT = ((1e9, 1e9, {"fr": "Md", "en": "bn"}), (1e6, 1e6, {"fr": "M", "en": "M"}), (1e5, 1e3, {"fr": "k", "en": "k"}))
+
+
+def fmt_value(value: float | None, unit: str = "count", lang: str = "fr", decimals: int | None = None,
+              compact: bool = False) -> str:
+    """A value for display: ``1 234,5``, ``12,5 %``, ``4,67 €`` (French) or ``1,234.5``, ``12.5%``, ``€4.67``.
+
+    ``compact`` shortens values of 100,000 and more for cards: ``13,8 M``, ``360,6 k€``.
+    """
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "—"
     shown = value * 100 if unit == "%" else value
+    if compact and unit != "%":
+        for threshold, size, suffix in _COMPACT:
+            if abs(shown) >= threshold:
+                number = _grouped(shown / size, 1, lang)
+                if unit == "€":
+                    return f"{number}{NBSP}{suffix[lang]}€" if lang == "fr" else f"€{number}{suffix[lang]}"
+                return f"{number}{NBSP}{suffix[lang]}" if lang == "fr" else f"{number}{suffix[lang]}"
     text = _grouped(shown, _decimals(shown, unit) if decimals is None else decimals, lang)
     if unit == "%":
         return f"{text}{NNBSP}%" if lang == "fr" else f"{text}%"
@@ -222,7 +236,7 @@ def fmt_value(value: float | None, unit: str = "count", lang: str = "fr", decima
     return text
 
 
-def fmt_change(change: float | None, unit: str, change_unit: str, lang: str = "fr") -> str:
+def fmt_change(change: float | None, unit: str, change_unit: str, lang: str = "fr", compact: bool = False) -> str:
     """A signed change: ``+1,2 pt`` (``change`` already in percentage points), ``−0,30 €``, ``+12 %`` (relative)."""
     if change is None or (isinstance(change, float) and math.isnan(change)):
         return "—"
@@ -234,7 +248,7 @@ def fmt_change(change: float | None, unit: str, change_unit: str, lang: str = "f
     if change_unit == "relative":
         text = _grouped(magnitude * 100, 1, lang)
         return f"{sign}{text}{NNBSP}%" if lang == "fr" else f"{sign}{text}%"
-    return sign + fmt_value(magnitude, unit, lang)
+    return sign + fmt_value(magnitude, unit, lang, compact=compact)
 
 
 def fmt_date(d: date, lang: str = "fr") -> str:

@@ -115,7 +115,7 @@ class Column:
         out = {"column": self.letter, "header": self.header, "role": self.role}
         if self.role == "kpi":
             out |= {"kpi": self.kpi, "match": self.match}
-        elif self.match:
+        elif self.match not in (None, "exact"):  # a dimension says only when it was partial or mapped
             out["match"] = self.match
         if self.reason:
             out["reason"] = self.reason
@@ -401,7 +401,7 @@ def _date_cells(cells: list) -> np.ndarray | None:
     kinds = set(map(type, cells))
     if not kinds or not all(issubclass(k, date) for k in kinds):
         return None
-    ordinals = np.fromiter((d.toordinal() for d in cells), dtype=np.int64, count=len(cells))
+    ordinals = np.array([d.toordinal() for d in cells], dtype=np.int64)
     return (ordinals - _EPOCH_ORDINAL).astype("datetime64[D]")
 
 
@@ -863,15 +863,16 @@ class _SheetReader:
         dcols = self._roles(role)
         if not dcols:
             return np.full(self.n, ALL, dtype=object)
+        if len(dcols) == 1:
+            return _per_distinct(self.cells[dcols[0].index], lambda v: _text(v) or ALL)
         joined = _per_distinct(self.cells[dcols[0].index], _text)
         for c in dcols[1:]:
             more = _per_distinct(self.cells[c.index], _text)
             joined = np.where(joined == "", more, np.where(more == "", joined, joined + ENTITY_JOIN + more))
-        if len(dcols) > 1:
-            names = " + ".join(c.header for c in dcols)
-            self.issue("dimension_joined", "info",
-                       f"{len(dcols)} colonnes décrivent « {role} » ({names}) : valeurs jointes par « · ».",
-                       f"{len(dcols)} columns describe '{role}' ({names}): values joined with ' · '.")
+        names = " + ".join(c.header for c in dcols)
+        self.issue("dimension_joined", "info",
+                   f"{len(dcols)} colonnes décrivent « {role} » ({names}) : valeurs jointes par « · ».",
+                   f"{len(dcols)} columns describe '{role}' ({names}): values joined with ' · '.")
         return np.where(joined == "", ALL, joined).astype(object)
 
     def _currency(self) -> None:
@@ -1000,38 +1001,42 @@ class _SheetReader:
 
     # -- observations --
     def _assemble(self, frames, live, key, starts, ends, segments, dims) -> pd.DataFrame:
-        parts = []
-        for kpi, values in frames:
-            idx = np.flatnonzero(live & ~np.isnan(values))
-            if not len(idx):
-                continue
-            seg = segments[idx]
-            if kpi.startswith(("nps_", "enps_")):
-                codes = np.array([catalog.world_variant(kpi, s) for s in seg], dtype=object)
-            else:
-                codes = np.full(len(idx), kpi, dtype=object)
-            labels = {"segment": seg, **{d: dims[d][idx] for d in DIMENSIONS}, "kpi": codes}
-            parts.append(pd.DataFrame({
-                "_row": idx, "_key": key[idx], "period_start": starts[idx], "period_end": ends[idx],
-                **{name: pd.Series(v, dtype=object) for name, v in labels.items()}, "value": values[idx],
-            }))
-        if not parts:
+        """One observation per kept value: row index, group key, period, segment, dimensions, KPI, value."""
+        picks = [(kpi, np.flatnonzero(live & ~np.isnan(values)), values) for kpi, values in frames]
+        picks = [(kpi, idx, values[idx]) for kpi, idx, values in picks if len(idx)]
+        if not picks:
             return _empty_observations().assign(_row=pd.Series([], dtype="int64"), _key=pd.Series([], dtype="int64"))
-        return pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
+        rows = np.concatenate([idx for _, idx, _ in picks])
+        kpis = np.concatenate([self._kpi_codes(kpi, segments[idx]) for kpi, idx, _ in picks])
+        labels = {"segment": segments[rows], **{d: dims[d][rows] for d in DIMENSIONS}, "kpi": kpis}
+        return pd.DataFrame({
+            "_row": rows, "_key": key[rows], "period_start": starts[rows], "period_end": ends[rows],
+            **{name: pd.Series(v, dtype=object) for name, v in labels.items()},
+            "value": np.concatenate([values for _, _, values in picks]),
+        })
+
+    @staticmethod
+    def _kpi_codes(kpi: str, segments: np.ndarray) -> np.ndarray:
+        """The KPI per observation: promoters of a B2E survey are eNPS promoters."""
+        if kpi.startswith(("nps_", "enps_")):
+            return _per_distinct(segments, lambda s: catalog.world_variant(kpi, s))
+        return np.full(len(segments), kpi, dtype=object)
 
     def _plausibility(self, obs: pd.DataFrame) -> None:
         """Warnings, values kept: negative counts, clicks > impressions, active users > population."""
-        counts = [k for k, v in KPIS.items() if v.unit == "count"]
-        for i in sorted(set(obs.loc[(obs["value"] < 0) & obs["kpi"].isin(counts), "_row"])):
+        codes, names = pd.factorize(obs["kpi"])
+        position = {k: i for i, k in enumerate(names)}
+        counts = np.isin(codes, [i for k, i in position.items() if KPIS[k].unit == "count"])
+        for i in np.unique(obs["_row"].to_numpy()[counts & (obs["value"].to_numpy() < 0)]):
             self.issue("negative_count", "warning", "Valeur négative pour un comptage : gardée telle quelle.",
                        "Negative value for a count: kept as it is.", self.numbers[i])
         for num, den, code, fr, en in PLAUSIBILITY_RULES:
-            a = obs.loc[obs["kpi"] == num, ["_key", "_row", "value"]]
-            b = obs.loc[obs["kpi"] == den, ["_key", "value"]]
-            if a.empty or b.empty:
+            if num not in position or den not in position:
                 continue
+            a = obs.loc[codes == position[num], ["_key", "_row", "value"]]
+            b = obs.loc[codes == position[den], ["_key", "value"]]
             both = a.merge(b, on="_key", suffixes=("", "_den"))
-            for i in sorted(set(both.loc[both["value"] > both["value_den"], "_row"])):
+            for i in np.unique(both.loc[both["value"] > both["value_den"], "_row"].to_numpy()):
                 self.issue(code, "warning", fr + " Valeurs gardées.", en + " Values kept.", self.numbers[i])
 
     def _finish(self, obs: pd.DataFrame) -> None:

@@ -69,6 +69,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
+from functools import lru_cache
 
 import numpy as np
 import pandas as pd
@@ -581,6 +582,7 @@ def _long(res: _Result, win: _Windows, lang: str) -> pd.DataFrame:
     return pd.DataFrame(out)
 
 
+@lru_cache(maxsize=256)
 def _grain_texts(lang: str, kpi: str) -> np.ndarray:
     """ "active_users: native grain is month", indexed by grain rank."""
     words = _GRAIN_WORD["fr" if lang == "fr" else "en"]
@@ -598,6 +600,8 @@ def _derived(res: _Result, links: dict, lang: str) -> pd.DataFrame:
         comps = [_BASE_INDEX[c] for c in k.components]
         signs = [(s, _BASE_INDEX[c]) for s, c in k.numerator]
         den = _BASE_INDEX[k.denominator]
+        if not res.has[:, comps].any():
+            continue
         rows = seg_rows[np.isin(res.seg[seg_rows], k.segments)]
         rows = rows[res.has[np.ix_(rows, comps)].any(axis=1)]
         num = sum(s * res.val[rows, c] for s, c in signs)
@@ -612,6 +616,8 @@ def _derived(res: _Result, links: dict, lang: str) -> pd.DataFrame:
         frames.append((rows, code, value, reason))
         for member, target, _ in links.values():
             frames.append(_pooled(res, k, member, target, comps, signs, den, rank, lang))
+    if not frames:
+        frames.append((np.zeros(0, dtype=np.int64), _DERIVED[0], np.zeros(0), np.zeros(0, dtype=object)))
     rows = np.concatenate([f[0] for f in frames]).astype(np.int64)
     out = {"w": res.w[rows], "segment": _obj(res.seg[rows])}
     out.update({d: _obj(res.dims[d][rows]) for d in res.dims})
@@ -708,7 +714,14 @@ def _finish(out: pd.DataFrame, win: _Windows, flt: Filter, extra: tuple[str, ...
 
 def _nulls(df: pd.DataFrame, columns) -> pd.DataFrame:
     """Text columns as objects with None (not NaN) for missing values, as JSON wants them."""
-    return df.assign(**{c: df[c].astype(object).where(df[c].notna(), None) for c in columns if c in df.columns})
+    fix = {}
+    for c in columns:  # a few named columns
+        if c in df.columns:
+            col = df[c]
+            if col.dtype != object or col.isna().any():
+                values = col.to_numpy(dtype=object, na_value=None)
+                fix[c] = _obj(np.where(pd.isna(values), None, values))
+    return df.assign(**fix) if fix else df
 
 
 def _empty(columns) -> pd.DataFrame:
@@ -920,75 +933,93 @@ def _applicable_targets(targets: pd.DataFrame | None, flt: Filter) -> pd.DataFra
     return t[[c for c in cols if c in t.columns]]
 
 
+_TARGET_GRAIN_ORDER = {"month": 0, "quarter": 1, "year": 2, "range": 3}
+
+
 def _attain(actuals: pd.DataFrame, ws: np.ndarray, we: np.ndarray, targets: pd.DataFrame, lang: str) -> pd.DataFrame:
-    """Per actuals row (segment, kpi, actual) over [ws, we]: target, attainment, status, target_basis."""
-    a = actuals.reset_index(drop=True).assign(_row=np.arange(len(actuals)), _ws=ws, _we=we)
-    out = pd.DataFrame({"target": np.full(len(a), np.nan), "attainment": np.nan,
-                        "status": np.full(len(a), None, dtype=object), "target_basis": np.full(len(a), None, dtype=object)})
-    if not len(targets) or not len(a):
+    """Per actuals row (segment, kpi, actual) over [ws, we]: target, attainment, status, target_basis.
+
+    Flow targets: for each target grain, the targets overlapping the window prorated by month and summed;
+    the finest grain whose targets cover the whole window wins. Other kinds: the shortest target period
+    containing the window's last day, as it is.
+    """
+    n = len(actuals)
+    out = pd.DataFrame({"target": np.full(n, np.nan), "attainment": np.full(n, np.nan),
+                        "status": _obj(np.full(n, None, dtype=object)),
+                        "target_basis": _obj(np.full(n, None, dtype=object))})
+    if not len(targets) or not n:
         return out
-    t = targets.assign(_ts=_days(targets["period_start"]), _te=_days(targets["period_end"]))
-    t = t.assign(_months=_month_count(t["_ts"].to_numpy(), t["_te"].to_numpy()),
-                 _len=t["_te"] - t["_ts"] + 1)
-    m = a.merge(t, on=["segment", "kpi"], how="inner")
-    if not len(m):
+    a_seg, a_kpi = actuals["segment"].to_numpy(dtype=object), actuals["kpi"].to_numpy(dtype=object)
+    t_seg, t_kpi = targets["segment"].to_numpy(dtype=object), targets["kpi"].to_numpy(dtype=object)
+    codes, _ = pd.factorize(np.concatenate([a_seg + "|" + a_kpi, t_seg + "|" + t_kpi]))
+    ar, ti = np.nonzero(codes[:n, None] == codes[None, n:])  # (actual row, target) pairs: few targets
+    if not len(ar):
         return out
-    kind = m["kpi"].map(_AGGREGATION).to_numpy()
-    flow = kind == "flow"
-    lo = np.maximum(m["_ts"].to_numpy(), m["_ws"].to_numpy())
-    hi = np.minimum(m["_te"].to_numpy(), m["_we"].to_numpy())
-    overlap = _month_count(lo, hi)
-    m = m.assign(_flow=flow, _ov=overlap, _part=m["value"].to_numpy() * overlap / m["_months"].to_numpy(),
-                 _contains=(m["_ts"] <= m["_we"]) & (m["_te"] >= m["_we"]))
-    # flows: per grain, the prorated sum of the targets overlapping the window; the finest grain covering it wins
-    f = m[m["_flow"] & (m["_ov"] > 0)]
-    chosen = []
+    ts, te = _days(targets["period_start"])[ti], _days(targets["period_end"])[ti]
+    tval = targets["value"].to_numpy(dtype=float)[ti]
+    grain = targets["grain"].to_numpy(dtype=object)[ti]
+    ws, we = np.asarray(ws, dtype=np.int64)[ar], np.asarray(we, dtype=np.int64)[ar]
+    flow = np.array([_AGGREGATION[k] == "flow" for k in t_kpi], dtype=bool)[ti]
+    months = _month_count(ts, te)
+    overlap = _month_count(np.maximum(ts, ws), np.minimum(te, we))
+    span = te - ts + 1
+    target = np.full(n, np.nan)
+    share = np.full(n, np.nan)
+    chosen_grain = np.full(n, None, dtype=object)
+    # flows: prorated sums per (row, grain); keep grains covering the window; the finest wins
+    f = np.flatnonzero(flow & (overlap > 0))
     if len(f):
-        by = [f["_row"], f["grain"]]
-        g = f.groupby(by, sort=False)[["_part", "_ov"]].sum()
-        g = g.assign(span=f.groupby(by, sort=False)["_len"].min(), months=f.groupby(by, sort=False)["_months"].first())
-        g = g.reset_index().rename(columns={"_part": "target", "_ov": "ov"})
-        rows_g = g["_row"].to_numpy(dtype=np.int64)
-        need = _month_count(np.asarray(ws)[rows_g], np.asarray(we)[rows_g])
-        g = g[np.isclose(g["ov"].to_numpy(), need)].sort_values(["_row", "span"]).drop_duplicates("_row")
-        share = (g["ov"] / g["months"]).to_numpy()
-        whole = np.isclose(share, 1.0) | (share > 1)
-        pct = pd.Series(np.round(share * 100, 1)).astype(str) + " %"
-        if lang == "fr":
-            pct = pct.str.replace(".", ",", regex=False)
-        prorated = _t(lang, "target_prorated", share="\0", period="\1")
-        p1, _, rest = prorated.partition("\0")
-        p2, _, p3 = rest.partition("\1")
-        as_is_1, _, as_is_2 = _t(lang, "target_as_is", period="\1").partition("\1")
-        grain = g["grain"].astype(object).reset_index(drop=True)
-        basis = np.where(whole, (as_is_1 + grain + as_is_2).to_numpy(dtype=object),
-                         (p1 + pct + p2 + grain + p3).to_numpy(dtype=object))
-        chosen.append(g[["_row", "target"]].assign(target_basis=basis))
-    o = m[~m["_flow"] & m["_contains"]]
+        gcode = np.array([_TARGET_GRAIN_ORDER.get(g, 4) for g in grain[f]])
+        key = ar[f] * 8 + gcode
+        uk, inv = np.unique(key, return_inverse=True)
+        part = np.bincount(inv, weights=tval[f] * overlap[f] / months[f])
+        covered = np.bincount(inv, weights=overlap[f])
+        tmonths = np.zeros(len(uk))
+        np.maximum.at(tmonths, inv, months[f])
+        row = uk // 8
+        first_pair = np.zeros(len(uk), dtype=np.int64)
+        first_pair[inv] = np.arange(len(f))
+        need = _month_count(ws[f][first_pair], we[f][first_pair])
+        ok = np.isclose(covered, need)
+        order = np.lexsort((uk % 8, row))
+        order = order[ok[order]]
+        rows, first = np.unique(row[order], return_index=True)
+        pick = order[first]
+        target[rows] = part[pick]
+        share[rows] = covered[pick] / tmonths[pick]
+        chosen_grain[rows] = grain[f][first_pair[pick]]
+    # stocks, distinct counts, ratios, scores: the shortest target containing the window's last day
+    o = np.flatnonzero(~flow & (ts <= we) & (te >= we))
     if len(o):
-        o = o.sort_values(["_row", "_len"]).drop_duplicates("_row")
-        as_is_1, _, as_is_2 = _t(lang, "target_as_is", period="\1").partition("\1")
-        chosen.append(o.assign(target=o["value"], target_basis=as_is_1 + o["grain"].astype(object) + as_is_2)[
-            ["_row", "target", "target_basis"]])
-    if not chosen:
+        order = o[np.lexsort((span[o], ar[o]))]
+        rows, first = np.unique(ar[order], return_index=True)
+        pick = order[first]
+        target[rows] = tval[pick]
+        share[rows] = 1.0
+        chosen_grain[rows] = grain[pick]
+    has = ~np.isnan(target)
+    if not has.any():
         return out
-    c = pd.concat(chosen, ignore_index=True).drop_duplicates("_row")
-    rows = c["_row"].to_numpy()
-    target = c["target"].to_numpy(dtype=float)
-    actual = a["actual"].to_numpy(dtype=float)[rows]
-    direction = a["kpi"].map(_DIRECTION).to_numpy()[rows]
+    actual = actuals["actual"].to_numpy(dtype=float)
+    direction = np.array([_DIRECTION[k] for k in a_kpi])
     with np.errstate(divide="ignore", invalid="ignore"):
         att = np.where(direction > 0, np.where(target > 0, actual / target, np.nan),
                        np.where(actual > 0, target / actual, np.nan))
-    thresholds = np.array([KPIS[k].thresholds for k in a["kpi"].to_numpy()[rows]], dtype=float).reshape(-1, 2)
-    status = np.where(np.isnan(att), None,
-                      np.where(att >= thresholds[:, 0] - 1e-12, "green",
-                               np.where(att >= thresholds[:, 1] - 1e-12, "amber", "red"))).astype(object)
-    out.loc[rows, "target"] = target
-    out.loc[rows, "attainment"] = att
-    out.loc[rows, "status"] = status
-    out.loc[rows, "target_basis"] = c["target_basis"].to_numpy()
-    return out
+    thresholds = np.array([KPIS[k].thresholds for k in a_kpi], dtype=float).reshape(-1, 2)
+    status = np.where(np.isnan(att), None, np.where(att >= thresholds[:, 0] - 1e-12, "green",
+                                                  np.where(att >= thresholds[:, 1] - 1e-12, "amber", "red")))
+    as_is_1, _, as_is_2 = _t(lang, "target_as_is", period="\1").partition("\1")
+    p1, _, rest = _t(lang, "target_prorated", share="\0", period="\1").partition("\0")
+    p2, _, p3 = rest.partition("\1")
+    pct = _obj(np.round(share * 100, 1)).astype(str) + " %"
+    if lang == "fr":
+        pct = pct.str.replace(".", ",", regex=False)
+    g = _obj(chosen_grain).fillna("")
+    whole = np.isclose(share, 1.0) | (share > 1)
+    basis = np.where(~has, None, np.where(whole, (as_is_1 + g + as_is_2).to_numpy(dtype=object),
+                                          (p1 + pct + p2 + g + p3).to_numpy(dtype=object)))
+    return pd.DataFrame({"target": target, "attainment": np.where(has, att, np.nan),
+                         "status": _obj(np.where(has, status, None)), "target_basis": _obj(basis)})
 
 
 def _selection_window(nat: _Native, flt: Filter) -> _Windows | None:
@@ -1018,9 +1049,9 @@ def targets_status(native: pd.DataFrame, targets: pd.DataFrame, flt: Filter = Fi
     if out is None or out.empty or targets is None or not len(targets):
         return _empty(TARGET_COLUMNS)
     t = _applicable_targets(targets, flt)
-    actual = out[out["segment"].isin((*SEGMENTS, MERGED)) & out["value"].notna()]
-    actual = actual[actual.set_index(["segment", "kpi"]).index.isin(t.set_index(["segment", "kpi"]).index)]
-    if not len(actual):
+    actual = out[out["segment"].isin((*SEGMENTS, MERGED)).to_numpy() & out["value"].notna().to_numpy()
+                 & out["kpi"].isin(set(t["kpi"])).to_numpy()]
+    if not len(actual) or not len(t):
         return _empty(TARGET_COLUMNS)
     ws = np.full(len(actual), int(win.start[0]))
     we = np.full(len(actual), int(win.end[0]))
@@ -1063,41 +1094,45 @@ def _world_groups(flt: Filter) -> dict[str, tuple[str, ...]]:
 # --- funnel, side by side ------------------------------------------------------------------
 
 
+_STAGE_POS = {**{s.code: i for i, s in enumerate(FUNNEL)}, "rate": len(FUNNEL)}
+
+
 def _funnel_from(out: pd.DataFrame | None, segments: tuple[str, ...], lang: str) -> pd.DataFrame:
+    """Funnel rows (4 stages + 2 rates per segment) looked up in computed values of one window."""
     if out is None or out.empty:
         return _empty(FUNNEL_COLUMNS)
-    present = [s for s in segments if s in set(out["segment"].unique())]
-    seg = np.repeat(np.array(present, dtype=object), len(FUNNEL))
-    stage = np.tile(np.array([s.code for s in FUNNEL], dtype=object), len(present))
-    kpi = np.array([st.kpi("B2E" if s in INTERNAL_SEGMENTS or s == "INTERNAL" else "B2C")
-                    for s in present for st in FUNNEL], dtype=object)  # 4 stages × ≤ 3 segments
-    sub = out[out["segment"].isin(present) & out["kpi"].isin(set(kpi.tolist()))]
-    key = (sub["segment"].astype(object) + "|" + sub["kpi"].astype(object)).to_numpy(dtype=object)
-    want = pd.Series(seg + "|" + kpi, dtype=object)
-    stages = pd.DataFrame({"segment": seg, "stage": stage, "kpi": kpi,
-                           "value": want.map(dict(zip(key, sub["value"].to_numpy(dtype=float)))).to_numpy(dtype=float),
-                           "reason": want.map(dict(zip(key, sub["reason"].to_numpy(dtype=object)))).to_numpy(dtype=object)})
-    missing = stages["value"].isna() & stages["reason"].isna()
-    stages.loc[missing, "reason"] = [_t(lang, "missing", kpi=k) for k in stages.loc[missing, "kpi"]]
-    v = stages["value"].to_numpy(dtype=float).reshape(-1, len(FUNNEL))
-    rate_rows = []
-    for name, num, den in (("funnel_engagement_rate", 1, 0), ("funnel_action_rate", 2, 1)):
+    seg_col = out["segment"].to_numpy(dtype=object)
+    present = [s for s in segments if (seg_col == s).any()]
+    if not present:
+        return _empty(FUNNEL_COLUMNS)
+    kpis = np.array([[st.kpi("B2E" if s in INTERNAL_SEGMENTS or s == "INTERNAL" else "B2C") for st in FUNNEL]
+                     for s in present], dtype=object)  # ≤ 3 segments × 4 stages
+    found = dict(zip(zip(seg_col, out["kpi"].to_numpy(dtype=object)),
+                     zip(out["value"].to_numpy(dtype=float), out["reason"].to_numpy(dtype=object))))
+    got = [[found.get((s, k), (np.nan, None)) for k in row] for s, row in zip(present, kpis)]
+    v = np.array([[g[0] for g in row] for row in got], dtype=float)
+    r = np.array([[g[1] for g in row] for row in got], dtype=object)
+    missing_text = np.vectorize(lambda k: _t(lang, "missing", kpi=k), otypes=[object])
+    zero_text = np.vectorize(lambda k: _t(lang, "zero", kpi=k), otypes=[object])
+    r = np.where(np.isnan(v) & pd.isna(r), missing_text(kpis), r)
+    rate_v, rate_r = [], []
+    for num, den in ((1, 0), (2, 1)):  # engagement / audience, action / engagement
         with np.errstate(divide="ignore", invalid="ignore"):
-            val = np.where(v[:, den] != 0, v[:, num] / v[:, den], np.nan)
-        den_kpi = kpi.reshape(-1, len(FUNNEL))[:, den]
-        num_kpi = kpi.reshape(-1, len(FUNNEL))[:, num]
-        reason = np.where(np.isnan(v[:, num]), [_t(lang, "missing", kpi=k) for k in num_kpi],
-                          np.where(np.isnan(v[:, den]), [_t(lang, "missing", kpi=k) for k in den_kpi],
-                                   np.where(v[:, den] == 0, [_t(lang, "zero", kpi=k) for k in den_kpi], None)))
-        rate_rows.append(pd.DataFrame({"segment": present, "stage": "rate", "kpi": name, "value": val,
-                                       "reason": reason.astype(object)}))
-    res = pd.concat([stages, *rate_rows], ignore_index=True)
-    res["unit"] = [KPIS[k].unit if k in KPIS else "%" for k in res["kpi"]]
-    res = res.assign(_s=res["segment"].map(_SEGMENT_ORDER), _o=res["stage"].map(
-        {**{s.code: i for i, s in enumerate(FUNNEL)}, "rate": len(FUNNEL)}), _k=res["kpi"].map(
-        {"funnel_engagement_rate": 0, "funnel_action_rate": 1}).fillna(0))
-    res = res.sort_values(["_s", "_o", "_k"]).reset_index(drop=True)[list(FUNNEL_COLUMNS)]
-    return _nulls(res, ("reason",))
+            rate_v.append(np.where(v[:, den] != 0, v[:, num] / v[:, den], np.nan))
+        rate_r.append(np.where(np.isnan(v[:, num]), missing_text(kpis[:, num]),
+                               np.where(np.isnan(v[:, den]), missing_text(kpis[:, den]),
+                                        np.where(v[:, den] == 0, zero_text(kpis[:, den]), None))))
+    n_seg, n_st = len(present), len(FUNNEL)
+    segs = np.repeat(np.array(present, dtype=object), n_st + 2)
+    stage = np.tile(np.array([s.code for s in FUNNEL] + ["rate", "rate"], dtype=object), n_seg)
+    kpi = np.concatenate([kpis, np.tile(np.array([["funnel_engagement_rate", "funnel_action_rate"]], dtype=object),
+                                        (n_seg, 1))], axis=1).ravel()
+    value = np.concatenate([v, np.column_stack(rate_v)], axis=1).ravel()
+    reason = np.concatenate([r, np.column_stack(rate_r)], axis=1).ravel()
+    unit = np.concatenate([np.vectorize(_UNIT.get, otypes=[object])(kpis),
+                           np.full((n_seg, 2), "%", dtype=object)], axis=1).ravel()
+    return pd.DataFrame({"segment": _obj(segs), "stage": _obj(stage), "kpi": _obj(kpi), "value": value,
+                         "unit": _obj(unit), "reason": _obj(np.where(pd.isna(reason), None, reason))})
 
 
 def funnel(native: pd.DataFrame, flt: Filter = Filter(), lang: str = "fr") -> pd.DataFrame:

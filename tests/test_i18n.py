@@ -19,7 +19,7 @@ def test_every_label_has_french_and_english():
 
 def test_every_label_used_by_the_app_exists():
     root = Path(__file__).resolve().parent.parent
-    sources = [root / "app.py", root / "ui.py", *(root / "pages").glob("*.py")]
+    sources = [root / "app.py", root / "ui.py", *(root / "app_pages").glob("*.py")]
     used = {k for p in sources for k in re.findall(r"""\bt\(\s*f?["']([a-z_]+\.[a-z_0-9.{}]+)["']""", p.read_text())}
     missing = {k for k in used if "{" not in k and k not in i18n._LABELS}
     assert missing == set()
@@ -65,6 +65,16 @@ def test_fmt_change(change, unit, change_unit, lang, text):
 )
 def test_fmt_period(label, lang, text):
     assert fmt_period(label, lang) == text
+
+
+@pytest.mark.parametrize(
+    "value, unit, lang, text",
+    [(13_791_234, "count", "fr", f"13,8{NBSP}M"), (360_590.5, "€", "fr", f"360,6{NBSP}k€"),
+     (1_642_000, "€", "en", "€1.6M"), (2.5e9, "count", "en", "2.5bn"), (99_999, "count", "fr", f"99{NNBSP}999"),
+     (0.25, "%", "fr", f"25,0{NNBSP}%")],
+)
+def test_compact_values_for_cards(value, unit, lang, text):
+    assert fmt_value(value, unit, lang, compact=True) == text
 
 
 def test_explicit_decimals():
