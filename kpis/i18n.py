@@ -200,21 +200,23 @@ def _grouped(value: float, decimals: int, lang: str) -> str:
 def _decimals(value: float, unit: str) -> int:
     if unit == "%":
         return 1
-    if unit in ("€", "×"):
+    if unit == "€":
+        return 0 if abs(value) >= 1000 else 2
+    if unit == "×":
         return 2
     if unit == "score":
         return 0 if abs(value) >= 10 else 1
     return 0 if abs(value) >= 100 or float(value).is_integer() else 1
 
 
-_COMPACT = ((1e9, 1e9, {"fr": "Md", "en": "bn"}), (1e6, 1e6, {"fr": "M", "en": "M"}), (1e5, 1e3, {"fr": "k", "en": "k"}))
+_COMPACT = ((1e9, 1e9, {"fr": "Md", "en": "bn"}), (1e6, 1e6, {"fr": "M", "en": "M"}))
 
 
 def fmt_value(value: float | None, unit: str = "count", lang: str = "fr", decimals: int | None = None,
               compact: bool = False) -> str:
     """A value for display: ``1 234,5``, ``12,5 %``, ``4,67 €`` (French) or ``1,234.5``, ``12.5%``, ``€4.67``.
 
-    ``compact`` shortens values of 100,000 and more for cards: ``13,8 M``, ``360,6 k€``.
+    ``compact`` shortens values of a million and more for cards: ``13,8 M``, ``1,6 M€``.
     """
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "—"

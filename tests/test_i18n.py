@@ -69,8 +69,8 @@ def test_fmt_period(label, lang, text):
 
 @pytest.mark.parametrize(
     "value, unit, lang, text",
-    [(13_791_234, "count", "fr", f"13,8{NBSP}M"), (360_590.5, "€", "fr", f"360,6{NBSP}k€"),
-     (1_642_000, "€", "en", "€1.6M"), (2.5e9, "count", "en", "2.5bn"), (99_999, "count", "fr", f"99{NNBSP}999"),
+    [(13_791_234, "count", "fr", f"13,8{NBSP}M"), (360_590.6, "€", "fr", f"360{NNBSP}591{NBSP}€"),
+     (1_642_000, "€", "en", "€1.6M"), (2.5e9, "count", "en", "2.5bn"), (999_999, "count", "fr", f"999{NNBSP}999"),
      (0.25, "%", "fr", f"25,0{NNBSP}%")],
 )
 def test_compact_values_for_cards(value, unit, lang, text):
