@@ -45,7 +45,7 @@ __all__ = [
     "column_letter",
 ]
 
-PARSER_VERSION = "1"
+PARSER_VERSION = "2"
 HEADER_SEARCH_ROWS = 30
 """The header is looked for in the first rows of a sheet (title rows above it)."""
 

@@ -60,9 +60,9 @@ second, red below.
 
 Channel and initiative breakdowns of a stock or distinct count (employees
 using Teams vs the intranet) overlap: the parts do not add up to the total,
-so their ``share`` is None; ``reach`` (value / the segment's total) is given
-for them instead. Flows have a share along every dimension, stocks and
-distinct counts along entities only, ratios never.
+so their ``share`` is None (the values are still ranked). Flows have a share
+along every dimension, stocks and distinct counts along entities only,
+ratios never.
 """
 
 from __future__ import annotations
@@ -1205,13 +1205,12 @@ def breakdown(native_by: pd.DataFrame, dimension: str, flt: Filter = Filter(), n
 
         >>> nb = store.native_totals(flt, by=("initiative",))
         >>> breakdown(nb, "initiative", flt, n=3, lang="en")
-          segment   kpi initiative  value  rank position  share  reach
+          segment   kpi initiative  value  unit  rank position  share
 
     ``native_by`` is ``native_totals(flt, by=(dimension,))``. ``share`` =
     value / sum of the members' values, for additive KPIs only (flows; stocks
-    and distinct counts by entity); ``reach`` = value / the segment's total
-    (``native_totals`` without ``by``, optional: pass it merged in as rows
-    with the dimension set to None); ``rank`` 1 is the largest value.
+    and distinct counts by entity), else None; ``rank`` 1 is the largest
+    value; ``position`` is "top" (rank ≤ n) or "bottom" (the n smallest).
     """
     if dimension not in DIMENSIONS:
         raise ValueError(f"dimension must be one of {DIMENSIONS}")

@@ -1,0 +1,135 @@
+"""Every page, driven from the real app.py with AppTest, on its own store seeded with the demo data."""
+
+import io
+
+import openpyxl
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from kpis import dashboard, metrics
+from kpis.catalog import KPIS
+from kpis.i18n import fmt_value
+from kpis.store import Store
+
+from conftest import APP
+
+pytestmark = pytest.mark.usefixtures("clean_streamlit_caches")
+
+
+def run_app(page: str | None = None) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=90).run()
+    if page:
+        at.switch_page(page).run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def _texts(at) -> str:
+    return "\n".join([m.value for m in at.markdown] + [c.value for c in at.caption] + [s.value for s in at.success]
+                     + [w.value for w in at.warning] + [e.value for e in at.error] + [i.value for i in at.info])
+
+
+def test_first_run_seeds_demo_data_and_cdo_cards_match_metrics(store_path):
+    at = run_app()
+    assert at.title[0].value == "Vue CDO"
+    store = Store(store_path)
+    assert [b["sample"] for b in store.batches()] == [True, True, True]
+    sel = at.session_state["selection"]
+    view = metrics.cdo_view(store, sel.flt, sel.grain, lang="fr")
+    expected = dashboard.cards(view, "B2C", dashboard.CDO_CARDS["B2C"], "fr")
+    assert [(m.label, m.value) for m in at.metric[:3]] == [(c.label, c.value) for c in expected[:3]]
+    # the B2C impressions card is the sum of October 2026 in the sample workbook, computed independently
+    impressions = view.scorecard.set_index(["segment", "kpi"]).loc[("B2C", "impressions"), "value"]
+    assert at.metric[0].value == fmt_value(impressions, "count", "fr", compact=True)
+
+
+def test_segment_filter_changes_the_cards(store_path):
+    at = run_app()
+    at.pills(key="seg").set_value(["B2E"]).run()
+    assert not at.exception
+    assert [m.value for m in at.markdown if m.value.startswith("#####")] == ["##### B2E — collaborateurs"]
+    assert at.metric[0].label == KPIS["population"].label_fr
+
+
+def test_language_switch_changes_labels(store_path):
+    at = run_app()
+    at.segmented_control(key="lang").set_value("en").run()
+    assert not at.exception
+    assert at.title[0].value == "CDO view"
+    assert at.metric[0].label == "Impressions" and at.metric[1].label == "Clicks"
+
+
+def test_side_by_side_shows_both_worlds(store_path):
+    at = run_app("app_pages/side_by_side.py")
+    labels = [m.label for m in at.metric]
+    assert labels[:2] == ["Impressions", "Population cible"]
+    assert "Taux de clic" in labels and "Taux d'adoption" in labels
+
+
+@pytest.mark.parametrize("page, first", [("app_pages/external.py", "Impressions"),
+                                         ("app_pages/internal.py", "Population cible")])
+def test_world_pages(store_path, page, first):
+    at = run_app(page)
+    assert at.metric[0].label == first
+    assert len(at.get("vega_lite_chart")) >= 2  # the trend and at least one breakdown
+
+
+def _b2e_workbook() -> bytes:
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["Mois", "Segment", "Effectif", "Utilisateurs actifs", "Contributeurs"])
+    ws.append(["2026-11", "B2E", 20000, 12000, 1500])
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+def test_upload_shows_what_was_understood_then_imports(store_path):
+    at = run_app("app_pages/importer.py")
+    at.file_uploader(key="uploads").upload("usage_novembre.xlsx", _b2e_workbook()).run()
+    assert not at.exception
+    assert "Prêt à importer" in _texts(at)
+    summary = at.dataframe[0].value
+    assert summary.iloc[0]["Segments"] == "B2E" and summary.iloc[0]["Gardées"] == 1
+    at.button(key="do_import").click().run()
+    assert "lot n° 4 importé, 3 valeurs enregistrées" in _texts(at)
+    at.switch_page("app_pages/cdo_view.py").run()
+    # November 2026 is now the latest month: the B2E population card shows the uploaded headcount
+    population = next(m for m in at.metric if m.label == KPIS["population"].label_fr)
+    assert population.value == fmt_value(20000, "count", "fr", compact=True)
+
+
+def test_junk_upload_is_an_error_message_not_an_exception(store_path):
+    at = run_app("app_pages/importer.py")
+    at.file_uploader(key="uploads").upload("rapport.xlsx", b"\x00\x01 not a workbook " * 20).run()
+    assert not at.exception
+    assert "Non importable" in _texts(at)
+    issues = at.dataframe[1].value
+    assert issues.iloc[0]["Code"] == "file_rejected"
+
+
+def test_history_lists_batches_and_deletes_one(store_path):
+    at = run_app("app_pages/history.py")
+    assert at.dataframe[0].value["Lot"].tolist() == [3, 2, 1]
+    at.selectbox(key="delete_pick").set_value(2).run()
+    at.checkbox(key="delete_confirm").check().run()
+    at.button(key="delete_do").click().run()
+    assert not at.exception
+    assert [b["id"] for b in Store(store_path).batches()] == [1, 3]
+    assert at.dataframe[0].value["Lot"].tolist() == [3, 1]
+
+
+def test_catalog_page_lists_every_kpi_and_the_targets(store_path):
+    at = run_app("app_pages/catalog.py")
+    assert len(at.dataframe[0].value) == len(KPIS)
+    assert len(at.dataframe[1].value) == len(Store(store_path).targets()) > 0
+
+
+def test_removing_the_demo_data_leaves_a_helpful_empty_state(store_path):
+    at = run_app()
+    at.button(key="remove_demo").click().run()
+    assert not at.exception
+    assert Store(store_path).batches() == []
+    assert "Aucune donnée pour ce filtre" in _texts(at)
+    at = run_app()  # a new session does not seed the demo data again
+    assert Store(store_path).batches() == []
