@@ -22,7 +22,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Iterable, Sequence
+from functools import partial
+from typing import Callable, Iterable, Sequence
 
 import numpy as np
 import pandas as pd
@@ -138,8 +139,17 @@ class SheetResult:
     rows: dict = field(default_factory=lambda: {"read": 0, "kept": 0, "rejected": 0, "dropped": 0})
     totals: dict = field(default_factory=dict)
     issues: list[Issue] = field(default_factory=list)
-    observations: pd.DataFrame = field(default_factory=lambda: _empty_observations())
     headers: list[str] = field(default_factory=list)  # the header row's texts (remembered mappings)
+    build: Callable[[], pd.DataFrame] | None = field(default=None, repr=False, compare=False)
+    _observations: pd.DataFrame | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def observations(self) -> pd.DataFrame:
+        """The tidy observations (``OBS_COLUMNS``), built on first use: ``check`` never needs them."""
+        if self._observations is None:
+            self._observations = self.build() if self.build is not None else _empty_observations()
+            self.build = None
+        return self._observations
 
     @property
     def has_error(self) -> bool:
@@ -343,16 +353,26 @@ def _is_total_label(cell: object) -> bool:
     return fold(cell) in TOTAL_LABELS or bool(_TOTAL_PREFIX.match(cell))
 
 
+def _distinct(cells: Sequence) -> tuple[np.ndarray, list]:
+    """The column's codes and distinct cells (pandas.factorize; None and NaN are values too)."""
+    arr = np.empty(len(cells), dtype=object)
+    arr[:] = cells
+    codes, uniques = pd.factorize(arr, use_na_sentinel=False)
+    return codes, list(uniques)
+
+
 def _per_distinct(cells: Sequence, fn, dtype=object) -> np.ndarray:
     """``fn`` applied once per distinct cell, spread back over the column.
 
         >>> _per_distinct(["Total", "A", "Total"], _is_total_label, bool).tolist()
         [True, False, True]
     """
-    arr = np.empty(len(cells), dtype=object)
-    arr[:] = cells
-    codes, uniques = pd.factorize(arr, use_na_sentinel=False)
-    return np.array([fn(u) for u in uniques], dtype=dtype)[codes] if len(uniques) else np.array([], dtype=dtype)
+    return _spread(_distinct(cells), fn, dtype)
+
+
+def _spread(distinct: tuple[np.ndarray, list], fn, dtype=object) -> np.ndarray:
+    codes, uniques = distinct
+    return np.array([fn(u) for u in uniques], dtype=dtype)[codes] if uniques else np.array([], dtype=dtype)
 
 
 def _has_strings(cells: Sequence) -> bool:
@@ -360,7 +380,7 @@ def _has_strings(cells: Sequence) -> bool:
 
 
 def _group_codes(arrays: Iterable[np.ndarray], n: int) -> np.ndarray:
-    """One int64 code per row for the combination of the arrays' values (rows with equal codes match)."""
+    """One code per row for the combination of the arrays' values (rows with equal codes match), below n."""
     key = np.zeros(n, dtype=np.int64)
     size = 1
     for values in arrays:
@@ -372,7 +392,7 @@ def _group_codes(arrays: Iterable[np.ndarray], n: int) -> np.ndarray:
             size = len(compact)
         key = key * len(uniques) + codes
         size *= len(uniques)
-    return key
+    return pd.factorize(key)[0] if size > n else key
 
 
 def _read_periods(cells: list, order: str, grain: str | None, live: np.ndarray):
@@ -433,10 +453,6 @@ def _column_convention(cells: Sequence) -> str | None:
     return parsing.number_convention(cells) if _has_strings(cells) else None
 
 
-def _column_date_order(cells: Sequence) -> str | None:
-    return parsing.date_order(cells) if _has_strings(cells) else None
-
-
 def _kpi_of_name(name: object) -> tuple[str | None, str]:
     """A long or crosstab KPI cell → (code, what): what is ``kpi``, ``ratio``, ``total`` or ``unknown``."""
     if _is_total_label(name):
@@ -467,6 +483,8 @@ class _SheetReader:
         self.cells: list[list] = []
         self.numbers = np.array([], dtype=np.int64)
         self.n = 0
+        self._distinct_cache: dict[int, tuple[np.ndarray, list]] = {}
+        self._strings_cache: dict[int, bool] = {}
 
     def issue(self, code, severity, fr, en, row=None, column=None):
         row = None if row is None else int(row)
@@ -505,6 +523,17 @@ class _SheetReader:
         self.numbers = np.asarray(numbers, dtype=np.int64)
         self.n = len(body)
         self.result.rows["read"] = self.n
+
+    def column_map(self, j: int, fn, dtype=object) -> np.ndarray:
+        """``fn`` of each cell of column j, computed once per distinct cell (the factorisation is cached)."""
+        if j not in self._distinct_cache:
+            self._distinct_cache[j] = _distinct(self.cells[j])
+        return _spread(self._distinct_cache[j], fn, dtype)
+
+    def has_strings(self, j: int) -> bool:
+        if j not in self._strings_cache:
+            self._strings_cache[j] = _has_strings(self.cells[j])
+        return self._strings_cache[j]
 
     def _count(self, dropped: np.ndarray, rejected: np.ndarray) -> SheetResult:
         rows = self.result.rows
@@ -688,17 +717,16 @@ class _SheetReader:
         rejected |= seg_bad
         dims = {d: self._dimension(d) for d in DIMENSIONS}
         key = _group_codes([starts, ends, seg_values, *dims.values(), *([] if codes is None else [codes])], self.n)
-        repeats, split = self._shared_rows(key, ~(dropped | rejected), codes)
+        repeats, split, split_rows = self._shared_rows(key, ~(dropped | rejected))
         rejected |= repeats
         live = ~(dropped | rejected)
         res.grain = _grain(grains[live])
         self._currency()
-        frames = self._values(live, codes)
-        obs = self._assemble(frames, live, key, starts, ends, seg_values, dims)
+        picks = [(kpi, np.flatnonzero(live & ~np.isnan(v)), v) for kpi, v in self._values(live, codes)]
+        picks = [(kpi, idx, v[idx]) for kpi, idx, v in picks if len(idx)]
         if split:
-            obs = self._sum_split(obs, split)
-        self._plausibility(obs)
-        self._finish(obs)
+            self._report_split(split, split_rows, picks)
+        self._conclude(picks, _Units(self.numbers, key, starts, ends, seg_values, dims), sum_flows=bool(split))
         return self._count(dropped, rejected)
 
     def _no_kpi_column(self) -> None:
@@ -720,8 +748,8 @@ class _SheetReader:
         labels = {c.index for c in self._roles("period", "entity", "channel", "initiative", "segment", "unknown",
                                                "long_kpi", "ignored")} | {0}
         for j in sorted(labels):
-            if j < len(self.cells) and _has_strings(self.cells[j]):
-                dropped |= _per_distinct(self.cells[j], _is_total_label, bool)
+            if j < len(self.cells) and self.has_strings(j):
+                dropped |= self.column_map(j, _is_total_label, bool)
         dropped[0] |= self._is_description_row()
         return dropped
 
@@ -738,7 +766,7 @@ class _SheetReader:
     def _long_codes(self, dropped: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """KPI code per row of a long sheet; ratio and total rows dropped, unknown KPIs rejected."""
         col = self._roles("long_kpi")[0]
-        found = _per_distinct(self.cells[col.index], _kpi_of_name)
+        found = self.column_map(col.index, _kpi_of_name)
         codes = np.array([f[0] for f in found], dtype=object)
         what = np.array([f[1] for f in found], dtype=object)
         dropped = dropped | (what == "ratio") | (what == "total")
@@ -783,7 +811,7 @@ class _SheetReader:
         """Day/month order: the column's own, else the other date columns', else French (dmy)."""
         others = [c for c in self._roles("period", "period_start", "period_end") if c is not column]
         for c in (column, *others):
-            order = _column_date_order(self.cells[c.index])
+            order = parsing.date_order(self.cells[c.index]) if self.has_strings(c.index) else None
             if order:
                 return order
         return "dmy"
@@ -806,7 +834,7 @@ class _SheetReader:
             res.segments = [fallback]
             return np.full(self.n, fallback, dtype=object), np.zeros(self.n, dtype=bool)
         c = seg_cols[0]
-        values = _per_distinct(self.cells[c.index], _segment_cell)
+        values = self.column_map(c.index, _segment_cell)
         live = ~excluded
         blank, unknown = live & (values == ""), live & (values == "?")
         found = set(values[live & ~blank & ~unknown])
@@ -864,10 +892,10 @@ class _SheetReader:
         if not dcols:
             return np.full(self.n, ALL, dtype=object)
         if len(dcols) == 1:
-            return _per_distinct(self.cells[dcols[0].index], lambda v: _text(v) or ALL)
-        joined = _per_distinct(self.cells[dcols[0].index], _text)
+            return self.column_map(dcols[0].index, lambda v: _text(v) or ALL)
+        joined = self.column_map(dcols[0].index, _text)
         for c in dcols[1:]:
-            more = _per_distinct(self.cells[c.index], _text)
+            more = self.column_map(c.index, _text)
             joined = np.where(joined == "", more, np.where(more == "", joined, joined + ENTITY_JOIN + more))
         names = " + ".join(c.header for c in dcols)
         self.issue("dimension_joined", "info",
@@ -878,7 +906,7 @@ class _SheetReader:
     def _currency(self) -> None:
         found = []
         for c in self._roles("currency"):
-            found += sorted(set(_per_distinct(self.cells[c.index], lambda v: _text(v).upper())) - {""})
+            found += sorted(set(self.column_map(c.index, lambda v: _text(v).upper())) - {""})
         for c in self._roles("kpi"):
             if KPIS[c.kpi].unit == "€":
                 found.append(parsing.currency_of([c.header]) or parsing.currency_of(self.cells[c.index][:500]))
@@ -898,7 +926,8 @@ class _SheetReader:
     def _values(self, live: np.ndarray, codes: np.ndarray | None) -> list[tuple[str, np.ndarray]]:
         """(KPI code, values with NaN where missing, rejected or not that KPI) for each KPI of the sheet."""
         value_cols = self._roles("long_value")[:1] if codes is not None else self._roles("kpi")
-        conventions = {c.index: c.convention or _column_convention(self.cells[c.index]) for c in value_cols}
+        conventions = {c.index: c.convention or (parsing.number_convention(self.cells[c.index])
+                                                 if self.has_strings(c.index) else None) for c in value_cols}
         votes = [v for v in conventions.values() if v]
         sheet = max(set(votes), key=votes.count) if votes else None
         parsed = {c.index: self._numbers(c, conventions[c.index] or sheet, live) for c in value_cols}
@@ -931,13 +960,13 @@ class _SheetReader:
         return np.where(bad, np.nan, values)
 
     # -- rows sharing a period and every dimension --
-    def _shared_rows(self, key: np.ndarray, live: np.ndarray, codes) -> tuple[np.ndarray, list[Column]]:
-        """Reject repeated and conflicting rows; return the unmapped columns that split the others."""
-        rejected = np.zeros(self.n, dtype=bool)
+    def _shared_rows(self, key: np.ndarray, live: np.ndarray) -> tuple[np.ndarray, list[Column], np.ndarray]:
+        """Reject repeated and conflicting rows; return them, the unmapped columns splitting others, those rows."""
+        rejected, split_rows = np.zeros(self.n, dtype=bool), np.zeros(self.n, dtype=bool)
         idx = np.flatnonzero(live)
         shared = idx[pd.Series(key[idx]).duplicated(keep=False).to_numpy()]
         if not len(shared):
-            return rejected, []
+            return rejected, [], split_rows
         groups: dict[int, list[int]] = defaultdict(list)
         for i in shared:
             groups[key[i]].append(int(i))
@@ -950,13 +979,14 @@ class _SheetReader:
             by = [c for c in splitters if len({_text(self.cells[c.index][i]) for i in distinct}) > 1]
             if by:
                 split.update((c.index, c) for c in by)
+                split_rows[distinct] = True
             else:
                 self.reject_rows(np.isin(np.arange(self.n), distinct[1:]), "conflicting_rows",
                                  "Même période et mêmes dimensions qu'une ligne précédente, avec d'autres valeurs : "
                                  "ligne rejetée.", "Same period and dimensions as an earlier row, with other "
                                  "values: row rejected.")
                 rejected[distinct[1:]] = True
-        return rejected, list(split.values())
+        return rejected, list(split.values()), split_rows
 
     def _reject_repeats(self, rows: list[int], rejected: np.ndarray) -> list[int]:
         """Rows identical in every column to an earlier one are rejected; the distinct rows are returned."""
@@ -972,11 +1002,10 @@ class _SheetReader:
                 seen[signature] = i
         return list(seen.values())
 
-    def _sum_split(self, obs: pd.DataFrame, split: list[Column]) -> pd.DataFrame:
-        """Flows split by an unmapped column are summed (info); stocks and distinct counts are an error."""
+    def _report_split(self, split: list[Column], split_rows: np.ndarray, picks: list) -> None:
+        """Flows split by an unmapped column are summed (info); stocks and distinct counts cannot be (error)."""
         names = ", ".join(f"{c.letter} ({c.header or '?'})" for c in split)
-        shared = obs.duplicated(["_key", "kpi"], keep=False)
-        kinds = {k: KPIS[k].aggregation for k in set(obs.loc[shared, "kpi"])}
+        kinds = {kpi: KPIS[kpi].aggregation for kpi, idx, _ in picks if split_rows[idx].any()}
         not_flows = sorted(k for k, kind in kinds.items() if kind != "flow")
         if not_flows:
             self.issue("split_by_unmapped_column", "error",
@@ -992,62 +1021,40 @@ class _SheetReader:
                        "coûts…) sont additionnés.",
                        f"Some rows differ only by column {names}, which is not used: their flows (clicks, cost…) "
                        "are summed.")
-        flows = shared & obs["kpi"].map(kinds).eq("flow")
-        if not flows.any():
-            return obs
-        summed = obs[flows].groupby(["_key", "kpi"], sort=False, as_index=False).agg(
-            {c: "first" for c in obs.columns if c not in ("_key", "kpi", "value")} | {"value": "sum"})
-        return pd.concat([obs[~flows], summed[obs.columns]], ignore_index=True)
 
-    # -- observations --
-    def _assemble(self, frames, live, key, starts, ends, segments, dims) -> pd.DataFrame:
-        """One observation per kept value: row index, group key, period, segment, dimensions, KPI, value."""
-        picks = [(kpi, np.flatnonzero(live & ~np.isnan(values)), values) for kpi, values in frames]
-        picks = [(kpi, idx, values[idx]) for kpi, idx, values in picks if len(idx)]
-        if not picks:
-            return _empty_observations().assign(_row=pd.Series([], dtype="int64"), _key=pd.Series([], dtype="int64"))
-        rows = np.concatenate([idx for _, idx, _ in picks])
-        kpis = np.concatenate([self._kpi_codes(kpi, segments[idx]) for kpi, idx, _ in picks])
-        labels = {"segment": segments[rows], **{d: dims[d][rows] for d in DIMENSIONS}, "kpi": kpis}
-        return pd.DataFrame({
-            "_row": rows, "_key": key[rows], "period_start": starts[rows], "period_end": ends[rows],
-            **{name: pd.Series(v, dtype=object) for name, v in labels.items()},
-            "value": np.concatenate([values for _, _, values in picks]),
-        })
-
-    @staticmethod
-    def _kpi_codes(kpi: str, segments: np.ndarray) -> np.ndarray:
-        """The KPI per observation: promoters of a B2E survey are eNPS promoters."""
-        if kpi.startswith(("nps_", "enps_")):
-            return _per_distinct(segments, lambda s: catalog.world_variant(kpi, s))
-        return np.full(len(segments), kpi, dtype=object)
-
-    def _plausibility(self, obs: pd.DataFrame) -> None:
-        """Warnings, values kept: negative counts, clicks > impressions, active users > population."""
-        codes, names = pd.factorize(obs["kpi"])
-        position = {k: i for i, k in enumerate(names)}
-        counts = np.isin(codes, [i for k, i in position.items() if KPIS[k].unit == "count"])
-        for i in np.unique(obs["_row"].to_numpy()[counts & (obs["value"].to_numpy() < 0)]):
-            self.issue("negative_count", "warning", "Valeur négative pour un comptage : gardée telle quelle.",
-                       "Negative value for a count: kept as it is.", self.numbers[i])
-        for num, den, code, fr, en in PLAUSIBILITY_RULES:
-            if num not in position or den not in position:
-                continue
-            a = obs.loc[codes == position[num], ["_key", "_row", "value"]]
-            b = obs.loc[codes == position[den], ["_key", "value"]]
-            both = a.merge(b, on="_key", suffixes=("", "_den"))
-            for i in np.unique(both.loc[both["value"] > both["value_den"], "_row"].to_numpy()):
-                self.issue(code, "warning", fr + " Valeurs gardées.", en + " Values kept.", self.numbers[i])
-
-    def _finish(self, obs: pd.DataFrame) -> None:
+    # -- conclusion, shared by every layout --
+    def _conclude(self, picks: list, units: _Units, sum_flows: bool = False) -> None:
+        """Warnings, totals, period and segments from the kept values; observations built when asked for."""
         res = self.result
-        obs = obs.drop(columns=["_row", "_key"]).reset_index(drop=True)
-        obs = obs.astype({"period_start": "datetime64[s]", "period_end": "datetime64[s]", "value": "float64"})
-        res.observations = obs[list(OBS_COLUMNS)]
-        res.totals = {k: float(v) for k, v in obs.groupby("kpi", sort=True)["value"].sum().items()}
-        if not obs.empty:
-            res.period = {"start": str(obs["period_start"].min().date()), "end": str(obs["period_end"].max().date())}
-            res.segments = sorted(obs["segment"].unique(), key=SEGMENTS.index)
+        self._plausibility(picks, units)
+        res.totals = _totals(picks, units)
+        used = np.zeros(len(units.key), dtype=bool)
+        for _, idx, _ in picks:
+            used[idx] = True
+        if used.any():
+            res.period = {"start": str(units.starts[used].min()), "end": str(units.ends[used].max())}
+            res.segments = sorted(set(units.segments[used]), key=SEGMENTS.index)
+        res.build = partial(_build_observations, picks, units, sum_flows)
+
+    def _plausibility(self, picks: list, units: _Units) -> None:
+        """Warnings, values kept: negative counts, clicks > impressions, active users > population."""
+        negative = np.zeros(len(units.key), dtype=bool)
+        for kpi, idx, values in picks:
+            if KPIS[kpi].unit == "count":
+                negative[idx[values < 0]] = True
+        for number in np.unique(units.numbers[negative]):
+            self.issue("negative_count", "warning", "Valeur négative pour un comptage : gardée telle quelle.",
+                       "Negative value for a count: kept as it is.", number)
+        by_kpi = {kpi: (idx, values) for kpi, idx, values in picks}
+        size = int(units.key.max()) + 1 if len(units.key) else 0
+        for num, den, code, fr, en in PLAUSIBILITY_RULES:
+            if num not in by_kpi or den not in by_kpi:
+                continue
+            (ia, va), (ib, vb) = by_kpi[num], by_kpi[den]
+            given = np.bincount(units.key[ib], minlength=size) > 0
+            over = given & (np.bincount(units.key[ia], va, size) > np.bincount(units.key[ib], vb, size))
+            for number in np.unique(units.numbers[ia[over[units.key[ia]]]]):
+                self.issue(code, "warning", fr + " Valeurs gardées.", en + " Values kept.", number)
 
     # -- crosstab --
     def _read_crosstab(self, header: list, body: list[list], numbers: list[int]) -> SheetResult:
@@ -1076,12 +1083,13 @@ class _SheetReader:
             return self._count(dropped, rejected)
         res.segments = [segment]
         rejected |= self._crosstab_repeats(codes, ~(dropped | rejected))
-        records = self._crosstab_records(codes, np.flatnonzero(~(dropped | rejected)), period_idx, segment)
-        obs = pd.DataFrame.from_records(records, columns=["_row", "_key", "kpi", "value"])
-        obs = obs.assign(period_start=starts[obs["_key"]], period_end=ends[obs["_key"]], segment=segment,
-                         entity=ALL, channel=ALL, initiative=ALL)
-        self._plausibility(obs)
-        self._finish(obs)
+        width = len(period_idx)
+        cells_total = self.n * width  # one unit per (row, period column) cell
+        units = _Units(np.repeat(self.numbers, width), np.tile(np.arange(width), self.n), np.tile(starts, self.n),
+                       np.tile(ends, self.n), np.full(cells_total, segment, dtype=object),
+                       {d: np.full(cells_total, ALL, dtype=object) for d in DIMENSIONS})
+        rows = np.flatnonzero(~(dropped | rejected))
+        self._conclude(self._crosstab_picks(codes, rows, period_idx), units)
         return self._count(dropped, rejected)
 
     def _crosstab_repeats(self, codes: list, live: np.ndarray) -> np.ndarray:
@@ -1098,20 +1106,23 @@ class _SheetReader:
                 first[codes[i]] = i
         return rejected
 
-    def _crosstab_records(self, codes: list, rows: np.ndarray, period_idx: list[int], segment: str) -> list:
+    def _crosstab_picks(self, codes: list, rows: np.ndarray, period_idx: list[int]) -> list:
+        """(KPI, cell units, values) for each kept KPI row; a cell is unit ``row × width + period``."""
+        width = len(period_idx)
         cells = {i: [self.cells[j][i] for j in period_idx] for i in rows}
         votes = [v for v in (_column_convention(c) for c in cells.values()) if v]
         sheet = max(set(votes), key=votes.count) if votes else None
-        records = []
+        picks = []
         for i in rows:
             values, bad = parsing.parse_numbers(cells[i], _column_convention(cells[i]) or sheet)
             for k in np.flatnonzero(bad):
                 self.issue("number_unparseable", "error", "Nombre illisible ou ambigu : valeur ignorée.",
                            "Unreadable or ambiguous number: value dropped.", self.numbers[i],
                            column_letter(period_idx[k]))
-            kpi = catalog.world_variant(codes[i], segment)
-            records += [(int(i), k, kpi, float(v)) for k, v in enumerate(values) if not np.isnan(v)]
-        return records
+            ok = np.flatnonzero(~np.isnan(values))
+            if len(ok):
+                picks.append((codes[i], i * width + ok, values[ok]))
+        return picks
 
 
 PLAUSIBILITY_RULES = (
@@ -1127,3 +1138,64 @@ def _segment_cell(cell: object) -> str:
     if _is_blank(cell):
         return ""
     return catalog.segment_of(cell) or "?"
+
+
+@dataclass(frozen=True)
+class _Units:
+    """What kept values hang on: body rows (wide, long) or cells (crosstab), each with its row number,
+    group key (period × segment × dimensions, a small int), period, segment and dimension labels."""
+
+    numbers: np.ndarray
+    key: np.ndarray
+    starts: np.ndarray
+    ends: np.ndarray
+    segments: np.ndarray
+    dims: dict[str, np.ndarray]
+
+
+def _kpi_per_value(picks: list, units: _Units) -> np.ndarray:
+    """The KPI code of every kept value, in pick order; NPS parts of a B2E sheet are eNPS parts."""
+    kpis = np.repeat(np.array([kpi for kpi, _, _ in picks], dtype=object), [len(idx) for _, idx, _ in picks])
+    if not any(kpi.startswith(("nps_", "enps_")) for kpi, _, _ in picks):
+        return kpis
+    segments = np.concatenate([units.segments[idx] for _, idx, _ in picks])
+    return np.array([catalog.world_variant(k, s) for k, s in zip(kpis, segments)], dtype=object)
+
+
+def _totals(picks: list, units: _Units) -> dict[str, float]:
+    """The plain sum of the kept values of each KPI (a checksum of what was read)."""
+    totals: dict[str, float] = defaultdict(float)
+    for kpi, idx, values in picks:
+        segments = units.segments[idx]
+        for segment in set(segments) if kpi.startswith(("nps_", "enps_")) else (None,):
+            chosen = values if segment is None else values[segments == segment]
+            totals[kpi if segment is None else catalog.world_variant(kpi, segment)] += float(chosen.sum())
+    return {k: totals[k] for k in sorted(totals)}
+
+
+def _build_observations(picks: list, units: _Units, sum_flows: bool) -> pd.DataFrame:
+    """One observation per kept value (``OBS_COLUMNS``); flows split by an unmapped column summed."""
+    if not picks:
+        return _empty_observations()
+    idx = np.concatenate([i for _, i, _ in picks])
+    labels = {"segment": units.segments[idx], **{d: units.dims[d][idx] for d in DIMENSIONS},
+              "kpi": _kpi_per_value(picks, units)}
+    frame = pd.DataFrame({  # copy=False: the arrays are fresh, and copying 1M objects per column is slow
+        "period_start": units.starts[idx].astype("datetime64[s]"),
+        "period_end": units.ends[idx].astype("datetime64[s]"),
+        **{name: pd.Series(v, dtype=object, copy=False) for name, v in labels.items()},
+        "value": np.concatenate([values for _, _, values in picks]).astype(np.float64),
+    }, copy=False)
+    return _sum_flows(frame, units.key[idx]) if sum_flows else frame
+
+
+def _sum_flows(frame: pd.DataFrame, key: np.ndarray) -> pd.DataFrame:
+    """Flows sharing a period, segment, every dimension and KPI (rows split by an unmapped column) summed."""
+    flow = frame["kpi"].map(lambda k: KPIS[k].aggregation == "flow").to_numpy(dtype=bool)
+    shared = flow & frame.assign(_key=key).duplicated(["_key", "kpi"], keep=False).to_numpy()
+    if not shared.any():
+        return frame
+    firsts = {c: "first" for c in OBS_COLUMNS if c not in ("kpi", "value")}
+    summed = frame[shared].assign(_key=key[shared]).groupby(["_key", "kpi"], sort=False, as_index=False).agg(
+        {**firsts, "value": "sum"})
+    return pd.concat([frame[~shared], summed[list(OBS_COLUMNS)]], ignore_index=True)

@@ -87,7 +87,7 @@ __all__ = [
     "DEFAULT_LOCK_TIMEOUT",
 ]
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 """Version 1 had no ``obs_hash``/``parser_version`` on batches and no column mappings."""
 
 DEFAULT_LOCK_TIMEOUT = 10.0
@@ -98,6 +98,9 @@ VALUE_DIGITS = 10
 
 TABLES = ("schema_version", "counters", "batches", "observations", "deletions", "targets", "column_mappings")
 """Every table, in dependency order (backup, restore and tests walk them)."""
+
+DERIVED_TABLES = ("entity_totals",)
+"""Rebuilt from the observations after every write: neither backed up nor compared."""
 
 TARGET_GRAINS = ("month", "quarter", "year", "range")
 
@@ -113,6 +116,7 @@ _ORDER = {
     "deletions": "id",
     "targets": "kpi, segment, entity, period_start, period_end",
     "column_mappings": "headers_key",
+    "entity_totals": "period_start, period_end, segment, kpi, entity",
 }
 
 _DDL = {
@@ -178,7 +182,21 @@ _DDL = {
         mapping VARCHAR NOT NULL,
         saved_by VARCHAR NOT NULL,
         saved_at TIMESTAMP NOT NULL)""",
+    "entity_totals": """CREATE TABLE entity_totals (
+        period_start DATE NOT NULL,
+        period_end DATE NOT NULL,
+        segment VARCHAR NOT NULL,
+        kpi VARCHAR NOT NULL,
+        entity VARCHAR NOT NULL,
+        sm DOUBLE PRECISION NOT NULL,
+        mx DOUBLE PRECISION NOT NULL,
+        n BIGINT NOT NULL)""",
 }
+"""``entity_totals`` is derived: the current observations summed (``sm``) and
+maxed (``mx``) over channels and initiatives per native period, segment, KPI
+and entity, rebuilt in the transaction of every write that changes what is
+current. ``native_totals`` reads it when no channel or initiative is involved
+(the CDO view's case), 5 million rows becoming a few tens of thousands."""
 
 
 # --- values returned -------------------------------------------------------
@@ -612,6 +630,7 @@ class Store:
             _insert_observations(con, frame, batch_id)
             superseded, partial = _supersede_by(con, batch_id, origin, islands)
             warnings = _overlap_warnings(con, partial)
+            _refresh_entity_totals(con)
         return ImportOutcome(batch_id, imported_at, len(frame), superseded, warnings)
 
     # --- delete ---------------------------------------------------------------
@@ -625,7 +644,9 @@ class Store:
         with self._write() as con:
             if not con.execute("SELECT COUNT(*) FROM batches WHERE id = ?", [batch_id]).fetchone()[0]:
                 raise UnknownBatch(f"Aucun lot n° {batch_id}.", f"No batch with id {batch_id}.")
-            return _delete(con, [batch_id], by)
+            outcome = _delete(con, [batch_id], by)
+            _refresh_entity_totals(con)
+            return outcome
 
     def delete_demo(self, by: str = "local") -> DeleteOutcome:
         """Delete every batch flagged ``sample`` (demo data) in one transaction."""
@@ -633,7 +654,9 @@ class Store:
             ids = [r[0] for r in con.execute("SELECT id FROM batches WHERE sample ORDER BY id").fetchall()]
             if not ids:
                 return DeleteOutcome((), 0, 0)
-            return _delete(con, ids, by)
+            outcome = _delete(con, ids, by)
+            _refresh_entity_totals(con)
+            return outcome
 
     def recompute_current(self) -> int:
         """Recompute every row's current flag from scratch; returns the rows changed (0 when consistent)."""
@@ -660,6 +683,7 @@ class Store:
             )
             for t in ("_islands", "_cand", "_hits"):
                 con.execute(f"DROP TABLE IF EXISTS {t}")
+            _refresh_entity_totals(con)
             return changed
 
     # --- batches listing ------------------------------------------------------
@@ -812,13 +836,18 @@ class Store:
         keys = ["period_start", "period_end", "segment", "kpi", *by]
         inner = list(dict.fromkeys([*keys, "entity"]))
         outer = ", ".join(keys)
+        flt = flt or Filter()
+        if set(by) <= {"entity"} and not flt.channels and not flt.initiatives:
+            per_entity = f"SELECT {', '.join(inner)}, sm, mx, n FROM entity_totals WHERE {where}"
+        else:
+            per_entity = f"""SELECT {", ".join(inner)}, SUM(value) AS sm, MAX(value) AS mx, COUNT(*) AS n
+                  FROM observations WHERE is_current AND {where}
+                  GROUP BY {", ".join(inner)}"""
         sql = f"""
             SELECT {outer},
                    SUM(CASE WHEN kpi IN ({_placeholders(levels)}) THEN mx ELSE sm END) AS value,
                    SUM(n) AS n
-            FROM (SELECT {", ".join(inner)}, SUM(value) AS sm, MAX(value) AS mx, COUNT(*) AS n
-                  FROM observations WHERE is_current AND {where}
-                  GROUP BY {", ".join(inner)}) per_entity
+            FROM ({per_entity}) per_entity
             GROUP BY {outer}
             ORDER BY {outer}"""
         with self._read() as con:
@@ -930,11 +959,12 @@ class Store:
                         f"Incomplete backup: {table} has {n} rows instead of {manifest['tables'][table]}.",
                     )
             con.execute("UPDATE counters SET value = ? WHERE name = 'data_version'", [version])
+            _refresh_entity_totals(con)
         return dict(manifest["tables"])
 
     def table_rows(self, table: str) -> pd.DataFrame:
         """Every row of one table in key order (backups, tests, support)."""
-        if table not in TABLES:
+        if table not in TABLES and table not in DERIVED_TABLES:
             raise StoreError(f"Table inconnue {table}", f"Unknown table {table}")
         with self._read() as con:
             return con.execute(f"SELECT * FROM {table} ORDER BY {_ORDER[table]}").df()
@@ -1251,7 +1281,23 @@ def _migrate_1_to_2(con) -> None:
     con.execute(_DDL["column_mappings"])
 
 
-_MIGRATIONS = {1: _migrate_1_to_2}
+def _migrate_2_to_3(con) -> None:
+    """v3: the derived ``entity_totals`` table that makes ``native_totals`` fast."""
+    con.execute(_DDL["entity_totals"])
+    _refresh_entity_totals(con)
+
+
+def _refresh_entity_totals(con) -> None:
+    """Rebuild ``entity_totals`` from the current observations (inside the caller's transaction)."""
+    con.execute("DELETE FROM entity_totals")
+    con.execute(
+        """INSERT INTO entity_totals
+           SELECT period_start, period_end, segment, kpi, entity, SUM(value), MAX(value), COUNT(*)
+           FROM observations WHERE is_current
+           GROUP BY period_start, period_end, segment, kpi, entity""")
+
+
+_MIGRATIONS = {1: _migrate_1_to_2, 2: _migrate_2_to_3}
 """from-version -> function migrating one step, inside the caller's transaction."""
 
 

@@ -83,7 +83,7 @@ def store(tmp_path) -> Store:
 def test_first_use_creates_parent_dir_schema_and_empty_tables(tmp_path):
     s = Store(tmp_path / "a" / "b" / "p.duckdb")
     assert s.path.exists()
-    assert s.schema_version() == SCHEMA_VERSION == 2
+    assert s.schema_version() == SCHEMA_VERSION == 3
     assert s.batches() == []
     assert {t: len(s.table_rows(t)) for t in TABLES} == {
         "schema_version": 1, "counters": 2, "batches": 0, "observations": 0, "deletions": 0, "targets": 0,
@@ -108,8 +108,10 @@ def test_migration_from_version_1_fixture(tmp_path):
     con.execute((FIXTURES / "store_v1.sql").read_text())
     con.close()
     s = Store(path)
-    assert s.schema_version() == 2
-    # every row kept, columns now identical to a store created at version 2
+    assert s.schema_version() == 3
+    # every row kept, columns now identical to a store created at version 3
+    # (v3 adds the derived entity_totals, filled from the current rows: 4 observations, 1 superseded)
+    assert len(s.table_rows("entity_totals")) >= 1
     assert len(s.table_rows("observations")) == 4
     assert s.table_rows("targets")["value"].tolist() == [3000.0]
     batches = s.table_rows("batches")
@@ -384,6 +386,27 @@ def test_native_totals_by_channel_and_entity(internal):
         ("active_users", "FR"): 600.0, ("active_users", "DE"): 300.0,
         ("contributions", "FR"): 30.0, ("contributions", "DE"): 5.0,
     }
+
+
+def test_native_totals_pre_aggregate_follows_imports_and_deletes(internal):
+    # without channel or initiative, native_totals reads entity_totals; with a channel filter naming every
+    # channel it reads the observations: both must agree, after an import and after deleting it
+    everything = Filter(segments=("B2E",))
+    every_channel = Filter(segments=("B2E",), channels=("intranet", "esn"))
+
+    def both():
+        fast, slow = internal.native_totals(everything), internal.native_totals(every_channel)
+        return totals(fast, "period_end", "kpi"), totals(slow, "period_end", "kpi")
+
+    fast, slow = both()
+    assert fast == slow and fast[(pd.Timestamp("2026-01-31"), "population")] == 1500.0
+    correction = put(internal, obs(row(1, "DE", 650.0, kpi="population", segment="B2E", channel="intranet")),
+                     origin="m365").batch_id
+    fast, slow = both()
+    assert fast == slow and fast[(pd.Timestamp("2026-01-31"), "population")] == 1650.0  # 1000 FR + 650 DE
+    internal.delete_batch(correction)
+    fast, slow = both()
+    assert fast == slow and fast[(pd.Timestamp("2026-01-31"), "population")] == 1500.0
 
 
 def test_native_totals_filters(internal):
