@@ -481,6 +481,7 @@ class _SheetReader:
         self.remembered = remembered
         self.result = SheetResult(sheet=raw.name)
         self.cells: list[list] = []
+        self.table = np.empty((0, 0), dtype=object)
         self.numbers = np.array([], dtype=np.int64)
         self.n = 0
         self._distinct_cache: dict[int, tuple[np.ndarray, list]] = {}
@@ -519,6 +520,7 @@ class _SheetReader:
         if len(set(map(len, body))) > 1 or (body and len(body[0]) < width):
             body = [r[:width] + [""] * (width - len(r)) for r in body]
         table = np.array(body, dtype=object).reshape(len(body), -1) if body else np.empty((0, width), dtype=object)
+        self.table = table
         self.cells = [table[:, j].tolist() if j < table.shape[1] else [""] * len(body) for j in range(width)]
         self.numbers = np.asarray(numbers, dtype=np.int64)
         self.n = len(body)
@@ -926,23 +928,37 @@ class _SheetReader:
     def _values(self, live: np.ndarray, codes: np.ndarray | None) -> list[tuple[str, np.ndarray]]:
         """(KPI code, values with NaN where missing, rejected or not that KPI) for each KPI of the sheet."""
         value_cols = self._roles("long_value")[:1] if codes is not None else self._roles("kpi")
-        conventions = {c.index: c.convention or (parsing.number_convention(self.cells[c.index])
-                                                 if self.has_strings(c.index) else None) for c in value_cols}
+        filled = {c.index: self._filled(c.index) for c in value_cols}
+        conventions = {j: _column_convention(cells) for j, (_, cells) in filled.items()}
+        conventions |= {c.index: c.convention for c in value_cols if c.convention}
         votes = [v for v in conventions.values() if v]
         sheet = max(set(votes), key=votes.count) if votes else None
-        parsed = {c.index: self._numbers(c, conventions[c.index] or sheet, live) for c in value_cols}
+        parsed = {c.index: self._numbers(c, filled[c.index], conventions[c.index] or sheet, live)
+                  for c in value_cols}
         if codes is None:
             return [(c.kpi, parsed[c.index]) for c in value_cols]
         values = parsed[value_cols[0].index]
         return [(code, np.where(codes == code, values, np.nan)) for code in sorted(set(codes[live]) - {None})]
 
-    def _numbers(self, col: Column, convention: str | None, live: np.ndarray) -> np.ndarray:
-        cells = self.cells[col.index]
-        values, bad = parsing.parse_numbers(cells, convention)
+    def _filled(self, j: int) -> tuple[np.ndarray, list]:
+        """The non-empty cells of column j and their rows: parsers are fast on columns of numbers only."""
+        if set(map(type, self.cells[j])) <= {float, int}:
+            return np.arange(self.n), self.cells[j]
+        column = self.table[:, j] if j < self.table.shape[1] else np.full(self.n, "", dtype=object)
+        rows = np.flatnonzero((column != "") & (column != None))  # noqa: E711 (elementwise)
+        return rows, column[rows].tolist()
+
+    def _numbers(self, col: Column, filled: tuple[np.ndarray, list], convention: str | None,
+                 live: np.ndarray) -> np.ndarray:
+        rows, cells = filled
+        values, bad = np.full(self.n, np.nan), np.zeros(self.n, dtype=bool)
+        values[rows], bad[rows] = parsing.parse_numbers(cells, convention)
         bad &= live
         if not bad.any():
             return values
-        ambiguous = parsing.ambiguous_mask(cells) if convention is None else np.zeros(self.n, dtype=bool)
+        ambiguous = np.zeros(self.n, dtype=bool)
+        if convention is None:
+            ambiguous[rows] = parsing.ambiguous_mask(cells)
         fix = f'--map "{col.header}={col.kpi}:' if col.kpi else None
         for i in np.flatnonzero(bad):
             if ambiguous[i]:
