@@ -2,6 +2,7 @@ import streamlit as st
 
 import ui
 from kpis import reports
+from kpis.i18n import escape_markdown as md
 from kpis.targets import read_targets
 
 sel = ui.selection()
@@ -19,6 +20,6 @@ uploaded = st.file_uploader(t("catalog.upload"), type=["xlsx", "xls", "ods", "cs
 if uploaded is not None:
     targets, issues = read_targets(uploaded.getvalue(), uploaded.name)
     for issue in issues:
-        st.warning(f"{issue.sheet or ''} {issue.row or ''} {issue.column or ''} — {issue.message(lang)}")
+        st.warning(md(f"{issue.sheet or ''} {issue.row or ''} {issue.column or ''} — {issue.message(lang)}"))
     if len(targets) and st.button(t("catalog.save"), type="primary", key="targets_save"):
         st.success(t("catalog.saved", n=store.set_targets(targets, by="app")))

@@ -3,6 +3,7 @@ import streamlit as st
 import ui
 from kpis import reports
 from kpis.errors import DuplicateBatch, KpiError
+from kpis.i18n import escape_markdown as md
 from kpis.model import SEGMENTS
 
 sel = ui.selection()
@@ -32,7 +33,7 @@ for f in files or []:
     checked.append((result, maps, base))
     with st.container(border=True):
         icon = ":material/check_circle:" if result.importable else ":material/error:"
-        st.markdown(f"{icon} **{f.name}** — {t('import.importable') if result.importable else t('import.not_importable')}")
+        st.markdown(f"{icon} **{md(f.name)}** — {t('import.importable') if result.importable else t('import.not_importable')}")
         if any(i.code == "segment_undecided" for i in base.all_issues) or segment:
             st.segmented_control(t("import.segment"), list(SEGMENTS), key=f"segment_{f.file_id}",
                                  help=t("import.segment_help"))
@@ -43,15 +44,15 @@ for f in files or []:
             st.metric(t("rows.dropped"), sum(s.rows["dropped"] for s in result.sheets))
         st.markdown(f"**{t('import.summary')}**")
         st.dataframe(reports.summary_frame(result, lang), hide_index=True)
-        for sheet in result.sheets:
-            if sheet.status == "read":
-                with st.expander(t("import.columns", sheet=sheet.sheet)):
-                    st.dataframe(reports.columns_frame(sheet, lang), hide_index=True)
+        readable = [sheet for sheet in result.sheets if sheet.status == "read"]
+        for sheet in readable:
+            with st.expander(t("import.columns", sheet=md(sheet.sheet)), expanded=len(readable) == 1):
+                st.dataframe(reports.columns_frame(sheet, lang), hide_index=True)
         if unknown:
             st.markdown(f"**{t('import.map')}**")
             st.caption(t("import.map_help"))
             for s, u in unknown:
-                st.selectbox(f"{s.sheet} · {u['column']} · {u['header']}", [None, *choices],
+                st.selectbox(md(f"{s.sheet} · {u['column']} · {u['header']}"), [None, *choices],
                              key=f"map_{f.file_id}_{s.sheet}_{u['column']}",
                              format_func=lambda c: t("import.map_none") if c is None else choices[c])
         issues = reports.issues_frame(result, lang)
@@ -71,18 +72,18 @@ if st.button(t("import.button", n=len(ready)), type="primary", disabled=not read
         try:
             outcome = ui.import_result(result)
         except DuplicateBatch as exc:
-            st.warning(t("import.duplicate", file=result.file, batch=exc.batch_id, date=exc.imported_at),
+            st.warning(t("import.duplicate", file=md(result.file), batch=exc.batch_id, date=exc.imported_at),
                        icon=":material/content_copy:")
             continue
         except KpiError as exc:
-            st.error(t("import.refused", file=result.file, reason=exc.message(lang)))
+            st.error(t("import.refused", file=md(result.file), reason=md(exc.message(lang))))
             continue
         for sheet in base.sheets:
             mine = {h: target for h, target in maps.items() if h in sheet.headers}
             if mine:
                 ui.store().remember_mapping(sheet.headers, mine, by="app")
-        st.success(t("import.done", file=result.file, batch=outcome.batch_id, rows=outcome.rows_stored))
+        st.success(t("import.done", file=md(result.file), batch=outcome.batch_id, rows=outcome.rows_stored))
         if outcome.rows_superseded:
             st.info(t("import.superseded", n=outcome.rows_superseded))
         for warning in outcome.warnings:
-            st.warning(warning.message(lang))
+            st.warning(md(warning.message(lang)))

@@ -17,7 +17,7 @@ from __future__ import annotations
 import math
 from datetime import date
 
-__all__ = ["LANGS", "t", "fmt_value", "fmt_change", "fmt_date", "fmt_period", "MONTHS"]
+__all__ = ["LANGS", "t", "fmt_value", "fmt_change", "fmt_date", "fmt_period", "MONTHS", "escape_markdown"]
 
 LANGS = ("fr", "en")
 NNBSP = "\u202f"  # narrow no-break space: French thousands separator
@@ -269,3 +269,19 @@ def fmt_period(label: str, lang: str = "fr") -> str:
         year, w = label.split("-W")
         return f"S{w} {year}" if lang == "fr" else f"W{w} {year}"
     return label
+
+
+_MARKDOWN_SPECIAL = "\\`*_{}[]()#+-.!|<>~:$="
+
+
+def escape_markdown(text: object) -> str:
+    """Text from an upload (a file, sheet, header or campaign name) shown literally in Streamlit Markdown.
+
+        >>> escape_markdown("**Total** [clic](javascript:x)")
+        '\\*\\*Total\\*\\* \\[clic\\]\\(javascript\\:x\\)'
+
+    Every Markdown and Streamlit directive character (``:red[…]``, ``:material/…:``) is backslash-escaped
+    and line breaks become spaces, so nothing a team types into a spreadsheet can format or link.
+    """
+    out = str(text).replace("\r", " ").replace("\n", " ")
+    return "".join("\\" + ch if ch in _MARKDOWN_SPECIAL else ch for ch in out)

@@ -21,8 +21,8 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
-from pathlib import Path
 from functools import partial
+from pathlib import Path
 from typing import Callable, Iterable, Sequence
 
 import numpy as np
@@ -361,16 +361,12 @@ def _distinct(cells: Sequence) -> tuple[np.ndarray, list]:
     return codes, list(uniques)
 
 
-def _per_distinct(cells: Sequence, fn, dtype=object) -> np.ndarray:
+def _spread(distinct: tuple[np.ndarray, list], fn, dtype=object) -> np.ndarray:
     """``fn`` applied once per distinct cell, spread back over the column.
 
-        >>> _per_distinct(["Total", "A", "Total"], _is_total_label, bool).tolist()
+        >>> _spread(_distinct(["Total", "A", "Total"]), _is_total_label, bool).tolist()
         [True, False, True]
     """
-    return _spread(_distinct(cells), fn, dtype)
-
-
-def _spread(distinct: tuple[np.ndarray, list], fn, dtype=object) -> np.ndarray:
     codes, uniques = distinct
     return np.array([fn(u) for u in uniques], dtype=dtype)[codes] if uniques else np.array([], dtype=dtype)
 
@@ -404,12 +400,12 @@ def _read_periods(cells: list, order: str, grain: str | None, live: np.ndarray):
     else:
         starts, ends = _widen(days, grain or "day")
         grains, bad = np.full(len(days), grain or "day", dtype=object), np.zeros(len(days), dtype=bool)
-    days = live & ~bad & (grains == "day")
-    if grain is None and days.any():
-        inferred = parsing.infer_grain(starts[days])
+    day_rows = live & ~bad & (grains == "day")
+    if grain is None and day_rows.any():
+        inferred = parsing.infer_grain(starts[day_rows])
         if inferred != "day":
-            ends = np.where(days, _widen(starts, inferred)[1], ends)
-            grains = np.where(days, inferred, grains)
+            ends = np.where(day_rows, _widen(starts, inferred)[1], ends)
+            grains = np.where(day_rows, inferred, grains)
     return starts.astype("datetime64[D]"), ends.astype("datetime64[D]"), grains, bad
 
 
@@ -531,6 +527,15 @@ class _SheetReader:
         if j not in self._distinct_cache:
             self._distinct_cache[j] = _distinct(self.cells[j])
         return _spread(self._distinct_cache[j], fn, dtype)
+
+    def column_labels(self, j: int, fn) -> tuple[np.ndarray, np.ndarray]:
+        """``column_map(j, fn)`` and a code per row, equal when the labels are."""
+        if j not in self._distinct_cache:
+            self._distinct_cache[j] = _distinct(self.cells[j])
+        codes, uniques = self._distinct_cache[j]
+        labels = np.array([fn(u) for u in uniques], dtype=object)
+        label_codes = pd.factorize(labels)[0] if len(labels) else np.array([], dtype=np.int64)
+        return labels[codes], label_codes[codes]
 
     def has_strings(self, j: int) -> bool:
         if j not in self._strings_cache:
@@ -717,8 +722,13 @@ class _SheetReader:
             return self._count(dropped, rejected)
         seg_values, seg_bad = segments
         rejected |= seg_bad
-        dims = {d: self._dimension(d) for d in DIMENSIONS}
-        key = _group_codes([starts, ends, seg_values, *dims.values(), *([] if codes is None else [codes])], self.n)
+        dims, dim_codes = {}, []
+        for d in DIMENSIONS:
+            dims[d], code = self._dimension(d)
+            dim_codes.append(code)
+        by = [starts, ends, *dim_codes, *([seg_values] if len(res.segments) > 1 else []),
+              *([] if codes is None else [codes])]
+        key = _group_codes(by, self.n)
         repeats, split, split_rows = self._shared_rows(key, ~(dropped | rejected))
         rejected |= repeats
         live = ~(dropped | rejected)
@@ -888,13 +898,14 @@ class _SheetReader:
         return "B2E" if "internal" in worlds and "external" not in worlds else None
 
     # -- dimensions, currency --
-    def _dimension(self, role: str) -> np.ndarray:
-        """Labels of a dimension, several columns joined (brand · country); ``(all)`` when blank."""
+    def _dimension(self, role: str) -> tuple[np.ndarray, np.ndarray]:
+        """Labels of a dimension, several columns joined (brand · country), ``(all)`` when blank; and a code
+        per row, equal when the labels are (cheap to group on)."""
         dcols = self._roles(role)
         if not dcols:
-            return np.full(self.n, ALL, dtype=object)
+            return np.full(self.n, ALL, dtype=object), np.zeros(self.n, dtype=np.int64)
         if len(dcols) == 1:
-            return self.column_map(dcols[0].index, lambda v: _text(v) or ALL)
+            return self.column_labels(dcols[0].index, lambda v: _text(v) or ALL)
         joined = self.column_map(dcols[0].index, _text)
         for c in dcols[1:]:
             more = self.column_map(c.index, _text)
@@ -903,7 +914,8 @@ class _SheetReader:
         self.issue("dimension_joined", "info",
                    f"{len(dcols)} colonnes décrivent « {role} » ({names}) : valeurs jointes par « · ».",
                    f"{len(dcols)} columns describe '{role}' ({names}): values joined with ' · '.")
-        return np.where(joined == "", ALL, joined).astype(object)
+        labels = np.where(joined == "", ALL, joined).astype(object)
+        return labels, pd.factorize(labels)[0]
 
     def _currency(self) -> None:
         found = []
@@ -929,7 +941,8 @@ class _SheetReader:
         """(KPI code, values with NaN where missing, rejected or not that KPI) for each KPI of the sheet."""
         value_cols = self._roles("long_value")[:1] if codes is not None else self._roles("kpi")
         filled = {c.index: self._filled(c.index) for c in value_cols}
-        conventions = {j: _column_convention(cells) for j, (_, cells) in filled.items()}
+        conventions = {j: None if isinstance(cells, np.ndarray) else _column_convention(cells)
+                       for j, (_, cells) in filled.items()}
         conventions |= {c.index: c.convention for c in value_cols if c.convention}
         votes = [v for v in conventions.values() if v]
         sheet = max(set(votes), key=votes.count) if votes else None
@@ -940,10 +953,11 @@ class _SheetReader:
         values = parsed[value_cols[0].index]
         return [(code, np.where(codes == code, values, np.nan)) for code in sorted(set(codes[live]) - {None})]
 
-    def _filled(self, j: int) -> tuple[np.ndarray, list]:
-        """The non-empty cells of column j and their rows: parsers are fast on columns of numbers only."""
+    def _filled(self, j: int) -> tuple[np.ndarray, list | np.ndarray]:
+        """The non-empty cells of column j and their rows (parsers are fast on columns of numbers only);
+        a column holding only numbers comes back as a float array, nothing left to parse."""
         if set(map(type, self.cells[j])) <= {float, int}:
-            return np.arange(self.n), self.cells[j]
+            return np.arange(self.n), np.array(self.cells[j], dtype=np.float64)
         column = self.table[:, j] if j < self.table.shape[1] else np.full(self.n, "", dtype=object)
         rows = np.flatnonzero((column != "") & (column != None))  # noqa: E711 (elementwise)
         return rows, column[rows].tolist()
@@ -951,6 +965,8 @@ class _SheetReader:
     def _numbers(self, col: Column, filled: tuple[np.ndarray, list], convention: str | None,
                  live: np.ndarray) -> np.ndarray:
         rows, cells = filled
+        if isinstance(cells, np.ndarray):
+            return cells
         values, bad = np.full(self.n, np.nan), np.zeros(self.n, dtype=bool)
         values[rows], bad[rows] = parsing.parse_numbers(cells, convention)
         bad &= live

@@ -16,7 +16,7 @@ import pandas as pd
 
 from kpis import export
 from kpis.catalog import DIMENSION_ROLES, KPIS
-from kpis.i18n import MONTHS, fmt_date
+from kpis.i18n import MONTHS, fmt_date, fmt_value
 
 __all__ = [
     "columns_frame",
@@ -40,6 +40,10 @@ _ROLE_LABELS = {
     "long_kpi": ("Nom de l'indicateur", "KPI name"), "long_value": ("Valeur", "Value"),
 }
 _SEVERITY = {"error": ("Erreur", "Error"), "warning": ("Avertissement", "Warning"), "info": ("Info", "Info")}
+_WORDS = {"read": ("lue", "read"), "skipped": ("ignorée", "skipped"), "wide": ("large", "wide"),
+          "long": ("longue", "long"), "crosstab": ("tableau croisé", "crosstab"), "day": ("jour", "day"),
+          "week": ("semaine", "week"), "month": ("mois", "month"), "quarter": ("trimestre", "quarter"),
+          "year": ("année", "year"), "range": ("plage de dates", "date range")}
 _STATUS = {"current": ("À jour", "Current"), "partly superseded": ("Partiellement remplacé", "Partly superseded"),
            "superseded": ("Remplacé", "Superseded")}
 _AGGREGATION = {"flow": ("Flux (somme)", "Flow (sum)"), "stock": ("Stock (fin de période)", "Stock (end of period)"),
@@ -85,9 +89,10 @@ def summary_frame(result, lang: str = "fr") -> pd.DataFrame:
     rows = []
     for s in result.sheets:
         period = f"{s.period['start']} → {s.period['end']}" if s.period else ""
-        rows.append((s.sheet, s.status, s.header_row, s.layout or "", s.format or "", ", ".join(s.segments),
-                     s.grain or "", period, s.currency or "", s.rows["read"], s.rows["kept"], s.rows["rejected"],
-                     s.rows["dropped"]))
+        rows.append((s.sheet, _pick(_WORDS.get(s.status, (s.status, s.status)), lang), s.header_row,
+                     _pick(_WORDS.get(s.layout, (s.layout or "", s.layout or "")), lang), s.format or "",
+                     ", ".join(s.segments), _pick(_WORDS.get(s.grain, (s.grain or "", s.grain or "")), lang), period,
+                     s.currency or "", s.rows["read"], s.rows["kept"], s.rows["rejected"], s.rows["dropped"]))
     return pd.DataFrame(rows, columns=_cols(
         lang,
         ["Feuille", "Statut", "Ligne d'en-tête", "Disposition", "Format", "Segments", "Grain", "Période", "Devise",
@@ -125,7 +130,7 @@ def coverage_grid(coverage: pd.DataFrame, lang: str = "fr") -> pd.DataFrame:
     grid = coverage.pivot_table(index="origin", columns="month", values="rows", aggfunc="sum").reindex(columns=months)
     grid.columns = [f"{MONTHS[lang][m.month - 1]} {m.year}" for m in months]
     grid.index.name = "Origine" if lang == "fr" else "Origin"
-    return grid.astype("Int64")
+    return grid.map(lambda v: "" if pd.isna(v) else fmt_value(float(v), "count", lang))
 
 
 def stale_origins(coverage: pd.DataFrame, today: date, lang: str = "fr") -> pd.DataFrame:

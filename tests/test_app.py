@@ -133,3 +133,12 @@ def test_removing_the_demo_data_leaves_a_helpful_empty_state(store_path):
     assert "Aucune donnée pour ce filtre" in _texts(at)
     at = run_app()  # a new session does not seed the demo data again
     assert Store(store_path).batches() == []
+
+
+def test_names_from_uploads_are_shown_as_text_not_markdown(store_path):
+    at = run_app("app_pages/importer.py")
+    hostile = "**gras** [clic](javascript:alert(1)) :red[x].csv"
+    at.file_uploader(key="uploads").upload(hostile, "Jour;Clics\n01/09/2026;12\n".encode()).run()
+    assert not at.exception
+    shown = [m.value for m in at.markdown if "gras" in m.value]
+    assert shown and r"\*\*gras\*\* \[clic\]\(javascript\:alert\(1\)\) \:red\[x\]" in shown[0]

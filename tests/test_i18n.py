@@ -85,3 +85,13 @@ def test_explicit_decimals():
 def test_placeholders_are_filled():
     assert t("import.button", "fr", n=2) == "Importer 2 fichier(s)"
     assert t("nav.cdo", "en") == "CDO view"
+
+
+@pytest.mark.parametrize(
+    "text, shown",
+    [("**Total** [clic](javascript:x)", r"\*\*Total\*\* \[clic\]\(javascript\:x\)"),
+     (":red[alerte] :material/home:", r"\:red\[alerte\] \:material/home\:"),
+     ("Campagne\nRentrée", "Campagne Rentrée"), ("=1+1", r"\=1\+1"), ("Plain text", "Plain text")],
+)
+def test_escape_markdown(text, shown):
+    assert i18n.escape_markdown(text) == shown

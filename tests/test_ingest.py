@@ -648,3 +648,47 @@ def test_check_bytes_junk_is_a_file_issue():
     assert not result.importable
     assert [(i.code, i.severity) for i in result.issues] == [("file_rejected", "error")]
     assert result.to_json()["sheets"] == []
+
+
+# --- edge cases ------------------------------------------------------------------------------
+
+
+def test_header_without_rows(tmp_path):
+    result = check_rows(tmp_path, [["Jour", "Clics"]], segment="B2C")
+    sheet = only(result)
+    assert (sheet.status, sheet.header_row, sheet.rows["read"], sheet.totals) == ("read", 1, 0, {})
+    assert not result.importable
+
+
+def test_long_layout_b2e_rule_uses_the_kpi_names(tmp_path):
+    rows = [["Mois", "Indicateur", "Valeur"], ["2026-09", "Effectif", 1200], ["2026-09", "Contributeurs", 80]]
+    result = check_rows(tmp_path, rows, "csv")
+    assert only(result).segments == ["B2E"] and result.importable
+    assert only(result).totals == {"contributors": 80.0, "population": 1200.0}
+
+
+def test_blank_cells_in_number_columns_are_missing(tmp_path):
+    rows = [["Jour", "Clics", "Impressions"], [D1, None, 10], [D2, 3, None], [D3, "", "--"]]
+    sheet = only(check_rows(tmp_path, rows, segment="B2C"))
+    assert codes(sheet) == [] and sheet.rows["kept"] == 3
+    assert sheet.totals == {"clicks": 3.0, "impressions": 10.0}
+
+
+def test_remembered_mapping_applies_to_the_same_headers(tmp_path):
+    class Remembered:
+        headers = ("clics", "periode du rapport")
+        mapping = {"Période du rapport": "period:month"}
+
+    path = write(tmp_path, "csv", [["Période du rapport", "Clics"], ["2026-09-15", 4]])
+    sheet = only(check(path, segment="B2C", remembered=[Remembered()]))
+    assert (sheet.grain, sheet.period) == ("month", {"start": "2026-09-01", "end": "2026-09-30"})
+    assert sheet.columns[0].match == "mapped"
+
+
+def test_observations_columns_and_types(tmp_path):
+    rows = [["Jour", "Pays", "Clics"], [D1, "France", 3], [D2, None, 4]]
+    obs = only(check_rows(tmp_path, rows, segment="B2B")).observations
+    assert obs.columns.tolist() == ["period_start", "period_end", "segment", "entity", "channel", "initiative",
+                                    "kpi", "value"]
+    assert str(obs["period_start"].dtype).startswith("datetime64") and obs["value"].dtype == "float64"
+    assert obs[["entity", "channel", "segment"]].values.tolist() == [["France", "(all)", "B2B"], ["(all)", "(all)", "B2B"]]

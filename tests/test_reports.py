@@ -21,9 +21,8 @@ def _coverage():
 def test_coverage_grid_leaves_gaps_empty():
     grid = reports.coverage_grid(_coverage(), "fr")
     assert list(grid.columns) == ["janv. 2026", "févr. 2026", "mars 2026", "avr. 2026"]
-    assert grid.loc["A"].tolist()[:2] == [10, 12]
-    assert pd.isna(grid.loc["A", "mars 2026"])  # a gap, not a zero
-    assert grid.loc["B"].isna().sum() == 2
+    assert grid.loc["A"].tolist() == ["10", "12", "", "9"]  # March is a gap, not a zero
+    assert grid.loc["B"].tolist() == ["3", "", "", "3"]
 
 
 def test_stale_origins_use_each_origin_usual_interval():
