@@ -505,6 +505,10 @@ def _meta_ads(sheet: RawSheet) -> Recognised | None:
                        ("campaign name", "initiative"), ("nom de la campagne", "initiative")):
         if name in index:
             rw.maps[rw.header[index[name]]] = role
+    for h in rw.header:  # Campaign delivery, Attribution setting…: attributes, not a second campaign or period
+        if isinstance(h, str) and h.strip() and h not in rw.maps and getattr(match_header(h), "role", None) in (
+                "initiative", "period", "period_start", "period_end"):
+            rw.maps[h] = "ignore"
     has_channel = any(getattr(match_header(h), "role", None) == "channel" for h in rw.header
                       if isinstance(h, str) and h not in rw.maps)
     if not has_channel:
@@ -669,7 +673,8 @@ def _m365_sheet(pr: _PerRow, fmt: str, channel: str, parts: list[tuple[list[list
                      [pr.header_number] + [numbers[r] for r in order], pr.sheet.hidden, [], dict(pr.sheet.meta))
     starts = [r[0] for r in rows]
     period = (min(starts), max(r[1] for r in rows)) if rows else None
-    return Recognised(fmt, sheet, maps, M365_SEGMENT, (channel,), None, None, period, pr.issues)
+    issues = sorted(pr.issues, key=lambda i: (i.row or 0, i.column or ""))
+    return Recognised(fmt, sheet, maps, M365_SEGMENT, (channel,), None, None, period, issues)
 
 
 def _per_row(sheet: RawSheet, required: Sequence[str]) -> _PerRow | None:

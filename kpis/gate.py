@@ -1,0 +1,624 @@
+"""The gate: cheap checks on uploaded bytes before any parser sees them.
+
+    >>> found = inspect(data, "campagnes.xlsx")
+    >>> found.kind, found.cells
+    ('xlsx', 2000030)
+    >>> found.notes[0]["code"]       # e.g. a workbook with macros
+    'macros_ignored'
+
+``inspect`` never parses a workbook: it reads the zip directory, the OLE
+directory names or the first bytes of a text file, and streams each sheet's
+XML once, in bounded chunks, with regular expressions. It raises
+:class:`kpis.errors.FileRejected` (French and English message) for
+
+- an empty file or one larger than ``Limits.max_bytes`` (the same number as
+  ``server.maxUploadSize`` in ``.streamlit/config.toml``);
+- a password-protected workbook (an OLE container holding ``EncryptedPackage``);
+- a zip with too many entries, too large a declared uncompressed size, or an
+  entry compressed more than ``max_ratio`` times (zip bomb, whitespace bomb),
+  a truncated or damaged zip;
+- XML holding a DTD or entity declarations (billion laughs, XXE);
+- a sheet whose cells span more than ``max_cells`` (far-apart cells make
+  calamine allocate rows × columns cells and abort the process), a cell
+  reference or a merged area beyond Excel's limits (XFD1048576).
+
+What it finds without refusing becomes *notes*: dicts with ``code``,
+``severity``, ``message_fr``, ``message_en``, ``sheet``, ``row``, ``column``
+(formula cells with a cached 0 or no cached value, error cells, hidden rows and
+columns, numbers of 16 digits or more, macros never run, a renamed file type).
+:mod:`kpis.sandbox` puts them in ``RawSheet.meta["warnings"]``.
+
+The content decides the type, not the name: a real .xls named .xlsx is read as
+.xls (and the reverse), with an info note saying so.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import PurePath
+from xml.etree import ElementTree
+
+from kpis.errors import FileRejected
+
+__all__ = [
+    "Limits",
+    "DEFAULT_LIMITS",
+    "MAX_UPLOAD_MB",
+    "EXCEL_MAX_ROWS",
+    "EXCEL_MAX_COLUMNS",
+    "Inspection",
+    "inspect",
+    "note",
+]
+
+MAX_UPLOAD_MB = 50
+"""Largest upload, in MiB: keep equal to ``server.maxUploadSize`` in .streamlit/config.toml."""
+EXCEL_MAX_ROWS = 1_048_576
+EXCEL_MAX_COLUMNS = 16_384  # XFD
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Every bound the gate enforces, in one place (lower them in tests, never raise them blindly)."""
+
+    max_bytes: int = MAX_UPLOAD_MB * 1024 * 1024
+    max_entries: int = 10_000
+    """Zip entries: a 100-sheet workbook with charts has a few hundred."""
+    max_uncompressed: int = 1024 ** 3
+    """Declared uncompressed size of all zip entries together."""
+    max_ratio: int = 100
+    """Uncompressed / compressed size of one entry; sheet XML is 5-15x, a zip bomb 300-1000x."""
+    ratio_floor: int = 1024 * 1024
+    """Entries smaller than this (uncompressed) are not ratio-checked: they cannot hurt."""
+    max_cells: int = 2 ** 24
+    """Rows x columns spanned by one sheet: calamine allocates ~32 bytes for each (512 MiB here)."""
+    max_notes: int = 50
+    """Cells listed one by one per kind of note and sheet; the rest are counted."""
+
+
+DEFAULT_LIMITS = Limits()
+
+ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+CHUNK = 4 * 1024 * 1024
+
+
+def _utf16(text: str) -> bytes:
+    return text.encode("utf-16-le")
+
+
+@dataclass
+class Inspection:
+    """What the gate learnt: the real type, the largest sheet span, the notes."""
+
+    kind: str  # "xlsx", "xlsb", "ods", "xls" or "csv"
+    cells: int = 0
+    """Largest rows x columns span of a sheet (0 when not known: xls, ods, xlsb, csv)."""
+    notes: list[dict] = field(default_factory=list)
+
+    @property
+    def prescanned(self) -> bool:
+        """Whether every sheet's XML was bounded (only xlsx/xlsm are)."""
+        return self.kind == "xlsx"
+
+
+def note(code: str, severity: str, fr: str, en: str, sheet: str | None = None,
+         row: int | None = None, column: str | None = None) -> dict:
+    """One finding, as ingestion will turn it into an ``Issue``.
+
+        >>> note("hidden_row", "warning", "Ligne masquée", "Hidden row", "Data", 4)["row"]
+        4
+    """
+    return {"code": code, "severity": severity, "message_fr": fr, "message_en": en,
+            "sheet": sheet, "row": row, "column": column}
+
+
+def inspect(data: bytes, name: str, limits: Limits = DEFAULT_LIMITS) -> Inspection:
+    """Check ``data`` without parsing it; raise ``FileRejected`` or say what it is."""
+    if not data:
+        raise FileRejected("Le fichier est vide.", "The file is empty.")
+    if len(data) > limits.max_bytes:
+        mb, limit = len(data) / 2 ** 20, limits.max_bytes / 2 ** 20
+        raise FileRejected(
+            f"Le fichier pèse {mb:.1f} Mo, au-delà de la limite de {limit:.0f} Mo. "
+            "Découpez-le (par période ou par feuille) puis importez chaque partie.",
+            f"The file is {mb:.1f} MB, above the {limit:.0f} MB limit. "
+            "Split it (by period or by sheet) and upload each part.")
+    suffix = PurePath(name).suffix.lower()
+    if data.startswith(OLE_MAGIC):
+        return _inspect_ole(data, suffix)
+    if data.startswith(ZIP_MAGIC):
+        return _inspect_zip(data, suffix, limits)
+    return Inspection("csv")
+
+
+# --- OLE (.xls, encrypted OOXML) ------------------------------------------------------------
+
+
+def _inspect_ole(data: bytes, suffix: str) -> Inspection:
+    if _utf16("EncryptedPackage") in data or _utf16("EncryptionInfo") in data:
+        raise _password()
+    if _utf16("Workbook") not in data and _utf16("Book") not in data:
+        raise _unsupported()
+    found = Inspection("xls")
+    if _utf16("_VBA_PROJECT_CUR") in data:
+        found.notes.append(_macros())
+    if suffix in (".xlsx", ".xlsm", ".ods", ".csv"):
+        found.notes.append(note(
+            "file_type_mismatch", "info",
+            f"Ce fichier est un classeur Excel 97-2003 (.xls) nommé « {suffix} » : il a été lu comme un .xls.",
+            f"This file is an Excel 97-2003 workbook (.xls) named '{suffix}': it was read as .xls."))
+    return found
+
+
+# --- zip (.xlsx, .xlsm, .xlsb, .ods) ----------------------------------------------------------
+
+
+def _inspect_zip(data: bytes, suffix: str, limits: Limits) -> Inspection:
+    try:
+        zf = zipfile.ZipFile(io.BytesIO(data))
+        infos = zf.infolist()
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, EOFError, OSError, NotImplementedError):
+        raise _damaged() from None
+    if len(infos) > limits.max_entries:
+        raise _bomb(f"il contient {len(infos)} éléments (limite {limits.max_entries})",
+                    f"it holds {len(infos)} entries (limit {limits.max_entries})")
+    total = sum(i.file_size for i in infos)
+    if total > limits.max_uncompressed:
+        raise _bomb(f"il se décompresse en {total / 2 ** 20:.0f} Mo (limite {limits.max_uncompressed / 2 ** 20:.0f} Mo)",
+                    f"it expands to {total / 2 ** 20:.0f} MB (limit {limits.max_uncompressed / 2 ** 20:.0f} MB)")
+    for info in infos:
+        if info.flag_bits & 0x1:
+            raise _password()
+        if info.file_size > limits.ratio_floor and info.file_size > limits.max_ratio * max(info.compress_size, 1):
+            ratio = info.file_size / max(info.compress_size, 1)
+            raise _bomb(f"une de ses parties est compressée {ratio:.0f} fois (limite {limits.max_ratio})",
+                        f"one of its parts is compressed {ratio:.0f} times (limit {limits.max_ratio})")
+    names = {i.filename for i in infos}
+    if "xl/workbook.xml" in names:
+        kind = "xlsx"
+    elif "xl/workbook.bin" in names:
+        kind = "xlsb"
+    elif "content.xml" in names and "mimetype" in names:
+        kind = "ods"
+    else:
+        raise _unsupported()
+    found = Inspection(kind)
+    if any(n.lower().endswith("vbaproject.bin") for n in names):
+        found.notes.append(_macros())
+    if suffix == ".xls" or (suffix in (".xlsx", ".xlsm") and kind == "ods") or (suffix == ".ods" and kind != "ods"):
+        real = {"xlsx": ".xlsx", "xlsb": ".xlsb", "ods": ".ods"}[kind]
+        found.notes.append(note(
+            "file_type_mismatch", "info",
+            f"Ce fichier est un classeur {real} nommé « {suffix} » : il a été lu comme un {real}.",
+            f"This file is a {real} workbook named '{suffix}': it was read as {real}."))
+    try:
+        _check_xml_parts(zf, infos, kind)
+        if kind == "xlsx":
+            _prescan_workbook(zf, names, found, limits)
+    except (zipfile.BadZipFile, EOFError, OSError, ValueError, NotImplementedError, KeyError):
+        raise _damaged() from None
+    return found
+
+
+_DTD = (b"<!DOCTYPE", b"<!ENTITY")
+
+
+def _chunks(zf: zipfile.ZipFile, name: str):
+    """Yield the part's bytes in ``CHUNK``-sized pieces (CRC checked at the end by zipfile)."""
+    with zf.open(name) as part:
+        while True:
+            piece = part.read(CHUNK)
+            if not piece:
+                return
+            yield piece
+
+
+def _check_xml_parts(zf: zipfile.ZipFile, infos, kind: str) -> None:
+    """Refuse any DTD: no spreadsheet writer emits one; it is how entity bombs and XXE begin.
+
+    Sheets are checked while they are scanned; here every other XML part.
+    """
+    for info in infos:
+        low = info.filename.lower()
+        if not low.endswith((".xml", ".rels", ".vml")) or (kind == "xlsx" and low.startswith("xl/worksheets/")):
+            continue
+        tail = b""
+        for piece in _chunks(zf, info.filename):
+            window = tail + piece
+            if any(marker in window for marker in _DTD):
+                raise _dtd()
+            tail = window[-16:]
+
+
+# --- xlsx sheets ------------------------------------------------------------------------------
+
+
+def _prescan_workbook(zf: zipfile.ZipFile, names: set[str], found: Inspection, limits: Limits) -> None:
+    for sheet, path in _sheet_parts(zf, names):
+        scan = _SheetScan(sheet, limits)
+        scan.run(zf, path)
+        found.cells = max(found.cells, scan.cells)
+        found.notes.extend(scan.notes)
+
+
+_NS_REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
+
+
+def _sheet_parts(zf: zipfile.ZipFile, names: set[str]) -> list[tuple[str, str]]:
+    """(sheet name, part path) for every worksheet, and any worksheet part no sheet names."""
+    book = ElementTree.fromstring(zf.read("xl/workbook.xml"))  # no DTD: checked above
+    targets = {}
+    if "xl/_rels/workbook.xml.rels" in names:
+        for rel in ElementTree.fromstring(zf.read("xl/_rels/workbook.xml.rels")):
+            target = rel.get("Target", "")
+            path = target.lstrip("/") if target.startswith("/") else "xl/" + target
+            targets[rel.get("Id")] = re.sub(r"[^/]+/\.\./", "", path)
+    parts = []
+    for element in book.iter():
+        if element.tag.rsplit("}", 1)[-1] == "sheet":
+            path = targets.get(element.get(_NS_REL))
+            if path in names:
+                parts.append((element.get("name", "?"), path))
+    named = {p for _, p in parts}
+    parts += [(PurePath(n).stem, n) for n in sorted(names)
+              if n.startswith("xl/worksheets/") and n.endswith(".xml") and n not in named]
+    return parts
+
+
+_ROOT_PREFIX = re.compile(rb"<(\w+):worksheet\b")
+_DIMENSION = re.compile(rb'<dimension ref="([^"]*)"')
+_ROW_R = re.compile(rb'<row r="([0-9]+)"')
+_WIDE_COLUMN = re.compile(rb' r="([A-Z]{2,})[0-9]')
+_MERGE = re.compile(rb'<mergeCell ref="([^"]*)"')
+_FORMULA_CELL = re.compile(
+    rb'<c r="([A-Z]+)([0-9]+)"([^>]*)>(?:<f\b[^>]*/>|<f\b[^>]*>[^<]*</f>)(<v>[^<]*</v>|<v/>)?')
+_ERROR_CELL = re.compile(rb'<c r="([A-Z]+)([0-9]+)"[^>]*\bt="e"[^>]*>(?:<f\b[^>]*/>|<f\b[^>]*>[^<]*</f>)?<v>([^<]*)</v>')
+_HIDDEN_ROW = re.compile(rb'<row r="([0-9]+)"[^>]*\bhidden="(?:1|true)"')
+_HIDDEN_COLUMN = re.compile(rb'<col\b[^>]*\bmin="([0-9]+)"[^>]*\bmax="([0-9]+)"[^>]*\bhidden="(?:1|true)"')
+_LONG_NUMBER = re.compile(
+    rb'<v>-?(?:[0-9]{16,}(?:\.[0-9]*)?|[0-9](?:\.[0-9]+)?[eE]\+?(?:1[5-9]|[2-9][0-9]|[0-9]{3}))</v>')
+_REF = re.compile(r"^\$?([A-Z]{1,3})\$?([0-9]{1,7})$")
+
+
+def column_number(letters: str | bytes) -> int:
+    """``"A"`` → 1, ``"XFD"`` → 16384.
+
+        >>> column_number("AA")
+        27
+    """
+    n = 0
+    for ch in letters.decode() if isinstance(letters, bytes) else letters:
+        n = n * 26 + ord(ch) - 64
+    return n
+
+
+def _greater_than(n: int) -> bytes:
+    """A regex matching decimal numbers (no leading zero) greater than ``n``.
+
+        >>> bool(re.fullmatch(_greater_than(200003), b"200004")), bool(re.fullmatch(_greater_than(200003), b"199999"))
+        (True, False)
+    """
+    digits = str(n)
+    options = [rb"[1-9][0-9]{%d,}" % len(digits), rb"0[0-9]*"]  # more digits; leading zeros (int() decides)
+    for i, ch in enumerate(digits):
+        d = int(ch)
+        if d < 9:
+            rest = len(digits) - i - 1
+            low = max(d + 1, 1 if i == 0 else 0)
+            if low <= 9:
+                options.append(digits[:i].encode() + b"[%d-9]" % low + (b"[0-9]{%d}" % rest if rest else b""))
+    return b"(?:" + b"|".join(options) + b")"
+
+
+class _SheetScan:
+    """One pass over one sheet's XML: bounds, traps, notes."""
+
+    def __init__(self, sheet: str, limits: Limits):
+        self.sheet, self.limits = sheet, limits
+        self.max_row = 0
+        self.max_col = 0
+        self.notes: list[dict] = []
+        self.counts: dict[str, int] = {}
+        self.cells = 0
+
+    # -- notes, capped per code
+
+    def add(self, code, severity, fr, en, row=None, column=None):
+        n = self.counts[code] = self.counts.get(code, 0) + 1
+        if n <= self.limits.max_notes:
+            self.notes.append(note(code, severity, fr, en, self.sheet, row, column))
+
+    def summarise(self):
+        for code, n in self.counts.items():
+            if n > self.limits.max_notes:
+                self.notes.append(note(code + "_more", "warning",
+                                       f"… et {n - self.limits.max_notes} autres cellules du même type.",
+                                       f"… and {n - self.limits.max_notes} more cells of the same kind.", self.sheet))
+
+    # -- the scan
+
+    def run(self, zf: zipfile.ZipFile, path: str) -> None:
+        if not self._fast(zf, path):
+            self.__init__(self.sheet, self.limits)
+            self._slow(zf, path)
+        self._check_span()
+        self.summarise()
+
+    def _fast(self, zf, path) -> bool:
+        """Regex scan of bounded chunks, cut before the last ``<c `` so no cell straddles two.
+
+        Returns False when the XML is not in the usual shape (namespace prefix, a
+        row or cell without its ``r`` reference): the slow, exact scan then runs.
+        """
+        carry, first = b"", True
+        for piece in _chunks(zf, path):
+            data = carry + piece
+            cut = data.rfind(b"<c ")
+            if cut <= 0:
+                cut = data.rfind(b"<")
+            if cut <= 0:
+                cut = max(len(data) - 64, 0)
+            chunk, carry = data[:cut], data[cut:]
+            if first:
+                if _ROOT_PREFIX.search(chunk[:4096]):
+                    return False
+                self._dimension(chunk)
+                first = False
+            if not self._fast_chunk(chunk):
+                return False
+        return carry == b"" or self._fast_chunk(carry)
+
+    def _fast_chunk(self, chunk: bytes) -> bool:
+        if any(marker in chunk for marker in _DTD):
+            raise _dtd()
+        if b"<c>" in chunk or b"<row>" in chunk or chunk.count(b' r="') < chunk.count(b"<c ") + chunk.count(b"<row "):
+            return False
+        rows = _ROW_R.findall(chunk)
+        if rows:
+            self.max_row = max(self.max_row, max(map(int, rows)))
+        wide = set(_WIDE_COLUMN.findall(chunk))
+        if wide:
+            self.max_col = max(self.max_col, max(map(column_number, wide)))
+        elif b' r="' in chunk and self.max_col < 26:
+            self.max_col = 26  # single letters only: A..Z (a bound, not the exact width)
+        beyond = re.compile(rb' r="[A-Z]+(' + _greater_than(self.max_row) + rb')"')
+        for row in beyond.findall(chunk):
+            self.max_row = max(self.max_row, int(row))
+        self._check_span()
+        if b"<f" in chunk:
+            for letters, row, attrs, v in _FORMULA_CELL.findall(chunk):
+                value = v[3:-4] if v.startswith(b"<v>") else (b"" if v else None)
+                self._formula(letters.decode(), int(row), b't="str"' in attrs or b't="s"' in attrs, value)
+        if b't="e"' in chunk:
+            for letters, row, value in _ERROR_CELL.findall(chunk):
+                self._error(letters.decode(), int(row), value)
+        if b'hidden="' in chunk:
+            for row in _HIDDEN_ROW.findall(chunk):
+                self._hidden_row(int(row))
+            for low, high in _HIDDEN_COLUMN.findall(chunk):
+                self._hidden_columns(int(low), int(high))
+        if b"E+" in chunk or b"e+" in chunk or _SIXTEEN_DIGITS.search(chunk):
+            for match in _LONG_NUMBER.finditer(chunk):
+                start = chunk.rfind(b'<c r="', 0, match.start())
+                ref = _REF_AT.match(chunk, start) if start >= 0 else None
+                if ref:
+                    self._long_number(ref.group(1).decode(), int(ref.group(2)))
+        if b"<mergeCell " in chunk:
+            for ref in _MERGE.findall(chunk):
+                self._merge(ref.decode(errors="replace"))
+        return True
+
+    def _slow(self, zf, path) -> None:
+        """Exact scan with a pull parser: implicit row and column positions, any namespace prefix."""
+        parser = ElementTree.XMLPullParser(events=("start", "end"))
+        row = col = 0
+        cell_ref, cell_type, formula, value = None, None, False, None
+        sheet_data = None
+        for piece in _chunks(zf, path):
+            if any(marker in piece for marker in _DTD):
+                raise _dtd()
+            try:
+                parser.feed(piece)
+                events = list(parser.read_events())
+            except ElementTree.ParseError:
+                raise _damaged() from None
+            for event, element in events:
+                tag = element.tag.rsplit("}", 1)[-1]
+                if event == "start":
+                    if tag == "sheetData":
+                        sheet_data = element
+                    elif tag == "row":
+                        row = int(element.get("r") or row + 1)
+                        col = 0
+                        if element.get("hidden") in ("1", "true"):
+                            self._hidden_row(row)
+                    elif tag == "c":
+                        ref = element.get("r")
+                        m = _REF.match(ref or "")
+                        if ref and not m:
+                            raise _beyond(self.sheet, ref)
+                        if m:
+                            col, row = column_number(m.group(1)), int(m.group(2))
+                        else:
+                            col += 1
+                        self.max_row, self.max_col = max(self.max_row, row), max(self.max_col, col)
+                        self._check_span()
+                        cell_ref, cell_type, formula, value = (col, row), element.get("t"), False, None
+                    elif tag == "dimension":
+                        self._dimension(b'<dimension ref="%s"' % (element.get("ref") or "").encode())
+                    elif tag == "mergeCell":
+                        self._merge(element.get("ref") or "")
+                    elif tag == "col" and element.get("hidden") in ("1", "true"):
+                        self._hidden_columns(int(element.get("min", 0)), int(element.get("max", 0)))
+                elif tag == "f":
+                    formula = True
+                elif tag == "v":
+                    value = (element.text or "").encode()
+                elif tag == "c" and cell_ref:
+                    letters, number = _letters(cell_ref[0]), cell_ref[1]
+                    if cell_type == "e":
+                        self._error(letters, number, value or b"")
+                    elif formula:
+                        self._formula(letters, number, cell_type in ("str", "s"), value)
+                    elif value and _LONG_NUMBER.fullmatch(b"<v>" + value + b"</v>"):
+                        self._long_number(letters, number)
+                    element.clear()
+                    cell_ref = None
+                elif tag == "row" and sheet_data is not None:
+                    sheet_data.clear()  # rows already seen are not kept
+        try:
+            parser.close()
+        except ElementTree.ParseError:
+            raise _damaged() from None
+
+    # -- findings
+
+    def _check_span(self) -> None:
+        if self.max_row > EXCEL_MAX_ROWS or self.max_col > EXCEL_MAX_COLUMNS:
+            raise _beyond(self.sheet, f"{_letters(self.max_col)}{self.max_row}")
+        self.cells = self.max_row * self.max_col
+        if self.cells > self.limits.max_cells:
+            raise FileRejected(
+                f"La feuille « {self.sheet} » s'étend sur {self.max_row} lignes × {self.max_col} colonnes "
+                f"(des cellules très éloignées), au-delà de la limite de {self.limits.max_cells:,} cellules "
+                "par feuille. Supprimez les cellules isolées loin du tableau ou découpez le fichier.".replace(",", " "),
+                f"Sheet '{self.sheet}' spans {self.max_row} rows × {self.max_col} columns (cells far apart), "
+                f"above the limit of {self.limits.max_cells:,} cells per sheet. Delete stray cells far from "
+                "the table or split the file.")
+
+    def _dimension(self, chunk: bytes) -> None:
+        m = _DIMENSION.search(chunk)
+        if m:
+            self._area(m.group(1).decode(errors="replace"), "dimension")
+
+    def _merge(self, ref: str) -> None:
+        self._area(ref, "merge")
+
+    def _area(self, ref: str, what: str) -> None:
+        """A declared range (``<dimension>``, ``<mergeCell>``): inside Excel's grid and at most ``max_cells``."""
+        ends = ref.split(":")
+        points = []
+        for end in ends:
+            m = _REF.match(end)
+            if not m or column_number(m.group(1)) > EXCEL_MAX_COLUMNS or int(m.group(2)) > EXCEL_MAX_ROWS \
+                    or int(m.group(2)) == 0 or len(ends) > 2:
+                raise _beyond(self.sheet, ref)
+            points.append((column_number(m.group(1)), int(m.group(2))))
+        (c1, r1), (c2, r2) = points[0], points[-1]
+        area = (abs(c2 - c1) + 1) * (abs(r2 - r1) + 1)
+        if what == "merge" and area > self.limits.max_cells:
+            raise FileRejected(
+                f"La feuille « {self.sheet} » fusionne la plage {ref} ({area:,} cellules), au-delà de la limite "
+                f"de {self.limits.max_cells:,} cellules. Annulez cette fusion puis importez le fichier à nouveau."
+                .replace(",", " "),
+                f"Sheet '{self.sheet}' merges range {ref} ({area:,} cells), above the limit of "
+                f"{self.limits.max_cells:,} cells. Unmerge it and upload the file again.")
+
+    def _formula(self, letters: str, row: int, text: bool, value: bytes | None) -> None:
+        advice_fr = "Ouvrez le fichier dans Excel, enregistrez-le puis importez-le à nouveau."
+        advice_en = "Open the file in Excel, save it and upload it again."
+        if value is None or (value == b"" and not text):
+            self.add("formula_no_value", "warning",
+                     f"Formule sans valeur calculée : la cellule est lue vide. {advice_fr}",
+                     f"Formula without a computed value: the cell is read as empty. {advice_en}", row, letters)
+        elif not text and value in (b"0", b"0.0", b"-0"):
+            self.add("formula_cached_zero", "warning",
+                     f"Formule dont la valeur enregistrée est 0 : elle n'a peut-être jamais été calculée. {advice_fr}",
+                     f"Formula whose saved value is 0: it may never have been computed. {advice_en}", row, letters)
+
+    def _error(self, letters: str, row: int, value: bytes) -> None:
+        code = value.decode(errors="replace")[:20] or "#ERREUR"
+        self.add("error_cell", "warning",
+                 f"Cellule en erreur ({code}) : lue vide. Corrigez la formule dans le fichier source.",
+                 f"Error cell ({code}): read as empty. Fix the formula in the source file.", row, letters)
+
+    def _hidden_row(self, row: int) -> None:
+        self.add("hidden_row", "info", "Ligne masquée : lue comme les autres.",
+                 "Hidden row: read like the others.", row)
+
+    def _hidden_columns(self, low: int, high: int) -> None:
+        if 1 <= low <= high <= EXCEL_MAX_COLUMNS:
+            span = _letters(low) if low == high else f"{_letters(low)}:{_letters(high)}"
+            self.add("hidden_column", "info", f"Colonne(s) masquée(s) {span} : lue(s) comme les autres.",
+                     f"Hidden column(s) {span}: read like the others.", None, _letters(low))
+
+    def _long_number(self, letters: str, row: int) -> None:
+        self.add("long_number", "warning",
+                 "Nombre de 16 chiffres ou plus : Excel n'en garde que 15, les derniers chiffres sont perdus. "
+                 "S'il s'agit d'un identifiant, enregistrez la colonne au format Texte.",
+                 "Number of 16 digits or more: Excel keeps only 15, the last digits are lost. "
+                 "If it is an identifier, store the column as Text.", row, letters)
+
+
+_SIXTEEN_DIGITS = re.compile(rb"[0-9]{16}")
+_REF_AT = re.compile(rb'<c r="([A-Z]+)([0-9]+)"')
+
+
+def _letters(n: int) -> str:
+    letters = ""
+    while n > 0:
+        n, rem = divmod(n - 1, 26)
+        letters = chr(65 + rem) + letters
+    return letters or "A"
+
+
+# --- messages -------------------------------------------------------------------------------
+
+
+def _password() -> FileRejected:
+    return FileRejected(
+        "Ce classeur est protégé par un mot de passe. Retirez le mot de passe (Fichier > Informations > "
+        "Protéger le classeur) et déposez le fichier à nouveau.",
+        "This workbook is password-protected. Remove the password (File > Info > Protect Workbook) "
+        "and upload again.")
+
+
+def _damaged() -> FileRejected:
+    return FileRejected(
+        "Le fichier est incomplet ou endommagé (archive illisible). Téléchargez-le à nouveau depuis sa "
+        "source puis réimportez-le.",
+        "The file is incomplete or damaged (unreadable archive). Download it again from its source and "
+        "upload it again.")
+
+
+def _bomb(why_fr: str, why_en: str) -> FileRejected:
+    return FileRejected(
+        f"Fichier rejeté : {why_fr}. Ce n'est pas un classeur ordinaire (archive piégée ?). "
+        "Ouvrez-le dans Excel, enregistrez-le au format .xlsx puis importez-le à nouveau.",
+        f"File rejected: {why_en}. This is not an ordinary workbook (a zip bomb?). "
+        "Open it in Excel, save it as .xlsx and upload it again.")
+
+
+def _dtd() -> FileRejected:
+    return FileRejected(
+        "Fichier rejeté : il contient des déclarations XML (DTD, entités) qu'aucun tableur n'écrit. "
+        "Ouvrez-le dans Excel, enregistrez-le au format .xlsx puis importez-le à nouveau.",
+        "File rejected: it holds XML declarations (DTD, entities) no spreadsheet writes. "
+        "Open it in Excel, save it as .xlsx and upload it again.")
+
+
+def _beyond(sheet: str, ref: str) -> FileRejected:
+    ref = ref[:40]
+    return FileRejected(
+        f"La feuille « {sheet} » contient la référence {ref}, hors des limites d'Excel (XFD1048576) : "
+        "le fichier est endommagé ou fabriqué. Ouvrez-le dans Excel, enregistrez-le puis importez-le à nouveau.",
+        f"Sheet '{sheet}' holds reference {ref}, beyond Excel's limits (XFD1048576): the file is damaged "
+        "or forged. Open it in Excel, save it and upload it again.")
+
+
+def _macros() -> dict:
+    return note("macros_ignored", "info",
+                "Le classeur contient des macros : elles n'ont été ni exécutées ni conservées.",
+                "The workbook holds macros: they were neither run nor kept.")
+
+
+def _unsupported() -> FileRejected:
+    return FileRejected(
+        "Type de fichier non pris en charge. Importez un classeur Excel (.xlsx, .xlsm, .xls), "
+        "OpenDocument (.ods) ou un fichier CSV.",
+        "Unsupported file type. Upload an Excel workbook (.xlsx, .xlsm, .xls), an OpenDocument "
+        "spreadsheet (.ods) or a CSV file.")
