@@ -44,3 +44,6 @@ deletions = store.deletions()
 if deletions:
     st.subheader(t("history.deletions"))
     st.dataframe(deletions, hide_index=True)
+
+st.download_button(t("download.excel"), reports.history_workbook(batches, grid, deletions, lang),
+                   file_name="passerelle_historique.xlsx", icon=":material/download:", key="download_history")

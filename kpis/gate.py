@@ -51,6 +51,8 @@ __all__ = [
     "EXCEL_MAX_COLUMNS",
     "Inspection",
     "inspect",
+    "check_container",
+    "scan_sheets",
     "note",
 ]
 
@@ -117,7 +119,15 @@ def note(code: str, severity: str, fr: str, en: str, sheet: str | None = None,
 
 
 def inspect(data: bytes, name: str, limits: Limits = DEFAULT_LIMITS) -> Inspection:
-    """Check ``data`` without parsing it; raise ``FileRejected`` or say what it is."""
+    """Check ``data`` without parsing it; raise ``FileRejected`` or say what it is.
+
+    The same as ``scan_sheets(data, check_container(data, name, limits), limits)``.
+    """
+    return scan_sheets(data, check_container(data, name, limits), limits)
+
+
+def check_container(data: bytes, name: str, limits: Limits = DEFAULT_LIMITS) -> Inspection:
+    """The cheap part (milliseconds): size, magic bytes, OLE names, zip directory, DTDs outside sheets."""
     if not data:
         raise FileRejected("Le fichier est vide.", "The file is empty.")
     if len(data) > limits.max_bytes:
@@ -197,8 +207,6 @@ def _inspect_zip(data: bytes, suffix: str, limits: Limits) -> Inspection:
             f"This file is a {real} workbook named '{suffix}': it was read as {real}."))
     try:
         _check_xml_parts(zf, infos, kind)
-        if kind == "xlsx":
-            _prescan_workbook(zf, names, found, limits)
     except (zipfile.BadZipFile, EOFError, OSError, ValueError, NotImplementedError, KeyError):
         raise _damaged() from None
     return found
@@ -237,12 +245,24 @@ def _check_xml_parts(zf: zipfile.ZipFile, infos, kind: str) -> None:
 # --- xlsx sheets ------------------------------------------------------------------------------
 
 
-def _prescan_workbook(zf: zipfile.ZipFile, names: set[str], found: Inspection, limits: Limits) -> None:
-    for sheet, path in _sheet_parts(zf, names):
-        scan = _SheetScan(sheet, limits)
-        scan.run(zf, path)
-        found.cells = max(found.cells, scan.cells)
-        found.notes.extend(scan.notes)
+def scan_sheets(data: bytes, found: Inspection, limits: Limits = DEFAULT_LIMITS) -> Inspection:
+    """Stream each sheet's XML once (xlsx/xlsm only): bounds, DTDs, traps. Adds to ``found``.
+
+    About 1 s for 2 million cells (85 MB of XML), in 4 MiB chunks whatever the size.
+    """
+    if found.kind != "xlsx":
+        return found
+    try:
+        zf = zipfile.ZipFile(io.BytesIO(data))
+        for sheet, path in _sheet_parts(zf, {i.filename for i in zf.infolist()}):
+            scan = _SheetScan(sheet, limits)
+            scan.run(zf, path)
+            found.cells = max(found.cells, scan.cells)
+            found.notes.extend(scan.notes)
+    except (zipfile.BadZipFile, EOFError, OSError, ValueError, NotImplementedError, KeyError,
+            ElementTree.ParseError):
+        raise _damaged() from None
+    return found
 
 
 _NS_REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
@@ -367,6 +387,7 @@ class _SheetScan:
                 if _ROOT_PREFIX.search(chunk[:4096]):
                     return False
                 self._dimension(chunk)
+                self.max_col = max(self.max_col, getattr(self, "hint_col", 0))
                 first = False
             if not self._fast_chunk(chunk):
                 return False
@@ -383,8 +404,10 @@ class _SheetScan:
         wide = set(_WIDE_COLUMN.findall(chunk))
         if wide:
             self.max_col = max(self.max_col, max(map(column_number, wide)))
-        elif b' r="' in chunk and self.max_col < 26:
-            self.max_col = 26  # single letters only: A..Z (a bound, not the exact width)
+        if self.max_col < 26:  # any single-letter column right of the widest seen?
+            right = re.compile(rb' r="([%c-Z])[0-9]' % (65 + self.max_col))
+            if right.search(chunk):
+                self.max_col = max(self.max_col, max(map(column_number, set(right.findall(chunk)))))
         beyond = re.compile(rb' r="[A-Z]+(' + _greater_than(self.max_row) + rb')"')
         for row in beyond.findall(chunk):
             self.max_row = max(self.max_row, int(row))
@@ -491,9 +514,14 @@ class _SheetScan:
                 "the table or split the file.")
 
     def _dimension(self, chunk: bytes) -> None:
+        """Check the declared range; its last column is a hint the scan then verifies (never trusted)."""
         m = _DIMENSION.search(chunk)
         if m:
-            self._area(m.group(1).decode(errors="replace"), "dimension")
+            ref = m.group(1).decode(errors="replace")
+            self._area(ref, "dimension")
+            last = _REF.match(ref.split(":")[-1])
+            if last and column_number(last.group(1)) <= 26:
+                self.hint_col = column_number(last.group(1))
 
     def _merge(self, ref: str) -> None:
         self._area(ref, "merge")

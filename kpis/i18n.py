@@ -179,6 +179,11 @@ _LABELS: dict[str, tuple[str, str]] = {
                              "Edit, add or delete rows, then save. Period: 2026, Q3 2026 or 2026-10."),
     "catalog.save": ("Enregistrer les objectifs", "Save the targets"),
     "catalog.saved": ("{n} objectif(s) enregistré(s).", "{n} target(s) saved."),
+    "catalog.kpi": ("Indicateur (code)", "KPI (code)"),
+    "catalog.entity": ("Entité (vide = toutes)", "Entity (empty = all)"),
+    "catalog.period": ("Période", "Period"),
+    "catalog.value": ("Cible", "Target"),
+    "catalog.unreadable": ("Ligne illisible, non enregistrée :", "Unreadable row, not saved:"),
     "catalog.upload": ("Charger une feuille d'objectifs", "Upload a targets sheet"),
 }
 

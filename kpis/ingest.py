@@ -722,24 +722,35 @@ class _SheetReader:
             return self._count(dropped, rejected)
         seg_values, seg_bad = segments
         rejected |= seg_bad
-        dims, dim_codes = {}, []
-        for d in DIMENSIONS:
-            dims[d], code = self._dimension(d)
-            dim_codes.append(code)
-        by = [starts, ends, *dim_codes, *([seg_values] if len(res.segments) > 1 else []),
-              *([] if codes is None else [codes])]
-        key = _group_codes(by, self.n)
+        dims, key = self._dimensions_and_key(starts, ends, seg_values, codes)
         repeats, split, split_rows = self._shared_rows(key, ~(dropped | rejected))
         rejected |= repeats
         live = ~(dropped | rejected)
         res.grain = _grain(grains[live])
         self._currency()
-        picks = [(kpi, np.flatnonzero(live & ~np.isnan(v)), v) for kpi, v in self._values(live, codes)]
-        picks = [(kpi, idx, v[idx]) for kpi, idx, v in picks if len(idx)]
+        picks = self._picks(live, codes)
         if split:
             self._report_split(split, split_rows, picks)
         self._conclude(picks, _Units(self.numbers, key, starts, ends, seg_values, dims), sum_flows=bool(split))
         return self._count(dropped, rejected)
+
+    def _dimensions_and_key(self, starts, ends, segments, codes) -> tuple[dict[str, np.ndarray], np.ndarray]:
+        """Entity, channel and initiative labels, and a group key per row: period × segment × dimensions
+        (× KPI in a long sheet). Rows with the same key share a period and every dimension."""
+        dims, by = {}, [starts, ends]
+        for d in DIMENSIONS:
+            dims[d], code = self._dimension(d)
+            by.append(code)
+        if len(self.result.segments) > 1:
+            by.append(segments)
+        if codes is not None:
+            by.append(codes)
+        return dims, _group_codes(by, self.n)
+
+    def _picks(self, live: np.ndarray, codes: np.ndarray | None) -> list[tuple[str, np.ndarray, np.ndarray]]:
+        """(KPI, rows, values) of the kept, non-missing values of each KPI."""
+        picks = [(kpi, np.flatnonzero(live & ~np.isnan(v)), v) for kpi, v in self._values(live, codes)]
+        return [(kpi, idx, v[idx]) for kpi, idx, v in picks if len(idx)]
 
     def _no_kpi_column(self) -> None:
         unknown = [u for u in self.result.unknown_columns if u["closest"]]

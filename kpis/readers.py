@@ -18,6 +18,14 @@ stripped of outer whitespace.
 A file that cannot be read at all raises :class:`kpis.errors.FileRejected`
 with a French and an English message a business user understands; no raw
 library error ever escapes.
+
+``read_file`` trusts its input: uploads go through
+:func:`kpis.sandbox.read_file_safely`, which runs :mod:`kpis.gate` first and
+parses workbooks in a child process with memory and time limits. Findings that
+are not errors (a number of 16 digits or more in a CSV, and in workbooks the
+gate's notes) are listed in ``RawSheet.meta["warnings"]`` as dicts with
+``code``, ``severity``, ``message_fr``, ``message_en``, ``sheet``, ``row`` and
+``column``.
 """
 
 from __future__ import annotations
@@ -229,10 +237,47 @@ def _read_csv(data: bytes, stem: str) -> RawSheet:
             "This text file cannot be read as CSV (a field is too long or a "
             "quote is not closed).",
         ) from None
-    return RawSheet(
-        stem, rows, numbers, comments=comments,
-        meta={"encoding": encoding, "delimiter": delimiter},
-    )
+    meta = {"encoding": encoding, "delimiter": delimiter}
+    warnings = _long_numbers(text, stem)
+    if warnings:
+        meta["warnings"] = warnings
+    return RawSheet(stem, rows, numbers, comments=comments, meta=meta)
+
+
+_DIGITS16 = re.compile(r"[0-9]{16,}")
+MAX_LISTED = 50
+"""Cells listed one by one per kind of warning; the rest are counted."""
+
+
+def _long_numbers(text: str, sheet: str) -> list[dict]:
+    """A warning for each run of 16+ digits (an identifier a spreadsheet would round).
+
+        >>> [w["row"] for w in _long_numbers("id;n\n1234567890123456789;0.12345678901234567\n", "x")]
+        [2]
+    """
+    found: list[int] = []
+    line, last = 1, 0
+    for match in _DIGITS16.finditer(text):
+        before = text[match.start() - 1] if match.start() else ""
+        if before and before in ".,":
+            continue  # the decimals of a number: nothing is lost
+        line, last = line + text.count("\n", last, match.start()), match.start()
+        found.append(line)
+        if len(found) > MAX_LISTED:
+            break
+    warnings = [{
+        "code": "long_number", "severity": "warning",
+        "message_fr": "Nombre de 16 chiffres ou plus : lu comme un nombre, il perdrait ses derniers chiffres "
+                      "(Excel n'en garde que 15). S'il s'agit d'un identifiant, il est gardé comme texte.",
+        "message_en": "Number of 16 digits or more: read as a number it would lose its last digits (Excel "
+                      "keeps only 15). If it is an identifier, it is kept as text.",
+        "sheet": sheet, "row": row, "column": None} for row in found[:MAX_LISTED]]
+    if len(found) > MAX_LISTED:
+        warnings.append({"code": "long_number_more", "severity": "warning",
+                         "message_fr": "… et d'autres nombres de 16 chiffres ou plus.",
+                         "message_en": "… and more numbers of 16 digits or more.",
+                         "sheet": sheet, "row": None, "column": None})
+    return warnings
 
 
 def _numbered(reader, source: _LineSource) -> Iterator[tuple[int, list[str]]]:

@@ -30,6 +30,8 @@ __all__ = [
     "targets_frame",
     "mapping_choices",
     "template_workbook",
+    "catalog_workbook",
+    "history_workbook",
 ]
 
 _ROLE_LABELS = {
@@ -210,3 +212,18 @@ TEMPLATE_HEADERS = {
 def template_workbook(kind: str) -> bytes:
     """An empty workbook with the headers Passerelle expects (``external``, ``internal`` or ``targets``)."""
     return export.to_excel({kind: pd.DataFrame(columns=TEMPLATE_HEADERS[kind])})
+
+
+def catalog_workbook(targets: pd.DataFrame, lang: str = "fr") -> bytes:
+    """The catalog and the targets as one Excel workbook."""
+    fr = lang == "fr"
+    return export.to_excel({("Catalogue" if fr else "Catalog"): catalog_frame(lang),
+                            ("Objectifs" if fr else "Targets"): targets})
+
+
+def history_workbook(batches: list[dict], grid: pd.DataFrame, deletions: list[dict], lang: str = "fr") -> bytes:
+    """The batches, the coverage grid and the deletion log as one Excel workbook."""
+    fr = lang == "fr"
+    return export.to_excel({("Lots" if fr else "Batches"): batches_frame(batches, lang),
+                            ("Couverture" if fr else "Coverage"): grid.reset_index() if len(grid) else grid,
+                            ("Suppressions" if fr else "Deletions"): pd.DataFrame(deletions)})

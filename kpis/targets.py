@@ -107,3 +107,41 @@ def _read_sheet(sheet, header_index: int, roles: dict[str, int], issues: list[Is
             records.append((kpi, segment, entity or None, pd.Timestamp(periods.start[i]), pd.Timestamp(periods.end[i]),
                             periods.grain[i], float(values[i])))
     return pd.DataFrame.from_records(records, columns=TARGET_COLUMNS)
+
+
+def from_editor(original: pd.DataFrame, edited: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
+    """What to save after the Référentiel's table editor: the edited targets, plus removals.
+
+    Both frames have the editor's columns (kpi, segment, entity, period, value;
+    see ``kpis.reports.targets_frame``). Rows removed from the editor come back
+    with a NaN value, which ``Store.set_targets`` treats as a deletion. Rows that
+    cannot be read are left out and described (French and English together).
+
+        >>> frame, problems = from_editor(before, after)
+    """
+    def parse(frame: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
+        frame = frame.dropna(how="all")
+        if frame.empty:
+            return pd.DataFrame(columns=TARGET_COLUMNS), []
+        periods = parsing.parse_periods([str(p) if p is not None else "" for p in frame["period"]])
+        records, problems = [], []
+        for i, rec in enumerate(frame.itertuples(index=False)):
+            kpi = _KPI_NAMES.get(fold(rec.kpi)) if isinstance(rec.kpi, str) else None
+            segment = str(rec.segment).strip().upper() if isinstance(rec.segment, str) else ""
+            bad_period = periods.bad[i] or np.isnat(periods.start[i]) or periods.grain[i] not in ("month", "quarter", "year")
+            if kpi is None or segment not in SEGMENTS or bad_period or pd.isna(rec.value):
+                problems.append(f"ligne {i + 1} / row {i + 1}: {rec.kpi} {rec.segment} {rec.period} {rec.value}")
+                continue
+            entity = str(rec.entity).strip() if isinstance(rec.entity, str) and rec.entity.strip() else None
+            records.append((kpi, segment, entity, pd.Timestamp(periods.start[i]), pd.Timestamp(periods.end[i]),
+                            periods.grain[i], float(rec.value)))
+        return pd.DataFrame.from_records(records, columns=TARGET_COLUMNS), problems
+
+    before, _ = parse(original)
+    after, problems = parse(edited)
+    key = ["kpi", "segment", "entity", "period_start", "period_end"]
+    kept = set(map(tuple, after[key].astype(object).where(after[key].notna(), None).to_numpy().tolist()))
+    removed = before[[tuple(r) not in kept for r in
+                      before[key].astype(object).where(before[key].notna(), None).to_numpy().tolist()]]
+    removed = removed.assign(value=np.nan)
+    return pd.concat([after, removed], ignore_index=True) if len(removed) else after, problems

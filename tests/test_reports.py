@@ -63,3 +63,21 @@ def test_catalog_frame_in_both_languages():
     assert fr.loc["cpa", "Sens"] == "↓ plus bas = mieux"
     assert en.loc["ctr", "Formula"] == "clicks / impressions"
     assert en.loc["population", "Aggregation"] == "Stock (end of period)"
+
+
+def test_targets_editor_changes_set_edit_and_remove():
+    from kpis.targets import from_editor
+
+    before = pd.DataFrame({"kpi": ["ctr", "leads"], "segment": ["B2C", "B2B"], "entity": ["", ""],
+                           "period": ["2026", "T3 2026"], "value": [0.02, 500.0]})
+    # the CTR target edited, the leads target deleted, an adoption target added, one unreadable row
+    after = pd.DataFrame({"kpi": ["ctr", "adoption_rate", "ctr"], "segment": ["B2C", "B2E", "B2C"],
+                          "entity": ["", "Industrie", ""], "period": ["2026", "2026-10", "someday"],
+                          "value": [0.025, 0.6, 0.03]})
+    frame, problems = from_editor(before, after)
+    rows = {(r.kpi, r.segment, None if pd.isna(r.entity) else r.entity, str(r.period_start.date()), r.grain): r.value
+            for r in frame.itertuples(index=False)}
+    assert rows[("ctr", "B2C", None, "2026-01-01", "year")] == 0.025
+    assert rows[("adoption_rate", "B2E", "Industrie", "2026-10-01", "month")] == 0.6
+    assert pd.isna(rows[("leads", "B2B", None, "2026-07-01", "quarter")])  # removed: NaN deletes it
+    assert len(rows) == 3 and len(problems) == 1 and "someday" in problems[0]
