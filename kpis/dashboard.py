@@ -271,3 +271,12 @@ def view_workbook(view, lang: str = "fr", extra: dict[str, pd.DataFrame] | None 
         **(extra or {}),
     }
     return export.to_excel(blocks)
+
+
+def side_by_side_workbook(sbs: pd.DataFrame, lang: str = "fr") -> bytes:
+    """The side-by-side table (stage, external KPI and value, internal KPI and value) as Excel."""
+    cols = ("Étape", "Externe", "Valeur externe", "Interne", "Valeur interne", "Unité") if lang == "fr" else \
+        ("Stage", "External", "External value", "Internal", "Internal value", "Unit")
+    frame = pd.DataFrame(dict(zip(cols, (sbs["stage_label"], sbs["external_label"], sbs["external_value"],
+                                         sbs["internal_label"], sbs["internal_value"], sbs["unit"]))))
+    return export.to_excel({"Côte à côte" if lang == "fr" else "Side by side": frame})
