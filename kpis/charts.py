@@ -125,10 +125,10 @@ def breakdown(frame: pd.DataFrame, *, title: str, unit: str, lang: str = "fr", l
     if "share" in frame.columns:
         tooltip.append(alt.Tooltip("share:Q", title=_t("share", lang), format=".1%"))
     chart = alt.Chart(frame).mark_bar().encode(
-        y=alt.Y("name:N", title=label or None, sort="-x"),
+        y=alt.Y("name:N", title=label or None, sort="-x", axis=alt.Axis(labelLimit=240)),
         x=alt.X("value:Q", title=_axis_title(title, unit), axis=alt.Axis(format=fmt)),
         tooltip=tooltip)
-    return chart.properties(title=title, height=max(120, 26 * len(frame))).configure(
+    return chart.properties(title=title, height=alt.Step(24)).configure(
         locale=LOCALES[lang]).configure_title(anchor="start", fontSize=14)
 
 

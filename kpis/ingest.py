@@ -63,6 +63,9 @@ _TOTAL_PREFIX = re.compile(
 DIMENSION_TARGETS = ("period", "period_start", "period_end", "segment", "entity", "channel", "initiative", "currency")
 GRAIN_TARGETS = {f"period:{g}": g for g in ("day", "week", "month", "quarter", "year")}
 
+EARLIEST_PERIOD = np.datetime64("1990-01-01", "D")
+"""Earlier dates are refused: a month number (1–12) without its year would read as January 1900."""
+
 REPORTING_CURRENCY = "EUR"
 """Amounts in another currency are kept as they are, with a warning."""
 
@@ -400,6 +403,7 @@ def _read_periods(cells: list, order: str, grain: str | None, live: np.ndarray):
     else:
         starts, ends = _widen(days, grain or "day")
         grains, bad = np.full(len(days), grain or "day", dtype=object), np.zeros(len(days), dtype=bool)
+    bad = bad | (starts < EARLIEST_PERIOD)
     day_rows = live & ~bad & (grains == "day")
     if grain is None and day_rows.any():
         inferred = parsing.infer_grain(starts[day_rows])

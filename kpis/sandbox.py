@@ -195,10 +195,9 @@ class _Child:
     def _read(self) -> tuple[list[RawSheet], object]:
         sheets: list[RawSheet] = []
         cells = 0
-        unpickler = _SafeUnpickler(self.proc.stdout)
         while True:
             try:
-                frame = unpickler.load()
+                frame = _SafeUnpickler(self.proc.stdout).load()  # one pickle per frame: a fresh memo
             except (EOFError, pickle.UnpicklingError, ValueError, TypeError, AttributeError, IndexError):
                 return sheets, None  # died, was killed, or wrote something it should not have
             kind = frame[0] if isinstance(frame, tuple) and frame else None

@@ -692,3 +692,12 @@ def test_observations_columns_and_types(tmp_path):
                                     "kpi", "value"]
     assert str(obs["period_start"].dtype).startswith("datetime64") and obs["value"].dtype == "float64"
     assert obs[["entity", "channel", "segment"]].values.tolist() == [["France", "(all)", "B2B"], ["(all)", "(all)", "B2B"]]
+
+
+def test_month_numbers_without_a_year_are_refused(tmp_path):
+    rows = [["Mois", "Année", "Clics"], [9, 2026, 3], [10, 2026, 4]]
+    path = write(tmp_path, "openpyxl", rows)
+    assert [i.code for i in only(check(path, segment="B2C")).issues] == ["ambiguous_columns", "no_period"]
+    sheet = only(check(path, segment="B2C", maps={"Année": "ignore"}))
+    assert codes(sheet) == [("date_unparseable", 2, "A"), ("date_unparseable", 3, "A")]
+    assert sheet.totals == {} and sheet.rows["rejected"] == 2
