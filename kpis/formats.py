@@ -60,6 +60,9 @@ MIN_GROUP_SIZE = 5
 HEADER_SEARCH_ROWS = 12
 """A format's header is looked for in the first rows (title lines, note rows above it)."""
 
+CONVENTION_SAMPLE = 5000
+"""Cells per KPI column that vote on the number convention (exports write every row the same way)."""
+
 START_HEADER, END_HEADER, CHANNEL_HEADER, SEGMENT_HEADER = "Date de début", "Date de fin", "Canal", "Segment"
 
 FORMATS = (
@@ -160,7 +163,7 @@ class _Rewrite:
         body = sheet.rows[header_idx + 1:]
         self.width = max([len(self.header)] + [len(r) for r in body])
         self.header += [""] * (self.width - len(self.header))
-        self.body = [list(r) + [""] * (self.width - len(r)) for r in body]
+        self.body = [r[:] if len(r) == self.width else list(r) + [""] * (self.width - len(r)) for r in body]
         self.numbers = list(sheet.row_numbers[header_idx:])
         self.maps: dict[str, str] = {}
 
@@ -214,8 +217,10 @@ def _kpi_maps(rw: _Rewrite, kpis: Sequence[tuple[str, str]], convention: str | N
 
 
 def _locale_convention(rw: _Rewrite, kpis: Sequence[tuple[str, str]], default: str | None) -> str | None:
+    """What the KPI columns' strings say (``2,144.69`` en, ``12,5`` fr; a sample of each), else the locale's."""
     index = _index(rw.header)
-    cells = [c for name, _ in kpis if name in index for c in rw.column(index[name]) if isinstance(c, str)]
+    cells = [c for name, _ in kpis if name in index for c in rw.column(index[name])[:CONVENTION_SAMPLE]
+             if isinstance(c, str)]
     return parsing.number_convention(cells) or default
 
 
@@ -223,8 +228,7 @@ def _rewrite_dates(rw: _Rewrite, j: int, order: str) -> None:
     """Text dates of column j read in ``order`` become dates; unreadable cells stay for ingestion to report."""
     cells = rw.column(j)
     days, bad = parsing.parse_dates(cells, order=order)
-    out = [c if (b or np.isnat(d)) else d.astype(object) for c, d, b in zip(cells, days, bad)]
-    rw.replace(j, out)
+    rw.replace(j, [c if (b or d is None) else d for c, d, b in zip(cells, days.astype(object).tolist(), bad)])
 
 
 def _rows_with_labels_blank(rw: _Rewrite, label_cols: list[int], metric_cols: list[int]) -> np.ndarray:
@@ -302,7 +306,9 @@ def _google_ads(sheet: RawSheet) -> Recognised | None:
             rw.maps[rw.header[index[name]]] = role
     kind = _find(index, "campaign type", "type de campagne")
     if kind is not None:
-        rw.replace(kind, [_google_ads_channel(c) for c in rw.column(kind)])
+        cells = rw.column(kind)
+        channel_of = {c: _google_ads_channel(c) for c in set(map(_text, cells))}
+        rw.replace(kind, [channel_of[_text(c)] for c in cells])
         rw.maps[rw.header[kind]] = "channel"
         channels = tuple(sorted({c for c in rw.column(kind) if c}))
     else:
@@ -522,7 +528,7 @@ M365_SEGMENT = "B2E"
 M365_CHANNELS = {"yammer": "ESN", "viva engage": "ESN", "sharepoint": "intranet", "teams": "Teams",
                  "exchange": "email", "onedrive": "OneDrive", "skype for business": "Skype", "office 365": ALL,
                  "microsoft 365": ALL}
-TRUE_STATES = frozenset({"deleted", "supprime"})
+DELETED_STATES = frozenset({"deleted", "supprime"})
 
 
 @dataclass
@@ -721,7 +727,7 @@ def _viva_user_detail(sheet: RawSheet) -> Recognised | None:
     state = [fold(c) for c in pr.cells("user state")] if "user state" in pr.index else [""] * len(pr.body)
     posted, read, liked = pr.count("posted count"), pr.count("read count"), pr.count("liked count")
     values = {
-        "population": np.array([s not in TRUE_STATES for s in state], dtype=float),
+        "population": np.array([s not in DELETED_STATES for s in state], dtype=float),
         "active_users": pr.active(end, start).astype(float),
         "readers": (read > 0).astype(float),
         "contributors": (posted > 0).astype(float),

@@ -213,6 +213,17 @@ def _inspect_zip(data: bytes, suffix: str, limits: Limits) -> Inspection:
 
 
 _DTD = (b"<!DOCTYPE", b"<!ENTITY")
+_FIRST_ELEMENT = re.compile(rb"<[A-Za-z_]")
+
+
+def _check_prolog(head: bytes) -> None:
+    """A DTD can only come before the first element: refuse one there, and a prolog over a chunk long."""
+    first = _FIRST_ELEMENT.search(head)
+    prolog = head[:first.start()] if first else head
+    if any(marker in prolog for marker in _DTD):
+        raise _dtd()
+    if not first and len(head) >= CHUNK:
+        raise _damaged()
 
 
 def _chunks(zf: zipfile.ZipFile, name: str):
@@ -384,6 +395,7 @@ class _SheetScan:
                 cut = max(len(data) - 64, 0)
             chunk, carry = data[:cut], data[cut:]
             if first:
+                _check_prolog(chunk)
                 if _ROOT_PREFIX.search(chunk[:4096]):
                     return False
                 self._dimension(chunk)
@@ -394,9 +406,7 @@ class _SheetScan:
         return carry == b"" or self._fast_chunk(carry)
 
     def _fast_chunk(self, chunk: bytes) -> bool:
-        if any(marker in chunk for marker in _DTD):
-            raise _dtd()
-        if b"<c>" in chunk or b"<row>" in chunk or chunk.count(b' r="') < chunk.count(b"<c ") + chunk.count(b"<row "):
+        if _IMPLICIT.search(chunk):
             return False
         rows = _ROW_R.findall(chunk)
         if rows:
@@ -409,7 +419,7 @@ class _SheetScan:
             if right.search(chunk):
                 self.max_col = max(self.max_col, max(map(column_number, set(right.findall(chunk)))))
         beyond = re.compile(rb' r="[A-Z]+(' + _greater_than(self.max_row) + rb')"')
-        for row in beyond.findall(chunk):
+        for row in beyond.findall(chunk):  # a cell below every <row> tag seen
             self.max_row = max(self.max_row, int(row))
         self._check_span()
         if b"<f" in chunk:
@@ -424,16 +434,18 @@ class _SheetScan:
                 self._hidden_row(int(row))
             for low, high in _HIDDEN_COLUMN.findall(chunk):
                 self._hidden_columns(int(low), int(high))
-        if b"E+" in chunk or b"e+" in chunk or _SIXTEEN_DIGITS.search(chunk):
-            for match in _LONG_NUMBER.finditer(chunk):
-                start = chunk.rfind(b'<c r="', 0, match.start())
-                ref = _REF_AT.match(chunk, start) if start >= 0 else None
-                if ref:
-                    self._long_number(ref.group(1).decode(), int(ref.group(2)))
+        self._long_numbers(chunk)
         if b"<mergeCell " in chunk:
             for ref in _MERGE.findall(chunk):
                 self._merge(ref.decode(errors="replace"))
         return True
+
+    def _long_numbers(self, chunk: bytes) -> None:
+        """``<v>`` holding an integer of 16+ digits, or a number written with an exponent of 15 or more."""
+        for match in _LONG_NUMBER.finditer(chunk):
+            ref = _REF_AT.match(chunk, max(chunk.rfind(b'<c r="', 0, match.start()), 0))
+            if ref:
+                self._long_number(ref.group(1).decode(), int(ref.group(2)))
 
     def _slow(self, zf, path) -> None:
         """Exact scan with a pull parser: implicit row and column positions, any namespace prefix."""
@@ -441,9 +453,9 @@ class _SheetScan:
         row = col = 0
         cell_ref, cell_type, formula, value = None, None, False, None
         sheet_data = None
-        for piece in _chunks(zf, path):
-            if any(marker in piece for marker in _DTD):
-                raise _dtd()
+        for i, piece in enumerate(_chunks(zf, path)):
+            if i == 0:
+                _check_prolog(piece)
             try:
                 parser.feed(piece)
                 events = list(parser.read_events())
@@ -582,7 +594,7 @@ class _SheetScan:
                  "If it is an identifier, store the column as Text.", row, letters)
 
 
-_SIXTEEN_DIGITS = re.compile(rb"[0-9]{16}")
+_IMPLICIT = re.compile(rb'<c(?:>|/>| (?!r="))|<row(?:>|/>| (?!r="))')
 _REF_AT = re.compile(rb'<c r="([A-Z]+)([0-9]+)"')
 
 
@@ -599,10 +611,10 @@ def _letters(n: int) -> str:
 
 def _password() -> FileRejected:
     return FileRejected(
-        "Ce classeur est protégé par un mot de passe. Retirez le mot de passe (Fichier > Informations > "
-        "Protéger le classeur) et déposez le fichier à nouveau.",
-        "This workbook is password-protected. Remove the password (File > Info > Protect Workbook) "
-        "and upload again.")
+        "Ce classeur est protégé par un mot de passe : retirez le mot de passe et déposez le fichier à "
+        "nouveau (Fichier > Informations > Protéger le classeur).",
+        "This workbook is password-protected: remove the password and upload again "
+        "(File > Info > Protect Workbook).")
 
 
 def _damaged() -> FileRejected:

@@ -28,7 +28,7 @@ from typing import Callable, Iterable, Sequence
 import numpy as np
 import pandas as pd
 
-from kpis import catalog, parsing
+from kpis import catalog, formats, parsing
 from kpis.catalog import KPIS, fold, match_header
 from kpis.errors import FileRejected, UsageError
 from kpis.model import ALL, DIMENSIONS, OBS_COLUMNS, SEGMENTS
@@ -286,7 +286,15 @@ def check_bytes(
         return result
     remembered = list(remembered or ())
     for raw in raw_sheets:
-        result.sheets.append(_SheetReader(raw, segment, forced, remembered).read())
+        found = formats.recognise(raw)  # a vendor export read as it is: its own meanings, user maps win
+        if found is None:
+            result.sheets.append(_SheetReader(raw, segment, forced, remembered).read())
+            continue
+        own = {fold(h): parse_target(t) for h, t in found.maps.items()}
+        sheet = _SheetReader(found.sheet, segment, own | forced, remembered).read()
+        sheet.format = found.format
+        sheet.issues[:0] = found.issues
+        result.sheets.append(sheet)
     if not result.sheets:
         result.issues.append(Issue("empty_file", "error", "Le fichier ne contient aucune feuille.",
                                    "The file holds no sheet."))
