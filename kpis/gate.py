@@ -37,6 +37,7 @@ from __future__ import annotations
 import io
 import re
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from pathlib import PurePath
 from xml.etree import ElementTree
@@ -171,7 +172,7 @@ def _inspect_zip(data: bytes, suffix: str, limits: Limits) -> Inspection:
     try:
         zf = zipfile.ZipFile(io.BytesIO(data))
         infos = zf.infolist()
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, EOFError, OSError, NotImplementedError):
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, ValueError, EOFError, OSError, NotImplementedError):
         raise _damaged() from None
     if len(infos) > limits.max_entries:
         raise _bomb(f"il contient {len(infos)} éléments (limite {limits.max_entries})",
@@ -207,7 +208,7 @@ def _inspect_zip(data: bytes, suffix: str, limits: Limits) -> Inspection:
             f"This file is a {real} workbook named '{suffix}': it was read as {real}."))
     try:
         _check_xml_parts(zf, infos, kind)
-    except (zipfile.BadZipFile, EOFError, OSError, ValueError, NotImplementedError, KeyError):
+    except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError, NotImplementedError, KeyError):
         raise _damaged() from None
     return found
 
@@ -270,7 +271,7 @@ def scan_sheets(data: bytes, found: Inspection, limits: Limits = DEFAULT_LIMITS)
             scan.run(zf, path)
             found.cells = max(found.cells, scan.cells)
             found.notes.extend(scan.notes)
-    except (zipfile.BadZipFile, EOFError, OSError, ValueError, NotImplementedError, KeyError,
+    except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError, NotImplementedError, KeyError,
             ElementTree.ParseError):
         raise _damaged() from None
     return found

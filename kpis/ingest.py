@@ -1233,15 +1233,23 @@ def _build_observations(picks: list, units: _Units, sum_flows: bool) -> pd.DataF
     if not picks:
         return _empty_observations()
     idx = np.concatenate([i for _, i, _ in picks])
-    labels = {"segment": units.segments[idx], **{d: units.dims[d][idx] for d in DIMENSIONS},
-              "kpi": _kpi_per_value(picks, units)}
-    frame = pd.DataFrame({  # copy=False: the arrays are fresh, and copying 1M objects per column is slow
+    # labels as categoricals: each distinct label is built once, a million values are small-int codes
+    labels = {name: _categorical(column, idx) for name, column in (("segment", units.segments),
+                                                                   *((d, units.dims[d]) for d in DIMENSIONS))}
+    labels["kpi"] = pd.Categorical(_kpi_per_value(picks, units))
+    frame = pd.DataFrame({
         "period_start": units.starts[idx].astype("datetime64[s]"),
         "period_end": units.ends[idx].astype("datetime64[s]"),
-        **{name: pd.Series(v, dtype=object, copy=False) for name, v in labels.items()},
+        **labels,
         "value": np.concatenate([values for _, _, values in picks]).astype(np.float64),
     }, copy=False)
     return _sum_flows(frame, units.key[idx]) if sum_flows else frame
+
+
+def _categorical(column: np.ndarray, idx: np.ndarray) -> pd.Categorical:
+    """``column[idx]`` as a categorical, factorising the (smaller) unit-level column once."""
+    codes, uniques = pd.factorize(column)
+    return pd.Categorical.from_codes(codes[idx], categories=pd.Index(uniques, dtype=object))
 
 
 def _sum_flows(frame: pd.DataFrame, key: np.ndarray) -> pd.DataFrame:

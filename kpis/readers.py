@@ -31,6 +31,7 @@ gate's notes) are listed in ``RawSheet.meta["warnings"]`` as dicts with
 from __future__ import annotations
 
 import codecs
+import contextlib
 import csv
 import io
 import re
@@ -47,6 +48,7 @@ from kpis.errors import FileRejected
 __all__ = [
     "RawSheet",
     "read_file",
+    "stream_workbook",
     "WORKBOOK_EXTENSIONS",
     "TEXT_EXTENSIONS",
     "CSV_DELIMITERS",
@@ -64,6 +66,8 @@ SNIFF_LINES = 500
 """Number of non-comment lines used to choose a CSV delimiter."""
 
 _SEP_LINE = re.compile(r"^sep=(.)\s*$", re.IGNORECASE)
+_LINE_END = re.compile(r"\r\n|\r|\n")
+"""Line ends as csv reads them: old Mac exports end lines with a lone CR."""
 
 
 @dataclass
@@ -144,7 +148,7 @@ def _read_ole_workbook(data: bytes) -> list[RawSheet]:
 
 
 def _read_workbook(data: bytes) -> list[RawSheet]:
-    try:
+    with _calamine_errors():
         book = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
         with book:
             return [
@@ -152,6 +156,42 @@ def _read_workbook(data: bytes) -> list[RawSheet]:
                 for meta in book.sheets_metadata
                 if meta.typ == python_calamine.SheetTypeEnum.WorkSheet
             ]
+
+
+def stream_workbook(data: bytes, chunk_rows: int = 20_000) -> Iterator[tuple]:
+    """A workbook as a stream: ``("sheet", RawSheet without rows)`` then ``("rows", rows, numbers)`` chunks.
+
+        >>> [item[0] for item in stream_workbook(xlsx_bytes)]
+        ['sheet', 'rows', 'sheet', 'rows']
+
+    What ``read_file`` gives for a workbook, cut so that a consumer (the sandbox's
+    parent process) can turn one chunk into objects while the next is read.
+    """
+    with _calamine_errors():
+        book = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
+        with book:
+            for meta in book.sheets_metadata:
+                if meta.typ != python_calamine.SheetTypeEnum.WorkSheet:
+                    continue
+                sheet = book.get_sheet_by_name(meta.name)
+                yield "sheet", RawSheet(meta.name, [], [], meta.visible != python_calamine.SheetVisibleEnum.Visible)
+                if sheet.start is None:
+                    continue
+                first_row, first_col = sheet.start
+                pad = [""] * first_col
+                rows = sheet.to_python()  # what _read_sheet reads (iter_rows counts rows differently)
+                for i in range(0, len(rows), chunk_rows):
+                    kept, numbers = _non_blank(rows[i:i + chunk_rows], first_row + 1 + i)
+                    if first_col:
+                        kept = [pad + row for row in kept]
+                    yield "rows", kept, numbers
+
+
+@contextlib.contextmanager
+def _calamine_errors():
+    """Turn calamine's errors (and Rust panics) into ``FileRejected``."""
+    try:
+        yield
     except FileRejected:
         raise
     except python_calamine.PasswordError:
@@ -161,7 +201,7 @@ def _read_workbook(data: bytes) -> list[RawSheet]:
             "This workbook is password-protected. Remove the password and "
             "upload it again.",
         ) from None
-    except (KeyboardInterrupt, SystemExit, MemoryError):
+    except (KeyboardInterrupt, SystemExit, MemoryError, GeneratorExit):
         raise
     except BaseException:  # calamine errors, and Rust panics (BaseException)
         raise _rejected(
@@ -215,7 +255,7 @@ def _read_csv(data: bytes, stem: str) -> RawSheet:
     if sep_line:
         delimiter = sep_line.group(1)
         next(lines)
-        mode = _modal_width(text.split("\n", SNIFF_LINES + 2)[1:-1], delimiter)
+        mode = _modal_width(_LINE_END.split(text, SNIFF_LINES + 2)[1:-1], delimiter)
         line_number = 1
     else:
         delimiter, mode = _sniff_delimiter(text)
@@ -406,7 +446,7 @@ def _sniff_delimiter(text: str) -> tuple[str, int]:
         (';', 2)
     """
     sample = [
-        line for line in text.split("\n", SNIFF_LINES * 2)[: SNIFF_LINES * 2]
+        line for line in _LINE_END.split(text, SNIFF_LINES * 2)[: SNIFF_LINES * 2]
         if line.strip() and not line.startswith("#")
     ][:SNIFF_LINES]
     best, best_score = ",", (-1.0, 0, 0)

@@ -44,7 +44,7 @@ from pathlib import Path
 from kpis import gate
 from kpis.errors import FileRejected
 from kpis.gate import DEFAULT_LIMITS, Limits
-from kpis.readers import RawSheet, read_file
+from kpis.readers import RawSheet, read_file, stream_workbook
 
 __all__ = ["read_file_safely", "Sandbox", "DEFAULT_SANDBOX", "IN_PROCESS_MAX_BYTES", "IN_PROCESS_MAX_CELLS"]
 
@@ -245,13 +245,16 @@ def _child_main(argv: list[str]) -> int:
     out = sys.stdout.buffer
     try:
         name, data = pickle.load(sys.stdin.buffer)
-        sheets = read_file(data, name)
-        del data
-        for sheet in sheets:
-            pickle.dump(("sheet", sheet.name, sheet.hidden, sheet.comments, sheet.meta), out, protocol=5)
-            for i in range(0, len(sheet.rows), CHUNK_ROWS):
-                frame = ("rows", sheet.rows[i:i + CHUNK_ROWS], sheet.row_numbers[i:i + CHUNK_ROWS])
-                pickle.dump(frame, out, protocol=5)
+        if data.startswith((*gate.ZIP_MAGIC, gate.OLE_MAGIC)):
+            for item in stream_workbook(data, CHUNK_ROWS):  # the parent unpickles a chunk while the next is read
+                if item[0] == "sheet":
+                    sheet = item[1]
+                    item = ("sheet", sheet.name, sheet.hidden, sheet.comments, sheet.meta)
+                pickle.dump(item, out, protocol=5)
+        else:
+            for sheet in read_file(data, name):
+                pickle.dump(("sheet", sheet.name, sheet.hidden, sheet.comments, sheet.meta), out, protocol=5)
+                pickle.dump(("rows", sheet.rows, sheet.row_numbers), out, protocol=5)
         pickle.dump(("done",), out, protocol=5)
     except FileRejected as exc:
         pickle.dump(("rejected", exc.message_fr, exc.message_en), out, protocol=5)

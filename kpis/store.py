@@ -343,8 +343,8 @@ def _normalise(observations: pd.DataFrame) -> pd.DataFrame:
         {
             "period_start": pd.to_datetime(observations["period_start"]).dt.normalize().astype("datetime64[us]"),
             "period_end": pd.to_datetime(observations["period_end"]).dt.normalize().astype("datetime64[us]"),
-            **{c: observations[c].fillna(ALL).astype(str) for c in ("segment", *DIMENSIONS)},
-            "kpi": observations["kpi"].astype(str),
+            **{c: _text_column(observations[c]) for c in ("segment", *DIMENSIONS)},
+            "kpi": _text_column(observations["kpi"]),
             "value": pd.to_numeric(observations["value"]).astype("float64"),
         }
     ).reset_index(drop=True)
@@ -368,6 +368,27 @@ def _normalise(observations: pd.DataFrame) -> pd.DataFrame:
             "Observations refused: " + "; ".join(en for _, en in problems),
         )
     return frame
+
+
+def _text_column(column: pd.Series) -> pd.Series:
+    """A column of labels as text, missing ones ``"(all)"``: a categorical built from the distinct
+    values (a million repeated labels are converted once each, and DuckDB scans the codes)."""
+    if not isinstance(column.dtype, pd.CategoricalDtype):
+        column = column.fillna(ALL)
+    if isinstance(column.dtype, pd.CategoricalDtype):
+        codes, uniques = column.cat.codes.to_numpy(), column.cat.categories
+        if (codes < 0).any():
+            return column.astype(object).fillna(ALL).astype(str)
+    else:
+        codes, uniques = pd.factorize(column, use_na_sentinel=False)
+    labels = np.array([str(u) for u in uniques], dtype=object)
+    if len(set(labels)) < len(labels):  # 1 and "1" in one column: let pandas sort it out the slow way
+        return column.astype(str)
+    order = np.argsort(labels, kind="stable")  # categories in text order, as a sorted factorize sees them
+    rank = np.empty(len(order), dtype=np.int64)
+    rank[order] = np.arange(len(order))
+    categorical = pd.Categorical.from_codes(rank[codes], categories=pd.Index(labels[order], dtype=object))
+    return pd.Series(categorical.remove_unused_categories(), index=column.index)
 
 
 def _kinds() -> dict[str, str]:
