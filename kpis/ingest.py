@@ -32,7 +32,8 @@ from kpis import catalog, formats, parsing
 from kpis.catalog import KPIS, fold, match_header
 from kpis.errors import FileRejected, UsageError
 from kpis.model import ALL, DIMENSIONS, OBS_COLUMNS, SEGMENTS
-from kpis.readers import RawSheet, read_file
+from kpis.readers import RawSheet
+from kpis.sandbox import read_file_safely
 
 __all__ = [
     "PARSER_VERSION",
@@ -280,7 +281,7 @@ def check_bytes(
     forced = {fold(h): parse_target(t) for h, t in (maps or {}).items()}
     result = FileResult(file=name, sha256=hashlib.sha256(data).hexdigest())
     try:
-        raw_sheets = read_file(data, name)
+        raw_sheets = read_file_safely(data, name)  # the gate, then a limited child for workbooks
     except FileRejected as exc:
         result.issues.append(Issue("file_rejected", "error", exc.message_fr, exc.message_en))
         return result
@@ -507,6 +508,8 @@ class _SheetReader:
 
     def read(self) -> SheetResult:
         raw, res = self.raw, self.result
+        for w in raw.meta.get("warnings", ()):  # what the gate and the reader noticed: formulas, errors, hidden rows
+            self.issue(w["code"], w["severity"], w["message_fr"], w["message_en"], w.get("row"), w.get("column"))
         if raw.hidden:
             self.issue("hidden_sheet", "info", "Feuille masquée : lue comme les autres.",
                        "Hidden sheet: read like the others.")
