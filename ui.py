@@ -151,3 +151,13 @@ def kpi_picker(table, candidates: tuple[str, ...], key: str) -> str | None:
     if not options:
         return None
     return st.selectbox(t("world.kpi"), options, key=key, format_func=lambda k: kpi_label(k, lang()))
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def coverage(version: str):
+    return store().coverage()
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def deletions(version: str) -> list[dict]:
+    return store().deletions()

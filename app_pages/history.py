@@ -29,7 +29,7 @@ else:
     if "history_message" in st.session_state:
         st.success(st.session_state.pop("history_message"))
 
-coverage = store.coverage()
+coverage = ui.coverage(sel.version)
 st.subheader(t("history.coverage"))
 st.caption(t("history.coverage_help"))
 grid = reports.coverage_grid(coverage, lang)
@@ -40,7 +40,7 @@ if not stale.empty:
     st.warning(t("history.stale"), icon=":material/schedule:")
     st.dataframe(stale, hide_index=True)
 
-deletions = store.deletions()
+deletions = ui.deletions(sel.version)
 if deletions:
     st.subheader(t("history.deletions"))
     st.dataframe(deletions, hide_index=True)

@@ -129,13 +129,19 @@ def cmd_check(args) -> int:
     """Print what each file was understood to hold; exit 0 when every file is importable, else 1."""
     import json
 
-    from kpis import ingest
+    from kpis.sandbox import ReadAhead
 
     maps = parse_maps(args.map)
-    for target in maps.values():
-        ingest.parse_target(target)  # a bad target is a usage error before any file is read
-    remembered = _remembered(args.store)
-    results = [ingest.check_file(f, segment=args.segment, maps=maps, remembered=remembered) for f in args.files]
+    with ReadAhead(args.files) as files:  # the first workbook is parsed while pandas is imported
+        from kpis import ingest
+
+        for target in maps.values():
+            ingest.parse_target(target)  # a bad target is a usage error before any file is read
+        remembered = _remembered(args.store)
+        options = dict(segment=args.segment, maps=maps, remembered=remembered)
+        results = [ingest.check_file(path, **options) if reading is None
+                   else ingest.check_bytes(reading.data, reading.name, reading=reading, **options)
+                   for path, reading in files]
     if args.format == "json":
         json.dump({"files": [r.to_json() for r in results]}, sys.stdout, ensure_ascii=False, indent=1,
                   allow_nan=False)
@@ -198,39 +204,44 @@ def _print_issues(issues: list) -> None:
 
 
 def cmd_import(args) -> int:
-    from kpis import ingest
-    from kpis.errors import DuplicateBatch, NotImportable
-    from kpis.store import Store
+    from kpis.sandbox import ReadAhead
 
     maps = parse_maps(args.map)
-    for target in maps.values():
-        ingest.parse_target(target)  # a bad target is a usage error before any file is read
-    store = Store(store_path(args.store))
-    remembered = store.remembered_mappings()
-    refused = 0
-    for path in args.files:
-        result = ingest.check_file(path, segment=args.segment, maps=maps, remembered=remembered)
-        if not result.importable:
-            reasons = [i.message_en for i in result.all_issues if i.severity == "error" and i.row is None]
-            print(f"{result.file}: refused: {'; '.join(reasons) or 'nothing importable'}")
-            refused += 1
-            continue
-        try:
-            out = store.import_batch(
-                result.observations, file_name=result.file, sheets=[s.sheet for s in result.sheets if s.usable],
-                origin=args.origin or result.origin or "manual", sha256=result.sha256,
-                rows_read=result.rows_read, rows_kept=result.rows_kept, rows_rejected=result.rows_rejected,
-                imported_by=args.by, parser_version=ingest.PARSER_VERSION,
-            )
-        except (DuplicateBatch, NotImportable) as exc:
-            print(f"{result.file}: refused: {exc.message_en}")
-            refused += 1
-            continue
-        print(f"{result.file}: batch {out.batch_id} ({out.rows_stored} observations, "
-              f"{out.rows_superseded} older superseded, {result.rows_rejected} rows rejected)")
-        for warning in out.warnings:
-            print(f"  warning: {warning.message_en}")
-    return 1 if refused else 0
+    with ReadAhead(args.files) as files:  # the first workbook is parsed while pandas and duckdb are imported
+        from kpis import ingest
+        from kpis.errors import DuplicateBatch, NotImportable
+        from kpis.store import Store
+
+        for target in maps.values():
+            ingest.parse_target(target)  # a bad target is a usage error before any file is read
+        store = Store(store_path(args.store))
+        remembered = store.remembered_mappings()
+        refused = 0
+        options = dict(segment=args.segment, maps=maps, remembered=remembered)
+        for path, reading in files:
+            result = (ingest.check_file(path, **options) if reading is None
+                      else ingest.check_bytes(reading.data, reading.name, reading=reading, **options))
+            if not result.importable:
+                reasons = [i.message_en for i in result.all_issues if i.severity == "error" and i.row is None]
+                print(f"{result.file}: refused: {'; '.join(reasons) or 'nothing importable'}")
+                refused += 1
+                continue
+            try:
+                out = store.import_batch(
+                    result.observations, file_name=result.file, sheets=[s.sheet for s in result.sheets if s.usable],
+                    origin=args.origin or result.origin or "manual", sha256=result.sha256,
+                    rows_read=result.rows_read, rows_kept=result.rows_kept, rows_rejected=result.rows_rejected,
+                    imported_by=args.by, parser_version=ingest.PARSER_VERSION,
+                )
+            except (DuplicateBatch, NotImportable) as exc:
+                print(f"{result.file}: refused: {exc.message_en}")
+                refused += 1
+                continue
+            print(f"{result.file}: batch {out.batch_id} ({out.rows_stored} observations, "
+                  f"{out.rows_superseded} older superseded, {result.rows_rejected} rows rejected)")
+            for warning in out.warnings:
+                print(f"  warning: {warning.message_en}")
+        return 1 if refused else 0
 
 
 def cmd_batches(args) -> int:

@@ -33,7 +33,7 @@ from kpis.catalog import KPIS, fold, match_header
 from kpis.errors import FileRejected, UsageError
 from kpis.model import ALL, DIMENSIONS, OBS_COLUMNS, SEGMENTS
 from kpis.readers import RawSheet
-from kpis.sandbox import read_file_safely
+from kpis.sandbox import Reading, read_file_safely
 
 __all__ = [
     "PARSER_VERSION",
@@ -268,20 +268,26 @@ def check_bytes(
     segment: str | None = None,
     maps: dict[str, str] | None = None,
     remembered: Iterable | None = None,
+    reading: Reading | None = None,
 ) -> FileResult:
     """Understand one uploaded file. Nothing is stored.
 
     ``segment`` is the caller's choice when the file does not say; ``maps``
     forces columns (header text → target, as ``--map``); ``remembered`` holds
     mappings saved by the app (objects with ``headers`` and ``mapping``), used
-    when a sheet's headers are exactly a remembered set.
+    when a sheet's headers are exactly a remembered set. ``reading`` is
+    ``kpis.sandbox.start_reading(data, name)`` started earlier by the caller
+    (the command line starts the parse before importing this module).
     """
+    if reading is not None and reading.data is not data:
+        raise ValueError("check_bytes: reading was started on other bytes")
     if segment is not None and segment not in SEGMENTS:
         raise UsageError(f"Segment inconnu : {segment}", f"Unknown segment: {segment}")
     forced = {fold(h): parse_target(t) for h, t in (maps or {}).items()}
     result = FileResult(file=name, sha256=hashlib.sha256(data).hexdigest())
     try:
-        raw_sheets = read_file_safely(data, name)  # the gate, then a limited child for workbooks
+        # the gate, then a limited child for workbooks
+        raw_sheets = reading.result() if reading is not None else read_file_safely(data, name)
     except FileRejected as exc:
         result.issues.append(Issue("file_rejected", "error", exc.message_fr, exc.message_en))
         return result

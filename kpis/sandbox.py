@@ -4,6 +4,10 @@
     >>> sheets[0].meta.get("warnings", [])[:1]
     [{'code': 'formula_cached_zero', 'severity': 'warning', 'sheet': 'Data', 'row': 4, 'column': 'D', ...}]
 
+    >>> reading = start_reading(data, "campagnes.xlsx")   # the child starts parsing now...
+    >>> import pandas                                       # ...while this process does something else
+    >>> sheets = reading.result()                           # the same as read_file_safely(data, name)
+
 ``read_file_safely`` = :func:`kpis.gate.check_container` (size, type, zip
 directory, encryption: milliseconds), then
 
@@ -18,11 +22,24 @@ directory, encryption: milliseconds), then
   here *while* the child parses, and its verdict wins: the scan costs nothing
   on the clock, and the child could not hurt anyway.
 
+``start_reading`` does the cheap checks and starts that child at once, so that
+a caller (the command line) can import pandas while the child parses;
+``Reading.result()`` runs the scan and waits. ``read_file_safely`` is
+``start_reading(...).result()``.
+
 A child killed by a signal (SIGABRT from a failed Rust allocation, SIGSEGV),
 out of memory or out of time becomes ``FileRejected("Fichier rejeté…")``.
-Rows come back as pickles of 20,000 rows, read through an unpickler that only
-builds plain values and dates (the child parses hostile bytes: its output is
-not trusted).
+
+The child parses hostile bytes: its output is not trusted. It sends
+length-prefixed frames (at most ``MAX_FRAME`` bytes each, ``Sandbox.memory``
+in all), each a pickle read through an unpickler that only builds plain values
+and dates. Rows travel by columns, about ``CHUNK_CELLS`` cells a frame: a
+column of floats as the raw bytes of a float64 array (and the few cells that
+are not floats, with their positions), a column of text or dates as distinct
+values and a uint32 code per row, anything else as a plain list. The parent
+reads those bytes with ``np.frombuffer`` and a dtype of its own (never one the
+child names), checks every length, code and cell type, and rebuilds the rows.
+A thread drains the pipe while this process scans, so the child never waits.
 
 The gate's notes are put in ``RawSheet.meta["warnings"]``: a note about a sheet
 on that sheet, a note about the whole file (macros, renamed type) on the first.
@@ -31,14 +48,18 @@ on that sheet, a note about the whole file (macros, renamed type) on the first.
 from __future__ import annotations
 
 import datetime as _dt
+import io
 import os
 import pickle
 import signal
+import struct
 import subprocess
 import sys
 import tempfile
 import threading
+from array import array
 from dataclasses import dataclass
+from operator import itemgetter
 from pathlib import Path
 
 from kpis import gate
@@ -46,13 +67,17 @@ from kpis.errors import FileRejected
 from kpis.gate import DEFAULT_LIMITS, Limits
 from kpis.readers import RawSheet, read_file, stream_workbook
 
-__all__ = ["read_file_safely", "Sandbox", "DEFAULT_SANDBOX", "IN_PROCESS_MAX_BYTES", "IN_PROCESS_MAX_CELLS"]
+__all__ = ["read_file_safely", "start_reading", "Reading", "ReadAhead", "Sandbox", "DEFAULT_SANDBOX", "IN_PROCESS_MAX_BYTES",
+           "IN_PROCESS_MAX_CELLS"]
 
 IN_PROCESS_MAX_BYTES = 1024 * 1024
 """Workbooks up to this size may skip the child (after the XML scan): a process start costs ~0.1 s."""
 IN_PROCESS_MAX_CELLS = 1_000_000
 """...if no sheet spans more cells than this (calamine then allocates at most ~32 MB here)."""
-CHUNK_ROWS = 20_000
+CHUNK_CELLS = 200_000
+"""Cells per frame of rows (20,000 rows of 10 columns): the parent decodes one while the next is encoded."""
+MAX_FRAME = 256 * 1024 ** 2
+"""Largest frame the parent accepts from the child, bytes."""
 
 _ROOT = str(Path(__file__).resolve().parent.parent)
 
@@ -76,25 +101,132 @@ def read_file_safely(data: bytes, name: str, *, limits: Limits = DEFAULT_LIMITS,
 
     Raises ``FileRejected`` for whatever cannot be read safely, never anything else.
     """
-    found = gate.check_container(data, name, limits)
-    if found.kind == "csv":
-        sheets = read_file(data, name)
-    elif found.kind == "xlsx" and len(data) <= IN_PROCESS_MAX_BYTES:
-        gate.scan_sheets(data, found, limits)
-        if found.cells <= IN_PROCESS_MAX_CELLS:
-            sheets = read_file(data, name)
-        else:
-            sheets = _Child(data, name, sandbox, limits).result()
-    else:
-        child = _Child(data, name, sandbox, limits)
+    return start_reading(data, name, limits=limits, sandbox=sandbox).result()
+
+
+def start_reading(data: bytes, name: str, *, limits: Limits = DEFAULT_LIMITS,
+                  sandbox: Sandbox = DEFAULT_SANDBOX) -> Reading:
+    """Start ``read_file_safely(data, name)``: the cheap checks now, the child (if any) now, the rest in ``result()``.
+
+    Never raises: a rejection is raised by ``result()``. Call ``result()`` or
+    ``close()`` (or use it as a context manager): until then a child may be running.
+    """
+    return Reading(data, name, limits, sandbox)
+
+
+class Reading:
+    """A ``read_file_safely`` under way; ``result()`` gives its sheets (once computed, always the same)."""
+
+    def __init__(self, data: bytes, name: str, limits: Limits = DEFAULT_LIMITS, sandbox: Sandbox = DEFAULT_SANDBOX):
+        self.data, self.name = data, name
+        self.limits, self.sandbox = limits, sandbox
+        self._child: _Child | None = None
+        self._outcome: list[RawSheet] | FileRejected | None = None
         try:
+            self._found = gate.check_container(data, name, limits)
+        except FileRejected as exc:
+            self._outcome = exc
+            return
+        if self._found.kind != "csv" and not (self._found.kind == "xlsx" and len(data) <= IN_PROCESS_MAX_BYTES):
+            self._child = _Child(data, name, sandbox, limits)
+
+    def result(self) -> list[RawSheet]:
+        """The sheets, as ``read_file`` gives them, with the gate's notes; raises ``FileRejected``."""
+        if self._outcome is None:
+            try:
+                self._outcome = self._read()
+            except FileRejected as exc:
+                self._outcome = exc
+            finally:
+                self.close()
+        if isinstance(self._outcome, FileRejected):
+            raise self._outcome
+        return self._outcome
+
+    def close(self) -> None:
+        """Stop the child if it still runs (its result is then lost)."""
+        child, self._child = self._child, None
+        if child is not None:
+            child.close()
+
+    def __enter__(self) -> Reading:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def _read(self) -> list[RawSheet]:
+        found, data, name, limits = self._found, self.data, self.name, self.limits
+        if found.kind == "csv":
+            sheets = read_file(data, name)
+        elif self._child is None:  # a small .xlsx: the scan decides whether calamine may run here
             gate.scan_sheets(data, found, limits)
-        except BaseException:
-            child.kill()
-            raise
-        sheets = child.result()
-    _attach(sheets, found.notes)
-    return sheets
+            if found.cells <= IN_PROCESS_MAX_CELLS:
+                sheets = read_file(data, name)
+            else:
+                self._child = _Child(data, name, self.sandbox, limits)
+                sheets = self._child.result()
+        else:
+            gate.scan_sheets(data, found, limits)  # a rejection here: close() kills the child
+            sheets = self._child.result()
+        _attach(sheets, found.notes)
+        return sheets
+
+
+class ReadAhead:
+    """Files read one ahead: each file's parse starts before the previous file is processed.
+
+        >>> with ReadAhead(["a.xlsx", "b.xlsx"]) as files:   # a.xlsx's child starts here
+        ...     for path, reading in files:                  # b.xlsx's child when a.xlsx is handed out
+        ...         sheets = reading.result()
+
+    At most two readings run at once; one handed out is closed when the next is
+    asked for, and leaving the ``with`` closes any still running. ``reading`` is
+    None for a path that cannot be read: the caller says why (``check_file``).
+    """
+
+    def __init__(self, paths, *, limits: Limits = DEFAULT_LIMITS, sandbox: Sandbox = DEFAULT_SANDBOX):
+        self.paths = [Path(p) for p in paths]
+        self.limits, self.sandbox = limits, sandbox
+        self.pending: dict[int, Reading | None] = {}
+        self.current: Reading | None = None
+        self._start(0)
+
+    def _start(self, i: int) -> None:
+        if i >= len(self.paths) or i in self.pending:
+            return
+        try:
+            data = self.paths[i].read_bytes()
+        except OSError:
+            self.pending[i] = None
+            return
+        self.pending[i] = start_reading(data, self.paths[i].name, limits=self.limits, sandbox=self.sandbox)
+
+    def __iter__(self):
+        for i, path in enumerate(self.paths):
+            self._start(i)
+            self._start(i + 1)
+            self._close_current()
+            self.current = self.pending.pop(i)
+            yield path, self.current
+
+    def _close_current(self) -> None:
+        current, self.current = self.current, None
+        if current is not None:
+            current.close()
+
+    def close(self) -> None:
+        self._close_current()
+        for reading in self.pending.values():
+            if reading is not None:
+                reading.close()
+        self.pending.clear()
+
+    def __enter__(self) -> ReadAhead:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
 
 
 def _attach(sheets: list[RawSheet], notes: list[dict]) -> None:
@@ -116,7 +248,7 @@ def _rejected(why_fr: str, why_en: str) -> FileRejected:
 
 
 class _SafeUnpickler(pickle.Unpickler):
-    """Builds lists, strings, numbers and dates; refuses any other global."""
+    """Builds lists, strings, numbers, bytes and dates; refuses any other global."""
 
     ALLOWED = {("datetime", n): getattr(_dt, n) for n in ("date", "datetime", "time", "timedelta", "timezone")}
 
@@ -127,12 +259,23 @@ class _SafeUnpickler(pickle.Unpickler):
             raise pickle.UnpicklingError(f"{module}.{name} is not allowed") from None
 
 
+_CELL_TYPES = frozenset({str, float, int, bool, _dt.date, _dt.datetime, _dt.time, _dt.timedelta, type(None)})
+"""What a cell may be once decoded: anything else from the child is a protocol error."""
+_HEADER = struct.Struct("<Q")
+
+
+class _Bad(Exception):
+    """The child wrote something it should not have."""
+
+
 class _Child:
-    """``python -m kpis.sandbox`` started at once; ``result()`` waits for its sheets."""
+    """``python -m kpis.sandbox`` started at once; a thread decodes its frames; ``result()`` waits for them."""
 
     def __init__(self, data: bytes, name: str, sandbox: Sandbox, limits: Limits):
         self.sandbox, self.limits = sandbox, limits
         self.timed_out = False
+        self.sheets: list[RawSheet] = []
+        self.outcome: object = None
         self.stderr = tempfile.TemporaryFile()
         env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "PYTHONPATH": _ROOT, "LC_ALL": "C.UTF-8",
                "PYTHONDONTWRITEBYTECODE": "1"}
@@ -146,6 +289,9 @@ class _Child:
         self.writer = threading.Thread(target=self._write, args=(pickle.dumps((name, data), protocol=5),),
                                        daemon=True)
         self.writer.start()
+        self.reader = threading.Thread(target=self._drain, daemon=True)
+        self.reader.start()
+        self.closed = False
 
     def _write(self, payload: bytes) -> None:
         try:
@@ -165,20 +311,26 @@ class _Child:
             except ProcessLookupError:
                 pass
 
+    def close(self) -> None:
+        """Kill the child if it runs and release everything (idempotent)."""
+        if self.closed:
+            return
+        self.closed = True
+        self.timer.cancel()
+        self.kill()
+        self.proc.wait()
+        self.reader.join()
+        self.writer.join(timeout=5)
+        self.proc.stdout.close()
+        self.stderr.close()
+
     def result(self) -> list[RawSheet]:
-        try:
-            sheets, outcome = self._read()
-        finally:
-            self.timer.cancel()
-            self.kill()
-            self.proc.wait()
-            self.writer.join(timeout=5)
-            self.proc.stdout.close()
-            self.stderr.close()
-        if outcome == "done":
-            return sheets
-        if isinstance(outcome, FileRejected):
-            raise outcome
+        self.reader.join()  # ends at the child's last frame, its death, or a protocol error (then killed)
+        self.close()
+        if self.outcome == "done":
+            return self.sheets
+        if isinstance(self.outcome, FileRejected):
+            raise self.outcome
         if self.timed_out:
             raise _rejected(f"sa lecture a dépassé {self.sandbox.timeout:.0f} s",
                             f"reading it took more than {self.sandbox.timeout:.0f} s")
@@ -192,31 +344,126 @@ class _Child:
             raise _rejected("sa lecture a pris trop de temps", "reading it took too long")
         raise _rejected("il n'a pas pu être lu", "it could not be read")
 
-    def _read(self) -> tuple[list[RawSheet], object]:
-        sheets: list[RawSheet] = []
-        cells = 0
+    # -- the reader thread
+
+    def _drain(self) -> None:
+        try:
+            self.outcome = self._frames()
+        except Exception:  # noqa: BLE001 - whatever the child wrote, it is only a failed read
+            self.outcome = None
+        if self.outcome is None or isinstance(self.outcome, FileRejected):
+            self.sheets = []
+        if self.outcome != "done":
+            self.kill()
+
+    def _frames(self) -> object:
+        stream, budget, cells = self.proc.stdout, self.sandbox.memory, 0
         while True:
+            head = stream.read(_HEADER.size)
+            if len(head) != _HEADER.size:
+                return None  # died or was killed
+            (size,) = _HEADER.unpack(head)
+            budget -= size
+            if size > MAX_FRAME or budget < 0:
+                return None
+            payload = stream.read(size)
+            if len(payload) != size:
+                return None
             try:
-                frame = _SafeUnpickler(self.proc.stdout).load()  # one pickle per frame: a fresh memo
-            except (EOFError, pickle.UnpicklingError, ValueError, TypeError, AttributeError, IndexError):
-                return sheets, None  # died, was killed, or wrote something it should not have
-            kind = frame[0] if isinstance(frame, tuple) and frame else None
-            if kind == "sheet":
-                _, name, hidden, comments, meta = frame
-                sheets.append(RawSheet(str(name), [], [], bool(hidden), list(comments), dict(meta)))
-            elif kind == "rows" and sheets:
-                _, rows, numbers = frame
-                cells += sum(map(len, rows))
-                if cells > 2 * self.limits.max_cells or len(rows) != len(numbers):
-                    return sheets, None
-                sheets[-1].rows.extend(rows)
-                sheets[-1].row_numbers.extend(numbers)
-            elif kind == "done":
-                return sheets, "done"
-            elif kind == "rejected":
-                return sheets, FileRejected(str(frame[1]), str(frame[2]))
-            else:
-                return sheets, None
+                frame = _SafeUnpickler(io.BytesIO(payload)).load()
+                kind = frame[0] if type(frame) is tuple and frame else None
+                if kind == "sheet":
+                    _, name, hidden, comments, meta = frame
+                    if type(meta) is not dict or type(comments) is not list:
+                        return None
+                    self.sheets.append(RawSheet(str(name), [], [], bool(hidden), [str(c) for c in comments], meta))
+                elif kind in ("columns", "rows") and self.sheets:
+                    rows, numbers = _decode_columns(frame) if kind == "columns" else _decode_rows(frame)
+                    cells += sum(map(len, rows))
+                    if cells > 2 * self.limits.max_cells:
+                        return None
+                    self.sheets[-1].rows.extend(rows)
+                    self.sheets[-1].row_numbers.extend(numbers)
+                elif kind == "done":
+                    return "done"
+                elif kind == "rejected":
+                    return FileRejected(str(frame[1]), str(frame[2]))
+                else:
+                    return None
+            except (_Bad, pickle.UnpicklingError, EOFError, ValueError, TypeError, AttributeError, IndexError,
+                    KeyError, OverflowError, MemoryError):
+                return None
+
+
+def _numbers(raw: object, n: int) -> list[int]:
+    import numpy as np
+
+    if type(raw) is not bytes or len(raw) != 8 * n:
+        raise _Bad
+    numbers = np.frombuffer(raw, dtype=np.int64)
+    if n and (numbers.min() < 1 or numbers.max() > 2 ** 40):
+        raise _Bad
+    return numbers.tolist()
+
+
+def _check_cells(values: object) -> list:
+    if type(values) is not list or not set(map(type, values)) <= _CELL_TYPES:
+        raise _Bad
+    return values
+
+
+def _decode_rows(frame: tuple) -> tuple[list[list], list[int]]:
+    """``("rows", rows, numbers)``: rows as plain lists of cells (a sheet whose rows differ in length)."""
+    _, rows, numbers = frame
+    if type(rows) is not list or type(numbers) is not list or len(rows) != len(numbers):
+        raise _Bad
+    for row in rows:
+        _check_cells(row)
+    if not all(type(n) is int and n >= 1 for n in numbers):
+        raise _Bad
+    return rows, numbers
+
+
+def _decode_columns(frame: tuple) -> tuple[list[list], list[int]]:
+    """``("columns", n, numbers, columns)`` → n rows; see ``_encode_column`` for what a column holds."""
+    _, n, numbers, columns = frame
+    if type(n) is not int or not 0 < n <= CHUNK_CELLS or type(columns) is not list \
+            or not 0 < len(columns) <= gate.EXCEL_MAX_COLUMNS:
+        raise _Bad
+    numbers = _numbers(numbers, n)
+    cols = [_decode_column(spec, n) for spec in columns]
+    return list(map(list, zip(*cols))), numbers
+
+
+def _decode_column(spec: object, n: int) -> list:
+    import numpy as np
+
+    if type(spec) is not tuple or not spec:
+        raise _Bad
+    kind = spec[0]
+    if kind == "float" and len(spec) == 2 and type(spec[1]) is bytes and len(spec[1]) == 8 * n:
+        return np.frombuffer(spec[1], dtype=np.float64).tolist()
+    if kind == "floats+" and len(spec) == 4 and type(spec[1]) is bytes and len(spec[1]) == 8 * n \
+            and type(spec[2]) is bytes and len(spec[2]) % 8 == 0:
+        values = np.frombuffer(spec[1], dtype=np.float64).tolist()
+        where = np.frombuffer(spec[2], dtype=np.int64)
+        others = _check_cells(spec[3])
+        if len(where) != len(others) or (len(where) and (where.min() < 0 or where.max() >= n)):
+            raise _Bad
+        for i, value in zip(where.tolist(), others):
+            values[i] = value
+        return values
+    if kind == "codes" and len(spec) == 3 and type(spec[1]) is bytes and len(spec[1]) == 4 * n:
+        codes = np.frombuffer(spec[1], dtype=np.uint32)
+        distinct = _check_cells(spec[2])
+        if not distinct or int(codes.max()) >= len(distinct):
+            raise _Bad
+        table = np.empty(len(distinct), dtype=object)
+        table[:] = distinct
+        return table[codes].tolist()
+    if kind == "cells" and len(spec) == 2 and len(_check_cells(spec[1])) == n:
+        return spec[1]
+    raise _Bad
 
 
 # --- the child's side -------------------------------------------------------------------------
@@ -239,29 +486,82 @@ def _limit(memory: int, cpu_seconds: int) -> None:
     lower(resource.RLIMIT_FSIZE, 0)
 
 
+_KEYED = frozenset({str, _dt.date, _dt.datetime, _dt.time, _dt.timedelta, type(None)})
+"""Cell types sent as distinct values and codes: no two of them compare equal across types (1 == 1.0 == True do)."""
+
+
+def _encode_column(col: list) -> tuple:
+    """One column of a chunk, as few Python objects as possible (``_decode_column`` reverses it)."""
+    kinds = set(map(type, col))
+    if kinds == {float}:
+        return "float", array("d", col).tobytes()
+    if kinds <= _KEYED:
+        index: dict = {}
+        codes = array("I", [index.setdefault(value, len(index)) for value in col])
+        return "codes", codes.tobytes(), list(index)
+    if float in kinds:
+        where = [i for i, value in enumerate(col) if value.__class__ is not float]
+        if 4 * len(where) <= len(col):
+            others = [col[i] for i in where]
+            values = list(col)
+            for i in where:
+                values[i] = 0.0
+            return "floats+", array("d", values).tobytes(), array("q", where).tobytes(), others
+    return "cells", list(col)
+
+
+def _encode_rows(rows: list[list], numbers: list[int]) -> tuple:
+    """A chunk of rows as a ``("columns", ...)`` frame, or ``("rows", ...)`` if the rows differ in length."""
+    width = len(rows[0]) if rows else 0
+    if not width or any(len(row) != width for row in rows):
+        return "rows", rows, numbers
+    columns = [_encode_column(list(map(itemgetter(j), rows))) for j in range(width)]
+    return "columns", len(rows), array("q", numbers).tobytes(), columns
+
+
 def _child_main(argv: list[str]) -> int:
     memory, cpu = int(argv[0]), int(argv[1])
     _limit(memory, cpu)
     out = sys.stdout.buffer
+
+    def send(frame: tuple) -> None:
+        payload = pickle.dumps(frame, protocol=5)
+        out.write(_HEADER.pack(len(payload)))
+        out.write(payload)
+
     try:
         name, data = pickle.load(sys.stdin.buffer)
         if data.startswith((*gate.ZIP_MAGIC, gate.OLE_MAGIC)):
-            for item in stream_workbook(data, CHUNK_ROWS):  # the parent unpickles a chunk while the next is read
-                if item[0] == "sheet":
-                    sheet = item[1]
-                    item = ("sheet", sheet.name, sheet.hidden, sheet.comments, sheet.meta)
-                pickle.dump(item, out, protocol=5)
+            sheets = _stream(data)
         else:
-            for sheet in read_file(data, name):
-                pickle.dump(("sheet", sheet.name, sheet.hidden, sheet.comments, sheet.meta), out, protocol=5)
-                pickle.dump(("rows", sheet.rows, sheet.row_numbers), out, protocol=5)
-        pickle.dump(("done",), out, protocol=5)
+            sheets = _whole(read_file(data, name))
+        for frame in sheets:  # the parent decodes a frame while the next is encoded
+            send(frame)
+        send(("done",))
     except FileRejected as exc:
-        pickle.dump(("rejected", exc.message_fr, exc.message_en), out, protocol=5)
+        send(("rejected", exc.message_fr, exc.message_en))
     except MemoryError:
         os._exit(_EXIT_MEMORY)
     out.flush()
     return 0
+
+
+def _stream(data: bytes):
+    for item in stream_workbook(data, chunk_cells=CHUNK_CELLS):
+        if item[0] == "sheet":
+            sheet = item[1]
+            yield "sheet", sheet.name, sheet.hidden, sheet.comments, sheet.meta
+        elif item[1]:
+            yield _encode_rows(item[1], item[2])
+
+
+def _whole(sheets: list[RawSheet]):
+    for sheet in sheets:
+        yield "sheet", sheet.name, sheet.hidden, sheet.comments, sheet.meta
+        width = max(map(len, sheet.rows), default=1) or 1
+        step = max(1, CHUNK_CELLS // width)
+        for i in range(0, len(sheet.rows), step):
+            yield _encode_rows(sheet.rows[i:i + step], sheet.row_numbers[i:i + step])
 
 
 if __name__ == "__main__":

@@ -484,8 +484,13 @@ class Store:
                     con.execute("UPDATE counters SET value = value + 1 WHERE name = 'data_version'")
                     version = con.execute("SELECT value FROM counters WHERE name = 'data_version'").fetchone()[0]
                     con.execute("COMMIT")
-                except BaseException:
-                    con.execute("ROLLBACK")
+                except BaseException as exc:
+                    try:
+                        con.execute("ROLLBACK")
+                    except duckdb.Error:
+                        pass  # a failed COMMIT has already rolled back
+                    if isinstance(exc, duckdb.Error):
+                        raise self._write_failed(exc) from None
                     raise
             finally:
                 con.close()
@@ -538,10 +543,26 @@ class Store:
             f"{self.lock_timeout:g} s; try again in a moment.",
         )
 
+    def _write_failed(self, exc: Exception) -> StoreError:
+        """A write the database refused (full disk, I/O error): nothing of it was kept."""
+        text = str(exc)
+        if any(w in text.lower() for w in ("no space left", "disk full", "file too large", "errno 28", "errno 27")):
+            return StoreError(
+                f"Le disque de la base {self.path.name} est plein : rien n'a été enregistré, les données déjà "
+                "importées sont intactes. Libérez de la place puis recommencez.",
+                f"The disk of the store {self.path.name} is full: nothing was saved, the data already imported "
+                "is intact. Free some space and try again.")
+        return StoreError(
+            f"La base {self.path.name} n'a pas pu enregistrer l'opération ({text[:200]}) : rien n'a été modifié.",
+            f"The store {self.path.name} could not save the operation ({text[:200]}): nothing was changed.")
+
     def _write_version_file(self, version: int) -> None:
         tmp = self._version_path.with_name(self._version_path.name + f".{os.getpid()}.tmp")
-        tmp.write_text(str(version))
-        os.replace(tmp, self._version_path)
+        try:
+            tmp.write_text(str(version))
+            os.replace(tmp, self._version_path)
+        except OSError:
+            pass  # a full disk: data_version() still changes, it also reads the database file's size and time
 
     def data_version(self) -> str:
         """An opaque token that changes after every committed write; never opens DuckDB.
@@ -1325,6 +1346,14 @@ _MIGRATIONS = {1: _migrate_1_to_2, 2: _migrate_2_to_3}
 # --- DuckDB-only helpers ---------------------------------------------------
 
 
+def _unregister(con) -> None:
+    """Drop the registered frame; after a failed statement DuckDB refuses, and the first error must show."""
+    try:
+        con.unregister("_incoming")
+    except duckdb.Error:
+        pass
+
+
 def _duckdb_temp_table(con, name: str, frame: pd.DataFrame) -> None:
     """A temporary table holding a DataFrame."""
     con.register("_incoming", frame)
@@ -1332,7 +1361,7 @@ def _duckdb_temp_table(con, name: str, frame: pd.DataFrame) -> None:
         con.execute(f"DROP TABLE IF EXISTS {name}")
         con.execute(f"CREATE TEMP TABLE {name} AS SELECT * FROM _incoming")
     finally:
-        con.unregister("_incoming")
+        _unregister(con)
 
 
 def _duckdb_bulk_insert(con, table: str, frame: pd.DataFrame) -> None:
@@ -1342,7 +1371,7 @@ def _duckdb_bulk_insert(con, table: str, frame: pd.DataFrame) -> None:
         cols = ", ".join(frame.columns)
         con.execute(f"INSERT INTO {table} ({cols}) SELECT {cols} FROM _incoming")
     finally:
-        con.unregister("_incoming")
+        _unregister(con)
 
 
 def _sql_path(path: Path) -> str:
