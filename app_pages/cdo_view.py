@@ -1,3 +1,5 @@
+from functools import partial
+
 import streamlit as st
 
 import ui
@@ -46,5 +48,5 @@ with st.container(border=True):
     trends = dashboard.indexed_frame(view.trends, lang)
     st.altair_chart(charts.indexed(trends, title=t("cdo.trends"), lang=lang), alt=t("cdo.trends"))
 
-st.download_button(t("download.excel"), dashboard.view_workbook(view, lang), file_name="passerelle_vue_cdo.xlsx",
+st.download_button(t("download.excel"), partial(dashboard.view_workbook, view, lang), file_name="passerelle_vue_cdo.xlsx",
                    icon=":material/download:", key="download_cdo")

@@ -1,4 +1,5 @@
 from datetime import date
+from functools import partial
 
 import streamlit as st
 
@@ -45,5 +46,5 @@ if deletions:
     st.subheader(t("history.deletions"))
     st.dataframe(deletions, hide_index=True)
 
-st.download_button(t("download.excel"), reports.history_workbook(batches, grid, deletions, lang),
+st.download_button(t("download.excel"), partial(reports.history_workbook, batches, grid, deletions, lang),
                    file_name="passerelle_historique.xlsx", icon=":material/download:", key="download_history")

@@ -1,3 +1,5 @@
+from functools import partial
+
 import streamlit as st
 
 import ui
@@ -14,7 +16,7 @@ st.caption(t("import.caption"))
 with st.expander(t("import.templates"), icon=":material/download:"):
     with st.container(horizontal=True):
         for kind in ("external", "internal", "targets"):
-            st.download_button(t(f"import.template.{kind}"), reports.template_workbook(kind),
+            st.download_button(t(f"import.template.{kind}"), partial(reports.template_workbook, kind),
                                file_name=f"passerelle_modele_{kind}.xlsx", key=f"template_{kind}")
 
 files = st.file_uploader(t("import.drop"), type=["xlsx", "xlsm", "xls", "ods", "csv"],
@@ -61,7 +63,7 @@ for f in files or []:
                 st.caption(t("import.no_issues"))
             else:
                 st.dataframe(issues.head(500), hide_index=True)
-            st.download_button(t("import.report"), reports.report_workbook(result, lang),
+            st.download_button(t("import.report"), partial(reports.report_workbook, result, lang),
                                file_name=f"rapport_{f.name}.xlsx", key=f"report_{f.file_id}")
         with st.expander(t("import.preview", n=len(result.observations))):
             st.dataframe(result.observations.head(100), hide_index=True)

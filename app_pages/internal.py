@@ -1,3 +1,5 @@
+from functools import partial
+
 import streamlit as st
 
 import ui
@@ -59,5 +61,5 @@ with st.expander(t("world.detail"), icon=":material/table:"):
     detail = dashboard.detail_frame(ui.observations(sel.version, flt), ui.batches(sel.version), lang)
     st.dataframe(detail, hide_index=True)
 
-st.download_button(t("download.excel"), dashboard.view_workbook(view, lang, {t("world.detail"): detail}),
+st.download_button(t("download.excel"), partial(dashboard.view_workbook, view, lang, {t("world.detail"): detail}),
                    file_name="passerelle_digital_interne.xlsx", icon=":material/download:", key="download_external")

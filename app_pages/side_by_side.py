@@ -1,3 +1,5 @@
+from functools import partial
+
 import streamlit as st
 
 import ui
@@ -37,5 +39,5 @@ for row in sbs.itertuples(index=False):
 with st.expander(t("sbs.vocabulary"), icon=":material/translate:"):
     st.dataframe(metrics.vocabulary(lang), hide_index=True)
 
-st.download_button(t("download.excel"), dashboard.side_by_side_workbook(sbs, lang), file_name="passerelle_cote_a_cote.xlsx",
+st.download_button(t("download.excel"), partial(dashboard.side_by_side_workbook, sbs, lang), file_name="passerelle_cote_a_cote.xlsx",
                    icon=":material/download:", key="download_side_by_side")
