@@ -1002,6 +1002,7 @@ class _SheetReader:
         values, bad = np.full(self.n, np.nan), np.zeros(self.n, dtype=bool)
         values[rows], bad[rows] = parsing.parse_numbers(cells, convention)
         bad &= live
+        self._not_available(col, rows, cells, live)
         if not bad.any():
             return values
         ambiguous = np.zeros(self.n, dtype=bool)
@@ -1022,6 +1023,18 @@ class _SheetReader:
                            "ligne est gardé.", "Unreadable number: value dropped, the rest of the row is kept.",
                            self.numbers[i], col.letter)
         return np.where(bad, np.nan, values)
+
+    def _not_available(self, col: Column, rows, cells: list, live: np.ndarray) -> None:
+        """Cells that say "no value" (N/A, --, n.d.) are missing values, never zeros: say how many."""
+        marked = [r for r, c in zip(rows, cells) if isinstance(c, str) and c.strip()
+                  and c.strip().lower() in parsing.MISSING_TOKENS and live[r]]
+        if marked:
+            first = self.numbers[marked[0]]
+            self.issue("not_available", "info",
+                       f"{len(marked)} cellule(s) « N/A », « -- » ou équivalent lues comme « pas de valeur » "
+                       f"(ni zéro, ni erreur), la première ligne {first}.",
+                       f"{len(marked)} cell(s) saying 'N/A', '--' or the like read as 'no value' (neither zero "
+                       f"nor an error), the first on row {first}.", None, col.letter)
 
     # -- rows sharing a period and every dimension --
     def _shared_rows(self, key: np.ndarray, live: np.ndarray) -> tuple[np.ndarray, list[Column], np.ndarray]:

@@ -49,3 +49,10 @@ def test_csv_neutralises_formula_prefixes():
     assert rows[0] == ["Campagne", "Coût"]
     assert [r[0] for r in rows[1:]] == ["'" + h for h in HOSTILE[:-1]] + ["Normal"]
     assert {r[1] for r in rows[1:]} == {"1,5"}
+
+
+def test_urls_and_mail_addresses_are_plain_text_not_links():
+    frame = pd.DataFrame({"Source": ["https://exemple.fr/campagne?x=1", "mailto:cdo@exemple.fr", "www.exemple.fr"]})
+    ws = _book(to_excel({"Liens": frame}))["Liens"]
+    assert [ws.cell(row=r, column=1).hyperlink for r in (2, 3, 4)] == [None, None, None]
+    assert ws["A2"].value == "https://exemple.fr/campagne?x=1" and ws["A2"].data_type == "s"

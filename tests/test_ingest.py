@@ -701,3 +701,17 @@ def test_month_numbers_without_a_year_are_refused(tmp_path):
     sheet = only(check(path, segment="B2C", maps={"Année": "ignore"}))
     assert codes(sheet) == [("date_unparseable", 2, "A"), ("date_unparseable", 3, "A")]
     assert sheet.totals == {} and sheet.rows["rejected"] == 2
+
+
+def test_not_available_cells_are_missing_values_and_reported_once_per_column(tmp_path):
+    path = tmp_path / "na.csv"
+    path.write_text("Jour;Clics;Impressions\n01/09/2026;12;N/A\n02/09/2026;--;300\n03/09/2026;n.d.;#N/A\n",
+                    encoding="utf-8")
+    result = ingest.check_file(path, segment="B2C")
+    sheet = result.sheets[0]
+    assert sheet.totals == {"clicks": 12.0, "impressions": 300.0}  # N/A is not zero, and not summed
+    infos = {(i.column, i.code): i for i in sheet.issues if i.code == "not_available"}
+    assert set(infos) == {("B", "not_available"), ("C", "not_available")}
+    assert infos[("B", "not_available")].message_en.startswith("2 cell(s)")  # "--" and "n.d.", first on row 3
+    assert "row 3" in infos[("B", "not_available")].message_en and "row 2" in infos[("C", "not_available")].message_en
+    assert sheet.rows == {"read": 3, "kept": 3, "rejected": 0, "dropped": 0}
