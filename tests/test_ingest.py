@@ -670,7 +670,8 @@ def test_long_layout_b2e_rule_uses_the_kpi_names(tmp_path):
 def test_blank_cells_in_number_columns_are_missing(tmp_path):
     rows = [["Jour", "Clics", "Impressions"], [D1, None, 10], [D2, 3, None], [D3, "", "--"]]
     sheet = only(check_rows(tmp_path, rows, segment="B2C"))
-    assert codes(sheet) == [] and sheet.rows["kept"] == 3
+    # blanks are silent; the explicit "--" is reported once (info): a missing value, not a zero
+    assert codes(sheet) == [("not_available", None, "C")] and sheet.rows["kept"] == 3
     assert sheet.totals == {"clicks": 3.0, "impressions": 10.0}
 
 
