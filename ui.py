@@ -161,3 +161,57 @@ def coverage(version: str):
 @st.cache_data(show_spinner=False, max_entries=16)
 def deletions(version: str) -> list[dict]:
     return store().deletions()
+
+
+def world_overview(view, flt: Filter, kpis: tuple[str, ...], key: str) -> tuple[str | None, str]:
+    """The top of a world page: its cards, then one KPI's trend with its target line.
+
+    Returns the KPI picked and the segment picked for the breakdowns below.
+    """
+    from kpis import charts, dashboard
+    from kpis.catalog import KPIS
+
+    sel = selection()
+    headline = "ALL" if len(flt.segments) > 1 else flt.segments[0]
+    st.caption(t("world.caption", segments=", ".join(flt.segments)))
+    cards_grid(dashboard.cards(view, headline, kpis, sel.lang))
+    with st.container(border=True):
+        kpi = kpi_picker(view.table, kpis, key=f"{key}_kpi")
+        if kpi:
+            frame = dashboard.trend_frame(view.table[view.table["segment"] != "ALL"], kpi, targets(sel.version),
+                                          sel.lang)
+            st.altair_chart(charts.trend(frame, title=KPIS[kpi].label(sel.lang), unit=KPIS[kpi].unit,
+                                         lang=sel.lang), alt=KPIS[kpi].label(sel.lang))
+    segment = st.segmented_control(t("world.segment"), list(flt.segments), key=f"{key}_segment",
+                                   default=flt.segments[0], required=True)
+    return kpi, segment
+
+
+def breakdown_chart(flt: Filter, kpi: str | None, segment: str, dimension: str, label_key: str) -> None:
+    """The top members of one dimension for the picked KPI, or a short note when there is nothing to show."""
+    from kpis import charts, dashboard
+    from kpis.catalog import KPIS
+
+    sel = selection()
+    bd = breakdown(sel.version, flt, sel.grain, dimension, sel.lang)
+    frame = dashboard.breakdown_frame(bd, kpi, segment, dimension) if kpi else bd.iloc[0:0]
+    if frame.empty:
+        st.caption(t("world.no_breakdown"))
+        return
+    title = t(f"world.by_{dimension}", kpi=KPIS[kpi].label(sel.lang))
+    st.altair_chart(charts.breakdown(frame, title=title, unit=KPIS[kpi].unit, lang=sel.lang, label=t(label_key)),
+                    alt=title)
+
+
+def world_detail(view, flt: Filter, file_name: str) -> None:
+    """Every value with the batch it came from, and the page as an Excel workbook (built on click)."""
+    from functools import partial
+
+    from kpis import dashboard
+
+    sel = selection()
+    with st.expander(t("world.detail"), icon=":material/table:"):
+        detail = dashboard.detail_frame(observations(sel.version, flt), batches(sel.version), sel.lang)
+        st.dataframe(detail, hide_index=True)
+    st.download_button(t("download.excel"), partial(dashboard.view_workbook, view, sel.lang, {t("world.detail"): detail}),
+                       file_name=file_name, icon=":material/download:", key=f"download_{file_name}")

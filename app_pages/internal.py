@@ -1,65 +1,31 @@
-from functools import partial
-
 import streamlit as st
 
 import ui
 from kpis import charts, dashboard
-from kpis.catalog import KPIS
 from kpis.model import INTERNAL_SEGMENTS
 
 sel = ui.selection()
-lang = sel.lang
-t = ui.t
 flt = ui.world_filter(sel, INTERNAL_SEGMENTS)
-view = ui.cdo_view(sel.version, flt, sel.grain, lang)
-
+view = ui.cdo_view(sel.version, flt, sel.grain, sel.lang)
 if view.empty:
     ui.empty_state()
     st.stop()
 
-headline = "ALL" if len(flt.segments) > 1 else flt.segments[0]
-st.caption(t("world.caption", segments=", ".join(flt.segments)))
-ui.cards_grid(dashboard.cards(view, headline, dashboard.INTERNAL_KPIS, lang))
-
-with st.container(border=True):
-    kpi = ui.kpi_picker(view.table, dashboard.INTERNAL_KPIS, key="internal_kpi")
-    if kpi:
-        frame = dashboard.trend_frame(view.table[view.table["segment"] != "ALL"], kpi, ui.targets(sel.version), lang)
-        st.altair_chart(charts.trend(frame, title=KPIS[kpi].label(lang), unit=KPIS[kpi].unit, lang=lang),
-                        alt=KPIS[kpi].label(lang))
-
-segment = st.segmented_control(t("world.segment"), list(flt.segments), key="internal_segment",
-                               default=flt.segments[0], required=True)
+kpi, segment = ui.world_overview(view, flt, dashboard.INTERNAL_KPIS, key="internal")
 left, right = st.columns(2)
-for column, dimension in ((left, "entity"), (right, "channel")):
-    with column, st.container(border=True):
-        bd = ui.breakdown(sel.version, flt, sel.grain, dimension, lang)
-        frame = dashboard.breakdown_frame(bd, kpi, segment, dimension) if kpi else bd.iloc[0:0]
-        if frame.empty:
-            st.caption(t("world.no_breakdown"))
-        else:
-            st.altair_chart(charts.breakdown(frame, title=t(f"world.by_{dimension}", kpi=KPIS[kpi].label(lang)),
-                                             unit=KPIS[kpi].unit, lang=lang, label=t(f"world.{dimension}")))
-
+with left, st.container(border=True):
+    ui.breakdown_chart(flt, kpi, segment, "entity", "world.entity")
+with right, st.container(border=True):
+    ui.breakdown_chart(flt, kpi, segment, "channel", "world.channel")
 with st.container(border=True):
-    st.markdown(f"**{t('world.top_spaces')}**")
-    bd = ui.breakdown(sel.version, flt, sel.grain, "initiative", lang)
-    top = dashboard.breakdown_frame(bd, kpi, segment, "initiative") if kpi else bd.iloc[0:0]
-    if top.empty:
-        st.caption(t("world.no_breakdown"))
-    else:
-        st.altair_chart(charts.breakdown(top, title=t("world.by_initiative", kpi=KPIS[kpi].label(lang)),
-                                         unit=KPIS[kpi].unit, lang=lang, label=t("world.space")))
+    st.markdown(f"**{ui.t('world.top_spaces')}**")
+    ui.breakdown_chart(flt, kpi, segment, "initiative", "world.space")
 
-profile = dashboard.profile_frame(view.table, "B2E", lang)
+profile = dashboard.profile_frame(view.table, "B2E", sel.lang)
 if not profile.empty:
     with st.container(border=True):
-        st.altair_chart(charts.profile(profile, title=t("world.profile"), lang=lang), alt=t("world.profile"))
-        st.caption(t("world.profile_help"))
+        title = ui.t("world.profile")
+        st.altair_chart(charts.profile(profile, title=title, lang=sel.lang), alt=title)
+        st.caption(ui.t("world.profile_help"))
 
-with st.expander(t("world.detail"), icon=":material/table:"):
-    detail = dashboard.detail_frame(ui.observations(sel.version, flt), ui.batches(sel.version), lang)
-    st.dataframe(detail, hide_index=True)
-
-st.download_button(t("download.excel"), partial(dashboard.view_workbook, view, lang, {t("world.detail"): detail}),
-                   file_name="passerelle_digital_interne.xlsx", icon=":material/download:", key="download_external")
+ui.world_detail(view, flt, "passerelle_digital_interne.xlsx")

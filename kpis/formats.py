@@ -128,12 +128,7 @@ def _header(sheet: RawSheet, required: Sequence[Sequence[str]], rows: int = HEAD
     return None
 
 
-def _text(cell: object) -> str:
-    if cell is None:
-        return ""
-    if isinstance(cell, float) and cell.is_integer():
-        return str(int(cell))
-    return str(cell).strip()
+_text = parsing.cell_text
 
 
 def _blank(cell: object) -> bool:

@@ -38,6 +38,7 @@ import numpy as np
 import pandas as pd
 
 __all__ = [
+    "cell_text",
     "GRAINS",
     "MISSING_TOKENS",
     "Periods",
@@ -83,6 +84,15 @@ _NAT = np.datetime64("NaT", "D")
 
 
 # --- cells --------------------------------------------------------------------
+
+
+def cell_text(cell: object) -> str:
+    """A cell as text for labels: ``None`` → ``""``, ``12.0`` → ``"12"``, strings stripped."""
+    if cell is None:
+        return ""
+    if isinstance(cell, float) and cell.is_integer():
+        return str(int(cell))
+    return str(cell).strip()
 
 
 def is_missing(cell: object) -> bool:
