@@ -187,14 +187,18 @@ def world_overview(view, flt: Filter, kpis: tuple[str, ...], key: str) -> tuple[
     return kpi, segment
 
 
-def breakdown_chart(flt: Filter, kpi: str | None, segment: str, dimension: str, label_key: str) -> None:
-    """The top members of one dimension for the picked KPI, or a short note when there is nothing to show."""
+def breakdown_chart(flt: Filter, kpi: str | None, segment: str, dimension: str, label_key: str,
+                    fallback: str | None = None) -> None:
+    """The top members of one dimension for the picked KPI (else ``fallback``: campaigns and spaces
+    have no population), or a short note when there is nothing to show."""
     from kpis import charts, dashboard
     from kpis.catalog import KPIS
 
     sel = selection()
     bd = breakdown(sel.version, flt, sel.grain, dimension, sel.lang)
     frame = dashboard.breakdown_frame(bd, kpi, segment, dimension) if kpi else bd.iloc[0:0]
+    if frame.empty and fallback:
+        kpi, frame = fallback, dashboard.breakdown_frame(bd, fallback, segment, dimension)
     if frame.empty:
         st.caption(t("world.no_breakdown"))
         return

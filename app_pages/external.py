@@ -19,6 +19,6 @@ with right, st.container(border=True):
     ui.breakdown_chart(flt, kpi, segment, "channel", "world.channel")
 with st.container(border=True):
     st.markdown(f"**{ui.t('world.top_campaigns')}**")
-    ui.breakdown_chart(flt, kpi, segment, "initiative", "world.campaign")
+    ui.breakdown_chart(flt, kpi, segment, "initiative", "world.campaign", fallback="clicks")
 
 ui.world_detail(view, flt, "passerelle_digital_externe.xlsx")

@@ -19,7 +19,7 @@ with right, st.container(border=True):
     ui.breakdown_chart(flt, kpi, segment, "channel", "world.channel")
 with st.container(border=True):
     st.markdown(f"**{ui.t('world.top_spaces')}**")
-    ui.breakdown_chart(flt, kpi, segment, "initiative", "world.space")
+    ui.breakdown_chart(flt, kpi, segment, "initiative", "world.space", fallback="contributions")
 
 profile = dashboard.profile_frame(view.table, "B2E", sel.lang)
 if not profile.empty:

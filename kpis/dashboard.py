@@ -21,6 +21,7 @@ import pandas as pd
 from kpis import export
 from kpis.catalog import FUNNEL, KPIS
 from kpis.i18n import fmt_change, fmt_period, fmt_value, t
+from kpis.model import ALL
 
 __all__ = [
     "Card", "cards", "CDO_CARDS", "EXTERNAL_KPIS", "INTERNAL_KPIS", "status_table", "funnel_rates_frame",
@@ -221,7 +222,8 @@ def trend_frame(table: pd.DataFrame, kpi: str, targets: pd.DataFrame | None = No
 
 def breakdown_frame(bd: pd.DataFrame, kpi: str, segment: str, dimension: str, position: str = "top") -> pd.DataFrame:
     """One KPI's top (or bottom) members for ``charts.breakdown``: name, value, share."""
-    rows = bd[(bd["kpi"] == kpi) & (bd["segment"] == segment) & (bd["position"] == position)]
+    rows = bd[(bd["kpi"] == kpi) & (bd["segment"] == segment) & (bd["position"] == position)
+              & (bd[dimension] != ALL)]  # "(all)" is the rows without this dimension, not a member
     return pd.DataFrame({"name": rows[dimension].astype(str).to_numpy(), "value": rows["value"].astype(float).to_numpy(),
                          "share": rows["share"].astype(float).to_numpy()})
 

