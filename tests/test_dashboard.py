@@ -1,0 +1,96 @@
+"""What the dashboard pages show, computed from a small store whose every value is known."""
+
+from datetime import date
+
+import pandas as pd
+import pytest
+
+from kpis import dashboard, metrics
+from kpis.model import Filter
+from kpis.store import Store
+
+NNBSP, NBSP = "\u202f", "\u00a0"
+
+
+def obs(rows):
+    frame = pd.DataFrame(rows, columns=["period_start", "period_end", "segment", "entity", "channel", "initiative",
+                                        "kpi", "value"])
+    frame["period_start"] = pd.to_datetime(frame["period_start"])
+    frame["period_end"] = pd.to_datetime(frame["period_end"])
+    return frame
+
+
+@pytest.fixture
+def store(tmp_path):
+    s = Store(tmp_path / "s.duckdb")
+    rows = []
+    for month, (clicks, conv, cost) in {"2026-08": (1000, 50, 500.0), "2026-09": (1200, 80, 560.0)}.items():
+        start = pd.Timestamp(month + "-01")
+        end = start + pd.offsets.MonthEnd(0)
+        for camp, share in (("Rentrée", 0.75), ("Soldes", 0.25)):
+            rows += [(start, end, "B2C", "FR", "search", camp, "clicks", clicks * share),
+                     (start, end, "B2C", "FR", "search", camp, "conversions", conv * share),
+                     (start, end, "B2C", "FR", "search", camp, "cost", cost * share),
+                     (start, end, "B2C", "FR", "search", camp, "impressions", clicks * share * 40)]
+    s.import_batch(obs(rows), file_name="ads.xlsx", sha256="a")
+    s.set_targets(pd.DataFrame({"kpi": ["cpa", "clicks"], "segment": ["B2C", "B2C"],
+                                "period_start": ["2026-01-01", "2026-01-01"], "period_end": ["2026-12-31", "2026-12-31"],
+                                "value": [6.0, 14_600.0]}))
+    return s
+
+
+FLT = Filter(segments=("B2C",), start=date(2026, 8, 1), end=date(2026, 9, 30))
+
+
+def test_cards_show_value_change_and_colour_by_direction(store):
+    view = metrics.cdo_view(store, FLT, "month", lang="fr")
+    cards = {c.kpi: c for c in dashboard.cards(view, "B2C", ("clicks", "cpa", "ctr"), "fr")}
+    # clicks: 1 200 in September, +200 vs August: up and good
+    assert (cards["clicks"].value, cards["clicks"].delta) == (f"1{NNBSP}200", "+200")
+    assert (cards["clicks"].delta_color, cards["clicks"].delta_arrow) == ("green", "up")
+    # CPA: 560 / 80 = 7,00 € in September, 500 / 50 = 10,00 € in August: down 3 € and that is good (green)
+    assert (cards["cpa"].value, cards["cpa"].delta) == (f"7,00{NBSP}€", f"−3,00{NBSP}€")
+    assert (cards["cpa"].delta_color, cards["cpa"].delta_arrow) == ("green", "down")
+    # CTR is clicks / impressions = 1 / 40 both months: 2,5 %, no change shown in grey
+    assert cards["ctr"].value == f"2,5{NNBSP}%" and cards["ctr"].delta_color == "gray"
+    assert cards["clicks"].sparkline == (1000.0, 1200.0)
+    assert cards["clicks"].delta_description == "vs août 2026"
+
+
+def test_status_table_lists_targets_worst_first(store):
+    view = metrics.cdo_view(store, FLT, "month", lang="en")
+    table = dashboard.status_table(view.targets, "en")
+    # CPA over Aug–Sep = (500 + 560) / (50 + 80) = 8.15 € against 6 €: attainment 6 / 8.15 = 73.6 %, red.
+    # Clicks 2 200 against 14 600 a year prorated over 2 months (14 600 × 2 / 12 = 2 433): 90.4 %, amber.
+    assert table["KPI"].tolist() == ["Cost per acquisition (CPA)", "Clicks"]
+    assert table["Status"].tolist() == ["Behind", "Close"]
+    assert table["Attainment"].tolist() == ["73.6%", "90.4%"]
+
+
+def test_trend_frame_prorates_a_yearly_flow_target_by_days(store):
+    view = metrics.cdo_view(store, FLT, "month", lang="fr")
+    frame = dashboard.trend_frame(view.table, "clicks", store.targets(), "fr")
+    # 14 600 a year = 40 a day: August and September have 31 and 30 days
+    assert frame["target"].tolist() == pytest.approx([1240.0, 1200.0])
+    assert frame["value"].tolist() == [1000.0, 1200.0]
+
+
+def test_breakdown_frame_ranks_members_and_never_shows_all(store):
+    nb = metrics.fetch(store, FLT, "month", by=("initiative",))
+    bd = metrics.breakdown(nb, "initiative", FLT, n=5, lang="fr")
+    frame = dashboard.breakdown_frame(bd, "clicks", "B2C", "initiative")
+    # Rentrée 750 + 900 = 1 650, Soldes 250 + 300 = 550: shares 75 % and 25 %
+    assert frame["name"].tolist() == ["Rentrée", "Soldes"]
+    assert frame["share"].tolist() == pytest.approx([0.75, 0.25])
+    extra = pd.concat([bd, bd.iloc[:1].assign(initiative="(all)")], ignore_index=True)
+    assert "(all)" not in dashboard.breakdown_frame(extra, "clicks", "B2C", "initiative")["name"].tolist()
+
+
+def test_funnel_table_names_each_world_own_kpis():
+    funnel = pd.DataFrame({"segment": ["B2C", "B2E", "B2C", "B2E"], "stage": ["engagement", "engagement", "rate", "rate"],
+                           "kpi": ["clicks", "active_users", "funnel_engagement_rate", "funnel_engagement_rate"],
+                           "value": [1200.0, 700.0, 0.025, 0.6], "unit": ["count", "count", "%", "%"]})
+    table = dashboard.funnel_table(funnel, "fr")
+    assert table.loc["Engagement"].tolist() == [f"Clics : 1{NNBSP}200", "Utilisateurs actifs : 700"]
+    assert table.loc["Taux d'engagement"].tolist() == [f"Taux de clic (CTR) : 2,5{NNBSP}%",
+                                                       f"Taux d'adoption : 60,0{NNBSP}%"]
