@@ -93,14 +93,22 @@ def summary_frame(result, lang: str = "fr") -> pd.DataFrame:
         period = f"{s.period['start']} → {s.period['end']}" if s.period else ""
         rows.append((s.sheet, _pick(_WORDS.get(s.status, (s.status, s.status)), lang), s.header_row,
                      _pick(_WORDS.get(s.layout, (s.layout or "", s.layout or "")), lang), s.format or "",
-                     ", ".join(s.segments), _pick(_WORDS.get(s.grain, (s.grain or "", s.grain or "")), lang), period,
-                     s.currency or "", s.rows["read"], s.rows["kept"], s.rows["rejected"], s.rows["dropped"]))
+                     ", ".join(s.segments), _channels(s), _pick(_WORDS.get(s.grain, (s.grain or "", s.grain or "")), lang),
+                     period, s.currency or "", s.rows["read"], s.rows["kept"], s.rows["rejected"], s.rows["dropped"]))
     return pd.DataFrame(rows, columns=_cols(
         lang,
-        ["Feuille", "Statut", "Ligne d'en-tête", "Disposition", "Format", "Segments", "Grain", "Période", "Devise",
-         "Lues", "Gardées", "Rejetées", "Écartées"],
-        ["Sheet", "Status", "Header row", "Layout", "Format", "Segments", "Grain", "Period", "Currency",
+        ["Feuille", "Statut", "Ligne d'en-tête", "Disposition", "Format", "Segments", "Canaux", "Grain", "Période",
+         "Devise", "Lues", "Gardées", "Rejetées", "Écartées"],
+        ["Sheet", "Status", "Header row", "Layout", "Format", "Segments", "Channels", "Grain", "Period", "Currency",
          "Read", "Kept", "Rejected", "Dropped"])).astype({"Ligne d'en-tête" if lang == "fr" else "Header row": "Int64"})
+
+
+def _channels(sheet, most: int = 4) -> str:
+    """The channels a sheet's values belong to (a recognised export's implied channel among them)."""
+    if not sheet.usable:
+        return ""
+    found = [c for c in sheet.observations["channel"].astype(str).unique() if c != "(all)"]
+    return ", ".join(sorted(found)[:most]) + (" …" if len(found) > most else "")
 
 
 def report_workbook(result, lang: str = "fr") -> bytes:

@@ -81,3 +81,14 @@ def test_targets_editor_changes_set_edit_and_remove():
     assert rows[("adoption_rate", "B2E", "Industrie", "2026-10-01", "month")] == 0.6
     assert pd.isna(rows[("leads", "B2B", None, "2026-07-01", "quarter")])  # removed: NaN deletes it
     assert len(rows) == 3 and len(problems) == 1 and "someday" in problems[0]
+
+
+def test_summary_names_the_recognised_format_and_the_channel_it_implies():
+    from formats_files import linkedin_followers_xlsx
+    import tempfile
+    from pathlib import Path
+
+    data, name = linkedin_followers_xlsx(Path(tempfile.mkdtemp()))
+    summary = reports.summary_frame(check_bytes(data, name, segment="B2C"), "en")
+    row = summary[summary["Status"] == "read"].iloc[0]
+    assert (row["Format"], row["Segments"], row["Channels"]) == ("linkedin_followers", "B2C", "social")
