@@ -14,7 +14,8 @@ st.set_page_config(page_title="Passerelle", page_icon=":material/hub:", layout="
 store = ui.store()
 if "seeded" not in st.session_state:
     # first run of a brand-new store only: never again once the demo data has been removed
-    if not store.batches() and not store.deletions():
+    version = store.data_version()
+    if not ui.batches(version) and not ui.deletions(version):
         with st.spinner("Chargement des données de démonstration… / Loading demo data…"):
             demo.seed(store)
     st.session_state.seeded = True

@@ -49,6 +49,7 @@ __all__ = [
     "RawSheet",
     "read_file",
     "stream_workbook",
+    "workbook_chunks",
     "WORKBOOK_EXTENSIONS",
     "TEXT_EXTENSIONS",
     "CSV_DELIMITERS",
@@ -169,6 +170,26 @@ def stream_workbook(data: bytes, chunk_rows: int = 20_000, *, chunk_cells: int |
     Chunks hold ``chunk_rows`` rows, or about ``chunk_cells`` cells when given
     (so that a wide sheet makes no huge chunk).
     """
+    for item in workbook_chunks(data, chunk_rows, chunk_cells=chunk_cells):
+        if item[0] == "sheet":
+            yield item
+            continue
+        _, rows, first_number, first_col = item
+        kept, numbers = _non_blank(rows, first_number)
+        if first_col:
+            pad = [""] * first_col
+            kept = [pad + row for row in kept]
+        yield "rows", kept, numbers
+
+
+def workbook_chunks(data: bytes, chunk_rows: int = 20_000, *, chunk_cells: int | None = None) -> Iterator[tuple]:
+    """``stream_workbook`` before blank rows are dropped and columns left of the sheet's start are added.
+
+    Yields ``("sheet", RawSheet without rows)`` then ``("cells", rows, first_number, first_col)``:
+    ``rows`` as calamine gives them (all of one length, blank rows included),
+    ``rows[i]`` being row ``first_number + i`` and ``rows[i][0]`` column
+    ``first_col`` (0-based). For a consumer that drops blank rows its own way.
+    """
     with _calamine_errors():
         book = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
         with book:
@@ -180,14 +201,10 @@ def stream_workbook(data: bytes, chunk_rows: int = 20_000, *, chunk_cells: int |
                 if sheet.start is None:
                     continue
                 first_row, first_col = sheet.start
-                pad = [""] * first_col
                 rows = sheet.to_python()  # what _read_sheet reads (iter_rows counts rows differently)
                 step = max(1, chunk_cells // max(1, sheet.width)) if chunk_cells else chunk_rows
                 for i in range(0, len(rows), step):
-                    kept, numbers = _non_blank(rows[i:i + step], first_row + 1 + i)
-                    if first_col:
-                        kept = [pad + row for row in kept]
-                    yield "rows", kept, numbers
+                    yield "cells", rows[i:i + step], first_row + 1 + i, first_col
 
 
 @contextlib.contextmanager
@@ -253,6 +270,11 @@ def _non_blank(rows: list[list], first_number: int) -> tuple[list[list], list[in
 
 def _first(row: list) -> object:
     return row[0] if row else None
+
+
+def is_blank(value: object) -> bool:
+    """Whether a cell counts as empty: ``""``, None, or only whitespace."""
+    return value is None or (value.__class__ is str and not value.strip())
 
 
 def _is_blank_row(row: list) -> bool:

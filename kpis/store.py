@@ -87,7 +87,7 @@ __all__ = [
     "DEFAULT_LOCK_TIMEOUT",
 ]
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 """Version 1 had no ``obs_hash``/``parser_version`` on batches and no column mappings."""
 
 DEFAULT_LOCK_TIMEOUT = 10.0
@@ -99,7 +99,7 @@ VALUE_DIGITS = 10
 TABLES = ("schema_version", "counters", "batches", "observations", "deletions", "targets", "column_mappings")
 """Every table, in dependency order (backup, restore and tests walk them)."""
 
-DERIVED_TABLES = ("entity_totals",)
+DERIVED_TABLES = ("entity_totals", "label_values")
 """Rebuilt from the observations after every write: neither backed up nor compared."""
 
 TARGET_GRAINS = ("month", "quarter", "year", "range")
@@ -117,6 +117,7 @@ _ORDER = {
     "targets": "kpi, segment, entity, period_start, period_end",
     "column_mappings": "headers_key",
     "entity_totals": "period_start, period_end, segment, kpi, entity",
+    "label_values": "segment, dimension, value",
 }
 
 _DDL = {
@@ -191,12 +192,18 @@ _DDL = {
         sm DOUBLE PRECISION NOT NULL,
         mx DOUBLE PRECISION NOT NULL,
         n BIGINT NOT NULL)""",
+    "label_values": """CREATE TABLE label_values (
+        segment VARCHAR NOT NULL,
+        dimension VARCHAR NOT NULL,
+        value VARCHAR NOT NULL)""",
 }
 """``entity_totals`` is derived: the current observations summed (``sm``) and
 maxed (``mx``) over channels and initiatives per native period, segment, KPI
 and entity, rebuilt in the transaction of every write that changes what is
 current. ``native_totals`` reads it when no channel or initiative is involved
-(the CDO view's case), 5 million rows becoming a few tens of thousands."""
+(the CDO view's case), 5 million rows becoming a few tens of thousands.
+``label_values`` (derived too) lists the entities, channels, initiatives and
+KPIs present per segment, for the filter widgets."""
 
 
 # --- values returned -------------------------------------------------------
@@ -898,7 +905,7 @@ class Store:
         return out
 
     def dimension_values(self, segments: Sequence[str] = ()) -> dict:
-        """What the filter widgets offer, from current data.
+        """What the filter widgets offer, from current data (the small derived tables, not the observations).
 
             >>> store.dimension_values(("B2E",))
             {'segments': ['B2E'], 'entities': [...], 'channels': [...], 'initiatives': [...],
@@ -907,14 +914,15 @@ class Store:
         where, params = _filter_sql(Filter(segments=tuple(segments)))
         out: dict = {}
         with self._read() as con:
-            for col, key in (("segment", "segments"), ("entity", "entities"), ("channel", "channels"),
-                             ("initiative", "initiatives"), ("kpi", "kpis")):
+            out["segments"] = [r[0] for r in con.execute(
+                f"SELECT DISTINCT segment FROM label_values WHERE {where} ORDER BY segment", params).fetchall()]
+            for dimension, key in (("entity", "entities"), ("channel", "channels"), ("initiative", "initiatives"),
+                                   ("kpi", "kpis")):
                 out[key] = [r[0] for r in con.execute(
-                    f"SELECT DISTINCT {col} FROM observations WHERE is_current AND {where} ORDER BY {col}", params
-                ).fetchall()]
+                    f"SELECT DISTINCT value FROM label_values WHERE dimension = ? AND {where} ORDER BY value",
+                    [dimension, *params]).fetchall()]
             lo, hi = con.execute(
-                f"SELECT MIN(period_start), MAX(period_end) FROM observations WHERE is_current AND {where}", params
-            ).fetchone()
+                f"SELECT MIN(period_start), MAX(period_end) FROM entity_totals WHERE {where}", params).fetchone()
         out["periods"] = (None if lo is None else pd.Timestamp(lo), None if hi is None else pd.Timestamp(hi))
         return out
 
@@ -1326,20 +1334,36 @@ def _migrate_1_to_2(con) -> None:
 def _migrate_2_to_3(con) -> None:
     """v3: the derived ``entity_totals`` table that makes ``native_totals`` fast."""
     con.execute(_DDL["entity_totals"])
+    con.execute(_DDL["label_values"])  # what v4 adds, so that the refresh below finds it
     _refresh_entity_totals(con)
 
 
 def _refresh_entity_totals(con) -> None:
-    """Rebuild ``entity_totals`` from the current observations (inside the caller's transaction)."""
+    """Rebuild the derived tables from the current observations (inside the caller's transaction)."""
     con.execute("DELETE FROM entity_totals")
     con.execute(
         """INSERT INTO entity_totals
            SELECT period_start, period_end, segment, kpi, entity, SUM(value), MAX(value), COUNT(*)
            FROM observations WHERE is_current
            GROUP BY period_start, period_end, segment, kpi, entity""")
+    con.execute("DELETE FROM label_values")
+    con.execute(
+        """INSERT INTO label_values
+           SELECT DISTINCT segment, dimension, value FROM (
+               SELECT segment, 'entity' AS dimension, entity AS value FROM entity_totals
+               UNION ALL SELECT segment, 'kpi', kpi FROM entity_totals
+               UNION ALL SELECT DISTINCT segment, 'channel', channel FROM observations WHERE is_current
+               UNION ALL SELECT DISTINCT segment, 'initiative', initiative FROM observations WHERE is_current) labels""")
 
 
-_MIGRATIONS = {1: _migrate_1_to_2, 2: _migrate_2_to_3}
+def _migrate_3_to_4(con) -> None:
+    """v4: the derived ``label_values`` table behind the filter widgets."""
+    if not con.execute("SELECT COUNT(*) FROM information_schema.tables WHERE table_name = 'label_values'").fetchone()[0]:
+        con.execute(_DDL["label_values"])
+    _refresh_entity_totals(con)
+
+
+_MIGRATIONS = {1: _migrate_1_to_2, 2: _migrate_2_to_3, 3: _migrate_3_to_4}
 """from-version -> function migrating one step, inside the caller's transaction."""
 
 

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
+import math
 import pickle
 import re
 import tomllib
 import zipfile
+from array import array
 from pathlib import Path
 
 import pytest
@@ -18,7 +21,7 @@ import hostile
 from kpis import gate, sandbox
 from kpis.errors import FileRejected
 from kpis.gate import Limits, inspect
-from kpis.readers import read_file
+from kpis.readers import _non_blank, read_file
 from kpis.sandbox import Sandbox, read_file_safely
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -175,3 +178,188 @@ def test_child_and_in_process_reads_are_identical(tmp_path):
 def test_the_parent_unpickles_only_plain_values():
     with pytest.raises(pickle.UnpicklingError):
         sandbox._SafeUnpickler(io.BytesIO(pickle.dumps(print))).load()
+
+
+# --- the hand-off from the child: columns, checked --------------------------------------------------
+
+CELL = st.one_of(
+    st.sampled_from(["", " ", "\u00a0", "Search", None, True, False, 0, 7, dt.time(8, 30), dt.timedelta(hours=3),
+                     dt.date(2026, 9, 1), dt.datetime(2026, 9, 1, 8), float("nan"), -0.0, 1e300]),
+    st.floats(allow_nan=False), st.text(max_size=5), st.dates())
+
+
+def _same(a, b) -> bool:
+    """Equal cells of the same type (NaN equal to NaN, -0.0 apart from 0.0)."""
+    if type(a) is not type(b):
+        return False
+    if type(a) is float:
+        return (math.isnan(a) and math.isnan(b)) or (a == b and math.copysign(1, a) == math.copysign(1, b))
+    return a == b
+
+
+def _handed_over(rows, first, first_col):
+    frame = sandbox._encode_chunk(rows, first, first_col)
+    if frame is None:
+        return [], []
+    frame = sandbox._SafeUnpickler(io.BytesIO(pickle.dumps(frame, protocol=5))).load()
+    return sandbox._decode_columns(frame) if frame[0] == "columns" else sandbox._decode_rows(frame)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.integers(1, 4).flatmap(lambda w: st.lists(
+    st.one_of(st.lists(CELL, min_size=w, max_size=w), st.lists(st.floats(), min_size=w, max_size=w)), max_size=25)),
+    st.integers(1, 9), st.integers(0, 2))
+def test_columns_from_the_child_rebuild_exactly_the_rows(rows, first, first_col):
+    got_rows, got_numbers = _handed_over(rows, first, first_col)
+    kept, numbers = _non_blank(rows, first)
+    assert got_numbers == numbers
+    expected = [[""] * first_col + row for row in kept]
+    assert len(got_rows) == len(expected)
+    assert all(len(g) == len(e) and all(map(_same, g, e)) for g, e in zip(got_rows, expected))
+
+
+def test_columns_are_compact_and_typed_by_the_parent():
+    rows = [[dt.date(2026, 9, 1 + i % 3), "Campagne", float(i), i * 0.5 if i else "n/a", True] for i in range(100)]
+    _, n, numbers, columns = sandbox._encode_chunk(rows, 4, 0)
+    assert n == 100 and [c[0] for c in columns] == ["codes", "codes", "float", "floats+", "cells"]
+    assert columns[0][2] == [dt.date(2026, 9, 1), dt.date(2026, 9, 2), dt.date(2026, 9, 3)]
+    assert columns[1][2] == ["Campagne"] and numbers == bytes(array("q", range(4, 104)))
+
+
+@pytest.mark.parametrize("frame", [
+    ("columns", 2, b"\x01" + b"\0" * 15, [("float", b"\0" * 16)]),                       # row number 1, then 0
+    ("columns", 2, (1).to_bytes(8, "little") * 2, [("float", b"\0" * 15)]),             # a short buffer
+    ("columns", 2, (1).to_bytes(8, "little") * 2, [("codes", b"\0" * 4 + b"\x01\0\0\0", ["a"])]),  # code 1 of 1
+    ("columns", 2, (1).to_bytes(8, "little") * 2, [("cells", ["a", {"b": 1}])]),       # not a cell
+    ("columns", 2, (1).to_bytes(8, "little") * 2, [("floats+", b"\0" * 16, (5).to_bytes(8, "little"), ["x"])]),
+    ("columns", 2, (1).to_bytes(8, "little") * 2, [("object", "numpy.dtype('O')")]),  # a kind the parent ignores
+    ("columns", 10 ** 9, b"", []),
+    ("rows", [["a"]], [0]),
+])
+def test_a_malformed_frame_from_the_child_is_refused(frame):
+    decode = sandbox._decode_columns if frame[0] == "columns" else sandbox._decode_rows
+    with pytest.raises(sandbox._Bad):
+        decode(frame)
+
+
+def test_the_child_talks_through_checked_frames(monkeypatch):
+    monkeypatch.setattr(sandbox, "MAX_FRAME", 10)  # the parent refuses a frame larger than this: the read fails
+    with pytest.raises(FileRejected) as info:
+        read_file_safely(_big_book(), "big.xlsx")
+    assert "could not be read" in info.value.message_en
+
+
+def _big_book() -> bytes:
+    out = io.BytesIO()
+    book = xlsxwriter.Workbook(out)
+    sheet = book.add_worksheet("Data")
+    for i in range(60_000):
+        sheet.write_row(i, 0, [f"ligne {i}", i * 1.5, i])
+    book.close()
+    data = out.getvalue()
+    assert len(data) > sandbox.IN_PROCESS_MAX_BYTES
+    return data
+
+
+def test_start_reading_then_result_once_and_close_stops_the_child():
+    data = _big_book()
+    reading = sandbox.start_reading(data, "big.xlsx")
+    child = reading._child
+    assert child is not None and child.proc.poll() is None  # parsing already
+    [sheet] = reading.result()
+    assert len(sheet.rows) == 60_000 and child.proc.returncode == 0
+    with pytest.raises(RuntimeError):
+        reading.result()
+    with sandbox.start_reading(data, "big.xlsx") as early:
+        proc = early._child.proc
+    assert proc.returncode is not None  # closed unread: killed and reaped
+    rejected = sandbox.start_reading(b"", "empty.xlsx")  # the cheap checks' verdict waits for result()
+    for _ in range(2):
+        with pytest.raises(FileRejected):
+            rejected.result()
+
+
+def test_read_ahead_starts_one_file_ahead_and_stops_what_is_left(tmp_path):
+    paths = []
+    for i in range(3):
+        paths.append(tmp_path / f"f{i}.xlsx")
+        paths[-1].write_bytes(_big_book())
+    with sandbox.ReadAhead([*paths, tmp_path / "missing.xlsx"]) as files:
+        seen = []
+        for path, reading in files:
+            seen.append((path.name, reading is None, sorted(files.pending)))
+            if reading is not None and path.name == "f0.xlsx":
+                assert len(reading.result()[0].rows) == 60_000
+            if path.name == "f1.xlsx":
+                left = files.pending[2]
+                break
+    assert seen == [("f0.xlsx", False, [1]), ("f1.xlsx", False, [2])]
+    assert left._child is None and files.pending == {}  # closed on the way out
+
+
+def test_long_number_regex_matches_the_plain_reference():
+    reference = re.compile(
+        rb'<v>-?(?:[0-9]{16,}(?:\.[0-9]*)?|[0-9](?:\.[0-9]+)?[eE]\+?(?:1[5-9]|[2-9][0-9]|[0-9]{3}))</v>')
+
+    @settings(max_examples=2000, deadline=None)
+    @given(st.lists(st.sampled_from([b"<v>", b"</v>", b"-", b"+", b".", b"e", b"E", b"0", b"1", b"5", b"9",
+                                     b"1234567890123456", b"<", b"x"]), max_size=14))
+    def check(parts):
+        text = b"".join(parts)
+        assert [m.span() for m in gate._LONG_NUMBER.finditer(text)] == [m.span() for m in reference.finditer(text)]
+
+    check()
+
+
+# --- the RE2 pre-pass skips work, never a finding ------------------------------------------------------
+
+
+def _scan(data: bytes, quick: bool):
+    """``inspect`` with tiny chunks, with or without the RE2 pre-pass: cells and notes, or the rejection."""
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(gate, "CHUNK", 256)
+        mp.setattr(gate, "QUICK_MIN_BYTES", -1 if quick else 1 << 62)
+        quiet = []
+        original = gate._SheetScan._quiet
+        mp.setattr(gate._SheetScan, "_quiet", lambda self, chunk: quiet.append(original(self, chunk)) or quiet[-1])
+        try:
+            found = inspect(data, "x.xlsx")
+            return ("read", found.cells, found.notes), quiet
+        except FileRejected as exc:
+            return ("rejected", exc.message_en), quiet
+
+
+PIECES = [
+    '<c r="{c}{r}"><v>{n}</v></c>', '<c r="{c}{r}" t="s"><v>0</v></c>', '<c r="{c}{r}"><f>A1</f><v>0</v></c>',
+    '<c r="{c}{r}"><f>A1</f></c>', '<c r="{c}{r}" t="e"><v>#N/A</v></c>', '<c r="{c}{r}"><v>12345678901234567</v></c>',
+    '<c r="{c}{r}"><v>1.5E+20</v></c>', '<c r="{c}{r}"><v>0.0286844400149495</v></c>', '<c><v>1</v></c>',
+    '<c r="{c}{r}" s="1"><v>44197</v></c>', '<c  r="{c}{r}"><v>1</v></c>',
+]
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.tuples(st.integers(1, 400), st.lists(st.tuples(st.integers(1, 40), st.sampled_from(PIECES)),
+                                                         max_size=6),
+                          st.sampled_from(["", ' hidden="1"', ' spans="1:3"', "x"])), min_size=1, max_size=60),
+       st.sampled_from(["", "A1:C400", "A1:AD9"]),
+       st.sampled_from(["", '<mergeCells><mergeCell ref="A1:B2"/></mergeCells>',
+                        '<cols><col min="2" max="3" hidden="1"/></cols>']))
+def test_the_re2_pre_pass_changes_no_verdict_and_no_note(rows, dimension, after):
+    xml_rows = []
+    for r, cells, attrs in sorted(rows, key=lambda x: x[0] if x[2] != "x" else -x[0]):  # "x": out of order
+        row = f'<row r="{r}"{attrs if attrs != "x" else ""}>'
+        row += "".join(p.format(c=gate._letters(c), r=r if c % 7 else r + 3, n=c * 1.5) for c, p in cells)
+        xml_rows.append(row + "</row>")
+    data = hostile.xlsx(hostile.sheet_xml("".join(xml_rows), dimension=dimension, after=after))
+    (quick, _), (plain, _) = _scan(data, True), _scan(data, False)
+    assert quick == plain
+
+
+def test_the_re2_pre_pass_is_taken_on_plain_chunks_and_not_elsewhere():
+    plain = hostile.xlsx(hostile.sheet_xml(hostile.HEADER_ROW + hostile.data_rows(300), dimension="A1:B301"))
+    (quick, quiet), (exact, _) = _scan(plain, True), _scan(plain, False)
+    assert quick == exact and quiet.count(True) > 10
+    for case in ("formulas_cached_zero", "error_cells", "long_numbers", "hidden_sheet_and_rows", "far_apart_cells",
+                 "understated_dimension", "merged_cell_bomb"):
+        data = hostile.CASES[case].build()
+        assert _scan(data, True)[0] == _scan(data, False)[0], case

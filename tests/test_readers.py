@@ -13,9 +13,11 @@ import pandas as pd
 import pytest
 import xlsxwriter
 import xlwt
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from kpis.errors import FileRejected
-from kpis.readers import RawSheet, read_file
+from kpis.readers import RawSheet, _non_blank, read_file, stream_workbook, workbook_chunks
 
 
 def by_name(sheets: list[RawSheet]) -> dict[str, RawSheet]:
@@ -269,3 +271,52 @@ def test_unreadable_files_are_rejected_with_both_messages(tmp_path, make, name, 
         read_file(make(tmp_path), name)
     assert words_en in caught.value.message_en
     assert caught.value.message_fr and caught.value.message_fr != caught.value.message_en
+
+
+# --- blank rows and chunks (the sandbox's child reads through these) ------------------------------
+
+
+def _non_blank_reference(rows, first_number):
+    """The first, cell-by-cell version of readers._non_blank."""
+    kept, numbers = [], []
+    for i, row in enumerate(rows):
+        for value in row:
+            if value == "" or value is None:
+                continue
+            if value.__class__ is str and not value.strip():
+                continue
+            kept.append(row)
+            numbers.append(first_number + i)
+            break
+    return kept, numbers
+
+
+CELLS = ["", " ", "\t", "\u00a0", "x", " y ", 0.0, 1.5, 0, 3, True, False, None, dt.date(2026, 9, 1),
+         dt.datetime(2026, 9, 1, 8, 30), dt.time(8, 30), dt.timedelta(hours=2)]
+
+
+@given(st.lists(st.lists(st.sampled_from(CELLS), min_size=0, max_size=4), max_size=30), st.integers(1, 5))
+@settings(max_examples=300, deadline=None)
+def test_non_blank_drops_the_same_rows_as_a_cell_by_cell_loop(rows, first):
+    assert _non_blank(rows, first) == _non_blank_reference(rows, first)
+
+
+def test_workbook_chunks_give_calamines_rows_and_stream_workbook_what_read_file_gives():
+    out = io.BytesIO()
+    book = xlsxwriter.Workbook(out)
+    sheet = book.add_worksheet("Data")
+    sheet.write_row(2, 1, ["Date", "Clics"])  # starts at B3
+    for i in range(3, 30):
+        if i % 7:
+            sheet.write_row(i, 1, [f"j{i}", i])
+    book.add_worksheet("Vide")
+    book.close()
+    data = out.getvalue()
+    items = list(workbook_chunks(data, 10))
+    assert [i[0] for i in items] == ["sheet", "cells", "cells", "cells", "sheet"]
+    assert items[1][2:] == (3, 1) and items[1][1][0] == ["Date", "Clics"] and len(items[1][1]) == 10
+    streamed = [i for i in stream_workbook(data, chunk_cells=20) if i[0] == "rows"]
+    [direct] = [s for s in read_file(data, "x.xlsx") if s.name == "Data"]
+    assert [r for i in streamed for r in i[1]] == direct.rows
+    assert [n for i in streamed for n in i[2]] == direct.row_numbers
+    assert [len(i[1]) for i in workbook_chunks(data, chunk_cells=20) if i[0] == "cells"] == [10, 10, 8]  # 2 columns
