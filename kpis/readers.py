@@ -272,11 +272,6 @@ def _first(row: list) -> object:
     return row[0] if row else None
 
 
-def is_blank(value: object) -> bool:
-    """Whether a cell counts as empty: ``""``, None, or only whitespace."""
-    return value is None or (value.__class__ is str and not value.strip())
-
-
 def _is_blank_row(row: list) -> bool:
     for value in row:
         if value == "" or value is None:
