@@ -463,6 +463,7 @@ class Store:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._lock_path = self.path.with_name(self.path.name + ".lock")
         self._version_path = self.path.with_name(self.path.name + ".version")
+        self._targets_cache: tuple[str, pd.DataFrame] | None = None  # (data version, targets)
         self._ensure_schema()
 
     def __repr__(self) -> str:
@@ -819,11 +820,20 @@ class Store:
         return len(frame)
 
     def targets(self) -> pd.DataFrame:
-        """All targets: kpi, segment, entity (None = whole segment), period_start, period_end, grain, value, set_by, set_at."""
+        """All targets: kpi, segment, entity (None = whole segment), period_start, period_end, grain, value, set_by, set_at.
+
+        Read again only when ``data_version()`` has moved: a dashboard asks on every view, and opening the
+        file costs more than the answer.
+        """
+        version = self.data_version()
+        cached = self._targets_cache
+        if cached is not None and cached[0] == version:
+            return cached[1].copy()
         with self._read() as con:
             out = con.execute(f"SELECT * FROM targets ORDER BY {_ORDER['targets']}").df()
         out["entity"] = pd.Series([None if pd.isna(e) else e for e in out["entity"]], index=out.index, dtype=object)
-        return out
+        self._targets_cache = (version, out)
+        return out.copy()
 
     def remember_mapping(self, headers: Sequence[str], mapping: dict[str, str], by: str = "local") -> None:
         """Remember what the columns of a header set mean (replaces an earlier one).

@@ -709,3 +709,17 @@ def test_cli_import_refuses_duplicates_and_unreadable_files(tmp_path, capsys):
     assert out[0].startswith("ads.csv: refused: This file was already imported (batch 1")
     assert out[1].startswith("notes.csv: refused")
     assert Store(path).batches()[0]["imported_by"] == "cdo"
+
+
+def test_targets_are_read_again_when_another_instance_changes_them(tmp_path):
+    path = tmp_path / "p.duckdb"
+    reader, writer = Store(path), Store(path)
+    target = pd.DataFrame({"kpi": ["clicks"], "segment": ["B2C"], "period_start": ["2026-01-01"],
+                           "period_end": ["2026-12-31"], "value": [1000.0]})
+    assert reader.targets().empty
+    writer.set_targets(target)
+    assert reader.targets()["value"].tolist() == [1000.0]  # the data version moved: read again
+    writer.set_targets(target.assign(value=[1200.0]))
+    assert reader.targets()["value"].tolist() == [1200.0]
+    reader.targets().loc[0, "value"] = -1  # a caller changing its copy changes nothing in the cache
+    assert reader.targets()["value"].tolist() == [1200.0]
