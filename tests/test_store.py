@@ -721,5 +721,6 @@ def test_targets_are_read_again_when_another_instance_changes_them(tmp_path):
     assert reader.targets()["value"].tolist() == [1000.0]  # the data version moved: read again
     writer.set_targets(target.assign(value=[1200.0]))
     assert reader.targets()["value"].tolist() == [1200.0]
-    reader.targets().loc[0, "value"] = -1  # a caller changing its copy changes nothing in the cache
+    mine = reader.targets()
+    mine.loc[0, "value"] = -1  # a caller changing its copy changes nothing in the cache
     assert reader.targets()["value"].tolist() == [1200.0]
