@@ -84,13 +84,7 @@ def check(data: bytes, name: str, segment: str | None, maps: tuple[tuple[str, st
 
 def import_result(result, *, by: str = "app"):
     """Store one checked file as a batch (``Store.import_batch`` with the result's bookkeeping)."""
-    from kpis import ingest
-
-    return store().import_batch(
-        result.observations, file_name=result.file, sheets=[s.sheet for s in result.sheets if s.usable],
-        origin=result.origin or "manual", sha256=result.sha256, rows_read=result.rows_read,
-        rows_kept=result.rows_kept, rows_rejected=result.rows_rejected, imported_by=by,
-        parser_version=ingest.PARSER_VERSION)
+    return store().import_batch(**result.batch(imported_by=by))
 
 
 @st.cache_data(show_spinner=False, max_entries=64)

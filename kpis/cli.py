@@ -227,12 +227,7 @@ def cmd_import(args) -> int:
                 refused += 1
                 continue
             try:
-                out = store.import_batch(
-                    result.observations, file_name=result.file, sheets=[s.sheet for s in result.sheets if s.usable],
-                    origin=args.origin or result.origin or "manual", sha256=result.sha256,
-                    rows_read=result.rows_read, rows_kept=result.rows_kept, rows_rejected=result.rows_rejected,
-                    imported_by=args.by, parser_version=ingest.PARSER_VERSION,
-                )
+                out = store.import_batch(**result.batch(origin=args.origin, imported_by=args.by))
             except (DuplicateBatch, NotImportable) as exc:
                 print(f"{result.file}: refused: {exc.message_en}")
                 refused += 1

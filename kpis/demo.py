@@ -31,11 +31,8 @@ def seed(store, sample_dir: Path = SAMPLE_DIR, by: str = "demo") -> list[int]:
         if not result.importable:
             continue
         try:
-            outcome = store.import_batch(
-                result.observations, file_name=result.file, sheets=[s.sheet for s in result.sheets if s.usable],
-                origin=result.origin or path.stem, sha256=result.sha256, rows_read=result.rows_read,
-                rows_kept=result.rows_kept, rows_rejected=result.rows_rejected, imported_by=by, sample=True,
-                parser_version=ingest.PARSER_VERSION)
+            outcome = store.import_batch(**result.batch(origin=result.origin or path.stem, imported_by=by,
+                                                        sample=True))
         except DuplicateBatch:
             continue
         ids.append(outcome.batch_id)

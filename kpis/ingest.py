@@ -223,6 +223,18 @@ class FileResult:
                 "issues": [_issue_json(i) for i in self.issues],
                 "sheets": [s.to_json() for s in self.sheets]}
 
+    def batch(self, *, origin: str | None = None, **extra) -> dict:
+        """The arguments of ``Store.import_batch`` for this file: its observations and bookkeeping.
+
+            >>> store.import_batch(**result.batch(imported_by="cdo"))
+
+        ``origin`` defaults to the recognised format, else ``"manual"``.
+        """
+        return dict(observations=self.observations, file_name=self.file,
+                    sheets=[s.sheet for s in self.sheets if s.usable], origin=origin or self.origin or "manual",
+                    sha256=self.sha256, rows_read=self.rows_read, rows_kept=self.rows_kept,
+                    rows_rejected=self.rows_rejected, parser_version=PARSER_VERSION, **extra)
+
 
 def _issue_json(issue: Issue) -> dict:
     out = issue.to_json()
