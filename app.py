@@ -28,8 +28,8 @@ with st.sidebar:
     segments = st.pills(
         t("filter.segments", lang), list(SEGMENTS), key="seg", selection_mode="multi", default=list(SEGMENTS),
         bind="query-params") or list(SEGMENTS)
-    preset = st.selectbox(
-        t("filter.period", lang), list(PRESETS), key="period", bind="query-params",
+    preset = st.pills(
+        t("filter.period", lang), list(PRESETS), key="period", default="12m", required=True, bind="query-params",
         format_func=lambda p: t(f"preset.{p}", lang))
     version = store.data_version()
     dims = ui.dimension_values(version, tuple(segments))

@@ -116,7 +116,7 @@ def metric_card(card) -> None:
     """One KPI card as a bordered ``st.metric`` with its sparkline and target status."""
     from kpis.dashboard import status_label
 
-    label = f"{card.label} {status_label(card.status, lang())}".strip()
+    label = f"{status_label(card.status, lang(), card.attainment)} {card.label}".strip()  # the badge first: long labels are cut
     st.metric(label, card.value, card.delta, delta_color=card.delta_color, delta_arrow=card.delta_arrow,
               delta_description=card.delta_description, help=card.help, border=True, height="stretch",
               chart_data=list(card.sparkline) if len(card.sparkline) > 1 else None, chart_type="area")

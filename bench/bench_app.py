@@ -31,8 +31,8 @@ CHROMIUM = "/usr/bin/chromium"
 HELLO = 'import streamlit as st\nst.title("hello")\nst.metric("hello", 1)\n'
 FILTER_CHANGES = [  # (widget kind, key, value): every step is a selection not seen before
     ("segmented_control", "grain", "quarter"), ("segmented_control", "grain", "year"),
-    ("pills", "seg", ["B2C", "B2E"]), ("selectbox", "period", "ytd"), ("selectbox", "period", "lq"),
-    ("pills", "seg", ["B2B"]), ("segmented_control", "grain", "month"), ("selectbox", "period", "lm"),
+    ("pills", "seg", ["B2C", "B2E"]), ("pills", "period", "ytd"), ("pills", "period", "lq"),
+    ("pills", "seg", ["B2B"]), ("segmented_control", "grain", "month"), ("pills", "period", "lm"),
     ("pills", "seg", ["B2E"]),
 ]
 

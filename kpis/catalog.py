@@ -113,6 +113,11 @@ class Kpi:
     def label(self, lang: str = "fr") -> str:
         return self.label_fr if lang == "fr" else self.label_en
 
+    def short(self, lang: str = "fr") -> str:
+        """A label short enough for a KPI card (``CTR``, ``Adoption``); the full label otherwise."""
+        fr, en = SHORT_LABELS.get(self.code, (self.label_fr, self.label_en))
+        return fr if lang == "fr" else en
+
     def definition(self, lang: str = "fr") -> str:
         return self.definition_fr if lang == "fr" else self.definition_en
 
@@ -288,6 +293,19 @@ _CATALOG = (
            "(Promoteurs − détracteurs) / répondants × 100, sur les réponses cumulées.",
            "(Promoters − detractors) / respondents × 100, from pooled answers.", INTERNAL, "enps"),
 )
+
+SHORT_LABELS = {
+    "ctr": ("CTR", "CTR"), "conversion_rate": ("Conversion", "Conversion"), "cpc": ("CPC", "CPC"),
+    "cpa": ("CPA", "CPA"), "roas": ("ROAS", "ROAS"), "engagement_rate": ("Engagement", "Engagement"),
+    "sentiment_score": ("Sentiment", "Sentiment"), "adoption_rate": ("Adoption", "Adoption"),
+    "participation_rate": ("Participation", "Participation"), "active_users": ("Actifs", "Active users"),
+    "contributions_per_active_user": ("Contrib. / actif", "Contrib. / user"),
+    "active_space_rate": ("Espaces actifs", "Active spaces"), "spaces": ("Espaces", "Spaces"),
+    "population": ("Population", "Population"), "unique_visitors": ("Visiteurs", "Visitors"),
+    "new_followers": ("Nouveaux abonnés", "New followers"), "engaged_sessions": ("Sessions engagées", "Engaged sessions"),
+    "revenue": ("CA", "Revenue"), "leads": ("Leads", "Leads"),
+}
+"""Card labels, where the catalog label would be cut (the card's help gives the definition)."""
 
 KPIS: dict[str, Kpi] = {k.code: k for k in _CATALOG}
 BASE_KPIS: tuple[str, ...] = tuple(c for c, k in KPIS.items() if k.base)

@@ -77,6 +77,7 @@ class Card:
     status: str | None  # "green", "amber", "red"
     help: str
     raw_value: float | None = None
+    attainment: float | None = None  # actual / target (inverted for lower-is-better KPIs)
 
 
 def cards(view, segment: str, kpis: tuple[str, ...], lang: str = "fr") -> list[Card]:
@@ -93,9 +94,10 @@ def cards(view, segment: str, kpis: tuple[str, ...], lang: str = "fr") -> list[C
         if sc.empty or kpi not in sc.index or _missing(sc.at[kpi, "value"]):
             if kpi in latest.index:  # no value in the latest bucket (a quarterly survey): show its latest one
                 last = latest.loc[kpi]
-                out.append(Card(segment, kpi, KPIS[kpi].label(lang), fmt_value(float(last["value"]), unit, lang, compact=True), None,
+                out.append(Card(segment, kpi, KPIS[kpi].short(lang), fmt_value(float(last["value"]), unit, lang, compact=True), None,
                                 "gray", "off", t("card.latest", lang, period=fmt_period(str(last["period"]), lang)),
-                                series.get(kpi, ())[-12:], None, KPIS[kpi].definition(lang), float(last["value"])))
+                                series.get(kpi, ())[-12:], None, f"**{KPIS[kpi].label(lang)}** — {KPIS[kpi].definition(lang)}",
+                                float(last["value"])))
             continue
         row = sc.loc[kpi]
         change = row["change"]
@@ -111,22 +113,24 @@ def cards(view, segment: str, kpis: tuple[str, ...], lang: str = "fr") -> list[C
                 days = int(row["like_for_like_days"])
                 desc += f" ({days} j)" if lang == "fr" else f" ({days} d)"
         status = row["status"] if isinstance(row["status"], str) else None
-        helptext = KPIS[kpi].definition(lang)
+        helptext = f"**{KPIS[kpi].label(lang)}** — {KPIS[kpi].definition(lang)}"
         if status:
             helptext += f"\n\n{t(_STATUS[status][1], lang)} : {fmt_value(row['attainment'], '%', lang)} " \
                         f"{'de l’objectif' if lang == 'fr' else 'of target'} ({fmt_value(row['target'], unit, lang)})"
-        out.append(Card(segment, kpi, KPIS[kpi].label(lang), fmt_value(float(row["value"]), unit, lang, compact=True),
-                        delta, color,
-                        arrow, desc, series.get(kpi, ())[-12:], status, helptext, float(row["value"])))
+        attainment = None if _missing(row["attainment"]) else float(row["attainment"])
+        out.append(Card(segment, kpi, KPIS[kpi].short(lang), fmt_value(float(row["value"]), unit, lang, compact=True),
+                        delta, color, arrow, desc, series.get(kpi, ())[-12:], status, helptext, float(row["value"]),
+                        attainment))
     return out
 
 
-def status_label(status: str | None, lang: str) -> str:
-    """A coloured badge for a target status, as Streamlit Markdown."""
+def status_label(status: str | None, lang: str, attainment: float | None = None) -> str:
+    """A coloured badge for a target status, as Streamlit Markdown: the attainment when known."""
     if not status:
         return ""
     color, key = _STATUS[status]
-    return f":{color}-badge[{t(key, lang)}]"
+    text = fmt_value(attainment, "%", lang, decimals=0) if attainment is not None else t(key, lang)
+    return f":{color}-badge[{text}]"
 
 
 def status_table(targets: pd.DataFrame, lang: str = "fr") -> pd.DataFrame:

@@ -48,7 +48,7 @@ def test_segment_filter_changes_the_cards(store_path):
     at.pills(key="seg").set_value(["B2E"]).run()
     assert not at.exception
     assert [m.value for m in at.markdown if m.value.startswith("#####")] == ["##### B2E — collaborateurs"]
-    assert at.metric[0].label == KPIS["population"].label_fr
+    assert at.metric[0].label == KPIS["population"].short("fr")
 
 
 def test_language_switch_changes_labels(store_path):
@@ -67,7 +67,7 @@ def test_side_by_side_shows_both_worlds(store_path):
 
 
 @pytest.mark.parametrize("page, first", [("app_pages/external.py", "Impressions"),
-                                         ("app_pages/internal.py", "Population cible")])
+                                         ("app_pages/internal.py", "Population")])
 def test_world_pages(store_path, page, first):
     at = run_app(page)
     assert at.metric[0].label == first
@@ -95,7 +95,7 @@ def test_upload_shows_what_was_understood_then_imports(store_path):
     assert "lot n° 4 importé, 3 valeurs enregistrées" in _texts(at)
     at.switch_page("app_pages/cdo_view.py").run()
     # November 2026 is now the latest month: the B2E population card shows the uploaded headcount
-    population = next(m for m in at.metric if m.label == KPIS["population"].label_fr)
+    population = next(m for m in at.metric if m.label == KPIS["population"].short("fr"))
     assert population.value == fmt_value(20000, "count", "fr", compact=True)
 
 
@@ -142,3 +142,16 @@ def test_names_from_uploads_are_shown_as_text_not_markdown(store_path):
     assert not at.exception
     shown = [m.value for m in at.markdown if "gras" in m.value]
     assert shown and r"\*\*gras\*\* \[clic\]\(javascript\:alert\(1\)\) \:red\[x\]" in shown[0]
+
+
+def test_period_presets_set_the_range_from_the_latest_data(store_path):
+    at = run_app()
+    # the demo data ends on 31 October 2026: last 12 months = Nov 2025 … Oct 2026
+    assert (at.session_state["selection"].flt.start.isoformat(), at.session_state["selection"].flt.end.isoformat()) \
+        == ("2025-11-01", "2026-10-31")
+    at.pills(key="period").set_value("lq").run()
+    assert not at.exception
+    # last quarter = the quarter holding October 2026
+    assert (at.session_state["selection"].flt.start.isoformat(), at.session_state["selection"].flt.end.isoformat()) \
+        == ("2026-10-01", "2026-12-31")
+    assert "Du 01/10/2026" in "\n".join(c.value for c in at.caption)

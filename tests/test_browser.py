@@ -99,7 +99,7 @@ def test_upload_import_filter_and_switch_language(server, browser, tmp_path):
     first_load = time.perf_counter() - started
     print(f"first load of Vue CDO with demo seeding: {first_load:.2f} s")
     assert page.get_by_role("heading", name="Vue CDO").is_visible()
-    assert metric_value(page, "Population cible") == f"12{NNBSP}214"  # the demo data's October headcount
+    assert metric_value(page, "Population") == f"12{NNBSP}214"  # the demo data's October headcount
     shot(page, "01_vue_cdo")
 
     page.get_by_test_id("stSidebarNav").get_by_text("Importer").click()
@@ -117,7 +117,7 @@ def test_upload_import_filter_and_switch_language(server, browser, tmp_path):
     page.wait_for_function(
         "() => [...document.querySelectorAll('[data-testid=stMetricValue]')].some(e => e.innerText === '20\u202f000')",
         timeout=60_000)
-    assert metric_value(page, "Population cible") == f"20{NNBSP}000"  # November 2026 is now the latest month
+    assert metric_value(page, "Population") == f"20{NNBSP}000"  # November 2026 is now the latest month
 
     for segment in ("B2C", "B2B"):  # keep B2E only
         page.get_by_test_id("stSidebar").get_by_role("button", name=segment, exact=True).click()
@@ -130,7 +130,7 @@ def test_upload_import_filter_and_switch_language(server, browser, tmp_path):
 
     page.get_by_test_id("stSidebar").get_by_role("radio", name="English", exact=True).click()
     page.get_by_role("heading", name="CDO view").wait_for(timeout=60_000)
-    assert metric_value(page, "Target population") == f"20,000"
+    assert metric_value(page, "Population") == f"20,000"
     shot(page, "05_cdo_view_english")
     for name in ("Side by side", "External digital", "Internal digital", "History", "Catalog"):
         page.get_by_test_id("stSidebarNav").get_by_text(name, exact=True).click()

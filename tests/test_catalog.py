@@ -169,3 +169,11 @@ def test_survey_counts_follow_the_world():
 def test_funnel_maps_both_worlds():
     assert [(s.external, s.internal) for s in FUNNEL] == [
         ("impressions", "population"), ("clicks", "active_users"), ("conversions", "contributors"), ("nps", "enps")]
+
+
+def test_short_card_labels_are_short_and_fall_back_to_the_label():
+    from kpis.catalog import SHORT_LABELS
+
+    assert set(SHORT_LABELS) <= set(KPIS)
+    assert all(len(fr) <= 18 and len(en) <= 18 for fr, en in SHORT_LABELS.values())
+    assert KPIS["ctr"].short("fr") == "CTR" and KPIS["clicks"].short("en") == "Clicks"

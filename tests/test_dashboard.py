@@ -94,3 +94,9 @@ def test_funnel_table_names_each_world_own_kpis():
     assert table.loc["Engagement"].tolist() == [f"Clics : 1{NNBSP}200", "Utilisateurs actifs : 700"]
     assert table.loc["Taux d'engagement"].tolist() == [f"Taux de clic (CTR) : 2,5{NNBSP}%",
                                                        f"Taux d'adoption : 60,0{NNBSP}%"]
+
+
+def test_target_badge_shows_attainment_first():
+    assert dashboard.status_label("amber", "fr", 0.9432) == f":orange-badge[94{NNBSP}%]"
+    assert dashboard.status_label("green", "en") == ":green-badge[On target]"
+    assert dashboard.status_label(None, "fr", 1.2) == ""
