@@ -1,7 +1,9 @@
 """Shared fixtures: each test gets its own store, and Streamlit caches start empty."""
 
+import io
 from pathlib import Path
 
+import openpyxl
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -25,3 +27,13 @@ def clean_streamlit_caches():
     yield
     st.cache_data.clear()
     st.cache_resource.clear()
+
+
+def b2e_november(segment: str = "B2E") -> bytes:
+    """A one-row B2E workbook for November 2026: headcount 20,000, 12,000 active users, 1,500 contributors."""
+    wb = openpyxl.Workbook()
+    wb.active.append(["Mois", "Segment", "Effectif", "Utilisateurs actifs", "Contributeurs"])
+    wb.active.append(["2026-11", segment, 20000, 12000, 1500])
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()

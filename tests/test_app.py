@@ -11,7 +11,7 @@ from kpis.catalog import KPIS
 from kpis.i18n import fmt_value
 from kpis.store import Store
 
-from conftest import APP
+from conftest import APP, b2e_november
 
 pytestmark = pytest.mark.usefixtures("clean_streamlit_caches")
 
@@ -74,19 +74,9 @@ def test_world_pages(store_path, page, first):
     assert len(at.get("vega_lite_chart")) >= 2  # the trend and at least one breakdown
 
 
-def _b2e_workbook() -> bytes:
-    wb = openpyxl.Workbook()
-    ws = wb.active
-    ws.append(["Mois", "Segment", "Effectif", "Utilisateurs actifs", "Contributeurs"])
-    ws.append(["2026-11", "B2E", 20000, 12000, 1500])
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
-
-
 def test_upload_shows_what_was_understood_then_imports(store_path):
     at = run_app("app_pages/importer.py")
-    at.file_uploader(key="uploads").upload("usage_novembre.xlsx", _b2e_workbook()).run()
+    at.file_uploader(key="uploads").upload("usage_novembre.xlsx", b2e_november()).run()
     assert not at.exception
     assert "Prêt à importer" in _texts(at)
     summary = at.dataframe[0].value

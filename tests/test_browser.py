@@ -16,7 +16,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from conftest import ROOT
+from conftest import ROOT, b2e_november
 
 CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = ROOT / "artifacts"
@@ -69,16 +69,6 @@ def browser():
         b.close()
 
 
-def b2e_november() -> bytes:
-    wb = openpyxl.Workbook()
-    ws = wb.active
-    ws.append(["Mois", "Segment", "Effectif", "Utilisateurs actifs", "Contributeurs"])
-    ws.append(["2026-11", "Collaborateurs", 20000, 12000, 1500])
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
-
-
 def shot(page, name: str) -> None:
     ARTIFACTS.mkdir(exist_ok=True)
     page.wait_for_timeout(500)
@@ -104,7 +94,7 @@ def test_upload_import_filter_and_switch_language(server, browser, tmp_path):
 
     page.get_by_test_id("stSidebarNav").get_by_text("Importer").click()
     upload = tmp_path / "usage_novembre.xlsx"
-    upload.write_bytes(b2e_november())
+    upload.write_bytes(b2e_november("Collaborateurs"))
     page.locator('input[type="file"]').first.set_input_files(str(upload))
     page.get_by_text("Prêt à importer").wait_for(timeout=60_000)
     shot(page, "02_importer_compris")
@@ -130,7 +120,10 @@ def test_upload_import_filter_and_switch_language(server, browser, tmp_path):
 
     page.get_by_test_id("stSidebar").get_by_role("radio", name="English", exact=True).click()
     page.get_by_role("heading", name="CDO view").wait_for(timeout=60_000)
-    assert metric_value(page, "Population") == f"20,000"
+    page.wait_for_function(  # the heading can change before the cards are drawn again
+        "() => [...document.querySelectorAll('[data-testid=stMetricValue]')].some(e => e.innerText === '20,000')",
+        timeout=60_000)
+    assert metric_value(page, "Population") == "20,000"
     shot(page, "05_cdo_view_english")
     for name in ("Side by side", "External digital", "Internal digital", "History", "Catalog"):
         page.get_by_test_id("stSidebarNav").get_by_text(name, exact=True).click()
