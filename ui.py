@@ -157,6 +157,31 @@ def deletions(version: str) -> list[dict]:
     return store().deletions()
 
 
+def world_view(world: tuple[str, ...]):
+    """The selection restricted to one world and its cached view; stops the page with a helpful
+    empty state when the filter matches nothing."""
+    sel = selection()
+    flt = world_filter(sel, world)
+    view = cdo_view(sel.version, flt, sel.grain, sel.lang)
+    if view.empty:
+        empty_state()
+        st.stop()
+    return flt, view
+
+
+def world_breakdowns(flt: Filter, kpi: str | None, segment: str, top_title: str, initiative_label: str,
+                     fallback: str) -> None:
+    """By entity and by channel side by side, then the top initiatives (campaigns or spaces)."""
+    left, right = st.columns(2)
+    with left, st.container(border=True):
+        breakdown_chart(flt, kpi, segment, "entity", "world.entity")
+    with right, st.container(border=True):
+        breakdown_chart(flt, kpi, segment, "channel", "world.channel")
+    with st.container(border=True):
+        st.markdown(f"**{t(top_title)}**")
+        breakdown_chart(flt, kpi, segment, "initiative", initiative_label, fallback=fallback)
+
+
 def world_overview(view, flt: Filter, kpis: tuple[str, ...], key: str) -> tuple[str | None, str]:
     """The top of a world page: its cards, then one KPI's trend with its target line.
 

@@ -22,7 +22,6 @@ as 9 batches through ``Store.import_batch``. Then prints, as medians:
 from __future__ import annotations
 
 import shutil
-import subprocess
 import sys
 import time
 from datetime import date
@@ -33,7 +32,7 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.harness import CACHE, PYTHON, ROOT, median_seconds, report, run_process  # noqa: E402
+from bench.harness import CACHE, PYTHON, median_seconds, report, run_process  # noqa: E402
 from kpis.model import Filter  # noqa: E402
 from kpis.store import Store  # noqa: E402
 

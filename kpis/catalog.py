@@ -26,7 +26,7 @@ from __future__ import annotations
 import difflib
 import re
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 
 from kpis.model import EXTERNAL_SEGMENTS, INTERNAL_SEGMENTS, SEGMENTS

@@ -829,7 +829,6 @@ class _SheetReader:
     # -- periods --
     def _periods(self, live: np.ndarray):
         """(starts, ends, grains, bad, column letter), or None with a sheet error when there is no period."""
-        res = self.result
         period, start, end = self._roles("period"), self._roles("period_start"), self._roles("period_end")
         if start and end:
             for c in period:

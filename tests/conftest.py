@@ -37,3 +37,16 @@ def b2e_november(segment: str = "B2E") -> bytes:
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()
+
+
+def write_xlsx_openpyxl(path: Path, sheets: dict[str, list[list]]) -> None:
+    """Write sheets (name → rows; ``None`` leaves a cell empty) as a real .xlsx with openpyxl."""
+    book = openpyxl.Workbook()
+    book.remove(book.active)
+    for name, rows in sheets.items():
+        sheet = book.create_sheet(name)
+        for r, row in enumerate(rows, 1):
+            for c, value in enumerate(row, 1):
+                if value is not None:
+                    sheet.cell(r, c, value)
+    book.save(path)

@@ -14,8 +14,9 @@ import io
 from datetime import date
 from pathlib import Path
 
-import openpyxl
 import xlsxwriter
+
+from conftest import write_xlsx_openpyxl
 
 NBSP = "\u00a0"
 
@@ -30,16 +31,8 @@ def csv_bytes(rows: list[list], delimiter: str = ",", encoding: str = "utf-8", b
 
 
 def xlsx_openpyxl(sheets: dict[str, list[list]], tmp: Path) -> bytes:
-    book = openpyxl.Workbook()
-    book.remove(book.active)
-    for name, rows in sheets.items():
-        ws = book.create_sheet(name)
-        for r, row in enumerate(rows, 1):
-            for c, value in enumerate(row, 1):
-                if value is not None:
-                    ws.cell(r, c, value)
     path = tmp / "book.xlsx"
-    book.save(path)
+    write_xlsx_openpyxl(path, sheets)
     return path.read_bytes()
 
 

@@ -1,8 +1,6 @@
 """Every page, driven from the real app.py with AppTest, on its own store seeded with the demo data."""
 
-import io
 
-import openpyxl
 import pytest
 from streamlit.testing.v1 import AppTest
 

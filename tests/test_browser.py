@@ -4,7 +4,6 @@ Open the app (demo data seeded), upload a workbook, import it, see the new value
 switch to English. Screenshots of every page go to artifacts/ (git-ignored).
 """
 
-import io
 import os
 import socket
 import subprocess
@@ -13,7 +12,6 @@ import time
 import urllib.request
 from pathlib import Path
 
-import openpyxl
 import pytest
 
 from conftest import ROOT, b2e_november

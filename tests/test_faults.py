@@ -1,6 +1,5 @@
 """Faults: a full disk during an import leaves a clear message and no partial batch."""
 
-import signal
 import subprocess
 import sys
 import textwrap

@@ -10,10 +10,9 @@ from __future__ import annotations
 import csv
 import io
 import json
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from pathlib import Path
 
-import openpyxl
 import pandas as pd
 import pytest
 import xlsxwriter
@@ -21,6 +20,7 @@ import xlwt
 
 from kpis import ingest
 from kpis.errors import UsageError
+from conftest import write_xlsx_openpyxl
 
 D1, D2, D3 = date(2026, 9, 1), date(2026, 9, 2), date(2026, 9, 3)
 
@@ -28,16 +28,7 @@ D1, D2, D3 = date(2026, 9, 1), date(2026, 9, 2), date(2026, 9, 3)
 # --- writers: one sheet = a list of rows, None = empty cell ---------------------------------
 
 
-def _xlsx_openpyxl(path: Path, sheets: dict[str, list[list]]) -> None:
-    book = openpyxl.Workbook()
-    book.remove(book.active)
-    for name, rows in sheets.items():
-        sheet = book.create_sheet(name)
-        for r, row in enumerate(rows, 1):
-            for c, value in enumerate(row, 1):
-                if value is not None:
-                    sheet.cell(r, c, value)
-    book.save(path)
+_xlsx_openpyxl = write_xlsx_openpyxl
 
 
 def _xlsx_xlsxwriter(path: Path, sheets: dict[str, list[list]]) -> None:

@@ -7,7 +7,6 @@ openpyxl 3.1.5 is the current release line. requirements.txt pins the same lower
 
 import re
 from importlib.metadata import version
-from pathlib import Path
 
 import pytest
 from packaging.version import Version

@@ -14,7 +14,6 @@ from datetime import date
 from pathlib import Path
 
 import duckdb
-import numpy as np
 import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings
