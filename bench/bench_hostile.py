@@ -3,7 +3,7 @@
 Prints, for each file of tests/hostile.py, what ``python -m kpis check`` makes
 of it (outcome, wall time, peak RSS of the whole process tree from wait4),
 then the cost of the gate and the sandbox on a normal 200,000 x 10 workbook
-against a raw calamine read (``kpis.readers.read_file``) in the same run.
+against a raw calamine read (``kpis.ingest.readers.read_file``) in the same run.
 """
 
 from __future__ import annotations
@@ -19,17 +19,12 @@ from pathlib import Path
 sys.path[:0] = [str(Path(__file__).resolve().parent), str(Path(__file__).resolve().parent.parent),
                 str(Path(__file__).resolve().parent.parent / "tests")]
 
-from harness import CACHE, PYTHON, ROOT, median_seconds, report  # noqa: E402
-
 import hostile  # noqa: E402
-
-SHIM = ("import sys, kpis.ingest as i, kpis.sandbox as s; i.read_file = s.read_file_safely; "
-        "from kpis.cli import main; sys.exit(main())")
-WIRED = "read_file_safely" in (ROOT / "kpis" / "ingest.py").read_text(encoding="utf-8")
+from harness import CACHE, PYTHON, ROOT, median_seconds, report  # noqa: E402
 
 
 def check(path: Path) -> tuple[str, float, float]:
-    args = ["-m", "kpis"] if WIRED else ["-c", SHIM]
+    args = ["-m", "kpis"]
     t0 = time.perf_counter()
     proc = subprocess.Popen([PYTHON, *args, "check", str(path), "--segment", "B2C", "--format", "json"], cwd=ROOT,
                             env={**os.environ, "PYTHONPATH": str(ROOT)}, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
@@ -74,9 +69,9 @@ def normal_workbook() -> Path:
 
 
 def main() -> None:
-    from kpis import gate
-    from kpis.readers import read_file
-    from kpis.sandbox import read_file_safely
+    from kpis.ingest import gate
+    from kpis.ingest.readers import read_file
+    from kpis.ingest.sandbox import read_file_safely
 
     with tempfile.TemporaryDirectory() as tmp:
         paths = hostile.write_corpus(Path(tmp))

@@ -129,7 +129,7 @@ def cmd_check(args) -> int:
     """Print what each file was understood to hold; exit 0 when every file is importable, else 1."""
     import json
 
-    from kpis.sandbox import ReadAhead
+    from kpis.ingest.sandbox import ReadAhead
 
     maps = parse_maps(args.map)
     with ReadAhead(args.files) as files:  # the first workbook is parsed while pandas is imported
@@ -204,7 +204,7 @@ def _print_issues(issues: list) -> None:
 
 
 def cmd_import(args) -> int:
-    from kpis.sandbox import ReadAhead
+    from kpis.ingest.sandbox import ReadAhead
 
     maps = parse_maps(args.map)
     with ReadAhead(args.files) as files:  # the first workbook is parsed while pandas and duckdb are imported

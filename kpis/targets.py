@@ -16,12 +16,12 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from kpis import parsing
 from kpis.catalog import KPIS, fold, segment_of
 from kpis.errors import FileRejected
-from kpis.ingest import Issue, column_letter
+from kpis.ingest import parsing
+from kpis.ingest.issues import Issue, column_letter
+from kpis.ingest.readers import read_file
 from kpis.model import SEGMENTS
-from kpis.readers import read_file
 
 __all__ = ["read_targets", "is_targets_sheet", "TARGET_COLUMNS"]
 

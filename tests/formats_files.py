@@ -15,7 +15,6 @@ from datetime import date
 from pathlib import Path
 
 import xlsxwriter
-
 from conftest import write_xlsx_openpyxl
 
 NBSP = "\u00a0"

@@ -2,14 +2,13 @@
 
 
 import pytest
+from conftest import APP, b2e_november
 from streamlit.testing.v1 import AppTest
 
 from kpis import dashboard, metrics
 from kpis.catalog import KPIS
 from kpis.i18n import fmt_value
 from kpis.store import Store
-
-from conftest import APP, b2e_november
 
 pytestmark = pytest.mark.usefixtures("clean_streamlit_caches")
 

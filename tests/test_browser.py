@@ -13,7 +13,6 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-
 from conftest import ROOT, b2e_november
 
 CHROMIUM = "/usr/bin/chromium"

@@ -6,10 +6,9 @@ import textwrap
 
 import numpy as np
 import pandas as pd
+from conftest import ROOT
 
 from kpis.store import TABLES, Store
-
-from conftest import ROOT
 
 
 def frame(n: int, seed: int) -> pd.DataFrame:

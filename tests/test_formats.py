@@ -1,8 +1,8 @@
-"""Recognised exports (kpis.formats): each vendor layout with its quirks, hand totals, near misses, privacy.
+"""Recognised exports (kpis.ingest.exports): each vendor layout with its quirks, hand totals, near misses, privacy.
 
 Files are written by ``formats_files`` with the real writers (csv bytes in the
 vendor's encoding, openpyxl, xlsxwriter) and read through
-``kpis.readers.read_file``, so the tests see what production sees. When the
+``kpis.ingest.readers.read_file``, so the tests see what production sees. When the
 hook is wired into ``kpis.ingest``, the end-to-end tests at the bottom run
 the same files through ``check_bytes``.
 """
@@ -17,19 +17,20 @@ import unicodedata
 from datetime import date
 from pathlib import Path
 
+import formats_files as ff
 import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import formats_files as ff
-from kpis import formats, ingest, parsing
-from kpis.formats import MIN_GROUP_SIZE, Recognised, recognise
+from kpis import ingest
+from kpis.catalog import KPIS
+from kpis.ingest import exports, parsing
+from kpis.ingest.exports import MIN_GROUP_SIZE, Recognised, recognise
+from kpis.ingest.readers import RawSheet, read_file
 from kpis.model import ALL, OTHER
-from kpis.readers import RawSheet, read_file
 
 ROOT = Path(__file__).resolve().parent.parent
-WIRED = "formats.recognise" in Path(ingest.__file__).read_text(encoding="utf-8")
 SEPT, JUNE = ff.DATE_WINDOW, (date(2026, 6, 1), date(2026, 6, 30))
 
 
@@ -58,7 +59,7 @@ def _kpi_totals(rec: Recognised) -> dict[str, float]:
     body = [r for r in rec.sheet.rows[1:] if not _is_total(r)]
     for header, target in rec.maps.items():
         code, _, conv = target.partition(":")
-        if code not in ingest.KPIS:
+        if code not in KPIS:
             continue
         j = rec.sheet.rows[0].index(header)
         values, bad = parsing.parse_numbers([r[j] for r in body], conv or None)
@@ -432,7 +433,7 @@ def _all_recognised(tmp_path) -> list[Recognised]:
 def test_every_map_is_a_valid_map_target_and_every_format_is_declared(tmp_path):
     found = _all_recognised(tmp_path)
     assert all(f is not None for f in found)
-    assert {f.format for f in found} == set(formats.FORMATS)
+    assert {f.format for f in found} == set(exports.FORMATS)
     for f in found:
         for header, target in f.maps.items():
             ingest.parse_target(target)
@@ -469,16 +470,16 @@ CELLS = st.one_of(st.sampled_from(["", "Date", "Report Period", "Report Refresh 
 @given(st.lists(st.lists(CELLS, max_size=8), max_size=8))
 def test_recognise_never_raises_on_any_sheet(rows):
     found = recognise(RawSheet("s", rows, list(range(1, len(rows) + 1))))
-    assert found is None or found.format in formats.FORMATS
+    assert found is None or found.format in exports.FORMATS
 
 
-@pytest.mark.parametrize("first", ["kpis.formats", "kpis.ingest"])
+@pytest.mark.parametrize("first", ["kpis.ingest.exports", "kpis.ingest"])
 def test_formats_and_ingest_import_in_either_order(first):
-    code = f"import {first}, kpis.formats, kpis.ingest; import sys; assert 'streamlit' not in sys.modules"
+    code = f"import {first}, kpis.ingest.exports, kpis.ingest; import sys; assert 'streamlit' not in sys.modules"
     subprocess.run([sys.executable, "-c", code], cwd=ROOT, check=True)
 
 
-# --- end to end through ingestion, once the hook is in kpis/ingest.py ---------------------------------------
+# --- end to end through ingestion ---------------------------------------
 
 END_TO_END = [  # (file, segment asked, format, totals)
     (ff.google_ads_en_csv, "B2C", "google_ads_campaign", ff.GOOGLE_ADS_EN_TOTALS),
@@ -496,7 +497,6 @@ END_TO_END = [  # (file, segment asked, format, totals)
 ]
 
 
-@pytest.mark.skipif(not WIRED, reason="the formats hook is not in kpis/ingest.py yet")
 @pytest.mark.parametrize("make, segment, fmt, totals", END_TO_END, ids=[e[2] + "-" + e[0].__name__
                                                                           for e in END_TO_END])
 def test_check_bytes_end_to_end(make, segment, fmt, totals):
@@ -509,7 +509,6 @@ def test_check_bytes_end_to_end(make, segment, fmt, totals):
     assert json.loads(json.dumps(result.to_json()))["sheets"][0]["format"] == fmt
 
 
-@pytest.mark.skipif(not WIRED, reason="the formats hook is not in kpis/ingest.py yet")
 def test_check_bytes_end_to_end_linkedin_workbook(tmp_path):
     data, name = ff.linkedin_followers_xlsx(tmp_path)
     result = ingest.check_bytes(data, name, segment="B2B")
@@ -521,14 +520,12 @@ def test_check_bytes_end_to_end_linkedin_workbook(tmp_path):
     assert channels == {"social"}
 
 
-@pytest.mark.skipif(not WIRED, reason="the formats hook is not in kpis/ingest.py yet")
 def test_user_maps_win_over_the_format_maps():
     data, name = ff.meta_en_csv()
     result = ingest.check_bytes(data, name, segment="B2C", maps={"Reach": "impressions", "Impressions": "ignore"})
     assert result.sheets[0].totals["impressions"] == 49000.0  # reach 40,000 + 9,000, as the user asked
 
 
-@pytest.mark.skipif(not WIRED, reason="the formats hook is not in kpis/ingest.py yet")
 @pytest.mark.parametrize("make", [ff.viva_user_detail_csv, ff.teams_csv, ff.sharepoint_csv, ff.viva_groups_csv])
 def test_no_personal_identifier_in_the_check_report_or_observations(make):
     data, name = make()

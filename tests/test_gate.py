@@ -1,4 +1,4 @@
-"""Tests for kpis.gate (checks before any parser) and kpis.sandbox (the limited child process)."""
+"""Tests for kpis.ingest.gate (checks before any parser) and kpis.ingest.sandbox (the limited child process)."""
 
 from __future__ import annotations
 
@@ -12,17 +12,17 @@ import zipfile
 from array import array
 from pathlib import Path
 
+import hostile
 import pytest
 import xlsxwriter
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import hostile
-from kpis import gate, sandbox
+from kpis.ingest import gate, sandbox
 from kpis.errors import FileRejected
-from kpis.gate import Limits, inspect
-from kpis.readers import _non_blank, read_file
-from kpis.sandbox import Sandbox, read_file_safely
+from kpis.ingest.gate import Limits, inspect
+from kpis.ingest.readers import _non_blank, read_file
+from kpis.ingest.sandbox import Sandbox, read_file_safely
 
 ROOT = Path(__file__).resolve().parent.parent
 NORMAL = hostile.sheet_xml(hostile.HEADER_ROW + hostile.data_rows(3))

@@ -11,19 +11,16 @@ import time
 import zipfile
 from pathlib import Path
 
+import hostile
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-import hostile
 from kpis.errors import FileRejected
-from kpis.sandbox import read_file_safely
+from kpis.ingest.sandbox import read_file_safely
 
 ROOT = Path(__file__).resolve().parent.parent
-WIRED = "read_file_safely" in (ROOT / "kpis" / "ingest.py").read_text(encoding="utf-8")
 # Until kpis.ingest calls read_file_safely, the CLI is run with that one call swapped in.
-SHIM = ("import sys, kpis.ingest as i, kpis.sandbox as s; i.read_file = s.read_file_safely; "
-        "from kpis.cli import main; sys.exit(main())")
 CLI_SECONDS, CLI_PEAK_MIB = 30, 1.5 * 1024
 
 
@@ -37,7 +34,7 @@ def _wait_check(path: Path):
 
     The peak is wait4's ru_maxrss: the CLI process or the sandbox child it reaped, whichever is larger.
     """
-    args = ["-m", "kpis"] if WIRED else ["-c", SHIM]
+    args = ["-m", "kpis"]
     start = time.perf_counter()
     proc = subprocess.Popen([sys.executable, *args, "check", str(path), "--segment", "B2C", "--format", "json"],
                             cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)},
@@ -125,7 +122,7 @@ def test_fuzz_random_bytes(prefix, body, name):
        st.sampled_from(["", "A1:B2", "A1:XFD1048576", "B", "A0:A1"]),
        st.sampled_from(["", '<mergeCells><mergeCell ref="A1:C3"/></mergeCells>', '<mergeCells><mergeCell ref="A1:ZZZ9"/></mergeCells>']))
 def test_fuzz_sheet_xml(cells, dimension, merges):
-    from kpis.gate import _letters
+    from kpis.ingest.gate import _letters
     rows = "".join(f'<row r="{r}"><c r="{_letters(c)}{r}"{t}>{v}</c></row>' for r, c, v, t in cells)
     outcome(hostile.xlsx(hostile.sheet_xml(rows, dimension=dimension, after=merges)), "fuzz.xlsx")
 

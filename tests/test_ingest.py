@@ -17,10 +17,10 @@ import pandas as pd
 import pytest
 import xlsxwriter
 import xlwt
+from conftest import write_xlsx_openpyxl
 
 from kpis import ingest
 from kpis.errors import UsageError
-from conftest import write_xlsx_openpyxl
 
 D1, D2, D3 = date(2026, 9, 1), date(2026, 9, 2), date(2026, 9, 3)
 

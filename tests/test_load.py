@@ -19,12 +19,11 @@ from concurrent.futures import ThreadPoolExecutor
 
 import openpyxl
 import pytest
+from conftest import ROOT
+from test_browser import free_port
 
 from kpis.model import Filter
 from kpis.store import Store
-
-from conftest import ROOT
-from test_browser import free_port
 
 SESSIONS = 20
 STEPS = [{"page": "externe"}, {"widget_state": {"grain": "Trimestre"}}, {"page": "interne"},

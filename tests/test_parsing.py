@@ -1,4 +1,4 @@
-"""Tests for kpis.parsing: one table per format, plus round-trip properties."""
+"""Tests for kpis.ingest.parsing: one table per format, plus round-trip properties."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kpis.parsing import (
+from kpis.ingest.parsing import (
     MISSING_TOKENS,
     Periods,
     ambiguous_mask,

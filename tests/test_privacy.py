@@ -4,13 +4,12 @@ import subprocess
 import sys
 
 import pytest
+from conftest import ROOT
+from formats_files import VIVA_USERS, teams_csv, viva_user_detail_csv
 
 from kpis import dashboard, export, ingest, metrics
 from kpis.model import Filter
 from kpis.store import Store
-
-from conftest import ROOT
-from formats_files import VIVA_USERS, teams_csv, viva_user_detail_csv
 
 PEOPLE = [s for upn, name, *_ in VIVA_USERS for s in (upn, upn.split("@")[0], name)] + [
     "zoe.lambert", "Zoé Lambert"]
@@ -46,7 +45,8 @@ def test_per_user_report_leaves_no_personal_identifier_anywhere(tmp_path, make):
     view = metrics.cdo_view(store, Filter(segments=("B2E",)), "month", lang="fr")
     detail = dashboard.detail_frame(store.observations(Filter()), store.batches(), "fr")
     workbook = dashboard.view_workbook(view, "fr", {"Détail": detail})
-    import io, zipfile
+    import io
+    import zipfile
     xml = b"".join(zipfile.ZipFile(io.BytesIO(workbook)).read(n) for n in zipfile.ZipFile(io.BytesIO(workbook)).namelist())
     assert _leaks(xml) == [] and _leaks(export.to_csv(detail)) == []
     report = ingest.check_bytes(data, name)

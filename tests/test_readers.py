@@ -1,4 +1,4 @@
-"""Tests for kpis.readers: real files written at test time, read back from bytes."""
+"""Tests for kpis.ingest.readers: real files written at test time, read back from bytes."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from kpis.errors import FileRejected
-from kpis.readers import RawSheet, _non_blank, read_file, stream_workbook, workbook_chunks
+from kpis.ingest.readers import RawSheet, _non_blank, read_file, stream_workbook, workbook_chunks
 
 
 def by_name(sheets: list[RawSheet]) -> dict[str, RawSheet]:

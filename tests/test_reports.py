@@ -84,9 +84,10 @@ def test_targets_editor_changes_set_edit_and_remove():
 
 
 def test_summary_names_the_recognised_format_and_the_channel_it_implies():
-    from formats_files import linkedin_followers_xlsx
     import tempfile
     from pathlib import Path
+
+    from formats_files import linkedin_followers_xlsx
 
     data, name = linkedin_followers_xlsx(Path(tempfile.mkdtemp()))
     summary = reports.summary_frame(check_bytes(data, name, segment="B2C"), "en")

@@ -8,11 +8,10 @@ import sys
 import openpyxl
 import pytest
 import xlsxwriter
+from conftest import ROOT
 
 from kpis.model import Filter
 from kpis.store import Store
-
-from conftest import ROOT
 
 HEADERS = ["Jour", "Pays", "Campagne", "Impressions", "Clics", "Coût (€)"]
 

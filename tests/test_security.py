@@ -9,9 +9,8 @@ import re
 from importlib.metadata import version
 
 import pytest
-from packaging.version import Version
-
 from conftest import ROOT
+from packaging.version import Version
 
 MINIMUMS = {"streamlit": "1.54", "openpyxl": "3.1.5"}
 
@@ -29,7 +28,7 @@ def test_requirements_pin_the_same_minimums(package, minimum):
 
 
 def test_upload_limit_matches_the_gate():
-    from kpis.gate import DEFAULT_LIMITS
+    from kpis.ingest.gate import DEFAULT_LIMITS
 
     config = (ROOT / ".streamlit" / "config.toml").read_text()
     mb = int(re.search(r"^maxUploadSize\s*=\s*(\d+)", config, re.MULTILINE).group(1))

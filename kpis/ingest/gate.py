@@ -29,7 +29,7 @@ What it finds without refusing becomes *notes*: dicts with ``code``,
 ``severity``, ``message_fr``, ``message_en``, ``sheet``, ``row``, ``column``
 (formula cells with a cached 0 or no cached value, error cells, hidden rows and
 columns, numbers of 16 digits or more, macros never run, a renamed file type).
-:mod:`kpis.sandbox` puts them in ``RawSheet.meta["warnings"]``.
+:mod:`kpis.ingest.sandbox` puts them in ``RawSheet.meta["warnings"]``.
 
 The content decides the type, not the name: a real .xls named .xlsx is read as
 .xls (and the reverse), with an info note saying so.

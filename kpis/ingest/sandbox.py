@@ -8,15 +8,15 @@
     >>> import pandas                                       # ...while this process does something else
     >>> sheets = reading.result()                           # the same as read_file_safely(data, name)
 
-``read_file_safely`` = :func:`kpis.gate.check_container` (size, type, zip
+``read_file_safely`` = :func:`kpis.ingest.gate.check_container` (size, type, zip
 directory, encryption: milliseconds), then
 
 - CSV, and .xlsx/.xlsm of at most ``IN_PROCESS_MAX_BYTES`` whose sheets the
   gate's XML scan bounded to ``IN_PROCESS_MAX_CELLS``: the scan first, then
-  :func:`kpis.readers.read_file` in this process (a 4.6 KB file with two cells
+  :func:`kpis.ingest.readers.read_file` in this process (a 4.6 KB file with two cells
   far apart is refused here before calamine sees it);
 - everything else (larger workbooks, .xls, .ods, .xlsb): parsed by
-  ``python -m kpis.sandbox``, a child that imports only the readers, caps its
+  ``python -m kpis.ingest.sandbox``, a child that imports only the readers, caps its
   own address space (``RLIMIT_AS``), CPU time, core dumps and file writes, and
   is killed after ``PARSE_TIMEOUT`` seconds. For .xlsx the gate's XML scan runs
   here *while* the child parses, and its verdict wins: the scan costs nothing
@@ -61,10 +61,10 @@ from dataclasses import dataclass
 from operator import itemgetter
 from pathlib import Path
 
-from kpis import gate
 from kpis.errors import FileRejected
-from kpis.gate import DEFAULT_LIMITS, Limits
-from kpis.readers import RawSheet, _is_blank_row, _non_blank, read_file, workbook_chunks
+from kpis.ingest import gate
+from kpis.ingest.gate import DEFAULT_LIMITS, Limits
+from kpis.ingest.readers import RawSheet, _is_blank_row, _non_blank, read_file, workbook_chunks
 
 __all__ = ["read_file_safely", "start_reading", "Reading", "ReadAhead", "Sandbox", "DEFAULT_SANDBOX",
            "IN_PROCESS_MAX_BYTES", "IN_PROCESS_MAX_CELLS"]
@@ -80,7 +80,7 @@ PIPE_BYTES = 1024 * 1024
 MAX_FRAME = 256 * 1024 ** 2
 """Largest frame the parent accepts from the child, bytes."""
 
-_ROOT = str(Path(__file__).resolve().parent.parent)
+_ROOT = str(Path(__file__).resolve().parents[2])
 
 
 @dataclass(frozen=True)
@@ -280,7 +280,7 @@ class _Bad(Exception):
 
 
 class _Child:
-    """``python -m kpis.sandbox`` started at once; a thread decodes its frames; ``result()`` waits for them."""
+    """``python -m kpis.ingest.sandbox`` started at once; a thread decodes its frames; ``result()`` waits for them."""
 
     def __init__(self, data: bytes, name: str, sandbox: Sandbox, limits: Limits):
         import subprocess  # here, not above: the child imports this module too, and starts faster without
@@ -294,7 +294,7 @@ class _Child:
         env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "PYTHONPATH": _ROOT, "LC_ALL": "C.UTF-8",
                "PYTHONDONTWRITEBYTECODE": "1"}
         self.proc = subprocess.Popen(
-            [sys.executable, "-s", "-m", "kpis.sandbox", str(sandbox.memory), str(int(sandbox.timeout) + 1)],
+            [sys.executable, "-s", "-m", "kpis.ingest.sandbox", str(sandbox.memory), str(int(sandbox.timeout) + 1)],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self.stderr, cwd=_ROOT, env=env,
             close_fds=True)
         _widen_pipe(self.proc.stdout)

@@ -1,494 +1,55 @@
-"""Ingestion: a team's export (xlsx, xlsm, xls, ods, csv) → tidy observations + a report.
-
-    >>> result = check_file("campagnes.xlsx", segment="B2C")
-    >>> result.importable, result.rows_kept
-    (True, 118)
-    >>> result.observations.columns.tolist()[:3]
-    ['period_start', 'period_end', 'segment']
-
-For each sheet: find the header below title rows, drop totals and description
-rows, map every column to a KPI or a dimension (catalog synonyms, ``--map``,
-remembered mappings), read the layout (wide, long or crosstab), parse numbers
-and dates in French or English conventions, decide the segment, validate.
-Every problem becomes an ``Issue`` with its sheet, row and column; a file that
-cannot be read at all raises nothing here: it yields a file-level issue.
-"""
+"""One sheet of a file → a ``SheetResult``: header, columns, layout, periods, segments, values."""
 
 from __future__ import annotations
 
-import hashlib
 import re
 from collections import defaultdict
-from dataclasses import dataclass, field
-from datetime import date
 from functools import partial
-from pathlib import Path
-from typing import Callable, Iterable, Sequence
+from typing import Iterable
 
 import numpy as np
 import pandas as pd
 
-from kpis import catalog, formats, parsing
+from kpis import catalog
 from kpis.catalog import KPIS, fold, match_header
-from kpis.errors import FileRejected, UsageError
-from kpis.model import ALL, DIMENSIONS, OBS_COLUMNS, SEGMENTS
-from kpis.readers import RawSheet
-from kpis.sandbox import Reading, read_file_safely
+from kpis.ingest import parsing
+from kpis.ingest.cells import (
+    cell_text,
+    column_convention,
+    distinct,
+    group_codes,
+    has_strings,
+    is_blank,
+    is_total_label,
+    kpi_of_name,
+    segment_cell,
+    spread,
+)
+from kpis.ingest.issues import Issue, column_letter
+from kpis.ingest.mapping import LONG_KPI_HEADERS, LONG_VALUE_HEADERS, Target, parse_target
+from kpis.ingest.observations import Units, build_observations, totals_of
+from kpis.ingest.periods import grain_of, read_periods
+from kpis.ingest.readers import RawSheet
+from kpis.ingest.results import Column, SheetResult
+from kpis.model import ALL, DIMENSIONS, SEGMENTS
 
-__all__ = [
-    "PARSER_VERSION",
-    "Issue",
-    "Column",
-    "SheetResult",
-    "FileResult",
-    "check_file",
-    "check_bytes",
-    "parse_target",
-    "column_letter",
-]
-
-PARSER_VERSION = "2"
 HEADER_SEARCH_ROWS = 30
 """The header is looked for in the first rows of a sheet (title rows above it)."""
-
-LONG_KPI_HEADERS = frozenset(fold(h) for h in ("kpi", "indicateur", "indicator", "metric", "metrique", "mesure",
-                                               "measure", "nom du kpi", "kpi name", "libelle indicateur"))
-LONG_VALUE_HEADERS = frozenset(fold(h) for h in ("value", "valeur", "valeurs", "values", "realise", "actual"))
-
-TOTAL_LABELS = frozenset(fold(t) for t in ("total", "totaux", "grand total", "total general", "sous total",
-                                          "sous-total", "subtotal", "sub total", "somme", "sum", "ensemble"))
-_TOTAL_PREFIX = re.compile(
-    r"^\s*(?:(?:grand\s+)?total(?:e|es|aux)?\s*(?:[:(\-–]|$)|(?:sous|sub)[\s-]?totals?\b)", re.IGNORECASE)
-"""``Total: Account``, ``Total : compte``, ``Sous-total France`` — but not a campaign named ``Total Store``."""
-
-DIMENSION_TARGETS = ("period", "period_start", "period_end", "segment", "entity", "channel", "initiative", "currency")
-GRAIN_TARGETS = {f"period:{g}": g for g in ("day", "week", "month", "quarter", "year")}
-
-EARLIEST_PERIOD = np.datetime64("1990-01-01", "D")
-"""Earlier dates are refused: a month number (1–12) without its year would read as January 1900."""
 
 REPORTING_CURRENCY = "EUR"
 """Amounts in another currency are kept as they are, with a warning."""
 
 ENTITY_JOIN = " · "
-_EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
-"""Several entity (or channel, initiative) columns, such as brand and country, are joined."""
-
-
-# --- results ----------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Issue:
-    """One problem, located as Excel or a text editor shows it. Never quotes personal data."""
-
-    code: str
-    severity: str  # "error", "warning" or "info"
-    message_fr: str
-    message_en: str
-    sheet: str | None = None
-    row: int | None = None
-    column: str | None = None
-
-    def message(self, lang: str = "fr") -> str:
-        return self.message_fr if lang == "fr" else self.message_en
-
-    def to_json(self) -> dict:
-        return {"code": self.code, "severity": self.severity, "sheet": self.sheet, "row": self.row,
-                "column": self.column, "message_fr": self.message_fr, "message_en": self.message_en}
-
-
-@dataclass
-class Column:
-    """What one column of a sheet was understood to be."""
-
-    index: int
-    header: str
-    role: str  # "kpi", a dimension role, "ignored" or "unknown"
-    kpi: str | None = None
-    match: str | None = None  # "exact", "partial", "mapped", "remembered"
-    reason: str | None = None
-    total: bool = False
-    grain: str | None = None  # forced with period:month
-    convention: str | None = None  # forced with clicks:fr
-
-    @property
-    def letter(self) -> str:
-        return column_letter(self.index)
-
-    def to_json(self) -> dict:
-        out = {"column": self.letter, "header": self.header, "role": self.role}
-        if self.role == "kpi":
-            out |= {"kpi": self.kpi, "match": self.match}
-        elif self.match not in (None, "exact"):  # a dimension says only when it was partial or mapped
-            out["match"] = self.match
-        if self.reason:
-            out["reason"] = self.reason
-        return out
-
-
-@dataclass
-class SheetResult:
-    sheet: str
-    status: str = "read"  # "read" or "skipped"
-    header_row: int | None = None
-    layout: str | None = None  # "wide", "long" or "crosstab"
-    format: str | None = None
-    currency: str | None = None
-    columns: list[Column] = field(default_factory=list)
-    unknown_columns: list[dict] = field(default_factory=list)
-    segments: list[str] = field(default_factory=list)
-    grain: str | None = None
-    period: dict | None = None
-    rows: dict = field(default_factory=lambda: {"read": 0, "kept": 0, "rejected": 0, "dropped": 0})
-    totals: dict = field(default_factory=dict)
-    issues: list[Issue] = field(default_factory=list)
-    headers: list[str] = field(default_factory=list)  # the header row's texts (remembered mappings)
-    build: Callable[[], pd.DataFrame] | None = field(default=None, repr=False, compare=False)
-    _observations: pd.DataFrame | None = field(default=None, repr=False, compare=False)
-
-    @property
-    def observations(self) -> pd.DataFrame:
-        """The tidy observations (``OBS_COLUMNS``), built on first use: ``check`` never needs them."""
-        if self._observations is None:
-            self._observations = self.build() if self.build is not None else _empty_observations()
-            self.build = None
-        return self._observations
-
-    @property
-    def has_error(self) -> bool:
-        return any(i.severity == "error" and i.row is None for i in self.issues)
-
-    @property
-    def usable(self) -> bool:
-        return self.status == "read" and not self.has_error and self.rows["kept"] > 0 and bool(self.segments)
-
-    def to_json(self) -> dict:
-        return {
-            "sheet": self.sheet, "status": self.status, "header_row": self.header_row, "layout": self.layout,
-            "format": self.format, "currency": self.currency,
-            "columns": [c.to_json() for c in self.columns if c.role != "unknown"],
-            "unknown_columns": self.unknown_columns, "segments": self.segments, "grain": self.grain,
-            "period": self.period, "rows": dict(self.rows), "totals": self.totals,
-            "issues": [_issue_json(i) for i in self.issues],
-        }
-
-
-@dataclass
-class FileResult:
-    file: str
-    sha256: str
-    sheets: list[SheetResult] = field(default_factory=list)
-    issues: list[Issue] = field(default_factory=list)  # file-level
-
-    @property
-    def importable(self) -> bool:
-        if any(i.severity == "error" for i in self.issues):
-            return False
-        return any(s.usable for s in self.sheets)
-
-    @property
-    def origin(self) -> str | None:
-        formats = [s.format for s in self.sheets if s.usable and s.format]
-        return formats[0] if formats else None
-
-    @property
-    def observations(self) -> pd.DataFrame:
-        frames = [s.observations for s in self.sheets if s.usable]
-        if not frames:
-            return _empty_observations()
-        return pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
-
-    def _rows(self, key: str) -> int:
-        return sum(s.rows[key] for s in self.sheets if s.status == "read")
-
-    @property
-    def rows_read(self) -> int:
-        return self._rows("read")
-
-    @property
-    def rows_kept(self) -> int:
-        return sum(s.rows["kept"] for s in self.sheets if s.usable)
-
-    @property
-    def rows_rejected(self) -> int:
-        return self._rows("rejected")
-
-    @property
-    def all_issues(self) -> list[Issue]:
-        return self.issues + [i for s in self.sheets for i in s.issues]
-
-    def to_json(self) -> dict:
-        return {"file": self.file, "importable": self.importable,
-                "issues": [_issue_json(i) for i in self.issues],
-                "sheets": [s.to_json() for s in self.sheets]}
-
-    def batch(self, *, origin: str | None = None, **extra) -> dict:
-        """The arguments of ``Store.import_batch`` for this file: its observations and bookkeeping.
-
-            >>> store.import_batch(**result.batch(imported_by="cdo"))
-
-        ``origin`` defaults to the recognised format, else ``"manual"``.
-        """
-        return dict(observations=self.observations, file_name=self.file,
-                    sheets=[s.sheet for s in self.sheets if s.usable], origin=origin or self.origin or "manual",
-                    sha256=self.sha256, rows_read=self.rows_read, rows_kept=self.rows_kept,
-                    rows_rejected=self.rows_rejected, parser_version=PARSER_VERSION, **extra)
-
-
-def _issue_json(issue: Issue) -> dict:
-    out = issue.to_json()
-    out.pop("sheet")
-    return out
-
-
-def _empty_observations() -> pd.DataFrame:
-    return pd.DataFrame({
-        "period_start": pd.Series([], dtype="datetime64[s]"), "period_end": pd.Series([], dtype="datetime64[s]"),
-        **{c: pd.Series([], dtype=object) for c in ("segment", *DIMENSIONS, "kpi")},
-        "value": pd.Series([], dtype="float64"),
-    })
-
-
-def column_letter(index: int) -> str:
-    """0 → ``A``, 27 → ``AB``."""
-    letters = ""
-    index += 1
-    while index:
-        index, rem = divmod(index - 1, 26)
-        letters = chr(65 + rem) + letters
-    return letters
-
-
-# --- entry points -----------------------------------------------------------------------------
-
-
-def check_file(path: str | Path, **options) -> FileResult:
-    """Read a file from disk; see ``check_bytes`` for the options."""
-    path = Path(path)
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise UsageError(f"Impossible de lire {path} : {exc.strerror}", f"Cannot read {path}: {exc.strerror}") from None
-    return check_bytes(data, path.name, **options)
-
-
-def check_bytes(
-    data: bytes,
-    name: str,
-    *,
-    segment: str | None = None,
-    maps: dict[str, str] | None = None,
-    remembered: Iterable | None = None,
-    reading: Reading | None = None,
-) -> FileResult:
-    """Understand one uploaded file. Nothing is stored.
-
-    ``segment`` is the caller's choice when the file does not say; ``maps``
-    forces columns (header text → target, as ``--map``); ``remembered`` holds
-    mappings saved by the app (objects with ``headers`` and ``mapping``), used
-    when a sheet's headers are exactly a remembered set. ``reading`` is
-    ``kpis.sandbox.start_reading(data, name)`` started earlier by the caller
-    (the command line starts the parse before importing this module).
-    """
-    if reading is not None and reading.data is not data:
-        raise ValueError("check_bytes: reading was started on other bytes")
-    if segment is not None and segment not in SEGMENTS:
-        raise UsageError(f"Segment inconnu : {segment}", f"Unknown segment: {segment}")
-    forced = {fold(h): parse_target(t) for h, t in (maps or {}).items()}
-    result = FileResult(file=name, sha256=hashlib.sha256(data).hexdigest())
-    try:
-        # the gate, then a limited child for workbooks
-        raw_sheets = reading.result() if reading is not None else read_file_safely(data, name)
-    except FileRejected as exc:
-        result.issues.append(Issue("file_rejected", "error", exc.message_fr, exc.message_en))
-        return result
-    remembered = list(remembered or ())
-    for raw in raw_sheets:
-        found = formats.recognise(raw)  # a vendor export read as it is: its own meanings, user maps win
-        if found is None:
-            result.sheets.append(_SheetReader(raw, segment, forced, remembered).read())
-            continue
-        own = {fold(h): parse_target(t) for h, t in found.maps.items()}
-        sheet = _SheetReader(found.sheet, segment, own | forced, remembered).read()
-        sheet.format = found.format
-        sheet.issues[:0] = found.issues
-        result.sheets.append(sheet)
-    if not result.sheets:
-        result.issues.append(Issue("empty_file", "error", "Le fichier ne contient aucune feuille.",
-                                   "The file holds no sheet."))
-    elif not any(s.status == "read" for s in result.sheets):
-        result.issues.append(Issue("no_table", "error", "Aucun tableau de données trouvé dans le fichier.",
-                                   "No data table found in the file."))
-    return result
-
-
-@dataclass(frozen=True)
-class Target:
-    """A parsed ``--map`` target: a role, maybe a KPI, a forced grain or number convention."""
-
-    role: str
-    kpi: str | None = None
-    grain: str | None = None
-    convention: str | None = None
-
-
-def parse_target(text: str) -> Target:
-    """``"clicks"``, ``"clicks:fr"``, ``"period:month"``, ``"entity"``, ``"ignore"`` → a Target.
-
-        >>> parse_target("period:month")
-        Target(role='period', kpi=None, grain='month', convention=None)
-    """
-    t = text.strip()
-    low = t.lower()
-    if low in GRAIN_TARGETS:
-        return Target("period", grain=GRAIN_TARGETS[low])
-    if low in DIMENSION_TARGETS:
-        return Target(low)
-    if low in ("ignore", "ignorer"):
-        return Target("ignored")
-    code, _, conv = t.partition(":")
-    if code in KPIS and KPIS[code].base and conv in ("", "fr", "en"):
-        return Target("kpi", kpi=code, convention=conv or None)
-    raise UsageError(
-        f"Cible inconnue « {text} » : un code KPI de base, period, period:month, period_start, period_end, "
-        "segment, entity, channel, initiative ou ignore.",
-        f"Unknown target '{text}': a base KPI code, period, period:month, period_start, period_end, segment, "
-        "entity, channel, initiative or ignore.",
-    )
-
-
-# --- cells ------------------------------------------------------------------------------------
 
 RATIO_REASON = "ratio recomputed from its components"
 SPLIT_ROLES = ("unknown", "ignored")
 """Columns that may tell apart rows sharing a period and every dimension."""
 
 
-def _is_blank(cell: object) -> bool:
-    return cell is None or (isinstance(cell, str) and not cell.strip())
-
-
-_text = parsing.cell_text
-
-
-def _is_total_label(cell: object) -> bool:
-    if not isinstance(cell, str) or not cell.strip():
-        return False
-    return fold(cell) in TOTAL_LABELS or bool(_TOTAL_PREFIX.match(cell))
-
-
-def _distinct(cells: Sequence) -> tuple[np.ndarray, list]:
-    """The column's codes and distinct cells (pandas.factorize; None and NaN are values too)."""
-    arr = np.empty(len(cells), dtype=object)
-    arr[:] = cells
-    codes, uniques = pd.factorize(arr, use_na_sentinel=False)
-    return codes, list(uniques)
-
-
-def _spread(distinct: tuple[np.ndarray, list], fn, dtype=object) -> np.ndarray:
-    """``fn`` applied once per distinct cell, spread back over the column.
-
-        >>> _spread(_distinct(["Total", "A", "Total"]), _is_total_label, bool).tolist()
-        [True, False, True]
-    """
-    codes, uniques = distinct
-    return np.array([fn(u) for u in uniques], dtype=dtype)[codes] if uniques else np.array([], dtype=dtype)
-
-
-def _has_strings(cells: Sequence) -> bool:
-    return str in set(map(type, cells))
-
-
-def _group_codes(arrays: Iterable[np.ndarray], n: int) -> np.ndarray:
-    """One code per row for the combination of the arrays' values (rows with equal codes match), below n."""
-    key = np.zeros(n, dtype=np.int64)
-    size = 1
-    for values in arrays:
-        codes, uniques = pd.factorize(values, use_na_sentinel=False)
-        if len(uniques) < 2:
-            continue
-        if size * len(uniques) > 2 ** 62:
-            key, compact = pd.factorize(key)
-            size = len(compact)
-        key = key * len(uniques) + codes
-        size *= len(uniques)
-    return pd.factorize(key)[0] if size > n else key
-
-
-def _read_periods(cells: list, order: str, grain: str | None, live: np.ndarray):
-    """(starts, ends, grains, bad): periods as written, widened to a grain their regularity shows."""
-    days = _date_cells(cells)
-    if days is None:
-        periods = parsing.parse_periods(cells, order=order, grain=grain)
-        starts, ends, grains, bad = periods.start, periods.end, periods.grain, periods.bad | np.isnat(periods.start)
-    else:
-        starts, ends = _widen(days, grain or "day")
-        grains, bad = np.full(len(days), grain or "day", dtype=object), np.zeros(len(days), dtype=bool)
-    bad = bad | (starts < EARLIEST_PERIOD)
-    day_rows = live & ~bad & (grains == "day")
-    if grain is None and day_rows.any():
-        inferred = parsing.infer_grain(starts[day_rows])
-        if inferred != "day":
-            ends = np.where(day_rows, _widen(starts, inferred)[1], ends)
-            grains = np.where(day_rows, inferred, grains)
-    return starts.astype("datetime64[D]"), ends.astype("datetime64[D]"), grains, bad
-
-
-def _date_cells(cells: list) -> np.ndarray | None:
-    """A column holding only date or datetime cells (a typed Excel date column) as datetime64[D], else None.
-
-    Fast path: the days are computed from ordinals (``np.array(dates, "datetime64[D]")`` is 20× slower).
-    """
-    kinds = set(map(type, cells))
-    if not kinds or not all(issubclass(k, date) for k in kinds):
-        return None
-    ordinals = np.array([d.toordinal() for d in cells], dtype=np.int64)
-    return (ordinals - _EPOCH_ORDINAL).astype("datetime64[D]")
-
-
-def _widen(days: np.ndarray, grain: str) -> tuple[np.ndarray, np.ndarray]:
-    """Start and inclusive end of the period of ``grain`` holding each day.
-
-        >>> _widen(np.array(["2026-09-09"], "datetime64[D]"), "week")[0].tolist()
-        [datetime.date(2026, 9, 7)]
-    """
-    one = np.timedelta64(1, "D")
-    if grain == "day":
-        return days, days
-    if grain == "week":
-        start = days - (days.astype(np.int64) + 3) % 7  # 1970-01-01 was a Thursday
-        return start, start + 6 * one
-    months = {"month": 1, "quarter": 3, "year": 12}[grain]
-    index = days.astype("datetime64[M]").astype(np.int64)
-    first = (index - index % months).astype("datetime64[M]")
-    return first.astype("datetime64[D]"), (first + months).astype("datetime64[D]") - one
-
-
-def _grain(grains: np.ndarray) -> str | None:
-    kinds = set(grains)
-    kinds.discard(None)
-    return kinds.pop() if len(kinds) == 1 else ("range" if kinds else None)
-
-
-def _column_convention(cells: Sequence) -> str | None:
-    return parsing.number_convention(cells) if _has_strings(cells) else None
-
-
-def _kpi_of_name(name: object) -> tuple[str | None, str]:
-    """A long or crosstab KPI cell → (code, what): what is ``kpi``, ``ratio``, ``total`` or ``unknown``."""
-    if _is_total_label(name):
-        return None, "total"
-    m = match_header(name) if isinstance(name, str) else None
-    if m is not None and m.role in ("kpi", "ratio"):
-        return m.kpi, m.role
-    return None, "unknown"
-
-
 # --- one sheet --------------------------------------------------------------------------------
 
 
-class _SheetReader:
+class SheetReader:
     """Reads one RawSheet into a SheetResult. One instance per sheet, used once.
 
     ``cells[j]`` is column j of the body (the rows below the header) and
@@ -532,7 +93,7 @@ class _SheetReader:
         res.header_row = raw.row_numbers[header_idx]
         res.layout = layout
         header = raw.rows[header_idx]
-        res.headers = [_text(h) for h in header]
+        res.headers = [cell_text(h) for h in header]
         body, numbers = raw.rows[header_idx + 1:], raw.row_numbers[header_idx + 1:]
         if layout == "crosstab":
             return self._read_crosstab(header, body, numbers)
@@ -553,13 +114,13 @@ class _SheetReader:
     def column_map(self, j: int, fn, dtype=object) -> np.ndarray:
         """``fn`` of each cell of column j, computed once per distinct cell (the factorisation is cached)."""
         if j not in self._distinct_cache:
-            self._distinct_cache[j] = _distinct(self.cells[j])
-        return _spread(self._distinct_cache[j], fn, dtype)
+            self._distinct_cache[j] = distinct(self.cells[j])
+        return spread(self._distinct_cache[j], fn, dtype)
 
     def column_labels(self, j: int, fn) -> tuple[np.ndarray, np.ndarray]:
         """``column_map(j, fn)`` and a code per row, equal when the labels are."""
         if j not in self._distinct_cache:
-            self._distinct_cache[j] = _distinct(self.cells[j])
+            self._distinct_cache[j] = distinct(self.cells[j])
         codes, uniques = self._distinct_cache[j]
         labels = np.array([fn(u) for u in uniques], dtype=object)
         label_codes = pd.factorize(labels)[0] if len(labels) else np.array([], dtype=np.int64)
@@ -567,7 +128,7 @@ class _SheetReader:
 
     def has_strings(self, j: int) -> bool:
         if j not in self._strings_cache:
-            self._strings_cache[j] = _has_strings(self.cells[j])
+            self._strings_cache[j] = has_strings(self.cells[j])
         return self._strings_cache[j]
 
     def _count(self, dropped: np.ndarray, rejected: np.ndarray) -> SheetResult:
@@ -632,14 +193,14 @@ class _SheetReader:
             if len(self._crosstab_periods(row)[0]) < 2:
                 continue
             below = [r[0] for r in self.raw.rows[i + 1:i + 40] if r]
-            if any(_kpi_of_name(c)[1] == "kpi" for c in below):
+            if any(kpi_of_name(c)[1] == "kpi" for c in below):
                 return i
         return None
 
     @staticmethod
     def _crosstab_periods(row: list) -> tuple[list[int], list[int]]:
         """Indexes of the period cells of a candidate crosstab header, and of its other non-blank cells."""
-        idx = [j for j in range(1, len(row)) if not _is_blank(row[j])]
+        idx = [j for j in range(1, len(row)) if not is_blank(row[j])]
         if not idx or any(isinstance(row[j], (int, float)) and not isinstance(row[j], bool)
                           and not 1900 <= row[j] <= 2100 for j in idx):
             return [], idx  # plain numbers are data, not a header of periods
@@ -652,7 +213,7 @@ class _SheetReader:
         """The first row of two or more texts followed by a row holding numbers (for error reports)."""
         for i, row in enumerate(rows[:-1]):
             strings = [c for c in row if isinstance(c, str) and c.strip()]
-            if len(strings) >= 2 and len(strings) == sum(not _is_blank(c) for c in row):
+            if len(strings) >= 2 and len(strings) == sum(not is_blank(c) for c in row):
                 nxt = rows[i + 1]
                 if any(isinstance(c, (int, float)) and not isinstance(c, bool) for c in nxt) or any(
                         isinstance(c, str) and re.fullmatch(r"[\d\s.,%€$£+-]+", c.strip()) for c in nxt):
@@ -671,10 +232,10 @@ class _SheetReader:
         res = self.result
         width = max([len(header)] + [len(r) for r in body[:200]]) if body else len(header)
         for idx in range(width):
-            text = _text(header[idx]) if idx < len(header) else ""
+            text = cell_text(header[idx]) if idx < len(header) else ""
             if text:
                 res.columns.append(self._column(idx, text))
-            elif any(idx < len(r) and not _is_blank(r[idx]) for r in body[:200]):
+            elif any(idx < len(r) and not is_blank(r[idx]) for r in body[:200]):
                 res.columns.append(Column(idx, "", "unknown"))
         self._resolve_conflicts(res.columns)
         res.unknown_columns = [{"column": c.letter, "header": c.header,
@@ -754,12 +315,12 @@ class _SheetReader:
         repeats, split, split_rows = self._shared_rows(key, ~(dropped | rejected))
         rejected |= repeats
         live = ~(dropped | rejected)
-        res.grain = _grain(grains[live])
+        res.grain = grain_of(grains[live])
         self._currency()
         picks = self._picks(live, codes)
         if split:
             self._report_split(split, split_rows, picks)
-        self._conclude(picks, _Units(self.numbers, key, starts, ends, seg_values, dims), sum_flows=bool(split))
+        self._conclude(picks, Units(self.numbers, key, starts, ends, seg_values, dims), sum_flows=bool(split))
         return self._count(dropped, rejected)
 
     def _dimensions_and_key(self, starts, ends, segments, codes) -> tuple[dict[str, np.ndarray], np.ndarray]:
@@ -773,7 +334,7 @@ class _SheetReader:
             by.append(segments)
         if codes is not None:
             by.append(codes)
-        return dims, _group_codes(by, self.n)
+        return dims, group_codes(by, self.n)
 
     def _picks(self, live: np.ndarray, codes: np.ndarray | None) -> list[tuple[str, np.ndarray, np.ndarray]]:
         """(KPI, rows, values) of the kept, non-missing values of each KPI."""
@@ -800,7 +361,7 @@ class _SheetReader:
                                                "long_kpi", "ignored")} | {0}
         for j in sorted(labels):
             if j < len(self.cells) and self.has_strings(j):
-                dropped |= self.column_map(j, _is_total_label, bool)
+                dropped |= self.column_map(j, is_total_label, bool)
         dropped[0] |= self._is_description_row()
         return dropped
 
@@ -817,7 +378,7 @@ class _SheetReader:
     def _long_codes(self, dropped: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """KPI code per row of a long sheet; ratio and total rows dropped, unknown KPIs rejected."""
         col = self._roles("long_kpi")[0]
-        found = self.column_map(col.index, _kpi_of_name)
+        found = self.column_map(col.index, kpi_of_name)
         codes = np.array([f[0] for f in found], dtype=object)
         what = np.array([f[1] for f in found], dtype=object)
         dropped = dropped | (what == "ratio") | (what == "total")
@@ -845,7 +406,7 @@ class _SheetReader:
         c = period[0]
         c.role = "period"
         grain = c.grain or parsing.header_grain(c.header)
-        starts, ends, grains, bad = _read_periods(self.cells[c.index], self._date_order(c), grain, live)
+        starts, ends, grains, bad = read_periods(self.cells[c.index], self._date_order(c), grain, live)
         return starts, ends, grains, bad, c.letter
 
     def _ranges(self, start: Column, end: Column):
@@ -884,7 +445,7 @@ class _SheetReader:
             res.segments = [fallback]
             return np.full(self.n, fallback, dtype=object), np.zeros(self.n, dtype=bool)
         c = seg_cols[0]
-        values = self.column_map(c.index, _segment_cell)
+        values = self.column_map(c.index, segment_cell)
         live = ~excluded
         blank, unknown = live & (values == ""), live & (values == "?")
         found = set(values[live & ~blank & ~unknown])
@@ -943,10 +504,10 @@ class _SheetReader:
         if not dcols:
             return np.full(self.n, ALL, dtype=object), np.zeros(self.n, dtype=np.int64)
         if len(dcols) == 1:
-            return self.column_labels(dcols[0].index, lambda v: _text(v) or ALL)
-        joined = self.column_map(dcols[0].index, _text)
+            return self.column_labels(dcols[0].index, lambda v: cell_text(v) or ALL)
+        joined = self.column_map(dcols[0].index, cell_text)
         for c in dcols[1:]:
-            more = self.column_map(c.index, _text)
+            more = self.column_map(c.index, cell_text)
             joined = np.where(joined == "", more, np.where(more == "", joined, joined + ENTITY_JOIN + more))
         names = " + ".join(c.header for c in dcols)
         self.issue("dimension_joined", "info",
@@ -958,7 +519,7 @@ class _SheetReader:
     def _currency(self) -> None:
         found = []
         for c in self._roles("currency"):
-            found += sorted(set(self.column_map(c.index, lambda v: _text(v).upper())) - {""})
+            found += sorted(set(self.column_map(c.index, lambda v: cell_text(v).upper())) - {""})
         for c in self._roles("kpi"):
             if KPIS[c.kpi].unit == "€":
                 found.append(parsing.currency_of([c.header]) or parsing.currency_of(self.cells[c.index][:500]))
@@ -979,7 +540,7 @@ class _SheetReader:
         """(KPI code, values with NaN where missing, rejected or not that KPI) for each KPI of the sheet."""
         value_cols = self._roles("long_value")[:1] if codes is not None else self._roles("kpi")
         filled = {c.index: self._filled(c.index) for c in value_cols}
-        conventions = {j: None if isinstance(cells, np.ndarray) else _column_convention(cells)
+        conventions = {j: None if isinstance(cells, np.ndarray) else column_convention(cells)
                        for j, (_, cells) in filled.items()}
         conventions |= {c.index: c.convention for c in value_cols if c.convention}
         votes = [v for v in conventions.values() if v]
@@ -1059,7 +620,7 @@ class _SheetReader:
             distinct = self._reject_repeats(rows, rejected)
             if len(distinct) < 2:
                 continue
-            by = [c for c in splitters if len({_text(self.cells[c.index][i]) for i in distinct}) > 1]
+            by = [c for c in splitters if len({cell_text(self.cells[c.index][i]) for i in distinct}) > 1]
             if by:
                 split.update((c.index, c) for c in by)
                 split_rows[distinct] = True
@@ -1075,7 +636,7 @@ class _SheetReader:
         """Rows identical in every column to an earlier one are rejected; the distinct rows are returned."""
         seen: dict[tuple, int] = {}
         for i in rows:
-            signature = tuple(_text(self.cells[c.index][i]) for c in self.result.columns)
+            signature = tuple(cell_text(self.cells[c.index][i]) for c in self.result.columns)
             if signature in seen:
                 rejected[i] = True
                 first = int(self.numbers[seen[signature]])
@@ -1106,20 +667,20 @@ class _SheetReader:
                        "are summed.")
 
     # -- conclusion, shared by every layout --
-    def _conclude(self, picks: list, units: _Units, sum_flows: bool = False) -> None:
+    def _conclude(self, picks: list, units: Units, sum_flows: bool = False) -> None:
         """Warnings, totals, period and segments from the kept values; observations built when asked for."""
         res = self.result
         self._plausibility(picks, units)
-        res.totals = _totals(picks, units)
+        res.totals = totals_of(picks, units)
         used = np.zeros(len(units.key), dtype=bool)
         for _, idx, _ in picks:
             used[idx] = True
         if used.any():
             res.period = {"start": str(units.starts[used].min()), "end": str(units.ends[used].max())}
             res.segments = sorted(set(units.segments[used]), key=SEGMENTS.index)
-        res.build = partial(_build_observations, picks, units, sum_flows)
+        res.build = partial(build_observations, picks, units, sum_flows)
 
-    def _plausibility(self, picks: list, units: _Units) -> None:
+    def _plausibility(self, picks: list, units: Units) -> None:
         """Warnings, values kept: negative counts, clicks > impressions, active users > population."""
         negative = np.zeros(len(units.key), dtype=bool)
         for kpi, idx, values in picks:
@@ -1145,16 +706,16 @@ class _SheetReader:
         res = self.result
         period_idx, other_idx = self._crosstab_periods(header)
         self._load(body, numbers, max([len(header)] + [len(r) for r in body[:200]]))
-        res.columns = [Column(0, _text(header[0]), "long_kpi", match="exact")]
-        res.columns += [Column(j, _text(header[j]), "period", match="exact") for j in period_idx]
-        res.columns += [Column(j, _text(header[j]), "ignored", reason="total column") for j in other_idx
-                        if _is_total_label(header[j])]
+        res.columns = [Column(0, cell_text(header[0]), "long_kpi", match="exact")]
+        res.columns += [Column(j, cell_text(header[j]), "period", match="exact") for j in period_idx]
+        res.columns += [Column(j, cell_text(header[j]), "ignored", reason="total column") for j in other_idx
+                        if is_total_label(header[j])]
         res.columns.sort(key=lambda c: c.index)
         cells = [header[j] for j in period_idx]
         everywhere = np.ones(len(cells), dtype=bool)
-        starts, ends, grains, _ = _read_periods(cells, parsing.date_order(cells) or "dmy", None, everywhere)
-        res.grain = _grain(grains)
-        found = [_kpi_of_name(name) for name in self.cells[0]]
+        starts, ends, grains, _ = read_periods(cells, parsing.date_order(cells) or "dmy", None, everywhere)
+        res.grain = grain_of(grains)
+        found = [kpi_of_name(name) for name in self.cells[0]]
         what = np.array([f[1] for f in found], dtype=object)
         dropped = (what == "total") | (what == "ratio")
         rejected = self.reject_rows(what == "unknown", "kpi_unknown", "Indicateur inconnu du catalogue : ligne "
@@ -1168,7 +729,7 @@ class _SheetReader:
         rejected |= self._crosstab_repeats(codes, ~(dropped | rejected))
         width = len(period_idx)
         cells_total = self.n * width  # one unit per (row, period column) cell
-        units = _Units(np.repeat(self.numbers, width), np.tile(np.arange(width), self.n), np.tile(starts, self.n),
+        units = Units(np.repeat(self.numbers, width), np.tile(np.arange(width), self.n), np.tile(starts, self.n),
                        np.tile(ends, self.n), np.full(cells_total, segment, dtype=object),
                        {d: np.full(cells_total, ALL, dtype=object) for d in DIMENSIONS})
         rows = np.flatnonzero(~(dropped | rejected))
@@ -1193,11 +754,11 @@ class _SheetReader:
         """(KPI, cell units, values) for each kept KPI row; a cell is unit ``row × width + period``."""
         width = len(period_idx)
         cells = {i: [self.cells[j][i] for j in period_idx] for i in rows}
-        votes = [v for v in (_column_convention(c) for c in cells.values()) if v]
+        votes = [v for v in (column_convention(c) for c in cells.values()) if v]
         sheet = max(set(votes), key=votes.count) if votes else None
         picks = []
         for i in rows:
-            values, bad = parsing.parse_numbers(cells[i], _column_convention(cells[i]) or sheet)
+            values, bad = parsing.parse_numbers(cells[i], column_convention(cells[i]) or sheet)
             for k in np.flatnonzero(bad):
                 self.issue("number_unparseable", "error", "Nombre illisible ou ambigu : valeur ignorée.",
                            "Unreadable or ambiguous number: value dropped.", self.numbers[i],
@@ -1214,79 +775,3 @@ PLAUSIBILITY_RULES = (
     ("active_users", "population", "active_over_population", "Plus d'utilisateurs actifs que de population cible.",
      "More active users than target population."),
 )
-
-
-def _segment_cell(cell: object) -> str:
-    """A segment cell → ``B2C``/``B2B``/``B2E``, ``""`` when blank, ``"?"`` when not understood."""
-    if _is_blank(cell):
-        return ""
-    return catalog.segment_of(cell) or "?"
-
-
-@dataclass(frozen=True)
-class _Units:
-    """What kept values hang on: body rows (wide, long) or cells (crosstab), each with its row number,
-    group key (period × segment × dimensions, a small int), period, segment and dimension labels."""
-
-    numbers: np.ndarray
-    key: np.ndarray
-    starts: np.ndarray
-    ends: np.ndarray
-    segments: np.ndarray
-    dims: dict[str, np.ndarray]
-
-
-def _kpi_per_value(picks: list, units: _Units) -> np.ndarray:
-    """The KPI code of every kept value, in pick order; NPS parts of a B2E sheet are eNPS parts."""
-    kpis = np.repeat(np.array([kpi for kpi, _, _ in picks], dtype=object), [len(idx) for _, idx, _ in picks])
-    if not any(kpi.startswith(("nps_", "enps_")) for kpi, _, _ in picks):
-        return kpis
-    segments = np.concatenate([units.segments[idx] for _, idx, _ in picks])
-    return np.array([catalog.world_variant(k, s) for k, s in zip(kpis, segments)], dtype=object)
-
-
-def _totals(picks: list, units: _Units) -> dict[str, float]:
-    """The plain sum of the kept values of each KPI (a checksum of what was read)."""
-    totals: dict[str, float] = defaultdict(float)
-    for kpi, idx, values in picks:
-        segments = units.segments[idx]
-        for segment in set(segments) if kpi.startswith(("nps_", "enps_")) else (None,):
-            chosen = values if segment is None else values[segments == segment]
-            totals[kpi if segment is None else catalog.world_variant(kpi, segment)] += float(chosen.sum())
-    return {k: totals[k] for k in sorted(totals)}
-
-
-def _build_observations(picks: list, units: _Units, sum_flows: bool) -> pd.DataFrame:
-    """One observation per kept value (``OBS_COLUMNS``); flows split by an unmapped column summed."""
-    if not picks:
-        return _empty_observations()
-    idx = np.concatenate([i for _, i, _ in picks])
-    # labels as categoricals: each distinct label is built once, a million values are small-int codes
-    labels = {name: _categorical(column, idx) for name, column in (("segment", units.segments),
-                                                                   *((d, units.dims[d]) for d in DIMENSIONS))}
-    labels["kpi"] = pd.Categorical(_kpi_per_value(picks, units))
-    frame = pd.DataFrame({
-        "period_start": units.starts[idx].astype("datetime64[s]"),
-        "period_end": units.ends[idx].astype("datetime64[s]"),
-        **labels,
-        "value": np.concatenate([values for _, _, values in picks]).astype(np.float64),
-    }, copy=False)
-    return _sum_flows(frame, units.key[idx]) if sum_flows else frame
-
-
-def _categorical(column: np.ndarray, idx: np.ndarray) -> pd.Categorical:
-    """``column[idx]`` as a categorical, factorising the (smaller) unit-level column once."""
-    codes, uniques = pd.factorize(column)
-    return pd.Categorical.from_codes(codes[idx], categories=pd.Index(uniques, dtype=object))
-
-
-def _sum_flows(frame: pd.DataFrame, key: np.ndarray) -> pd.DataFrame:
-    """Flows sharing a period, segment, every dimension and KPI (rows split by an unmapped column) summed."""
-    flow = frame["kpi"].map(lambda k: KPIS[k].aggregation == "flow").to_numpy(dtype=bool)
-    shared = flow & frame.assign(_key=key).duplicated(["_key", "kpi"], keep=False).to_numpy()
-    if not shared.any():
-        return frame
-    firsts = {c: "first" for c in OBS_COLUMNS if c not in ("kpi", "value")}
-    summed = frame[shared].assign(_key=key[shared]).groupby(["_key", "kpi"], sort=False, as_index=False).agg(
-        {**firsts, "value": "sum"})
-    return pd.concat([frame[~shared], summed[list(OBS_COLUMNS)]], ignore_index=True)

@@ -20,7 +20,7 @@ with a French and an English message a business user understands; no raw
 library error ever escapes.
 
 ``read_file`` trusts its input: uploads go through
-:func:`kpis.sandbox.read_file_safely`, which runs :mod:`kpis.gate` first and
+:func:`kpis.ingest.sandbox.read_file_safely`, which runs :mod:`kpis.ingest.gate` first and
 parses workbooks in a child process with memory and time limits. Findings that
 are not errors (a number of 16 digits or more in a CSV, and in workbooks the
 gate's notes) are listed in ``RawSheet.meta["warnings"]`` as dicts with

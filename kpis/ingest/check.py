@@ -1,0 +1,79 @@
+"""The front of ingestion: a file's bytes → a ``FileResult``. Nothing is stored."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+from typing import Iterable
+
+from kpis.catalog import fold
+from kpis.errors import FileRejected, UsageError
+from kpis.ingest import exports
+from kpis.ingest.issues import Issue
+from kpis.ingest.mapping import parse_target
+from kpis.ingest.results import FileResult
+from kpis.ingest.sandbox import Reading, read_file_safely
+from kpis.ingest.sheet import SheetReader
+from kpis.model import SEGMENTS
+
+__all__ = ["check_file", "check_bytes"]
+
+
+def check_file(path: str | Path, **options) -> FileResult:
+    """Read a file from disk; see ``check_bytes`` for the options."""
+    path = Path(path)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise UsageError(f"Impossible de lire {path} : {exc.strerror}", f"Cannot read {path}: {exc.strerror}") from None
+    return check_bytes(data, path.name, **options)
+
+
+def check_bytes(
+    data: bytes,
+    name: str,
+    *,
+    segment: str | None = None,
+    maps: dict[str, str] | None = None,
+    remembered: Iterable | None = None,
+    reading: Reading | None = None,
+) -> FileResult:
+    """Understand one uploaded file. Nothing is stored.
+
+    ``segment`` is the caller's choice when the file does not say; ``maps``
+    forces columns (header text → target, as ``--map``); ``remembered`` holds
+    mappings saved by the app (objects with ``headers`` and ``mapping``), used
+    when a sheet's headers are exactly a remembered set. ``reading`` is
+    ``kpis.ingest.sandbox.start_reading(data, name)`` started earlier by the caller
+    (the command line starts the parse before importing this module).
+    """
+    if reading is not None and reading.data is not data:
+        raise ValueError("check_bytes: reading was started on other bytes")
+    if segment is not None and segment not in SEGMENTS:
+        raise UsageError(f"Segment inconnu : {segment}", f"Unknown segment: {segment}")
+    forced = {fold(h): parse_target(t) for h, t in (maps or {}).items()}
+    result = FileResult(file=name, sha256=hashlib.sha256(data).hexdigest())
+    try:
+        # the gate, then a limited child for workbooks
+        raw_sheets = reading.result() if reading is not None else read_file_safely(data, name)
+    except FileRejected as exc:
+        result.issues.append(Issue("file_rejected", "error", exc.message_fr, exc.message_en))
+        return result
+    remembered = list(remembered or ())
+    for raw in raw_sheets:
+        found = exports.recognise(raw)  # a vendor export read as it is: its own meanings, user maps win
+        if found is None:
+            result.sheets.append(SheetReader(raw, segment, forced, remembered).read())
+            continue
+        own = {fold(h): parse_target(t) for h, t in found.maps.items()}
+        sheet = SheetReader(found.sheet, segment, own | forced, remembered).read()
+        sheet.format = found.format
+        sheet.issues[:0] = found.issues
+        result.sheets.append(sheet)
+    if not result.sheets:
+        result.issues.append(Issue("empty_file", "error", "Le fichier ne contient aucune feuille.",
+                                   "The file holds no sheet."))
+    elif not any(s.status == "read" for s in result.sheets):
+        result.issues.append(Issue("no_table", "error", "Aucun tableau de données trouvé dans le fichier.",
+                                   "No data table found in the file."))
+    return result

@@ -1,0 +1,66 @@
+"""Problems found in a file, located as Excel or a text editor shows them (a leaf: imports nothing of kpis).
+
+    >>> log = IssueLog("Campagnes")
+    >>> log.add("number_unparseable", "error", "Nombre illisible.", "Unreadable number.", row=7, column="C")
+    >>> log.issues[0].sheet, log.issues[0].row, column_letter(27)
+    ('Campagnes', 7, 'AB')
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+__all__ = ["Issue", "IssueLog", "column_letter"]
+
+
+@dataclass(frozen=True)
+class Issue:
+    """One problem, located as Excel or a text editor shows it. Never quotes personal data."""
+
+    code: str
+    severity: str  # "error", "warning" or "info"
+    message_fr: str
+    message_en: str
+    sheet: str | None = None
+    row: int | None = None
+    column: str | None = None
+
+    def message(self, lang: str = "fr") -> str:
+        return self.message_fr if lang == "fr" else self.message_en
+
+    def to_json(self) -> dict:
+        return {"code": self.code, "severity": self.severity, "sheet": self.sheet, "row": self.row,
+                "column": self.column, "message_fr": self.message_fr, "message_en": self.message_en}
+
+
+@dataclass
+class IssueLog:
+    """The issues of one sheet, in the order they were found; every stage of the reading writes here."""
+
+    sheet: str | None = None
+    issues: list[Issue] = field(default_factory=list)
+
+    def add(self, code: str, severity: str, fr: str, en: str, row: int | None = None,
+            column: str | None = None) -> None:
+        self.issues.append(Issue(code, severity, fr, en, self.sheet, None if row is None else int(row), column))
+
+    def reject_rows(self, rows, numbers, code: str, fr: str, en: str, column: str | None = None) -> None:
+        """Report each row index of ``rows`` (numbers[i] is the row as shown) as rejected."""
+        for i in rows:
+            self.add(code, "error", fr, en, numbers[i], column)
+
+
+def issue_json(issue: Issue) -> dict:
+    out = issue.to_json()
+    out.pop("sheet")
+    return out
+
+
+def column_letter(index: int) -> str:
+    """0 → ``A``, 27 → ``AB``."""
+    letters = ""
+    index += 1
+    while index:
+        index, rem = divmod(index - 1, 26)
+        letters = chr(65 + rem) + letters
+    return letters
