@@ -257,17 +257,14 @@ class RememberedMapping:
 
 
 def fold_headers(headers: Sequence[object]) -> tuple[str, ...]:
-    """The key of a header set: each text header folded as ``kpis.catalog.fold`` does, sorted.
+    """The key of a header set, as ingestion computes it (``kpis.ingest.mapping.header_key``).
 
     >>> fold_headers([" Clics", "Date", None, ""])
     ('clics', 'date')
-
-    The same key ``kpis.ingest`` computes from a sheet's header row (blank and
-    non-text cells dropped, duplicates kept), so a remembered mapping is found again.
     """
-    from kpis.catalog import fold
+    from kpis.ingest.mapping import header_key
 
-    return tuple(sorted(fold(h) for h in headers if isinstance(h, str) and h.strip()))
+    return header_key(headers)
 
 
 def observations_hash(observations: pd.DataFrame) -> str:

@@ -13,7 +13,7 @@ from kpis.ingest.issues import Issue
 from kpis.ingest.mapping import parse_target
 from kpis.ingest.results import FileResult
 from kpis.ingest.sandbox import Reading, read_file_safely
-from kpis.ingest.sheet import SheetReader
+from kpis.ingest.sheet import read_sheet
 from kpis.model import SEGMENTS
 
 __all__ = ["check_file", "check_bytes"]
@@ -63,10 +63,10 @@ def check_bytes(
     for raw in raw_sheets:
         found = exports.recognise(raw)  # a vendor export read as it is: its own meanings, user maps win
         if found is None:
-            result.sheets.append(SheetReader(raw, segment, forced, remembered).read())
+            result.sheets.append(read_sheet(raw, segment, forced, remembered))
             continue
         own = {fold(h): parse_target(t) for h, t in found.maps.items()}
-        sheet = SheetReader(found.sheet, segment, own | forced, remembered).read()
+        sheet = read_sheet(found.sheet, segment, own | forced, remembered)
         sheet.format = found.format
         sheet.issues[:0] = found.issues
         result.sheets.append(sheet)

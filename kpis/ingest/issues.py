@@ -44,10 +44,12 @@ class IssueLog:
             column: str | None = None) -> None:
         self.issues.append(Issue(code, severity, fr, en, self.sheet, None if row is None else int(row), column))
 
-    def reject_rows(self, rows, numbers, code: str, fr: str, en: str, column: str | None = None) -> None:
-        """Report each row index of ``rows`` (numbers[i] is the row as shown) as rejected."""
-        for i in rows:
+    def reject(self, mask, numbers, code: str, fr: str, en: str, column: str | None = None):
+        """Report each row of the boolean array ``mask`` as rejected (``numbers[i]`` is row i as shown);
+        return ``mask``, so that a stage can write ``rejected |= log.reject(...)``."""
+        for i in mask.nonzero()[0]:
             self.add(code, "error", fr, en, numbers[i], column)
+        return mask
 
 
 def issue_json(issue: Issue) -> dict:

@@ -1,17 +1,21 @@
-"""The conclusion of a sheet: the kept values become tidy observations (``OBS_COLUMNS``) and checksums."""
+"""Stage 7, the conclusion of a sheet: plausibility warnings, checksums, the period and segments of the kept
+values, and the tidy observations (``OBS_COLUMNS``) they become, built only when asked for."""
 
 from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
+from functools import partial
+from typing import Callable
 
 import numpy as np
 import pandas as pd
 
 from kpis import catalog
 from kpis.catalog import KPIS
+from kpis.ingest.issues import IssueLog
 from kpis.ingest.results import empty_observations
-from kpis.model import DIMENSIONS, OBS_COLUMNS
+from kpis.model import DIMENSIONS, OBS_COLUMNS, SEGMENTS
 
 
 @dataclass(frozen=True)
@@ -81,3 +85,57 @@ def sum_split_flows(frame: pd.DataFrame, key: np.ndarray) -> pd.DataFrame:
     summed = frame[shared].assign(_key=key[shared]).groupby(["_key", "kpi"], sort=False, as_index=False).agg(
         {**firsts, "value": "sum"})
     return pd.concat([frame[~shared], summed[list(OBS_COLUMNS)]], ignore_index=True)
+
+
+PLAUSIBILITY_RULES = (
+    ("clicks", "impressions", "clicks_over_impressions", "Plus de clics que d'impressions.",
+     "More clicks than impressions."),
+    ("active_users", "population", "active_over_population", "Plus d'utilisateurs actifs que de population cible.",
+     "More active users than target population."),
+)
+"""(numerator, denominator, code, French, English): the numerator above its denominator for one row key."""
+
+
+@dataclass(frozen=True)
+class Conclusion:
+    """What the kept values say: checksums per KPI, the period they cover, their segments, and how to build
+    their observations (deferred: ``check`` never needs them)."""
+
+    totals: dict[str, float]
+    period: dict | None
+    segments: list[str] | None
+    build: Callable[[], pd.DataFrame]
+
+
+def conclude(picks: list, units: Units, log: IssueLog, sum_flows: bool = False) -> Conclusion:
+    """Warnings, totals, period and segments from the kept values; observations built when asked for."""
+    plausibility(picks, units, log)
+    used = np.zeros(len(units.key), dtype=bool)
+    for _, idx, _ in picks:
+        used[idx] = True
+    period = segments = None
+    if used.any():
+        period = {"start": str(units.starts[used].min()), "end": str(units.ends[used].max())}
+        segments = sorted(set(units.segments[used]), key=SEGMENTS.index)
+    return Conclusion(totals_of(picks, units), period, segments, partial(build_observations, picks, units, sum_flows))
+
+
+def plausibility(picks: list, units: Units, log: IssueLog) -> None:
+    """Warnings, values kept: negative counts, clicks > impressions, active users > population."""
+    negative = np.zeros(len(units.key), dtype=bool)
+    for kpi, idx, values in picks:
+        if KPIS[kpi].unit == "count":
+            negative[idx[values < 0]] = True
+    for number in np.unique(units.numbers[negative]):
+        log.add("negative_count", "warning", "Valeur négative pour un comptage : gardée telle quelle.",
+                "Negative value for a count: kept as it is.", number)
+    by_kpi = {kpi: (idx, values) for kpi, idx, values in picks}
+    size = int(units.key.max()) + 1 if len(units.key) else 0
+    for num, den, code, fr, en in PLAUSIBILITY_RULES:
+        if num not in by_kpi or den not in by_kpi:
+            continue
+        (ia, va), (ib, vb) = by_kpi[num], by_kpi[den]
+        given = np.bincount(units.key[ib], minlength=size) > 0
+        over = given & (np.bincount(units.key[ia], va, size) > np.bincount(units.key[ib], vb, size))
+        for number in np.unique(units.numbers[ia[over[units.key[ia]]]]):
+            log.add(code, "warning", fr + " Valeurs gardées.", en + " Values kept.", number)

@@ -72,6 +72,18 @@ class SheetResult:
             self.build = None
         return self._observations
 
+    def count_rows(self, read: int, dropped, rejected) -> SheetResult:
+        """Record how many body rows were read, dropped (totals, descriptions), rejected and kept."""
+        n_dropped, n_rejected = int(dropped.sum()), int((rejected & ~dropped).sum())
+        self.rows = {"read": read, "kept": read - n_dropped - n_rejected, "rejected": n_rejected, "dropped": n_dropped}
+        return self
+
+    def conclude(self, conclusion) -> None:
+        """Take a ``kpis.ingest.observations.Conclusion``: totals, period, segments, deferred observations."""
+        self.totals, self.build = conclusion.totals, conclusion.build
+        if conclusion.period is not None:
+            self.period, self.segments = conclusion.period, conclusion.segments
+
     @property
     def has_error(self) -> bool:
         return any(i.severity == "error" and i.row is None for i in self.issues)

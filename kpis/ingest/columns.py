@@ -1,0 +1,97 @@
+"""Stage 2: what each column is (a KPI, a dimension, ignored or unknown), and conflicts between columns.
+
+    >>> from kpis.ingest.issues import IssueLog
+    >>> cols = map_columns(["Date", "Clics", "CTR", "Remarque"], [["01/09/2026", "3", "2 %", "x"]], {}, IssueLog())
+    >>> [(c.letter, c.role, c.kpi) for c in cols]
+    [('A', 'period', None), ('B', 'kpi', 'clicks'), ('C', 'ignored', None), ('D', 'unknown', None)]
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from kpis import catalog
+from kpis.catalog import fold, match_header
+from kpis.ingest.cells import cell_text, is_blank
+from kpis.ingest.issues import IssueLog
+from kpis.ingest.mapping import LONG_KPI_HEADERS, LONG_VALUE_HEADERS, Target
+from kpis.ingest.results import Column
+
+__all__ = ["RATIO_REASON", "SPLIT_ROLES", "map_columns", "roles", "unknown_columns"]
+
+RATIO_REASON = "ratio recomputed from its components"
+SPLIT_ROLES = ("unknown", "ignored")
+"""Columns that may tell apart rows sharing a period and every dimension."""
+
+SAMPLE_ROWS = 200
+"""A column without a header counts when one of the first body rows has a value in it."""
+
+_SINGLE_ROLES = ("kpi", "period", "period_start", "period_end", "segment", "currency", "long_kpi", "long_value")
+"""Roles one column at most may take (several entity columns are joined instead)."""
+
+
+def roles(columns: list[Column], *wanted: str) -> list[Column]:
+    """The columns whose role is one of ``wanted``, in sheet order."""
+    return [c for c in columns if c.role in wanted]
+
+
+def map_columns(header: list, body: list[list], forced: dict[str, Target], log: IssueLog) -> list[Column]:
+    """Every column with a header, or without one but holding values, understood; conflicts resolved."""
+    sample = body[:SAMPLE_ROWS]
+    width = max([len(header)] + [len(r) for r in sample]) if body else len(header)
+    columns = []
+    for idx in range(width):
+        text = cell_text(header[idx]) if idx < len(header) else ""
+        if text:
+            columns.append(_column(idx, text, forced))
+        elif any(idx < len(r) and not is_blank(r[idx]) for r in sample):
+            columns.append(Column(idx, "", "unknown"))
+    _resolve_conflicts(columns, log)
+    return columns
+
+
+def unknown_columns(columns: list[Column]) -> list[dict]:
+    """The columns not understood, each with the catalog's closest names (for the report)."""
+    return [{"column": c.letter, "header": c.header, "closest": catalog.closest(c.header) if c.header else []}
+            for c in columns if c.role == "unknown"]
+
+
+def _column(idx: int, text: str, forced: dict[str, Target]) -> Column:
+    folded = fold(text)
+    if folded in forced:
+        t = forced[folded]
+        return Column(idx, text, t.role, t.kpi, "mapped", grain=t.grain, convention=t.convention,
+                      reason="ignored on request" if t.role == "ignored" else None)
+    m = match_header(text)
+    if m is None:
+        role = "long_kpi" if folded in LONG_KPI_HEADERS else "long_value" if folded in LONG_VALUE_HEADERS else "unknown"
+        return Column(idx, text, role, match="exact" if role != "unknown" else None)
+    if m.role == "ratio":
+        return Column(idx, text, "ignored", match=m.match, reason=RATIO_REASON)
+    return Column(idx, text, m.role, m.kpi, m.match, total=m.total)
+
+
+def _resolve_conflicts(columns: list[Column], log: IssueLog) -> None:
+    """Several columns for one KPI or dimension: exact beats partial, then ``total``; a tie is an error."""
+    groups: dict[str, list[Column]] = defaultdict(list)
+    for c in columns:
+        if c.role in _SINGLE_ROLES:
+            groups[c.kpi or c.role].append(c)
+    rank = {"mapped": 3, "remembered": 3, "exact": 2, "partial": 1}
+    for target, group in groups.items():
+        if len(group) < 2:
+            continue
+        best = max((rank.get(c.match or "", 0), c.total) for c in group)
+        winners = [c for c in group if (rank.get(c.match or "", 0), c.total) == best]
+        if len(winners) > 1:
+            letters = ", ".join(c.letter for c in winners)
+            log.add("ambiguous_columns", "error",
+                    f"Plusieurs colonnes ({letters}) donnent « {target} » : précisez laquelle avec --map "
+                    f"\"EN-TÊTE=ignore\" ou dans l'écran d'import. Rien n'est additionné en silence.",
+                    f"Several columns ({letters}) give '{target}': say which one with --map "
+                    f"\"HEADER=ignore\" or on the import screen. Nothing is summed silently.")
+        for c in group:
+            if len(winners) > 1 or c is not winners[0]:
+                reason = "ambiguous: choose with --map" if len(winners) > 1 else \
+                    f"column {winners[0].letter} gives {target}"
+                c.role, c.kpi, c.reason = "ignored", None, reason
