@@ -8,7 +8,7 @@ KPIS_DIR = Path(__file__).resolve().parent.parent / "kpis"
 
 def test_kpis_never_imports_streamlit():
     offenders = []
-    for path in KPIS_DIR.glob("*.py"):
+    for path in KPIS_DIR.rglob("*.py"):
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             names = []
             if isinstance(node, ast.Import):
