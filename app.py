@@ -59,20 +59,23 @@ ui.set_selection(ui.Selection(
 pages = {
     t("nav.steering", lang): [
         st.Page("app_pages/cdo_view.py", title=t("nav.cdo", lang), icon=":material/dashboard:", url_path="vue-cdo",
-                default=True),
+                default=True, help=t("help.cdo", lang)),
         st.Page("app_pages/side_by_side.py", title=t("nav.side_by_side", lang), icon=":material/compare:",
-                url_path="cote-a-cote"),
+                url_path="cote-a-cote", help=t("help.side_by_side", lang)),
     ],
     t("nav.worlds", lang): [
-        st.Page("app_pages/external.py", title=t("nav.external", lang), icon=":material/campaign:", url_path="externe"),
-        st.Page("app_pages/internal.py", title=t("nav.internal", lang), icon=":material/groups:", url_path="interne"),
+        st.Page("app_pages/external.py", title=t("nav.external", lang), icon=":material/campaign:", url_path="externe",
+                help=t("help.external", lang)),
+        st.Page("app_pages/internal.py", title=t("nav.internal", lang), icon=":material/groups:", url_path="interne",
+                help=t("help.internal", lang)),
     ],
     t("nav.data", lang): [
         st.Page("app_pages/importer.py", title=t("nav.importer", lang), icon=":material/upload_file:",
-                url_path="importer"),
-        st.Page("app_pages/history.py", title=t("nav.history", lang), icon=":material/history:", url_path="historique"),
+                url_path="importer", help=t("help.importer", lang)),
+        st.Page("app_pages/history.py", title=t("nav.history", lang), icon=":material/history:", url_path="historique",
+                help=t("help.history", lang)),
         st.Page("app_pages/catalog.py", title=t("nav.catalog", lang), icon=":material/menu_book:",
-                url_path="referentiel"),
+                url_path="referentiel", help=t("help.catalog", lang)),
     ],
 }
 page = st.navigation(pages, position="sidebar")

@@ -1,6 +1,8 @@
 """Every page, driven from the real app.py with AppTest, on its own store seeded with the demo data."""
 
 
+from unittest.mock import patch
+
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -147,6 +149,24 @@ def test_period_presets_set_the_range_from_the_latest_data(store_path):
     assert (at.session_state["selection"].flt.start.isoformat(), at.session_state["selection"].flt.end.isoformat()) \
         == ("2026-10-01", "2026-12-31")
     assert "Du 01/10/2026" in "\n".join(c.value for c in at.caption)
+
+
+PAGE_HELP = {"app_pages/cdo_view.py": "help.cdo", "app_pages/side_by_side.py": "help.side_by_side",
+             "app_pages/external.py": "help.external", "app_pages/internal.py": "help.internal",
+             "app_pages/importer.py": "help.importer", "app_pages/history.py": "help.history",
+             "app_pages/catalog.py": "help.catalog"}
+
+
+def test_every_page_says_what_it_shows_in_the_navigation(store_path):
+    import streamlit as st
+
+    with patch.object(st, "Page", wraps=st.Page) as page:
+        at = run_app()
+        assert {c.args[0]: c.kwargs["help"] for c in page.call_args_list} == {p: t(k, "fr") for p, k in PAGE_HELP.items()}
+        page.reset_mock()
+        at.segmented_control(key="lang").set_value("en").run()
+        assert {c.args[0]: c.kwargs["help"] for c in page.call_args_list} == {p: t(k, "en") for p, k in PAGE_HELP.items()}
+    assert t("help.external", "en").startswith("B2C and B2B indicators")
 
 
 def test_year_to_date_follows_the_fiscal_start_setting(store_path, monkeypatch):
