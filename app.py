@@ -11,6 +11,7 @@ from kpis.model import PRESETS, SEGMENTS, Filter, preset_range
 
 st.set_page_config(page_title="Passerelle", page_icon=":material/hub:", layout="wide")
 
+config = ui.settings()  # the environment, read at the edge; a bad value stops here with a message
 store = ui.store()
 if "seeded" not in st.session_state:
     # first run of a brand-new store only: never again once the demo data has been removed
@@ -41,7 +42,7 @@ with st.sidebar:
                                format="DD/MM/YYYY" if lang == "fr" else "YYYY-MM-DD")
         start, end = (picked[0], picked[-1]) if picked else preset_range("12m", latest)
     else:
-        start, end = preset_range(preset, latest)
+        start, end = preset_range(preset, latest, config.fiscal_start)
     grain = st.segmented_control(
         t("filter.grain", lang), ["week", "month", "quarter", "year"], key="grain", default="month",
         required=True, bind="query-params", format_func=lambda g: t(f"grain.{g}", lang))
@@ -50,28 +51,31 @@ with st.sidebar:
     channels = st.multiselect(t("filter.channels", lang), dims["channels"], key="chan", bind="query-params",
                               placeholder=t("filter.all", lang))
 
-st.session_state["selection"] = ui.Selection(
+ui.set_selection(ui.Selection(
     flt=Filter(segments=tuple(s for s in SEGMENTS if s in segments), start=start, end=end,
                entities=tuple(entities), channels=tuple(channels)),
-    grain=grain, lang=lang, version=version)
+    grain=grain, lang=lang, version=version, fiscal_start=config.fiscal_start))
 
 pages = {
     t("nav.steering", lang): [
         st.Page("app_pages/cdo_view.py", title=t("nav.cdo", lang), icon=":material/dashboard:", url_path="vue-cdo",
-                default=True),
+                default=True, help=t("help.cdo", lang)),
         st.Page("app_pages/side_by_side.py", title=t("nav.side_by_side", lang), icon=":material/compare:",
-                url_path="cote-a-cote"),
+                url_path="cote-a-cote", help=t("help.side_by_side", lang)),
     ],
     t("nav.worlds", lang): [
-        st.Page("app_pages/external.py", title=t("nav.external", lang), icon=":material/campaign:", url_path="externe"),
-        st.Page("app_pages/internal.py", title=t("nav.internal", lang), icon=":material/groups:", url_path="interne"),
+        st.Page("app_pages/external.py", title=t("nav.external", lang), icon=":material/campaign:", url_path="externe",
+                help=t("help.external", lang)),
+        st.Page("app_pages/internal.py", title=t("nav.internal", lang), icon=":material/groups:", url_path="interne",
+                help=t("help.internal", lang)),
     ],
     t("nav.data", lang): [
         st.Page("app_pages/importer.py", title=t("nav.importer", lang), icon=":material/upload_file:",
-                url_path="importer"),
-        st.Page("app_pages/history.py", title=t("nav.history", lang), icon=":material/history:", url_path="historique"),
+                url_path="importer", help=t("help.importer", lang)),
+        st.Page("app_pages/history.py", title=t("nav.history", lang), icon=":material/history:", url_path="historique",
+                help=t("help.history", lang)),
         st.Page("app_pages/catalog.py", title=t("nav.catalog", lang), icon=":material/menu_book:",
-                url_path="referentiel"),
+                url_path="referentiel", help=t("help.catalog", lang)),
     ],
 }
 page = st.navigation(pages, position="sidebar")

@@ -9,7 +9,7 @@ from kpis.i18n import fmt_date
 sel = ui.selection()
 lang = sel.lang
 t = ui.t
-view = ui.cdo_view(sel.version, sel.flt, sel.grain, lang)
+view = ui.cdo_view(sel.version, sel.flt, sel.grain, lang, sel.fiscal_start)
 
 if view.empty:
     ui.empty_state()
@@ -23,9 +23,7 @@ for segment in sel.flt.segments:
     if not cards:
         continue
     st.markdown(f"##### {t(f'cdo.segment.{segment}')}")
-    with st.grid(6, gap="small", min_column_width=170):
-        for card in cards:
-            ui.metric_card(card)
+    ui.cards_grid(cards)
 
 left, right = st.columns(2)
 with left, st.container(border=True):
@@ -48,5 +46,4 @@ with st.container(border=True):
     trends = dashboard.indexed_frame(view.trends, lang)
     st.altair_chart(charts.indexed(trends, title=t("cdo.trends"), lang=lang), alt=t("cdo.trends"))
 
-st.download_button(t("download.excel"), partial(dashboard.view_workbook, view, lang), file_name="passerelle_vue_cdo.xlsx",
-                   icon=":material/download:", key="download_cdo")
+ui.excel_download(partial(dashboard.view_workbook, view, lang), "passerelle_vue_cdo.xlsx", key="download_cdo")

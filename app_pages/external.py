@@ -1,8 +1,4 @@
 import ui
-from kpis import dashboard
-from kpis.model import EXTERNAL_SEGMENTS
+from kpis.dashboard import EXTERNAL_WORLD
 
-flt, view = ui.world_view(EXTERNAL_SEGMENTS)
-kpi, segment = ui.world_overview(view, flt, dashboard.EXTERNAL_KPIS, key="external")
-ui.world_breakdowns(flt, kpi, segment, "world.top_campaigns", "world.campaign", fallback="clicks")
-ui.world_detail(view, flt, "passerelle_digital_externe.xlsx")
+ui.render_world(EXTERNAL_WORLD)

@@ -46,5 +46,5 @@ if deletions:
     st.subheader(t("history.deletions"))
     st.dataframe(deletions, hide_index=True)
 
-st.download_button(t("download.excel"), partial(reports.history_workbook, batches, grid, deletions, lang),
-                   file_name="passerelle_historique.xlsx", icon=":material/download:", key="download_history")
+ui.excel_download(partial(reports.history_workbook, batches, grid, deletions, lang), "passerelle_historique.xlsx",
+                  key="download_history")

@@ -72,7 +72,7 @@ ready = [(r, maps, base) for r, maps, base in checked if r.importable]
 if st.button(t("import.button", n=len(ready)), type="primary", disabled=not ready, key="do_import"):
     for result, maps, base in ready:
         try:
-            outcome = ui.import_result(result)
+            outcome = ui.store().import_batch(**result.batch(imported_by="app"))
         except DuplicateBatch as exc:
             st.warning(t("import.duplicate", file=md(result.file), batch=exc.batch_id, date=exc.imported_at),
                        icon=":material/content_copy:")

@@ -10,7 +10,7 @@ from kpis.model import EXTERNAL_SEGMENTS, INTERNAL_SEGMENTS
 sel = ui.selection()
 lang = sel.lang
 t = ui.t
-view = ui.cdo_view(sel.version, sel.flt, sel.grain, lang)
+view = ui.cdo_view(sel.version, sel.flt, sel.grain, lang, sel.fiscal_start)
 sbs = view.side_by_side
 
 if view.empty or sbs.empty:
@@ -39,5 +39,5 @@ for row in sbs.itertuples(index=False):
 with st.expander(t("sbs.vocabulary"), icon=":material/translate:"):
     st.dataframe(metrics.vocabulary(lang), hide_index=True)
 
-st.download_button(t("download.excel"), partial(dashboard.side_by_side_workbook, sbs, lang), file_name="passerelle_cote_a_cote.xlsx",
-                   icon=":material/download:", key="download_side_by_side")
+ui.excel_download(partial(dashboard.side_by_side_workbook, sbs, lang), "passerelle_cote_a_cote.xlsx",
+                  key="download_side_by_side")

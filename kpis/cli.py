@@ -4,9 +4,11 @@
     $ python -m kpis import export.xlsx --segment B2C --store data/p.duckdb
     $ python -m kpis report --segments B2C,B2B --view scorecard
 
-Every command accepts ``--store PATH`` (default: ``$PASSERELLE_STORE`` or
-``data/passerelle.duckdb``), never prompts, exits 2 on a usage error, and
-turns every ``KpiError`` into a message on stderr (never a traceback).
+Every command accepts ``--store PATH`` (default: the ``store`` setting,
+``$PASSERELLE_STORE`` or ``data/passerelle.duckdb``), never prompts, exits 2 on a
+usage error (a setting's bad value included), and turns every ``KpiError``
+into a message on stderr (never a traceback). The settings (``kpis.settings``)
+are read from the environment here, once, and passed on as arguments.
 """
 
 from __future__ import annotations
@@ -18,12 +20,10 @@ from pathlib import Path
 
 from kpis.errors import KpiError, UsageError
 
-DEFAULT_STORE = Path("data") / "passerelle.duckdb"
 
-
-def store_path(arg: str | None) -> Path:
-    """The store named by ``--store``, else ``$PASSERELLE_STORE``, else the default."""
-    return Path(arg or os.environ.get("PASSERELLE_STORE") or DEFAULT_STORE)
+def store_path(args) -> Path:
+    """The store named by ``--store``, else the ``store`` setting (``$PASSERELLE_STORE``, else its default)."""
+    return Path(args.store) if args.store else args.settings.store
 
 
 class _Parser(argparse.ArgumentParser):
@@ -32,27 +32,31 @@ class _Parser(argparse.ArgumentParser):
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from kpis.model import SEGMENTS
+    from kpis.settings import setting
+
     parser = _Parser(prog="python -m kpis", description="Passerelle: KPI ingestion, store and report.")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    store_setting = setting("store")
 
     def add(name: str, help_: str, *, store: bool = True) -> argparse.ArgumentParser:
         p = sub.add_parser(name, help=help_, description=help_)
         if store:
-            p.add_argument("--store", help="store file (default: $PASSERELLE_STORE or data/passerelle.duckdb)")
+            p.add_argument("--store", help=f"store file (default: ${store_setting.env} or {store_setting.default})")
         return p
 
     mapping_help = 'force a column\'s meaning: "HEADER=TARGET" (KPI code, period, period:month, period_start, period_end, segment, entity, channel, initiative, ignore)'
 
     p = add("check", "Read files and print what was understood (nothing is stored).")
     p.add_argument("files", nargs="+", metavar="FILE")
-    p.add_argument("--segment", choices=["B2C", "B2B", "B2E"])
+    p.add_argument("--segment", choices=SEGMENTS)
     p.add_argument("--map", action="append", default=[], metavar="HEADER=TARGET", help=mapping_help)
     p.add_argument("--format", choices=["text", "json"], default="text")
     p.set_defaults(func=cmd_check, store=None)
 
     p = add("import", "Import files into the store, one batch per file.")
     p.add_argument("files", nargs="+", metavar="FILE")
-    p.add_argument("--segment", choices=["B2C", "B2B", "B2E"])
+    p.add_argument("--segment", choices=SEGMENTS)
     p.add_argument("--origin", help="name of the source (default: the recognised format, else 'manual')")
     p.add_argument("--map", action="append", default=[], metavar="HEADER=TARGET", help=mapping_help)
     p.add_argument("--by", default="local", help="who imports (default: local)")
@@ -111,6 +115,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
+        from kpis.settings import resolve
+
+        args.settings = resolve(os.environ)  # the one place the command line reads its environment
         return args.func(args)
     except UsageError as exc:
         print(f"python -m kpis {args.command}: {exc.message_en}", file=sys.stderr)
@@ -158,7 +165,7 @@ def _remembered(store_arg: str | None) -> list:
         return []
     from kpis.store import Store
 
-    path = store_path(store_arg)
+    path = Path(store_arg)
     return Store(path).remembered_mappings() if path.exists() else []
 
 
@@ -214,7 +221,7 @@ def cmd_import(args) -> int:
 
         for target in maps.values():
             ingest.parse_target(target)  # a bad target is a usage error before any file is read
-        store = Store(store_path(args.store))
+        store = Store(store_path(args))
         remembered = store.remembered_mappings()
         refused = 0
         options = dict(segment=args.segment, maps=maps, remembered=remembered)
@@ -244,7 +251,7 @@ def cmd_batches(args) -> int:
 
     from kpis.store import Store
 
-    batches = Store(store_path(args.store)).batches()
+    batches = Store(store_path(args)).batches()
     if args.format == "json":
         json.dump(batches, sys.stdout, ensure_ascii=False, indent=1)
         sys.stdout.write("\n")
@@ -261,7 +268,7 @@ def cmd_batches(args) -> int:
 def cmd_delete_batch(args) -> int:
     from kpis.store import Store
 
-    out = Store(store_path(args.store)).delete_batch(args.batch_id, by=args.by)
+    out = Store(store_path(args)).delete_batch(args.batch_id, by=args.by)
     print(f"batch {args.batch_id} deleted: {out.rows_removed} observations removed, "
           f"{out.rows_restored} older observations current again")
     return 0
@@ -270,7 +277,7 @@ def cmd_delete_batch(args) -> int:
 def cmd_delete_demo(args) -> int:
     from kpis.store import Store
 
-    out = Store(store_path(args.store)).delete_demo(by=args.by)
+    out = Store(store_path(args)).delete_demo(by=args.by)
     ids = ", ".join(map(str, out.batch_ids)) or "none"
     print(f"demo batches deleted: {ids} ({out.rows_removed} observations removed, "
           f"{out.rows_restored} older observations current again)")
@@ -280,7 +287,7 @@ def cmd_delete_demo(args) -> int:
 def cmd_backup(args) -> int:
     from kpis.store import Store
 
-    counts = Store(store_path(args.store)).backup(args.dir)
+    counts = Store(store_path(args)).backup(args.dir)
     print(f"backup written to {args.dir}: " + ", ".join(f"{t} {n}" for t, n in counts.items()))
     return 0
 
@@ -288,7 +295,7 @@ def cmd_backup(args) -> int:
 def cmd_restore(args) -> int:
     from kpis.store import Store
 
-    counts = Store(store_path(args.store)).restore(args.dir)
+    counts = Store(store_path(args)).restore(args.dir)
     print(f"store restored from {args.dir}: " + ", ".join(f"{t} {n}" for t, n in counts.items()))
     return 0
 
@@ -298,7 +305,7 @@ def cmd_report(args) -> int:
     from kpis import metrics
     from kpis.model import Filter
 
-    path = store_path(args.store)
+    path = store_path(args)
     if not path.exists():
         raise KpiError(
             f"Aucune base à {path} : importez d'abord des fichiers (python -m kpis import FICHIER).",
@@ -312,13 +319,15 @@ def cmd_report(args) -> int:
                  channels=_report_list(args.channels, "--channels"),
                  initiatives=_report_list(args.initiatives, "--initiatives"))
     flt = _report_period(flt, args, store)
+    fiscal_start = args.settings.fiscal_start
+    native = metrics.fetch(store, flt, args.grain, fiscal_start=fiscal_start)
     if args.view == "table":
-        frame = metrics.kpi_table(metrics.fetch(store, flt, args.grain), flt, args.grain, lang="en")
+        frame = metrics.kpi_table(native, flt, args.grain, fiscal_start=fiscal_start, lang="en")
     elif args.view == "scorecard":
-        frame = metrics.scorecard(metrics.fetch(store, flt, args.grain), flt, args.grain, targets=store.targets(),
+        frame = metrics.scorecard(native, flt, args.grain, fiscal_start=fiscal_start, targets=store.targets(),
                                   lang="en")
     else:
-        frame = metrics.funnel(metrics.fetch(store, flt, args.grain), flt, lang="en")
+        frame = metrics.funnel(native, flt, lang="en")
     frame = frame[list(_REPORT_FIELDS[args.view])]
     _report_print(frame, args.format)
     return 0
@@ -339,8 +348,8 @@ def _report_list(text: str | None, option: str, upper: bool = False) -> tuple[st
     if option == "--segments":
         unknown = [s for s in items if s not in SEGMENTS]
         if unknown:
-            raise UsageError(f"--segments : inconnus {unknown} (B2C, B2B, B2E)",
-                             f"--segments: unknown {unknown} (expected B2C, B2B, B2E)")
+            raise UsageError(f"--segments : inconnus {unknown} ({', '.join(SEGMENTS)})",
+                             f"--segments: unknown {unknown} (expected {', '.join(SEGMENTS)})")
     return items
 
 

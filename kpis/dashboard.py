@@ -13,7 +13,7 @@ the chosen language) or small dataclasses out. Pages only render them.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
@@ -21,12 +21,13 @@ import pandas as pd
 from kpis import export
 from kpis.catalog import FUNNEL, KPIS
 from kpis.i18n import fmt_change, fmt_period, fmt_value, t
-from kpis.model import ALL
+from kpis.model import ALL, EXTERNAL_SEGMENTS, INTERNAL_SEGMENTS, Filter
 
 __all__ = [
-    "Card", "cards", "CDO_CARDS", "EXTERNAL_KPIS", "INTERNAL_KPIS", "status_table", "funnel_rates_frame",
-    "funnel_table", "indexed_frame", "trend_frame", "breakdown_frame", "detail_frame", "profile_frame",
-    "view_workbook", "kpi_label", "segment_label",
+    "Card", "cards", "CDO_CARDS", "World", "EXTERNAL_WORLD", "INTERNAL_WORLD", "WORLDS", "headline_segment",
+    "kpis_with_values", "status_table", "funnel_rates_frame", "funnel_table", "indexed_frame", "trend_frame",
+    "world_trend_frame", "breakdown_frame", "breakdown_or_fallback", "detail_frame", "profile_frame", "view_workbook",
+    "kpi_label", "segment_label",
 ]
 
 CDO_CARDS = {
@@ -36,11 +37,43 @@ CDO_CARDS = {
 }
 """The unified funnel of each segment (DESIGN.md): the four stages and the two stage rates."""
 
-EXTERNAL_KPIS = ("impressions", "clicks", "ctr", "conversions", "conversion_rate", "leads", "cost", "cpc", "cpa",
-                 "revenue", "roas", "sessions", "engagement_rate", "followers", "sentiment_score", "nps")
-INTERNAL_KPIS = ("population", "active_users", "adoption_rate", "contributors", "participation_rate", "readers",
-                 "contributions", "contributions_per_active_user", "page_views", "spaces", "active_space_rate",
-                 "enps")
+
+@dataclass(frozen=True)
+class World:
+    """One world page (external B2C/B2B, internal B2E) declared as data: what differs between the two.
+
+        >>> EXTERNAL_WORLD.restrict(Filter(segments=("B2C", "B2E"))).segments
+        ('B2C',)
+    """
+
+    key: str  # prefix of the page's widget keys
+    segments: tuple[str, ...]
+    kpis: tuple[str, ...]  # its cards and the KPIs its picker offers, in order
+    initiative_label: str  # i18n key naming one initiative (a campaign, a collaborative space)
+    top_title: str  # i18n key of the top-initiatives section
+    top_fallback: str  # KPI ranked there when the picked one has no such breakdown (a population…)
+    file_name: str  # the page's Excel download
+    profile_segment: str | None = None  # the segment whose participation profile the page charts, if any
+
+    def restrict(self, flt: Filter) -> Filter:
+        """The filter restricted to this world's segments (all of them when none of them is selected)."""
+        return replace(flt, segments=tuple(s for s in flt.segments if s in self.segments) or self.segments)
+
+
+EXTERNAL_WORLD = World(
+    key="external", segments=EXTERNAL_SEGMENTS,
+    kpis=("impressions", "clicks", "ctr", "conversions", "conversion_rate", "leads", "cost", "cpc", "cpa", "revenue",
+          "roas", "sessions", "engagement_rate", "followers", "sentiment_score", "nps"),
+    initiative_label="world.campaign", top_title="world.top_campaigns", top_fallback="clicks",
+    file_name="passerelle_digital_externe.xlsx")
+INTERNAL_WORLD = World(
+    key="internal", segments=INTERNAL_SEGMENTS,
+    kpis=("population", "active_users", "adoption_rate", "contributors", "participation_rate", "readers",
+          "contributions", "contributions_per_active_user", "page_views", "spaces", "active_space_rate", "enps"),
+    initiative_label="world.space", top_title="world.top_spaces", top_fallback="contributions",
+    file_name="passerelle_digital_interne.xlsx", profile_segment="B2E")
+WORLDS = (EXTERNAL_WORLD, INTERNAL_WORLD)
+
 _STATUS = {"green": ("green", "status.green"), "amber": ("orange", "status.amber"), "red": ("red", "status.red")}
 
 
@@ -55,6 +88,15 @@ def kpi_label(code: str, lang: str) -> str:
 
 def segment_label(segment: str, lang: str) -> str:
     return t("segment.ALL", lang) if segment == "ALL" else segment
+
+
+def headline_segment(segments: tuple[str, ...]) -> str:
+    """The segment a page's cards show: the only one selected, else ``"ALL"`` (every selected segment merged).
+
+        >>> headline_segment(("B2C",)), headline_segment(("B2C", "B2B"))
+        ('B2C', 'ALL')
+    """
+    return segments[0] if len(segments) == 1 else "ALL"
 
 
 def _missing(value) -> bool:
@@ -224,12 +266,49 @@ def trend_frame(table: pd.DataFrame, kpi: str, targets: pd.DataFrame | None = No
     return frame
 
 
+def world_trend_frame(table: pd.DataFrame, kpi: str, targets: pd.DataFrame | None = None,
+                      lang: str = "fr") -> pd.DataFrame:
+    """``trend_frame`` of each selected segment, without the merged ``"ALL"`` rows a multi-segment view carries."""
+    return trend_frame(table[table["segment"] != "ALL"], kpi, targets, lang)
+
+
+def kpis_with_values(table: pd.DataFrame, candidates: tuple[str, ...]) -> list[str]:
+    """The candidates, in their order, that have at least one value in a KPI table (what a picker offers).
+
+        >>> kpis_with_values(view.table, ("clicks", "leads", "cost"))
+        ['clicks', 'cost']
+    """
+    present = set(table.loc[table["value"].notna(), "kpi"])
+    return [k for k in candidates if k in present]
+
+
 def breakdown_frame(bd: pd.DataFrame, kpi: str, segment: str, dimension: str, position: str = "top") -> pd.DataFrame:
     """One KPI's top (or bottom) members for ``charts.breakdown``: name, value, share."""
     rows = bd[(bd["kpi"] == kpi) & (bd["segment"] == segment) & (bd["position"] == position)
               & (bd[dimension] != ALL)]  # "(all)" is the rows without this dimension, not a member
     return pd.DataFrame({"name": rows[dimension].astype(str).to_numpy(), "value": rows["value"].astype(float).to_numpy(),
                          "share": rows["share"].astype(float).to_numpy()})
+
+
+def _empty_breakdown() -> pd.DataFrame:
+    return pd.DataFrame({"name": pd.Series(dtype=str), "value": pd.Series(dtype=float),
+                         "share": pd.Series(dtype=float)})
+
+
+def breakdown_or_fallback(bd: pd.DataFrame, kpi: str | None, segment: str, dimension: str,
+                          fallback: str | None = None) -> tuple[str | None, pd.DataFrame]:
+    """The KPI shown and its ``breakdown_frame``: ``kpi``'s, else ``fallback``'s when ``kpi`` has no member here.
+
+        >>> breakdown_or_fallback(bd, "population", "B2E", "initiative", fallback="contributions")[0]
+        'contributions'
+
+    Campaigns and collaborative spaces have no population: their top list then
+    ranks the world's fallback flow. An empty frame means nothing to show.
+    """
+    frame = breakdown_frame(bd, kpi, segment, dimension) if kpi else _empty_breakdown()
+    if frame.empty and fallback:
+        return fallback, breakdown_frame(bd, fallback, segment, dimension)
+    return kpi, frame
 
 
 def profile_frame(table: pd.DataFrame, segment: str = "B2E", lang: str = "fr") -> pd.DataFrame:

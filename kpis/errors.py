@@ -2,6 +2,7 @@
 
     KpiError                 base: message_fr, message_en
     ├── UsageError           a bad argument (CLI exit code 2)
+    │   └── SettingError     a setting's environment variable holds a bad value
     ├── FileRejected         a file that cannot be read at all
     ├── StoreError           the store cannot do what was asked
     │   ├── StoreLocked      another process holds the store for too long
@@ -31,6 +32,10 @@ class KpiError(Exception):
 
 class UsageError(KpiError):
     """A wrong argument or option."""
+
+
+class SettingError(UsageError):
+    """A setting read from the environment (``kpis.settings``) has a value that cannot be used."""
 
 
 class FileRejected(KpiError):

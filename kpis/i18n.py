@@ -41,6 +41,33 @@ _LABELS: dict[str, tuple[str, str]] = {
     "nav.importer": ("Importer", "Import"),
     "nav.history": ("Historique", "History"),
     "nav.catalog": ("Référentiel", "Catalog"),
+    # what each page shows (st.Page help: the navigation's tooltip)
+    "help.cdo": ("Les indicateurs clés de chaque segment, l'entonnoir unifié B2C / B2B / B2E sur une même échelle, "
+                 "l'état des objectifs et les tendances indexées.",
+                 "Each segment's key indicators, the unified B2C / B2B / B2E funnel on one scale, where the targets "
+                 "stand and indexed trends."),
+    "help.side_by_side": ("Digital externe et digital interne côte à côte, étape par étape de l'entonnoir, chacun avec "
+                          "son vocabulaire.",
+                          "External and internal digital side by side, funnel stage by stage, each in its own words."),
+    "help.external": ("Les indicateurs B2C et B2B : tendances et objectifs, détail par entité et par canal, meilleures "
+                      "campagnes, chaque valeur avec son lot d'import.",
+                      "B2C and B2B indicators: trends and targets, breakdowns by entity and channel, top campaigns, "
+                      "every value with its import batch."),
+    "help.internal": ("Les indicateurs B2E : tendances et objectifs, détail par entité et par canal, espaces "
+                      "collaboratifs les plus actifs, profil de participation.",
+                      "B2E indicators: trends and targets, breakdowns by entity and channel, most active collaborative "
+                      "spaces, participation profile."),
+    "help.importer": ("Déposez des exports Excel ou CSV : ce qui a été compris, les problèmes avec feuille, ligne et "
+                      "colonne, puis l'import en un lot par fichier.",
+                      "Drop Excel or CSV exports: what was understood, the issues with sheet, row and column, then "
+                      "one import batch per file."),
+    "help.history": ("Les lots importés et leur suppression, la couverture par origine et par mois, le journal des "
+                     "suppressions.",
+                     "The import batches and their deletion, coverage by origin and month, the deletion log."),
+    "help.catalog": ("La définition, la formule, l'unité et le sens de chaque indicateur, et les objectifs, modifiables "
+                     "ou chargés depuis une feuille.",
+                     "Each KPI's definition, formula, unit and direction, and the targets, edited here or uploaded as "
+                     "a sheet."),
     # filters
     "filter.title": ("Filtres", "Filters"),
     "filter.segments": ("Segments", "Segments"),

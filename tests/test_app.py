@@ -1,13 +1,15 @@
 """Every page, driven from the real app.py with AppTest, on its own store seeded with the demo data."""
 
 
+from unittest.mock import patch
+
 import pytest
 from conftest import APP, b2e_november
 from streamlit.testing.v1 import AppTest
 
 from kpis import dashboard, metrics
 from kpis.catalog import KPIS
-from kpis.i18n import fmt_value
+from kpis.i18n import fmt_value, t
 from kpis.store import Store
 
 pytestmark = pytest.mark.usefixtures("clean_streamlit_caches")
@@ -63,12 +65,16 @@ def test_side_by_side_shows_both_worlds(store_path):
     assert "Taux de clic" in labels and "Taux d'adoption" in labels
 
 
-@pytest.mark.parametrize("page, first", [("app_pages/external.py", "Impressions"),
-                                         ("app_pages/internal.py", "Population")])
-def test_world_pages(store_path, page, first):
+@pytest.mark.parametrize("page, first, world", [("app_pages/external.py", "Impressions", dashboard.EXTERNAL_WORLD),
+                                                ("app_pages/internal.py", "Population", dashboard.INTERNAL_WORLD)])
+def test_world_pages(store_path, page, first, world):
     at = run_app(page)
     assert at.metric[0].label == first
     assert len(at.get("vega_lite_chart")) >= 2  # the trend and at least one breakdown
+    # what differs between the two pages comes from their World spec
+    assert f"**{t(world.top_title, 'fr')}**" in [m.value for m in at.markdown]
+    assert (t("world.profile_help", "fr") in [c.value for c in at.caption]) == (world.profile_segment is not None)
+    assert at.download_button(key=f"download_{world.file_name}").label == "Télécharger (Excel)"
 
 
 def test_upload_shows_what_was_understood_then_imports(store_path):
@@ -142,3 +148,47 @@ def test_period_presets_set_the_range_from_the_latest_data(store_path):
     assert (at.session_state["selection"].flt.start.isoformat(), at.session_state["selection"].flt.end.isoformat()) \
         == ("2026-10-01", "2026-12-31")
     assert "Du 01/10/2026" in "\n".join(c.value for c in at.caption)
+
+
+PAGE_HELP = {"app_pages/cdo_view.py": "help.cdo", "app_pages/side_by_side.py": "help.side_by_side",
+             "app_pages/external.py": "help.external", "app_pages/internal.py": "help.internal",
+             "app_pages/importer.py": "help.importer", "app_pages/history.py": "help.history",
+             "app_pages/catalog.py": "help.catalog"}
+
+
+def test_every_page_says_what_it_shows_in_the_navigation(store_path):
+    import streamlit as st
+
+    with patch.object(st, "Page", wraps=st.Page) as page:
+        at = run_app()
+        assert {c.args[0]: c.kwargs["help"] for c in page.call_args_list} == {p: t(k, "fr") for p, k in PAGE_HELP.items()}
+        page.reset_mock()
+        at.segmented_control(key="lang").set_value("en").run()
+        assert {c.args[0]: c.kwargs["help"] for c in page.call_args_list} == {p: t(k, "en") for p, k in PAGE_HELP.items()}
+    assert t("help.external", "en").startswith("B2C and B2B indicators")
+
+
+def test_year_to_date_follows_the_fiscal_start_setting(store_path, monkeypatch):
+    monkeypatch.setenv("PASSERELLE_FISCAL_START", "4")
+    at = run_app()
+    at.pills(key="period").set_value("ytd").run()
+    assert not at.exception
+    sel = at.session_state["selection"]
+    # the demo data ends on 31 October 2026, inside the fiscal year April 2026 – March 2027
+    assert (sel.fiscal_start, sel.flt.start.isoformat(), sel.flt.end.isoformat()) == (4, "2026-04-01", "2026-10-31")
+    assert "Du 01/04/2026 au 31/10/2026" in "\n".join(c.value for c in at.caption)
+    at.segmented_control(key="grain").set_value("year").run()
+    assert not at.exception
+    # by year, each card compares FY2027 to date with the same days of FY2026 (April 2025 – March 2026):
+    # 1 April – 31 October = 30 + 31 + 30 + 31 + 31 + 30 + 31 = 214 days (a calendar year would say "vs 2025 (304 j)")
+    assert at.metric[0].proto.delta_description == "vs FY2026 (214 j)"
+
+
+def test_a_bad_setting_is_a_message_in_both_languages_not_a_traceback(store_path, monkeypatch):
+    monkeypatch.setenv("PASSERELLE_FISCAL_START", "13")
+    at = AppTest.from_file(APP, default_timeout=90).run()
+    assert not at.exception
+    assert [e.value for e in at.error] == [
+        "PASSERELLE_FISCAL_START (réglage fiscal_start) : un numéro de mois de 1 à 12 est attendu, reçu « 13 ».\n\n"
+        "PASSERELLE_FISCAL_START (setting fiscal_start): expected a month number from 1 to 12, got '13'."]
+    assert not at.metric and not store_path.exists()  # stopped before the store was opened or seeded

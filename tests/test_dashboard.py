@@ -100,3 +100,77 @@ def test_target_badge_shows_attainment_first():
     assert dashboard.status_label("amber", "fr", 0.9432) == f":orange-badge[94{NNBSP}%]"
     assert dashboard.status_label("green", "en") == ":green-badge[On target]"
     assert dashboard.status_label(None, "fr", 1.2) == ""
+
+
+# --- the two worlds, declared once as data -----------------------------------------------------------------
+
+
+def test_the_worlds_split_the_segments_and_name_their_own_things():
+    from kpis import i18n
+    from kpis.catalog import KPIS
+    from kpis.model import SEGMENTS
+
+    assert [w.segments for w in dashboard.WORLDS] == [("B2C", "B2B"), ("B2E",)]
+    assert sorted(s for w in dashboard.WORLDS for s in w.segments) == sorted(SEGMENTS)
+    assert len({w.key for w in dashboard.WORLDS}) == len({w.file_name for w in dashboard.WORLDS}) == 2
+    for world in dashboard.WORLDS:
+        for key in (world.initiative_label, world.top_title):
+            assert i18n.t(key, "fr") != i18n.t(key, "en"), key  # a label in both languages
+        for kpi in world.kpis:  # each KPI exists in one of the world's segments
+            assert set(KPIS[kpi].segments) & set(world.segments), (world.key, kpi)
+        # the top-initiatives fallback is a flow of the world: it always has a breakdown by initiative
+        assert world.top_fallback in world.kpis and KPIS[world.top_fallback].aggregation == "flow"
+    assert (i18n.t(dashboard.EXTERNAL_WORLD.initiative_label, "fr"), i18n.t(dashboard.INTERNAL_WORLD.top_title, "en")) \
+        == ("Campagne", "Most active collaborative spaces")
+    assert (dashboard.EXTERNAL_WORLD.profile_segment, dashboard.INTERNAL_WORLD.profile_segment) == (None, "B2E")
+
+
+@pytest.mark.parametrize("selected, world, expected", [
+    (("B2C", "B2E"), "EXTERNAL_WORLD", ("B2C",)),  # the selected segments of the world
+    (("B2C", "B2E"), "INTERNAL_WORLD", ("B2E",)),
+    (("B2E",), "EXTERNAL_WORLD", ("B2C", "B2B")),  # none of them selected: the whole world
+    (("B2B", "B2C"), "EXTERNAL_WORLD", ("B2B", "B2C")),  # the selection's order is kept
+])
+def test_a_world_restricts_the_filter_to_its_segments(selected, world, expected):
+    flt = Filter(segments=selected, start=date(2026, 1, 1), entities=("FR",))
+    restricted = getattr(dashboard, world).restrict(flt)
+    assert restricted.segments == expected
+    assert (restricted.start, restricted.entities) == (date(2026, 1, 1), ("FR",))  # the rest is untouched
+
+
+def test_headline_segment_merges_several_segments():
+    assert [dashboard.headline_segment(s) for s in (("B2E",), ("B2C", "B2B"), ("B2C", "B2B", "B2E"))] \
+        == ["B2E", "ALL", "ALL"]
+
+
+def test_kpis_with_values_keeps_the_candidates_order(store):
+    view = metrics.cdo_view(store, FLT, "month", lang="fr")
+    # the store has clicks, conversions, cost and impressions (so CTR and CPA too), no leads and no NPS
+    assert dashboard.kpis_with_values(view.table, ("nps", "cpa", "leads", "clicks", "ctr")) == ["cpa", "clicks", "ctr"]
+    assert dashboard.kpis_with_values(view.table, ("leads", "nps")) == []
+
+
+def test_world_trend_frame_leaves_out_the_merged_segment(store):
+    view = metrics.cdo_view(store, Filter(segments=("B2C", "B2B"), start=FLT.start, end=FLT.end), "month", lang="fr")
+    assert set(view.table["segment"]) == {"B2C", "ALL"}  # the merged rows a multi-segment view carries
+    frame = dashboard.world_trend_frame(view.table, "clicks", store.targets(), "fr")
+    # B2C clicks only, once per month (August 1 000, September 1 200), with the prorated target 40 a day
+    assert frame["segment"].tolist() == ["B2C", "B2C"]
+    assert frame["value"].tolist() == [1000.0, 1200.0]
+    assert frame["target"].tolist() == pytest.approx([1240.0, 1200.0])
+
+
+def test_breakdown_or_fallback_ranks_the_fallback_when_the_kpi_has_no_member(store):
+    bd = metrics.breakdown(metrics.fetch(store, FLT, "month", by=("initiative",)), "initiative", FLT, n=5, lang="fr")
+    # conversions by campaign: Rentrée 37,5 + 60 = 97,5, Soldes 12,5 + 20 = 32,5
+    kpi, frame = dashboard.breakdown_or_fallback(bd, "conversions", "B2C", "initiative", fallback="clicks")
+    assert (kpi, frame["name"].tolist(), frame["value"].tolist()) == ("conversions", ["Rentrée", "Soldes"], [97.5, 32.5])
+    # no leads by campaign (as a population has no space): the campaigns are ranked by clicks, 1 650 and 550
+    kpi, frame = dashboard.breakdown_or_fallback(bd, "leads", "B2C", "initiative", fallback="clicks")
+    assert (kpi, frame["value"].tolist(), frame["share"].tolist()) == ("clicks", [1650.0, 550.0], [0.75, 0.25])
+    kpi, frame = dashboard.breakdown_or_fallback(bd, None, "B2C", "initiative", fallback="clicks")
+    assert (kpi, frame["name"].tolist()) == ("clicks", ["Rentrée", "Soldes"])
+    kpi, frame = dashboard.breakdown_or_fallback(bd, None, "B2C", "initiative")
+    assert kpi is None and frame.empty and frame.columns.tolist() == ["name", "value", "share"]
+    kpi, frame = dashboard.breakdown_or_fallback(bd, "leads", "B2B", "initiative", fallback="clicks")
+    assert kpi == "clicks" and frame.empty  # no B2B data at all: nothing to show

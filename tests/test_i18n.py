@@ -19,7 +19,7 @@ def test_every_label_has_french_and_english():
 
 def test_every_label_used_by_the_app_exists():
     root = Path(__file__).resolve().parent.parent
-    sources = [root / "app.py", root / "ui.py", *(root / "app_pages").glob("*.py")]
+    sources = [root / "app.py", *(root / "ui").glob("*.py"), *(root / "app_pages").glob("*.py")]
     used = {k for p in sources for k in re.findall(r"""\bt\(\s*f?["']([a-z_]+\.[a-z_0-9.{}]+)["']""", p.read_text())}
     missing = {k for k in used if "{" not in k and k not in i18n._LABELS}
     assert missing == set()

@@ -1,0 +1,108 @@
+"""Passerelle's settings, declared once as a table and resolved from an environment mapping.
+
+    >>> config = resolve({"PASSERELLE_FISCAL_START": "4"})
+    >>> config.fiscal_start, config.store
+    (4, PosixPath('data/passerelle.duckdb'))
+
+Configuration flows one way: the edges (the command line, the app) call
+``resolve(os.environ)`` and pass the values on as arguments; no other ``kpis``
+module reads the environment. An unset or blank variable means the default; a
+value that cannot be used raises ``SettingError`` with a French and an English
+message naming the variable. README.md lists every setting (a test checks).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from kpis.errors import SettingError
+
+__all__ = ["Setting", "SETTINGS", "Settings", "resolve", "setting"]
+
+
+def _month(text: str) -> int:
+    month = int(text)  # "avril" or "4.5" raise ValueError
+    if not 1 <= month <= 12:
+        raise ValueError(text)
+    return month
+
+
+@dataclass(frozen=True)
+class Kind:
+    """How a setting's text becomes a value, and what is expected when it cannot (French, English)."""
+
+    parse: Callable[[str], object]
+    expected_fr: str
+    expected_en: str
+
+
+PATH = Kind(Path, "un chemin de fichier", "a file path")
+MONTH = Kind(_month, "un numéro de mois de 1 à 12", "a month number from 1 to 12")
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One setting: its name, default, environment variable and meaning in French and English."""
+
+    name: str
+    default: object
+    env: str
+    help_fr: str
+    help_en: str
+    kind: Kind = PATH
+
+    def help(self, lang: str = "fr") -> str:
+        return self.help_fr if lang == "fr" else self.help_en
+
+    def parse(self, text: str) -> object:
+        """The value of ``text`` (the variable's content), or ``SettingError``."""
+        try:
+            return self.kind.parse(text.strip())
+        except ValueError:
+            raise SettingError(
+                f"{self.env} (réglage {self.name}) : {self.kind.expected_fr} est attendu, reçu « {text} ».",
+                f"{self.env} (setting {self.name}): expected {self.kind.expected_en}, got '{text}'.",
+            ) from None
+
+
+SETTINGS = (
+    Setting("store", Path("data") / "passerelle.duckdb", "PASSERELLE_STORE",
+            "Le fichier DuckDB de la base (créé au premier lancement)",
+            "The DuckDB store file (created on first run)"),
+    Setting("fiscal_start", 1, "PASSERELLE_FISCAL_START",
+            "Le mois de début de l'exercice (1 = janvier) : « année en cours », trimestres et années en suivent",
+            "The fiscal year's first month (1 = January): year to date, quarters and years follow it",
+            kind=MONTH),
+)
+"""Every setting, in the order README.md lists them."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Resolved values, one attribute per entry of ``SETTINGS`` (same names, same order)."""
+
+    store: Path
+    fiscal_start: int
+
+
+def setting(name: str) -> Setting:
+    """The entry of ``SETTINGS`` called ``name``: ``setting("store").env == "PASSERELLE_STORE"``."""
+    return next(s for s in SETTINGS if s.name == name)
+
+
+def resolve(environ: Mapping[str, str]) -> Settings:
+    """Every setting from ``environ`` (the caller passes ``os.environ``), else its default.
+
+        >>> resolve({}).fiscal_start
+        1
+        >>> resolve({"PASSERELLE_FISCAL_START": "13"}).fiscal_start
+        Traceback (most recent call last):
+        kpis.errors.SettingError: PASSERELLE_FISCAL_START (setting fiscal_start): expected a month number ...
+    """
+    values = {}
+    for s in SETTINGS:
+        text = environ.get(s.env) or ""
+        values[s.name] = s.parse(text) if text.strip() else s.default
+    return Settings(**values)

@@ -1,0 +1,32 @@
+"""The app's shared UI helpers, for ``app.py`` and the pages in ``app_pages/``.
+
+    >>> import ui
+    >>> sel = ui.selection()                                  # what the sidebar says
+    >>> view = ui.cdo_view(sel.version, sel.flt, sel.grain, sel.lang, sel.fiscal_start)
+    >>> ui.cards_grid(dashboard.cards(view, "B2C", dashboard.CDO_CARDS["B2C"], sel.lang))
+
+``ui.data`` holds the cached ``kpis`` calls, ``ui.state`` the per-session
+selection, language and settings, ``ui.widgets`` the small reusable pieces
+and ``ui.world`` the one function both world pages call. No pandas logic
+here: it lives in ``kpis`` (mostly ``kpis.dashboard``), tested without Streamlit.
+"""
+
+from ui.data import (
+    batches, breakdown, cdo_view, check, coverage, deletions, dimension_values, observations, remembered_mappings,
+    store, targets,
+)
+from ui.state import Selection, lang, selection, set_selection, settings, t
+from ui.widgets import cards_grid, empty_state, excel_download, kpi_picker, metric_card
+from ui.world import render_world
+
+__all__ = [
+    # ui.data
+    "batches", "breakdown", "cdo_view", "check", "coverage", "deletions", "dimension_values", "observations",
+    "remembered_mappings", "store", "targets",
+    # ui.state
+    "Selection", "lang", "selection", "set_selection", "settings", "t",
+    # ui.widgets
+    "cards_grid", "empty_state", "excel_download", "kpi_picker", "metric_card",
+    # ui.world
+    "render_world",
+]

@@ -1,0 +1,54 @@
+"""Small reusable pieces of page: KPI cards, the KPI picker, the empty state, the Excel download.
+
+    >>> cards_grid(dashboard.cards(view, "B2C", dashboard.CDO_CARDS["B2C"], lang))
+    >>> excel_download(partial(dashboard.view_workbook, view, lang), "passerelle_vue_cdo.xlsx", key="download_cdo")
+
+They render what ``kpis`` computed; the only logic is which Streamlit element shows it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pandas as pd
+import streamlit as st
+
+from kpis import dashboard
+from ui.state import lang, t
+
+
+def empty_state(message_key: str = "empty.title") -> None:
+    """A helpful empty state: what to change, and a link to Importer."""
+    with st.container(border=True):
+        st.markdown(f"**{t(message_key)}**")
+        st.caption(t("empty.hint"))
+        st.page_link("app_pages/importer.py", label=t("nav.importer"), icon=":material/upload_file:")
+
+
+def metric_card(card: dashboard.Card) -> None:
+    """One KPI card as a bordered ``st.metric`` with its sparkline and target status."""
+    badge = dashboard.status_label(card.status, lang(), card.attainment)
+    label = f"{badge} {card.label}".strip()  # the badge first: long labels are cut
+    st.metric(label, card.value, card.delta, delta_color=card.delta_color, delta_arrow=card.delta_arrow,
+              delta_description=card.delta_description, help=card.help, border=True, height="stretch",
+              chart_data=list(card.sparkline) if len(card.sparkline) > 1 else None, chart_type="area")
+
+
+def cards_grid(cards: list[dashboard.Card]) -> None:
+    """Cards six to a row (fewer on a narrow screen)."""
+    with st.grid(6, gap="small", min_column_width=170):
+        for card in cards:
+            metric_card(card)
+
+
+def kpi_picker(table: pd.DataFrame, candidates: tuple[str, ...], key: str) -> str | None:
+    """A KPI select box offering the candidates that have values in the table; None when none has."""
+    options = dashboard.kpis_with_values(table, candidates)
+    if not options:
+        return None
+    return st.selectbox(t("world.kpi"), options, key=key, format_func=lambda k: dashboard.kpi_label(k, lang()))
+
+
+def excel_download(build: Callable[[], bytes], file_name: str, key: str) -> None:
+    """The page's "Download (Excel)" button; ``build`` makes the workbook only when it is clicked."""
+    st.download_button(t("download.excel"), build, file_name=file_name, icon=":material/download:", key=key)

@@ -1,0 +1,98 @@
+"""A world page (external B2C/B2B, internal B2E) rendered from its ``kpis.dashboard.World`` spec.
+
+    >>> render_world(dashboard.EXTERNAL_WORLD)     # the whole of app_pages/external.py
+
+Top to bottom: the world's cards, one KPI's trend with its target line, the
+breakdowns by entity and by channel, the top initiatives (campaigns or
+collaborative spaces), the participation profile when the spec asks for it,
+every value with its import batch, and the page as an Excel workbook.
+"""
+
+from __future__ import annotations
+
+from functools import partial
+
+import streamlit as st
+
+from kpis import charts, dashboard
+from kpis.catalog import KPIS
+from kpis.dashboard import World
+from kpis.model import Filter
+from ui import data
+from ui.state import Selection, selection, t
+from ui.widgets import cards_grid, empty_state, excel_download, kpi_picker
+
+
+def render_world(world: World) -> None:
+    """The page of one world; stops with a helpful empty state when the filter matches nothing."""
+    sel = selection()
+    flt = world.restrict(sel.flt)
+    view = data.cdo_view(sel.version, flt, sel.grain, sel.lang, sel.fiscal_start)
+    if view.empty:
+        empty_state()
+        st.stop()
+    kpi, segment = _overview(world, view, flt, sel)
+    _breakdowns(world, flt, kpi, segment, sel)
+    if world.profile_segment:
+        _profile(view, world.profile_segment, sel)
+    _detail(world, view, flt, sel)
+
+
+def _overview(world: World, view, flt: Filter, sel: Selection) -> tuple[str | None, str]:
+    """The world's cards, then one KPI's trend with its target line; returns the KPI and the segment picked."""
+    st.caption(t("world.caption", segments=", ".join(flt.segments)))
+    cards_grid(dashboard.cards(view, dashboard.headline_segment(flt.segments), world.kpis, sel.lang))
+    with st.container(border=True):
+        kpi = kpi_picker(view.table, world.kpis, key=f"{world.key}_kpi")
+        if kpi:
+            frame = dashboard.world_trend_frame(view.table, kpi, data.targets(sel.version), sel.lang)
+            st.altair_chart(charts.trend(frame, title=KPIS[kpi].label(sel.lang), unit=KPIS[kpi].unit,
+                                         lang=sel.lang), alt=KPIS[kpi].label(sel.lang))
+    segment = st.segmented_control(t("world.segment"), list(flt.segments), key=f"{world.key}_segment",
+                                   default=flt.segments[0], required=True)
+    return kpi, segment
+
+
+def _breakdowns(world: World, flt: Filter, kpi: str | None, segment: str, sel: Selection) -> None:
+    """By entity and by channel side by side, then the top initiatives."""
+    left, right = st.columns(2)
+    with left, st.container(border=True):
+        _breakdown_chart(flt, kpi, segment, "entity", "world.entity", sel)
+    with right, st.container(border=True):
+        _breakdown_chart(flt, kpi, segment, "channel", "world.channel", sel)
+    with st.container(border=True):
+        st.markdown(f"**{t(world.top_title)}**")
+        _breakdown_chart(flt, kpi, segment, "initiative", world.initiative_label, sel, fallback=world.top_fallback)
+
+
+def _breakdown_chart(flt: Filter, kpi: str | None, segment: str, dimension: str, label_key: str, sel: Selection,
+                     fallback: str | None = None) -> None:
+    """The top members of one dimension for the picked KPI (else ``fallback``), or a short note."""
+    bd = data.breakdown(sel.version, flt, sel.grain, dimension, sel.lang, sel.fiscal_start)
+    kpi, frame = dashboard.breakdown_or_fallback(bd, kpi, segment, dimension, fallback)
+    if frame.empty:
+        st.caption(t("world.no_breakdown"))
+        return
+    title = t(f"world.by_{dimension}", kpi=KPIS[kpi].label(sel.lang))
+    st.altair_chart(charts.breakdown(frame, title=title, unit=KPIS[kpi].unit, lang=sel.lang, label=t(label_key)),
+                    alt=title)
+
+
+def _profile(view, segment: str, sel: Selection) -> None:
+    """Active users, readers and contributors per bucket, when the data has them."""
+    profile = dashboard.profile_frame(view.table, segment, sel.lang)
+    if profile.empty:
+        return
+    with st.container(border=True):
+        title = t("world.profile")
+        st.altair_chart(charts.profile(profile, title=title, lang=sel.lang), alt=title)
+        st.caption(t("world.profile_help"))
+
+
+def _detail(world: World, view, flt: Filter, sel: Selection) -> None:
+    """Every value with the batch it came from, and the page as an Excel workbook (built on click)."""
+    with st.expander(t("world.detail"), icon=":material/table:"):
+        detail = dashboard.detail_frame(data.observations(sel.version, flt), data.batches(sel.version), sel.lang)
+        st.dataframe(detail, hide_index=True)
+    excel_download(partial(dashboard.view_workbook, view, sel.lang, {t("world.detail"): detail}), world.file_name,
+                   key=f"download_{world.file_name}")
