@@ -96,7 +96,10 @@ def trend(frame: pd.DataFrame, *, title: str, unit: str, lang: str = "fr", y_tit
 
 
 def indexed(frame: pd.DataFrame, *, title: str, lang: str = "fr") -> alt.Chart:
-    """KPIs of different units on one scale: base 100 at the first bucket. Columns: period_start, period, series, index."""
+    """KPIs of different units on one scale: base 100 at the first bucket.
+
+    Columns: period_start, period, series, index.
+    """
     tooltip = [alt.Tooltip("series:N", title=_t("series", lang)), alt.Tooltip("period:N", title=_t("period", lang)),
                alt.Tooltip("index:Q", title=_t("index", lang), format=",.1f")]
     chart = alt.Chart(frame).mark_line(point=True).encode(

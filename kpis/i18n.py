@@ -96,9 +96,11 @@ _LABELS: dict[str, tuple[str, str]] = {
     "cdo.status": ("Objectifs : où en est-on ?", "Targets: where do we stand?"),
     "cdo.no_targets": ("Aucun objectif défini pour cette sélection (voir Référentiel).",
                        "No target set for this selection (see Catalog)."),
-    "cdo.trends": ("Tendances indexées (base 100 au début de la période)", "Indexed trends (100 at the start of the period)"),
+    "cdo.trends": ("Tendances indexées (base 100 au début de la période)",
+                   "Indexed trends (100 at the start of the period)"),
     # side by side
-    "sbs.caption": ("Chaque étape de l'entonnoir, avec le vocabulaire de chaque monde : campagne ↔ espace collaboratif, "
+    "sbs.caption": ("Chaque étape de l'entonnoir, avec le vocabulaire de chaque monde : "
+                    "campagne ↔ espace collaboratif, "
                     "client ↔ collaborateur, taux de conversion ↔ taux de participation.",
                     "Each funnel stage in each world's words: campaign ↔ collaborative space, customer ↔ employee, "
                     "conversion rate ↔ participation rate."),
@@ -126,7 +128,8 @@ _LABELS: dict[str, tuple[str, str]] = {
     # importer
     "import.caption": ("Déposez les exports des équipes : rien n'est enregistré avant le bouton « Importer ».",
                        "Drop the teams' exports: nothing is stored before the Import button."),
-    "import.drop": ("Fichiers Excel ou CSV (xlsx, xlsm, xls, ods, csv)", "Excel or CSV files (xlsx, xlsm, xls, ods, csv)"),
+    "import.drop": ("Fichiers Excel ou CSV (xlsx, xlsm, xls, ods, csv)",
+                    "Excel or CSV files (xlsx, xlsm, xls, ods, csv)"),
     "import.templates": ("Modèles vides", "Empty templates"),
     "import.template.external": ("Modèle digital externe", "External digital template"),
     "import.template.internal": ("Modèle digital interne", "Internal digital template"),
@@ -149,9 +152,11 @@ _LABELS: dict[str, tuple[str, str]] = {
     "import.button": ("Importer {n} fichier(s)", "Import {n} file(s)"),
     "import.done": ("{file} : lot n° {batch} importé, {rows} valeurs enregistrées.",
                     "{file}: batch #{batch} imported, {rows} values stored."),
-    "import.superseded": ("{n} valeurs plus anciennes des mêmes séries et périodes sont remplacées (elles restent dans l'historique).",
+    "import.superseded": ("{n} valeurs plus anciennes des mêmes séries et périodes sont remplacées "
+                          "(elles restent dans l'historique).",
                           "{n} older values of the same series and periods are replaced (they stay in the history)."),
-    "import.duplicate": ("{file} : déjà importé (lot n° {batch} du {date}) — rien n'a été ajouté, rien n'est compté deux fois.",
+    "import.duplicate": ("{file} : déjà importé (lot n° {batch} du {date}) — rien n'a été ajouté, "
+                         "rien n'est compté deux fois.",
                          "{file}: already imported (batch #{batch} of {date}) — nothing added, nothing counted twice."),
     "import.refused": ("{file} : refusé — {reason}", "{file}: refused — {reason}"),
     "import.reading": ("Lecture de {file}…", "Reading {file}…"),
@@ -164,7 +169,8 @@ _LABELS: dict[str, tuple[str, str]] = {
     "history.delete": ("Supprimer un lot", "Delete a batch"),
     "history.delete_pick": ("Lot à supprimer", "Batch to delete"),
     "history.delete_confirm": ("Je confirme la suppression de ce lot", "I confirm deleting this batch"),
-    "history.deleted": ("Lot(s) {ids} supprimé(s) : {removed} valeurs retirées, {restored} valeurs plus anciennes redevenues à jour.",
+    "history.deleted": ("Lot(s) {ids} supprimé(s) : {removed} valeurs retirées, "
+                        "{restored} valeurs plus anciennes redevenues à jour.",
                         "Batch(es) {ids} deleted: {removed} values removed, {restored} older values current again."),
     "history.coverage": ("Couverture par origine et par mois", "Coverage by origin and month"),
     "history.coverage_help": ("Nombre de valeurs à jour ; une case vide est un mois sans données.",
@@ -175,7 +181,8 @@ _LABELS: dict[str, tuple[str, str]] = {
     # catalog
     "catalog.kpis": ("Catalogue des indicateurs", "KPI catalog"),
     "catalog.targets": ("Objectifs", "Targets"),
-    "catalog.targets_help": ("Modifiez, ajoutez ou supprimez des lignes puis enregistrez. Période : 2026, T3 2026 ou 2026-10.",
+    "catalog.targets_help": ("Modifiez, ajoutez ou supprimez des lignes puis enregistrez. "
+                             "Période : 2026, T3 2026 ou 2026-10.",
                              "Edit, add or delete rows, then save. Period: 2026, Q3 2026 or 2026-10."),
     "catalog.save": ("Enregistrer les objectifs", "Save the targets"),
     "catalog.saved": ("{n} objectif(s) enregistré(s).", "{n} target(s) saved."),

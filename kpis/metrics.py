@@ -279,7 +279,8 @@ def period_labels(dates, grain: str = "month", fiscal_start: int = 1) -> list[st
         >>> period_labels(["2025-07-01", "2026-06-30"], "year", fiscal_start=7)
         ['FY2026', 'FY2026']
     """
-    return list(_labels(_bucket_index(_days(pd.to_datetime(pd.Series(dates))), grain, fiscal_start), grain, fiscal_start))
+    idx = _bucket_index(_days(pd.to_datetime(pd.Series(dates))), grain, fiscal_start)
+    return list(_labels(idx, grain, fiscal_start))
 
 
 def bucket_bounds(day, grain: str = "month", fiscal_start: int = 1) -> tuple[date, date]:
@@ -665,7 +666,8 @@ def _pooled(res, k, member, target, comps, signs, den, rank, lang):
 def _compute(nat: _Native, win: _Windows, groups: dict[str, tuple[str, ...]], lang: str) -> pd.DataFrame:
     """Base and derived KPI rows for the windows: w, segment, *dims, kpi, value, basis, reason, n."""
     if nat.empty or not len(win.start):
-        return pd.DataFrame({c: pd.Series(dtype=object) for c in ("w", "segment", *nat.dims, "kpi", "value", "basis", "reason", "n")})
+        columns = ("w", "segment", *nat.dims, "kpi", "value", "basis", "reason", "n")
+        return pd.DataFrame({c: pd.Series(dtype=object) for c in columns})
     res = _aggregate(nat, win)
     res, links = _merge(res, {g: s for g, s in groups.items()})
     out = pd.concat([_long(res, win, lang), _derived(res, links, lang)], ignore_index=True)
@@ -1107,9 +1109,10 @@ def _funnel_from(out: pd.DataFrame | None, segments: tuple[str, ...], lang: str)
         return _empty(FUNNEL_COLUMNS)
     kpis = np.array([[st.kpi("B2E" if s in INTERNAL_SEGMENTS or s == "INTERNAL" else "B2C") for st in FUNNEL]
                      for s in present], dtype=object)  # ≤ 3 segments × 4 stages
-    found = dict(zip(zip(seg_col, out["kpi"].to_numpy(dtype=object)),
-                     zip(out["value"].to_numpy(dtype=float), out["reason"].to_numpy(dtype=object))))
-    got = [[found.get((s, k), (np.nan, None)) for k in row] for s, row in zip(present, kpis)]
+    found = dict(zip(zip(seg_col, out["kpi"].to_numpy(dtype=object), strict=True),
+                     zip(out["value"].to_numpy(dtype=float), out["reason"].to_numpy(dtype=object), strict=True),
+                     strict=True))
+    got = [[found.get((s, k), (np.nan, None)) for k in row] for s, row in zip(present, kpis, strict=True)]
     v = np.array([[g[0] for g in row] for row in got], dtype=float)
     r = np.array([[g[1] for g in row] for row in got], dtype=object)
     missing_text = np.vectorize(lambda k: _t(lang, "missing", kpi=k), otypes=[object])
@@ -1161,7 +1164,8 @@ def vocabulary(lang: str = "fr") -> pd.DataFrame:
 def side_by_side(native: pd.DataFrame, flt: Filter = Filter(), lang: str = "fr", _computed=None) -> pd.DataFrame:
     """For each funnel stage, the external and internal KPI in that role, with labels and values.
 
-        >>> side_by_side(native, flt, lang="en")[["stage", "external_kpi", "external_value", "internal_kpi", "internal_value"]]
+        >>> sbs = side_by_side(native, flt, lang="en")
+        >>> sbs[["stage", "external_kpi", "external_value", "internal_kpi", "internal_value"]]
 
     External values merge the selected external segments (B2C + B2B, ratios
     recomputed from pooled components); internal values are B2E's. The last
@@ -1190,7 +1194,7 @@ def side_by_side(native: pd.DataFrame, flt: Filter = Filter(), lang: str = "fr",
     key = np.where(f["stage"].eq("rate"), f["kpi"], f["stage"]).astype(object)
     for world, column in (("EXTERNAL", "external_value"), ("INTERNAL", "internal_value")):
         mine = f["segment"].eq(world).to_numpy()
-        values = dict(zip(key[mine], f["value"].to_numpy(dtype=float)[mine]))  # ≤ 6 funnel rows
+        values = dict(zip(key[mine], f["value"].to_numpy(dtype=float)[mine], strict=True))  # ≤ 6 funnel rows
         sbs[column] = sbs["stage"].map(values).to_numpy(dtype=float)
     sbs["unit"] = [KPIS[k].unit if k in KPIS else "%" for k in sbs["external_kpi"]]
     return sbs
@@ -1282,7 +1286,8 @@ def widen(flt: Filter, grain: str = "month", fiscal_start: int = 1) -> Filter:
         end = pd.Timestamp(flt.end).date() + timedelta(days=MAX_NATIVE_DAYS)
     kpis = flt.kpis
     if kpis:
-        kpis = tuple(dict.fromkeys(c for k in kpis for c in (KPIS[k].components if k in KPIS and not KPIS[k].base else (k,))))
+        kpis = tuple(dict.fromkeys(c for k in kpis
+                                   for c in (KPIS[k].components if k in KPIS and not KPIS[k].base else (k,))))
     return replace(flt, start=start, end=end, kpis=kpis)
 
 
@@ -1331,7 +1336,8 @@ def cdo_view(store, flt: Filter = Filter(), grain: str = "month", fiscal_start: 
     sc = scorecard(nat, flt, grain, fiscal_start, targets, lang)
     computed = _selection_values(nat, replace(flt, kpis=()), lang)
     fun = _funnel_from(computed[0], _selected(flt), lang)
-    tgt = targets_status(native, targets, flt, grain, fiscal_start, lang, _computed=computed) if targets is not None else _empty(TARGET_COLUMNS)
+    tgt = (targets_status(native, targets, flt, grain, fiscal_start, lang, _computed=computed)
+           if targets is not None else _empty(TARGET_COLUMNS))
     headline = tuple(dict.fromkeys(k for st in FUNNEL for k in (st.external, st.internal)))
     trends = indexed_trends(table, headline)
     sbs = side_by_side(nat, flt, lang, _computed=computed)
@@ -1344,7 +1350,8 @@ def cdo_view(store, flt: Filter = Filter(), grain: str = "month", fiscal_start: 
 # --- the store contract in pandas (tests, baselines, previews) -------------------------------
 
 
-def native_totals_from_observations(obs: pd.DataFrame, flt: Filter = Filter(), by: tuple[str, ...] = ()) -> pd.DataFrame:
+def native_totals_from_observations(obs: pd.DataFrame, flt: Filter = Filter(),
+                                    by: tuple[str, ...] = ()) -> pd.DataFrame:
     """What ``Store.native_totals`` returns, computed in pandas from observations (``OBS_COLUMNS``).
 
         >>> native_totals_from_observations(obs, Filter(segments=("B2E",)), by=("channel",))

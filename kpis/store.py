@@ -658,7 +658,8 @@ class Store:
         segments = sorted(frame["segment"].unique())
         with self._write() as con:
             earlier = con.execute(
-                "SELECT id, imported_at, file_name, sha256 FROM batches WHERE sha256 = ? OR obs_hash = ? ORDER BY id LIMIT 1",
+                "SELECT id, imported_at, file_name, sha256 FROM batches WHERE sha256 = ? OR obs_hash = ? "
+                "ORDER BY id LIMIT 1",
                 [sha256, obs_hash],
             ).fetchone()
             if earlier:
@@ -820,7 +821,8 @@ class Store:
         return len(frame)
 
     def targets(self) -> pd.DataFrame:
-        """All targets: kpi, segment, entity (None = whole segment), period_start, period_end, grain, value, set_by, set_at.
+        """All targets: kpi, segment, entity (None = whole segment), period_start, period_end, grain, value,
+        set_by, set_at.
 
         Read again only when ``data_version()`` has moved: a dashboard asks on every view, and opening the
         file costs more than the answer.
@@ -951,13 +953,15 @@ class Store:
         columns = ["origin", "month", "rows", "last_import"]
         if spans.empty:
             return pd.DataFrame({c: pd.Series(dtype=t) for c, t in zip(
-                columns, ["str", "datetime64[us]", "int64", "datetime64[us]"])})
+                columns, ["str", "datetime64[us]", "int64", "datetime64[us]"], strict=True)})
         parts = []
         for rec in spans.itertuples(index=False):
             months = pd.period_range(rec.period_start, rec.period_end, freq="M").to_timestamp()
-            parts.append(pd.DataFrame({"origin": rec.origin, "month": months, "rows": rec.rows, "last_import": rec.last_import}))
+            parts.append(pd.DataFrame({"origin": rec.origin, "month": months, "rows": rec.rows,
+                                       "last_import": rec.last_import}))
         cov = pd.concat(parts, ignore_index=True)
-        cov = cov.groupby(["origin", "month"], as_index=False).agg(rows=("rows", "sum"), last_import=("last_import", "max"))
+        cov = cov.groupby(["origin", "month"], as_index=False).agg(rows=("rows", "sum"),
+                                                                   last_import=("last_import", "max"))
         cov["rows"] = cov["rows"].astype("int64")
         cov["month"] = cov["month"].astype("datetime64[us]")
         return cov[columns]
@@ -982,7 +986,8 @@ class Store:
                 counts[table] = con.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0]
                 _duckdb_copy_out(con, table, directory / f"{table}.parquet")
             con.execute("COMMIT")
-        manifest = {"format": "passerelle-backup", "schema_version": version, "created_at": _iso_z(_utcnow()), "tables": counts}
+        manifest = {"format": "passerelle-backup", "schema_version": version, "created_at": _iso_z(_utcnow()),
+                    "tables": counts}
         (directory / "manifest.json").write_text(json.dumps(manifest, indent=2))
         return counts
 
@@ -1045,7 +1050,8 @@ def _schema_version(con) -> int | None:
 
 def _too_new(path: Path, version: int) -> SchemaTooNew:
     return SchemaTooNew(
-        f"La base {path.name} a été écrite par une version plus récente de Passerelle (schéma {version} > {SCHEMA_VERSION}).",
+        f"La base {path.name} a été écrite par une version plus récente de Passerelle "
+        f"(schéma {version} > {SCHEMA_VERSION}).",
         f"The store {path.name} was written by a newer Passerelle (schema {version} > {SCHEMA_VERSION}).",
     )
 
@@ -1096,7 +1102,8 @@ def _merge_periods(frame: pd.DataFrame, enc: dict) -> pd.DataFrame:
 def _islands(con, batches_sql: str, params: Sequence = (), keys_table: str | None = None) -> None:
     """Temp table ``_islands``: per batch and series, the merged periods it covers."""
     keys = (
-        f" AND EXISTS (SELECT 1 FROM {keys_table} k WHERE k.origin = b.origin AND k.segment = o.segment AND k.kpi = o.kpi)"
+        f" AND EXISTS (SELECT 1 FROM {keys_table} k"
+        " WHERE k.origin = b.origin AND k.segment = o.segment AND k.kpi = o.kpi)"
         if keys_table else ""
     )
     part = "batch_id, segment, entity, channel, initiative, kpi"
@@ -1138,7 +1145,8 @@ def _hits(con) -> None:
     for side in ("_cand", "_islands"):
         row = con.execute(
             "SELECT " + ", ".join(
-                f"MAX(CASE WHEN {d} = ? THEN 1 ELSE 0 END), MAX(CASE WHEN {d} <> ? THEN 1 ELSE 0 END)" for d in DIMENSIONS
+                f"MAX(CASE WHEN {d} = ? THEN 1 ELSE 0 END), MAX(CASE WHEN {d} <> ? THEN 1 ELSE 0 END)"
+                for d in DIMENSIONS
             ) + f" FROM {side}",
             [ALL] * (2 * len(DIMENSIONS)),
         ).fetchone()
@@ -1146,7 +1154,7 @@ def _hits(con) -> None:
     branches = []
     for modes in itertools.product("ENO", repeat=len(DIMENSIONS)):
         conds, possible = [], True
-        for d, mode in zip(DIMENSIONS, modes):
+        for d, mode in zip(DIMENSIONS, modes, strict=True):
             c_all, c_other = flags["_cand"][d]
             i_all, i_other = flags["_islands"][d]
             if mode == "E":
@@ -1198,7 +1206,8 @@ def _supersede_by(con, batch_id: int, origin: str, islands: pd.DataFrame) -> tup
                   o.period_start, o.period_end
            FROM observations o JOIN batches b ON b.id = o.batch_id
            WHERE o.is_current AND o.batch_id < ? AND o.period_end >= ? AND o.period_start <= ?
-             AND EXISTS (SELECT 1 FROM _keys k WHERE k.origin = b.origin AND k.segment = o.segment AND k.kpi = o.kpi)""",
+             AND EXISTS (SELECT 1 FROM _keys k
+                         WHERE k.origin = b.origin AND k.segment = o.segment AND k.kpi = o.kpi)""",
         [batch_id, lo, hi],
     )
     _hits(con)
@@ -1221,7 +1230,8 @@ def _overlap_warnings(con, partial: pd.DataFrame) -> tuple[OverlapWarning, ...]:
         out.append(OverlapWarning(
             int(rec.batch_id), int(rec.rows), kpis,
             f"{rec.rows} observation(s) du lot n° {rec.batch_id} ({file_name} ; {', '.join(kpis)}) chevauchent "
-            "partiellement les périodes importées : elles sont conservées, vérifiez qu'elles ne comptent pas deux fois.",
+            "partiellement les périodes importées : elles sont conservées, "
+            "vérifiez qu'elles ne comptent pas deux fois.",
             f"{rec.rows} observation(s) of batch {rec.batch_id} ({file_name}; {', '.join(kpis)}) partly overlap "
             "the imported periods: they are kept; check they are not counted twice.",
         ))
@@ -1252,14 +1262,16 @@ def _delete(con, ids: list[int], by: str) -> DeleteOutcome:
                   o.period_start, o.period_end
            FROM observations o JOIN batches b ON b.id = o.batch_id
            WHERE NOT o.is_current AND o.batch_id < ?
-             AND EXISTS (SELECT 1 FROM _keys k WHERE k.origin = b.origin AND k.segment = o.segment AND k.kpi = o.kpi)""",
+             AND EXISTS (SELECT 1 FROM _keys k
+                         WHERE k.origin = b.origin AND k.segment = o.segment AND k.kpi = o.kpi)""",
         [max(ids)],
     )
     restored_by_batch: dict[int, int] = {}
     if con.execute("SELECT COUNT(*) FROM _cand").fetchone()[0]:
         _islands(con, "SELECT id FROM batches WHERE id > (SELECT MIN(batch_id) FROM _cand)", keys_table="_keys")
         _hits(con)
-        back = "SELECT batch_id, row_no FROM _cand c WHERE NOT EXISTS (SELECT 1 FROM _hits h WHERE h.inside = 1 AND h.batch_id = c.batch_id AND h.row_no = c.row_no)"
+        back = ("SELECT batch_id, row_no FROM _cand c WHERE NOT EXISTS "
+                "(SELECT 1 FROM _hits h WHERE h.inside = 1 AND h.batch_id = c.batch_id AND h.row_no = c.row_no)")
         restored_by_batch = dict(con.execute(f"SELECT batch_id, COUNT(*) FROM ({back}) r GROUP BY batch_id").fetchall())
         _set_current(con, back, True)
     for t in ("_islands", "_keys", "_cand", "_hits"):
@@ -1289,7 +1301,7 @@ def _normalise_targets(targets: pd.DataFrame) -> pd.DataFrame:
     entity = targets["entity"].tolist() if "entity" in targets.columns else [None] * len(targets)
     entity = [None if e is None or pd.isna(e) or str(e).strip() in ("", ALL) else str(e).strip() for e in entity]
     grain = targets["grain"] if "grain" in targets.columns else pd.Series([None] * len(targets), index=targets.index)
-    grain = [g if isinstance(g, str) and g else _grain_of(s, e) for g, s, e in zip(grain, start, end)]
+    grain = [g if isinstance(g, str) and g else _grain_of(s, e) for g, s, e in zip(grain, start, end, strict=True)]
     frame = pd.DataFrame({
         "kpi": targets["kpi"].astype(str).to_numpy(),
         "segment": targets["segment"].astype(str).to_numpy(),
@@ -1363,12 +1375,14 @@ def _refresh_entity_totals(con) -> None:
                SELECT segment, 'entity' AS dimension, entity AS value FROM entity_totals
                UNION ALL SELECT segment, 'kpi', kpi FROM entity_totals
                UNION ALL SELECT DISTINCT segment, 'channel', channel FROM observations WHERE is_current
-               UNION ALL SELECT DISTINCT segment, 'initiative', initiative FROM observations WHERE is_current) labels""")
+               UNION ALL SELECT DISTINCT segment, 'initiative', initiative FROM observations WHERE is_current
+           ) labels""")
 
 
 def _migrate_3_to_4(con) -> None:
     """v4: the derived ``label_values`` table behind the filter widgets."""
-    if not con.execute("SELECT COUNT(*) FROM information_schema.tables WHERE table_name = 'label_values'").fetchone()[0]:
+    exists = "SELECT COUNT(*) FROM information_schema.tables WHERE table_name = 'label_values'"
+    if not con.execute(exists).fetchone()[0]:
         con.execute(_DDL["label_values"])
     _refresh_entity_totals(con)
 
