@@ -504,8 +504,8 @@ def match_header(header: object) -> HeaderMatch | None:
             break
     if best is None:
         return None
-    n, is_ratio, synonym = best
-    if is_ratio:
+    n, ratio_bonus, synonym = best
+    if ratio_bonus:
         return HeaderMatch("ratio", match="partial", synonym=synonym)
     extra = set(words) - set(synonym.split())
     if extra & ATTRIBUTE_WORDS:

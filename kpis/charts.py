@@ -11,6 +11,8 @@ Streamlit, no I/O.
 
 from __future__ import annotations
 
+from typing import TypeVar
+
 import altair as alt
 import pandas as pd
 
@@ -62,7 +64,10 @@ def _axis_title(title: str, unit: str) -> str:
     return f"{title} ({unit})" if unit in ("%", "€", "×") else title
 
 
-def _finish(chart: alt.Chart, lang: str, title: str) -> alt.Chart:
+_ChartT = TypeVar("_ChartT", bound=alt.TopLevelMixin)
+
+
+def _finish(chart: _ChartT, lang: str, title: str) -> _ChartT:
     return chart.properties(title=title, height=280).configure(locale=LOCALES[lang]).configure_title(
         anchor="start", fontSize=14)
 
@@ -73,7 +78,8 @@ def _time_axis(lang: str) -> alt.X:
                  axis=alt.Axis(labelAngle=0, labelOverlap=True))
 
 
-def trend(frame: pd.DataFrame, *, title: str, unit: str, lang: str = "fr", y_title: str | None = None) -> alt.Chart:
+def trend(frame: pd.DataFrame, *, title: str, unit: str, lang: str = "fr",
+          y_title: str | None = None) -> alt.LayerChart | alt.FacetChart:
     """Lines per ``series`` over ``period_start``; a dashed line for ``target`` when the column has values.
 
     Columns: period_start, period (label), series, value, and optionally target.
@@ -95,7 +101,7 @@ def trend(frame: pd.DataFrame, *, title: str, unit: str, lang: str = "fr", y_tit
     return _finish(alt.layer(*layers), lang, title)
 
 
-def indexed(frame: pd.DataFrame, *, title: str, lang: str = "fr") -> alt.Chart:
+def indexed(frame: pd.DataFrame, *, title: str, lang: str = "fr") -> alt.LayerChart | alt.FacetChart:
     """KPIs of different units on one scale: base 100 at the first bucket.
 
     Columns: period_start, period, series, index.

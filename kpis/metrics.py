@@ -133,6 +133,10 @@ _UNITS = np.array([k.unit for k in KPIS.values()], dtype=object)  # by catalog p
 _BASE_POS = np.array([_KPI_ORDER[c] for c in _BASE])
 
 
+_NONE = np.array(None, dtype=object)
+"""None as a 0-d object array, for ``np.where`` / ``np.select`` (numpy's type stubs take no bare None)."""
+
+
 def _obj(values) -> pd.Series:
     """An object column (pandas 3 would infer its slower ``str`` dtype from an array of strings)."""
     return pd.Series(values, dtype=object)
@@ -600,17 +604,19 @@ def _derived(res: _Result, links: dict, lang: str) -> pd.DataFrame:
         k = KPIS[code]
         comps = [_BASE_INDEX[c] for c in k.components]
         signs = [(s, _BASE_INDEX[c]) for s, c in k.numerator]
+        assert k.denominator is not None, code  # every derived KPI has one
         den = _BASE_INDEX[k.denominator]
         if not res.has[:, comps].any():
             continue
         rows = seg_rows[np.isin(res.seg[seg_rows], k.segments)]
-        rows = rows[res.has[np.ix_(rows, comps)].any(axis=1)]
+        rows = rows[res.has[np.ix_(rows, np.array(comps))].any(axis=1)]
         num = sum(s * res.val[rows, c] for s, c in signs)
         d = res.val[rows, den]
         conditions = [res.blk[rows, c] for c in comps] + [~res.has[rows, c] for c in comps] + [d == 0]
         choices = ([_grain_texts(lang, _BASE[c])[rank[rows, c]] for c in comps]
                    + [_t(lang, "missing", kpi=_BASE[c]) for c in comps] + [_t(lang, "zero", kpi=k.denominator)])
-        reason = np.select(conditions, choices, default=None).astype(object) if len(rows) else np.zeros(0, dtype=object)
+        reason = (np.select(conditions, choices, default=_NONE).astype(object) if len(rows)
+                  else np.zeros(0, dtype=object))
         ok = pd.isna(reason)
         with np.errstate(divide="ignore", invalid="ignore"):
             value = np.where(ok, num / np.where(d == 0, np.nan, d) * k.scale, np.nan)
@@ -657,7 +663,7 @@ def _pooled(res, k, member, target, comps, signs, den, rank, lang):
         choices.append(_grain_texts(lang, _BASE[c])[worst])
     conditions += [nvalid == 0, d == 0]
     choices += [_t(lang, "incomplete_all"), _t(lang, "zero", kpi=k.denominator)]
-    reason = np.select(conditions, choices, default=None).astype(object)
+    reason = np.select(conditions, choices, default=_NONE).astype(object)
     with np.errstate(divide="ignore", invalid="ignore"):
         value = np.where((nvalid > 0) & (d != 0), num / np.where(d == 0, np.nan, d) * k.scale, np.nan)
     return uniq[emitted], k.code, value[emitted], reason[emitted]
@@ -791,7 +797,7 @@ def _cutoffs(nat: _Native, bs: int, cap: int, groups: dict) -> dict[str, int]:
     if not m.any():
         return {}
     segs = nat.keys["segment"].to_numpy()
-    names = np.array(sorted(set(segs[nat.rk[m]]), key=_SEGMENT_ORDER.get), dtype=object)
+    names = np.array(sorted(set(segs[nat.rk[m]]), key=lambda s: _SEGMENT_ORDER[s]), dtype=object)
     row = np.searchsorted(names, segs[nat.rk[m]], sorter=np.argsort(names))
     row = np.argsort(names)[row]
     cut = np.full((len(names), len(_BASE)), -1, dtype=np.int64)
@@ -881,12 +887,12 @@ def scorecard(native: pd.DataFrame, flt: Filter = Filter(), grain: str = "month"
         rel = np.where(prev != 0, (value - prev) / np.abs(prev), np.nan)
         rel_year = np.where(year != 0, (value - year) / np.abs(year), np.nan)
     sign = np.sign(change) * direction
-    good = np.where(np.isnan(sign) | (sign == 0), None, sign > 0).astype(object)
+    good = np.where(np.isnan(sign) | (sign == 0), _NONE, sign > 0).astype(object)
     sc = sc.assign(
         period=labels[2], previous_period=labels[1], previous_year_period=labels[0], unit=unit,
         change=change, change_relative=rel, change_year=change_year, change_year_relative=rel_year,
         change_unit=np.where(unit.eq("%"), "pp", "abs"), good=good,
-        like_for_like_days=np.where(sc["days"] < full, sc["days"], None),
+        like_for_like_days=np.where(sc["days"] < full, sc["days"], _NONE),
         _s=sc["segment"].map(_SEGMENT_ORDER), _k=sc["kpi"].map(_KPI_ORDER),
     )
     sc = sc.sort_values(["_s", "_k"]).reset_index(drop=True)
@@ -1008,7 +1014,7 @@ def _attain(actuals: pd.DataFrame, ws: np.ndarray, we: np.ndarray, targets: pd.D
         att = np.where(direction > 0, np.where(target > 0, actual / target, np.nan),
                        np.where(actual > 0, target / actual, np.nan))
     thresholds = np.array([KPIS[k].thresholds for k in a_kpi], dtype=float).reshape(-1, 2)
-    status = np.where(np.isnan(att), None, np.where(att >= thresholds[:, 0] - 1e-12, "green",
+    status = np.where(np.isnan(att), _NONE, np.where(att >= thresholds[:, 0] - 1e-12, "green",
                                                   np.where(att >= thresholds[:, 1] - 1e-12, "amber", "red")))
     as_is_1, _, as_is_2 = _t(lang, "target_as_is", period="\1").partition("\1")
     p1, _, rest = _t(lang, "target_prorated", share="\0", period="\1").partition("\0")
@@ -1018,10 +1024,10 @@ def _attain(actuals: pd.DataFrame, ws: np.ndarray, we: np.ndarray, targets: pd.D
         pct = pct.str.replace(".", ",", regex=False)
     g = _obj(chosen_grain).fillna("")
     whole = np.isclose(share, 1.0) | (share > 1)
-    basis = np.where(~has, None, np.where(whole, (as_is_1 + g + as_is_2).to_numpy(dtype=object),
+    basis = np.where(~has, _NONE, np.where(whole, (as_is_1 + g + as_is_2).to_numpy(dtype=object),
                                           (p1 + pct + p2 + g + p3).to_numpy(dtype=object)))
     return pd.DataFrame({"target": target, "attainment": np.where(has, att, np.nan),
-                         "status": _obj(np.where(has, status, None)), "target_basis": _obj(basis)})
+                         "status": _obj(np.where(has, status, _NONE)), "target_basis": _obj(basis)})
 
 
 def _selection_window(nat: _Native, flt: Filter) -> _Windows | None:
@@ -1124,7 +1130,7 @@ def _funnel_from(out: pd.DataFrame | None, segments: tuple[str, ...], lang: str)
             rate_v.append(np.where(v[:, den] != 0, v[:, num] / v[:, den], np.nan))
         rate_r.append(np.where(np.isnan(v[:, num]), missing_text(kpis[:, num]),
                                np.where(np.isnan(v[:, den]), missing_text(kpis[:, den]),
-                                        np.where(v[:, den] == 0, zero_text(kpis[:, den]), None))))
+                                        np.where(v[:, den] == 0, zero_text(kpis[:, den]), _NONE))))
     n_seg, n_st = len(present), len(FUNNEL)
     segs = np.repeat(np.array(present, dtype=object), n_st + 2)
     stage = np.tile(np.array([s.code for s in FUNNEL] + ["rate", "rate"], dtype=object), n_seg)
@@ -1135,7 +1141,7 @@ def _funnel_from(out: pd.DataFrame | None, segments: tuple[str, ...], lang: str)
     unit = np.concatenate([np.vectorize(_UNIT.get, otypes=[object])(kpis),
                            np.full((n_seg, 2), "%", dtype=object)], axis=1).ravel()
     return pd.DataFrame({"segment": _obj(segs), "stage": _obj(stage), "kpi": _obj(kpi), "value": value,
-                         "unit": _obj(unit), "reason": _obj(np.where(pd.isna(reason), None, reason))})
+                         "unit": _obj(unit), "reason": _obj(np.where(pd.isna(reason), _NONE, reason))})
 
 
 def funnel(native: pd.DataFrame, flt: Filter = Filter(), lang: str = "fr") -> pd.DataFrame:
@@ -1236,7 +1242,7 @@ def breakdown(native_by: pd.DataFrame, dimension: str, flt: Filter = Filter(), n
         share = np.where(additive & (total != 0), out["value"] / total, np.nan)
     rank = out.groupby(["segment", "kpi"])["value"].rank(method="first", ascending=False).astype(int)
     size = out.groupby(["segment", "kpi"])["value"].transform("size")
-    position = np.where(rank <= n, "top", np.where(rank > size - n, "bottom", None))
+    position = np.where(rank <= n, "top", np.where(rank > size - n, "bottom", _NONE))
     out = out.assign(share=share, rank=rank, position=position, unit=out["kpi"].map(_UNIT),
                      _s=out["segment"].map(_SEGMENT_ORDER), _k=out["kpi"].map(_KPI_ORDER))
     out = out[out["position"].notna()].sort_values(["_s", "_k", "rank"]).reset_index(drop=True)

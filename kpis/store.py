@@ -67,6 +67,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import numpy as np
@@ -490,7 +491,7 @@ class Store:
                 try:
                     yield con
                     con.execute("UPDATE counters SET value = value + 1 WHERE name = 'data_version'")
-                    version = con.execute("SELECT value FROM counters WHERE name = 'data_version'").fetchone()[0]
+                    version = _scalar(con, "SELECT value FROM counters WHERE name = 'data_version'")
                     con.execute("COMMIT")
                 except BaseException as exc:
                     try:
@@ -616,8 +617,11 @@ class Store:
                 con.execute("UPDATE schema_version SET version = ?, migrated_at = ?", [version, _utcnow()])
 
     def schema_version(self) -> int:
+        """The schema version of the store's file (``SCHEMA_VERSION`` once opened: the constructor migrates)."""
         with self._read() as con:
-            return _schema_version(con)
+            version = _schema_version(con)
+        assert version is not None, "the constructor creates the schema"
+        return version
 
     # --- import ---------------------------------------------------------------
 
@@ -664,7 +668,7 @@ class Store:
             ).fetchone()
             if earlier:
                 raise _duplicate(file_name, earlier, same_bytes=sha256 is not None and earlier[3] == sha256)
-            batch_id = con.execute("SELECT value FROM counters WHERE name = 'next_batch_id'").fetchone()[0]
+            batch_id = _scalar(con, "SELECT value FROM counters WHERE name = 'next_batch_id'")
             con.execute("UPDATE counters SET value = value + 1 WHERE name = 'next_batch_id'")
             con.execute(
                 """INSERT INTO batches (id, file_name, sheets, origin, sha256, imported_at, imported_by,
@@ -693,7 +697,7 @@ class Store:
             DeleteOutcome(batch_ids=(3,), rows_removed=118, rows_restored=118)
         """
         with self._write() as con:
-            if not con.execute("SELECT COUNT(*) FROM batches WHERE id = ?", [batch_id]).fetchone()[0]:
+            if not _scalar(con, "SELECT COUNT(*) FROM batches WHERE id = ?", [batch_id]):
                 raise UnknownBatch(f"Aucun lot n° {batch_id}.", f"No batch with id {batch_id}.")
             outcome = _delete(con, [batch_id], by)
             _refresh_entity_totals(con)
@@ -934,7 +938,8 @@ class Store:
                     f"SELECT DISTINCT value FROM label_values WHERE dimension = ? AND {where} ORDER BY value",
                     [dimension, *params]).fetchall()]
             lo, hi = con.execute(
-                f"SELECT MIN(period_start), MAX(period_end) FROM entity_totals WHERE {where}", params).fetchone()
+                f"SELECT MIN(period_start), MAX(period_end) FROM entity_totals WHERE {where}", params).fetchone() or (
+                None, None)
         out["periods"] = (None if lo is None else pd.Timestamp(lo), None if hi is None else pd.Timestamp(hi))
         return out
 
@@ -983,7 +988,7 @@ class Store:
             con.execute("BEGIN TRANSACTION")
             version = _schema_version(con)
             for table in TABLES:
-                counts[table] = con.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0]
+                counts[table] = _scalar(con, f"SELECT COUNT(*) FROM {table}")
                 _duckdb_copy_out(con, table, directory / f"{table}.parquet")
             con.execute("COMMIT")
         manifest = {"format": "passerelle-backup", "schema_version": version, "created_at": _iso_z(_utcnow()),
@@ -1012,12 +1017,12 @@ class Store:
                 "restore it with the Passerelle version that wrote it.",
             )
         with self._write() as con:
-            version = con.execute("SELECT value FROM counters WHERE name = 'data_version'").fetchone()[0]
+            version = _scalar(con, "SELECT value FROM counters WHERE name = 'data_version'")
             for table in reversed(TABLES):
                 con.execute(f"DELETE FROM {table}")
             for table in TABLES:
                 _duckdb_copy_in(con, table, directory / f"{table}.parquet")
-                n = con.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0]
+                n = _scalar(con, f"SELECT COUNT(*) FROM {table}")
                 if n != manifest["tables"][table]:
                     raise StoreError(
                         f"Sauvegarde incomplète : {table} a {n} lignes au lieu de {manifest['tables'][table]}.",
@@ -1036,6 +1041,13 @@ class Store:
 
 
 # --- SQL building blocks (run inside a transaction) ------------------------
+
+
+def _scalar(con: duckdb.DuckDBPyConnection, sql: str, params: Sequence = ()) -> Any:
+    """The first value of a query that always returns one row (a count, a counter, a MIN or MAX)."""
+    row = con.execute(sql, params).fetchone()
+    assert row is not None, sql
+    return row[0]
 
 
 def _schema_version(con) -> int | None:
