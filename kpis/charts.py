@@ -1,8 +1,12 @@
-"""Altair chart builders: data in, ``alt.Chart`` out, titled, with units, tooltips and the right locale.
+"""Altair chart builders: data in, an Altair chart out, titled, with units, tooltips and the right locale.
 
+    >>> frame = pd.DataFrame({"period_start": pd.to_datetime(["2026-08-01", "2026-09-01"]),
+    ...                       "period": ["2026-08", "2026-09"], "series": "B2C", "value": [0.021, 0.024]})
     >>> chart = trend(frame, title="Taux de clic", unit="%", lang="fr")
-    >>> chart.to_dict()["encoding"]["y"]["title"]
+    >>> chart.to_dict()["layer"][0]["encoding"]["y"]["title"]
     'Taux de clic (%)'
+    >>> chart.to_dict()["config"]["locale"]["number"]["decimal"]
+    ','
 
 Numbers follow the language (``1 234,5`` and ``12,5 %`` in French) through
 Vega's locale configuration, dates too (``sept. 2026``). Pure functions: no

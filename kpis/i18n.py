@@ -1,11 +1,11 @@
-"""Every user-facing label of the app, French first, and locale-aware number formatting.
+r"""Every user-facing label of the app, French first, and locale-aware number formatting.
 
     >>> t("nav.cdo", "en")
     'CDO view'
-    >>> fmt_value(1234.5, "count", "fr")
-    '1 234,5'
-    >>> fmt_value(0.125, "%", "fr")
-    '12,5 %'
+    >>> fmt_value(1234.5, "count", "fr"), fmt_value(12.5, "count", "fr")
+    ('1\u202f234', '12,5')
+    >>> fmt_value(0.125, "%", "fr"), fmt_value(0.125, "%", "en")
+    ('12,5\u202f%', '12.5%')
 
 KPI labels and definitions live in the catalog; this module holds the rest.
 French numbers use a narrow no-break space for thousands and a comma for
@@ -226,7 +226,9 @@ _COMPACT = ((1e9, 1e9, {"fr": "Md", "en": "bn"}), (1e6, 1e6, {"fr": "M", "en": "
 
 def fmt_value(value: float | None, unit: str = "count", lang: str = "fr", decimals: int | None = None,
               compact: bool = False) -> str:
-    """A value for display: ``1 234,5``, ``12,5 %``, ``4,67 €`` (French) or ``1,234.5``, ``12.5%``, ``€4.67``.
+    """A value for display: ``1 234``, ``12,5``, ``12,5 %``, ``4,67 €`` (French) or ``1,234``, ``12.5%``, ``€4.67``.
+
+    Counts of 100 and more and euros of 1,000 and more have no decimals, other counts one when needed.
 
     ``compact`` shortens values of a million and more for cards: ``13,8 M``, ``1,6 M€``.
     """
@@ -287,10 +289,10 @@ _MARKDOWN_SPECIAL = "\\`*_{}[]()#+-.!|<>~:$="
 
 
 def escape_markdown(text: object) -> str:
-    """Text from an upload (a file, sheet, header or campaign name) shown literally in Streamlit Markdown.
+    r"""Text from an upload (a file, sheet, header or campaign name) shown literally in Streamlit Markdown.
 
-        >>> escape_markdown("**Total** [clic](javascript:x)")
-        '\\*\\*Total\\*\\* \\[clic\\]\\(javascript\\:x\\)'
+        >>> print(escape_markdown("**Total** [clic](javascript:x)"))
+        \*\*Total\*\* \[clic\]\(javascript\:x\)
 
     Every Markdown and Streamlit directive character (``:red[…]``, ``:material/…:``) is backslash-escaped
     and line breaks become spaces, so nothing a team types into a spreadsheet can format or link.

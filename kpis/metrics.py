@@ -1,10 +1,21 @@
 """The metrics engine: aggregation by kind, ratios, comparisons, targets, the CDO funnel.
 
-    >>> native = store.native_totals(widen(flt, "month"))        # or fetch(store, flt)
-    >>> kpi_table(native, flt, grain="quarter", lang="en").head(2)
-      period period_start period_end segment         kpi   value   unit        basis reason
-    0 2026-Q3   2026-07-01 2026-09-30     B2E active_users   700.0  count  mean of 3 months  None
-    >>> view = cdo_view(store, flt, grain="month")                 # what the Vue CDO page shows
+    >>> q3 = Filter(segments=("B2E",), start=date(2026, 7, 1), end=date(2026, 9, 30))
+    >>> native = store.native_totals(widen(q3, "quarter"))        # or fetch(store, q3, "quarter")
+    >>> kpi_table(native, q3, grain="quarter", lang="en")[["period", "kpi", "value", "basis"]]
+        period                            kpi        value             basis
+    0  2026-Q3                     population  1800.000000     end of period
+    1  2026-Q3                   contributors   120.000000  mean of 3 months
+    2  2026-Q3                   active_users   700.000000  mean of 3 months
+    3  2026-Q3                  adoption_rate     0.388889              None
+    4  2026-Q3             participation_rate     0.171429              None
+    5  2026-Q3  contributions_per_active_user          NaN              None
+    >>> view = cdo_view(store, q3, grain="month")                 # what the Vue CDO page shows
+    >>> view.period_start, view.period_end
+    (datetime.date(2026, 7, 1), datetime.date(2026, 9, 30))
+
+(The store of the examples is described in the repository's ``conftest.py``: active users
+(600 + 700 + 800) / 3 = 700 a month, adoption 700 / 1,800, participation 120 / 700.)
 
 Every function but ``fetch`` and ``cdo_view`` is pure: it takes a *native
 totals* frame (what ``Store.native_totals`` returns: period_start,
@@ -60,7 +71,7 @@ second, red below.
 
 Channel and initiative breakdowns of a stock or distinct count (employees
 using Teams vs the intranet) overlap: the parts do not add up to the total,
-so their ``share`` is None (the values are still ranked). Flows have a share
+so their ``share`` is NaN (the values are still ranked). Flows have a share
 along every dimension, stocks and distinct counts along entities only,
 ratios never.
 """
@@ -740,7 +751,18 @@ def kpi_table(native: pd.DataFrame, flt: Filter = Filter(), grain: str = "month"
               lang: str = "fr") -> pd.DataFrame:
     """Every KPI with data, per bucket and segment (+ ``ALL`` when several segments are selected).
 
-        >>> kpi_table(native, Filter(segments=("B2C",)), grain="quarter", lang="en")[["period", "kpi", "value"]]
+        >>> table = kpi_table(native, Filter(segments=("B2C",)), grain="quarter", lang="en")
+        >>> table[["period", "kpi", "value", "reason"]]         # 540 / 27,000 clicks per impression; 810 / 27
+            period              kpi     value               reason
+        0  2026-Q3      impressions  27000.00                 None
+        1  2026-Q3           clicks    540.00                 None
+        2  2026-Q3      conversions     27.00                 None
+        3  2026-Q3             cost    810.00                 None
+        4  2026-Q3              ctr      0.02                 None
+        5  2026-Q3  conversion_rate      0.05                 None
+        6  2026-Q3              cpc      1.50                 None
+        7  2026-Q3              cpa     30.00                 None
+        8  2026-Q3             roas       NaN  no data for revenue
 
     Columns ``TABLE_COLUMNS``: period (label), period_start / period_end (the
     whole bucket), segment, kpi, value (a rate as a fraction; NaN when
@@ -827,7 +849,13 @@ def scorecard(native: pd.DataFrame, flt: Filter = Filter(), grain: str = "month"
     """The latest bucket of the selection against the previous one and the same one a year earlier.
 
         >>> sc = scorecard(fetch(store, flt), flt, "month", lang="en")
-        >>> sc.loc[sc.kpi == "cpa", ["value", "previous", "change", "change_unit", "good"]]
+        >>> sc.loc[sc.kpi.isin(["clicks", "adoption_rate"]), ["segment", "kpi", "value", "previous", "change",
+        ...                                                   "change_unit", "good"]]
+           segment            kpi       value    previous     change change_unit  good
+        1      B2C         clicks  200.000000  180.000000  20.000000         abs  True
+        12     B2E  adoption_rate    0.444444    0.393258   5.118602          pp  True
+        16     ALL         clicks  200.000000  180.000000  20.000000         abs  True
+        27     ALL  adoption_rate    0.444444    0.393258   5.118602          pp  True
 
     ``native`` must reach one year before the filter start (``fetch`` /
     ``widen`` do). ``change`` = value − previous, in percentage points (× 100)
@@ -1043,9 +1071,11 @@ def targets_status(native: pd.DataFrame, targets: pd.DataFrame, flt: Filter = Fi
                    fiscal_start: int = 1, lang: str = "fr", _computed: tuple | None = None) -> pd.DataFrame:
     """Attainment of every KPI that has a target, over the selection (up to its last day of data).
 
-        >>> targets_status(native, store.targets(), Filter(start=date(2026, 1, 1), end=date(2026, 3, 31)))
-          segment    kpi                 period  actual  target  attainment status
-        0     B2C clicks  2026-01-01/2026-03-31   310.0   300.0    1.033333  green
+        >>> b2c = Filter(segments=("B2C",), start=date(2026, 7, 1), end=date(2026, 9, 30))
+        >>> status = targets_status(native, store.targets(), b2c, lang="en")
+        >>> status[["segment", "kpi", "period", "actual", "target", "attainment", "status", "target_basis"]]
+          segment     kpi                 period  actual  target  attainment status           target_basis
+        0     B2C  clicks  2026-07-01/2026-09-30   540.0   500.0        1.08  green  25.0 % of year target
 
     A yearly flow target is prorated over the months of the window (3/12 of
     it for a quarter); stock, distinct, ratio and score targets apply as they
@@ -1147,11 +1177,20 @@ def _funnel_from(out: pd.DataFrame | None, segments: tuple[str, ...], lang: str)
 def funnel(native: pd.DataFrame, flt: Filter = Filter(), lang: str = "fr") -> pd.DataFrame:
     """The unified CDO funnel per selected segment, over the selection.
 
-        >>> funnel(native, Filter(segments=("B2C", "B2E")), lang="en")
-          segment         stage                     kpi    value  unit reason
-        0     B2C      audience             impressions  10000.0 count   None
-        ...
-        4     B2C          rate  funnel_engagement_rate     0.02     %   None
+        >>> funnel(native, flt, lang="en")[["segment", "stage", "kpi", "value", "reason"]]
+           segment         stage                     kpi         value            reason
+        0      B2C      audience             impressions  27000.000000              None
+        1      B2C    engagement                  clicks    540.000000              None
+        2      B2C        action             conversions     27.000000              None
+        3      B2C  satisfaction                     nps           NaN   no data for nps
+        4      B2C          rate  funnel_engagement_rate      0.020000              None
+        5      B2C          rate      funnel_action_rate      0.050000              None
+        6      B2E      audience              population   1800.000000              None
+        7      B2E    engagement            active_users    700.000000              None
+        8      B2E        action            contributors    120.000000              None
+        9      B2E  satisfaction                    enps           NaN  no data for enps
+        10     B2E          rate  funnel_engagement_rate      0.388889              None
+        11     B2E          rate      funnel_action_rate      0.171429              None
 
     Stages audience / engagement / action / satisfaction take the catalog's
     FUNNEL KPI of the segment's world; ``funnel_engagement_rate`` =
@@ -1172,6 +1211,13 @@ def side_by_side(native: pd.DataFrame, flt: Filter = Filter(), lang: str = "fr",
 
         >>> sbs = side_by_side(native, flt, lang="en")
         >>> sbs[["stage", "external_kpi", "external_value", "internal_kpi", "internal_value"]]
+                            stage            external_kpi  external_value            internal_kpi  internal_value
+        0                audience             impressions        27000.00              population     1800.000000
+        1              engagement                  clicks          540.00            active_users      700.000000
+        2                  action             conversions           27.00            contributors      120.000000
+        3            satisfaction                     nps             NaN                    enps             NaN
+        4  funnel_engagement_rate  funnel_engagement_rate            0.02  funnel_engagement_rate        0.388889
+        5      funnel_action_rate      funnel_action_rate            0.05      funnel_action_rate        0.171429
 
     External values merge the selected external segments (B2C + B2B, ratios
     recomputed from pooled components); internal values are B2E's. The last
@@ -1213,13 +1259,15 @@ def breakdown(native_by: pd.DataFrame, dimension: str, flt: Filter = Filter(), n
               lang: str = "fr") -> pd.DataFrame:
     """Top and bottom ``n`` members of a dimension per segment and KPI, over the selection.
 
-        >>> nb = store.native_totals(flt, by=("initiative",))
-        >>> breakdown(nb, "initiative", flt, n=3, lang="en")
-          segment   kpi initiative  value  unit  rank position  share
+        >>> two = replace(flt, kpis=("clicks", "active_users"))
+        >>> breakdown(store.native_totals(two, by=("channel",)), "channel", two, n=3, lang="en")
+          segment           kpi   channel  value   unit  rank position  share
+        0     B2C        clicks    search  540.0  count     1      top    1.0
+        1     B2E  active_users  intranet  700.0  count     1      top    NaN
 
     ``native_by`` is ``native_totals(flt, by=(dimension,))``. ``share`` =
     value / sum of the members' values, for additive KPIs only (flows; stocks
-    and distinct counts by entity), else None; ``rank`` 1 is the largest
+    and distinct counts by entity), else NaN; ``rank`` 1 is the largest
     value; ``position`` is "top" (rank ≤ n) or "bottom" (the n smallest).
     """
     if dimension not in DIMENSIONS:
@@ -1252,8 +1300,15 @@ def breakdown(native_by: pd.DataFrame, dimension: str, flt: Filter = Filter(), n
 def indexed_trends(table: pd.DataFrame, kpis: tuple[str, ...] = (), segments: tuple[str, ...] = ()) -> pd.DataFrame:
     """Base 100 at each series' first bucket with a (non-zero) value, from a ``kpi_table``.
 
-        >>> indexed_trends(kpi_table(native, flt), ("clicks", "active_users"))
-          period period_start segment    kpi  value  index
+        >>> trends = indexed_trends(kpi_table(native, flt), ("clicks", "active_users"), ("B2C", "B2E"))
+        >>> trends[["period", "segment", "kpi", "value", "index"]]
+            period segment           kpi  value       index
+        0  2026-07     B2C        clicks  160.0  100.000000
+        1  2026-07     B2E  active_users  600.0  100.000000
+        2  2026-08     B2C        clicks  180.0  112.500000
+        3  2026-08     B2E  active_users  700.0  116.666667
+        4  2026-09     B2C        clicks  200.0  125.000000
+        5  2026-09     B2E  active_users  800.0  133.333333
     """
     cols = ["period", "period_start", "segment", "kpi", "value", "index"]
     t = table
@@ -1327,8 +1382,10 @@ def cdo_view(store, flt: Filter = Filter(), grain: str = "month", fiscal_start: 
              native: pd.DataFrame | None = None) -> CdoView:
     """One store read, then the table, scorecard, funnel, targets, trends and side by side.
 
-        >>> view = cdo_view(Store(path), Filter(segments=("B2C", "B2E")), grain="month", lang="fr")
-        >>> view.scorecard[["segment", "kpi", "value", "change", "good", "status"]]
+        >>> view = cdo_view(store, flt, grain="month", lang="fr")
+        >>> view.targets[["segment", "kpi", "actual", "target", "status"]]
+          segment     kpi  actual  target status
+        0     B2C  clicks   540.0   500.0  green
 
     ``native`` (what ``fetch`` returns) skips the store read; ``store`` may
     then be None. Targets come from ``store.targets()``.
@@ -1360,7 +1417,12 @@ def native_totals_from_observations(obs: pd.DataFrame, flt: Filter = Filter(),
                                     by: tuple[str, ...] = ()) -> pd.DataFrame:
     """What ``Store.native_totals`` returns, computed in pandas from observations (``OBS_COLUMNS``).
 
-        >>> native_totals_from_observations(obs, Filter(segments=("B2E",)), by=("channel",))
+        >>> b2e = Filter(segments=("B2E",), kpis=("active_users",))
+        >>> native_totals_from_observations(store.observations(), b2e, by=("channel",))
+          period_start period_end segment           kpi   channel  value  n
+        0   2026-07-01 2026-07-31     B2E  active_users  intranet  600.0  1
+        1   2026-08-01 2026-08-31     B2E  active_users  intranet  700.0  1
+        2   2026-09-01 2026-09-30     B2E  active_users  intranet  800.0  1
 
     Flows are summed over everything not in ``by``; stocks and distinct counts
     take per (period, segment, KPI, entity) the maximum over channels and

@@ -1,8 +1,16 @@
 """Display tables for the data pages: what an import understood, the batches, the coverage, the catalog.
 
-    >>> columns_frame(result.sheets[0], "fr")        # column → meaning, for the Importer page
-    >>> report_workbook(result, "fr")                # the same, downloadable as Excel
-    >>> coverage_grid(store.coverage())              # origin × month, gaps left empty
+    >>> columns_frame(result.sheets[0], "en")        # column → meaning, for the Importer page
+      Column               Header      Understood as          Code  Match Note
+    0      A                 Mois             Period        period  exact
+    1      B             Effectif  Target population    population  exact
+    2      C  Utilisateurs actifs       Active users  active_users  exact
+    >>> report_workbook(result, "fr")[:2]            # the same, downloadable as Excel
+    b'PK'
+    >>> coverage_grid(store.coverage(), "en")        # origin × month, gaps left empty
+           Jul 2026 Aug 2026 Sep 2026
+    Origin
+    manual        7        7        7
 
 Pure functions: results and frames in, DataFrames (labelled in the chosen
 language) or bytes out. The pages only render them.

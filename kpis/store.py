@@ -1,10 +1,15 @@
 """Persistence: import batches, observations, targets and remembered column mappings.
 
-    >>> store = Store("data/passerelle.duckdb")
+    >>> store = Store("data/passerelle.duckdb")              # created with its schema
     >>> outcome = store.import_batch(obs, file_name="ads.xlsx", sheets=["Feuil1"],
-    ...                              sha256=digest, rows_read=120, rows_kept=118,
-    ...                              rows_rejected=2, parser_version="1")
+    ...                              sha256=digest, rows_read=2, rows_kept=2,
+    ...                              rows_rejected=0, parser_version="1")
+    >>> outcome.batch_id, outcome.rows_stored
+    (1, 2)
     >>> store.native_totals(Filter(segments=("B2C",)), by=("channel",))
+      period_start period_end segment          kpi channel    value  n
+    0   2026-09-01 2026-09-30     B2C       clicks  search    210.0  1
+    1   2026-09-01 2026-09-30     B2C  impressions  search  10000.0  1
 
 **Backend and access model.** An embedded DuckDB file. DuckDB lets one
 process write a file or several processes read it, never both, so every
@@ -274,8 +279,10 @@ def fold_headers(headers: Sequence[object]) -> tuple[str, ...]:
 def observations_hash(observations: pd.DataFrame) -> str:
     """A hash of the observations independent of row order, dtypes and float noise.
 
-    >>> observations_hash(df) == observations_hash(df.iloc[::-1].astype({"value": "int64"}))
-    True  # same rows in another order, counts read as integers instead of floats
+    Same rows in another order, counts read as integers instead of floats:
+
+    >>> observations_hash(obs) == observations_hash(obs.iloc[::-1].astype({"value": "int64"}))
+    True
 
     Dates are compared as days, strings as text, values rounded to
     ``VALUE_DIGITS`` significant digits. Each row is mixed into a 64-bit
@@ -576,7 +583,9 @@ class Store:
     def data_version(self) -> str:
         """An opaque token that changes after every committed write; never opens DuckDB.
 
-        >>> v = store.data_version(); store.delete_batch(3); store.data_version() != v
+        >>> v = store.data_version()
+        >>> _ = store.delete_batch(3)
+        >>> store.data_version() != v
         True
         """
         try:
@@ -642,9 +651,9 @@ class Store:
     ) -> ImportOutcome:
         """Store one batch atomically and supersede what it replaces (latest batch wins).
 
-            >>> out = store.import_batch(obs, file_name="ads.xlsx", sha256=h, parser_version="1")
-            >>> out.batch_id, out.rows_stored, out.rows_superseded
-            (4, 1200, 1200)
+            >>> out = store.import_batch(obs, file_name="ads.xlsx", sha256=digest, parser_version="1")
+            >>> out.batch_id, out.rows_stored, out.rows_superseded   # September's clicks and impressions
+            (4, 2, 2)
 
         Raises ``DuplicateBatch`` (same bytes or same observations as an earlier
         batch), ``NotImportable`` (no observations), ``StoreError`` (malformed frame).
@@ -693,8 +702,8 @@ class Store:
     def delete_batch(self, batch_id: int, by: str = "local") -> DeleteOutcome:
         """Delete one batch; rows it superseded become current again. Logged.
 
-            >>> store.delete_batch(3, by="cdo")
-            DeleteOutcome(batch_ids=(3,), rows_removed=118, rows_restored=118)
+            >>> store.delete_batch(3, by="cdo")    # batch 2's September active users are current again
+            DeleteOutcome(batch_ids=(3,), rows_removed=1, rows_restored=1)
         """
         with self._write() as con:
             if not _scalar(con, "SELECT COUNT(*) FROM batches WHERE id = ?", [batch_id]):
@@ -868,7 +877,14 @@ class Store:
     def observations(self, flt: Filter | None = None, current: bool = True) -> pd.DataFrame:
         """Observations (``OBS_COLUMNS`` + ``batch_id``) selected by the filter, in import order.
 
-            >>> store.observations(Filter(segments=("B2E",), kpis=("active_users",)))
+            >>> current = store.observations(Filter(segments=("B2E",), kpis=("active_users",)))
+            >>> current[["period_start", "value", "batch_id"]]     # September: batch 3's correction
+              period_start  value  batch_id
+            0   2026-07-01  600.0         2
+            1   2026-08-01  700.0         2
+            2   2026-09-01  800.0         3
+            >>> len(store.observations(Filter(segments=("B2E",), kpis=("active_users",)), current=False))
+            4
 
         ``current=False`` also returns superseded rows.
         """
@@ -884,8 +900,11 @@ class Store:
     def native_totals(self, flt: Filter | None = None, by: Sequence[str] = ()) -> pd.DataFrame:
         """Current values aggregated in SQL per native period, segment and KPI (+ ``by``).
 
-            >>> store.native_totals(Filter(segments=("B2E",)), by=("channel",))
-               period_start period_end segment     kpi channel   value  n
+            >>> store.native_totals(Filter(segments=("B2E",), kpis=("active_users",)), by=("channel",))
+              period_start period_end segment           kpi   channel  value  n
+            0   2026-07-01 2026-07-31     B2E  active_users  intranet  600.0  1
+            1   2026-08-01 2026-08-31     B2E  active_users  intranet  700.0  1
+            2   2026-09-01 2026-09-30     B2E  active_users  intranet  800.0  1
 
         Flows are summed over everything not in ``by``. Stocks and distinct counts
         take, per (period, segment, KPI, entity), the maximum over channels and
@@ -924,8 +943,9 @@ class Store:
         """What the filter widgets offer, from current data (the small derived tables, not the observations).
 
             >>> store.dimension_values(("B2E",))
-            {'segments': ['B2E'], 'entities': [...], 'channels': [...], 'initiatives': [...],
-             'kpis': [...], 'periods': (Timestamp('2025-01-01'), Timestamp('2026-10-31'))}
+            {'segments': ['B2E'], 'entities': ['(all)'], 'channels': ['intranet'], 'initiatives': ['(all)'],
+             'kpis': ['active_users', 'contributors', 'population'],
+             'periods': (Timestamp('2026-07-01 00:00:00'), Timestamp('2026-09-30 00:00:00'))}
         """
         where, params = _filter_sql(Filter(segments=tuple(segments)))
         out: dict = {}
@@ -977,7 +997,8 @@ class Store:
         """Write a consistent copy of every table (Parquet) and a manifest to ``directory``.
 
             >>> store.backup("backups/2026-11-26")
-            {'schema_version': 1, 'counters': 2, 'batches': 4, ...}
+            {'schema_version': 1, 'counters': 2, 'batches': 3, 'observations': 22, 'deletions': 0, 'targets': 1,
+             'column_mappings': 0}
 
         Returns the rows written per table.
         """

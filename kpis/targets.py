@@ -1,8 +1,14 @@
-"""Targets sheets: KPI × segment × optional entity × period → target value.
+r"""Targets sheets: KPI × segment × optional entity × period → target value.
 
-    >>> frame, issues = read_targets(Path("cibles.xlsx").read_bytes(), "cibles.xlsx")
+    >>> data = "KPI;Segment;Période;Cible\nClics;Grand public;T3 2026;500\nClics;B2X;2026;1\n".encode()
+    >>> frame, issues = read_targets(data, "cibles.csv")
     >>> frame.columns.tolist()
     ['kpi', 'segment', 'entity', 'period_start', 'period_end', 'grain', 'value']
+    >>> frame[["kpi", "segment", "period_start", "period_end", "grain", "value"]]
+          kpi segment period_start period_end    grain  value
+    0  clicks     B2C   2026-07-01 2026-09-30  quarter  500.0
+    >>> [(i.row, i.column, i.message_en) for i in issues]
+    [(3, 'B', 'Expected segment: B2C, B2B or B2E.')]
 
 A targets sheet has the columns ``KPI`` (code or label, French or English),
 ``Segment`` (B2C, B2B, B2E or words such as "Grand public"), optionally
@@ -123,7 +129,16 @@ def from_editor(original: pd.DataFrame, edited: pd.DataFrame) -> tuple[pd.DataFr
     with a NaN value, which ``Store.set_targets`` treats as a deletion. Rows that
     cannot be read are left out and described (French and English together).
 
+        >>> before = pd.DataFrame({"kpi": ["clicks", "cpa"], "segment": ["B2C", "B2C"], "entity": [None, None],
+        ...                        "period": ["2026", "2026"], "value": [2000.0, 30.0]})
+        >>> after = before.iloc[[0]].assign(value=[2400.0])       # clicks raised, cpa removed
         >>> frame, problems = from_editor(before, after)
+        >>> problems
+        []
+        >>> frame[["kpi", "period_start", "period_end", "value"]]      # NaN: delete the cpa target
+              kpi period_start period_end   value
+        0  clicks   2026-01-01 2026-12-31  2400.0
+        1     cpa   2026-01-01 2026-12-31     NaN
     """
     def parse(frame: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
         frame = frame.dropna(how="all")

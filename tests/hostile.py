@@ -1,8 +1,7 @@
 """A corpus of hostile and broken spreadsheets, written at test time (no binary blobs).
 
-    >>> files = write_corpus(tmp_path)          # {case name: Path}
-    >>> CASES["far_apart_cells"].expect          # what reading it must give
-    'rejected'
+    files = write_corpus(tmp_path)          # {case name: Path}
+    CASES["far_apart_cells"].expect          # what reading it must give: "rejected"
 
 Each ``Case`` builds its bytes with the standard library, openpyxl, xlsxwriter
 or xlwt, and says what Passerelle must do with it: ``expect`` is "rejected"
