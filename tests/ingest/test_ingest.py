@@ -17,8 +17,8 @@ import pandas as pd
 import pytest
 import xlsxwriter
 import xlwt
-from conftest import write_xlsx_openpyxl
 
+from conftest import write_xlsx_openpyxl
 from kpis import ingest
 from kpis.errors import UsageError
 

@@ -24,7 +24,7 @@ from kpis.ingest.gate import Limits, inspect
 from kpis.ingest.readers import _non_blank, read_file
 from kpis.ingest.sandbox import Sandbox, read_file_safely
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 NORMAL = hostile.sheet_xml(hostile.HEADER_ROW + hostile.data_rows(3))
 
 

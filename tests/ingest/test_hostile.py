@@ -1,4 +1,4 @@
-"""Hostile and broken files (tests/hostile.py): exact outcomes, a live caller, bounded memory, fuzzing."""
+"""Hostile and broken files (tests/ingest/hostile.py): exact outcomes, a live caller, bounded memory, fuzzing."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 from kpis.errors import FileRejected
 from kpis.ingest.sandbox import read_file_safely
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 # Until kpis.ingest calls read_file_safely, the CLI is run with that one call swapped in.
 CLI_SECONDS, CLI_PEAK_MIB = 30, 1.5 * 1024
 

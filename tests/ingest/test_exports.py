@@ -30,7 +30,7 @@ from kpis.ingest.exports import MIN_GROUP_SIZE, Recognised, recognise
 from kpis.ingest.readers import RawSheet, read_file
 from kpis.model import ALL, OTHER
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 SEPT, JUNE = ff.DATE_WINDOW, (date(2026, 6, 1), date(2026, 6, 30))
 
 
