@@ -31,3 +31,9 @@ def test_the_installed_command_is_the_cli_and_requirements_txt_is_the_one_depend
     assert "dependencies" in meta["project"]["dynamic"] and "dependencies" not in meta["project"]
     assert meta["tool"]["setuptools"]["dynamic"]["dependencies"] == {"file": ["requirements.txt"]}
     assert meta["tool"]["setuptools"]["packages"]["find"]["include"] == ["kpis", "kpis.*"]
+
+
+def test_readme_points_at_the_design_document_inside_the_repository():
+    readme = (KPIS_DIR.parent / "README.md").read_text(encoding="utf-8")
+    assert "(docs/DESIGN.md)" in readme and (KPIS_DIR.parent / "docs" / "DESIGN.md").is_file()
+    assert "../" not in readme and "shared/" not in readme  # nothing outside the repository
