@@ -1,6 +1,6 @@
 """Hostile corpus and gate overhead: ``python bench/bench_hostile.py``.
 
-Prints, for each file of tests/hostile.py, what ``python -m kpis check`` makes
+Prints, for each file of tests/ingest/hostile.py, what ``python -m kpis check`` makes
 of it (outcome, wall time, peak RSS of the whole process tree from wait4),
 then the cost of the gate and the sandbox on a normal 200,000 x 10 workbook
 against a raw calamine read (``kpis.ingest.readers.read_file``) in the same run.
@@ -17,7 +17,7 @@ import time
 from pathlib import Path
 
 sys.path[:0] = [str(Path(__file__).resolve().parent), str(Path(__file__).resolve().parent.parent),
-                str(Path(__file__).resolve().parent.parent / "tests")]
+                str(Path(__file__).resolve().parent.parent / "tests" / "ingest")]
 
 import hostile  # noqa: E402
 from harness import CACHE, PYTHON, ROOT, median_seconds, report  # noqa: E402

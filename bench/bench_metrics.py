@@ -54,7 +54,8 @@ def prepare() -> Store:
             for kpi in kpis:
                 for year in (2024, 2025, 2026):
                     rows.append((kpi, seg, f"{year}-01-01", f"{year}-12-31", 1e6))
-        rows += [("ctr", "B2C", "2026-01-01", "2026-12-31", 1.0), ("adoption_rate", "B2E", "2026-12-01", "2026-12-31", 0.5)]
+        rows += [("ctr", "B2C", "2026-01-01", "2026-12-31", 1.0),
+                 ("adoption_rate", "B2E", "2026-12-01", "2026-12-31", 0.5)]
         store.set_targets(pd.DataFrame(rows, columns=["kpi", "segment", "period_start", "period_end", "value"]))
     return Store(WORK)
 
@@ -93,7 +94,7 @@ def main() -> None:
     report("  of which native_totals + targets (SQL)", t_read, "cdo_view above", t_view)
     report("  of which metrics on native totals (pandas)", t_pure, "cdo_view above", t_view)
     for grain in ("week", "quarter"):
-        t = median_seconds(lambda: metrics.kpi_table(native, FLT, grain), repeat=REPEAT)
+        t = median_seconds(lambda grain=grain: metrics.kpi_table(native, FLT, grain), repeat=REPEAT)
         report(f"kpi_table {grain} on native totals", t, "cdo_view above", t_view)
     flt12 = replace(FLT, start=date(2026, 1, 1), segments=("B2C",))
     t_bd = median_seconds(lambda: metrics.breakdown(metrics.fetch(store, flt12, by=("initiative",)), "initiative",

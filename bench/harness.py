@@ -64,7 +64,8 @@ def _wait4(proc: subprocess.Popen):
 def report(name: str, seconds: float, baseline_name: str, baseline_seconds: float, target: str = "") -> None:
     """Print one figure beside its baseline and the ratio figure / baseline."""
     ratio = seconds / baseline_seconds if baseline_seconds else float("nan")
-    line = f"{name:<48} {seconds * 1000:10.1f} ms | {baseline_name:<36} {baseline_seconds * 1000:10.1f} ms | ratio {ratio:5.2f}x"
+    line = (f"{name:<48} {seconds * 1000:10.1f} ms | {baseline_name:<36} {baseline_seconds * 1000:10.1f} ms"
+            f" | ratio {ratio:5.2f}x")
     if target:
         line += f" | target {target}"
     print(line, flush=True)

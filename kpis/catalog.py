@@ -104,7 +104,8 @@ class Kpi:
         """The formula as text, e.g. ``'(nps_promoters − nps_detractors) / nps_respondents × 100'``."""
         if not self.denominator:
             return None
-        terms = " ".join(("" if i == 0 and s > 0 else ("+ " if s > 0 else "− ")) + c for i, (s, c) in enumerate(self.numerator)).strip()
+        terms = " ".join(("" if i == 0 and s > 0 else ("+ " if s > 0 else "− ")) + c
+                         for i, (s, c) in enumerate(self.numerator)).strip()
         if len(self.numerator) > 1:
             terms = f"({terms})"
         text = f"{terms} / {self.denominator}"
@@ -152,7 +153,8 @@ _CATALOG = (
     _flow("clicks", "Clics", "Clicks",
           "Clics sur une annonce ou un contenu (les clics sur un lien comptent comme des clics).",
           "Clicks on an ad or a post (link clicks count as clicks).",
-          EXTERNAL, ("clicks", "clics", "clic", "click", "link clicks", "clics sur un lien", "clics sur le lien", "clics sur les liens")),
+          EXTERNAL, ("clicks", "clics", "clic", "click", "link clicks", "clics sur un lien", "clics sur le lien",
+                     "clics sur les liens")),
     _flow("sessions", "Sessions", "Sessions",
           "Visites d'un site ou d'une application.", "Visits of a website or an app.",
           EXTERNAL, ("sessions", "visites", "visits")),
@@ -168,7 +170,8 @@ _CATALOG = (
           "Contacts commerciaux qualifiés générés.", "Qualified sales contacts generated.",
           EXTERNAL, ("leads", "lead", "prospects", "leads generes", "nouveaux prospects")),
     _flow("revenue", "Chiffre d'affaires", "Revenue",
-          "Revenu attribué au digital, en devise de la source.", "Revenue attributed to digital, in the source's currency.",
+          "Revenu attribué au digital, en devise de la source.",
+          "Revenue attributed to digital, in the source's currency.",
           EXTERNAL, ("revenue", "revenu", "revenus", "total revenue", "revenu total", "chiffre d affaires", "ca",
                      "conv value", "valeur de conv", "conversion value", "valeur de conversion",
                      "purchase revenue", "revenus generes par les achats"), unit="€"),
@@ -208,13 +211,15 @@ _CATALOG = (
           EXTERNAL, ("detractors", "detracteurs", "nps detractors", "detracteurs nps"), direction=-1),
     _flow("nps_respondents", "Répondants (NPS)", "Respondents (NPS)",
           "Clients ayant répondu à l'enquête NPS.", "Customers who answered the NPS survey.",
-          EXTERNAL, ("respondents", "repondants", "nps respondents", "repondants nps", "nombre de reponses", "reponses")),
+          EXTERNAL, ("respondents", "repondants", "nps respondents", "repondants nps", "nombre de reponses",
+                     "reponses")),
     # --- internal ----------------------------------------------------------------------------
     _stock("population", "Population cible", "Target population",
            "Collaborateurs visés (licenciés, effectif) en fin de période.",
            "Employees in scope (licensed users, headcount) at the end of the period.",
            INTERNAL, ("population", "effectif", "effectifs", "population cible", "target population", "headcount",
-                      "licensed users", "utilisateurs sous licence", "nombre de collaborateurs", "employees", "salaries")),
+                      "licensed users", "utilisateurs sous licence", "nombre de collaborateurs", "employees",
+                      "salaries")),
     _distinct("contributors", "Contributeurs", "Contributors",
               "Collaborateurs ayant publié au moins une fois dans la période native.",
               "Employees who posted at least once in the native period.",
@@ -264,7 +269,8 @@ _CATALOG = (
     _ratio("conversion_rate", "Taux de conversion", "Conversion rate",
            "Conversions / clics.", "Conversions / clicks.", EXTERNAL, "conversions", "clicks"),
     _ratio("engagement_rate", "Taux d'engagement", "Engagement rate",
-           "Sessions avec engagement / sessions.", "Engaged sessions / sessions.", EXTERNAL, "engaged_sessions", "sessions"),
+           "Sessions avec engagement / sessions.", "Engaged sessions / sessions.", EXTERNAL, "engaged_sessions",
+           "sessions"),
     _ratio("cpc", "Coût par clic (CPC)", "Cost per click (CPC)",
            "Coût / clics.", "Cost / clicks.", EXTERNAL, "cost", "clicks", unit="€", direction=-1),
     _ratio("cpa", "Coût par acquisition (CPA)", "Cost per acquisition (CPA)",
@@ -302,7 +308,8 @@ SHORT_LABELS = {
     "contributions_per_active_user": ("Contrib. / actif", "Contrib. / user"),
     "active_space_rate": ("Espaces actifs", "Active spaces"), "spaces": ("Espaces", "Spaces"),
     "population": ("Population", "Population"), "unique_visitors": ("Visiteurs", "Visitors"),
-    "new_followers": ("Nouveaux abonnés", "New followers"), "engaged_sessions": ("Sessions engagées", "Engaged sessions"),
+    "new_followers": ("Nouveaux abonnés", "New followers"),
+    "engaged_sessions": ("Sessions engagées", "Engaged sessions"),
     "revenue": ("CA", "Revenue"), "leads": ("Leads", "Leads"),
 }
 """Card labels, where the catalog label would be cut (the card's help gives the definition)."""
@@ -398,9 +405,11 @@ ATTRIBUTE_WORDS = frozenset({
 ``Campaign status`` is not a campaign, ``Last activity date`` not a period."""
 
 SEGMENT_WORDS: dict[str, tuple[str, ...]] = {
-    "B2C": ("b2c", "grand public", "particuliers", "particulier", "consumer", "consumers", "clients particuliers", "btoc"),
+    "B2C": ("b2c", "grand public", "particuliers", "particulier", "consumer", "consumers", "clients particuliers",
+            "btoc"),
     "B2B": ("b2b", "professionnels", "professionnel", "entreprises", "entreprise", "business", "pro", "pros", "btob"),
-    "B2E": ("b2e", "collaborateurs", "collaborateur", "interne", "internal", "employees", "employes", "salaries", "btoe"),
+    "B2E": ("b2e", "collaborateurs", "collaborateur", "interne", "internal", "employees", "employes", "salaries",
+            "btoe"),
 }
 
 _UNIT_PARENS = re.compile(
@@ -495,8 +504,8 @@ def match_header(header: object) -> HeaderMatch | None:
             break
     if best is None:
         return None
-    n, is_ratio, synonym = best
-    if is_ratio:
+    n, ratio_bonus, synonym = best
+    if ratio_bonus:
         return HeaderMatch("ratio", match="partial", synonym=synonym)
     extra = set(words) - set(synonym.split())
     if extra & ATTRIBUTE_WORDS:

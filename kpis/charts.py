@@ -1,8 +1,12 @@
-"""Altair chart builders: data in, ``alt.Chart`` out, titled, with units, tooltips and the right locale.
+"""Altair chart builders: data in, an Altair chart out, titled, with units, tooltips and the right locale.
 
+    >>> frame = pd.DataFrame({"period_start": pd.to_datetime(["2026-08-01", "2026-09-01"]),
+    ...                       "period": ["2026-08", "2026-09"], "series": "B2C", "value": [0.021, 0.024]})
     >>> chart = trend(frame, title="Taux de clic", unit="%", lang="fr")
-    >>> chart.to_dict()["encoding"]["y"]["title"]
+    >>> chart.to_dict()["layer"][0]["encoding"]["y"]["title"]
     'Taux de clic (%)'
+    >>> chart.to_dict()["config"]["locale"]["number"]["decimal"]
+    ','
 
 Numbers follow the language (``1 234,5`` and ``12,5 %`` in French) through
 Vega's locale configuration, dates too (``sept. 2026``). Pure functions: no
@@ -10,6 +14,8 @@ Streamlit, no I/O.
 """
 
 from __future__ import annotations
+
+from typing import TypeVar
 
 import altair as alt
 import pandas as pd
@@ -62,7 +68,10 @@ def _axis_title(title: str, unit: str) -> str:
     return f"{title} ({unit})" if unit in ("%", "€", "×") else title
 
 
-def _finish(chart: alt.Chart, lang: str, title: str) -> alt.Chart:
+_ChartT = TypeVar("_ChartT", bound=alt.TopLevelMixin)
+
+
+def _finish(chart: _ChartT, lang: str, title: str) -> _ChartT:
     return chart.properties(title=title, height=280).configure(locale=LOCALES[lang]).configure_title(
         anchor="start", fontSize=14)
 
@@ -73,7 +82,8 @@ def _time_axis(lang: str) -> alt.X:
                  axis=alt.Axis(labelAngle=0, labelOverlap=True))
 
 
-def trend(frame: pd.DataFrame, *, title: str, unit: str, lang: str = "fr", y_title: str | None = None) -> alt.Chart:
+def trend(frame: pd.DataFrame, *, title: str, unit: str, lang: str = "fr",
+          y_title: str | None = None) -> alt.LayerChart | alt.FacetChart:
     """Lines per ``series`` over ``period_start``; a dashed line for ``target`` when the column has values.
 
     Columns: period_start, period (label), series, value, and optionally target.
@@ -95,8 +105,11 @@ def trend(frame: pd.DataFrame, *, title: str, unit: str, lang: str = "fr", y_tit
     return _finish(alt.layer(*layers), lang, title)
 
 
-def indexed(frame: pd.DataFrame, *, title: str, lang: str = "fr") -> alt.Chart:
-    """KPIs of different units on one scale: base 100 at the first bucket. Columns: period_start, period, series, index."""
+def indexed(frame: pd.DataFrame, *, title: str, lang: str = "fr") -> alt.LayerChart | alt.FacetChart:
+    """KPIs of different units on one scale: base 100 at the first bucket.
+
+    Columns: period_start, period, series, index.
+    """
     tooltip = [alt.Tooltip("series:N", title=_t("series", lang)), alt.Tooltip("period:N", title=_t("period", lang)),
                alt.Tooltip("index:Q", title=_t("index", lang), format=",.1f")]
     chart = alt.Chart(frame).mark_line(point=True).encode(

@@ -1,7 +1,11 @@
 """Demo data: the sample workbooks of the fictitious Groupe Horizon, imported as demo batches.
 
-    >>> seed(store)            # only the app calls this, and only on an empty store
+    >>> from kpis.store import Store
+    >>> empty = Store(tmp_path / "demo.duckdb")
+    >>> seed(empty)            # only the app calls this, and only on an empty store
     [1, 2, 3]
+    >>> [b["sample"] for b in empty.batches()]
+    [True, True, True]
 
 The store module and the command line never add data by themselves (DESIGN.md).
 Demo batches carry ``sample=True``, so ``Store.delete_demo`` removes them in one call.

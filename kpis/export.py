@@ -1,7 +1,11 @@
-"""Formatted, injection-safe Excel and CSV exports of what the CDO sees.
+r"""Formatted, injection-safe Excel and CSV exports of what the CDO sees.
 
+    >>> frame = pd.DataFrame({"Campagne": ["=1+1"], "CTR": [0.024]})
     >>> data = to_excel({"Tableau de bord": frame}, formats={"CTR": "percent"})
-    >>> open("passerelle.xlsx", "wb").write(data)
+    >>> data[:2]                                    # an .xlsx is a zip
+    b'PK'
+    >>> to_csv(frame).decode("utf-8-sig")           # the formula is neutralised
+    "Campagne;CTR\r\n'=1+1;0,024\r\n"
 
 Every user string is written as text, never as a formula or a link: a
 campaign called ``=HYPERLINK(...)`` stays a campaign name. Control

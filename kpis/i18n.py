@@ -1,11 +1,11 @@
-"""Every user-facing label of the app, French first, and locale-aware number formatting.
+r"""Every user-facing label of the app, French first, and locale-aware number formatting.
 
     >>> t("nav.cdo", "en")
     'CDO view'
-    >>> fmt_value(1234.5, "count", "fr")
-    '1 234,5'
-    >>> fmt_value(0.125, "%", "fr")
-    '12,5 %'
+    >>> fmt_value(1234.5, "count", "fr"), fmt_value(12.5, "count", "fr")
+    ('1\u202f234', '12,5')
+    >>> fmt_value(0.125, "%", "fr"), fmt_value(0.125, "%", "en")
+    ('12,5\u202f%', '12.5%')
 
 KPI labels and definitions live in the catalog; this module holds the rest.
 French numbers use a narrow no-break space for thousands and a comma for
@@ -123,9 +123,11 @@ _LABELS: dict[str, tuple[str, str]] = {
     "cdo.status": ("Objectifs : où en est-on ?", "Targets: where do we stand?"),
     "cdo.no_targets": ("Aucun objectif défini pour cette sélection (voir Référentiel).",
                        "No target set for this selection (see Catalog)."),
-    "cdo.trends": ("Tendances indexées (base 100 au début de la période)", "Indexed trends (100 at the start of the period)"),
+    "cdo.trends": ("Tendances indexées (base 100 au début de la période)",
+                   "Indexed trends (100 at the start of the period)"),
     # side by side
-    "sbs.caption": ("Chaque étape de l'entonnoir, avec le vocabulaire de chaque monde : campagne ↔ espace collaboratif, "
+    "sbs.caption": ("Chaque étape de l'entonnoir, avec le vocabulaire de chaque monde : "
+                    "campagne ↔ espace collaboratif, "
                     "client ↔ collaborateur, taux de conversion ↔ taux de participation.",
                     "Each funnel stage in each world's words: campaign ↔ collaborative space, customer ↔ employee, "
                     "conversion rate ↔ participation rate."),
@@ -153,7 +155,8 @@ _LABELS: dict[str, tuple[str, str]] = {
     # importer
     "import.caption": ("Déposez les exports des équipes : rien n'est enregistré avant le bouton « Importer ».",
                        "Drop the teams' exports: nothing is stored before the Import button."),
-    "import.drop": ("Fichiers Excel ou CSV (xlsx, xlsm, xls, ods, csv)", "Excel or CSV files (xlsx, xlsm, xls, ods, csv)"),
+    "import.drop": ("Fichiers Excel ou CSV (xlsx, xlsm, xls, ods, csv)",
+                    "Excel or CSV files (xlsx, xlsm, xls, ods, csv)"),
     "import.templates": ("Modèles vides", "Empty templates"),
     "import.template.external": ("Modèle digital externe", "External digital template"),
     "import.template.internal": ("Modèle digital interne", "Internal digital template"),
@@ -176,9 +179,11 @@ _LABELS: dict[str, tuple[str, str]] = {
     "import.button": ("Importer {n} fichier(s)", "Import {n} file(s)"),
     "import.done": ("{file} : lot n° {batch} importé, {rows} valeurs enregistrées.",
                     "{file}: batch #{batch} imported, {rows} values stored."),
-    "import.superseded": ("{n} valeurs plus anciennes des mêmes séries et périodes sont remplacées (elles restent dans l'historique).",
+    "import.superseded": ("{n} valeurs plus anciennes des mêmes séries et périodes sont remplacées "
+                          "(elles restent dans l'historique).",
                           "{n} older values of the same series and periods are replaced (they stay in the history)."),
-    "import.duplicate": ("{file} : déjà importé (lot n° {batch} du {date}) — rien n'a été ajouté, rien n'est compté deux fois.",
+    "import.duplicate": ("{file} : déjà importé (lot n° {batch} du {date}) — rien n'a été ajouté, "
+                         "rien n'est compté deux fois.",
                          "{file}: already imported (batch #{batch} of {date}) — nothing added, nothing counted twice."),
     "import.refused": ("{file} : refusé — {reason}", "{file}: refused — {reason}"),
     "import.reading": ("Lecture de {file}…", "Reading {file}…"),
@@ -191,7 +196,8 @@ _LABELS: dict[str, tuple[str, str]] = {
     "history.delete": ("Supprimer un lot", "Delete a batch"),
     "history.delete_pick": ("Lot à supprimer", "Batch to delete"),
     "history.delete_confirm": ("Je confirme la suppression de ce lot", "I confirm deleting this batch"),
-    "history.deleted": ("Lot(s) {ids} supprimé(s) : {removed} valeurs retirées, {restored} valeurs plus anciennes redevenues à jour.",
+    "history.deleted": ("Lot(s) {ids} supprimé(s) : {removed} valeurs retirées, "
+                        "{restored} valeurs plus anciennes redevenues à jour.",
                         "Batch(es) {ids} deleted: {removed} values removed, {restored} older values current again."),
     "history.coverage": ("Couverture par origine et par mois", "Coverage by origin and month"),
     "history.coverage_help": ("Nombre de valeurs à jour ; une case vide est un mois sans données.",
@@ -202,7 +208,8 @@ _LABELS: dict[str, tuple[str, str]] = {
     # catalog
     "catalog.kpis": ("Catalogue des indicateurs", "KPI catalog"),
     "catalog.targets": ("Objectifs", "Targets"),
-    "catalog.targets_help": ("Modifiez, ajoutez ou supprimez des lignes puis enregistrez. Période : 2026, T3 2026 ou 2026-10.",
+    "catalog.targets_help": ("Modifiez, ajoutez ou supprimez des lignes puis enregistrez. "
+                             "Période : 2026, T3 2026 ou 2026-10.",
                              "Edit, add or delete rows, then save. Period: 2026, Q3 2026 or 2026-10."),
     "catalog.save": ("Enregistrer les objectifs", "Save the targets"),
     "catalog.saved": ("{n} objectif(s) enregistré(s).", "{n} target(s) saved."),
@@ -246,7 +253,9 @@ _COMPACT = ((1e9, 1e9, {"fr": "Md", "en": "bn"}), (1e6, 1e6, {"fr": "M", "en": "
 
 def fmt_value(value: float | None, unit: str = "count", lang: str = "fr", decimals: int | None = None,
               compact: bool = False) -> str:
-    """A value for display: ``1 234,5``, ``12,5 %``, ``4,67 €`` (French) or ``1,234.5``, ``12.5%``, ``€4.67``.
+    """A value for display: ``1 234``, ``12,5``, ``12,5 %``, ``4,67 €`` (French) or ``1,234``, ``12.5%``, ``€4.67``.
+
+    Counts of 100 and more and euros of 1,000 and more have no decimals, other counts one when needed.
 
     ``compact`` shortens values of a million and more for cards: ``13,8 M``, ``1,6 M€``.
     """
@@ -307,10 +316,10 @@ _MARKDOWN_SPECIAL = "\\`*_{}[]()#+-.!|<>~:$="
 
 
 def escape_markdown(text: object) -> str:
-    """Text from an upload (a file, sheet, header or campaign name) shown literally in Streamlit Markdown.
+    r"""Text from an upload (a file, sheet, header or campaign name) shown literally in Streamlit Markdown.
 
-        >>> escape_markdown("**Total** [clic](javascript:x)")
-        '\\*\\*Total\\*\\* \\[clic\\]\\(javascript\\:x\\)'
+        >>> print(escape_markdown("**Total** [clic](javascript:x)"))
+        \*\*Total\*\* \[clic\]\(javascript\:x\)
 
     Every Markdown and Streamlit directive character (``:red[…]``, ``:material/…:``) is backslash-escaped
     and line breaks become spaces, so nothing a team types into a spreadsheet can format or link.

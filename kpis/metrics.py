@@ -1,10 +1,21 @@
 """The metrics engine: aggregation by kind, ratios, comparisons, targets, the CDO funnel.
 
-    >>> native = store.native_totals(widen(flt, "month"))        # or fetch(store, flt)
-    >>> kpi_table(native, flt, grain="quarter", lang="en").head(2)
-      period period_start period_end segment         kpi   value   unit        basis reason
-    0 2026-Q3   2026-07-01 2026-09-30     B2E active_users   700.0  count  mean of 3 months  None
-    >>> view = cdo_view(store, flt, grain="month")                 # what the Vue CDO page shows
+    >>> q3 = Filter(segments=("B2E",), start=date(2026, 7, 1), end=date(2026, 9, 30))
+    >>> native = store.native_totals(widen(q3, "quarter"))        # or fetch(store, q3, "quarter")
+    >>> kpi_table(native, q3, grain="quarter", lang="en")[["period", "kpi", "value", "basis"]]
+        period                            kpi        value             basis
+    0  2026-Q3                     population  1800.000000     end of period
+    1  2026-Q3                   contributors   120.000000  mean of 3 months
+    2  2026-Q3                   active_users   700.000000  mean of 3 months
+    3  2026-Q3                  adoption_rate     0.388889              None
+    4  2026-Q3             participation_rate     0.171429              None
+    5  2026-Q3  contributions_per_active_user          NaN              None
+    >>> view = cdo_view(store, q3, grain="month")                 # what the Vue CDO page shows
+    >>> view.period_start, view.period_end
+    (datetime.date(2026, 7, 1), datetime.date(2026, 9, 30))
+
+(The store of the examples is described in the repository's ``conftest.py``: active users
+(600 + 700 + 800) / 3 = 700 a month, adoption 700 / 1,800, participation 120 / 700.)
 
 Every function but ``fetch`` and ``cdo_view`` is pure: it takes a *native
 totals* frame (what ``Store.native_totals`` returns: period_start,
@@ -60,7 +71,7 @@ second, red below.
 
 Channel and initiative breakdowns of a stock or distinct count (employees
 using Teams vs the intranet) overlap: the parts do not add up to the total,
-so their ``share`` is None (the values are still ranked). Flows have a share
+so their ``share`` is NaN (the values are still ranked). Flows have a share
 along every dimension, stocks and distinct counts along entities only,
 ratios never.
 """
@@ -131,6 +142,10 @@ _DIRECTION = {c: k.direction for c, k in KPIS.items()}
 _AGGREGATION = {c: k.aggregation for c, k in KPIS.items()}
 _UNITS = np.array([k.unit for k in KPIS.values()], dtype=object)  # by catalog position
 _BASE_POS = np.array([_KPI_ORDER[c] for c in _BASE])
+
+
+_NONE = np.array(None, dtype=object)
+"""None as a 0-d object array, for ``np.where`` / ``np.select`` (numpy's type stubs take no bare None)."""
 
 
 def _obj(values) -> pd.Series:
@@ -279,7 +294,8 @@ def period_labels(dates, grain: str = "month", fiscal_start: int = 1) -> list[st
         >>> period_labels(["2025-07-01", "2026-06-30"], "year", fiscal_start=7)
         ['FY2026', 'FY2026']
     """
-    return list(_labels(_bucket_index(_days(pd.to_datetime(pd.Series(dates))), grain, fiscal_start), grain, fiscal_start))
+    idx = _bucket_index(_days(pd.to_datetime(pd.Series(dates))), grain, fiscal_start)
+    return list(_labels(idx, grain, fiscal_start))
 
 
 def bucket_bounds(day, grain: str = "month", fiscal_start: int = 1) -> tuple[date, date]:
@@ -599,17 +615,19 @@ def _derived(res: _Result, links: dict, lang: str) -> pd.DataFrame:
         k = KPIS[code]
         comps = [_BASE_INDEX[c] for c in k.components]
         signs = [(s, _BASE_INDEX[c]) for s, c in k.numerator]
+        assert k.denominator is not None, code  # every derived KPI has one
         den = _BASE_INDEX[k.denominator]
         if not res.has[:, comps].any():
             continue
         rows = seg_rows[np.isin(res.seg[seg_rows], k.segments)]
-        rows = rows[res.has[np.ix_(rows, comps)].any(axis=1)]
+        rows = rows[res.has[np.ix_(rows, np.array(comps))].any(axis=1)]
         num = sum(s * res.val[rows, c] for s, c in signs)
         d = res.val[rows, den]
         conditions = [res.blk[rows, c] for c in comps] + [~res.has[rows, c] for c in comps] + [d == 0]
         choices = ([_grain_texts(lang, _BASE[c])[rank[rows, c]] for c in comps]
                    + [_t(lang, "missing", kpi=_BASE[c]) for c in comps] + [_t(lang, "zero", kpi=k.denominator)])
-        reason = np.select(conditions, choices, default=None).astype(object) if len(rows) else np.zeros(0, dtype=object)
+        reason = (np.select(conditions, choices, default=_NONE).astype(object) if len(rows)
+                  else np.zeros(0, dtype=object))
         ok = pd.isna(reason)
         with np.errstate(divide="ignore", invalid="ignore"):
             value = np.where(ok, num / np.where(d == 0, np.nan, d) * k.scale, np.nan)
@@ -656,7 +674,7 @@ def _pooled(res, k, member, target, comps, signs, den, rank, lang):
         choices.append(_grain_texts(lang, _BASE[c])[worst])
     conditions += [nvalid == 0, d == 0]
     choices += [_t(lang, "incomplete_all"), _t(lang, "zero", kpi=k.denominator)]
-    reason = np.select(conditions, choices, default=None).astype(object)
+    reason = np.select(conditions, choices, default=_NONE).astype(object)
     with np.errstate(divide="ignore", invalid="ignore"):
         value = np.where((nvalid > 0) & (d != 0), num / np.where(d == 0, np.nan, d) * k.scale, np.nan)
     return uniq[emitted], k.code, value[emitted], reason[emitted]
@@ -665,7 +683,8 @@ def _pooled(res, k, member, target, comps, signs, den, rank, lang):
 def _compute(nat: _Native, win: _Windows, groups: dict[str, tuple[str, ...]], lang: str) -> pd.DataFrame:
     """Base and derived KPI rows for the windows: w, segment, *dims, kpi, value, basis, reason, n."""
     if nat.empty or not len(win.start):
-        return pd.DataFrame({c: pd.Series(dtype=object) for c in ("w", "segment", *nat.dims, "kpi", "value", "basis", "reason", "n")})
+        columns = ("w", "segment", *nat.dims, "kpi", "value", "basis", "reason", "n")
+        return pd.DataFrame({c: pd.Series(dtype=object) for c in columns})
     res = _aggregate(nat, win)
     res, links = _merge(res, {g: s for g, s in groups.items()})
     out = pd.concat([_long(res, win, lang), _derived(res, links, lang)], ignore_index=True)
@@ -732,7 +751,18 @@ def kpi_table(native: pd.DataFrame, flt: Filter = Filter(), grain: str = "month"
               lang: str = "fr") -> pd.DataFrame:
     """Every KPI with data, per bucket and segment (+ ``ALL`` when several segments are selected).
 
-        >>> kpi_table(native, Filter(segments=("B2C",)), grain="quarter", lang="en")[["period", "kpi", "value"]]
+        >>> table = kpi_table(native, Filter(segments=("B2C",)), grain="quarter", lang="en")
+        >>> table[["period", "kpi", "value", "reason"]]         # 540 / 27,000 clicks per impression; 810 / 27
+            period              kpi     value               reason
+        0  2026-Q3      impressions  27000.00                 None
+        1  2026-Q3           clicks    540.00                 None
+        2  2026-Q3      conversions     27.00                 None
+        3  2026-Q3             cost    810.00                 None
+        4  2026-Q3              ctr      0.02                 None
+        5  2026-Q3  conversion_rate      0.05                 None
+        6  2026-Q3              cpc      1.50                 None
+        7  2026-Q3              cpa     30.00                 None
+        8  2026-Q3             roas       NaN  no data for revenue
 
     Columns ``TABLE_COLUMNS``: period (label), period_start / period_end (the
     whole bucket), segment, kpi, value (a rate as a fraction; NaN when
@@ -789,7 +819,7 @@ def _cutoffs(nat: _Native, bs: int, cap: int, groups: dict) -> dict[str, int]:
     if not m.any():
         return {}
     segs = nat.keys["segment"].to_numpy()
-    names = np.array(sorted(set(segs[nat.rk[m]]), key=_SEGMENT_ORDER.get), dtype=object)
+    names = np.array(sorted(set(segs[nat.rk[m]]), key=lambda s: _SEGMENT_ORDER[s]), dtype=object)
     row = np.searchsorted(names, segs[nat.rk[m]], sorter=np.argsort(names))
     row = np.argsort(names)[row]
     cut = np.full((len(names), len(_BASE)), -1, dtype=np.int64)
@@ -819,7 +849,13 @@ def scorecard(native: pd.DataFrame, flt: Filter = Filter(), grain: str = "month"
     """The latest bucket of the selection against the previous one and the same one a year earlier.
 
         >>> sc = scorecard(fetch(store, flt), flt, "month", lang="en")
-        >>> sc.loc[sc.kpi == "cpa", ["value", "previous", "change", "change_unit", "good"]]
+        >>> sc.loc[sc.kpi.isin(["clicks", "adoption_rate"]), ["segment", "kpi", "value", "previous", "change",
+        ...                                                   "change_unit", "good"]]
+           segment            kpi       value    previous     change change_unit  good
+        1      B2C         clicks  200.000000  180.000000  20.000000         abs  True
+        12     B2E  adoption_rate    0.444444    0.393258   5.118602          pp  True
+        16     ALL         clicks  200.000000  180.000000  20.000000         abs  True
+        27     ALL  adoption_rate    0.444444    0.393258   5.118602          pp  True
 
     ``native`` must reach one year before the filter start (``fetch`` /
     ``widen`` do). ``change`` = value − previous, in percentage points (× 100)
@@ -879,12 +915,12 @@ def scorecard(native: pd.DataFrame, flt: Filter = Filter(), grain: str = "month"
         rel = np.where(prev != 0, (value - prev) / np.abs(prev), np.nan)
         rel_year = np.where(year != 0, (value - year) / np.abs(year), np.nan)
     sign = np.sign(change) * direction
-    good = np.where(np.isnan(sign) | (sign == 0), None, sign > 0).astype(object)
+    good = np.where(np.isnan(sign) | (sign == 0), _NONE, sign > 0).astype(object)
     sc = sc.assign(
         period=labels[2], previous_period=labels[1], previous_year_period=labels[0], unit=unit,
         change=change, change_relative=rel, change_year=change_year, change_year_relative=rel_year,
         change_unit=np.where(unit.eq("%"), "pp", "abs"), good=good,
-        like_for_like_days=np.where(sc["days"] < full, sc["days"], None),
+        like_for_like_days=np.where(sc["days"] < full, sc["days"], _NONE),
         _s=sc["segment"].map(_SEGMENT_ORDER), _k=sc["kpi"].map(_KPI_ORDER),
     )
     sc = sc.sort_values(["_s", "_k"]).reset_index(drop=True)
@@ -1006,7 +1042,7 @@ def _attain(actuals: pd.DataFrame, ws: np.ndarray, we: np.ndarray, targets: pd.D
         att = np.where(direction > 0, np.where(target > 0, actual / target, np.nan),
                        np.where(actual > 0, target / actual, np.nan))
     thresholds = np.array([KPIS[k].thresholds for k in a_kpi], dtype=float).reshape(-1, 2)
-    status = np.where(np.isnan(att), None, np.where(att >= thresholds[:, 0] - 1e-12, "green",
+    status = np.where(np.isnan(att), _NONE, np.where(att >= thresholds[:, 0] - 1e-12, "green",
                                                   np.where(att >= thresholds[:, 1] - 1e-12, "amber", "red")))
     as_is_1, _, as_is_2 = _t(lang, "target_as_is", period="\1").partition("\1")
     p1, _, rest = _t(lang, "target_prorated", share="\0", period="\1").partition("\0")
@@ -1016,10 +1052,10 @@ def _attain(actuals: pd.DataFrame, ws: np.ndarray, we: np.ndarray, targets: pd.D
         pct = pct.str.replace(".", ",", regex=False)
     g = _obj(chosen_grain).fillna("")
     whole = np.isclose(share, 1.0) | (share > 1)
-    basis = np.where(~has, None, np.where(whole, (as_is_1 + g + as_is_2).to_numpy(dtype=object),
+    basis = np.where(~has, _NONE, np.where(whole, (as_is_1 + g + as_is_2).to_numpy(dtype=object),
                                           (p1 + pct + p2 + g + p3).to_numpy(dtype=object)))
     return pd.DataFrame({"target": target, "attainment": np.where(has, att, np.nan),
-                         "status": _obj(np.where(has, status, None)), "target_basis": _obj(basis)})
+                         "status": _obj(np.where(has, status, _NONE)), "target_basis": _obj(basis)})
 
 
 def _selection_window(nat: _Native, flt: Filter) -> _Windows | None:
@@ -1035,9 +1071,11 @@ def targets_status(native: pd.DataFrame, targets: pd.DataFrame, flt: Filter = Fi
                    fiscal_start: int = 1, lang: str = "fr", _computed: tuple | None = None) -> pd.DataFrame:
     """Attainment of every KPI that has a target, over the selection (up to its last day of data).
 
-        >>> targets_status(native, store.targets(), Filter(start=date(2026, 1, 1), end=date(2026, 3, 31)))
-          segment    kpi                 period  actual  target  attainment status
-        0     B2C clicks  2026-01-01/2026-03-31   310.0   300.0    1.033333  green
+        >>> b2c = Filter(segments=("B2C",), start=date(2026, 7, 1), end=date(2026, 9, 30))
+        >>> status = targets_status(native, store.targets(), b2c, lang="en")
+        >>> status[["segment", "kpi", "period", "actual", "target", "attainment", "status", "target_basis"]]
+          segment     kpi                 period  actual  target  attainment status           target_basis
+        0     B2C  clicks  2026-07-01/2026-09-30   540.0   500.0        1.08  green  25.0 % of year target
 
     A yearly flow target is prorated over the months of the window (3/12 of
     it for a quarter); stock, distinct, ratio and score targets apply as they
@@ -1107,9 +1145,10 @@ def _funnel_from(out: pd.DataFrame | None, segments: tuple[str, ...], lang: str)
         return _empty(FUNNEL_COLUMNS)
     kpis = np.array([[st.kpi("B2E" if s in INTERNAL_SEGMENTS or s == "INTERNAL" else "B2C") for st in FUNNEL]
                      for s in present], dtype=object)  # ≤ 3 segments × 4 stages
-    found = dict(zip(zip(seg_col, out["kpi"].to_numpy(dtype=object)),
-                     zip(out["value"].to_numpy(dtype=float), out["reason"].to_numpy(dtype=object))))
-    got = [[found.get((s, k), (np.nan, None)) for k in row] for s, row in zip(present, kpis)]
+    found = dict(zip(zip(seg_col, out["kpi"].to_numpy(dtype=object), strict=True),
+                     zip(out["value"].to_numpy(dtype=float), out["reason"].to_numpy(dtype=object), strict=True),
+                     strict=True))
+    got = [[found.get((s, k), (np.nan, None)) for k in row] for s, row in zip(present, kpis, strict=True)]
     v = np.array([[g[0] for g in row] for row in got], dtype=float)
     r = np.array([[g[1] for g in row] for row in got], dtype=object)
     missing_text = np.vectorize(lambda k: _t(lang, "missing", kpi=k), otypes=[object])
@@ -1121,7 +1160,7 @@ def _funnel_from(out: pd.DataFrame | None, segments: tuple[str, ...], lang: str)
             rate_v.append(np.where(v[:, den] != 0, v[:, num] / v[:, den], np.nan))
         rate_r.append(np.where(np.isnan(v[:, num]), missing_text(kpis[:, num]),
                                np.where(np.isnan(v[:, den]), missing_text(kpis[:, den]),
-                                        np.where(v[:, den] == 0, zero_text(kpis[:, den]), None))))
+                                        np.where(v[:, den] == 0, zero_text(kpis[:, den]), _NONE))))
     n_seg, n_st = len(present), len(FUNNEL)
     segs = np.repeat(np.array(present, dtype=object), n_st + 2)
     stage = np.tile(np.array([s.code for s in FUNNEL] + ["rate", "rate"], dtype=object), n_seg)
@@ -1132,17 +1171,26 @@ def _funnel_from(out: pd.DataFrame | None, segments: tuple[str, ...], lang: str)
     unit = np.concatenate([np.vectorize(_UNIT.get, otypes=[object])(kpis),
                            np.full((n_seg, 2), "%", dtype=object)], axis=1).ravel()
     return pd.DataFrame({"segment": _obj(segs), "stage": _obj(stage), "kpi": _obj(kpi), "value": value,
-                         "unit": _obj(unit), "reason": _obj(np.where(pd.isna(reason), None, reason))})
+                         "unit": _obj(unit), "reason": _obj(np.where(pd.isna(reason), _NONE, reason))})
 
 
 def funnel(native: pd.DataFrame, flt: Filter = Filter(), lang: str = "fr") -> pd.DataFrame:
     """The unified CDO funnel per selected segment, over the selection.
 
-        >>> funnel(native, Filter(segments=("B2C", "B2E")), lang="en")
-          segment         stage                     kpi    value  unit reason
-        0     B2C      audience             impressions  10000.0 count   None
-        ...
-        4     B2C          rate  funnel_engagement_rate     0.02     %   None
+        >>> funnel(native, flt, lang="en")[["segment", "stage", "kpi", "value", "reason"]]
+           segment         stage                     kpi         value            reason
+        0      B2C      audience             impressions  27000.000000              None
+        1      B2C    engagement                  clicks    540.000000              None
+        2      B2C        action             conversions     27.000000              None
+        3      B2C  satisfaction                     nps           NaN   no data for nps
+        4      B2C          rate  funnel_engagement_rate      0.020000              None
+        5      B2C          rate      funnel_action_rate      0.050000              None
+        6      B2E      audience              population   1800.000000              None
+        7      B2E    engagement            active_users    700.000000              None
+        8      B2E        action            contributors    120.000000              None
+        9      B2E  satisfaction                    enps           NaN  no data for enps
+        10     B2E          rate  funnel_engagement_rate      0.388889              None
+        11     B2E          rate      funnel_action_rate      0.171429              None
 
     Stages audience / engagement / action / satisfaction take the catalog's
     FUNNEL KPI of the segment's world; ``funnel_engagement_rate`` =
@@ -1161,7 +1209,15 @@ def vocabulary(lang: str = "fr") -> pd.DataFrame:
 def side_by_side(native: pd.DataFrame, flt: Filter = Filter(), lang: str = "fr", _computed=None) -> pd.DataFrame:
     """For each funnel stage, the external and internal KPI in that role, with labels and values.
 
-        >>> side_by_side(native, flt, lang="en")[["stage", "external_kpi", "external_value", "internal_kpi", "internal_value"]]
+        >>> sbs = side_by_side(native, flt, lang="en")
+        >>> sbs[["stage", "external_kpi", "external_value", "internal_kpi", "internal_value"]]
+                            stage            external_kpi  external_value            internal_kpi  internal_value
+        0                audience             impressions        27000.00              population     1800.000000
+        1              engagement                  clicks          540.00            active_users      700.000000
+        2                  action             conversions           27.00            contributors      120.000000
+        3            satisfaction                     nps             NaN                    enps             NaN
+        4  funnel_engagement_rate  funnel_engagement_rate            0.02  funnel_engagement_rate        0.388889
+        5      funnel_action_rate      funnel_action_rate            0.05      funnel_action_rate        0.171429
 
     External values merge the selected external segments (B2C + B2B, ratios
     recomputed from pooled components); internal values are B2E's. The last
@@ -1190,7 +1246,7 @@ def side_by_side(native: pd.DataFrame, flt: Filter = Filter(), lang: str = "fr",
     key = np.where(f["stage"].eq("rate"), f["kpi"], f["stage"]).astype(object)
     for world, column in (("EXTERNAL", "external_value"), ("INTERNAL", "internal_value")):
         mine = f["segment"].eq(world).to_numpy()
-        values = dict(zip(key[mine], f["value"].to_numpy(dtype=float)[mine]))  # ≤ 6 funnel rows
+        values = dict(zip(key[mine], f["value"].to_numpy(dtype=float)[mine], strict=True))  # ≤ 6 funnel rows
         sbs[column] = sbs["stage"].map(values).to_numpy(dtype=float)
     sbs["unit"] = [KPIS[k].unit if k in KPIS else "%" for k in sbs["external_kpi"]]
     return sbs
@@ -1203,13 +1259,15 @@ def breakdown(native_by: pd.DataFrame, dimension: str, flt: Filter = Filter(), n
               lang: str = "fr") -> pd.DataFrame:
     """Top and bottom ``n`` members of a dimension per segment and KPI, over the selection.
 
-        >>> nb = store.native_totals(flt, by=("initiative",))
-        >>> breakdown(nb, "initiative", flt, n=3, lang="en")
-          segment   kpi initiative  value  unit  rank position  share
+        >>> two = replace(flt, kpis=("clicks", "active_users"))
+        >>> breakdown(store.native_totals(two, by=("channel",)), "channel", two, n=3, lang="en")
+          segment           kpi   channel  value   unit  rank position  share
+        0     B2C        clicks    search  540.0  count     1      top    1.0
+        1     B2E  active_users  intranet  700.0  count     1      top    NaN
 
     ``native_by`` is ``native_totals(flt, by=(dimension,))``. ``share`` =
     value / sum of the members' values, for additive KPIs only (flows; stocks
-    and distinct counts by entity), else None; ``rank`` 1 is the largest
+    and distinct counts by entity), else NaN; ``rank`` 1 is the largest
     value; ``position`` is "top" (rank ≤ n) or "bottom" (the n smallest).
     """
     if dimension not in DIMENSIONS:
@@ -1232,7 +1290,7 @@ def breakdown(native_by: pd.DataFrame, dimension: str, flt: Filter = Filter(), n
         share = np.where(additive & (total != 0), out["value"] / total, np.nan)
     rank = out.groupby(["segment", "kpi"])["value"].rank(method="first", ascending=False).astype(int)
     size = out.groupby(["segment", "kpi"])["value"].transform("size")
-    position = np.where(rank <= n, "top", np.where(rank > size - n, "bottom", None))
+    position = np.where(rank <= n, "top", np.where(rank > size - n, "bottom", _NONE))
     out = out.assign(share=share, rank=rank, position=position, unit=out["kpi"].map(_UNIT),
                      _s=out["segment"].map(_SEGMENT_ORDER), _k=out["kpi"].map(_KPI_ORDER))
     out = out[out["position"].notna()].sort_values(["_s", "_k", "rank"]).reset_index(drop=True)
@@ -1242,8 +1300,15 @@ def breakdown(native_by: pd.DataFrame, dimension: str, flt: Filter = Filter(), n
 def indexed_trends(table: pd.DataFrame, kpis: tuple[str, ...] = (), segments: tuple[str, ...] = ()) -> pd.DataFrame:
     """Base 100 at each series' first bucket with a (non-zero) value, from a ``kpi_table``.
 
-        >>> indexed_trends(kpi_table(native, flt), ("clicks", "active_users"))
-          period period_start segment    kpi  value  index
+        >>> trends = indexed_trends(kpi_table(native, flt), ("clicks", "active_users"), ("B2C", "B2E"))
+        >>> trends[["period", "segment", "kpi", "value", "index"]]
+            period segment           kpi  value       index
+        0  2026-07     B2C        clicks  160.0  100.000000
+        1  2026-07     B2E  active_users  600.0  100.000000
+        2  2026-08     B2C        clicks  180.0  112.500000
+        3  2026-08     B2E  active_users  700.0  116.666667
+        4  2026-09     B2C        clicks  200.0  125.000000
+        5  2026-09     B2E  active_users  800.0  133.333333
     """
     cols = ["period", "period_start", "segment", "kpi", "value", "index"]
     t = table
@@ -1282,7 +1347,8 @@ def widen(flt: Filter, grain: str = "month", fiscal_start: int = 1) -> Filter:
         end = pd.Timestamp(flt.end).date() + timedelta(days=MAX_NATIVE_DAYS)
     kpis = flt.kpis
     if kpis:
-        kpis = tuple(dict.fromkeys(c for k in kpis for c in (KPIS[k].components if k in KPIS and not KPIS[k].base else (k,))))
+        kpis = tuple(dict.fromkeys(c for k in kpis
+                                   for c in (KPIS[k].components if k in KPIS and not KPIS[k].base else (k,))))
     return replace(flt, start=start, end=end, kpis=kpis)
 
 
@@ -1316,8 +1382,10 @@ def cdo_view(store, flt: Filter = Filter(), grain: str = "month", fiscal_start: 
              native: pd.DataFrame | None = None) -> CdoView:
     """One store read, then the table, scorecard, funnel, targets, trends and side by side.
 
-        >>> view = cdo_view(Store(path), Filter(segments=("B2C", "B2E")), grain="month", lang="fr")
-        >>> view.scorecard[["segment", "kpi", "value", "change", "good", "status"]]
+        >>> view = cdo_view(store, flt, grain="month", lang="fr")
+        >>> view.targets[["segment", "kpi", "actual", "target", "status"]]
+          segment     kpi  actual  target status
+        0     B2C  clicks   540.0   500.0  green
 
     ``native`` (what ``fetch`` returns) skips the store read; ``store`` may
     then be None. Targets come from ``store.targets()``.
@@ -1331,7 +1399,8 @@ def cdo_view(store, flt: Filter = Filter(), grain: str = "month", fiscal_start: 
     sc = scorecard(nat, flt, grain, fiscal_start, targets, lang)
     computed = _selection_values(nat, replace(flt, kpis=()), lang)
     fun = _funnel_from(computed[0], _selected(flt), lang)
-    tgt = targets_status(native, targets, flt, grain, fiscal_start, lang, _computed=computed) if targets is not None else _empty(TARGET_COLUMNS)
+    tgt = (targets_status(native, targets, flt, grain, fiscal_start, lang, _computed=computed)
+           if targets is not None else _empty(TARGET_COLUMNS))
     headline = tuple(dict.fromkeys(k for st in FUNNEL for k in (st.external, st.internal)))
     trends = indexed_trends(table, headline)
     sbs = side_by_side(nat, flt, lang, _computed=computed)
@@ -1344,10 +1413,16 @@ def cdo_view(store, flt: Filter = Filter(), grain: str = "month", fiscal_start: 
 # --- the store contract in pandas (tests, baselines, previews) -------------------------------
 
 
-def native_totals_from_observations(obs: pd.DataFrame, flt: Filter = Filter(), by: tuple[str, ...] = ()) -> pd.DataFrame:
+def native_totals_from_observations(obs: pd.DataFrame, flt: Filter = Filter(),
+                                    by: tuple[str, ...] = ()) -> pd.DataFrame:
     """What ``Store.native_totals`` returns, computed in pandas from observations (``OBS_COLUMNS``).
 
-        >>> native_totals_from_observations(obs, Filter(segments=("B2E",)), by=("channel",))
+        >>> b2e = Filter(segments=("B2E",), kpis=("active_users",))
+        >>> native_totals_from_observations(store.observations(), b2e, by=("channel",))
+          period_start period_end segment           kpi   channel  value  n
+        0   2026-07-01 2026-07-31     B2E  active_users  intranet  600.0  1
+        1   2026-08-01 2026-08-31     B2E  active_users  intranet  700.0  1
+        2   2026-09-01 2026-09-30     B2E  active_users  intranet  800.0  1
 
     Flows are summed over everything not in ``by``; stocks and distinct counts
     take per (period, segment, KPI, entity) the maximum over channels and

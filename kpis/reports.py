@@ -1,8 +1,16 @@
 """Display tables for the data pages: what an import understood, the batches, the coverage, the catalog.
 
-    >>> columns_frame(result.sheets[0], "fr")        # column → meaning, for the Importer page
-    >>> report_workbook(result, "fr")                # the same, downloadable as Excel
-    >>> coverage_grid(store.coverage())              # origin × month, gaps left empty
+    >>> columns_frame(result.sheets[0], "en")        # column → meaning, for the Importer page
+      Column               Header      Understood as          Code  Match Note
+    0      A                 Mois             Period        period  exact
+    1      B             Effectif  Target population    population  exact
+    2      C  Utilisateurs actifs       Active users  active_users  exact
+    >>> report_workbook(result, "fr")[:2]            # the same, downloadable as Excel
+    b'PK'
+    >>> coverage_grid(store.coverage(), "en")        # origin × month, gaps left empty
+           Jul 2026 Aug 2026 Sep 2026
+    Origin
+    manual        7        7        7
 
 Pure functions: results and frames in, DataFrames (labelled in the chosen
 language) or bytes out. The pages only render them.
@@ -38,7 +46,8 @@ _ROLE_LABELS = {
     "period": ("Période", "Period"), "period_start": ("Début de période", "Period start"),
     "period_end": ("Fin de période", "Period end"), "segment": ("Segment", "Segment"),
     "entity": ("Entité", "Entity"), "channel": ("Canal", "Channel"), "initiative": ("Initiative", "Initiative"),
-    "currency": ("Devise", "Currency"), "ignored": ("Ignorée", "Ignored"), "unknown": ("Non reconnue", "Not recognised"),
+    "currency": ("Devise", "Currency"), "ignored": ("Ignorée", "Ignored"),
+    "unknown": ("Non reconnue", "Not recognised"),
     "long_kpi": ("Nom de l'indicateur", "KPI name"), "long_value": ("Valeur", "Value"),
 }
 _SEVERITY = {"error": ("Erreur", "Error"), "warning": ("Avertissement", "Warning"), "info": ("Info", "Info")}
@@ -71,8 +80,9 @@ def columns_frame(sheet, lang: str = "fr") -> pd.DataFrame:
     """One row per column of a sheet: letter, header, what it was understood to be, how."""
     rows = [(c.letter, c.header, _role_label(c, lang), c.kpi or (c.role if c.role in DIMENSION_ROLES else ""),
              c.match or "", c.reason or "") for c in sheet.columns]
-    return pd.DataFrame(rows, columns=_cols(lang, ["Colonne", "En-tête", "Compris comme", "Code", "Correspondance", "Remarque"],
-                                            ["Column", "Header", "Understood as", "Code", "Match", "Note"]))
+    return pd.DataFrame(rows, columns=_cols(
+        lang, ["Colonne", "En-tête", "Compris comme", "Code", "Correspondance", "Remarque"],
+        ["Column", "Header", "Understood as", "Code", "Match", "Note"]))
 
 
 def issues_frame(result, lang: str = "fr") -> pd.DataFrame:
@@ -93,7 +103,8 @@ def summary_frame(result, lang: str = "fr") -> pd.DataFrame:
         period = f"{s.period['start']} → {s.period['end']}" if s.period else ""
         rows.append((s.sheet, _pick(_WORDS.get(s.status, (s.status, s.status)), lang), s.header_row,
                      _pick(_WORDS.get(s.layout, (s.layout or "", s.layout or "")), lang), s.format or "",
-                     ", ".join(s.segments), _channels(s), _pick(_WORDS.get(s.grain, (s.grain or "", s.grain or "")), lang),
+                     ", ".join(s.segments), _channels(s),
+                     _pick(_WORDS.get(s.grain, (s.grain or "", s.grain or "")), lang),
                      period, s.currency or "", s.rows["read"], s.rows["kept"], s.rows["rejected"], s.rows["dropped"]))
     return pd.DataFrame(rows, columns=_cols(
         lang,
@@ -128,7 +139,8 @@ def batches_frame(batches: list[dict], lang: str = "fr") -> pd.DataFrame:
              _pick(_STATUS[b["status"]], lang), b["sample"]) for b in reversed(batches)]
     return pd.DataFrame(rows, columns=_cols(
         lang,
-        ["Lot", "Fichier", "Origine", "Par", "Importé le (UTC)", "Lignes", "Segments", "Début", "Fin", "Statut", "Démo"],
+        ["Lot", "Fichier", "Origine", "Par", "Importé le (UTC)", "Lignes", "Segments", "Début", "Fin", "Statut",
+         "Démo"],
         ["Batch", "File", "Origin", "By", "Imported at (UTC)", "Rows", "Segments", "Start", "End", "Status", "Demo"]))
 
 
@@ -149,8 +161,9 @@ def stale_origins(coverage: pd.DataFrame, today: date, lang: str = "fr") -> pd.D
     The usual interval of an origin is the median gap, in months, between the
     consecutive months it covers (1 for a monthly export).
     """
-    columns = _cols(lang, ["Origine", "Dernier mois couvert", "Dernier import", "Intervalle habituel (mois)", "Retard (mois)"],
-                    ["Origin", "Last month covered", "Last import", "Usual interval (months)", "Behind (months)"])
+    columns = _cols(
+        lang, ["Origine", "Dernier mois couvert", "Dernier import", "Intervalle habituel (mois)", "Retard (mois)"],
+        ["Origin", "Last month covered", "Last import", "Usual interval (months)", "Behind (months)"])
     if coverage.empty:
         return pd.DataFrame(columns=columns)
     latest = coverage["month"].max()
@@ -171,7 +184,8 @@ def catalog_frame(lang: str = "fr") -> pd.DataFrame:
     """The KPI catalog in the chosen language."""
     rows = []
     for code, k in KPIS.items():
-        direction = ("↑ plus haut = mieux", "↑ higher is better") if k.direction > 0 else ("↓ plus bas = mieux", "↓ lower is better")
+        direction = (("↑ plus haut = mieux", "↑ higher is better") if k.direction > 0
+                     else ("↓ plus bas = mieux", "↓ lower is better"))
         rows.append((k.label(lang), code, k.definition(lang), k.formula or "", k.unit,
                      _pick(_AGGREGATION[k.aggregation], lang), _pick(direction, lang), ", ".join(k.segments)))
     return pd.DataFrame(rows, columns=_cols(
@@ -185,7 +199,7 @@ def targets_frame(targets: pd.DataFrame) -> pd.DataFrame:
         return pd.DataFrame({"kpi": pd.Series(dtype=str), "segment": pd.Series(dtype=str),
                              "entity": pd.Series(dtype=str), "period": pd.Series(dtype=str),
                              "value": pd.Series(dtype=float)})
-    labels = [_period_label(pd.Timestamp(s), g) for s, g in zip(targets["period_start"], targets["grain"])]
+    labels = [_period_label(pd.Timestamp(s), g) for s, g in zip(targets["period_start"], targets["grain"], strict=True)]
     return pd.DataFrame({"kpi": targets["kpi"].to_numpy(), "segment": targets["segment"].to_numpy(),
                          "entity": targets["entity"].fillna("").to_numpy(), "period": labels,
                          "value": targets["value"].to_numpy()})
@@ -201,8 +215,10 @@ def _period_label(start: pd.Timestamp, grain: str) -> str:
 
 def mapping_choices(lang: str = "fr") -> dict[str, str]:
     """What an unrecognised column can be mapped to: target → label (dimensions, base KPIs, ignore)."""
-    choices = {role: _pick(_ROLE_LABELS[role], lang) for role in ("period", "entity", "channel", "initiative", "segment")}
-    choices |= {f"period:{g}": f"{_pick(_ROLE_LABELS['period'], lang)} ({g})" for g in ("day", "week", "month", "quarter", "year")}
+    choices = {role: _pick(_ROLE_LABELS[role], lang)
+               for role in ("period", "entity", "channel", "initiative", "segment")}
+    choices |= {f"period:{g}": f"{_pick(_ROLE_LABELS['period'], lang)} ({g})"
+                for g in ("day", "week", "month", "quarter", "year")}
     choices |= {code: f"{k.label(lang)} ({code})" for code, k in KPIS.items() if k.base}
     choices["ignore"] = _pick(_ROLE_LABELS["ignored"], lang)
     return choices

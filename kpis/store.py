@@ -1,10 +1,15 @@
 """Persistence: import batches, observations, targets and remembered column mappings.
 
-    >>> store = Store("data/passerelle.duckdb")
+    >>> store = Store("data/passerelle.duckdb")              # created with its schema
     >>> outcome = store.import_batch(obs, file_name="ads.xlsx", sheets=["Feuil1"],
-    ...                              sha256=digest, rows_read=120, rows_kept=118,
-    ...                              rows_rejected=2, parser_version="1")
+    ...                              sha256=digest, rows_read=2, rows_kept=2,
+    ...                              rows_rejected=0, parser_version="1")
+    >>> outcome.batch_id, outcome.rows_stored
+    (1, 2)
     >>> store.native_totals(Filter(segments=("B2C",)), by=("channel",))
+      period_start period_end segment          kpi channel    value  n
+    0   2026-09-01 2026-09-30     B2C       clicks  search    210.0  1
+    1   2026-09-01 2026-09-30     B2C  impressions  search  10000.0  1
 
 **Backend and access model.** An embedded DuckDB file. DuckDB lets one
 process write a file or several processes read it, never both, so every
@@ -67,6 +72,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import numpy as np
@@ -270,8 +276,10 @@ def fold_headers(headers: Sequence[object]) -> tuple[str, ...]:
 def observations_hash(observations: pd.DataFrame) -> str:
     """A hash of the observations independent of row order, dtypes and float noise.
 
-    >>> observations_hash(df) == observations_hash(df.iloc[::-1].astype({"value": "int64"}))
-    True  # same rows in another order, counts read as integers instead of floats
+    Same rows in another order, counts read as integers instead of floats:
+
+    >>> observations_hash(obs) == observations_hash(obs.iloc[::-1].astype({"value": "int64"}))
+    True
 
     Dates are compared as days, strings as text, values rounded to
     ``VALUE_DIGITS`` significant digits. Each row is mixed into a 64-bit
@@ -487,7 +495,7 @@ class Store:
                 try:
                     yield con
                     con.execute("UPDATE counters SET value = value + 1 WHERE name = 'data_version'")
-                    version = con.execute("SELECT value FROM counters WHERE name = 'data_version'").fetchone()[0]
+                    version = _scalar(con, "SELECT value FROM counters WHERE name = 'data_version'")
                     con.execute("COMMIT")
                 except BaseException as exc:
                     try:
@@ -572,7 +580,9 @@ class Store:
     def data_version(self) -> str:
         """An opaque token that changes after every committed write; never opens DuckDB.
 
-        >>> v = store.data_version(); store.delete_batch(3); store.data_version() != v
+        >>> v = store.data_version()
+        >>> _ = store.delete_batch(3)
+        >>> store.data_version() != v
         True
         """
         try:
@@ -613,8 +623,11 @@ class Store:
                 con.execute("UPDATE schema_version SET version = ?, migrated_at = ?", [version, _utcnow()])
 
     def schema_version(self) -> int:
+        """The schema version of the store's file (``SCHEMA_VERSION`` once opened: the constructor migrates)."""
         with self._read() as con:
-            return _schema_version(con)
+            version = _schema_version(con)
+        assert version is not None, "the constructor creates the schema"
+        return version
 
     # --- import ---------------------------------------------------------------
 
@@ -635,9 +648,9 @@ class Store:
     ) -> ImportOutcome:
         """Store one batch atomically and supersede what it replaces (latest batch wins).
 
-            >>> out = store.import_batch(obs, file_name="ads.xlsx", sha256=h, parser_version="1")
-            >>> out.batch_id, out.rows_stored, out.rows_superseded
-            (4, 1200, 1200)
+            >>> out = store.import_batch(obs, file_name="ads.xlsx", sha256=digest, parser_version="1")
+            >>> out.batch_id, out.rows_stored, out.rows_superseded   # September's clicks and impressions
+            (4, 2, 2)
 
         Raises ``DuplicateBatch`` (same bytes or same observations as an earlier
         batch), ``NotImportable`` (no observations), ``StoreError`` (malformed frame).
@@ -655,12 +668,13 @@ class Store:
         segments = sorted(frame["segment"].unique())
         with self._write() as con:
             earlier = con.execute(
-                "SELECT id, imported_at, file_name, sha256 FROM batches WHERE sha256 = ? OR obs_hash = ? ORDER BY id LIMIT 1",
+                "SELECT id, imported_at, file_name, sha256 FROM batches WHERE sha256 = ? OR obs_hash = ? "
+                "ORDER BY id LIMIT 1",
                 [sha256, obs_hash],
             ).fetchone()
             if earlier:
                 raise _duplicate(file_name, earlier, same_bytes=sha256 is not None and earlier[3] == sha256)
-            batch_id = con.execute("SELECT value FROM counters WHERE name = 'next_batch_id'").fetchone()[0]
+            batch_id = _scalar(con, "SELECT value FROM counters WHERE name = 'next_batch_id'")
             con.execute("UPDATE counters SET value = value + 1 WHERE name = 'next_batch_id'")
             con.execute(
                 """INSERT INTO batches (id, file_name, sheets, origin, sha256, imported_at, imported_by,
@@ -685,11 +699,11 @@ class Store:
     def delete_batch(self, batch_id: int, by: str = "local") -> DeleteOutcome:
         """Delete one batch; rows it superseded become current again. Logged.
 
-            >>> store.delete_batch(3, by="cdo")
-            DeleteOutcome(batch_ids=(3,), rows_removed=118, rows_restored=118)
+            >>> store.delete_batch(3, by="cdo")    # batch 2's September active users are current again
+            DeleteOutcome(batch_ids=(3,), rows_removed=1, rows_restored=1)
         """
         with self._write() as con:
-            if not con.execute("SELECT COUNT(*) FROM batches WHERE id = ?", [batch_id]).fetchone()[0]:
+            if not _scalar(con, "SELECT COUNT(*) FROM batches WHERE id = ?", [batch_id]):
                 raise UnknownBatch(f"Aucun lot n° {batch_id}.", f"No batch with id {batch_id}.")
             outcome = _delete(con, [batch_id], by)
             _refresh_entity_totals(con)
@@ -817,7 +831,8 @@ class Store:
         return len(frame)
 
     def targets(self) -> pd.DataFrame:
-        """All targets: kpi, segment, entity (None = whole segment), period_start, period_end, grain, value, set_by, set_at.
+        """All targets: kpi, segment, entity (None = whole segment), period_start, period_end, grain, value,
+        set_by, set_at.
 
         Read again only when ``data_version()`` has moved: a dashboard asks on every view, and opening the
         file costs more than the answer.
@@ -859,7 +874,14 @@ class Store:
     def observations(self, flt: Filter | None = None, current: bool = True) -> pd.DataFrame:
         """Observations (``OBS_COLUMNS`` + ``batch_id``) selected by the filter, in import order.
 
-            >>> store.observations(Filter(segments=("B2E",), kpis=("active_users",)))
+            >>> current = store.observations(Filter(segments=("B2E",), kpis=("active_users",)))
+            >>> current[["period_start", "value", "batch_id"]]     # September: batch 3's correction
+              period_start  value  batch_id
+            0   2026-07-01  600.0         2
+            1   2026-08-01  700.0         2
+            2   2026-09-01  800.0         3
+            >>> len(store.observations(Filter(segments=("B2E",), kpis=("active_users",)), current=False))
+            4
 
         ``current=False`` also returns superseded rows.
         """
@@ -875,8 +897,11 @@ class Store:
     def native_totals(self, flt: Filter | None = None, by: Sequence[str] = ()) -> pd.DataFrame:
         """Current values aggregated in SQL per native period, segment and KPI (+ ``by``).
 
-            >>> store.native_totals(Filter(segments=("B2E",)), by=("channel",))
-               period_start period_end segment     kpi channel   value  n
+            >>> store.native_totals(Filter(segments=("B2E",), kpis=("active_users",)), by=("channel",))
+              period_start period_end segment           kpi   channel  value  n
+            0   2026-07-01 2026-07-31     B2E  active_users  intranet  600.0  1
+            1   2026-08-01 2026-08-31     B2E  active_users  intranet  700.0  1
+            2   2026-09-01 2026-09-30     B2E  active_users  intranet  800.0  1
 
         Flows are summed over everything not in ``by``. Stocks and distinct counts
         take, per (period, segment, KPI, entity), the maximum over channels and
@@ -915,8 +940,9 @@ class Store:
         """What the filter widgets offer, from current data (the small derived tables, not the observations).
 
             >>> store.dimension_values(("B2E",))
-            {'segments': ['B2E'], 'entities': [...], 'channels': [...], 'initiatives': [...],
-             'kpis': [...], 'periods': (Timestamp('2025-01-01'), Timestamp('2026-10-31'))}
+            {'segments': ['B2E'], 'entities': ['(all)'], 'channels': ['intranet'], 'initiatives': ['(all)'],
+             'kpis': ['active_users', 'contributors', 'population'],
+             'periods': (Timestamp('2026-07-01 00:00:00'), Timestamp('2026-09-30 00:00:00'))}
         """
         where, params = _filter_sql(Filter(segments=tuple(segments)))
         out: dict = {}
@@ -929,7 +955,8 @@ class Store:
                     f"SELECT DISTINCT value FROM label_values WHERE dimension = ? AND {where} ORDER BY value",
                     [dimension, *params]).fetchall()]
             lo, hi = con.execute(
-                f"SELECT MIN(period_start), MAX(period_end) FROM entity_totals WHERE {where}", params).fetchone()
+                f"SELECT MIN(period_start), MAX(period_end) FROM entity_totals WHERE {where}", params).fetchone() or (
+                None, None)
         out["periods"] = (None if lo is None else pd.Timestamp(lo), None if hi is None else pd.Timestamp(hi))
         return out
 
@@ -948,13 +975,15 @@ class Store:
         columns = ["origin", "month", "rows", "last_import"]
         if spans.empty:
             return pd.DataFrame({c: pd.Series(dtype=t) for c, t in zip(
-                columns, ["str", "datetime64[us]", "int64", "datetime64[us]"])})
+                columns, ["str", "datetime64[us]", "int64", "datetime64[us]"], strict=True)})
         parts = []
         for rec in spans.itertuples(index=False):
             months = pd.period_range(rec.period_start, rec.period_end, freq="M").to_timestamp()
-            parts.append(pd.DataFrame({"origin": rec.origin, "month": months, "rows": rec.rows, "last_import": rec.last_import}))
+            parts.append(pd.DataFrame({"origin": rec.origin, "month": months, "rows": rec.rows,
+                                       "last_import": rec.last_import}))
         cov = pd.concat(parts, ignore_index=True)
-        cov = cov.groupby(["origin", "month"], as_index=False).agg(rows=("rows", "sum"), last_import=("last_import", "max"))
+        cov = cov.groupby(["origin", "month"], as_index=False).agg(rows=("rows", "sum"),
+                                                                   last_import=("last_import", "max"))
         cov["rows"] = cov["rows"].astype("int64")
         cov["month"] = cov["month"].astype("datetime64[us]")
         return cov[columns]
@@ -965,7 +994,8 @@ class Store:
         """Write a consistent copy of every table (Parquet) and a manifest to ``directory``.
 
             >>> store.backup("backups/2026-11-26")
-            {'schema_version': 1, 'counters': 2, 'batches': 4, ...}
+            {'schema_version': 1, 'counters': 2, 'batches': 3, 'observations': 22, 'deletions': 0, 'targets': 1,
+             'column_mappings': 0}
 
         Returns the rows written per table.
         """
@@ -976,10 +1006,11 @@ class Store:
             con.execute("BEGIN TRANSACTION")
             version = _schema_version(con)
             for table in TABLES:
-                counts[table] = con.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0]
+                counts[table] = _scalar(con, f"SELECT COUNT(*) FROM {table}")
                 _duckdb_copy_out(con, table, directory / f"{table}.parquet")
             con.execute("COMMIT")
-        manifest = {"format": "passerelle-backup", "schema_version": version, "created_at": _iso_z(_utcnow()), "tables": counts}
+        manifest = {"format": "passerelle-backup", "schema_version": version, "created_at": _iso_z(_utcnow()),
+                    "tables": counts}
         (directory / "manifest.json").write_text(json.dumps(manifest, indent=2))
         return counts
 
@@ -1004,12 +1035,12 @@ class Store:
                 "restore it with the Passerelle version that wrote it.",
             )
         with self._write() as con:
-            version = con.execute("SELECT value FROM counters WHERE name = 'data_version'").fetchone()[0]
+            version = _scalar(con, "SELECT value FROM counters WHERE name = 'data_version'")
             for table in reversed(TABLES):
                 con.execute(f"DELETE FROM {table}")
             for table in TABLES:
                 _duckdb_copy_in(con, table, directory / f"{table}.parquet")
-                n = con.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0]
+                n = _scalar(con, f"SELECT COUNT(*) FROM {table}")
                 if n != manifest["tables"][table]:
                     raise StoreError(
                         f"Sauvegarde incomplète : {table} a {n} lignes au lieu de {manifest['tables'][table]}.",
@@ -1030,6 +1061,13 @@ class Store:
 # --- SQL building blocks (run inside a transaction) ------------------------
 
 
+def _scalar(con: duckdb.DuckDBPyConnection, sql: str, params: Sequence = ()) -> Any:
+    """The first value of a query that always returns one row (a count, a counter, a MIN or MAX)."""
+    row = con.execute(sql, params).fetchone()
+    assert row is not None, sql
+    return row[0]
+
+
 def _schema_version(con) -> int | None:
     exists = con.execute(
         "SELECT COUNT(*) FROM information_schema.tables WHERE table_name = 'schema_version'"
@@ -1042,7 +1080,8 @@ def _schema_version(con) -> int | None:
 
 def _too_new(path: Path, version: int) -> SchemaTooNew:
     return SchemaTooNew(
-        f"La base {path.name} a été écrite par une version plus récente de Passerelle (schéma {version} > {SCHEMA_VERSION}).",
+        f"La base {path.name} a été écrite par une version plus récente de Passerelle "
+        f"(schéma {version} > {SCHEMA_VERSION}).",
         f"The store {path.name} was written by a newer Passerelle (schema {version} > {SCHEMA_VERSION}).",
     )
 
@@ -1093,7 +1132,8 @@ def _merge_periods(frame: pd.DataFrame, enc: dict) -> pd.DataFrame:
 def _islands(con, batches_sql: str, params: Sequence = (), keys_table: str | None = None) -> None:
     """Temp table ``_islands``: per batch and series, the merged periods it covers."""
     keys = (
-        f" AND EXISTS (SELECT 1 FROM {keys_table} k WHERE k.origin = b.origin AND k.segment = o.segment AND k.kpi = o.kpi)"
+        f" AND EXISTS (SELECT 1 FROM {keys_table} k"
+        " WHERE k.origin = b.origin AND k.segment = o.segment AND k.kpi = o.kpi)"
         if keys_table else ""
     )
     part = "batch_id, segment, entity, channel, initiative, kpi"
@@ -1135,7 +1175,8 @@ def _hits(con) -> None:
     for side in ("_cand", "_islands"):
         row = con.execute(
             "SELECT " + ", ".join(
-                f"MAX(CASE WHEN {d} = ? THEN 1 ELSE 0 END), MAX(CASE WHEN {d} <> ? THEN 1 ELSE 0 END)" for d in DIMENSIONS
+                f"MAX(CASE WHEN {d} = ? THEN 1 ELSE 0 END), MAX(CASE WHEN {d} <> ? THEN 1 ELSE 0 END)"
+                for d in DIMENSIONS
             ) + f" FROM {side}",
             [ALL] * (2 * len(DIMENSIONS)),
         ).fetchone()
@@ -1143,7 +1184,7 @@ def _hits(con) -> None:
     branches = []
     for modes in itertools.product("ENO", repeat=len(DIMENSIONS)):
         conds, possible = [], True
-        for d, mode in zip(DIMENSIONS, modes):
+        for d, mode in zip(DIMENSIONS, modes, strict=True):
             c_all, c_other = flags["_cand"][d]
             i_all, i_other = flags["_islands"][d]
             if mode == "E":
@@ -1195,7 +1236,8 @@ def _supersede_by(con, batch_id: int, origin: str, islands: pd.DataFrame) -> tup
                   o.period_start, o.period_end
            FROM observations o JOIN batches b ON b.id = o.batch_id
            WHERE o.is_current AND o.batch_id < ? AND o.period_end >= ? AND o.period_start <= ?
-             AND EXISTS (SELECT 1 FROM _keys k WHERE k.origin = b.origin AND k.segment = o.segment AND k.kpi = o.kpi)""",
+             AND EXISTS (SELECT 1 FROM _keys k
+                         WHERE k.origin = b.origin AND k.segment = o.segment AND k.kpi = o.kpi)""",
         [batch_id, lo, hi],
     )
     _hits(con)
@@ -1218,7 +1260,8 @@ def _overlap_warnings(con, partial: pd.DataFrame) -> tuple[OverlapWarning, ...]:
         out.append(OverlapWarning(
             int(rec.batch_id), int(rec.rows), kpis,
             f"{rec.rows} observation(s) du lot n° {rec.batch_id} ({file_name} ; {', '.join(kpis)}) chevauchent "
-            "partiellement les périodes importées : elles sont conservées, vérifiez qu'elles ne comptent pas deux fois.",
+            "partiellement les périodes importées : elles sont conservées, "
+            "vérifiez qu'elles ne comptent pas deux fois.",
             f"{rec.rows} observation(s) of batch {rec.batch_id} ({file_name}; {', '.join(kpis)}) partly overlap "
             "the imported periods: they are kept; check they are not counted twice.",
         ))
@@ -1249,14 +1292,16 @@ def _delete(con, ids: list[int], by: str) -> DeleteOutcome:
                   o.period_start, o.period_end
            FROM observations o JOIN batches b ON b.id = o.batch_id
            WHERE NOT o.is_current AND o.batch_id < ?
-             AND EXISTS (SELECT 1 FROM _keys k WHERE k.origin = b.origin AND k.segment = o.segment AND k.kpi = o.kpi)""",
+             AND EXISTS (SELECT 1 FROM _keys k
+                         WHERE k.origin = b.origin AND k.segment = o.segment AND k.kpi = o.kpi)""",
         [max(ids)],
     )
     restored_by_batch: dict[int, int] = {}
     if con.execute("SELECT COUNT(*) FROM _cand").fetchone()[0]:
         _islands(con, "SELECT id FROM batches WHERE id > (SELECT MIN(batch_id) FROM _cand)", keys_table="_keys")
         _hits(con)
-        back = "SELECT batch_id, row_no FROM _cand c WHERE NOT EXISTS (SELECT 1 FROM _hits h WHERE h.inside = 1 AND h.batch_id = c.batch_id AND h.row_no = c.row_no)"
+        back = ("SELECT batch_id, row_no FROM _cand c WHERE NOT EXISTS "
+                "(SELECT 1 FROM _hits h WHERE h.inside = 1 AND h.batch_id = c.batch_id AND h.row_no = c.row_no)")
         restored_by_batch = dict(con.execute(f"SELECT batch_id, COUNT(*) FROM ({back}) r GROUP BY batch_id").fetchall())
         _set_current(con, back, True)
     for t in ("_islands", "_keys", "_cand", "_hits"):
@@ -1286,7 +1331,7 @@ def _normalise_targets(targets: pd.DataFrame) -> pd.DataFrame:
     entity = targets["entity"].tolist() if "entity" in targets.columns else [None] * len(targets)
     entity = [None if e is None or pd.isna(e) or str(e).strip() in ("", ALL) else str(e).strip() for e in entity]
     grain = targets["grain"] if "grain" in targets.columns else pd.Series([None] * len(targets), index=targets.index)
-    grain = [g if isinstance(g, str) and g else _grain_of(s, e) for g, s, e in zip(grain, start, end)]
+    grain = [g if isinstance(g, str) and g else _grain_of(s, e) for g, s, e in zip(grain, start, end, strict=True)]
     frame = pd.DataFrame({
         "kpi": targets["kpi"].astype(str).to_numpy(),
         "segment": targets["segment"].astype(str).to_numpy(),
@@ -1360,12 +1405,14 @@ def _refresh_entity_totals(con) -> None:
                SELECT segment, 'entity' AS dimension, entity AS value FROM entity_totals
                UNION ALL SELECT segment, 'kpi', kpi FROM entity_totals
                UNION ALL SELECT DISTINCT segment, 'channel', channel FROM observations WHERE is_current
-               UNION ALL SELECT DISTINCT segment, 'initiative', initiative FROM observations WHERE is_current) labels""")
+               UNION ALL SELECT DISTINCT segment, 'initiative', initiative FROM observations WHERE is_current
+           ) labels""")
 
 
 def _migrate_3_to_4(con) -> None:
     """v4: the derived ``label_values`` table behind the filter widgets."""
-    if not con.execute("SELECT COUNT(*) FROM information_schema.tables WHERE table_name = 'label_values'").fetchone()[0]:
+    exists = "SELECT COUNT(*) FROM information_schema.tables WHERE table_name = 'label_values'"
+    if not con.execute(exists).fetchone()[0]:
         con.execute(_DDL["label_values"])
     _refresh_entity_totals(con)
 

@@ -1,8 +1,14 @@
-"""Targets sheets: KPI × segment × optional entity × period → target value.
+r"""Targets sheets: KPI × segment × optional entity × period → target value.
 
-    >>> frame, issues = read_targets(Path("cibles.xlsx").read_bytes(), "cibles.xlsx")
+    >>> data = "KPI;Segment;Période;Cible\nClics;Grand public;T3 2026;500\nClics;B2X;2026;1\n".encode()
+    >>> frame, issues = read_targets(data, "cibles.csv")
     >>> frame.columns.tolist()
     ['kpi', 'segment', 'entity', 'period_start', 'period_end', 'grain', 'value']
+    >>> frame[["kpi", "segment", "period_start", "period_end", "grain", "value"]]
+          kpi segment period_start period_end    grain  value
+    0  clicks     B2C   2026-07-01 2026-09-30  quarter  500.0
+    >>> [(i.row, i.column, i.message_en) for i in issues]
+    [(3, 'B', 'Expected segment: B2C, B2B or B2E.')]
 
 A targets sheet has the columns ``KPI`` (code or label, French or English),
 ``Segment`` (B2C, B2B, B2E or words such as "Grand public"), optionally
@@ -86,12 +92,14 @@ def _read_sheet(sheet, header_index: int, roles: dict[str, int], issues: list[Is
     periods = parsing.parse_periods(cells("period"))
     values, bad_values = parsing.parse_numbers(cells("value"), parsing.number_convention(cells("value")))
     records = []
-    for i, (kpi_cell, seg_cell, ent_cell) in enumerate(zip(cells("kpi"), cells("segment"), cells("entity"))):
+    rows = zip(cells("kpi"), cells("segment"), cells("entity"), strict=True)
+    for i, (kpi_cell, seg_cell, ent_cell) in enumerate(rows):
         row = numbers[i]
         kpi = _KPI_NAMES.get(fold(kpi_cell)) if str(kpi_cell).strip() else None
         segment = str(seg_cell).strip().upper() if str(seg_cell).strip().upper() in SEGMENTS else segment_of(seg_cell)
         if kpi is None:
-            problem(row, "kpi", "Indicateur inconnu du catalogue : objectif ignoré.", "KPI not in the catalog: target ignored.")
+            problem(row, "kpi", "Indicateur inconnu du catalogue : objectif ignoré.",
+                    "KPI not in the catalog: target ignored.")
         elif segment is None:
             problem(row, "segment", "Segment attendu : B2C, B2B ou B2E.", "Expected segment: B2C, B2B or B2E.")
         elif segment not in KPIS[kpi].segments:
@@ -101,9 +109,13 @@ def _read_sheet(sheet, header_index: int, roles: dict[str, int], issues: list[Is
             problem(row, "period", "Période attendue : une année (2026), un trimestre (T3 2026) ou un mois (2026-10).",
                     "Expected period: a year (2026), a quarter (Q3 2026) or a month (2026-10).")
         elif bad_values[i] or np.isnan(values[i]):
-            problem(row, "value", "Cible illisible : un nombre est attendu.", "Unreadable target: a number is expected.")
+            problem(row, "value", "Cible illisible : un nombre est attendu.",
+                    "Unreadable target: a number is expected.")
         else:
-            entity = str(ent_cell).strip() if isinstance(ent_cell, str) else ("" if ent_cell in ("", None) else str(ent_cell))
+            if isinstance(ent_cell, str):
+                entity = ent_cell.strip()
+            else:
+                entity = "" if ent_cell in ("", None) else str(ent_cell)
             records.append((kpi, segment, entity or None, pd.Timestamp(periods.start[i]), pd.Timestamp(periods.end[i]),
                             periods.grain[i], float(values[i])))
     return pd.DataFrame.from_records(records, columns=TARGET_COLUMNS)
@@ -117,7 +129,16 @@ def from_editor(original: pd.DataFrame, edited: pd.DataFrame) -> tuple[pd.DataFr
     with a NaN value, which ``Store.set_targets`` treats as a deletion. Rows that
     cannot be read are left out and described (French and English together).
 
+        >>> before = pd.DataFrame({"kpi": ["clicks", "cpa"], "segment": ["B2C", "B2C"], "entity": [None, None],
+        ...                        "period": ["2026", "2026"], "value": [2000.0, 30.0]})
+        >>> after = before.iloc[[0]].assign(value=[2400.0])       # clicks raised, cpa removed
         >>> frame, problems = from_editor(before, after)
+        >>> problems
+        []
+        >>> frame[["kpi", "period_start", "period_end", "value"]]      # NaN: delete the cpa target
+              kpi period_start period_end   value
+        0  clicks   2026-01-01 2026-12-31  2400.0
+        1     cpa   2026-01-01 2026-12-31     NaN
     """
     def parse(frame: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
         frame = frame.dropna(how="all")
@@ -128,7 +149,8 @@ def from_editor(original: pd.DataFrame, edited: pd.DataFrame) -> tuple[pd.DataFr
         for i, rec in enumerate(frame.itertuples(index=False)):
             kpi = _KPI_NAMES.get(fold(rec.kpi)) if isinstance(rec.kpi, str) else None
             segment = str(rec.segment).strip().upper() if isinstance(rec.segment, str) else ""
-            bad_period = periods.bad[i] or np.isnat(periods.start[i]) or periods.grain[i] not in ("month", "quarter", "year")
+            bad_period = (periods.bad[i] or np.isnat(periods.start[i])
+                          or periods.grain[i] not in ("month", "quarter", "year"))
             if kpi is None or segment not in SEGMENTS or bad_period or pd.isna(rec.value):
                 problems.append(f"ligne {i + 1} / row {i + 1}: {rec.kpi} {rec.segment} {rec.period} {rec.value}")
                 continue

@@ -46,8 +46,10 @@ FILES = ("externe_b2c.xlsx", "externe_b2b.xlsx", "interne_b2e.xlsx", "cibles.xls
 
 # --- seasonality -----------------------------------------------------------------------------
 
-SEASON_B2C = {1: 0.92, 2: 0.86, 3: 0.95, 4: 0.98, 5: 1.0, 6: 1.04, 7: 0.97, 8: 0.74, 9: 1.0, 10: 1.05, 11: 1.22, 12: 1.42}
-SEASON_B2B = {1: 0.95, 2: 1.0, 3: 1.08, 4: 1.02, 5: 1.0, 6: 1.02, 7: 0.85, 8: 0.58, 9: 1.1, 10: 1.12, 11: 1.06, 12: 0.82}
+SEASON_B2C = {1: 0.92, 2: 0.86, 3: 0.95, 4: 0.98, 5: 1.0, 6: 1.04, 7: 0.97, 8: 0.74, 9: 1.0, 10: 1.05, 11: 1.22,
+              12: 1.42}
+SEASON_B2B = {1: 0.95, 2: 1.0, 3: 1.08, 4: 1.02, 5: 1.0, 6: 1.02, 7: 0.85, 8: 0.58, 9: 1.1, 10: 1.12, 11: 1.06,
+              12: 0.82}
 
 # --- B2C -------------------------------------------------------------------------------------
 
@@ -127,7 +129,9 @@ BUS = {  # headcount at start, monthly growth, adoption offset, eNPS at start
     "Ventes": (2400, 0.0020, -0.01, 6.0),
     "Systèmes d'information": (950, 0.0025, 0.06, 14.0),
 }
-TOOLS = {  # adoption start → end, participation start, contributions per contributor, comments, reactions, page views per active user
+# adoption start → end, participation start, contributions per contributor, comments, reactions,
+# page views per active user
+TOOLS = {
     "Intranet": (0.46, 0.64, 0.060, 1.6, 2.5, 6.0, 28.0),
     "RSE": (0.32, 0.52, 0.120, 4.0, 1.8, 4.5, 14.0),
     "Teams": (0.50, 0.70, 0.130, 9.0, 0.6, 2.0, 9.0),
@@ -179,7 +183,8 @@ def _ads(rng, brands, countries, channels, season, b2b: bool) -> pd.DataFrame:
                         festive = 1.08 if (not b2b and m in (11, 12)) else 1.0
                         cr = np.clip(ch.conversion_rate * festive * (0.92 if m == 8 else 1.0) * rng.lognormal(0, 0.08),
                                      0.012, 0.075)
-                        cpc = np.clip(ch.cpc * (1.10 if (not b2b and m == 12) else 1.0) * rng.lognormal(0, 0.06), 0.32, 2.9)
+                        cpc = np.clip(ch.cpc * (1.10 if (not b2b and m == 12) else 1.0) * rng.lognormal(0, 0.06),
+                                      0.32, 2.9)
                         roas = np.clip(ch.roas * festive * rng.lognormal(0, 0.08), 2.2, 7.8)
                         impressions = int(round(imp))
                         clicks = int(round(impressions * ctr))
@@ -289,8 +294,10 @@ def make_data(seed: int = SEED) -> dict[str, pd.DataFrame]:
     audience = _b2c_audience(rng, b2c)
     nps = _survey(rng, B2C_NPS, 0.5, 11.0, 49.0, lambda _: rng.integers(500, 1500), "nps")
     b2b = _ads(rng, B2B_BRANDS, B2B_COUNTRIES, B2B_CHANNELS, SEASON_B2B, b2b=True)
-    return {"b2c": b2c.rename(columns={"brand": "entity"}), "b2c_audience": audience.rename(columns={"brand": "entity"}),
-            "b2c_nps": nps, "b2b": b2b.rename(columns={"brand": "entity"}), **{f"b2e_{k}": v for k, v in _b2e(rng).items()}}
+    return {"b2c": b2c.rename(columns={"brand": "entity"}),
+            "b2c_audience": audience.rename(columns={"brand": "entity"}),
+            "b2c_nps": nps, "b2b": b2b.rename(columns={"brand": "entity"}),
+            **{f"b2e_{k}": v for k, v in _b2e(rng).items()}}
 
 
 # --- targets ---------------------------------------------------------------------------------
@@ -330,8 +337,8 @@ TARGET_PLAN = (  # (kpi, segment, entity or "", period, designed attainment)
 )
 
 LOWER_IS_BETTER = {"cpa", "cpc", "cost"}
-RATIOS = {"ctr": ("clicks", "impressions"), "conversion_rate": ("conversions", "clicks"), "cpa": ("cost", "conversions"),
-          "cpc": ("cost", "clicks"), "roas": ("revenue", "cost")}
+RATIOS = {"ctr": ("clicks", "impressions"), "conversion_rate": ("conversions", "clicks"),
+          "cpa": ("cost", "conversions"), "cpc": ("cost", "clicks"), "roas": ("revenue", "cost")}
 FLOWS = {"revenue", "leads", "cost", "clicks", "impressions", "conversions"}
 
 
@@ -380,7 +387,8 @@ def actual(data: dict[str, pd.DataFrame], kpi: str, segment: str, entity: str, p
         per_month = df.groupby("month")[["active_spaces", "spaces"]].sum()
         return float(per_month["active_spaces"].mean() / per_month["spaces"].iloc[-1])
     df = pick(data["b2e_usage"])
-    per_month = df.groupby(["month", "entity"])[["population", "active_users", "contributors"]].max().groupby("month").sum()
+    per_entity = df.groupby(["month", "entity"])[["population", "active_users", "contributors"]].max()
+    per_month = per_entity.groupby("month").sum()
     if kpi == "active_users":
         return float(per_month["active_users"].mean())
     if kpi == "adoption_rate":
@@ -451,8 +459,9 @@ B2E_SPACES_HEADERS = {"month": "Mois", "segment": "Segment", "entity": "Directio
 B2E_ENPS_HEADERS = {"quarter": "Trimestre", "segment": "Segment", "entity": "Direction",
                     "enps_promoters": "Promoteurs eNPS", "enps_detractors": "Détracteurs eNPS",
                     "enps_respondents": "Répondants eNPS"}
-B2E_DETAIL_HEADERS = {"month": "Mois", "segment": "Segment", "entity": "Direction", "channel": "Outil", "initiative": "Espace",
-                      "contributions": "Contributions", "comments": "Commentaires", "reactions": "Réactions"}
+B2E_DETAIL_HEADERS = {"month": "Mois", "segment": "Segment", "entity": "Direction", "channel": "Outil",
+                      "initiative": "Espace", "contributions": "Contributions", "comments": "Commentaires",
+                      "reactions": "Réactions"}
 TARGET_HEADERS = {"kpi": "KPI", "segment": "Segment", "entity": "Entité", "period": "Période", "target": "Cible"}
 
 NOTES = (
@@ -526,7 +535,8 @@ def _write_b2c(path: Path, data) -> None:
         elif code in EURO_CODES:
             ws.write_number(total_row, c, round(float(ads[code].sum()), 2), book.fmt["bold_eur"])
         elif code == "ctr":
-            ws.write_number(total_row, c, round(ads["clicks"].sum() / ads["impressions"].sum(), 4), book.fmt["bold_pct"])
+            ctr = round(ads["clicks"].sum() / ads["impressions"].sum(), 4)
+            ws.write_number(total_row, c, ctr, book.fmt["bold_pct"])
     ws.freeze_panes(4, 0)
     book.table("Audience", data["b2c_audience"].assign(segment=SEGMENT_LABEL["B2C"]), B2C_AUDIENCE_HEADERS)
     book.table("Satisfaction", data["b2c_nps"].assign(segment=SEGMENT_LABEL["B2C"]), B2C_NPS_HEADERS)

@@ -1,4 +1,6 @@
-"""Vendor exports as teams download them, written byte for byte (used by test_formats.py).
+"""Vendor exports as teams download them, written byte for byte.
+
+Used by ingest/test_exports.py, test_privacy.py and test_reports.py.
 
 Each function returns ``(bytes, file name)``. The layouts follow the vendors'
 real files: title lines, comment blocks, totals rows, BOMs, UTF-16 "Excel
@@ -15,6 +17,7 @@ from datetime import date
 from pathlib import Path
 
 import xlsxwriter
+
 from conftest import write_xlsx_openpyxl
 
 NBSP = "\u00a0"

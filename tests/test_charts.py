@@ -13,7 +13,8 @@ FRAME = pd.DataFrame({
 def test_trend_has_title_units_tooltips_target_and_french_locale():
     spec = charts.trend(FRAME, title="Taux de clic", unit="%", lang="fr").to_dict()
     lines, target = spec["layer"]
-    assert spec["title"]["text"] == "Taux de clic" if isinstance(spec["title"], dict) else spec["title"] == "Taux de clic"
+    title = spec["title"]
+    assert (title["text"] if isinstance(title, dict) else title) == "Taux de clic"
     assert lines["encoding"]["y"]["title"] == "Taux de clic (%)"
     assert lines["encoding"]["y"]["axis"]["format"] == ".1%"
     assert [t["field"] for t in lines["encoding"]["tooltip"]] == ["series", "period", "value"]
@@ -33,8 +34,10 @@ def test_breakdown_sorted_with_share_tooltip():
     frame = pd.DataFrame({"name": ["A", "B"], "value": [10.0, 30.0], "share": [0.25, 0.75]})
     spec = charts.breakdown(frame, title="Clics", unit="count", lang="fr", label="Campagne").to_dict()
     assert spec["encoding"]["y"]["sort"] == "-x"
-    assert spec["encoding"]["tooltip"][-1] == {"field": "share", "format": ".1%", "title": "Part du total", "type": "quantitative"}
+    assert spec["encoding"]["tooltip"][-1] == {"field": "share", "format": ".1%", "title": "Part du total",
+                                               "type": "quantitative"}
 
 
 def test_value_formats():
-    assert [charts.value_format(u) for u in ("%", "€", "×", "count", "score")] == [".1%", "$,.2f", ",.2f", ",.0f", ",.1f"]
+    formats = [charts.value_format(u) for u in ("%", "€", "×", "count", "score")]
+    assert formats == [".1%", "$,.2f", ",.2f", ",.0f", ",.1f"]

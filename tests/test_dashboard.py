@@ -34,7 +34,8 @@ def store(tmp_path):
                      (start, end, "B2C", "FR", "search", camp, "impressions", clicks * share * 40)]
     s.import_batch(obs(rows), file_name="ads.xlsx", sha256="a")
     s.set_targets(pd.DataFrame({"kpi": ["cpa", "clicks"], "segment": ["B2C", "B2C"],
-                                "period_start": ["2026-01-01", "2026-01-01"], "period_end": ["2026-12-31", "2026-12-31"],
+                                "period_start": ["2026-01-01", "2026-01-01"],
+                                "period_end": ["2026-12-31", "2026-12-31"],
                                 "value": [6.0, 14_600.0]}))
     return s
 
@@ -87,7 +88,8 @@ def test_breakdown_frame_ranks_members_and_never_shows_all(store):
 
 
 def test_funnel_table_names_each_world_own_kpis():
-    funnel = pd.DataFrame({"segment": ["B2C", "B2E", "B2C", "B2E"], "stage": ["engagement", "engagement", "rate", "rate"],
+    funnel = pd.DataFrame({"segment": ["B2C", "B2E", "B2C", "B2E"],
+                           "stage": ["engagement", "engagement", "rate", "rate"],
                            "kpi": ["clicks", "active_users", "funnel_engagement_rate", "funnel_engagement_rate"],
                            "value": [1200.0, 700.0, 0.025, 0.6], "unit": ["count", "count", "%", "%"]})
     table = dashboard.funnel_table(funnel, "fr")

@@ -291,7 +291,7 @@ def test_fiscal_buckets_follow_the_fiscal_start():
     assert bucket_bounds(date(2026, 1, 15), "year", fiscal_start=7) == (date(2025, 7, 1), date(2026, 6, 30))
     nat = native(*monthly("B2C", "clicks", {"2025-06": 1, "2025-07": 10, "2026-06": 100, "2026-07": 1000}))
     t = kpi_table(nat, Filter(kpis=("clicks",)), "year", fiscal_start=7, lang="en")
-    assert dict(zip(t["period"], t["value"])) == {"FY2025": 1, "FY2026": 110, "FY2027": 1000}
+    assert dict(zip(t["period"], t["value"], strict=True)) == {"FY2025": 1, "FY2026": 110, "FY2027": 1000}
     fy = t[t["period"] == "FY2026"].iloc[0]
     assert (fy["period_start"], fy["period_end"]) == (pd.Timestamp("2025-07-01"), pd.Timestamp("2026-06-30"))
 
@@ -454,7 +454,8 @@ def test_funnel_per_segment_with_stage_rates():
     # B2C: 200 / 10,000 = 0.02 (CTR); 10 / 200 = 0.05 (conversion rate); NPS (60 − 20) / 100 × 100 = 40
     assert b2c["funnel_engagement_rate"] == pytest.approx(0.02) and b2c["funnel_action_rate"] == pytest.approx(0.05)
     assert b2c["nps"] == pytest.approx(40)
-    assert list(f[f["segment"] == "B2C"]["stage"]) == ["audience", "engagement", "action", "satisfaction", "rate", "rate"]
+    assert list(f[f["segment"] == "B2C"]["stage"]) == ["audience", "engagement", "action", "satisfaction", "rate",
+                                                       "rate"]
     assert MERGED not in set(f["segment"])
 
 
@@ -469,11 +470,12 @@ def test_side_by_side_merges_the_external_world_and_names_both_vocabularies():
     assert s.loc["funnel_action_rate", "external_label"] == "taux de conversion"
     assert s.loc["funnel_action_rate", "internal_label"] == "taux de participation"
     voc = metrics.vocabulary("en")
-    assert ("campaign", "collaborative space") in list(zip(voc["external"], voc["internal"]))
+    assert ("campaign", "collaborative space") in list(zip(voc["external"], voc["internal"], strict=True))
 
 
 def test_breakdown_top_bottom_and_shares():
-    o = obs(*[("2026-09-01", "2026-09-30", "B2C", "FR", "(all)", f"C{i}", "clicks", v) for i, v in enumerate((50, 30, 15, 5))],
+    o = obs(*[("2026-09-01", "2026-09-30", "B2C", "FR", "(all)", f"C{i}", "clicks", v)
+              for i, v in enumerate((50, 30, 15, 5))],
             ("2026-09-01", "2026-09-30", "B2E", "HQ", "intranet", "(all)", "population", 1000),
             ("2026-09-01", "2026-09-30", "B2E", "HQ", "teams", "(all)", "population", 800))
     nb = native_totals_from_observations(o, by=("initiative",))
@@ -587,7 +589,8 @@ def test_cli_report_json_table(tmp_path):
     cpc = next(r for r in rows if r["kpi"] == "cpc" and r["segment"] == "B2C")
     assert cpc == {"period": "2026-09", "period_start": "2026-09-01", "period_end": "2026-09-30", "segment": "B2C",
                    "kpi": "cpc", "value": pytest.approx(1400 / 300), "unit": "€", "basis": None, "reason": None}
-    adoption = next(r for r in rows if r["kpi"] == "adoption_rate" and r["segment"] == "ALL" and r["period"] == "2026-09")
+    adoption = next(r for r in rows
+                    if r["kpi"] == "adoption_rate" and r["segment"] == "ALL" and r["period"] == "2026-09")
     assert adoption["value"] == pytest.approx(800 / 1600)  # a rate as a fraction
     # default range: twelve months ending with the latest data (Oct 2025 – Sep 2026)
     assert {r["period"] for r in rows} == {"2026-08", "2026-09"}
@@ -614,7 +617,8 @@ def test_cli_report_csv_text_and_errors(tmp_path):
     assert csv.returncode == 0 and csv.stdout.splitlines()[0] == ",".join(metrics.TABLE_COLUMNS)
     text = run_cli("report", "--store", str(store.path), "--segments", "B2C")
     assert text.returncode == 0 and "4.67 €" in text.stdout
-    empty = run_cli("report", "--store", str(store.path), "--format", "json", "--from", "2030-01-01", "--to", "2030-12-31")
+    empty = run_cli("report", "--store", str(store.path), "--format", "json", "--from", "2030-01-01",
+                    "--to", "2030-12-31")
     assert empty.returncode == 0 and json.loads(empty.stdout) == []
     missing = run_cli("report", "--store", str(tmp_path / "none.duckdb"))
     assert missing.returncode == 1 and "No store at" in missing.stderr and "Traceback" not in missing.stderr

@@ -14,7 +14,8 @@ from kpis.model import preset_range
         ("ytd", date(2026, 3, 31), 7, (date(2025, 7, 1), date(2026, 3, 31))),  # fiscal year from July
         ("lq", date(2026, 10, 31), 1, (date(2026, 10, 1), date(2026, 12, 31))),  # Q4 holds October
         ("lq", date(2026, 9, 30), 1, (date(2026, 7, 1), date(2026, 9, 30))),
-        ("lq", date(2026, 9, 30), 2, (date(2026, 8, 1), date(2026, 10, 31))),  # fiscal quarters Feb-Apr, May-Jul, Aug-Oct
+        # fiscal quarters Feb-Apr, May-Jul, Aug-Oct
+        ("lq", date(2026, 9, 30), 2, (date(2026, 8, 1), date(2026, 10, 31))),
         ("lm", date(2024, 2, 10), 1, (date(2024, 2, 1), date(2024, 2, 29))),  # leap year
     ],
 )

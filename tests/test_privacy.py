@@ -47,7 +47,8 @@ def test_per_user_report_leaves_no_personal_identifier_anywhere(tmp_path, make):
     workbook = dashboard.view_workbook(view, "fr", {"Détail": detail})
     import io
     import zipfile
-    xml = b"".join(zipfile.ZipFile(io.BytesIO(workbook)).read(n) for n in zipfile.ZipFile(io.BytesIO(workbook)).namelist())
+    book = zipfile.ZipFile(io.BytesIO(workbook))
+    xml = b"".join(book.read(n) for n in book.namelist())
     assert _leaks(xml) == [] and _leaks(export.to_csv(detail)) == []
     report = ingest.check_bytes(data, name)
     assert all(_leaks(i.message_fr.encode() + i.message_en.encode()) == [] for i in report.all_issues)

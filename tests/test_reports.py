@@ -46,7 +46,8 @@ def test_columns_and_issues_frames_from_a_real_check():
 
 def test_batches_frame_newest_first():
     batches = [{"id": 1, "file": "a.xlsx", "origin": "manual", "imported_by": "local",
-                "imported_at": "2026-11-26T10:58:19Z", "rows_kept": 5, "segments": ["B2C"], "period_start": "2026-01-01",
+                "imported_at": "2026-11-26T10:58:19Z", "rows_kept": 5, "segments": ["B2C"],
+                "period_start": "2026-01-01",
                 "period_end": "2026-01-31", "status": "superseded", "sample": False},
                {"id": 2, "file": "b.xlsx", "origin": "manual", "imported_by": "local",
                 "imported_at": "2026-11-26T11:00:00Z", "rows_kept": 6, "segments": ["B2C", "B2B"],

@@ -13,6 +13,7 @@ import re
 import sys
 from collections import defaultdict
 from datetime import datetime
+from itertools import pairwise
 from pathlib import Path
 
 import openpyxl
@@ -291,7 +292,7 @@ def test_b2c_audience_followers_grow_on_social_and_sessions_are_on_web(sheets):
     assert social["sessions"].isna().all() and web["followers"].isna().all()
     for brand, rows in social.groupby("entity"):
         followers = list(rows.sort_values("month")["followers"])
-        assert all(b > a for a, b in zip(followers, followers[1:])), brand
+        assert all(b > a for a, b in pairwise(followers)), brand
     assert (web["engaged_sessions"] <= web["sessions"]).all()
     assert (social["positive_mentions"] + social["negative_mentions"] <= social["mentions"]).all()
 
@@ -330,7 +331,7 @@ def test_b2e_spaces_are_consistent(sheets):
     assert (spaces["active_spaces"] <= spaces["spaces"]).all()
     for bu, rows in spaces.groupby("entity"):
         counts = list(rows.sort_values("month")["spaces"])
-        assert all(b >= a for a, b in zip(counts, counts[1:])), bu
+        assert all(b >= a for a, b in pairwise(counts)), bu
     detail = sheets[("interne_b2e.xlsx", "Espaces collaboratifs")]
     assert detail["initiative"].nunique() == 13  # 12 named spaces + "Autres espaces"
     assert {"Communauté Qualité", "Projet Atlas", "Autres espaces"} <= set(detail["initiative"])
@@ -354,7 +355,7 @@ def _targets() -> list[dict]:
     rows = list(wb["Cibles"].iter_rows(values_only=True))
     wb.close()
     assert rows[0] == ("KPI", "Segment", "Entité", "Période", "Cible")
-    return [dict(zip(("kpi", "segment", "entity", "period", "target"), r)) for r in rows[1:]]
+    return [dict(zip(("kpi", "segment", "entity", "period", "target"), r, strict=True)) for r in rows[1:]]
 
 
 def test_targets_name_catalog_kpis_segments_entities_and_periods(sheets):

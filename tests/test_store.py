@@ -280,7 +280,7 @@ def test_chain_a_b_c_delete_b_leaves_a_superseded_by_c(store):
     out = store.delete_batch(b.batch_id)
     assert out.rows_restored == 1  # A's February comes back, A's January stays superseded by C
     cur = store.observations(Filter())
-    assert sorted(zip(cur["batch_id"], cur["value"])) == [(a.batch_id, 200.0), (c.batch_id, 120.0)]
+    assert sorted(zip(cur["batch_id"], cur["value"], strict=True)) == [(a.batch_id, 200.0), (c.batch_id, 120.0)]
     assert [x["status"] for x in store.batches()] == ["partly superseded", "current"]
     assert store.recompute_current() == 0
 
@@ -367,7 +367,7 @@ def test_native_totals_by_kind(internal):
     # population: max(1000, 1000) for FR + 500 for DE = 1500 (not 2500)
     # active users: max(600, 400) + 300 = 900; contributions: 10 + 20 + 5 = 35
     assert totals(t, "kpi") == {("population",): 1500.0, ("active_users",): 900.0, ("contributions",): 35.0}
-    assert dict(zip(t["kpi"], t["n"])) == {"population": 3, "active_users": 3, "contributions": 3}
+    assert dict(zip(t["kpi"], t["n"], strict=True)) == {"population": 3, "active_users": 3, "contributions": 3}
 
 
 def test_native_totals_by_channel_and_entity(internal):

@@ -103,7 +103,8 @@ def test_parse_numbers_marks_bad(cell, convention):
     assert bad and math.isnan(parsed)
 
 
-@pytest.mark.parametrize("cell", ["", None, "  ", "--", "-", "—", "n/a", "N/A", "NA", "#N/A", "nd", "n.d.", "null", "None", NAN])
+@pytest.mark.parametrize("cell", ["", None, "  ", "--", "-", "—", "n/a", "N/A", "NA", "#N/A", "nd", "n.d.", "null",
+                                  "None", NAN])
 def test_missing_cells_are_nan_and_not_bad(cell):
     parsed, bad = one_number(cell, "fr")
     assert math.isnan(parsed) and not bad
@@ -115,7 +116,7 @@ def test_missing_tokens_are_lower_case():
 
 def test_parse_numbers_mixed_column_keeps_positions():
     values, bad = parse_numbers([1.5, "2,5", "", True, "x", 3], "fr")
-    assert [same(v, e) for v, e in zip(values, [1.5, 2.5, NAN, NAN, NAN, 3.0])] == [True] * 6
+    assert [same(v, e) for v, e in zip(values, [1.5, 2.5, NAN, NAN, NAN, 3.0], strict=True)] == [True] * 6
     assert bad.tolist() == [False, False, False, True, True, False]
 
 
@@ -151,7 +152,8 @@ def test_number_convention(cells, expected):
 
 @pytest.mark.parametrize(
     "cell, expected",
-    [("1,103", True), ("1.103", True), ("1.5", False), ("1 103", False), ("42", False), (1103.0, False), ("12,5", False)],
+    [("1,103", True), ("1.103", True), ("1.5", False), ("1 103", False), ("42", False), (1103.0, False),
+     ("12,5", False)],
 )
 def test_is_ambiguous(cell, expected):
     assert is_ambiguous(cell) is expected
@@ -200,8 +202,10 @@ def test_numbers_formatted_either_way_parse_back(x):
 
 
 def test_parse_bools():
-    values, bad = parse_bools([True, False, "Yes", "no", "Oui", "NON", "vrai", "Faux", 1, 0, "1", "0", "", None, "peut-être", 2])
-    assert values.tolist() == [True, False, True, False, True, False, True, False, True, False, True, False, None, None, None, None]
+    values, bad = parse_bools([True, False, "Yes", "no", "Oui", "NON", "vrai", "Faux", 1, 0, "1", "0", "", None,
+                               "peut-être", 2])
+    assert values.tolist() == [True, False, True, False, True, False, True, False, True, False, True, False,
+                               None, None, None, None]
     assert bad.tolist() == [False] * 14 + [True, True]
 
 
@@ -256,7 +260,8 @@ def test_parse_dates_1904_system():
 
 @pytest.mark.parametrize(
     "cell",
-    ["31/02/2026", "2026-13-01", "hello", "20261301", 60, 0, -5, 3_000_000, 19991399, True, dt.time(10, 0), "13/13/2026"],
+    ["31/02/2026", "2026-13-01", "hello", "20261301", 60, 0, -5, 3_000_000, 19991399, True, dt.time(10, 0),
+     "13/13/2026"],
 )
 def test_parse_dates_marks_bad(cell):
     days, bad = parse_dates([cell])

@@ -17,8 +17,8 @@ import pandas as pd
 import pytest
 import xlsxwriter
 import xlwt
-from conftest import write_xlsx_openpyxl
 
+from conftest import write_xlsx_openpyxl
 from kpis import ingest
 from kpis.errors import UsageError
 
@@ -178,7 +178,8 @@ def test_csv_hash_comment_block_counts_lines(tmp_path):
     assert sheet.totals == {"clicks": 12.0}
 
 
-TOTAL_LABELS = ["Total", "Totaux", "Total: Account", "Total : compte", "Grand total", "TOTAL GÉNÉRAL", "Sous-total France"]
+TOTAL_LABELS = ["Total", "Totaux", "Total: Account", "Total : compte", "Grand total", "TOTAL GÉNÉRAL",
+                "Sous-total France"]
 
 
 @pytest.mark.parametrize("fmt", ["openpyxl", "csv"])
@@ -217,7 +218,8 @@ LAYOUTS = {
     "long synonyms": ("long", [["Période", "Indicateur", "Valeur"]] + [r for k, m in enumerate(MONTHS, 1) for r in
                                                                        ([m, "Clics", 10 * k], [m, "Impr.", 100 * k])]),
     "crosstab": ("crosstab", [["Tableau de bord mensuel"], ["Indicateur", *MONTHS, "Total"],
-                              ["Clics", 10, 20, 30, 60], ["Impressions", 100, 200, 300, 600], ["CTR", 0.1, 0.1, 0.1, 0.1]]),
+                              ["Clics", 10, 20, 30, 60], ["Impressions", 100, 200, 300, 600],
+                              ["CTR", 0.1, 0.1, 0.1, 0.1]]),
     "crosstab dates": ("crosstab", [["KPI", *MONTH_DATES], ["clicks", 10, 20, 30], ["Total", 1, 2, 3],
                                     ["Impressions", 100, 200, 300]]),
 }
@@ -345,8 +347,10 @@ def test_flows_summed_when_an_ignored_column_splits_them(tmp_path):
     sheet = only(check_rows(tmp_path, rows, segment="B2C"))
     assert [(i.code, i.severity, i.row) for i in sheet.issues] == [("summed_over_column", "info", None)]
     assert "C" in sheet.issues[0].message_en
-    assert observed(sheet, "initiative") == {("2026-09-01", "A", "clicks", 15.0), ("2026-09-01", "A", "impressions", 150.0),
-                                             ("2026-09-02", "A", "clicks", 1.0), ("2026-09-02", "A", "impressions", 10.0)}
+    assert observed(sheet, "initiative") == {("2026-09-01", "A", "clicks", 15.0),
+                                             ("2026-09-01", "A", "impressions", 150.0),
+                                             ("2026-09-02", "A", "clicks", 1.0),
+                                             ("2026-09-02", "A", "impressions", 10.0)}
     assert sheet.rows == {"read": 3, "kept": 3, "rejected": 0, "dropped": 0}
 
 
@@ -356,7 +360,8 @@ def test_distinct_counts_split_by_an_ignored_column_are_an_error(tmp_path):
     path = write(tmp_path, "csv", rows)
     result = check(path, segment="B2E")
     assert not result.importable
-    assert [(i.code, i.row) for i in only(result).issues if i.severity == "error"] == [("split_by_unmapped_column", None)]
+    errors = [(i.code, i.row) for i in only(result).issues if i.severity == "error"]
+    assert errors == [("split_by_unmapped_column", None)]
     mapped = check(path, segment="B2E", maps={"Intranet": "channel"})
     assert mapped.importable
     assert observed(only(mapped), "channel") == {("2026-09-01", "Intranet A", "active_users", 100.0),
@@ -426,7 +431,8 @@ SERIAL = (date(2026, 9, 1) - date(1899, 12, 30)).days
 @pytest.mark.parametrize("fmt, header, cells, starts, ends, grain", [
     ("openpyxl", "Date", [D1, D2], ["2026-09-01", "2026-09-02"], ["2026-09-01", "2026-09-02"], "day"),
     ("xlsxwriter", "Jour", [SERIAL, SERIAL + 1], ["2026-09-01", "2026-09-02"], None, "day"),
-    ("openpyxl", "Date", [datetime(2026, 9, 1, 13, 45), datetime(2026, 9, 2, 8)], ["2026-09-01", "2026-09-02"], None, "day"),
+    ("openpyxl", "Date", [datetime(2026, 9, 1, 13, 45), datetime(2026, 9, 2, 8)], ["2026-09-01", "2026-09-02"], None,
+     "day"),
     ("csv", "Date", ["2026-09-01", "2026-09-02"], ["2026-09-01", "2026-09-02"], None, "day"),
     ("csv", "Date", ["2026-09-01 13:45:00", "2026-09-02T08:00:00"], ["2026-09-01", "2026-09-02"], None, "day"),
     ("csv", "Date", ["01/09/2026", "02/09/2026"], ["2026-09-01", "2026-09-02"], None, "day"),
@@ -444,7 +450,8 @@ SERIAL = (date(2026, 9, 1) - date(1899, 12, 30)).days
     ("csv", "Année", ["2025", "2026"], ["2025-01-01", "2026-01-01"], ["2025-12-31", "2026-12-31"], "year"),
     ("openpyxl", "Année", [2025, 2026], ["2025-01-01", "2026-01-01"], None, "year"),
     # grain from the regularity of the values
-    ("openpyxl", "Date", [date(2026, 7, 1), date(2026, 8, 1)], ["2026-07-01", "2026-08-01"], ["2026-07-31", "2026-08-31"], "month"),
+    ("openpyxl", "Date", [date(2026, 7, 1), date(2026, 8, 1)], ["2026-07-01", "2026-08-01"],
+     ["2026-07-31", "2026-08-31"], "month"),
     ("csv", "Date", ["2026-09-07", "2026-09-14"], ["2026-09-07", "2026-09-14"], ["2026-09-13", "2026-09-20"], "week"),
     ("csv", "Date", ["2026-09-01", "2026-09-08"], ["2026-09-01", "2026-09-08"], ["2026-09-01", "2026-09-08"], "day"),
     # grain from the header word
@@ -683,7 +690,8 @@ def test_observations_columns_and_types(tmp_path):
     assert obs.columns.tolist() == ["period_start", "period_end", "segment", "entity", "channel", "initiative",
                                     "kpi", "value"]
     assert str(obs["period_start"].dtype).startswith("datetime64") and obs["value"].dtype == "float64"
-    assert obs[["entity", "channel", "segment"]].values.tolist() == [["France", "(all)", "B2B"], ["(all)", "(all)", "B2B"]]
+    assert obs[["entity", "channel", "segment"]].values.tolist() == [["France", "(all)", "B2B"],
+                                                                     ["(all)", "(all)", "B2B"]]
 
 
 def test_month_numbers_without_a_year_are_refused(tmp_path):

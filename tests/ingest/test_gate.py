@@ -18,13 +18,13 @@ import xlsxwriter
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kpis.ingest import gate, sandbox
 from kpis.errors import FileRejected
+from kpis.ingest import gate, sandbox
 from kpis.ingest.gate import Limits, inspect
 from kpis.ingest.readers import _non_blank, read_file
 from kpis.ingest.sandbox import Sandbox, read_file_safely
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 NORMAL = hostile.sheet_xml(hostile.HEADER_ROW + hostile.data_rows(3))
 
 
@@ -79,7 +79,8 @@ def test_namespace_prefix_and_implicit_positions_take_the_exact_scan():
     implicit = hostile.sheet_xml("<row>" + "<c><v>1</v></c>" * 300 + "</row>" + "<row><c><f>A1</f></c></row>" * 4)
     found = inspect(hostile.xlsx(implicit), "x.xlsx")
     assert found.cells == 5 * 300
-    assert [(n["code"], n["row"], n["column"]) for n in found.notes] == [("formula_no_value", r, "A") for r in range(2, 6)]
+    assert [(n["code"], n["row"], n["column"]) for n in found.notes] == [
+        ("formula_no_value", r, "A") for r in range(2, 6)]
 
 
 def test_a_formula_returning_empty_text_is_not_flagged():
@@ -215,7 +216,7 @@ def test_columns_from_the_child_rebuild_exactly_the_rows(rows, first, first_col)
     assert got_numbers == numbers
     expected = [[""] * first_col + row for row in kept]
     assert len(got_rows) == len(expected)
-    assert all(len(g) == len(e) and all(map(_same, g, e)) for g, e in zip(got_rows, expected))
+    assert all(len(g) == len(e) and all(map(_same, g, e)) for g, e in zip(got_rows, expected, strict=True))
 
 
 def test_columns_are_compact_and_typed_by_the_parent():

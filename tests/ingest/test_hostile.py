@@ -1,4 +1,4 @@
-"""Hostile and broken files (tests/hostile.py): exact outcomes, a live caller, bounded memory, fuzzing."""
+"""Hostile and broken files (tests/ingest/hostile.py): exact outcomes, a live caller, bounded memory, fuzzing."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 from kpis.errors import FileRejected
 from kpis.ingest.sandbox import read_file_safely
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 # Until kpis.ingest calls read_file_safely, the CLI is run with that one call swapped in.
 CLI_SECONDS, CLI_PEAK_MIB = 30, 1.5 * 1024
 
@@ -120,7 +120,8 @@ def test_fuzz_random_bytes(prefix, body, name):
                           st.sampled_from(["", ' t="e"', ' t="str"', ' t="s"', ' t="b"', ' t="n"'])),
                 max_size=8),
        st.sampled_from(["", "A1:B2", "A1:XFD1048576", "B", "A0:A1"]),
-       st.sampled_from(["", '<mergeCells><mergeCell ref="A1:C3"/></mergeCells>', '<mergeCells><mergeCell ref="A1:ZZZ9"/></mergeCells>']))
+       st.sampled_from(["", '<mergeCells><mergeCell ref="A1:C3"/></mergeCells>',
+                        '<mergeCells><mergeCell ref="A1:ZZZ9"/></mergeCells>']))
 def test_fuzz_sheet_xml(cells, dimension, merges):
     from kpis.ingest.gate import _letters
     rows = "".join(f'<row r="{r}"><c r="{_letters(c)}{r}"{t}>{v}</c></row>' for r, c, v, t in cells)

@@ -1,8 +1,7 @@
 """A corpus of hostile and broken spreadsheets, written at test time (no binary blobs).
 
-    >>> files = write_corpus(tmp_path)          # {case name: Path}
-    >>> CASES["far_apart_cells"].expect          # what reading it must give
-    'rejected'
+    files = write_corpus(tmp_path)          # {case name: Path}
+    CASES["far_apart_cells"].expect          # what reading it must give: "rejected"
 
 Each ``Case`` builds its bytes with the standard library, openpyxl, xlsxwriter
 or xlwt, and says what Passerelle must do with it: ``expect`` is "rejected"
@@ -30,9 +29,12 @@ CONTENT_TYPES = (
     '<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
     '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
     '<Default Extension="xml" ContentType="application/xml"/>'
-    '<Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
-    '<Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
-    '<Override PartName="/xl/sharedStrings.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/>'
+    '<Override PartName="/xl/workbook.xml"'
+    ' ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
+    '<Override PartName="/xl/worksheets/sheet1.xml"'
+    ' ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
+    '<Override PartName="/xl/sharedStrings.xml"'
+    ' ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/>'
     "</Types>")
 ROOT_RELS = (
     '<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
@@ -116,7 +118,8 @@ def far_apart_cells() -> bytes:
 
 
 def merged_cell_bomb() -> bytes:
-    return xlsx(sheet_xml(HEADER_ROW + data_rows(3), after='<mergeCells count="1"><mergeCell ref="A1:XFD1048576"/></mergeCells>'))
+    merged = '<mergeCells count="1"><mergeCell ref="A1:XFD1048576"/></mergeCells>'
+    return xlsx(sheet_xml(HEADER_ROW + data_rows(3), after=merged))
 
 
 def understated_dimension() -> bytes:

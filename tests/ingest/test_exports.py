@@ -30,7 +30,7 @@ from kpis.ingest.exports import MIN_GROUP_SIZE, Recognised, recognise
 from kpis.ingest.readers import RawSheet, read_file
 from kpis.model import ALL, OTHER
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 SEPT, JUNE = ff.DATE_WINDOW, (date(2026, 6, 1), date(2026, 6, 30))
 
 
@@ -70,7 +70,7 @@ def _kpi_totals(rec: Recognised) -> dict[str, float]:
 
 def _rows_by(rec: Recognised, header: str) -> dict[str, dict[str, object]]:
     head = rec.sheet.rows[0]
-    return {row[head.index(header)]: dict(zip(head, row)) for row in rec.sheet.rows[1:]}
+    return {row[head.index(header)]: dict(zip(head, row, strict=True)) for row in rec.sheet.rows[1:]}
 
 
 def _dump(rec: Recognised) -> str:
@@ -263,7 +263,7 @@ def test_viva_engage_user_detail_aggregated_per_window_and_department():
 def test_viva_engage_concealed_names_iso_datetimes():
     rec = _recognised(ff.viva_user_detail_concealed_csv())
     assert len(rec.sheet.rows) == 2 and rec.period == SEPT
-    row = dict(zip(*rec.sheet.rows))
+    row = dict(zip(*rec.sheet.rows, strict=True))
     assert _values(row, "population", "active_users", "readers", "contributors", "contributions", "reactions") == {
         "population": 5.0, "active_users": 4.0, "readers": 4.0, "contributors": 3.0, "contributions": 6.0,
         "reactions": 10.0}
@@ -287,7 +287,7 @@ def test_viva_engage_groups_spaces_overall_flows_per_group_small_groups_folded()
 def test_sharepoint_site_usage_totals_without_owner_names():
     rec = _recognised(ff.sharepoint_csv())
     assert (rec.format, rec.channels) == ("m365_sharepoint_site_usage", ("intranet",))
-    row = dict(zip(*rec.sheet.rows))
+    row = dict(zip(*rec.sheet.rows, strict=True))
     assert _values(row, "page_views", "spaces", "active_spaces") == {"page_views": 12903.0, "spaces": 3.0,
                                                                      "active_spaces": 3.0}
 
@@ -295,7 +295,7 @@ def test_sharepoint_site_usage_totals_without_owner_names():
 def test_teams_user_activity_licensed_population_posts_and_replies_only():
     rec = _recognised(ff.teams_csv())
     assert (rec.format, rec.channels, rec.segment) == ("m365_teams_user_activity", ("Teams",), "B2E")
-    row = dict(zip(*rec.sheet.rows))
+    row = dict(zip(*rec.sheet.rows, strict=True))
     assert _values(row, "population", "active_users", "contributors", "contributions") == {
         "population": 4.0, "active_users": 4.0, "contributors": 3.0, "contributions": 10.0}
 
@@ -314,7 +314,7 @@ def test_daily_counts_m365_active_users_one_row_per_product():
     assert rec.format == "m365_daily_counts"
     assert rec.channels == ("ESN", "intranet", "Teams", "email", "OneDrive", "Skype")
     per_channel: dict[str, float] = {}
-    for day, _, channel, value in rec.sheet.rows[1:]:
+    for _day, _, channel, value in rec.sheet.rows[1:]:
         per_channel[channel] = per_channel.get(channel, 0) + float(value)
     assert per_channel == {"ESN": 230.0, "intranet": 1180.0, "Teams": 1390.0, "email": 1690.0, "OneDrive": 790.0,
                            "Skype": 0.0, ALL: 1780.0}
@@ -325,7 +325,7 @@ def test_same_user_listed_twice_counted_once_without_quoting_them():
     data, name = ff.teams_csv()
     text = data.decode("utf-8-sig").splitlines()
     rec = _recognised(("\r\n".join(text + [text[1]]).encode("utf-8-sig"), name))
-    row = dict(zip(*rec.sheet.rows))
+    row = dict(zip(*rec.sheet.rows, strict=True))
     assert row["Population cible"] == 4.0 and row["Contributions"] == 10.0
     assert [(i.code, i.row) for i in rec.issues] == [("m365_repeat", 8)]
     assert "alice" not in _dump(rec)

@@ -1,0 +1,148 @@
+"""``kpis.cli``: every command is documented, and each one does what its help says.
+
+``check`` is covered by test_cli_check.py and ``report`` by test_metrics.py (both through a
+subprocess); ``import`` and ``batches --format json`` also by test_store.py. The tests below cover the
+rest, with values worked out by hand from the files they write.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from kpis import cli
+from kpis.store import Store
+
+ROOT = Path(__file__).resolve().parent.parent
+README = (ROOT / "README.md").read_text(encoding="utf-8")
+COMMANDS = ("check", "import", "batches", "delete-batch", "delete-demo", "backup", "restore", "report")
+
+
+def _commands_action() -> argparse._SubParsersAction:
+    [sub] = [a for a in cli.build_parser()._actions if isinstance(a, argparse._SubParsersAction)]
+    return sub
+
+
+def subcommands() -> dict[str, str]:
+    """Command name → its one-line help, as ``python -m kpis --help`` lists them."""
+    return {a.dest: a.help for a in _commands_action()._choices_actions}
+
+
+def test_the_commands_are_the_documented_eight():
+    assert tuple(subcommands()) == COMMANDS
+
+
+def test_help_lists_every_command():
+    done = subprocess.run([sys.executable, "-m", "kpis", "--help"], capture_output=True, text=True, cwd=ROOT,
+                          env={**os.environ, "PYTHONPATH": str(ROOT)}, timeout=60)
+    assert done.returncode == 0
+    assert "{" + ",".join(COMMANDS) + "}" in done.stdout
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_command_has_help_text_and_a_readme_entry(command):
+    help_text = subcommands()[command]
+    assert help_text and help_text[0].isupper() and help_text.endswith(".")
+    assert re.search(rf"^\S*python -m kpis {re.escape(command)}(\s|$)", README, re.MULTILINE), command
+    usage = _commands_action().choices[command].format_help()
+    assert help_text in " ".join(usage.split())  # the command's own --help opens with the same sentence
+
+
+# --- behaviour ----------------------------------------------------------------------------------------
+
+
+def write(tmp_path: Path, name: str, text: str) -> str:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return str(path)
+
+
+def test_batches_lists_the_batch_just_imported_end_to_end(tmp_path):
+    """Two real processes, as a user runs them: import, then list."""
+    store = str(tmp_path / "p.duckdb")
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    env.pop("PASSERELLE_STORE", None)
+
+    def kpis(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, "-m", "kpis", *args, "--store", store], capture_output=True,
+                              text=True, cwd=tmp_path, env=env, timeout=120)
+
+    imported = kpis("import", write(tmp_path, "effectifs.csv", "Mois;Effectif\n2026-10;1820\n2026-11;1830\n"),
+                    "--segment", "B2E", "--by", "rh")
+    # 2 months × 1 KPI = 2 observations
+    assert imported.stdout == "effectifs.csv: batch 1 (2 observations, 0 older superseded, 0 rows rejected)\n"
+    listed = kpis("batches", "--format", "json")
+    assert listed.returncode == 0, listed.stderr
+    [batch] = json.loads(listed.stdout)
+    assert (batch["id"], batch["file"], batch["imported_by"], batch["segments"], batch["period_start"],
+            batch["period_end"], batch["status"]) == (1, "effectifs.csv", "rh", ["B2E"], "2026-10-01", "2026-11-30",
+                                                      "current")
+    text = kpis("batches")
+    assert re.match(r"1\s+\S+Z\s+rh\s+manual\s+B2E\s+2026-10-01 → 2026-11-30\s+2 rows\s+current\s+effectifs.csv$",
+                    text.stdout.strip())
+
+
+def test_delete_batch_makes_what_it_superseded_current_again(tmp_path, capsys):
+    store = str(tmp_path / "p.duckdb")
+    first = write(tmp_path, "sept.csv", "Mois;Clics\n2026-09;100\n")
+    again = write(tmp_path, "sept_corrige.csv", "Mois;Clics\n2026-09;120\n")  # same series and month: supersedes
+    assert cli.main(["import", first, again, "--segment", "B2C", "--store", store]) == 0
+    assert capsys.readouterr().out.splitlines()[1] == (
+        "sept_corrige.csv: batch 2 (1 observations, 1 older superseded, 0 rows rejected)")
+    assert cli.main(["delete-batch", "2", "--store", store, "--by", "cdo"]) == 0
+    assert capsys.readouterr().out == "batch 2 deleted: 1 observations removed, 1 older observations current again\n"
+    assert [(b["id"], b["status"]) for b in Store(store).batches()] == [(1, "current")]
+    assert Store(store).observations()["value"].tolist() == [100.0]  # the first file's value counts again
+    assert Store(store).deletions()[0]["deleted_by"] == "cdo"
+
+
+def _obs(month: str, value: float) -> pd.DataFrame:
+    start = pd.Timestamp(f"{month}-01")
+    return pd.DataFrame({"period_start": [start], "period_end": [start + pd.offsets.MonthEnd(0)], "segment": ["B2C"],
+                         "entity": ["FR"], "channel": ["(all)"], "initiative": ["(all)"], "kpi": ["clicks"],
+                         "value": [value]})
+
+
+def test_delete_demo_removes_the_demo_batches_only(tmp_path, capsys):
+    store = Store(tmp_path / "p.duckdb")
+    store.import_batch(_obs("2026-07", 10.0), file_name="demo_a.xlsx", sha256="a", sample=True)
+    store.import_batch(_obs("2026-08", 20.0), file_name="mine.xlsx", sha256="b")
+    store.import_batch(_obs("2026-09", 30.0), file_name="demo_b.xlsx", sha256="c", sample=True)
+    assert cli.main(["delete-demo", "--store", str(store.path)]) == 0
+    # batches 1 and 3 are demo data, one observation each, superseding nothing
+    assert capsys.readouterr().out == (
+        "demo batches deleted: 1, 3 (2 observations removed, 0 older observations current again)\n")
+    assert [b["file"] for b in store.batches()] == ["mine.xlsx"]
+    assert cli.main(["delete-demo", "--store", str(store.path)]) == 0
+    assert capsys.readouterr().out.startswith("demo batches deleted: none (0 observations removed")
+
+
+def test_backup_then_restore_brings_a_deleted_batch_back(tmp_path, capsys):
+    store = Store(tmp_path / "p.duckdb")
+    store.import_batch(_obs("2026-09", 42.0), file_name="sept.xlsx", sha256="a")
+    backup = str(tmp_path / "bk")
+    assert cli.main(["backup", backup, "--store", str(store.path)]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith(f"backup written to {backup}: ") and "batches 1, observations 1" in out
+    store.delete_batch(1)
+    assert store.batches() == []
+    assert cli.main(["restore", backup, "--store", str(store.path)]) == 0
+    assert capsys.readouterr().out.startswith(f"store restored from {backup}: schema_version 1, counters 2, batches 1")
+    assert [b["file"] for b in store.batches()] == ["sept.xlsx"]
+    assert store.observations()["value"].tolist() == [42.0]
+    assert store.deletions() == []  # the deletion came after the backup: restored away with the rest
+
+
+def test_restore_from_a_folder_that_is_no_backup_is_an_error_not_a_traceback(tmp_path, capsys):
+    store = Store(tmp_path / "p.duckdb")
+    (tmp_path / "empty").mkdir()
+    assert cli.main(["restore", str(tmp_path / "empty"), "--store", str(store.path)]) == 1
+    assert "is not a Passerelle backup" in capsys.readouterr().err
