@@ -4,8 +4,8 @@ import streamlit as st
 
 import ui
 from kpis import reports
-from kpis.i18n import escape_markdown as md
 from kpis.catalog import KPIS
+from kpis.i18n import escape_markdown as md
 from kpis.model import SEGMENTS
 from kpis.targets import from_editor, read_targets
 
@@ -32,7 +32,8 @@ if st.button(t("catalog.save"), type="primary", key="targets_editor_save"):
     for problem in problems:
         st.warning(md(t("catalog.unreadable") + " " + problem))
     st.success(t("catalog.saved", n=store.set_targets(changes, by="app") if len(changes) else 0))
-ui.excel_download(partial(reports.catalog_workbook, current, lang), "passerelle_referentiel.xlsx", key="download_catalog")
+ui.excel_download(partial(reports.catalog_workbook, current, lang), "passerelle_referentiel.xlsx",
+                  key="download_catalog")
 uploaded = st.file_uploader(t("catalog.upload"), type=["xlsx", "xls", "ods", "csv"], key="targets_upload")
 if uploaded is not None:
     targets, issues = read_targets(uploaded.getvalue(), uploaded.name)

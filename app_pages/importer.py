@@ -35,7 +35,8 @@ for f in files or []:
     checked.append((result, maps, base))
     with st.container(border=True):
         icon = ":material/check_circle:" if result.importable else ":material/error:"
-        st.markdown(f"{icon} **{md(f.name)}** — {t('import.importable') if result.importable else t('import.not_importable')}")
+        verdict = t("import.importable") if result.importable else t("import.not_importable")
+        st.markdown(f"{icon} **{md(f.name)}** — {verdict}")
         if any(i.code == "segment_undecided" for i in base.all_issues) or segment:
             st.segmented_control(t("import.segment"), list(SEGMENTS), key=f"segment_{f.file_id}",
                                  help=t("import.segment_help"))

@@ -31,10 +31,10 @@ if not internal:
 for row in sbs.itertuples(index=False):
     st.markdown(f"**{row.stage_label}**")
     left, right = st.columns(2)
-    left.metric(row.external_label[:1].upper() + row.external_label[1:], fmt_value(row.external_value, row.unit, lang) if external else "—",
-                border=True)
-    right.metric(row.internal_label[:1].upper() + row.internal_label[1:], fmt_value(row.internal_value, row.unit, lang) if internal else "—",
-                 border=True)
+    left.metric(row.external_label[:1].upper() + row.external_label[1:],
+                fmt_value(row.external_value, row.unit, lang) if external else "—", border=True)
+    right.metric(row.internal_label[:1].upper() + row.internal_label[1:],
+                 fmt_value(row.internal_value, row.unit, lang) if internal else "—", border=True)
 
 with st.expander(t("sbs.vocabulary"), icon=":material/translate:"):
     st.dataframe(metrics.vocabulary(lang), hide_index=True)

@@ -45,7 +45,8 @@ def build_parser() -> argparse.ArgumentParser:
             p.add_argument("--store", help=f"store file (default: ${store_setting.env} or {store_setting.default})")
         return p
 
-    mapping_help = 'force a column\'s meaning: "HEADER=TARGET" (KPI code, period, period:month, period_start, period_end, segment, entity, channel, initiative, ignore)'
+    mapping_help = ('force a column\'s meaning: "HEADER=TARGET" (KPI code, period, period:month, period_start, '
+                    "period_end, segment, entity, channel, initiative, ignore)")
 
     p = add("check", "Read files and print what was understood (nothing is stored).")
     p.add_argument("files", nargs="+", metavar="FILE")
@@ -259,8 +260,10 @@ def cmd_batches(args) -> int:
     if not batches:
         print("no batches")
     for b in batches:
-        print(f"{b['id']:>5}  {b['imported_at']}  {b['imported_by']:<10} {b['origin']:<28} {','.join(b['segments']):<11} "
-              f"{b['period_start']} → {b['period_end']}  {b['rows_kept'] if b['rows_kept'] is not None else '—':>8} rows  "
+        print(f"{b['id']:>5}  {b['imported_at']}  {b['imported_by']:<10} {b['origin']:<28} "
+              f"{','.join(b['segments']):<11} "
+              f"{b['period_start']} → {b['period_end']}  "
+              f"{b['rows_kept'] if b['rows_kept'] is not None else '—':>8} rows  "
               f"{b['status']}{'  [demo]' if b['sample'] else ''}  {b['file']}")
     return 0
 
@@ -344,7 +347,8 @@ _REPORT_FIELDS = {
 def _report_list(text: str | None, option: str, upper: bool = False) -> tuple[str, ...]:
     from kpis.model import SEGMENTS
 
-    items = tuple(dict.fromkeys(p.strip().upper() if upper else p.strip() for p in (text or "").split(",") if p.strip()))
+    parts = (p.strip() for p in (text or "").split(",") if p.strip())
+    items = tuple(dict.fromkeys(p.upper() if upper else p for p in parts))
     if option == "--segments":
         unknown = [s for s in items if s not in SEGMENTS]
         if unknown:
@@ -400,7 +404,7 @@ def _report_print(frame, fmt: str) -> None:
     else:
         shown = out.astype(object).where(out.notna(), "")
         if "value" in out.columns and "unit" in out.columns:
-            shown["value"] = [_report_number(v, u) for v, u in zip(out["value"], out["unit"])]
+            shown["value"] = [_report_number(v, u) for v, u in zip(out["value"], out["unit"], strict=False)]
         print(shown.to_string(index=False))
 
 

@@ -1,5 +1,6 @@
 """From metrics results to what the dashboard pages show: cards, labelled tables, chart frames, downloads.
 
+    >>> from kpis import metrics
     >>> view = metrics.cdo_view(store, flt, "month", lang="fr")
     >>> [c.label for c in cards(view, "B2C", CDO_CARDS["B2C"], "fr")][:2]
     ['Impressions', 'Clics']
@@ -136,10 +137,11 @@ def cards(view, segment: str, kpis: tuple[str, ...], lang: str = "fr") -> list[C
         if sc.empty or kpi not in sc.index or _missing(sc.at[kpi, "value"]):
             if kpi in latest.index:  # no value in the latest bucket (a quarterly survey): show its latest one
                 last = latest.loc[kpi]
-                out.append(Card(segment, kpi, KPIS[kpi].short(lang), fmt_value(float(last["value"]), unit, lang, compact=True), None,
+                help_ = f"**{KPIS[kpi].label(lang)}** — {KPIS[kpi].definition(lang)}"
+                out.append(Card(segment, kpi, KPIS[kpi].short(lang),
+                                fmt_value(float(last["value"]), unit, lang, compact=True), None,
                                 "gray", "off", t("card.latest", lang, period=fmt_period(str(last["period"]), lang)),
-                                series.get(kpi, ())[-12:], None, f"**{KPIS[kpi].label(lang)}** — {KPIS[kpi].definition(lang)}",
-                                float(last["value"])))
+                                series.get(kpi, ())[-12:], None, help_, float(last["value"])))
             continue
         row = sc.loc[kpi]
         change = row["change"]
@@ -227,7 +229,8 @@ def indexed_frame(trends: pd.DataFrame, lang: str = "fr") -> pd.DataFrame:
     return pd.DataFrame({
         "period_start": pd.to_datetime(t_["period_start"]).to_numpy(),
         "period": t_["period"].map(lambda p: fmt_period(p, lang)).to_numpy(),
-        "series": (t_["segment"].map(lambda s: segment_label(s, lang)) + " · " + t_["kpi"].map(lambda k: kpi_label(k, lang))).to_numpy(),
+        "series": (t_["segment"].map(lambda s: segment_label(s, lang)) + " · "
+                   + t_["kpi"].map(lambda k: kpi_label(k, lang))).to_numpy(),
         "index": t_["index"].astype(float).to_numpy(),
     })
 
@@ -275,7 +278,8 @@ def world_trend_frame(table: pd.DataFrame, kpi: str, targets: pd.DataFrame | Non
 def kpis_with_values(table: pd.DataFrame, candidates: tuple[str, ...]) -> list[str]:
     """The candidates, in their order, that have at least one value in a KPI table (what a picker offers).
 
-        >>> kpis_with_values(view.table, ("clicks", "leads", "cost"))
+        >>> table = pd.DataFrame({"kpi": ["clicks", "cost", "leads"], "value": [3.0, 1.0, None]})
+        >>> kpis_with_values(table, ("clicks", "leads", "cost"))
         ['clicks', 'cost']
     """
     present = set(table.loc[table["value"].notna(), "kpi"])
@@ -286,7 +290,8 @@ def breakdown_frame(bd: pd.DataFrame, kpi: str, segment: str, dimension: str, po
     """One KPI's top (or bottom) members for ``charts.breakdown``: name, value, share."""
     rows = bd[(bd["kpi"] == kpi) & (bd["segment"] == segment) & (bd["position"] == position)
               & (bd[dimension] != ALL)]  # "(all)" is the rows without this dimension, not a member
-    return pd.DataFrame({"name": rows[dimension].astype(str).to_numpy(), "value": rows["value"].astype(float).to_numpy(),
+    return pd.DataFrame({"name": rows[dimension].astype(str).to_numpy(),
+                         "value": rows["value"].astype(float).to_numpy(),
                          "share": rows["share"].astype(float).to_numpy()})
 
 
@@ -299,8 +304,11 @@ def breakdown_or_fallback(bd: pd.DataFrame, kpi: str | None, segment: str, dimen
                           fallback: str | None = None) -> tuple[str | None, pd.DataFrame]:
     """The KPI shown and its ``breakdown_frame``: ``kpi``'s, else ``fallback``'s when ``kpi`` has no member here.
 
-        >>> breakdown_or_fallback(bd, "population", "B2E", "initiative", fallback="contributions")[0]
-        'contributions'
+        >>> bd = pd.DataFrame({"kpi": ["contributions"], "segment": ["B2E"], "position": ["top"],
+        ...                    "initiative": ["Espace RH"], "value": [40.0], "share": [1.0]})
+        >>> kpi, frame = breakdown_or_fallback(bd, "population", "B2E", "initiative", fallback="contributions")
+        >>> kpi, frame["name"].tolist()
+        ('contributions', ['Espace RH'])
 
     Campaigns and collaborative spaces have no population: their top list then
     ranks the world's fallback flow. An empty frame means nothing to show.
@@ -315,7 +323,8 @@ def profile_frame(table: pd.DataFrame, segment: str = "B2E", lang: str = "fr") -
     """Participation profile (active users, readers, contributors) per bucket, when the data has them."""
     kpis = ("active_users", "readers", "contributors")
     rows = table[(table["segment"] == segment) & table["kpi"].isin(kpis) & table["value"].notna()]
-    rows = rows.sort_values(["period_start", "kpi"], key=lambda c: c.map({k: i for i, k in enumerate(kpis)}) if c.name == "kpi" else c)
+    order = {k: i for i, k in enumerate(kpis)}
+    rows = rows.sort_values(["period_start", "kpi"], key=lambda c: c.map(order) if c.name == "kpi" else c)
     return pd.DataFrame({"period_start": pd.to_datetime(rows["period_start"]).to_numpy(),
                          "period": rows["period"].map(lambda p: fmt_period(p, lang)).to_numpy(),
                          "series": rows["kpi"].map(lambda k: kpi_label(k, lang)).to_numpy(),
@@ -327,12 +336,13 @@ def detail_frame(observations: pd.DataFrame, batches: list[dict], lang: str = "f
     files = {b["id"]: b["file"] for b in batches}
     obs = observations.sort_values(["period_start", "segment", "kpi"]).head(limit)
     cols = ("Début", "Fin", "Segment", "Entité", "Canal", "Initiative", "Indicateur", "Valeur", "Lot", "Fichier") \
-        if lang == "fr" else ("Start", "End", "Segment", "Entity", "Channel", "Initiative", "KPI", "Value", "Batch", "File")
+        if lang == "fr" else \
+        ("Start", "End", "Segment", "Entity", "Channel", "Initiative", "KPI", "Value", "Batch", "File")
     return pd.DataFrame(dict(zip(cols, (
         pd.to_datetime(obs["period_start"]).dt.date.to_numpy(), pd.to_datetime(obs["period_end"]).dt.date.to_numpy(),
         obs["segment"].to_numpy(), obs["entity"].to_numpy(), obs["channel"].to_numpy(), obs["initiative"].to_numpy(),
         obs["kpi"].map(lambda k: kpi_label(k, lang)).to_numpy(), obs["value"].to_numpy(),
-        obs["batch_id"].to_numpy(), obs["batch_id"].map(files).to_numpy()))))
+        obs["batch_id"].to_numpy(), obs["batch_id"].map(files).to_numpy()), strict=False)))
 
 
 def table_frame(table: pd.DataFrame, lang: str = "fr") -> pd.DataFrame:
@@ -343,7 +353,7 @@ def table_frame(table: pd.DataFrame, lang: str = "fr") -> pd.DataFrame:
         table["period"].map(lambda p: fmt_period(p, lang)).to_numpy(),
         table["segment"].map(lambda s: segment_label(s, lang)).to_numpy(),
         table["kpi"].map(lambda k: kpi_label(k, lang)).to_numpy(), table["value"].to_numpy(),
-        table["unit"].to_numpy(), table["basis"].to_numpy(), table["reason"].to_numpy()))))
+        table["unit"].to_numpy(), table["basis"].to_numpy(), table["reason"].to_numpy()), strict=False)))
 
 
 def view_workbook(view, lang: str = "fr", extra: dict[str, pd.DataFrame] | None = None) -> bytes:
@@ -363,5 +373,5 @@ def side_by_side_workbook(sbs: pd.DataFrame, lang: str = "fr") -> bytes:
     cols = ("Étape", "Externe", "Valeur externe", "Interne", "Valeur interne", "Unité") if lang == "fr" else \
         ("Stage", "External", "External value", "Internal", "Internal value", "Unit")
     frame = pd.DataFrame(dict(zip(cols, (sbs["stage_label"], sbs["external_label"], sbs["external_value"],
-                                         sbs["internal_label"], sbs["internal_value"], sbs["unit"]))))
+                                         sbs["internal_label"], sbs["internal_value"], sbs["unit"]), strict=False)))
     return export.to_excel({"Côte à côte" if lang == "fr" else "Side by side": frame})

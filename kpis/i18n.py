@@ -64,8 +64,8 @@ _LABELS: dict[str, tuple[str, str]] = {
     "help.history": ("Les lots importés et leur suppression, la couverture par origine et par mois, le journal des "
                      "suppressions.",
                      "The import batches and their deletion, coverage by origin and month, the deletion log."),
-    "help.catalog": ("La définition, la formule, l'unité et le sens de chaque indicateur, et les objectifs, modifiables "
-                     "ou chargés depuis une feuille.",
+    "help.catalog": ("La définition, la formule, l'unité et le sens de chaque indicateur, et les objectifs, "
+                     "modifiables ou chargés depuis une feuille.",
                      "Each KPI's definition, formula, unit and direction, and the targets, edited here or uploaded as "
                      "a sheet."),
     # filters

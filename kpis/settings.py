@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from kpis.errors import SettingError
 
@@ -101,7 +102,7 @@ def resolve(environ: Mapping[str, str]) -> Settings:
         Traceback (most recent call last):
         kpis.errors.SettingError: PASSERELLE_FISCAL_START (setting fiscal_start): expected a month number ...
     """
-    values = {}
+    values: dict[str, Any] = {}
     for s in SETTINGS:
         text = environ.get(s.env) or ""
         values[s.name] = s.parse(text) if text.strip() else s.default

@@ -4,9 +4,9 @@
 from unittest.mock import patch
 
 import pytest
-from conftest import APP, b2e_november
 from streamlit.testing.v1 import AppTest
 
+from conftest import APP, b2e_november
 from kpis import dashboard, metrics
 from kpis.catalog import KPIS
 from kpis.i18n import fmt_value, t
@@ -161,10 +161,12 @@ def test_every_page_says_what_it_shows_in_the_navigation(store_path):
 
     with patch.object(st, "Page", wraps=st.Page) as page:
         at = run_app()
-        assert {c.args[0]: c.kwargs["help"] for c in page.call_args_list} == {p: t(k, "fr") for p, k in PAGE_HELP.items()}
+        helps = {c.args[0]: c.kwargs["help"] for c in page.call_args_list}
+        assert helps == {p: t(k, "fr") for p, k in PAGE_HELP.items()}
         page.reset_mock()
         at.segmented_control(key="lang").set_value("en").run()
-        assert {c.args[0]: c.kwargs["help"] for c in page.call_args_list} == {p: t(k, "en") for p, k in PAGE_HELP.items()}
+        helps = {c.args[0]: c.kwargs["help"] for c in page.call_args_list}
+        assert helps == {p: t(k, "en") for p, k in PAGE_HELP.items()}
     assert t("help.external", "en").startswith("B2C and B2B indicators")
 
 

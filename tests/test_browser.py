@@ -13,6 +13,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+
 from conftest import ROOT, b2e_november
 
 CHROMIUM = "/usr/bin/chromium"

@@ -166,7 +166,8 @@ def test_breakdown_or_fallback_ranks_the_fallback_when_the_kpi_has_no_member(sto
     bd = metrics.breakdown(metrics.fetch(store, FLT, "month", by=("initiative",)), "initiative", FLT, n=5, lang="fr")
     # conversions by campaign: Rentrée 37,5 + 60 = 97,5, Soldes 12,5 + 20 = 32,5
     kpi, frame = dashboard.breakdown_or_fallback(bd, "conversions", "B2C", "initiative", fallback="clicks")
-    assert (kpi, frame["name"].tolist(), frame["value"].tolist()) == ("conversions", ["Rentrée", "Soldes"], [97.5, 32.5])
+    expected = ("conversions", ["Rentrée", "Soldes"], [97.5, 32.5])
+    assert (kpi, frame["name"].tolist(), frame["value"].tolist()) == expected
     # no leads by campaign (as a population has no space): the campaigns are ranked by clicks, 1 650 and 550
     kpi, frame = dashboard.breakdown_or_fallback(bd, "leads", "B2C", "initiative", fallback="clicks")
     assert (kpi, frame["value"].tolist(), frame["share"].tolist()) == ("clicks", [1650.0, 550.0], [0.75, 0.25])

@@ -6,8 +6,8 @@ import textwrap
 
 import numpy as np
 import pandas as pd
-from conftest import ROOT
 
+from conftest import ROOT
 from kpis.store import TABLES, Store
 
 

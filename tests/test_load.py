@@ -19,9 +19,9 @@ from concurrent.futures import ThreadPoolExecutor
 
 import openpyxl
 import pytest
-from conftest import ROOT
 from test_browser import free_port
 
+from conftest import ROOT
 from kpis.model import Filter
 from kpis.store import Store
 

@@ -4,9 +4,9 @@ import subprocess
 import sys
 
 import pytest
-from conftest import ROOT
 from formats_files import VIVA_USERS, teams_csv, viva_user_detail_csv
 
+from conftest import ROOT
 from kpis import dashboard, export, ingest, metrics
 from kpis.model import Filter
 from kpis.store import Store

@@ -8,8 +8,8 @@ import sys
 import openpyxl
 import pytest
 import xlsxwriter
-from conftest import ROOT
 
+from conftest import ROOT
 from kpis.model import Filter
 from kpis.store import Store
 

@@ -9,8 +9,9 @@ import re
 from importlib.metadata import version
 
 import pytest
-from conftest import ROOT
 from packaging.version import Version
+
+from conftest import ROOT
 
 MINIMUMS = {"streamlit": "1.54", "openpyxl": "3.1.5"}
 

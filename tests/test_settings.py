@@ -9,13 +9,12 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from conftest import ROOT
 from kpis import cli
 from kpis.errors import SettingError, UsageError
 from kpis.model import preset_range
 from kpis.settings import SETTINGS, Settings, resolve, setting
 from kpis.store import Store
-
-from conftest import ROOT
 
 
 def test_defaults_when_the_environment_says_nothing():
@@ -122,7 +121,8 @@ def _report(capsys, *args) -> list[dict]:
 ])
 def test_the_command_line_buckets_years_from_the_fiscal_start(clicks_store, capsys, monkeypatch, fiscal, buckets):
     monkeypatch.setenv("PASSERELLE_FISCAL_START", fiscal)
-    rows = _report(capsys, "--store", str(clicks_store), "--grain", "year", "--from", "2026-01-01", "--to", "2026-06-30")
+    rows = _report(capsys, "--store", str(clicks_store), "--grain", "year", "--from", "2026-01-01",
+                   "--to", "2026-06-30")
     assert [(r["period"], r["period_start"], r["period_end"], r["value"]) for r in rows] == buckets
 
 

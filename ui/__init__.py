@@ -12,8 +12,17 @@ here: it lives in ``kpis`` (mostly ``kpis.dashboard``), tested without Streamlit
 """
 
 from ui.data import (
-    batches, breakdown, cdo_view, check, coverage, deletions, dimension_values, observations, remembered_mappings,
-    store, targets,
+    batches,
+    breakdown,
+    cdo_view,
+    check,
+    coverage,
+    deletions,
+    dimension_values,
+    observations,
+    remembered_mappings,
+    store,
+    targets,
 )
 from ui.state import Selection, lang, selection, set_selection, settings, t
 from ui.widgets import cards_grid, empty_state, excel_download, kpi_picker, metric_card

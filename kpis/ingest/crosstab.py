@@ -65,7 +65,7 @@ def _repeats(table: SheetTable, codes: list, live: np.ndarray, log: IssueLog) ->
             log.add("duplicate_row", "error", f"Indicateur déjà donné ligne {earlier} : ligne rejetée.",
                     f"KPI already given on row {earlier}: row rejected.", table.numbers[i], "A")
         else:
-            first[codes[i]] = i
+            first[codes[i]] = int(i)
     return rejected
 
 

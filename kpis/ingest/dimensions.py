@@ -65,7 +65,7 @@ def sheet_currency(table: SheetTable, columns: list[Column], log: IssueLog) -> s
     for c in roles(columns, "currency"):
         found += sorted(set(table.column_map(c.index, lambda v: cell_text(v).upper())) - {""})
     for c in roles(columns, "kpi"):
-        if KPIS[c.kpi].unit == "€":
+        if c.kpi and KPIS[c.kpi].unit == "€":
             found.append(parsing.currency_of([c.header]) or parsing.currency_of(table.cells[c.index][:500]))
     found = [f for f in dict.fromkeys(found) if f]
     if len(found) > 1:

@@ -119,7 +119,8 @@ def crosstab_periods(row: list) -> tuple[list[int], list[int]]:
     cells = [row[j] for j in idx]
     periods = parsing.parse_periods(cells, order=parsing.date_order(cells) or "dmy")
     ok = ~periods.bad & ~np.isnat(periods.start)
-    return [j for j, good in zip(idx, ok) if good], [j for j, good in zip(idx, ok) if not good]
+    pairs = list(zip(idx, ok, strict=True))
+    return [j for j, good in pairs if good], [j for j, good in pairs if not good]
 
 
 def _plausible_header(rows: list[list]) -> int | None:

@@ -37,7 +37,7 @@ def kpi_per_value(picks: list, units: Units) -> np.ndarray:
     if not any(kpi.startswith(("nps_", "enps_")) for kpi, _, _ in picks):
         return kpis
     segments = np.concatenate([units.segments[idx] for _, idx, _ in picks])
-    return np.array([catalog.world_variant(k, s) for k, s in zip(kpis, segments)], dtype=object)
+    return np.array([catalog.world_variant(k, s) for k, s in zip(kpis, segments, strict=False)], dtype=object)
 
 
 def totals_of(picks: list, units: Units) -> dict[str, float]:

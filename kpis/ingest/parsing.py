@@ -112,7 +112,7 @@ def _is_number(cell: object) -> bool:
     return isinstance(cell, (int, float, np.number)) and not isinstance(cell, (bool, np.bool_))
 
 
-def _split(cells: Cells) -> tuple[list, np.ndarray, list[int], list[str], list[int]]:
+def _split(cells: Cells) -> tuple[list, np.ndarray, list[int], list, list[int]]:
     """Sort a column into numbers, strings and the rest (by position)."""
     cells = list(cells)
     kinds = set(map(type, cells))
@@ -334,7 +334,7 @@ def currency_of(cells: Cells) -> str | None:
     for code in CURRENCY_CODES:
         pattern = rf"(?:^|[^A-Z]){code}(?:$|[^A-Z])"
         totals[code] += int(counts[_mask(text.str.contains(pattern, regex=True))].sum())
-    best = max(totals, key=totals.get)
+    best = max(totals, key=lambda code: totals[code])
     return best if totals[best] else None
 
 
@@ -463,7 +463,7 @@ def date_order(cells: Cells) -> Literal["dmy", "mdy"] | None:
     codes, uniques = _factorize(strings)
     counts = np.bincount(codes, minlength=len(uniques))
     votes = {"dmy": 0, "mdy": 0}
-    for text, count in zip(uniques, counts):
+    for text, count in zip(uniques, counts, strict=False):
         if m := _DATE_ORDER.match(text):
             first, second = int(m[1]), int(m[2])
             if first > 12 >= second:
@@ -472,7 +472,7 @@ def date_order(cells: Cells) -> Literal["dmy", "mdy"] | None:
                 votes["mdy"] += int(count)
     if votes["dmy"] == votes["mdy"]:
         return None
-    return max(votes, key=votes.get)
+    return "dmy" if votes["dmy"] > votes["mdy"] else "mdy"
 
 
 def _days(values: Sequence[date | None]) -> np.ndarray:
@@ -510,7 +510,7 @@ def _compact_to_days(numbers: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """``20260501`` → 2026-05-01 (bad when not a real date)."""
     ints = numbers.astype(np.int64)
     years, months, day = ints // 10000, ints // 100 % 100, ints % 100
-    text = [f"{y:04d}-{m:02d}-{d:02d}" for y, m, d in zip(years, months, day)]
+    text = [f"{y:04d}-{m:02d}-{d:02d}" for y, m, d in zip(years, months, day, strict=False)]
     days = pd.to_datetime(pd.Series(text, dtype=object), format="%Y-%m-%d", errors="coerce")
     days = days.to_numpy(dtype="datetime64[ns]").astype("datetime64[D]")
     bad = np.isnat(days) | (numbers != ints)
@@ -589,7 +589,7 @@ def _read_dates(
         codes, uniques = _factorize(strings)
         parsed = [_date_from_text(text, order) for text in uniques]
         unknown = np.array(
-            [d is None and not is_missing(t) for d, t in zip(parsed, uniques)], dtype=bool
+            [d is None and not is_missing(t) for d, t in zip(parsed, uniques, strict=False)], dtype=bool
         )
         where = np.array(str_idx, dtype=np.int64)
         days[where] = _days(parsed)[codes]
@@ -738,7 +738,7 @@ def parse_periods(
     cells = list(cells)
     days, bad, num_idx, numbers = _read_dates(cells, order, date1904)
     start, end = _widen(days, day_grain)
-    grains = np.where(np.isnat(days), None, day_grain).astype(object)
+    grains = np.where(np.isnat(days), np.array(None, dtype=object), day_grain).astype(object)
 
     if len(numbers) and _is_year_column(numbers, grain):
         is_year = (numbers == np.floor(numbers)) & _in_years_array(numbers)
@@ -751,7 +751,7 @@ def parse_periods(
     # Strings that are not dates may be weeks, months, quarters or years.
     retry = [i for i in np.flatnonzero(bad) if isinstance(cells[i], str)]
     if retry:
-        codes, uniques = _factorize([cells[i] for i in retry])
+        codes, uniques = _factorize([str(cells[i]) for i in retry])
         found = [_period_from_text(text, order) for text in uniques]
         found = [_period(f[0], day_grain) if f and f[2] == "day" else f for f in found]
         ok = np.array([f is not None for f in found], dtype=bool)[codes]

@@ -38,12 +38,14 @@ class SheetSegments:
 def sheet_segments(table: SheetTable, columns: list[Column], excluded: np.ndarray, codes: np.ndarray | None,
                    caller: str | None, log: IssueLog) -> SheetSegments | None:
     """The rows' segments, or None with a sheet error (undecided, missing, in conflict with the caller's)."""
-    kpis = set(codes[~excluded]) - {None} if codes is not None else {c.kpi for c in roles(columns, "kpi")}
+    found_codes = codes[~excluded] if codes is not None else [c.kpi for c in roles(columns, "kpi")]
+    kpis = {str(k) for k in found_codes if k}
     fallback = caller or segment_by_kpis(kpis)
     seg_cols = roles(columns, "segment")
     if not seg_cols:
         if fallback is None:
-            return segment_undecided(log)
+            segment_undecided(log)
+            return None
         return SheetSegments(np.full(table.n, fallback, dtype=object), np.zeros(table.n, dtype=bool), [fallback])
     c = seg_cols[0]
     values = table.column_map(c.index, segment_cell)
@@ -65,7 +67,7 @@ def sheet_segments(table: SheetTable, columns: list[Column], excluded: np.ndarra
                      "row rejected.", c.letter)
     if blank.any() and not _fill_blank(c, int(blank.sum()), fallback, log):
         return None
-    values = np.where(blank, fallback, values)
+    values = np.where(blank, np.array(fallback, dtype=object), values)
     return SheetSegments(values, bad, sorted(set(values[live & ~bad]), key=SEGMENTS.index))
 
 
@@ -83,7 +85,7 @@ def _fill_blank(c: Column, count: int, fallback: str | None, log: IssueLog) -> b
 
 
 def segment_undecided(log: IssueLog) -> None:
-    """Report that the segment must be chosen; returns None for the caller to return."""
+    """Report that the segment must be chosen."""
     log.add("segment_undecided", "error",
             "Le fichier ne dit pas s'il s'agit de B2C, B2B ou B2E : choisissez le segment (--segment ou "
             "l'écran d'import) ou ajoutez une colonne Segment.",

@@ -45,7 +45,8 @@ def read_sheet(raw: RawSheet, segment: str | None, forced: dict[str, Target], re
         log.issues.append(w if isinstance(w, Issue) else Issue(
             w["code"], w["severity"], w["message_fr"], w["message_en"], raw.name, w.get("row"), w.get("column")))
     if raw.hidden:
-        log.add("hidden_sheet", "info", "Feuille masquée : lue comme les autres.", "Hidden sheet: read like the others.")
+        log.add("hidden_sheet", "info", "Feuille masquée : lue comme les autres.",
+                "Hidden sheet: read like the others.")
     header = find_header(raw.rows, forced, remembered)
     if header.index is None:
         res.status = "skipped"

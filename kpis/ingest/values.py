@@ -42,7 +42,7 @@ def _values(table: SheetTable, columns: list[Column], live: np.ndarray, codes: n
     parsed = {c.index: _numbers(table, c, filled[c.index], conventions[c.index] or sheet, live, log)
               for c in value_cols}
     if codes is None:
-        return [(c.kpi, parsed[c.index]) for c in value_cols]
+        return [(c.kpi, parsed[c.index]) for c in value_cols if c.kpi]  # a KPI column always has its code
     values = parsed[value_cols[0].index]
     return [(code, np.where(codes == code, values, np.nan)) for code in sorted(set(codes[live]) - {None})]
 
@@ -81,7 +81,7 @@ def _numbers(table: SheetTable, col: Column, filled: tuple[np.ndarray, list | np
 def _not_available(table: SheetTable, col: Column, rows: np.ndarray, cells: list, live: np.ndarray,
                    log: IssueLog) -> None:
     """Cells that say "no value" (N/A, --, n.d.) are missing values, never zeros: say how many."""
-    marked = [r for r, c in zip(rows, cells) if isinstance(c, str) and c.strip()
+    marked = [r for r, c in zip(rows, cells, strict=False) if isinstance(c, str) and c.strip()
               and c.strip().lower() in parsing.MISSING_TOKENS and live[r]]
     if marked:
         first = table.numbers[marked[0]]

@@ -14,7 +14,8 @@ def _units(n, key, segments):
 
 def test_plausibility_totals_and_deferred_observations():
     units = _units(2, [0, 1], ["B2C", "B2C"])
-    picks = [("clicks", np.array([0, 1]), np.array([50.0, -2.0])), ("impressions", np.array([0, 1]), np.array([40.0, 9.0]))]
+    picks = [("clicks", np.array([0, 1]), np.array([50.0, -2.0])),
+             ("impressions", np.array([0, 1]), np.array([40.0, 9.0]))]
     log = IssueLog("S")
     c = conclude(picks, units, log)
     # row 3 has a negative count; row 2 has 50 clicks for 40 impressions
@@ -26,7 +27,8 @@ def test_plausibility_totals_and_deferred_observations():
 
 def test_split_flows_summed_stocks_kept_and_nps_parts_become_enps_in_b2e():
     units = _units(2, [0, 0], ["B2E", "B2E"])
-    picks = [("contributions", np.array([0, 1]), np.array([3.0, 4.0])), ("nps_promoters", np.array([0]), np.array([7.0]))]
+    picks = [("contributions", np.array([0, 1]), np.array([3.0, 4.0])),
+             ("nps_promoters", np.array([0]), np.array([7.0]))]
     c = conclude(picks, units, IssueLog(), sum_flows=True)
     obs = c.build().sort_values("kpi")
     assert obs[["kpi", "value"]].values.tolist() == [["contributions", 7.0], ["enps_promoters", 7.0]]  # 3 + 4

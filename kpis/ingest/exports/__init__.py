@@ -4,7 +4,7 @@
     ...                         "Report Period"], ["2026-09-30", "2026-09-29", "4", "2", "40", "7"]], [1, 2])
     >>> found = recognise(sheet)
     >>> found.format, found.segment, found.channels, found.maps["Posted"]
-    ('m365_daily_counts', 'B2E', ('ESN',), 'contributions')
+    ('m365_daily_counts', 'B2E', ('ESN',), 'contributions:en')
 
 ``recognise(raw)`` returns ``None`` for a sheet that is no known export (a
 near miss included: one required header missing is enough), else a

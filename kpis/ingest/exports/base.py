@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Sequence
+from typing import Any, Sequence
 
 import numpy as np
 
@@ -98,7 +98,7 @@ class Rewrite:
 
     def __init__(self, sheet: RawSheet, header_idx: int):
         self.source = sheet
-        self.header = list(sheet.rows[header_idx])
+        self.header: list[Any] = list(sheet.rows[header_idx])
         body = sheet.rows[header_idx + 1:]
         self.width = max([len(self.header)] + [len(r) for r in body])
         self.header += [""] * (self.width - len(self.header))
@@ -110,7 +110,7 @@ class Rewrite:
         return [r[j] for r in self.body]
 
     def replace(self, j: int, values: Sequence) -> None:
-        for row, value in zip(self.body, values):
+        for row, value in zip(self.body, values, strict=False):
             row[j] = value
 
     def add(self, name: str, target: str, values) -> None:
@@ -122,9 +122,9 @@ class Rewrite:
             row.append(values[i] if per_row else values)
         self.maps[name] = target
 
-    def keep(self, mask: Sequence[bool]) -> None:
-        self.body = [r for r, k in zip(self.body, mask) if k]
-        self.numbers = self.numbers[:1] + [n for n, k in zip(self.numbers[1:], mask) if k]
+    def keep(self, mask: Sequence[bool] | np.ndarray) -> None:
+        self.body = [r for r, k in zip(self.body, mask, strict=False) if k]
+        self.numbers = self.numbers[:1] + [n for n, k in zip(self.numbers[1:], mask, strict=False) if k]
 
     def sheet(self) -> RawSheet:
         return RawSheet(self.source.name, [self.header] + self.body, self.numbers, self.source.hidden,
@@ -167,7 +167,8 @@ def rewrite_dates(rw: Rewrite, j: int, order: str) -> None:
     """Text dates of column j read in ``order`` become dates; unreadable cells stay for ingestion to report."""
     cells = rw.column(j)
     days, bad = parsing.parse_dates(cells, order=order)
-    rw.replace(j, [c if (b or d is None) else d for c, d, b in zip(cells, days.astype(object).tolist(), bad)])
+    days_ = days.astype(object).tolist()
+    rw.replace(j, [c if (b or d is None) else d for c, d, b in zip(cells, days_, bad, strict=True)])
 
 
 def unlabelled_total_rows(rw: Rewrite, label_cols: list[int], metric_cols: list[int]) -> np.ndarray:

@@ -74,7 +74,8 @@ class _PerRow:
 
     def _warn(self, bad: np.ndarray, name: str, fr: str, en: str, severity: str = "warning") -> None:
         for i in np.flatnonzero(bad):
-            self.issues.append(sheet_issue(self.sheet, "m365_cell", severity, fr, en, self.numbers[i], self.index[name]))
+            self.issues.append(
+                sheet_issue(self.sheet, "m365_cell", severity, fr, en, self.numbers[i], self.index[name]))
 
     def windows(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(start, end, ok): the report window of each row, refresh − period + 1 … refresh."""
@@ -103,9 +104,10 @@ class _PerRow:
         """Labels per row of the columns a team added that name an entity exactly (Department, Site, Pays…),
         and their headers; the report's own columns never are."""
         dims = [(j, cell_text(self.header[j])) for name, j in self.index.items() if name not in standard
-                and getattr(match_header(name), "role", None) == "entity" and match_header(name).match == "exact"]
+                and (m := match_header(name)) is not None and m.role == "entity" and m.match == "exact"]
         dims.sort()
-        labels = [tuple(cell_text(r[j]) if j < len(r) and not is_blank(r[j]) else ALL for j, _ in dims) for r in self.body]
+        labels = [tuple(cell_text(r[j]) if j < len(r) and not is_blank(r[j]) else ALL for j, _ in dims)
+                  for r in self.body]
         return labels, [h for _, h in dims]
 
 
@@ -143,11 +145,11 @@ def _aggregate(pr: _PerRow, channel: str, start: np.ndarray, end: np.ndarray, ok
                labels: list[tuple] | None = None) -> tuple[list[list], list[int], list[str]]:
     """One row per window × label: the sum of each KPI's per-row values; the first source row numbers it."""
     labels = labels if labels is not None else [()] * len(pr.body)
-    windows = [(s, e) for s, e in zip(start.tolist(), end.tolist())]
+    windows = [(s, e) for s, e in zip(start.tolist(), end.tolist(), strict=False)]
     kept = [i for i in range(len(pr.body)) if ok[i]]
     folded = _fold_small([labels[i] for i in kept], people[kept], [windows[i] for i in kept])
     groups: dict[tuple, list] = {}
-    for i, lab in zip(kept, folded):
+    for i, lab in zip(kept, folded, strict=False):
         key = (windows[i], lab)
         if key not in groups:
             groups[key] = [pr.numbers[i], {k: 0.0 for k in values}]
@@ -172,8 +174,8 @@ def _m365_sheet(pr: _PerRow, fmt: str, channel: str, parts: list[tuple[list[list
     rows, numbers = [], []
     fixed = 4 + len(label_headers)
     for body, nums, ks in parts:
-        for row, number in zip(body, nums):
-            values = dict(zip(ks, row[fixed:]))
+        for row, number in zip(body, nums, strict=False):
+            values = dict(zip(ks, row[fixed:], strict=False))
             rows.append(row[:fixed] + [values.get(k, "") for k in kpis])
             numbers.append(number)
     order = sorted(range(len(rows)), key=lambda r: numbers[r])
@@ -337,7 +339,7 @@ def daily_counts(sheet: RawSheet) -> Recognised | None:
     header_row = sheet.rows[i]
     rows, numbers = [], []
     label = KPIS["active_users"].label_fr
-    for row, number in zip(sheet.rows[i + 1:], sheet.row_numbers[i + 1:]):
+    for row, number in zip(sheet.rows[i + 1:], sheet.row_numbers[i + 1:], strict=False):
         day = row[index["report date"]] if index["report date"] < len(row) else ""
         for p in products:
             j = index[p]
