@@ -1,8 +1,8 @@
 """Read uploads where a crash, a memory blow-up or a hang becomes a clean rejection.
 
     >>> sheets = read_file_safely(data, "campagnes.xlsx")   # list[RawSheet], as read_file
-    >>> sheets[0].meta.get("warnings", [])[:1]
-    [{'code': 'formula_cached_zero', 'severity': 'warning', 'sheet': 'Data', 'row': 4, 'column': 'D', ...}]
+    >>> [(w.code, w.row, w.column) for w in sheets[0].meta.get("warnings", [])][:1]   # kpis.ingest.issues.Issue
+    [('formula_cached_zero', 4, 'D')]
 
     >>> reading = start_reading(data, "campagnes.xlsx")   # the child starts parsing now...
     >>> import pandas                                       # ...while this process does something else
@@ -64,6 +64,7 @@ from pathlib import Path
 from kpis.errors import FileRejected
 from kpis.ingest import gate
 from kpis.ingest.gate import DEFAULT_LIMITS, Limits
+from kpis.ingest.issues import Issue
 from kpis.ingest.readers import RawSheet, _is_blank_row, _non_blank, read_file, workbook_chunks
 
 __all__ = ["read_file_safely", "start_reading", "Reading", "ReadAhead", "Sandbox", "DEFAULT_SANDBOX",
@@ -240,10 +241,10 @@ class ReadAhead:
         self.close()
 
 
-def _attach(sheets: list[RawSheet], notes: list[dict]) -> None:
+def _attach(sheets: list[RawSheet], notes: list[Issue]) -> None:
     by_name = {s.name: s for s in sheets}
     for item in notes:
-        target = by_name.get(item["sheet"]) if item["sheet"] else (sheets[0] if sheets else None)
+        target = by_name.get(item.sheet) if item.sheet else (sheets[0] if sheets else None)
         if target is not None:
             target.meta.setdefault("warnings", []).append(item)
 

@@ -83,7 +83,7 @@ class SheetReader:
     def read(self) -> SheetResult:
         raw, res = self.raw, self.result
         for w in raw.meta.get("warnings", ()):  # what the gate and the reader noticed: formulas, errors, hidden rows
-            self.issue(w["code"], w["severity"], w["message_fr"], w["message_en"], w.get("row"), w.get("column"))
+            self.issue(w.code, w.severity, w.message_fr, w.message_en, w.row, w.column)
         if raw.hidden:
             self.issue("hidden_sheet", "info", "Feuille masquée : lue comme les autres.",
                        "Hidden sheet: read like the others.")
