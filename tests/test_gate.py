@@ -20,6 +20,7 @@ from hypothesis import strategies as st
 
 from kpis.ingest import gate, sandbox
 from kpis.errors import FileRejected
+from kpis.ingest.columns import Rows
 from kpis.ingest.gate import Limits, inspect
 from kpis.ingest.issues import Issue, column_letter
 from kpis.ingest.readers import _non_blank, read_file
@@ -213,7 +214,10 @@ def _handed_over(rows, first, first_col):
     if frame is None:
         return [], []
     frame = sandbox._SafeUnpickler(io.BytesIO(pickle.dumps(frame, protocol=5))).load()
-    return sandbox._decode_columns(frame) if frame[0] == "columns" else sandbox._decode_rows(frame)
+    if frame[0] == "rows":
+        return sandbox._decode_rows(frame)
+    columns, numbers = sandbox._decode_columns(frame)
+    return list(Rows(columns)), numbers
 
 
 @settings(max_examples=300, deadline=None)
@@ -243,6 +247,10 @@ def test_columns_are_compact_and_typed_by_the_parent():
     ("columns", 2, (1).to_bytes(8, "little") * 2, [("codes", b"\0" * 4 + b"\x01\0\0\0", ["a"])]),  # code 1 of 1
     ("columns", 2, (1).to_bytes(8, "little") * 2, [("cells", ["a", {"b": 1}])]),       # not a cell
     ("columns", 2, (1).to_bytes(8, "little") * 2, [("floats+", b"\0" * 16, (5).to_bytes(8, "little"), ["x"])]),
+    ("columns", 3, (1).to_bytes(8, "little") * 3,                                       # positions out of order
+     [("floats+", b"\0" * 24, (2).to_bytes(8, "little") + (1).to_bytes(8, "little"), ["x", "y"])]),
+    ("columns", 2, (1).to_bytes(8, "little") * 2, [("codes", b"\0" * 8, [1.5])]),       # a float coded
+    ("columns", 2, (1).to_bytes(8, "little") * 2, [("codes", b"\0" * 4 + b"\x01\0\0\0", ["a", "a"])]),  # twice
     ("columns", 2, (1).to_bytes(8, "little") * 2, [("object", "numpy.dtype('O')")]),  # a kind the parent ignores
     ("columns", 10 ** 9, b"", []),
     ("rows", [["a"]], [0]),

@@ -25,6 +25,7 @@ from kpis.ingest.cells import (
     segment_cell,
     spread,
 )
+from kpis.ingest.columns import Rows, as_floats, object_array
 from kpis.ingest.issues import Issue, column_letter
 from kpis.ingest.mapping import LONG_KPI_HEADERS, LONG_VALUE_HEADERS, Target, parse_target
 from kpis.ingest.observations import Units, build_observations, totals_of
@@ -102,6 +103,12 @@ class SheetReader:
 
     def _load(self, body: list[list], numbers: list[int], width: int) -> None:
         """Turn body rows into columns (lists of cells), padding short rows and cutting long ones."""
+        if isinstance(body, Rows):  # a sheet the sandbox sent as columns: taken as they are, no row is built
+            self.cells = body.columns(width)
+            self.numbers = np.asarray(numbers, dtype=np.int64)
+            self.n = len(body)
+            self.result.rows["read"] = self.n
+            return
         if len(set(map(len, body))) > 1 or (body and len(body[0]) < width):
             body = [r[:width] + [""] * (width - len(r)) for r in body]
         table = np.array(body, dtype=object).reshape(len(body), -1) if body else np.empty((0, width), dtype=object)
@@ -555,9 +562,10 @@ class SheetReader:
     def _filled(self, j: int) -> tuple[np.ndarray, list | np.ndarray]:
         """The non-empty cells of column j and their rows (parsers are fast on columns of numbers only);
         a column holding only numbers comes back as a float array, nothing left to parse."""
-        if set(map(type, self.cells[j])) <= {float, int}:
-            return np.arange(self.n), np.array(self.cells[j], dtype=np.float64)
-        column = self.table[:, j] if j < self.table.shape[1] else np.full(self.n, "", dtype=object)
+        floats = as_floats(self.cells[j])
+        if floats is not None:
+            return np.arange(self.n), floats
+        column = object_array(self.cells[j])
         rows = np.flatnonzero((column != "") & (column != None))  # noqa: E711 (elementwise)
         return rows, column[rows].tolist()
 
