@@ -15,6 +15,7 @@ import pandas as pd
 from kpis import catalog
 from kpis.catalog import fold, match_header
 from kpis.ingest import parsing
+from kpis.ingest.columnar import CellColumn, cell_types
 
 TOTAL_LABELS = frozenset(fold(t) for t in ("total", "totaux", "grand total", "total general", "sous total",
                                           "sous-total", "subtotal", "sub total", "somme", "sum", "ensemble"))
@@ -37,6 +38,8 @@ def is_total_label(cell: object) -> bool:
 
 def distinct(cells: Sequence) -> tuple[np.ndarray, list]:
     """The column's codes and distinct cells (pandas.factorize; None and NaN are values too)."""
+    if isinstance(cells, CellColumn):  # coded by the reader already
+        return cells.factorize()
     arr = np.empty(len(cells), dtype=object)
     arr[:] = cells
     codes, uniques = pd.factorize(arr, use_na_sentinel=False)
@@ -54,7 +57,7 @@ def spread(distinct: tuple[np.ndarray, list], fn, dtype=object) -> np.ndarray:
 
 
 def has_strings(cells: Sequence) -> bool:
-    return str in set(map(type, cells))
+    return str in cell_types(cells)
 
 
 def group_codes(arrays: Iterable[np.ndarray], n: int) -> np.ndarray:

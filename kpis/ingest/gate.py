@@ -3,7 +3,7 @@
     >>> found = inspect(data, "campagnes.xlsx")
     >>> found.kind, found.cells
     ('xlsx', 2000030)
-    >>> found.notes[0]["code"]       # e.g. a workbook with macros
+    >>> found.notes[0].code          # e.g. a workbook with macros
     'macros_ignored'
 
 ``inspect`` never parses a workbook: it reads the zip directory, the OLE
@@ -25,11 +25,10 @@ most chunks of a plain export are then done in a quarter of the time. It raises
   calamine allocate rows × columns cells and abort the process), a cell
   reference or a merged area beyond Excel's limits (XFD1048576).
 
-What it finds without refusing becomes *notes*: dicts with ``code``,
-``severity``, ``message_fr``, ``message_en``, ``sheet``, ``row``, ``column``
-(formula cells with a cached 0 or no cached value, error cells, hidden rows and
-columns, numbers of 16 digits or more, macros never run, a renamed file type).
-:mod:`kpis.ingest.sandbox` puts them in ``RawSheet.meta["warnings"]``.
+What it finds without refusing becomes *notes*: :class:`kpis.ingest.issues.Issue`
+values (formula cells with a cached 0 or no cached value, error cells, hidden
+rows and columns, numbers of 16 digits or more, macros never run, a renamed
+file type). :mod:`kpis.ingest.sandbox` puts them in ``RawSheet.meta["warnings"]``.
 
 The content decides the type, not the name: a real .xls named .xlsx is read as
 .xls (and the reverse), with an info note saying so.
@@ -46,6 +45,7 @@ from pathlib import PurePath
 from xml.etree import ElementTree
 
 from kpis.errors import FileRejected
+from kpis.ingest.issues import Issue, column_letter
 
 __all__ = [
     "Limits",
@@ -103,7 +103,7 @@ class Inspection:
     kind: str  # "xlsx", "xlsb", "ods", "xls" or "csv"
     cells: int = 0
     """Largest rows x columns span of a sheet (0 when not known: xls, ods, xlsb, csv)."""
-    notes: list[dict] = field(default_factory=list)
+    notes: list[Issue] = field(default_factory=list)
 
     @property
     def prescanned(self) -> bool:
@@ -112,14 +112,13 @@ class Inspection:
 
 
 def note(code: str, severity: str, fr: str, en: str, sheet: str | None = None,
-         row: int | None = None, column: str | None = None) -> dict:
-    """One finding, as ingestion will turn it into an ``Issue``.
+         row: int | None = None, column: str | None = None) -> Issue:
+    """One finding, located as ingestion reports it.
 
-        >>> note("hidden_row", "warning", "Ligne masquée", "Hidden row", "Data", 4)["row"]
+        >>> note("hidden_row", "warning", "Ligne masquée", "Hidden row", "Data", 4).row
         4
     """
-    return {"code": code, "severity": severity, "message_fr": fr, "message_en": en,
-            "sheet": sheet, "row": row, "column": column}
+    return Issue(code, severity, fr, en, sheet, row, column)
 
 
 def inspect(data: bytes, name: str, limits: Limits = DEFAULT_LIMITS) -> Inspection:
@@ -356,7 +355,7 @@ class _SheetScan:
         self.sheet, self.limits = sheet, limits
         self.max_row = 0
         self.max_col = 0
-        self.notes: list[dict] = []
+        self.notes: list[Issue] = []
         self.counts: dict[str, int] = {}
         self.cells = 0
 
@@ -529,7 +528,7 @@ class _SheetScan:
                 elif tag == "v":
                     value = (element.text or "").encode()
                 elif tag == "c" and cell_ref:
-                    letters, number = _letters(cell_ref[0]), cell_ref[1]
+                    letters, number = column_letter(cell_ref[0] - 1), cell_ref[1]
                     if cell_type == "e":
                         self._error(letters, number, value or b"")
                     elif formula:
@@ -549,7 +548,7 @@ class _SheetScan:
 
     def _check_span(self) -> None:
         if self.max_row > EXCEL_MAX_ROWS or self.max_col > EXCEL_MAX_COLUMNS:
-            raise _beyond(self.sheet, f"{_letters(self.max_col)}{self.max_row}")
+            raise _beyond(self.sheet, f"{column_letter(self.max_col - 1)}{self.max_row}")
         self.cells = self.max_row * self.max_col
         if self.cells > self.limits.max_cells:
             raise FileRejected(
@@ -617,9 +616,9 @@ class _SheetScan:
 
     def _hidden_columns(self, low: int, high: int) -> None:
         if 1 <= low <= high <= EXCEL_MAX_COLUMNS:
-            span = _letters(low) if low == high else f"{_letters(low)}:{_letters(high)}"
+            span = column_letter(low - 1) if low == high else f"{column_letter(low - 1)}:{column_letter(high - 1)}"
             self.add("hidden_column", "info", f"Colonne(s) masquée(s) {span} : lue(s) comme les autres.",
-                     f"Hidden column(s) {span}: read like the others.", None, _letters(low))
+                     f"Hidden column(s) {span}: read like the others.", None, column_letter(low - 1))
 
     def _long_number(self, letters: str, row: int) -> None:
         self.add("long_number", "warning",
@@ -652,7 +651,7 @@ def _quiet_pattern(max_row: int, max_col: int) -> str:
         True
     """
     implicit = r'(?:[^r]|r[^=]|r=[^"]|r?=?\z)'  # what the lookahead (?!r=") lets through, end of chunk included
-    columns = r"[A-Z]+" if max_col == 0 else _letters_greater_than(_letters(max_col))
+    columns = r"[A-Z]+" if max_col == 0 else _letters_greater_than(column_letter(max_col - 1))
     parts = [
         r"<c(?:>|/>| " + implicit + ")", r"<row(?:>|/>| " + implicit + ")",
         r' r="(?:' + columns + r")[0-9]",
@@ -677,13 +676,6 @@ def _letters_greater_than(letters: str) -> str:
     return "(?:" + "|".join(options) + ")"
 _REF_AT = re.compile(rb'<c r="([A-Z]+)([0-9]+)"')
 
-
-def _letters(n: int) -> str:
-    letters = ""
-    while n > 0:
-        n, rem = divmod(n - 1, 26)
-        letters = chr(65 + rem) + letters
-    return letters or "A"
 
 
 # --- messages -------------------------------------------------------------------------------
@@ -730,7 +722,7 @@ def _beyond(sheet: str, ref: str) -> FileRejected:
         "or forged. Open it in Excel, save it and upload it again.")
 
 
-def _macros() -> dict:
+def _macros() -> Issue:
     return note("macros_ignored", "info",
                 "Le classeur contient des macros : elles n'ont été ni exécutées ni conservées.",
                 "The workbook holds macros: they were neither run nor kept.")

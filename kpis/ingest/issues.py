@@ -28,9 +28,18 @@ class Issue:
     def message(self, lang: str = "fr") -> str:
         return self.message_fr if lang == "fr" else self.message_en
 
+    def __getitem__(self, name: str):
+        """``issue["code"]``: read like the dicts the gate and the readers used to give (tests, old callers)."""
+        if name not in _FIELDS:
+            raise KeyError(name)
+        return getattr(self, name)
+
     def to_json(self) -> dict:
         return {"code": self.code, "severity": self.severity, "sheet": self.sheet, "row": self.row,
                 "column": self.column, "message_fr": self.message_fr, "message_en": self.message_en}
+
+
+_FIELDS = frozenset(Issue.__dataclass_fields__)
 
 
 @dataclass

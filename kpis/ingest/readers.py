@@ -23,9 +23,8 @@ library error ever escapes.
 :func:`kpis.ingest.sandbox.read_file_safely`, which runs :mod:`kpis.ingest.gate` first and
 parses workbooks in a child process with memory and time limits. Findings that
 are not errors (a number of 16 digits or more in a CSV, and in workbooks the
-gate's notes) are listed in ``RawSheet.meta["warnings"]`` as dicts with
-``code``, ``severity``, ``message_fr``, ``message_en``, ``sheet``, ``row`` and
-``column``.
+gate's notes) are listed in ``RawSheet.meta["warnings"]`` as
+:class:`kpis.ingest.issues.Issue` values.
 """
 
 from __future__ import annotations
@@ -44,6 +43,7 @@ from typing import Iterator
 import python_calamine
 
 from kpis.errors import FileRejected
+from kpis.ingest.issues import Issue
 
 __all__ = [
     "RawSheet",
@@ -327,10 +327,10 @@ MAX_LISTED = 50
 """Cells listed one by one per kind of warning; the rest are counted."""
 
 
-def _long_numbers(text: str, sheet: str) -> list[dict]:
+def _long_numbers(text: str, sheet: str) -> list[Issue]:
     """A warning for each run of 16+ digits (an identifier a spreadsheet would round).
 
-        >>> [w["row"] for w in _long_numbers("id;n\n1234567890123456789;0.12345678901234567\n", "x")]
+        >>> [w.row for w in _long_numbers("id;n\n1234567890123456789;0.12345678901234567\n", "x")]
         [2]
     """
     found: list[int] = []
@@ -343,18 +343,15 @@ def _long_numbers(text: str, sheet: str) -> list[dict]:
         found.append(line)
         if len(found) > MAX_LISTED:
             break
-    warnings = [{
-        "code": "long_number", "severity": "warning",
-        "message_fr": "Nombre de 16 chiffres ou plus : lu comme un nombre, il perdrait ses derniers chiffres "
-                      "(Excel n'en garde que 15). S'il s'agit d'un identifiant, il est gardé comme texte.",
-        "message_en": "Number of 16 digits or more: read as a number it would lose its last digits (Excel "
-                      "keeps only 15). If it is an identifier, it is kept as text.",
-        "sheet": sheet, "row": row, "column": None} for row in found[:MAX_LISTED]]
+    warnings = [Issue(
+        "long_number", "warning",
+        "Nombre de 16 chiffres ou plus : lu comme un nombre, il perdrait ses derniers chiffres "
+        "(Excel n'en garde que 15). S'il s'agit d'un identifiant, il est gardé comme texte.",
+        "Number of 16 digits or more: read as a number it would lose its last digits (Excel "
+        "keeps only 15). If it is an identifier, it is kept as text.", sheet, row) for row in found[:MAX_LISTED]]
     if len(found) > MAX_LISTED:
-        warnings.append({"code": "long_number_more", "severity": "warning",
-                         "message_fr": "… et d'autres nombres de 16 chiffres ou plus.",
-                         "message_en": "… and more numbers of 16 digits or more.",
-                         "sheet": sheet, "row": None, "column": None})
+        warnings.append(Issue("long_number_more", "warning", "… et d'autres nombres de 16 chiffres ou plus.",
+                              "… and more numbers of 16 digits or more.", sheet))
     return warnings
 
 

@@ -1,8 +1,8 @@
 """Read uploads where a crash, a memory blow-up or a hang becomes a clean rejection.
 
     >>> sheets = read_file_safely(data, "campagnes.xlsx")   # list[RawSheet], as read_file
-    >>> sheets[0].meta.get("warnings", [])[:1]
-    [{'code': 'formula_cached_zero', 'severity': 'warning', 'sheet': 'Data', 'row': 4, 'column': 'D', ...}]
+    >>> [(w.code, w.row, w.column) for w in sheets[0].meta.get("warnings", [])][:1]   # kpis.ingest.issues.Issue
+    [('formula_cached_zero', 4, 'D')]
 
     >>> reading = start_reading(data, "campagnes.xlsx")   # the child starts parsing now...
     >>> import pandas                                       # ...while this process does something else
@@ -38,7 +38,9 @@ column of floats as the raw bytes of a float64 array (and the few cells that
 are not floats, with their positions), a column of text or dates as distinct
 values and a uint32 code per row, anything else as a plain list. The parent
 reads those bytes with ``np.frombuffer`` and a dtype of its own (never one the
-child names), checks every length, code and cell type, and rebuilds the rows.
+child names), checks every length, position, code and cell type, and keeps
+the columns as they came (:mod:`kpis.ingest.columnar`): the sheet's ``rows``
+are a view built on demand, and the sheet stage reads the columns directly.
 A thread drains the pipe while this process scans, so the child never waits.
 
 The gate's notes are put in ``RawSheet.meta["warnings"]``: a note about a sheet
@@ -60,11 +62,16 @@ from array import array
 from dataclasses import dataclass
 from operator import itemgetter
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from kpis.errors import FileRejected
 from kpis.ingest import gate
 from kpis.ingest.gate import DEFAULT_LIMITS, Limits
+from kpis.ingest.issues import Issue
 from kpis.ingest.readers import RawSheet, _is_blank_row, _non_blank, read_file, workbook_chunks
+
+if TYPE_CHECKING:
+    from kpis.ingest.columnar import CellColumn
 
 __all__ = ["read_file_safely", "start_reading", "Reading", "ReadAhead", "Sandbox", "DEFAULT_SANDBOX",
            "IN_PROCESS_MAX_BYTES", "IN_PROCESS_MAX_CELLS"]
@@ -240,10 +247,10 @@ class ReadAhead:
         self.close()
 
 
-def _attach(sheets: list[RawSheet], notes: list[dict]) -> None:
+def _attach(sheets: list[RawSheet], notes: list[Issue]) -> None:
     by_name = {s.name: s for s in sheets}
     for item in notes:
-        target = by_name.get(item["sheet"]) if item["sheet"] else (sheets[0] if sheets else None)
+        target = by_name.get(item.sheet) if item.sheet else (sheets[0] if sheets else None)
         if target is not None:
             target.meta.setdefault("warnings", []).append(item)
 
@@ -289,6 +296,7 @@ class _Child:
         self.sandbox, self.limits = sandbox, limits
         self.timed_out = self.closed = False
         self.sheets: list[RawSheet] = []
+        self.building: _Building | None = None
         self.outcome: object = None
         self.stderr = tempfile.TemporaryFile()
         env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "PYTHONPATH": _ROOT, "LC_ALL": "C.UTF-8",
@@ -389,20 +397,27 @@ class _Child:
                 with _collector_paused():
                     frame = _SafeUnpickler(io.BytesIO(payload)).load()
                     kind = frame[0] if type(frame) is tuple and frame else None
-                    if kind in ("columns", "rows") and self.sheets:
-                        rows, numbers = _decode_columns(frame) if kind == "columns" else _decode_rows(frame)
-                        cells += sum(map(len, rows))
+                    if kind in ("columns", "rows") and self.building is not None:
+                        if kind == "columns":
+                            columns, numbers = _decode_columns(frame)
+                            cells += len(numbers) * len(columns)
+                            self.building.add_columns(columns, numbers)
+                        else:
+                            rows, numbers = _decode_rows(frame)
+                            cells += sum(map(len, rows))
+                            self.building.add_rows(rows, numbers)
                         if cells > 2 * self.limits.max_cells:
                             return None
-                        self.sheets[-1].rows.extend(rows)
-                        self.sheets[-1].row_numbers.extend(numbers)
                         continue
                 if kind == "sheet":
                     _, name, hidden, comments, meta = frame
                     if type(meta) is not dict or type(comments) is not list:
                         return None
-                    self.sheets.append(RawSheet(str(name), [], [], bool(hidden), [str(c) for c in comments], meta))
+                    self._finish_sheet()
+                    self.building = _Building(
+                        RawSheet(str(name), [], [], bool(hidden), [str(c) for c in comments], meta))
                 elif kind == "done":
+                    self._finish_sheet()
                     return "done"
                 elif kind == "rejected":
                     return FileRejected(str(frame[1]), str(frame[2]))
@@ -411,6 +426,52 @@ class _Child:
             except (_Bad, pickle.UnpicklingError, EOFError, ValueError, TypeError, AttributeError, IndexError,
                     KeyError, OverflowError, MemoryError):
                 return None
+
+
+    def _finish_sheet(self) -> None:
+        if self.building is not None:
+            self.sheets.append(self.building.finish())
+            self.building = None
+
+
+class _Building:
+    """One sheet while its frames arrive: column pieces, assembled by ``finish`` (rows for frames of rows)."""
+
+    def __init__(self, sheet: RawSheet):
+        self.sheet = sheet
+        self.pieces: list[list[CellColumn]] = []
+        self.rows: list[list] | None = None
+        self.numbers: list[int] = []
+
+    def add_columns(self, columns: list[CellColumn], numbers: list[int]) -> None:
+        if self.rows is not None:
+            self.rows.extend(map(list, zip(*(c.tolist() for c in columns))))
+        elif not self.pieces:
+            self.pieces = [[c] for c in columns]
+        elif len(columns) != len(self.pieces):
+            raise _Bad  # every frame of a sheet has its width
+        else:
+            for parts, c in zip(self.pieces, columns):
+                parts.append(c)
+        self.numbers.extend(numbers)
+
+    def add_rows(self, rows: list[list], numbers: list[int]) -> None:
+        from kpis.ingest.columnar import concat
+
+        if self.rows is None:  # never from calamine (its rows all have the sheet's width): rows, as they came
+            built = [concat(parts).tolist() for parts in self.pieces]
+            self.rows, self.pieces = [list(r) for r in zip(*built)], []
+        self.rows.extend(rows)
+        self.numbers.extend(numbers)
+
+    def finish(self) -> RawSheet:
+        from kpis.ingest.columnar import Rows, concat
+
+        sheet = self.sheet
+        sheet.rows = self.rows if self.rows is not None else (
+            Rows([concat(parts) for parts in self.pieces]) if self.pieces else [])
+        sheet.row_numbers = self.numbers
+        return sheet
 
 
 def _widen_pipe(stream) -> None:
@@ -472,47 +533,46 @@ def _decode_rows(frame: tuple) -> tuple[list[list], list[int]]:
     return rows, numbers
 
 
-def _decode_columns(frame: tuple) -> tuple[list[list], list[int]]:
-    """``("columns", n, numbers, columns)`` → n rows; see ``_encode_column`` for what a column holds."""
+def _decode_columns(frame: tuple) -> tuple[list[CellColumn], list[int]]:
+    """``("columns", n, numbers, columns)`` → n rows as columns; see ``_encode_column`` for what a column holds."""
     _, n, numbers, columns = frame
     if type(n) is not int or not 0 < n <= CHUNK_CELLS or type(columns) is not list \
             or not 0 < len(columns) <= gate.EXCEL_MAX_COLUMNS:
         raise _Bad
     numbers = _numbers(numbers, n)
-    cols = [_decode_column(spec, n) for spec in columns]
-    return list(map(list, zip(*cols))), numbers
+    return [_decode_column(spec, n) for spec in columns], numbers
 
 
-def _decode_column(spec: object, n: int) -> list:
+def _decode_column(spec: object, n: int) -> CellColumn:
     import numpy as np
+
+    from kpis.ingest.columnar import CodedColumn, FloatColumn, ListColumn, blank
 
     if type(spec) is not tuple or not spec:
         raise _Bad
     kind = spec[0]
     if kind == "blank" and len(spec) == 1:
-        return [""] * n
+        return blank(n)
     if kind == "float" and len(spec) == 2 and type(spec[1]) is bytes and len(spec[1]) == 8 * n:
-        return np.frombuffer(spec[1], dtype=np.float64).tolist()
+        return FloatColumn(np.frombuffer(spec[1], dtype=np.float64).copy())
     if kind == "floats+" and len(spec) == 4 and type(spec[1]) is bytes and len(spec[1]) == 8 * n \
             and type(spec[2]) is bytes and len(spec[2]) % 8 == 0:
-        values = np.frombuffer(spec[1], dtype=np.float64).tolist()
+        values = np.frombuffer(spec[1], dtype=np.float64).copy()
         where = np.frombuffer(spec[2], dtype=np.int64)
         others = _check_cells(spec[3])
-        if len(where) != len(others) or (len(where) and (where.min() < 0 or where.max() >= n)):
+        if len(where) != len(others) or (len(where) and (where[0] < 0 or where[-1] >= n
+                                                          or not (np.diff(where) > 0).all())):
             raise _Bad
-        for i, value in zip(where.tolist(), others):
-            values[i] = value
-        return values
+        return FloatColumn(values, where, others)
     if kind == "codes" and len(spec) == 3 and type(spec[1]) is bytes and len(spec[1]) == 4 * n:
         codes = np.frombuffer(spec[1], dtype=np.uint32)
         distinct = _check_cells(spec[2])
-        if not distinct or int(codes.max()) >= len(distinct):
+        if not distinct or int(codes.max()) >= len(distinct) or not set(map(type, distinct)) <= _KEYED \
+                or len({(v.__class__, v) for v in distinct}) != len(distinct):
             raise _Bad
-        table = np.empty(len(distinct), dtype=object)
-        table[:] = distinct
-        return table[codes].tolist()
+        return CodedColumn(codes.astype(np.intp), distinct)
     if kind == "cells" and len(spec) == 2 and len(_check_cells(spec[1])) == n:
-        return spec[1]
+        return ListColumn(spec[1])
     raise _Bad
 
 

@@ -22,7 +22,7 @@ from kpis.ingest.columns import SAMPLE_ROWS, map_columns, roles, unknown_columns
 from kpis.ingest.crosstab import read_crosstab
 from kpis.ingest.dimensions import dimensions_and_key, sheet_currency
 from kpis.ingest.header import find_header
-from kpis.ingest.issues import Issue, IssueLog
+from kpis.ingest.issues import IssueLog
 from kpis.ingest.mapping import Target
 from kpis.ingest.observations import Units, conclude
 from kpis.ingest.periods import grain_of, reject_periods, sheet_periods
@@ -42,8 +42,7 @@ def read_sheet(raw: RawSheet, segment: str | None, forced: dict[str, Target], re
     res, log = SheetResult(sheet=raw.name), IssueLog(raw.name)
     res.issues = log.issues
     for w in raw.meta.get("warnings", ()):  # what the gate and the reader noticed: formulas, errors, hidden rows
-        log.issues.append(w if isinstance(w, Issue) else Issue(
-            w["code"], w["severity"], w["message_fr"], w["message_en"], raw.name, w.get("row"), w.get("column")))
+        log.add(w.code, w.severity, w.message_fr, w.message_en, w.row, w.column)
     if raw.hidden:
         log.add("hidden_sheet", "info", "Feuille masquée : lue comme les autres.",
                 "Hidden sheet: read like the others.")

@@ -9,7 +9,9 @@
 ``cells[j]`` is column j of the body (the rows below the header) and
 ``numbers[i]`` the row number Excel or a text editor shows for body row i.
 Row masks (``dropped``, ``rejected``) are numpy boolean arrays over the body
-rows. Work per distinct cell (``column_map``) is cached per column.
+rows. Work per distinct cell (``column_map``) is cached per column. A sheet
+the sandbox sent as columns (``kpis.ingest.columnar``) is taken as it is: its
+columns answer ``filled`` and ``column_map`` without building a row.
 """
 
 from __future__ import annotations
@@ -21,26 +23,28 @@ import numpy as np
 import pandas as pd
 
 from kpis.ingest.cells import distinct, has_strings, spread
+from kpis.ingest.columnar import Rows, as_floats, object_array
 
 __all__ = ["SheetTable"]
 
 
 @dataclass
 class SheetTable:
-    cells: list[list]
-    table: np.ndarray
+    cells: list  # of lists of cells, or of kpis.ingest.columnar columns
     numbers: np.ndarray
     _distinct: dict[int, tuple[np.ndarray, list]] = field(default_factory=dict, repr=False)
     _strings: dict[int, bool] = field(default_factory=dict, repr=False)
 
     @classmethod
-    def from_rows(cls, body: list[list], numbers: list[int], width: int) -> SheetTable:
+    def from_rows(cls, body: list[list] | Rows, numbers: list[int], width: int) -> SheetTable:
         """Body rows turned into columns, short rows padded with ``""`` and long ones cut to ``width``."""
+        if isinstance(body, Rows):  # a sheet the sandbox sent as columns: taken as they are, no row is built
+            return cls(body.columns(width), np.asarray(numbers, dtype=np.int64))
         if len(set(map(len, body))) > 1 or (body and len(body[0]) < width):
             body = [r[:width] + [""] * (width - len(r)) for r in body]
         table = np.array(body, dtype=object).reshape(len(body), -1) if body else np.empty((0, width), dtype=object)
         cells = [table[:, j].tolist() if j < table.shape[1] else [""] * len(body) for j in range(width)]
-        return cls(cells, table, np.asarray(numbers, dtype=np.int64))
+        return cls(cells, np.asarray(numbers, dtype=np.int64))
 
     @property
     def n(self) -> int:
@@ -70,8 +74,9 @@ class SheetTable:
     def filled(self, j: int) -> tuple[np.ndarray, list | np.ndarray]:
         """The non-empty cells of column j and their rows (parsers are fast on columns of numbers only);
         a column holding only numbers comes back as a float array, nothing left to parse."""
-        if set(map(type, self.cells[j])) <= {float, int}:
-            return np.arange(self.n), np.array(self.cells[j], dtype=np.float64)
-        column = self.table[:, j] if j < self.table.shape[1] else np.full(self.n, "", dtype=object)
+        floats = as_floats(self.cells[j])
+        if floats is not None:
+            return np.arange(self.n), floats
+        column = object_array(self.cells[j])
         rows = np.flatnonzero((column != "") & (column != None))  # noqa: E711 (elementwise)
         return rows, column[rows].tolist()

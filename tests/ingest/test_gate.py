@@ -20,7 +20,9 @@ from hypothesis import strategies as st
 
 from kpis.errors import FileRejected
 from kpis.ingest import gate, sandbox
+from kpis.ingest.columnar import Rows
 from kpis.ingest.gate import Limits, inspect
+from kpis.ingest.issues import Issue, column_letter
 from kpis.ingest.readers import _non_blank, read_file
 from kpis.ingest.sandbox import Sandbox, read_file_safely
 
@@ -79,32 +81,42 @@ def test_namespace_prefix_and_implicit_positions_take_the_exact_scan():
     implicit = hostile.sheet_xml("<row>" + "<c><v>1</v></c>" * 300 + "</row>" + "<row><c><f>A1</f></c></row>" * 4)
     found = inspect(hostile.xlsx(implicit), "x.xlsx")
     assert found.cells == 5 * 300
-    assert [(n["code"], n["row"], n["column"]) for n in found.notes] == [
+    assert [(n.code, n.row, n.column) for n in found.notes] == [
         ("formula_no_value", r, "A") for r in range(2, 6)]
 
 
 def test_a_formula_returning_empty_text_is_not_flagged():
     rows = '<row r="1"><c r="A1" t="str"><f>IF(1,"","")</f><v></v></c><c r="B1"><f>1</f><v>0</v></c></row>'
     notes = inspect(hostile.xlsx(hostile.sheet_xml(rows)), "x.xlsx").notes
-    assert [(n["code"], n["column"]) for n in notes] == [("formula_cached_zero", "B")]
+    assert [(n.code, n.column) for n in notes] == [("formula_cached_zero", "B")]
 
 
 def test_renamed_xlsx_is_read_as_xlsx_with_a_note():
     [sheet] = read_file_safely(hostile.xlsx(NORMAL), "old.xls")
     assert len(sheet.rows) == 4
-    assert [w["code"] for w in sheet.meta["warnings"]] == ["file_type_mismatch"]
+    assert [w.code for w in sheet.meta["warnings"]] == ["file_type_mismatch"]
 
 
 def test_csv_long_numbers_are_warned_but_not_decimals():
     [sheet] = read_file_safely("id;ctr\n1234567890123456789;0.12345678901234567\n12;3\n".encode(), "x.csv")
-    assert [(w["code"], w["row"]) for w in sheet.meta["warnings"]] == [("long_number", 2)]
+    assert [(w.code, w.row) for w in sheet.meta["warnings"]] == [("long_number", 2)]
+
+
+def test_notes_are_issues_located_with_the_shared_column_letters():
+    rows = '<row r="1"><c r="AB1"><f>1</f></c></row>'
+    cols = '<cols><col min="28" max="30" hidden="1"/></cols>'
+    [formula, hidden] = inspect(hostile.xlsx(hostile.sheet_xml(rows, dimension="AB1", after=cols)), "x.xlsx").notes
+    assert isinstance(formula, Issue) and (formula.code, formula.sheet, formula.row, formula.column) == \
+        ("formula_no_value", "Data", 1, "AB")
+    assert (hidden.code, hidden.column, formula["code"]) == ("hidden_column", "AB", "formula_no_value")
+    assert "AB:AD" in hidden.message_en
 
 
 def test_notes_are_capped_per_kind():
     rows = "".join(f'<row r="{r}"><c r="A{r}"><f>1</f></c></row>' for r in range(1, 121))
     notes = inspect(hostile.xlsx(hostile.sheet_xml(rows)), "x.xlsx").notes
-    assert [n["code"] for n in notes].count("formula_no_value") == 50
-    assert notes[-1]["code"] == "formula_no_value_more" and "70" in notes[-1]["message_en"]
+    assert [n.code for n in notes].count("formula_no_value") == 50
+    assert notes[-1].code == "formula_no_value_more" and "70" in notes[-1].message_en
 
 
 @settings(max_examples=200, deadline=None)
@@ -118,7 +130,7 @@ def test_greater_than_regex(n, m):
 @settings(max_examples=60, deadline=None)
 @given(st.lists(st.tuples(st.integers(1, 3000), st.integers(1, 800)), min_size=1, max_size=30))
 def test_fast_and_exact_scans_agree(cells):
-    rows = "".join(f'<row r="{r}"><c r="{gate._letters(c)}{r}"><v>1</v></c></row>' for r, c in cells)
+    rows = "".join(f'<row r="{r}"><c r="{column_letter(c - 1)}{r}"><v>1</v></c></row>' for r, c in cells)
     zf = zipfile.ZipFile(io.BytesIO(hostile.xlsx(hostile.sheet_xml(rows, dimension="A1"))))
     fast, exact = gate._SheetScan("Data", Limits()), gate._SheetScan("Data", Limits())
     assert fast._fast(zf, "xl/worksheets/sheet1.xml")
@@ -203,7 +215,10 @@ def _handed_over(rows, first, first_col):
     if frame is None:
         return [], []
     frame = sandbox._SafeUnpickler(io.BytesIO(pickle.dumps(frame, protocol=5))).load()
-    return sandbox._decode_columns(frame) if frame[0] == "columns" else sandbox._decode_rows(frame)
+    if frame[0] == "rows":
+        return sandbox._decode_rows(frame)
+    columns, numbers = sandbox._decode_columns(frame)
+    return list(Rows(columns)), numbers
 
 
 @settings(max_examples=300, deadline=None)
@@ -233,6 +248,10 @@ def test_columns_are_compact_and_typed_by_the_parent():
     ("columns", 2, (1).to_bytes(8, "little") * 2, [("codes", b"\0" * 4 + b"\x01\0\0\0", ["a"])]),  # code 1 of 1
     ("columns", 2, (1).to_bytes(8, "little") * 2, [("cells", ["a", {"b": 1}])]),       # not a cell
     ("columns", 2, (1).to_bytes(8, "little") * 2, [("floats+", b"\0" * 16, (5).to_bytes(8, "little"), ["x"])]),
+    ("columns", 3, (1).to_bytes(8, "little") * 3,                                       # positions out of order
+     [("floats+", b"\0" * 24, (2).to_bytes(8, "little") + (1).to_bytes(8, "little"), ["x", "y"])]),
+    ("columns", 2, (1).to_bytes(8, "little") * 2, [("codes", b"\0" * 8, [1.5])]),       # a float coded
+    ("columns", 2, (1).to_bytes(8, "little") * 2, [("codes", b"\0" * 4 + b"\x01\0\0\0", ["a", "a"])]),  # twice
     ("columns", 2, (1).to_bytes(8, "little") * 2, [("object", "numpy.dtype('O')")]),  # a kind the parent ignores
     ("columns", 10 ** 9, b"", []),
     ("rows", [["a"]], [0]),
@@ -349,7 +368,7 @@ def test_the_re2_pre_pass_changes_no_verdict_and_no_note(rows, dimension, after)
     xml_rows = []
     for r, cells, attrs in sorted(rows, key=lambda x: x[0] if x[2] != "x" else -x[0]):  # "x": out of order
         row = f'<row r="{r}"{attrs if attrs != "x" else ""}>'
-        row += "".join(p.format(c=gate._letters(c), r=r if c % 7 else r + 3, n=c * 1.5) for c, p in cells)
+        row += "".join(p.format(c=column_letter(c - 1), r=r if c % 7 else r + 3, n=c * 1.5) for c, p in cells)
         xml_rows.append(row + "</row>")
     data = hostile.xlsx(hostile.sheet_xml("".join(xml_rows), dimension=dimension, after=after))
     (quick, _), (plain, _) = _scan(data, True), _scan(data, False)

@@ -123,8 +123,8 @@ def test_fuzz_random_bytes(prefix, body, name):
        st.sampled_from(["", '<mergeCells><mergeCell ref="A1:C3"/></mergeCells>',
                         '<mergeCells><mergeCell ref="A1:ZZZ9"/></mergeCells>']))
 def test_fuzz_sheet_xml(cells, dimension, merges):
-    from kpis.ingest.gate import _letters
-    rows = "".join(f'<row r="{r}"><c r="{_letters(c)}{r}"{t}>{v}</c></row>' for r, c, v, t in cells)
+    from kpis.ingest.issues import column_letter
+    rows = "".join(f'<row r="{r}"><c r="{column_letter(c - 1)}{r}"{t}>{v}</c></row>' for r, c, v, t in cells)
     outcome(hostile.xlsx(hostile.sheet_xml(rows, dimension=dimension, after=merges)), "fuzz.xlsx")
 
 
