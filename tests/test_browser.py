@@ -110,7 +110,9 @@ def test_upload_import_filter_and_switch_language(server, browser, tmp_path):
     for segment in ("B2C", "B2B"):  # keep B2E only
         page.get_by_test_id("stSidebar").get_by_role("button", name=segment, exact=True).click()
         page.wait_for_timeout(800)
-    page.wait_for_function("() => !document.body.innerText.includes('B2C — clients particuliers')", timeout=60_000)
+    # wait until the page shows B2E alone (the two clicks rerun the page twice: no fixed sleep is enough)
+    page.wait_for_function("() => [...document.querySelectorAll('h5')].map(e => e.innerText).join('|') === "
+                           "'B2E — collaborateurs'", timeout=60_000)
     headings = page.locator("h5").all_inner_texts()
     assert headings == ["B2E — collaborateurs"]
     assert "seg=B2E" in page.url  # the filtered view is a link one can send
