@@ -24,7 +24,6 @@ Each doctest runs in its own temporary directory (so ``Store("data/passerelle.du
 - ``result``: ``kpis.ingest.check_bytes`` of a two-row B2E CSV (``effectifs.csv``).
 - ``tmp_path``: the test's own directory (also the working directory).
 
-Doctests of modules being rewritten on other branches are skipped here (see ``NOT_YET_RUNNABLE``).
 """
 
 from __future__ import annotations
@@ -36,29 +35,11 @@ from pathlib import Path
 
 import pytest
 
-# TODO(house-in-order): remove once kpis/ingest/readers.py is rewritten (a docstring doctest cannot parse)
-collect_ignore = ["kpis/ingest/readers.py"]
-
-# TODO(house-in-order): remove each entry once its file is rewritten: examples on names they never define.
-NOT_YET_RUNNABLE = {
-    "kpis.ingest.gate": "kpis/ingest/gate.py",
-    "kpis.ingest.sandbox": "kpis/ingest/sandbox.py",
-    "kpis.ingest.sandbox.ReadAhead": "kpis/ingest/sandbox.py",
-    "kpis.ingest.readers.stream_workbook": "kpis/ingest/readers.py",  # uses an xlsx_bytes it never defines
-}
-
 MONTHS = (("2026-07-01", "2026-07-31"), ("2026-08-01", "2026-08-31"), ("2026-09-01", "2026-09-30"))
 CAMPAIGNS = {"impressions": (8000, 9000, 10000), "clicks": (160, 180, 200), "conversions": (8, 9, 10),
              "cost": (240, 270, 300)}
 INTRANET = {"population": (1750, 1780, 1800), "active_users": (600, 700, 780), "contributors": (100, 120, 140)}
 EFFECTIFS_CSV = "Mois;Effectif;Utilisateurs actifs\n2026-10;1820;810\n2026-11;1830;820\n"
-
-
-def pytest_collection_modifyitems(items):
-    for item in items:
-        if type(item).__name__ == "DoctestItem" and item.name in NOT_YET_RUNNABLE:
-            item.add_marker(pytest.mark.skip(
-                reason=f"TODO(house-in-order): runs once {NOT_YET_RUNNABLE[item.name]} is rewritten"))
 
 
 def _frame(segment: str, channel: str, series: dict, months=MONTHS):

@@ -30,8 +30,8 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
-__all__ = ["CellColumn", "FloatColumn", "CodedColumn", "ListColumn", "Rows", "cell_types", "as_floats", "object_array",
-           "concat"]
+__all__ = ["CellColumn", "CodedColumn", "FloatColumn", "ListColumn", "Rows", "as_floats", "blank", "cell_types",
+           "concat", "object_array"]
 
 EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
 
@@ -46,7 +46,10 @@ def object_array(cells: Sequence) -> np.ndarray:
 
 
 class CellColumn(Sequence):
-    """n cells of one column (see the module docstring); subclasses say how they are stored."""
+    """n cells of one column (see the module docstring); subclasses say how they are stored.
+
+    (Not ``results.Column``, which is what a column of a sheet was understood to mean.)
+    """
 
     # what each subclass provides
     def __len__(self) -> int:
@@ -250,7 +253,7 @@ def concat(parts: list[CellColumn]) -> CellColumn:
     floats = [p for p in parts if isinstance(p, FloatColumn)]
     coded = [p for p in parts if isinstance(p, CodedColumn)]
     if len(floats) == len(parts):
-        starts = np.cumsum([0] + [len(p) for p in parts[:-1]])
+        starts = np.cumsum([0] + [len(p) for p in floats[:-1]])
         return FloatColumn(np.concatenate([p.values for p in floats]),
                            np.concatenate([p.where + s for p, s in zip(floats, starts, strict=True)]),
                            [o for p in floats for o in p.others])

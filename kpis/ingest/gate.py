@@ -1,9 +1,9 @@
 """The gate: cheap checks on uploaded bytes before any parser sees them.
 
-    >>> found = inspect(data, "campagnes.xlsx")
-    >>> found.kind, found.cells
+    found = inspect(data, "campagnes.xlsx")
+    found.kind, found.cells
     ('xlsx', 2000030)
-    >>> found.notes[0].code          # e.g. a workbook with macros
+    found.notes[0].code          # e.g. a workbook with macros
     'macros_ignored'
 
 ``inspect`` never parses a workbook: it reads the zip directory, the OLE

@@ -77,6 +77,10 @@ class RawSheet:
 
         >>> RawSheet("Data", [["Date", "Clics"]], [3]).row_numbers
         [3]
+
+    A workbook read in the sandbox has a :class:`kpis.ingest.columnar.Rows` for
+    ``rows``: the same rows (equal to the list), built when read, over the
+    typed columns the sheet stage reads directly.
     """
 
     name: str
@@ -162,8 +166,8 @@ def _read_workbook(data: bytes) -> list[RawSheet]:
 def stream_workbook(data: bytes, chunk_rows: int = 20_000, *, chunk_cells: int | None = None) -> Iterator[tuple]:
     """A workbook as a stream: ``("sheet", RawSheet without rows)`` then ``("rows", rows, numbers)`` chunks.
 
-        >>> [item[0] for item in stream_workbook(xlsx_bytes)]
-        ['sheet', 'rows', 'sheet', 'rows']
+        [item[0] for item in stream_workbook(xlsx_bytes)]   # a workbook of two small sheets
+        # ['sheet', 'rows', 'sheet', 'rows']
 
     What ``read_file`` gives for a workbook, cut so that a consumer (the sandbox's
     parent process) can turn one chunk into objects while the next is read.
@@ -182,19 +186,22 @@ def stream_workbook(data: bytes, chunk_rows: int = 20_000, *, chunk_cells: int |
         yield "rows", kept, numbers
 
 
-def workbook_chunks(data: bytes, chunk_rows: int = 20_000, *, chunk_cells: int | None = None) -> Iterator[tuple]:
+def workbook_chunks(data: bytes, chunk_rows: int = 20_000, *, chunk_cells: int | None = None,
+                    names: set[str] | None = None) -> Iterator[tuple]:
     """``stream_workbook`` before blank rows are dropped and columns left of the sheet's start are added.
 
     Yields ``("sheet", RawSheet without rows)`` then ``("cells", rows, first_number, first_col)``:
     ``rows`` as calamine gives them (all of one length, blank rows included),
     ``rows[i]`` being row ``first_number + i`` and ``rows[i][0]`` column
     ``first_col`` (0-based). For a consumer that drops blank rows its own way.
+    ``names`` keeps only those sheets.
     """
     with _calamine_errors():
         book = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
         with book:
             for meta in book.sheets_metadata:
-                if meta.typ != python_calamine.SheetTypeEnum.WorkSheet:
+                unwanted = names is not None and meta.name not in names
+                if meta.typ != python_calamine.SheetTypeEnum.WorkSheet or unwanted:
                     continue
                 sheet = book.get_sheet_by_name(meta.name)
                 yield "sheet", RawSheet(meta.name, [], [], meta.visible != python_calamine.SheetVisibleEnum.Visible)
@@ -235,17 +242,21 @@ def _calamine_errors():
 
 
 def _read_sheet(book, meta) -> RawSheet:
-    sheet = book.get_sheet_by_name(meta.name)
-    hidden = meta.visible != python_calamine.SheetVisibleEnum.Visible
+    rows, numbers = _read_sheet_rows(book.get_sheet_by_name(meta.name))
+    return RawSheet(meta.name, rows, numbers, meta.visible != python_calamine.SheetVisibleEnum.Visible)
+
+
+def _read_sheet_rows(sheet) -> tuple[list[list], list[int]]:
+    """A python-calamine sheet's rows (blank ones dropped, columns left of its start added) and their numbers."""
     start = sheet.start
     if start is None:
-        return RawSheet(meta.name, [], [], hidden)
+        return [], []
     first_row, first_col = start
     rows, numbers = _non_blank(sheet.to_python(), first_row + 1)
     if first_col:
         pad = [""] * first_col
         rows = [pad + row for row in rows]
-    return RawSheet(meta.name, rows, numbers, hidden)
+    return rows, numbers
 
 
 def _non_blank(rows: list[list], first_number: int) -> tuple[list[list], list[int]]:
@@ -330,7 +341,7 @@ MAX_LISTED = 50
 def _long_numbers(text: str, sheet: str) -> list[Issue]:
     """A warning for each run of 16+ digits (an identifier a spreadsheet would round).
 
-        >>> [w.row for w in _long_numbers("id;n\n1234567890123456789;0.12345678901234567\n", "x")]
+        >>> [w.row for w in _long_numbers("id;n\\n1234567890123456789;0.12345678901234567\\n", "x")]
         [2]
     """
     found: list[int] = []

@@ -1,12 +1,12 @@
 """Read uploads where a crash, a memory blow-up or a hang becomes a clean rejection.
 
-    >>> sheets = read_file_safely(data, "campagnes.xlsx")   # list[RawSheet], as read_file
-    >>> [(w.code, w.row, w.column) for w in sheets[0].meta.get("warnings", [])][:1]   # kpis.ingest.issues.Issue
+    sheets = read_file_safely(data, "campagnes.xlsx")   # list[RawSheet], as read_file
+    [(w.code, w.row, w.column) for w in sheets[0].meta.get("warnings", [])][:1]   # kpis.ingest.issues.Issue
     [('formula_cached_zero', 4, 'D')]
 
-    >>> reading = start_reading(data, "campagnes.xlsx")   # the child starts parsing now...
-    >>> import pandas                                       # ...while this process does something else
-    >>> sheets = reading.result()                           # the same as read_file_safely(data, name)
+    reading = start_reading(data, "campagnes.xlsx")   # the child starts parsing now...
+    import pandas                                       # ...while this process does something else
+    sheets = reading.result()                           # the same as read_file_safely(data, name)
 
 ``read_file_safely`` = :func:`kpis.ingest.gate.check_container` (size, type, zip
 directory, encryption: milliseconds), then
@@ -18,7 +18,10 @@ directory, encryption: milliseconds), then
 - everything else (larger workbooks, .xls, .ods, .xlsb): parsed by
   ``python -m kpis.ingest.sandbox``, a child that imports only the readers, caps its
   own address space (``RLIMIT_AS``), CPU time, core dumps and file writes, and
-  is killed after ``PARSE_TIMEOUT`` seconds. For .xlsx the gate's XML scan runs
+  is killed after ``PARSE_TIMEOUT`` seconds. An .xlsx sheet's rows below its
+  first ``xlsx_columns.HEAD_ROWS`` are read there by fastexcel into typed
+  columns when that is exact (:mod:`kpis.ingest.xlsx_columns`), else by
+  python-calamine like the rest. For .xlsx the gate's XML scan runs
   here *while* the child parses, and its verdict wins: the scan costs nothing
   on the clock, and the child could not hurt anyway.
 
@@ -49,6 +52,7 @@ on that sheet, a note about the whole file (macros, renamed type) on the first.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as _dt
 import gc
 import io
@@ -194,9 +198,9 @@ class Reading:
 class ReadAhead:
     """Files read one ahead: each file's parse starts before the previous file is processed.
 
-        >>> with ReadAhead(["a.xlsx", "b.xlsx"]) as files:   # a.xlsx's child starts here
-        ...     for path, reading in files:                  # b.xlsx's child when a.xlsx is handed out
-        ...         sheets = reading.result()
+        with ReadAhead(["a.xlsx", "b.xlsx"]) as files:   # a.xlsx's child starts here
+            for path, reading in files:                  # b.xlsx's child when a.xlsx is handed out
+                sheets = reading.result() if reading is not None else None
 
     At most two readings run at once; one handed out is closed when the next is
     asked for, and leaving the ``with`` closes any still running. ``reading`` is
@@ -300,7 +304,7 @@ class _Child:
         self.outcome: object = None
         self.stderr = tempfile.TemporaryFile()
         env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "PYTHONPATH": _ROOT, "LC_ALL": "C.UTF-8",
-               "PYTHONDONTWRITEBYTECODE": "1"}
+               "PYTHONDONTWRITEBYTECODE": "1", "OPENBLAS_NUM_THREADS": "1"}  # (numpy's thread buffers: 40 MB)
         self.proc = subprocess.Popen(
             [sys.executable, "-s", "-m", "kpis.ingest.sandbox", str(sandbox.memory), str(int(sandbox.timeout) + 1)],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self.stderr, cwd=_ROOT, env=env,
@@ -340,6 +344,11 @@ class _Child:
             return
         self.closed = True
         self.timer.cancel()
+        if self.outcome == "done":  # it exits as soon as it has flushed its last frame (else: killed below)
+            import subprocess
+
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                self.proc.wait(timeout=1)
         self.kill()
         self.proc.wait()
         self.reader.join()
@@ -677,7 +686,29 @@ def _child_main(argv: list[str]) -> int:
 
 
 def _stream(data: bytes):
-    for item in workbook_chunks(data, chunk_cells=CHUNK_CELLS):
+    """A workbook's frames: an .xlsx through ``xlsx_columns`` (typed columns), sheet by sheet where it is exact;
+    everything else, and the sheets it cannot read exactly, through python-calamine."""
+    typed = _typed_workbook(data) if data.startswith(gate.ZIP_MAGIC) else None
+    if typed is None:
+        yield from _calamine_frames(data)
+        return
+    for sheet in typed:
+        yield from (_typed_frames(sheet) if sheet.exact else _calamine_frames(data, sheet.name))
+
+
+def _typed_workbook(data: bytes):
+    from kpis.ingest import xlsx_columns
+
+    try:
+        return xlsx_columns.read_workbook(data)
+    except (KeyboardInterrupt, SystemExit, MemoryError, GeneratorExit):
+        raise
+    except BaseException:  # noqa: BLE001 - a damaged file, a Rust panic: python-calamine reads it and says why
+        return None
+
+
+def _calamine_frames(data: bytes, name: str | None = None):
+    for item in workbook_chunks(data, chunk_cells=CHUNK_CELLS, names=None if name is None else {name}):
         if item[0] == "sheet":
             sheet = item[1]
             yield "sheet", sheet.name, sheet.hidden, sheet.comments, sheet.meta
@@ -685,6 +716,43 @@ def _stream(data: bytes):
             frame = _encode_chunk(*item[1:])
             if frame is not None:
                 yield frame
+
+
+def _typed_frames(sheet):
+    """A ``TypedSheet``: its head rows as one frame, then its body's typed columns, ``CHUNK_CELLS`` cells a frame."""
+    yield "sheet", sheet.name, sheet.hidden, [], {}
+    width = sheet.width
+    if sheet.head:
+        rows = [row + [""] * (width - len(row)) for row in sheet.head]
+        cols = [list(map(itemgetter(j), rows)) for j in range(width)]
+        yield ("columns", len(rows), array("q", sheet.head_numbers).tobytes(),
+               [_encode_column(col, set(map(type, col))) for col in cols])
+    n = len(sheet.numbers) if sheet.columns else 0
+    columns = sheet.columns + [("codes", None, [""])] * (width - len(sheet.columns))
+    step = max(1, CHUNK_CELLS // max(1, width))
+    for a in range(0, n, step):
+        b = min(n, a + step)
+        yield "columns", b - a, sheet.numbers[a:b].tobytes(), [_typed_part(c, a, b) for c in columns]
+
+
+def _typed_part(column: tuple, a: int, b: int) -> tuple:
+    """Rows a…b of one of ``TypedSheet.columns``, as ``_encode_column`` would have sent them."""
+    import numpy as np
+
+    kind = column[0]
+    if kind == "float":
+        _, values, where, others = column
+        lo, hi = np.searchsorted(where, [a, b])
+        if lo == hi:
+            return "float", values[a:b].tobytes()
+        return "floats+", values[a:b].tobytes(), (where[lo:hi] - a).astype(np.int64).tobytes(), others[lo:hi]
+    if kind == "codes":
+        _, codes, distinct = column
+        if codes is None:  # columns right of the body (the head is wider)
+            return "codes", np.zeros(b - a, dtype=np.uint32).tobytes(), [""]
+        used, part = np.unique(codes[a:b], return_inverse=True)
+        return "codes", part.astype(np.uint32).tobytes(), [distinct[k] for k in used.tolist()]
+    return "cells", column[1][a:b]
 
 
 def _whole(sheets: list[RawSheet]):
@@ -697,4 +765,6 @@ def _whole(sheets: list[RawSheet]):
 
 
 if __name__ == "__main__":
-    sys.exit(_child_main(sys.argv[1:]))
+    code = _child_main(sys.argv[1:])
+    sys.stdout.flush()
+    os._exit(code)  # every frame is written: no teardown of the readers' objects (fastexcel, Arrow: ~0.1 s)
