@@ -338,8 +338,10 @@ def cmd_report(args) -> int:
 
 _REPORT_FIELDS = {
     "table": ("period", "period_start", "period_end", "segment", "kpi", "value", "unit", "basis", "reason"),
-    "scorecard": ("segment", "kpi", "period", "value", "previous", "previous_year", "change", "change_relative",
-                  "change_unit", "good", "target", "attainment", "status", "like_for_like_days"),
+    "scorecard": ("segment", "kpi", "window_start", "window_end", "value", "basis", "previous", "previous_start",
+                  "previous_end", "previous_year", "previous_year_start", "previous_year_end", "change",
+                  "change_relative", "change_year", "change_year_relative", "change_unit", "good", "good_year",
+                  "target", "attainment", "status", "like_for_like_days"),
     "funnel": ("segment", "stage", "kpi", "value"),
 }
 
@@ -391,8 +393,8 @@ def _report_print(frame, fmt: str) -> None:
     import pandas as pd
 
     out = frame.copy()
-    for col in ("period_start", "period_end"):
-        if col in out.columns:
+    for col in out.columns:
+        if col.endswith(("_start", "_end")):
             out[col] = pd.to_datetime(out[col]).dt.strftime("%Y-%m-%d")
     if fmt == "json":
         records = out.astype(object).where(out.notna(), None).to_dict("records")

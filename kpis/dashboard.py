@@ -15,17 +15,19 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, replace
+from datetime import date
 
 import numpy as np
 import pandas as pd
 
 from kpis import export
 from kpis.catalog import FUNNEL, KPIS
-from kpis.i18n import fmt_change, fmt_period, fmt_value, t
+from kpis.i18n import fmt_change, fmt_date, fmt_period, fmt_value, t
 from kpis.model import ALL, EXTERNAL_SEGMENTS, INTERNAL_SEGMENTS, Filter
 
 __all__ = [
-    "Card", "cards", "CDO_CARDS", "World", "EXTERNAL_WORLD", "INTERNAL_WORLD", "WORLDS", "headline_segment",
+    "Card", "cards", "default_comparison",
+    "CDO_CARDS", "World", "EXTERNAL_WORLD", "INTERNAL_WORLD", "WORLDS", "headline_segment",
     "kpis_with_values", "status_table", "funnel_rates_frame", "funnel_table", "indexed_frame", "trend_frame",
     "world_trend_frame", "breakdown_frame", "breakdown_or_fallback", "detail_frame", "profile_frame", "view_workbook",
     "kpi_label", "segment_label",
@@ -123,48 +125,106 @@ class Card:
     attainment: float | None = None  # actual / target (inverted for lower-is-better KPIs)
 
 
-def cards(view, segment: str, kpis: tuple[str, ...], lang: str = "fr") -> list[Card]:
-    """Cards for ``kpis`` of one segment (or ``"ALL"``) from a ``CdoView``; KPIs without a value are left out."""
+def default_comparison(start: date | None, end: date | None, fiscal_start: int = 1) -> str:
+    """``"year"`` (vs the same window a year earlier) for windows of twelve months or more and for a year to
+    date (a window starting on the first day of a fiscal year), else ``"previous"``.
+
+        >>> default_comparison(date(2025, 11, 1), date(2026, 10, 31))
+        'year'
+        >>> default_comparison(date(2026, 7, 1), date(2026, 9, 30))   # a quarter: the previous one
+        'previous'
+        >>> default_comparison(date(2026, 1, 1), date(2026, 3, 31))   # a year to date: a year earlier
+        'year'
+    """
+    if start is None or end is None:
+        return "previous"
+    if start.day == 1 and start.month == fiscal_start:
+        return "year"
+    months = (end.year * 12 + end.month) - (start.year * 12 + start.month) + (1 if end.day >= start.day - 1 else 0)
+    return "year" if months >= 12 else "previous"
+
+
+def _basis(row, lang: str) -> str:
+    """What the card's number covers: a flow's total over the window, a stock at its end, a mean…"""
+    start, end = fmt_date(row["window_start"].date(), lang), fmt_date(row["window_end"].date(), lang)
+    kind = KPIS[row.name].aggregation
+    if kind == "flow":
+        return t("card.basis.flow", lang, start=start, end=end)
+    if kind == "stock":
+        return t("card.basis.stock", lang, end=end)
+    if kind == "distinct" and isinstance(row["basis"], str):
+        return t("card.basis.distinct", lang, basis=row["basis"], start=start, end=end)
+    return t("card.basis.ratio", lang, start=start, end=end)
+
+
+def _delta(row, which: str, unit: str, lang: str) -> tuple[str | None, str, str]:
+    """(delta text, colour, arrow) of one comparison; a change that rounds to zero is grey, without arrow."""
+    change = row["change" if which == "previous" else "change_year"]
+    if _missing(change):
+        return None, "gray", "off"
+    text = fmt_change(float(change), unit, row["change_unit"], lang, compact=True)
+    if not any(ch in "123456789" for ch in text):  # rounds to zero at the precision shown
+        return text.replace("+", "±").replace("−", "±"), "gray", "off"
+    good = row["good"] if which == "previous" else _good(float(change), row.name)
+    color = "gray" if good is None else ("green" if good else "red")
+    return text, color, "up" if change > 0 else "down"
+
+
+def _good(change: float, kpi: str) -> bool | None:
+    sign = (change > 0) - (change < 0)
+    return None if sign == 0 else sign * KPIS[kpi].direction > 0
+
+
+def _comparison_line(row, which: str, unit: str, lang: str) -> str | None:
+    prefix = "previous" if which == "previous" else "previous_year"
+    if _missing(row[f"change{'' if which == 'previous' else '_year'}"]):
+        return None
+    text, _, _ = _delta(row, which, unit, lang)
+    label = t("vs.previous_window" if which == "previous" else "vs.year_window", lang)
+    return t("card.compare", lang, label=label, start=fmt_date(row[f"{prefix}_start"].date(), lang),
+             end=fmt_date(row[f"{prefix}_end"].date(), lang), change=text)
+
+
+def cards(view, segment: str, kpis: tuple[str, ...], lang: str = "fr", compare: str | None = None) -> list[Card]:
+    """Cards for ``kpis`` of one segment (or ``"ALL"``) from a ``CdoView``; KPIs without a value are left out.
+
+    Each card's number is the KPI over the view's whole window (the scorecard's value, the number the
+    side-by-side view, the target table and the downloads show), its delta the comparison ``compare``
+    (``"previous"`` window or ``"year"`` before; by default ``default_comparison``), its help what the
+    number covers and both comparisons.
+    """
+    compare = compare or default_comparison(view.period_start, view.period_end, view.fiscal_start)
     sc = view.scorecard
     sc = sc[sc["segment"] == segment].set_index("kpi") if not sc.empty else sc
     table = view.table
     table = table[(table["segment"] == segment) & table["value"].notna()].sort_values("period_start")
     series = {k: tuple(float(v) for v in g["value"]) for k, g in table.groupby("kpi")}
-    latest = table.groupby("kpi").tail(1).set_index("kpi")
     out = []
     for kpi in kpis:
-        unit = KPIS[kpi].unit
         if sc.empty or kpi not in sc.index or _missing(sc.at[kpi, "value"]):
-            if kpi in latest.index:  # no value in the latest bucket (a quarterly survey): show its latest one
-                last = latest.loc[kpi]
-                help_ = f"**{KPIS[kpi].label(lang)}** — {KPIS[kpi].definition(lang)}"
-                out.append(Card(segment, kpi, KPIS[kpi].short(lang),
-                                fmt_value(float(last["value"]), unit, lang, compact=True), None,
-                                "gray", "off", t("card.latest", lang, period=fmt_period(str(last["period"]), lang)),
-                                series.get(kpi, ())[-12:], None, help_, float(last["value"])))
             continue
+        unit = KPIS[kpi].unit
         row = sc.loc[kpi]
-        change = row["change"]
-        if _missing(change):
-            delta, color, arrow, desc = None, "gray", "off", None
-        else:
-            delta = fmt_change(float(change), unit, row["change_unit"], lang, compact=True)
-            good = row["good"]
-            color = "gray" if good is None or change == 0 else ("green" if good else "red")
-            arrow = "off" if change == 0 else ("up" if change > 0 else "down")
-            desc = t("vs.previous", lang, period=fmt_period(str(row["previous_period"]), lang))
+        delta, color, arrow = _delta(row, compare, unit, lang)
+        desc = None
+        if delta is not None:
+            period = row["previous_period" if compare == "previous" else "previous_year_period"]
+            desc = t("vs.previous_window" if compare == "previous" else "vs.year_window", lang) \
+                if "/" in str(period) else t("vs.previous", lang, period=fmt_period(str(period), lang))
             if not _missing(row.get("like_for_like_days")):
                 days = int(row["like_for_like_days"])
                 desc += f" ({days} j)" if lang == "fr" else f" ({days} d)"
         status = row["status"] if isinstance(row["status"], str) else None
-        helptext = f"**{KPIS[kpi].label(lang)}** — {KPIS[kpi].definition(lang)}"
+        lines = [f"**{KPIS[kpi].label(lang)}** — {KPIS[kpi].definition(lang)}", _basis(row, lang)]
+        lines += [line for line in (_comparison_line(row, w, unit, lang) for w in ("previous", "year")) if line]
+        lines.append(t("card.direction.up" if KPIS[kpi].direction > 0 else "card.direction.down", lang))
         if status:
-            helptext += f"\n\n{t(_STATUS[status][1], lang)} : {fmt_value(row['attainment'], '%', lang)} " \
-                        f"{'de l’objectif' if lang == 'fr' else 'of target'} ({fmt_value(row['target'], unit, lang)})"
+            lines.append(f"{t(_STATUS[status][1], lang)} : {fmt_value(row['attainment'], '%', lang)} "
+                         f"{'de l’objectif' if lang == 'fr' else 'of target'} ({fmt_value(row['target'], unit, lang)})")
         attainment = None if _missing(row["attainment"]) else float(row["attainment"])
         out.append(Card(segment, kpi, KPIS[kpi].short(lang), fmt_value(float(row["value"]), unit, lang, compact=True),
-                        delta, color, arrow, desc, series.get(kpi, ())[-12:], status, helptext, float(row["value"]),
-                        attainment))
+                        delta, color, arrow, desc, series.get(kpi, ())[-12:], status, "\n\n".join(lines),
+                        float(row["value"]), attainment))
     return out
 
 

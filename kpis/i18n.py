@@ -99,6 +99,15 @@ _LABELS: dict[str, tuple[str, str]] = {
     "vs.previous": ("vs {period}", "vs {period}"),
     "card.latest": ("dernière valeur : {period}", "latest value: {period}"),
     "vs.year": ("vs an dernier", "vs last year"),
+    "vs.previous_window": ("vs période précédente", "vs previous period"),
+    "vs.year_window": ("vs N-1", "vs year before"),
+    "card.basis.flow": ("cumul du {start} au {end}", "total from {start} to {end}"),
+    "card.basis.stock": ("au {end}", "at {end}"),
+    "card.basis.distinct": ("{basis}, du {start} au {end}", "{basis}, from {start} to {end}"),
+    "card.basis.ratio": ("du {start} au {end}", "from {start} to {end}"),
+    "card.compare": ("{label} ({start} – {end}) : {change}", "{label} ({start} – {end}): {change}"),
+    "card.direction.up": ("hausse = favorable", "an increase is good"),
+    "card.direction.down": ("baisse = favorable", "a decrease is good"),
     "status.green": ("Atteint", "On target"),
     "status.amber": ("Proche", "Close"),
     "status.red": ("En retard", "Behind"),
@@ -309,6 +318,12 @@ def fmt_period(label: str, lang: str = "fr") -> str:
     if "-W" in label:
         year, w = label.split("-W")
         return f"S{w} {year}" if lang == "fr" else f"W{w} {year}"
+    if "/" in label:  # a window: 2025-11-01/2026-10-31
+        lo, _, hi = label.partition("/")
+        try:
+            return f"{fmt_date(date.fromisoformat(lo), lang)} – {fmt_date(date.fromisoformat(hi), lang)}"
+        except ValueError:
+            return label
     return label
 
 

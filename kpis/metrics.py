@@ -122,8 +122,10 @@ MAX_NATIVE_DAYS = 366
 TABLE_COLUMNS = ("period", "period_start", "period_end", "segment", "kpi", "value", "unit", "basis", "reason")
 SCORECARD_COLUMNS = (
     "segment", "kpi", "period", "value", "previous", "previous_year", "change", "change_relative",
-    "change_unit", "good", "target", "attainment", "status", "unit", "previous_period", "previous_year_period",
-    "change_year", "change_year_relative", "like_for_like_days", "reason",
+    "change_unit", "good", "good_year",
+    "target", "attainment", "status", "unit", "previous_period", "previous_year_period",
+    "change_year", "change_year_relative", "like_for_like_days", "reason", "basis", "window_start", "window_end",
+    "previous_start", "previous_end", "previous_year_start", "previous_year_end",
 )
 FUNNEL_COLUMNS = ("segment", "stage", "kpi", "value", "unit", "reason")
 TARGET_COLUMNS = ("segment", "kpi", "period", "period_start", "period_end", "actual", "target", "attainment",
@@ -844,36 +846,92 @@ def _cutoffs(nat: _Native, bs: int, cap: int, groups: dict) -> dict[str, int]:
     return out
 
 
+def _shift_months(day: int, months: int, end: bool = False) -> int:
+    """A day moved by whole months; a month end (or a day past the target month's end) stays a month end."""
+    d = _as_date(day)
+    index = d.year * 12 + d.month - 1 + months
+    first = date(index // 12, index % 12 + 1, 1)
+    nxt = date((index + 1) // 12, (index + 1) % 12 + 1, 1)
+    last = nxt.toordinal() - first.toordinal()
+    is_month_end = (d + timedelta(days=1)).day == 1
+    return _day(first) + (last - 1 if end and is_month_end else min(d.day, last) - 1)
+
+
+def comparison_windows(start: date, end: date) -> tuple[tuple[date, date], tuple[date, date]]:
+    """The previous window of the same length just before [start, end], and the same window a year earlier.
+
+        >>> previous, year = comparison_windows(date(2025, 11, 1), date(2026, 10, 31))
+        >>> previous == year == (date(2024, 11, 1), date(2025, 10, 31))   # twelve months: both the same
+        True
+        >>> comparison_windows(date(2026, 7, 1), date(2026, 9, 30))[0]   # whole months: the previous quarter
+        (datetime.date(2026, 4, 1), datetime.date(2026, 6, 30))
+        >>> comparison_windows(date(2026, 9, 10), date(2026, 9, 19))[0]  # other windows: as many days before
+        (datetime.date(2026, 8, 31), datetime.date(2026, 9, 9))
+    """
+    ws, we = _day(start), _day(end)
+    whole_months = start.day == 1 and (end + timedelta(days=1)).day == 1
+    if whole_months:
+        months = (end.year * 12 + end.month) - (start.year * 12 + start.month) + 1
+        previous = (_shift_months(ws, -months), ws - 1)
+    else:
+        previous = (ws - (we - ws + 1), ws - 1)
+    year = (_shift_months(ws, -12), _shift_months(we, -12, end=True))
+    return (_as_date(previous[0]), _as_date(previous[1])), (_as_date(year[0]), _as_date(year[1]))
+
+
+def _window_label(lo: int, hi: int) -> str:
+    return f"{_as_date(lo).isoformat()}/{_as_date(hi).isoformat()}"
+
+
 def scorecard(native: pd.DataFrame, flt: Filter = Filter(), grain: str = "month", fiscal_start: int = 1,
               targets: pd.DataFrame | None = None, lang: str = "fr") -> pd.DataFrame:
-    """The latest bucket of the selection against the previous one and the same one a year earlier.
+    """Every KPI over the selected window, against the previous window of the same length and the same
+    window a year earlier (``comparison_windows``). Without a start date, the latest bucket of ``grain``.
 
-        >>> sc = scorecard(fetch(store, flt), flt, "month", lang="en")
-        >>> sc.loc[sc.kpi.isin(["clicks", "adoption_rate"]), ["segment", "kpi", "value", "previous", "change",
-        ...                                                   "change_unit", "good"]]
-           segment            kpi       value    previous     change change_unit  good
-        1      B2C         clicks  200.000000  180.000000  20.000000         abs  True
-        12     B2E  adoption_rate    0.444444    0.393258   5.118602          pp  True
-        16     ALL         clicks  200.000000  180.000000  20.000000         abs  True
-        27     ALL  adoption_rate    0.444444    0.393258   5.118602          pp  True
+        >>> sc = scorecard(fetch(store, flt), flt, "month", lang="en")   # July to September 2026
+        >>> sc.loc[sc.kpi.isin(["clicks", "adoption_rate"]), ["segment", "kpi", "period", "value", "previous"]]
+           segment            kpi                 period       value  previous
+        1      B2C         clicks  2026-07-01/2026-09-30  540.000000       NaN
+        12     B2E  adoption_rate  2026-07-01/2026-09-30    0.388889       NaN
+        16     ALL         clicks  2026-07-01/2026-09-30  540.000000       NaN
+        27     ALL  adoption_rate  2026-07-01/2026-09-30    0.388889       NaN
+
+    (Clicks 160 + 180 + 200 = 540 over the quarter, adoption 700 / 1,800; the store holds no
+    April–June to compare with.) With ``Filter()`` (no window) the latest month: clicks 200
+    against 180.
 
     ``native`` must reach one year before the filter start (``fetch`` /
     ``widen`` do). ``change`` = value − previous, in percentage points (× 100)
     when ``change_unit`` is ``"pp"`` (KPIs in %), else in the KPI's unit;
     ``change_relative`` = change / |previous| as a fraction; ``good`` is the
     change's sign times the KPI's direction (None when unchanged or unknown).
-    ``like_for_like_days`` is set when the latest bucket is incomplete for
-    that KPI and the comparisons use its first N days.
+    ``like_for_like_days`` is set when the window is incomplete for that KPI
+    (its data stops before the window's end) and the comparisons use the
+    same first N days of theirs.
+
+    The window's value is what ``side_by_side`` and ``targets_status`` give
+    for the same selection: flows summed over it, stocks at its end, distinct
+    counts the mean of their native periods, ratios from the window's
+    components.
     """
     _check_grain(grain, fiscal_start)
     nat = _native(native, flt)
     last = _latest_day(nat, flt)
     if last is None:
         return _empty(SCORECARD_COLUMNS)
-    idx = int(_bucket_index(np.array([last]), grain, fiscal_start)[0])
-    idxs = np.array([_shift(idx, grain, "year"), _shift(idx, grain, "previous"), idx])
-    bs, be = _bucket_days(idxs, grain, fiscal_start)
-    labels = _labels(idxs, grain, fiscal_start)
+    if flt.start is None:  # no window chosen: the latest bucket of the grain
+        idx = int(_bucket_index(np.array([last]), grain, fiscal_start)[0])
+        idxs = np.array([_shift(idx, grain, "year"), _shift(idx, grain, "previous"), idx])
+        bs, be = _bucket_days(idxs, grain, fiscal_start)
+        labels = _labels(idxs, grain, fiscal_start)
+        rank = np.full(3, _GRAIN_RANK[grain])
+    else:
+        ws, we = _day(flt.start), _day(flt.end) if flt.end else last
+        (ps, pe), (ys, ye) = comparison_windows(_as_date(ws), _as_date(we))
+        bs = np.array([_day(ys), _day(ps), ws])
+        be = np.array([_day(ye), _day(pe), we])
+        labels = np.array([_window_label(lo, hi) for lo, hi in zip(bs, be, strict=True)], dtype=object)
+        rank = np.searchsorted(_RANK_EDGES, be - bs + 1, side="left")
     cap = int(be[2]) if flt.end is None else min(int(be[2]), _day(flt.end))
     groups = _merged_groups(flt)
     cuts = _cutoffs(nat, int(bs[2]), cap, groups)
@@ -881,7 +939,7 @@ def scorecard(native: pd.DataFrame, flt: Filter = Filter(), grain: str = "month"
     frames = []
     for d in sorted({c - int(bs[2]) + 1 for c in cuts.values()} | {full}):  # a few distinct cut-offs, not rows
         lengths = np.minimum(be - bs + 1, d) if d < full else be - bs + 1
-        win = _Windows(bs.copy(), bs + lengths - 1, np.full(3, _GRAIN_RANK[grain]), labels, bs, be)
+        win = _Windows(bs.copy(), bs + lengths - 1, rank, labels, bs, be)
         out = _compute(nat, win, groups, lang)
         if out.empty:
             continue
@@ -894,12 +952,15 @@ def scorecard(native: pd.DataFrame, flt: Filter = Filter(), grain: str = "month"
         vals = np.full((len(uniq), 3), np.nan)
         vals[codes, out["w"].to_numpy(dtype=np.int64)] = out["value"].to_numpy(dtype=float)
         reason = np.full(len(uniq), None, dtype=object)
+        basis = np.full(len(uniq), None, dtype=object)
         cur = (out["w"] == 2).to_numpy()
         reason[codes[cur]] = out["reason"].to_numpy(dtype=object)[cur]
+        basis[codes[cur]] = out["basis"].to_numpy(dtype=object)[cur]
         first = np.unique(codes, return_index=True)[1]
         frames.append(pd.DataFrame({"segment": out["segment"].to_numpy(dtype=object)[first],
                                     "kpi": out["kpi"].to_numpy(dtype=object)[first], "value": vals[:, 2],
-                                    "previous": vals[:, 1], "previous_year": vals[:, 0], "reason": reason, "days": d}))
+                                    "previous": vals[:, 1], "previous_year": vals[:, 0], "reason": reason,
+                                    "basis": basis, "days": d}))
     if not frames:
         return _empty(SCORECARD_COLUMNS)
     sc = frames[0] if len(frames) == 1 else pd.concat(frames, ignore_index=True)
@@ -916,18 +977,30 @@ def scorecard(native: pd.DataFrame, flt: Filter = Filter(), grain: str = "month"
         rel_year = np.where(year != 0, (value - year) / np.abs(year), np.nan)
     sign = np.sign(change) * direction
     good = np.where(np.isnan(sign) | (sign == 0), _NONE, sign > 0).astype(object)
+    sign_year = np.sign(change_year) * direction
+    good_year = np.where(np.isnan(sign_year) | (sign_year == 0), _NONE, sign_year > 0).astype(object)
+    days = sc["days"].to_numpy(dtype=np.int64)
+    lengths = np.minimum.outer(days, be - bs + 1)  # each KPI's windows, cut like for like
+    lengths[days >= full] = be - bs + 1
+    first = pd.to_datetime(bs.astype("datetime64[D]"))
+    last = pd.to_datetime((bs[None, :] + lengths - 1).astype("datetime64[D]").ravel()).to_numpy().reshape(-1, 3)
     sc = sc.assign(
+        window_start=first[2], window_end=last[:, 2], previous_start=first[1], previous_end=last[:, 1],
+        previous_year_start=first[0], previous_year_end=last[:, 0],
         period=labels[2], previous_period=labels[1], previous_year_period=labels[0], unit=unit,
         change=change, change_relative=rel, change_year=change_year, change_year_relative=rel_year,
-        change_unit=np.where(unit.eq("%"), "pp", "abs"), good=good,
+        change_unit=np.where(unit.eq("%"), "pp", "abs"), good=good, good_year=good_year,
         like_for_like_days=np.where(sc["days"] < full, sc["days"], _NONE),
         _s=sc["segment"].map(_SEGMENT_ORDER), _k=sc["kpi"].map(_KPI_ORDER),
     )
     sc = sc.sort_values(["_s", "_k"]).reset_index(drop=True)
-    if targets is not None and len(targets) and len(sc):
-        ws = np.full(len(sc), int(bs[2]))
-        we = ws + sc["days"].to_numpy(dtype=np.int64) - 1
-        att = _attain(sc[["segment", "kpi", "value"]].rename(columns={"value": "actual"}), ws, we,
+    if targets is not None and len(targets) and len(sc) and flt.start is not None:
+        # the window's target and status come from targets_status: a card and the status table cannot disagree
+        sc = _with_window_targets(sc, targets_status(native, targets, flt, grain, fiscal_start, lang))
+    elif targets is not None and len(targets) and len(sc):
+        firsts = np.full(len(sc), int(bs[2]))
+        lasts = firsts + sc["days"].to_numpy(dtype=np.int64) - 1
+        att = _attain(sc[["segment", "kpi", "value"]].rename(columns={"value": "actual"}), firsts, lasts,
                       _applicable_targets(targets, flt), lang)
         sc = sc.assign(target=att["target"].to_numpy(), attainment=att["attainment"].to_numpy(),
                        status=att["status"].to_numpy())
@@ -935,7 +1008,8 @@ def scorecard(native: pd.DataFrame, flt: Filter = Filter(), grain: str = "month"
         sc = sc.assign(target=np.nan, attainment=np.nan, status=None)
     for c in ("value", "previous", "previous_year", "change", "change_relative", "change_year", "change_year_relative"):
         sc[c] = sc[c].astype(float).where(np.isfinite(sc[c].astype(float)), np.nan)
-    return _nulls(sc[list(SCORECARD_COLUMNS)], ("status", "reason", "good", "like_for_like_days"))
+    return _nulls(sc[list(SCORECARD_COLUMNS)], ("status", "reason", "good", "good_year", "like_for_like_days",
+                                                "basis"))
 
 
 # --- targets -------------------------------------------------------------------------------
@@ -1341,8 +1415,9 @@ def widen(flt: Filter, grain: str = "month", fiscal_start: int = 1) -> Filter:
         datetime.date(2025, 7, 25)
     """
     start = end = None
-    if flt.start:
-        start = bucket_bounds(flt.start, grain, fiscal_start)[0] - timedelta(days=372 + 31)
+    if flt.start:  # a year before, or the previous window when the window is longer than a year
+        span = (flt.end - flt.start).days + 1 if flt.end else 0
+        start = bucket_bounds(flt.start, grain, fiscal_start)[0] - timedelta(days=max(372, span) + 31)
     if flt.end:
         end = pd.Timestamp(flt.end).date() + timedelta(days=MAX_NATIVE_DAYS)
     kpis = flt.kpis
@@ -1376,6 +1451,25 @@ class CdoView:
     @property
     def empty(self) -> bool:
         return self.table.empty
+
+
+def _with_window_targets(sc: pd.DataFrame, status: pd.DataFrame) -> pd.DataFrame:
+    """The scorecard's target, attainment and status taken from ``targets_status`` (one rule, one place: a card
+    and the status table cannot disagree)."""
+    if sc.empty:
+        return sc
+    keyed = status.set_index(["segment", "kpi"]) if len(status) else None
+    out = sc.copy()
+    if "target" not in out.columns:
+        out = out.assign(target=np.nan, attainment=np.nan, status=None)
+    for col in ("target", "attainment", "status"):
+        if keyed is None:
+            out[col] = np.nan if col != "status" else None
+            continue
+        index = pd.MultiIndex.from_arrays([sc["segment"], sc["kpi"]])
+        values = keyed[col].reindex(index).to_numpy(dtype=object)
+        out[col] = values if col == "status" else values.astype(float)
+    return _nulls(out, ("status",))
 
 
 def cdo_view(store, flt: Filter = Filter(), grain: str = "month", fiscal_start: int = 1, lang: str = "fr",

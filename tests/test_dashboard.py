@@ -43,10 +43,30 @@ def store(tmp_path):
 FLT = Filter(segments=("B2C",), start=date(2026, 8, 1), end=date(2026, 9, 30))
 
 
-def test_cards_show_value_change_and_colour_by_direction(store):
+def test_cards_show_the_whole_window_and_say_what_it_covers(store):
     view = metrics.cdo_view(store, FLT, "month", lang="fr")
     cards = {c.kpi: c for c in dashboard.cards(view, "B2C", ("clicks", "cpa", "ctr"), "fr")}
-    # clicks: 1 200 in September, +200 vs August: up and good
+    # clicks over August–September: 1 000 + 1 200 = 2 200 (not September's 1 200); June–July has no data
+    assert (cards["clicks"].value, cards["clicks"].delta) == (f"2{NNBSP}200", None)
+    # CPA over the window from its components: (500 + 560) / (50 + 80) = 8,15 €
+    assert cards["cpa"].value == f"8,15{NBSP}€"
+    assert "cumul du 01/08/2026 au 30/09/2026" in cards["clicks"].help
+    assert cards["clicks"].sparkline == (1000.0, 1200.0)
+    assert "baisse = favorable" in cards["cpa"].help
+    # the badge is the status table's: CPA 6 / 8.15 = 73.6 % (red), clicks 2 200 / 2 433 = 90.4 % (amber)
+    table = view.targets.set_index("kpi")
+    assert (cards["cpa"].status, cards["clicks"].status) == (table.at["cpa", "status"], table.at["clicks", "status"])
+    assert (cards["cpa"].status, cards["clicks"].status) == ("red", "amber")
+    # the same number on Côte à côte (clicks is the engagement stage of B2C)
+    sbs = view.side_by_side
+    assert sbs.loc[sbs["stage"] == "engagement", "external_value"].iloc[0] == 2200
+
+
+def test_cards_compare_with_the_previous_window_and_colour_by_direction(store):
+    september = Filter(segments=("B2C",), start=date(2026, 9, 1), end=date(2026, 9, 30))
+    view = metrics.cdo_view(store, september, "month", lang="fr")
+    cards = {c.kpi: c for c in dashboard.cards(view, "B2C", ("clicks", "cpa", "ctr"), "fr")}
+    # clicks: 1 200 in September, +200 vs August (the previous window of one month): up and good
     assert (cards["clicks"].value, cards["clicks"].delta) == (f"1{NNBSP}200", "+200")
     assert (cards["clicks"].delta_color, cards["clicks"].delta_arrow) == ("green", "up")
     # CPA: 560 / 80 = 7,00 € in September, 500 / 50 = 10,00 € in August: down 3 € and that is good (green)
@@ -54,8 +74,9 @@ def test_cards_show_value_change_and_colour_by_direction(store):
     assert (cards["cpa"].delta_color, cards["cpa"].delta_arrow) == ("green", "down")
     # CTR is clicks / impressions = 1 / 40 both months: 2,5 %, no change shown in grey
     assert cards["ctr"].value == f"2,5{NNBSP}%" and cards["ctr"].delta_color == "gray"
-    assert cards["clicks"].sparkline == (1000.0, 1200.0)
-    assert cards["clicks"].delta_description == "vs août 2026"
+    assert cards["clicks"].sparkline == (1200.0,)  # the window's buckets only
+    assert cards["clicks"].delta_description == "vs période précédente"
+    assert "vs période précédente (01/08/2026 – 31/08/2026) : +200" in cards["clicks"].help
 
 
 def test_status_table_lists_targets_worst_first(store):

@@ -601,9 +601,14 @@ def test_cli_report_scorecard_and_funnel_json(tmp_path):
     sc = json.loads(run_cli("report", "--store", str(store.path), "--view", "scorecard", "--format", "json",
                             "--from", "2026-09-01", "--to", "2026-09-30").stdout)
     pop = next(r for r in sc if r["kpi"] == "population" and r["segment"] == "B2E")
-    assert {"segment", "kpi", "period", "value", "previous", "previous_year", "change", "change_relative",
-            "change_unit", "good", "target", "attainment", "status"} <= set(pop)
+    # the fields the issue names, the same numbers the app shows
+    assert set(pop) == {"segment", "kpi", "window_start", "window_end", "value", "basis", "previous",
+                        "previous_start", "previous_end", "previous_year", "previous_year_start",
+                        "previous_year_end", "change", "change_relative", "change_year", "change_year_relative",
+                        "change_unit", "good", "good_year", "target", "attainment", "status", "like_for_like_days"}
     assert (pop["value"], pop["previous"], pop["change"], pop["good"]) == (1600, 1500, 100, True)
+    assert (pop["window_start"], pop["window_end"]) == ("2026-09-01", "2026-09-30")
+    assert (pop["previous_start"], pop["previous_end"]) == ("2026-08-01", "2026-08-31")
     fun = json.loads(run_cli("report", "--store", str(store.path), "--view", "funnel", "--format", "json",
                              "--segments", "B2E").stdout)
     assert set(fun[0]) == {"segment", "stage", "kpi", "value"}

@@ -126,15 +126,14 @@ def test_the_command_line_buckets_years_from_the_fiscal_start(clicks_store, caps
     assert [(r["period"], r["period_start"], r["period_end"], r["value"]) for r in rows] == buckets
 
 
-def test_the_scorecard_year_is_the_fiscal_year_to_date(clicks_store, capsys, monkeypatch):
-    # the scorecard's headline at year grain is the latest year bucket: 2 100 for calendar 2026 (Jan – Jun),
-    # 1 500 for FY2027 (April – June 2026: 400 + 500 + 600) when the fiscal year starts in April
-    monkeypatch.setenv("PASSERELLE_FISCAL_START", "1")
-    assert [(r["period"], r["value"]) for r in _report(capsys, "--store", str(clicks_store), "--grain", "year",
-                                                        "--view", "scorecard")] == [("2026", 2100.0)]
-    monkeypatch.setenv("PASSERELLE_FISCAL_START", "4")
-    assert [(r["period"], r["value"]) for r in _report(capsys, "--store", str(clicks_store), "--grain", "year",
-                                                        "--view", "scorecard")] == [("FY2027", 1500.0)]
+def test_the_scorecard_headline_is_the_window_whatever_the_grain_or_fiscal_year(clicks_store, capsys, monkeypatch):
+    # without --from/--to the window is the twelve months ending with the data (July 2025 – June 2026): clicks
+    # 100 + 200 + … + 600 = 2 100, at year grain as at month grain, with a calendar or an April fiscal year
+    for fiscal, grain in (("1", "year"), ("4", "year"), ("4", "month")):
+        monkeypatch.setenv("PASSERELLE_FISCAL_START", fiscal)
+        rows = _report(capsys, "--store", str(clicks_store), "--grain", grain, "--view", "scorecard")
+        assert [(r["window_start"], r["window_end"], r["value"]) for r in rows] == [
+            ("2025-07-01", "2026-06-30", 2100.0)]
 
 
 def test_the_command_line_refuses_a_bad_setting_with_exit_code_2(clicks_store, capsys, monkeypatch):

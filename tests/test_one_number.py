@@ -1,0 +1,77 @@
+"""One selection, one number: a KPI over a window reads the same on every page, in the CLI and in the download.
+
+The store: B2C clicks of 300, 400 and 500 in July, August and September 2026 (flow); B2E population
+1 800 at the end of each month (stock) and 600, 700, 800 active users (distinct count); impressions
+10 000 a month. The window is July–September 2026.
+"""
+
+import json
+
+import pandas as pd
+import pytest
+from test_metrics import make_store, obs, run_cli
+
+from kpis import dashboard, metrics
+from kpis.model import Filter
+
+MONTHS = (("2026-07-01", "2026-07-31"), ("2026-08-01", "2026-08-31"), ("2026-09-01", "2026-09-30"))
+ROWS = [
+    *((s, e, "B2C", "(all)", "search", "(all)", "clicks", v)
+      for (s, e), v in zip(MONTHS, (300, 400, 500), strict=True)),
+    *((s, e, "B2C", "(all)", "search", "(all)", "impressions", 10_000) for s, e in MONTHS),
+    *((s, e, "B2E", "(all)", "(all)", "(all)", "population", 1800) for s, e in MONTHS),
+    *((s, e, "B2E", "(all)", "(all)", "(all)", "active_users", v) for (s, e), v in zip(MONTHS, (600, 700, 800),
+                                                                                         strict=True)),
+]
+WINDOW = Filter(segments=("B2C", "B2E"), start=pd.Timestamp("2026-07-01").date(), end=pd.Timestamp("2026-09-30").date())
+
+EXPECTED = {
+    ("B2C", "clicks"): 1200.0,  # flow: 300 + 400 + 500
+    ("B2C", "ctr"): 0.04,  # ratio of the window's components: 1 200 / 30 000
+    ("B2E", "population"): 1800.0,  # stock: the value at the window's end
+    ("B2E", "active_users"): 700.0,  # distinct count: mean of the three months (600 + 700 + 800) / 3
+    ("B2E", "adoption_rate"): 700 / 1800,  # ratio: mean active users / end population = 38.9 %
+}
+
+
+@pytest.fixture
+def store(tmp_path):
+    s = make_store(tmp_path, obs(*ROWS))
+    s.set_targets(pd.DataFrame({"kpi": ["clicks", "adoption_rate"], "segment": ["B2C", "B2E"],
+                                "period_start": ["2026-01-01", "2026-01-01"], "period_end": ["2026-12-31"] * 2,
+                                "value": [4_000.0, 0.4]}))
+    return s
+
+
+@pytest.mark.parametrize(("segment", "kpi"), list(EXPECTED))
+def test_cards_cli_and_status_table_agree(store, segment, kpi):
+    view = metrics.cdo_view(store, WINDOW, "month", lang="fr")
+    [card] = dashboard.cards(view, segment, (kpi,), "fr")
+    assert card.raw_value == pytest.approx(EXPECTED[(segment, kpi)])
+    world = metrics.cdo_view(store, Filter(segments=(segment,), start=WINDOW.start, end=WINDOW.end), "week")
+    [world_card] = dashboard.cards(world, segment, (kpi,), "fr")  # the grain shapes charts, not the number
+    assert world_card.raw_value == pytest.approx(card.raw_value)
+    rows = json.loads(run_cli("report", "--store", str(store.path), "--view", "scorecard", "--format", "json",
+                              "--from", "2026-07-01", "--to", "2026-09-30").stdout)
+    [row] = [r for r in rows if r["segment"] == segment and r["kpi"] == kpi]
+    assert row["value"] == pytest.approx(card.raw_value)
+    assert (row["window_start"], row["window_end"]) == ("2026-07-01", "2026-09-30")
+
+
+def test_the_badge_and_the_status_table_are_one_status(store):
+    view = metrics.cdo_view(store, WINDOW, "month", lang="en")
+    cards = {c.kpi: c for c in dashboard.cards(view, "B2C", ("clicks",), "en")
+             + dashboard.cards(view, "B2E", ("adoption_rate",), "en")}
+    table = view.targets.set_index("kpi")
+    # clicks: 4 000 a year prorated over 3 months = 1 000; 1 200 / 1 000 = 120 % → green
+    assert table.at["clicks", "attainment"] == pytest.approx(1.2) and cards["clicks"].status == "green"
+    # adoption: 38.9 % against 40 % → 97.2 % → amber, on the card as in the table
+    assert table.at["adoption_rate", "attainment"] == pytest.approx((700 / 1800) / 0.4)
+    assert cards["adoption_rate"].status == table.at["adoption_rate", "status"] == "amber"
+
+
+def test_side_by_side_shows_the_card_numbers(store):
+    view = metrics.cdo_view(store, WINDOW, "month", lang="en")
+    sbs = view.side_by_side.set_index("stage")
+    assert sbs.at["engagement", "external_value"] == pytest.approx(1200)  # clicks, as on the card
+    assert sbs.at["engagement", "internal_value"] == pytest.approx(700)  # active users, as on the card
