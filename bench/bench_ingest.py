@@ -76,7 +76,8 @@ def main() -> None:
         [PYTHON, "-c", "import sys; from python_calamine import CalamineWorkbook as W; "
                        "W.from_path(sys.argv[1]).get_sheet_by_index(0).to_python()", str(path)], repeat=REPEAT)
     fastexcel, fastexcel_mem = run_process(
-        [PYTHON, "-c", "import sys, fastexcel; fastexcel.read_excel(sys.argv[1]).load_sheet(0, header_row=2).to_arrow()",
+        [PYTHON, "-c", "import sys, fastexcel; "
+                       "fastexcel.read_excel(sys.argv[1]).load_sheet(0, header_row=2).to_arrow()",
          str(path)], repeat=REPEAT)
     check, check_mem = run_process([PYTHON, "-m", "kpis", "check", str(path), "--segment", "B2C", "--format", "json"],
                                    repeat=REPEAT)
@@ -85,7 +86,8 @@ def main() -> None:
     pandas_t, pandas_mem = run_process(
         [PYTHON, "-c", "import sys, pandas; pandas.read_excel(sys.argv[1], engine='openpyxl', header=2)", str(path)],
         repeat=int(os.environ.get("BENCH_PANDAS_REPEAT", "3")))
-    report("kpis check (whole process)", check, "pandas.read_excel openpyxl (process)", pandas_t, "≤ 0.125x (8x faster)")
+    report("kpis check (whole process)", check, "pandas.read_excel openpyxl (process)", pandas_t,
+           "≤ 0.125x (8x faster)")
     with tempfile.TemporaryDirectory() as tmp:
         times, mems = [], []
         for k in range(REPEAT):

@@ -42,6 +42,7 @@ import zipfile
 import zlib
 from dataclasses import dataclass, field
 from pathlib import PurePath
+from typing import Any, cast
 from xml.etree import ElementTree
 
 from kpis.errors import FileRejected
@@ -181,7 +182,8 @@ def _inspect_zip(data: bytes, suffix: str, limits: Limits) -> Inspection:
                     f"it holds {len(infos)} entries (limit {limits.max_entries})")
     total = sum(i.file_size for i in infos)
     if total > limits.max_uncompressed:
-        raise _bomb(f"il se décompresse en {total / 2 ** 20:.0f} Mo (limite {limits.max_uncompressed / 2 ** 20:.0f} Mo)",
+        raise _bomb(f"il se décompresse en {total / 2 ** 20:.0f} Mo "
+                    f"(limite {limits.max_uncompressed / 2 ** 20:.0f} Mo)",
                     f"it expands to {total / 2 ** 20:.0f} MB (limit {limits.max_uncompressed / 2 ** 20:.0f} MB)")
     for info in infos:
         if info.flag_bits & 0x1:
@@ -294,9 +296,9 @@ def _sheet_parts(zf: zipfile.ZipFile, names: set[str]) -> list[tuple[str, str]]:
     parts = []
     for element in book.iter():
         if element.tag.rsplit("}", 1)[-1] == "sheet":
-            path = targets.get(element.get(_NS_REL))
-            if path in names:
-                parts.append((element.get("name", "?"), path))
+            part = targets.get(element.get(_NS_REL))
+            if part is not None and part in names:  # (None is never in names)
+                parts.append((element.get("name", "?"), part))
     named = {p for _, p in parts}
     parts += [(PurePath(n).stem, n) for n in sorted(names)
               if n.startswith("xl/worksheets/") and n.endswith(".xml") and n not in named]
@@ -310,7 +312,8 @@ _WIDE_COLUMN = re.compile(rb' r="([A-Z]{2,})[0-9]')
 _MERGE = re.compile(rb'<mergeCell ref="([^"]*)"')
 _FORMULA_CELL = re.compile(
     rb'<c r="([A-Z]+)([0-9]+)"([^>]*)>(?:<f\b[^>]*/>|<f\b[^>]*>[^<]*</f>)(<v>[^<]*</v>|<v/>)?')
-_ERROR_CELL = re.compile(rb'<c r="([A-Z]+)([0-9]+)"[^>]*\bt="e"[^>]*>(?:<f\b[^>]*/>|<f\b[^>]*>[^<]*</f>)?<v>([^<]*)</v>')
+_ERROR_CELL = re.compile(
+    rb'<c r="([A-Z]+)([0-9]+)"[^>]*\bt="e"[^>]*>(?:<f\b[^>]*/>|<f\b[^>]*>[^<]*</f>)?<v>([^<]*)</v>')
 _HIDDEN_ROW = re.compile(rb'<row r="([0-9]+)"[^>]*\bhidden="(?:1|true)"')
 _HIDDEN_COLUMN = re.compile(rb'<col\b[^>]*\bmin="([0-9]+)"[^>]*\bmax="([0-9]+)"[^>]*\bhidden="(?:1|true)"')
 _LONG_NUMBER = re.compile(  # possessive where giving back cannot help: no backtracking over every decimal (2.5x faster)
@@ -351,6 +354,9 @@ def _greater_than(n: int) -> bytes:
 class _SheetScan:
     """One pass over one sheet's XML: bounds, traps, notes."""
 
+    quick: tuple[Any, Any] | None
+    """``_re2()``, set by ``_fast`` for a large part: (pyarrow, pyarrow.compute), or None."""
+
     def __init__(self, sheet: str, limits: Limits):
         self.sheet, self.limits = sheet, limits
         self.max_row = 0
@@ -377,7 +383,7 @@ class _SheetScan:
 
     def run(self, zf: zipfile.ZipFile, path: str) -> None:
         if not self._fast(zf, path):
-            self.__init__(self.sheet, self.limits)
+            type(self).__init__(self, self.sheet, self.limits)  # start again from nothing
             self._slow(zf, path)
         self._check_span()
         self.summarise()
@@ -463,6 +469,8 @@ class _SheetScan:
             if row is None:
                 return False
             top = max(top, int(row.group(1)))
+        if self.quick is None:  # never: _fast_chunk asks only when RE2 is there
+            return False
         pa, pc = self.quick
         try:
             found = pc.match_substring_regex(pa.array([chunk], pa.binary()), _quiet_pattern(top, self.max_col))
@@ -483,7 +491,7 @@ class _SheetScan:
 
     def _slow(self, zf, path) -> None:
         """Exact scan with a pull parser: implicit row and column positions, any namespace prefix."""
-        parser = ElementTree.XMLPullParser(events=("start", "end"))
+        parser: ElementTree.XMLPullParser[ElementTree.Element] = ElementTree.XMLPullParser(events=("start", "end"))
         row = col = 0
         cell_ref, cell_type, formula, value = None, None, False, None
         sheet_data = None
@@ -492,7 +500,9 @@ class _SheetScan:
                 _check_prolog(piece)
             try:
                 parser.feed(piece)
-                events = list(parser.read_events())
+                # Only "start" and "end" were asked for: every event is (name, Element). The stubs
+                # cannot tie read_events() to the events given, and also allow the namespace events' shapes.
+                events = cast("list[tuple[str, ElementTree.Element]]", list(parser.read_events()))
             except ElementTree.ParseError:
                 raise _damaged() from None
             for event, element in events:
@@ -634,7 +644,7 @@ QUICK_MIN_BYTES = CHUNK
 """Sheet parts larger than this (uncompressed) get the RE2 pre-pass, when pyarrow is installed."""
 
 
-def _re2():
+def _re2() -> tuple[Any, Any] | None:
     """``(pyarrow, pyarrow.compute)``, whose regular expressions (RE2, linear time) see bytes as Latin-1; or None."""
     try:
         import pyarrow

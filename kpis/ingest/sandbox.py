@@ -54,6 +54,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as _dt
+import enum
 import gc
 import io
 import os
@@ -66,7 +67,7 @@ from array import array
 from dataclasses import dataclass
 from operator import itemgetter
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import IO, TYPE_CHECKING, Final, cast
 
 from kpis.errors import FileRejected
 from kpis.ingest import gate
@@ -75,6 +76,8 @@ from kpis.ingest.issues import Issue
 from kpis.ingest.readers import RawSheet, _is_blank_row, _non_blank, read_file, workbook_chunks
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from kpis.ingest.columnar import CellColumn
 
 __all__ = ["read_file_safely", "start_reading", "Reading", "ReadAhead", "Sandbox", "DEFAULT_SANDBOX",
@@ -126,7 +129,13 @@ def start_reading(data: bytes, name: str, *, limits: Limits = DEFAULT_LIMITS,
     return Reading(data, name, limits, sandbox)
 
 
-_TAKEN = object()
+class _Taken(enum.Enum):
+    """The sentinel of an outcome already handed over (an enum: its one value narrows with ``is``)."""
+
+    TAKEN = "taken"
+
+
+_TAKEN: Final = _Taken.TAKEN
 
 
 class Reading:
@@ -136,7 +145,7 @@ class Reading:
         self.data, self.name = data, name
         self.limits, self.sandbox = limits, sandbox
         self._child: _Child | None = None
-        self._outcome: list[RawSheet] | FileRejected | None = None
+        self._outcome: list[RawSheet] | FileRejected | _Taken | None = None
         try:
             self._found = gate.check_container(data, name, limits)
         except FileRejected as exc:
@@ -309,8 +318,16 @@ class _Child:
             [sys.executable, "-s", "-m", "kpis.ingest.sandbox", str(sandbox.memory), str(int(sandbox.timeout) + 1)],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self.stderr, cwd=_ROOT, env=env,
             close_fds=True)
-        _widen_pipe(self.proc.stdout)
-        _widen_pipe(self.proc.stdin)
+        stdin, stdout = self.proc.stdin, self.proc.stdout
+        if stdin is None or stdout is None:  # never: both are PIPE above (the stubs make them Optional)
+            self.proc.kill()
+            self.proc.wait()
+            self.stderr.close()
+            raise RuntimeError("subprocess.Popen gave the sandbox child no pipe")
+        self.stdin: IO[bytes] = stdin
+        self.stdout: IO[bytes] = stdout
+        _widen_pipe(self.stdout)
+        _widen_pipe(self.stdin)
         self.timer = threading.Timer(sandbox.timeout, self._expire)
         self.timer.daemon = True
         self.timer.start()
@@ -322,8 +339,8 @@ class _Child:
 
     def _write(self, payload: bytes) -> None:
         try:
-            self.proc.stdin.write(payload)
-            self.proc.stdin.close()
+            self.stdin.write(payload)
+            self.stdin.close()
         except (BrokenPipeError, OSError, ValueError):
             pass  # the child died or was killed: result() says why
 
@@ -353,7 +370,7 @@ class _Child:
         self.proc.wait()
         self.reader.join()
         self.writer.join(timeout=5)
-        self.proc.stdout.close()
+        self.stdout.close()
         self.stderr.close()
 
     def result(self) -> list[RawSheet]:
@@ -390,7 +407,7 @@ class _Child:
             self.kill()
 
     def _frames(self) -> object:
-        stream, budget, cells = self.proc.stdout, self.sandbox.memory, 0
+        stream, budget, cells = self.stdout, self.sandbox.memory, 0
         while True:
             head = stream.read(_HEADER.size)
             if len(head) != _HEADER.size:
@@ -454,13 +471,14 @@ class _Building:
 
     def add_columns(self, columns: list[CellColumn], numbers: list[int]) -> None:
         if self.rows is not None:
-            self.rows.extend(map(list, zip(*(c.tolist() for c in columns))))
+            # every column of a frame has its n rows (_decode_columns checks): a mismatch is a ValueError, a bad frame
+            self.rows.extend(map(list, zip(*(c.tolist() for c in columns), strict=True)))
         elif not self.pieces:
             self.pieces = [[c] for c in columns]
         elif len(columns) != len(self.pieces):
             raise _Bad  # every frame of a sheet has its width
         else:
-            for parts, c in zip(self.pieces, columns):
+            for parts, c in zip(self.pieces, columns, strict=True):  # same width: checked just above
                 parts.append(c)
         self.numbers.extend(numbers)
 
@@ -469,7 +487,8 @@ class _Building:
 
         if self.rows is None:  # never from calamine (its rows all have the sheet's width): rows, as they came
             built = [concat(parts).tolist() for parts in self.pieces]
-            self.rows, self.pieces = [list(r) for r in zip(*built)], []
+            # every frame's columns have its n rows: all columns have the same length
+            self.rows, self.pieces = [list(r) for r in zip(*built, strict=True)], []
         self.rows.extend(rows)
         self.numbers.extend(numbers)
 
@@ -477,8 +496,9 @@ class _Building:
         from kpis.ingest.columnar import Rows, concat
 
         sheet = self.sheet
+        # A Rows stands for the list of rows it equals (see RawSheet), which RawSheet.rows does not spell out.
         sheet.rows = self.rows if self.rows is not None else (
-            Rows([concat(parts) for parts in self.pieces]) if self.pieces else [])
+            cast("list[list[object]]", Rows([concat(parts) for parts in self.pieces])) if self.pieces else [])
         sheet.row_numbers = self.numbers
         return sheet
 
@@ -614,7 +634,7 @@ def _encode_column(col: list, kinds: set) -> tuple:
     if kinds == {float}:
         return "float", array("d", col).tobytes()
     if kinds <= _KEYED:  # (datetimes differing only by fold would merge: calamine sets no fold)
-        code = dict.fromkeys(col)
+        code = dict.fromkeys(col, 0)  # (every value is set just below)
         for i, value in enumerate(code):
             code[value] = i
         return "codes", array("I", map(code.__getitem__, col)).tobytes(), list(code)
@@ -633,8 +653,8 @@ def _encode_chunk(rows: list[list], first_number: int, first_col: int) -> tuple 
     """Calamine's rows ``first_number...`` as a frame, blank rows dropped (None if all are)."""
     width = len(rows[0]) if rows else 0
     if not width or len(set(map(len, rows))) != 1:  # never from calamine: the plain way
-        kept, numbers = _non_blank(rows, first_number)
-        return ("rows", [[""] * first_col + row for row in kept], numbers) if kept else None
+        kept_rows, kept_numbers = _non_blank(rows, first_number)
+        return ("rows", [[""] * first_col + row for row in kept_rows], kept_numbers) if kept_rows else None
     cols = [list(map(itemgetter(j), rows)) for j in range(width)]
     kinds = [set(map(type, col)) for col in cols]
     n = len(rows)
@@ -649,11 +669,11 @@ def _encode_chunk(rows: list[list], first_number: int, first_col: int) -> tuple 
         kept = [i for i in range(n) if i not in gone]
         cols = [[col[i] for i in kept] for col in cols]
         kinds = [set(map(type, col)) for col in cols]
-        numbers = [first_number + i for i in kept]
+        numbers: Sequence[int] = [first_number + i for i in kept]
         n = len(kept)
     else:
         numbers = range(first_number, first_number + n)
-    columns = [("blank",)] * first_col + [_encode_column(col, k) for col, k in zip(cols, kinds)]
+    columns = [("blank",)] * first_col + [_encode_column(col, k) for col, k in zip(cols, kinds, strict=True)]
     return "columns", n, array("q", numbers).tobytes(), columns
 
 
