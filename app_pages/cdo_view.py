@@ -15,8 +15,9 @@ if view.empty:
     ui.empty_state()
     st.stop()
 
+comparison = dashboard.default_comparison(view.period_start, view.period_end, view.fiscal_start)
 st.caption(t("cdo.caption", start=fmt_date(view.period_start, lang), end=fmt_date(view.period_end, lang),
-             segments=", ".join(sel.flt.segments)))
+             segments=", ".join(sel.flt.segments), comparison=t(f"compare.{comparison}")))
 
 for segment in sel.flt.segments:
     cards = dashboard.cards(view, segment, dashboard.CDO_CARDS[segment], lang)

@@ -115,10 +115,13 @@ _LABELS: dict[str, tuple[str, str]] = {
     "world.external": ("Digital externe (B2C, B2B)", "External digital (B2C, B2B)"),
     "world.internal": ("Digital interne (B2E)", "Internal digital (B2E)"),
     # cdo view
-    "cdo.caption": ("Du {start} au {end} · segments {segments}. Variations par rapport à la période précédente, "
-                    "couleur selon le sens de l'indicateur.",
-                    "From {start} to {end} · segments {segments}. Changes against the previous period, coloured by "
-                    "each KPI's direction."),
+    "cdo.caption": ("Du {start} au {end} · segments {segments}. Chaque carte donne l'indicateur sur toute la "
+                    "période ; variations {comparison}, couleur selon le sens de l'indicateur.",
+                    "From {start} to {end} · segments {segments}. Each card is the KPI over the whole period; "
+                    "changes {comparison}, coloured by each KPI's direction."),
+    "compare.previous": ("par rapport à la période précédente de même durée",
+                         "against the previous period of the same length"),
+    "compare.year": ("par rapport à la même période un an plus tôt (N-1)", "against the same period a year earlier"),
     "cdo.segment.B2C": ("B2C — clients particuliers", "B2C — consumers"),
     "cdo.segment.B2B": ("B2B — clients professionnels", "B2B — business customers"),
     "cdo.segment.B2E": ("B2E — collaborateurs", "B2E — employees"),

@@ -883,6 +883,19 @@ def _window_label(lo: int, hi: int) -> str:
     return f"{_as_date(lo).isoformat()}/{_as_date(hi).isoformat()}"
 
 
+def _compute_windows(nat: _Native, win: _Windows, groups: dict, lang: str) -> pd.DataFrame:
+    """``_compute`` of the three comparison windows [year before, previous, current]. The year-earlier window
+    overlaps the previous one when the window spans a year or more: it is computed on its own, since a native
+    period is assigned to one window only."""
+    if win.end[0] < win.start[1]:
+        return _compute(nat, win, groups, lang)
+    part = [_Windows(*(getattr(win, f)[sl] for f in ("start", "end", "rank", "label", "bucket_start", "bucket_end")))
+            for sl in (slice(0, 1), slice(1, 3))]
+    year, rest = _compute(nat, part[0], groups, lang), _compute(nat, part[1], groups, lang)
+    frames = [f for f in (year, rest.assign(w=rest["w"] + 1) if len(rest) else rest) if len(f)]
+    return pd.concat(frames, ignore_index=True) if frames else rest
+
+
 def scorecard(native: pd.DataFrame, flt: Filter = Filter(), grain: str = "month", fiscal_start: int = 1,
               targets: pd.DataFrame | None = None, lang: str = "fr") -> pd.DataFrame:
     """Every KPI over the selected window, against the previous window of the same length and the same
@@ -939,8 +952,7 @@ def scorecard(native: pd.DataFrame, flt: Filter = Filter(), grain: str = "month"
     frames = []
     for d in sorted({c - int(bs[2]) + 1 for c in cuts.values()} | {full}):  # a few distinct cut-offs, not rows
         lengths = np.minimum(be - bs + 1, d) if d < full else be - bs + 1
-        win = _Windows(bs.copy(), bs + lengths - 1, rank, labels, bs, be)
-        out = _compute(nat, win, groups, lang)
+        out = _compute_windows(nat, _Windows(bs.copy(), bs + lengths - 1, rank, labels, bs, be), groups, lang)
         if out.empty:
             continue
         key = out["segment"].astype(object) + "|" + out["kpi"].astype(object)

@@ -75,3 +75,20 @@ def test_side_by_side_shows_the_card_numbers(store):
     sbs = view.side_by_side.set_index("stage")
     assert sbs.at["engagement", "external_value"] == pytest.approx(1200)  # clicks, as on the card
     assert sbs.at["engagement", "internal_value"] == pytest.approx(700)  # active users, as on the card
+
+
+def test_a_twelve_month_window_compares_stocks_and_distinct_counts_with_the_year_before(tmp_path):
+    # 24 months of population (1 000 + 10 a month) and active users (500 + 5 a month), October 2024 – September 2026
+    months = pd.period_range("2024-10", "2026-09", freq="M")
+    rows = [(str(m.start_time.date()), str(m.end_time.date()), "B2E", "(all)", "(all)", "(all)", kpi, base + step * i)
+            for i, m in enumerate(months) for kpi, base, step in (("population", 1000, 10), ("active_users", 500, 5))]
+    store = make_store(tmp_path, obs(*rows))
+    flt = Filter(segments=("B2E",), start=pd.Timestamp("2025-10-01").date(), end=pd.Timestamp("2026-09-30").date())
+    sc = metrics.scorecard(metrics.fetch(store, flt), flt).set_index("kpi")
+    # population at the window's end (month 23): 1 230; a year earlier (month 11): 1 110; the previous window of
+    # twelve months is that same year: both comparisons are 1 110
+    assert (sc.at["population", "value"], sc.at["population", "previous_year"]) == (1230, 1110)
+    assert sc.at["population", "previous"] == 1110
+    # active users: mean of months 12–23 = 500 + 5 × 17.5 = 587.5; of months 0–11 = 500 + 5 × 5.5 = 527.5
+    assert sc.at["active_users", "value"] == pytest.approx(587.5)
+    assert sc.at["active_users", "previous_year"] == pytest.approx(527.5)
