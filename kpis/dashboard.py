@@ -29,7 +29,7 @@ __all__ = [
     "Card", "cards", "default_comparison",
     "CDO_CARDS", "World", "EXTERNAL_WORLD", "INTERNAL_WORLD", "WORLDS", "headline_segment",
     "kpis_with_values", "status_table", "funnel_rates_frame", "funnel_table", "indexed_frame", "trend_frame",
-    "world_trend_frame", "breakdown_frame", "breakdown_or_fallback", "detail_frame", "profile_frame", "view_workbook",
+    "world_trend_frame", "breakdown_frame", "breakdown_or_fallback", "detail_frame", "DETAIL_ROWS_SHOWN", "profile_frame", "view_workbook",
     "kpi_label", "segment_label",
 ]
 
@@ -391,10 +391,14 @@ def profile_frame(table: pd.DataFrame, segment: str = "B2E", lang: str = "fr") -
                          "value": rows["value"].astype(float).to_numpy()})
 
 
-def detail_frame(observations: pd.DataFrame, batches: list[dict], lang: str = "fr", limit: int = 5000) -> pd.DataFrame:
-    """Current observations with the import batch (and file) each value came from."""
+DETAIL_ROWS_SHOWN = 5000
+"""Rows of the detail table shown on a page (the most recent first); its download holds every row."""
+
+
+def detail_frame(observations: pd.DataFrame, batches: list[dict], lang: str = "fr") -> pd.DataFrame:
+    """Every current observation with the import batch (and file) it came from, the most recent first."""
     files = {b["id"]: b["file"] for b in batches}
-    obs = observations.sort_values(["period_start", "segment", "kpi"]).head(limit)
+    obs = observations.sort_values(["period_start", "segment", "kpi"], ascending=[False, True, True])
     cols = ("Début", "Fin", "Segment", "Entité", "Canal", "Initiative", "Indicateur", "Valeur", "Lot", "Fichier") \
         if lang == "fr" else \
         ("Start", "End", "Segment", "Entity", "Channel", "Initiative", "KPI", "Value", "Batch", "File")

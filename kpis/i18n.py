@@ -160,6 +160,8 @@ _LABELS: dict[str, tuple[str, str]] = {
     "world.space": ("Espace", "Space"),
     "world.no_breakdown": ("Pas de détail pour cet indicateur.", "No breakdown for this KPI."),
     "world.detail": ("Détail des valeurs et lot d'origine", "Values in detail, with their import batch"),
+    "world.detail_cut": ("{shown} lignes les plus récentes sur {total} : le téléchargement contient tout.",
+                         "The {shown} most recent rows of {total}: the download holds every row."),
     "world.profile": ("Profil de participation : actifs, lecteurs, contributeurs",
                       "Participation profile: active users, readers, contributors"),
     "world.profile_help": ("Moyenne mensuelle des personnes distinctes ; un contributeur est aussi lecteur et actif.",

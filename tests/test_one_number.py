@@ -92,3 +92,26 @@ def test_a_twelve_month_window_compares_stocks_and_distinct_counts_with_the_year
     # active users: mean of months 12–23 = 500 + 5 × 17.5 = 587.5; of months 0–11 = 500 + 5 × 5.5 = 527.5
     assert sc.at["active_users", "value"] == pytest.approx(587.5)
     assert sc.at["active_users", "previous_year"] == pytest.approx(527.5)
+
+
+def test_the_world_download_holds_every_observation_of_the_demo(tmp_path):
+    import io
+
+    from openpyxl import load_workbook
+
+    from kpis import demo
+    from kpis.store import Store
+
+    store = Store(tmp_path / "demo.duckdb")
+    demo.seed(store)
+    flt = Filter(segments=("B2C", "B2B"))
+    observations = store.observations(flt)
+    detail = dashboard.detail_frame(observations, store.batches(), "fr")
+    # the 36 demo months of the external world are more rows than a page shows: nothing may be cut
+    assert len(detail) == len(observations) > dashboard.DETAIL_ROWS_SHOWN
+    assert detail["Début"].iloc[0] == max(detail["Début"])  # the most recent first
+    view = metrics.cdo_view(store, flt, "month")
+    book = load_workbook(io.BytesIO(dashboard.view_workbook(view, "fr", {"Détail": detail})), read_only=True)
+    sheet = next(ws for ws in book.worksheets if ws.title.startswith("Détail"))
+    data_rows = sum(1 for row in sheet.iter_rows(values_only=True) if isinstance(row[7], (int, float)))
+    assert data_rows == len(observations)

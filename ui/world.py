@@ -17,6 +17,7 @@ import streamlit as st
 from kpis import charts, dashboard
 from kpis.catalog import KPIS
 from kpis.dashboard import World
+from kpis.i18n import fmt_value
 from kpis.model import Filter
 from ui import data
 from ui.state import Selection, selection, t
@@ -93,6 +94,10 @@ def _detail(world: World, view, flt: Filter, sel: Selection) -> None:
     """Every value with the batch it came from, and the page as an Excel workbook (built on click)."""
     with st.expander(t("world.detail"), icon=":material/table:"):
         detail = dashboard.detail_frame(data.observations(sel.version, flt), data.batches(sel.version), sel.lang)
-        st.dataframe(detail, hide_index=True)
+        shown = dashboard.DETAIL_ROWS_SHOWN
+        if len(detail) > shown:
+            st.caption(t("world.detail_cut", shown=fmt_value(shown, "count", sel.lang),
+                         total=fmt_value(len(detail), "count", sel.lang)))
+        st.dataframe(detail.head(shown), hide_index=True)
     excel_download(partial(dashboard.view_workbook, view, sel.lang, {t("world.detail"): detail}), world.file_name,
                    key=f"download_{world.file_name}")
