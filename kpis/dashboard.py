@@ -29,7 +29,8 @@ __all__ = [
     "Card", "cards", "default_comparison",
     "CDO_CARDS", "World", "EXTERNAL_WORLD", "INTERNAL_WORLD", "WORLDS", "headline_segment",
     "kpis_with_values", "status_table", "funnel_rates_frame", "funnel_table", "indexed_frame", "trend_frame",
-    "world_trend_frame", "breakdown_frame", "breakdown_or_fallback", "detail_frame", "DETAIL_ROWS_SHOWN", "profile_frame", "view_workbook",
+    "world_trend_frame", "breakdown_frame", "breakdown_or_fallback", "detail_frame", "DETAIL_ROWS_SHOWN",
+    "profile_frame", "view_workbook",
     "kpi_label", "segment_label",
 ]
 
