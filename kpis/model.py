@@ -59,34 +59,44 @@ class Filter:
     kpis: tuple[str, ...] = ()
 
 
-PRESETS = ("12m", "ytd", "lq", "lm", "custom")
-"""Period presets of the sidebar: last 12 months, year to date, last quarter, last month, custom."""
+PRESETS = ("12m", "ytd", "lq", "cq", "lm", "cm", "custom")
+"""Period presets of the sidebar: the last 12 complete months, the year to date, the last complete quarter, the
+current quarter, the last complete month, the current month, a custom range."""
 
 
 def preset_range(preset: str, latest: date, fiscal_start: int = 1) -> tuple[date, date]:
-    """The inclusive date range of a preset, anchored on the latest month with data.
+    """The inclusive date range of a preset, anchored on ``latest``, the last day with data.
 
-        >>> preset_range("12m", date(2026, 10, 31))
+        >>> preset_range("12m", date(2026, 10, 31))   # October is complete: November 2025 – October 2026
         (datetime.date(2025, 11, 1), datetime.date(2026, 10, 31))
-        >>> preset_range("lq", date(2026, 11, 12))
-        (datetime.date(2026, 10, 1), datetime.date(2026, 12, 31))
+        >>> preset_range("12m", date(2026, 10, 20))   # October is not: October 2025 – September 2026
+        (datetime.date(2025, 10, 1), datetime.date(2026, 9, 30))
+        >>> preset_range("lq", date(2026, 11, 12))    # the last complete quarter
+        (datetime.date(2026, 7, 1), datetime.date(2026, 9, 30))
 
-    Data usually stops at the end of a month; when it stops mid-month the
-    range still covers the whole month (the scorecard compares like for like).
+    "Complete" means the data reach the month's (quarter's) last day. The year,
+    quarter and month "to date" end on ``latest``; quarters and years follow the
+    fiscal year starting in month ``fiscal_start``.
     """
-    month_end = _month_end(latest.year, latest.month)
+    first_of_month = date(latest.year, latest.month, 1)
+    complete_month = latest == _month_end(latest.year, latest.month)
+    last_complete = first_of_month if complete_month else _add_months(first_of_month, -1)
+    quarter_start = _add_months(first_of_month, -((latest.month - fiscal_start) % 3))
     if preset == "12m":
-        return _add_months(date(latest.year, latest.month, 1), -11), month_end
+        return _add_months(last_complete, -11), _month_end(last_complete.year, last_complete.month)
     if preset == "ytd":
         start_year = latest.year if latest.month >= fiscal_start else latest.year - 1
-        return date(start_year, fiscal_start, 1), month_end
+        return date(start_year, fiscal_start, 1), latest
     if preset == "lq":
-        offset = (latest.month - fiscal_start) % 3
-        start = _add_months(date(latest.year, latest.month, 1), -offset)
-        end = _add_months(start, 3)
-        return start, date.fromordinal(end.toordinal() - 1)
+        quarter_end = date.fromordinal(_add_months(quarter_start, 3).toordinal() - 1)
+        start = quarter_start if latest == quarter_end else _add_months(quarter_start, -3)
+        return start, date.fromordinal(_add_months(start, 3).toordinal() - 1)
+    if preset == "cq":
+        return quarter_start, latest
     if preset == "lm":
-        return date(latest.year, latest.month, 1), month_end
+        return last_complete, _month_end(last_complete.year, last_complete.month)
+    if preset == "cm":
+        return first_of_month, latest
     raise ValueError(f"unknown preset {preset!r}")
 
 

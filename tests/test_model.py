@@ -8,15 +8,27 @@ from kpis.model import preset_range
 @pytest.mark.parametrize(
     "preset, latest, fiscal_start, expected",
     [
+        # data up to 31 October 2026: October is complete
         ("12m", date(2026, 10, 31), 1, (date(2025, 11, 1), date(2026, 10, 31))),  # Nov 2025 … Oct 2026: 12 months
-        ("12m", date(2026, 10, 15), 1, (date(2025, 11, 1), date(2026, 10, 31))),  # mid-month: whole month kept
+        ("lm", date(2026, 10, 31), 1, (date(2026, 10, 1), date(2026, 10, 31))),
+        ("cm", date(2026, 10, 31), 1, (date(2026, 10, 1), date(2026, 10, 31))),
+        ("lq", date(2026, 10, 31), 1, (date(2026, 7, 1), date(2026, 9, 30))),  # Q4 has one month: Q3 is the last
+        ("cq", date(2026, 10, 31), 1, (date(2026, 10, 1), date(2026, 10, 31))),
         ("ytd", date(2026, 10, 31), 1, (date(2026, 1, 1), date(2026, 10, 31))),
-        ("ytd", date(2026, 3, 31), 7, (date(2025, 7, 1), date(2026, 3, 31))),  # fiscal year from July
-        ("lq", date(2026, 10, 31), 1, (date(2026, 10, 1), date(2026, 12, 31))),  # Q4 holds October
+        # data up to 20 October 2026: October is not complete, September is the last complete month
+        ("12m", date(2026, 10, 20), 1, (date(2025, 10, 1), date(2026, 9, 30))),
+        ("lm", date(2026, 10, 20), 1, (date(2026, 9, 1), date(2026, 9, 30))),
+        ("cm", date(2026, 10, 20), 1, (date(2026, 10, 1), date(2026, 10, 20))),
+        ("ytd", date(2026, 10, 20), 1, (date(2026, 1, 1), date(2026, 10, 20))),  # to the latest data
+        ("cq", date(2026, 10, 20), 1, (date(2026, 10, 1), date(2026, 10, 20))),
+        # data up to 30 September 2026: Q3 is complete
         ("lq", date(2026, 9, 30), 1, (date(2026, 7, 1), date(2026, 9, 30))),
-        # fiscal quarters Feb-Apr, May-Jul, Aug-Oct
-        ("lq", date(2026, 9, 30), 2, (date(2026, 8, 1), date(2026, 10, 31))),
-        ("lm", date(2024, 2, 10), 1, (date(2024, 2, 1), date(2024, 2, 29))),  # leap year
+        ("ytd", date(2026, 3, 31), 7, (date(2025, 7, 1), date(2026, 3, 31))),  # fiscal year from July
+        # fiscal quarters Feb–Apr, May–Jul, Aug–Oct: on 30 September Aug–Oct is running, May–Jul is the last
+        ("lq", date(2026, 9, 30), 2, (date(2026, 5, 1), date(2026, 7, 31))),
+        ("cq", date(2026, 9, 30), 2, (date(2026, 8, 1), date(2026, 9, 30))),
+        ("lm", date(2024, 2, 29), 1, (date(2024, 2, 1), date(2024, 2, 29))),  # leap year, complete
+        ("lm", date(2024, 3, 10), 1, (date(2024, 2, 1), date(2024, 2, 29))),
     ],
 )
 def test_preset_range(preset, latest, fiscal_start, expected):
