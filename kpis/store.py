@@ -784,7 +784,8 @@ class Store:
         """Delete one batch; rows it superseded become current again. Logged, and reversible with ``undelete``.
 
             >>> store.delete_batch(3, by="cdo")    # batch 2's September active users are current again
-            DeleteOutcome(batch_ids=(3,), rows_removed=1, rows_restored=1, targets_removed=0, mappings_removed=0, deletion_id=1)
+            DeleteOutcome(batch_ids=(3,), rows_removed=1, rows_restored=1, targets_removed=0, mappings_removed=0,
+                          deletion_id=1)
         """
         with self._write() as con:
             if not _scalar(con, "SELECT COUNT(*) FROM batches WHERE id = ?", [batch_id]):
@@ -890,6 +891,7 @@ class Store:
         """The deletion log, oldest first; ``undoable`` says whether ``undelete(operation)`` would work now
         (not undone, at most ``max_age_days`` old, archive kept), ``undo_until`` until when.
 
+            >>> _ = store.delete_batch(3)
             >>> [(d["id"], d["operation"], d["batch_id"], d["undoable"]) for d in store.deletions()]
             [(1, 1, 3, True)]
         """
@@ -1116,7 +1118,8 @@ class Store:
 
             >>> store.backup("backups/2026-11-26")
             {'schema_version': 1, 'counters': 2, 'batches': 3, 'observations': 22, 'deletions': 0, 'targets': 1,
-             'column_mappings': 0}
+             'column_mappings': 0, 'deleted_batches': 0, 'deleted_observations': 0, 'deleted_targets': 0,
+             'deleted_mappings': 0}
 
         Returns the rows written per table.
         """

@@ -11,12 +11,12 @@ from datetime import timedelta
 import duckdb
 import pandas as pd
 import pytest
+from test_store import clicks_total, obs, put, row
 
 from kpis import demo
 from kpis.errors import CannotUndelete, UnknownBatch
 from kpis.model import Filter
 from kpis.store import TABLES, UNDELETE_DAYS, Store, _utcnow
-from test_store import clicks_total, obs, put, row
 
 
 @pytest.fixture
