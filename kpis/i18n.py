@@ -195,7 +195,7 @@ _LABELS: dict[str, tuple[str, str]] = {
     "history.batches": ("Lots d'import", "Import batches"),
     "history.delete": ("Supprimer un lot", "Delete a batch"),
     "history.delete_pick": ("Lot à supprimer", "Batch to delete"),
-    "history.delete_confirm": ("Je confirme la suppression de ce lot", "I confirm deleting this batch"),
+    "history.delete_confirm": ("Je confirme la suppression du lot n° {id}", "I confirm deleting batch {id}"),
     "history.deleted": ("Lot(s) {ids} supprimé(s) : {removed} valeurs retirées, "
                         "{restored} valeurs plus anciennes redevenues à jour.",
                         "Batch(es) {ids} deleted: {removed} values removed, {restored} older values current again."),
@@ -229,6 +229,8 @@ _LABELS: dict[str, tuple[str, str]] = {
     "deletion.mappings": ("{n} correspondance(s) de colonnes mémorisée(s) par la démonstration",
                           "{n} column mapping(s) remembered by the demo"),
     "deletion.nothing": ("Rien à supprimer.", "Nothing to delete."),
+    "deletion.changed": ("Les données ont changé depuis l'aperçu : rien n'a été supprimé, vérifiez à nouveau.",
+                         "The data changed since the preview: nothing was deleted; check again."),
     "deletion.undo_hint": ("Réversible pendant {days} jours depuis le journal des suppressions.",
                            "Can be undone for {days} days from the deletion log."),
     # catalog
