@@ -252,7 +252,7 @@ def history_workbook(batches: list[dict], grid: pd.DataFrame, deletions: list[di
     fr = lang == "fr"
     return export.to_excel({("Lots" if fr else "Batches"): batches_frame(batches, lang),
                             ("Couverture" if fr else "Coverage"): grid.reset_index() if len(grid) else grid,
-                            ("Suppressions" if fr else "Deletions"): pd.DataFrame(deletions)})
+                            ("Suppressions" if fr else "Deletions"): deletions_frame(deletions, lang)})
 
 
 def deletion_summary(preview, lang: str = "fr", undo_days: int | None = None) -> list[str]:
