@@ -81,11 +81,6 @@ pages = {
 page = st.navigation(pages, position="sidebar")
 st.title(page.title, anchor=False)
 
-if any(b["sample"] for b in ui.batches(version)):
-    with st.container(horizontal=True, vertical_alignment="center"):
-        st.caption(f":material/info: {t('demo.banner', lang)}")
-        if st.button(t("demo.remove", lang), key="remove_demo", type="tertiary"):
-            store.delete_demo(by="app")
-            st.rerun()
+ui.demo_banner(version)  # removing the demo data asks first, showing what goes
 
 page.run()

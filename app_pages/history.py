@@ -9,7 +9,6 @@ from kpis import reports
 sel = ui.selection()
 lang = sel.lang
 t = ui.t
-store = ui.store()
 
 batches = ui.batches(sel.version)
 st.subheader(t("history.batches"))
@@ -18,17 +17,7 @@ if not batches:
 else:
     st.dataframe(reports.batches_frame(batches, lang), hide_index=True)
     with st.expander(t("history.delete"), icon=":material/delete:"):
-        ids = [b["id"] for b in reversed(batches)]
-        labels = {b["id"]: f"#{b['id']} · {b['file']} · {b['imported_at'][:10]}" for b in batches}
-        picked = st.selectbox(t("history.delete_pick"), ids, format_func=labels.get, key="delete_pick")
-        confirmed = st.checkbox(t("history.delete_confirm"), key="delete_confirm")
-        if st.button(t("history.delete"), type="primary", disabled=not confirmed, key="delete_do"):
-            outcome = store.delete_batch(picked, by="app")
-            st.session_state["history_message"] = t("history.deleted", ids=", ".join(map(str, outcome.batch_ids)),
-                                                    removed=outcome.rows_removed, restored=outcome.rows_restored)
-            st.rerun()
-    if "history_message" in st.session_state:
-        st.success(st.session_state.pop("history_message"))
+        ui.batch_delete_form(batches, sel.version)
 
 coverage = ui.coverage(sel.version)
 st.subheader(t("history.coverage"))
@@ -44,7 +33,8 @@ if not stale.empty:
 deletions = ui.deletions(sel.version)
 if deletions:
     st.subheader(t("history.deletions"))
-    st.dataframe(deletions, hide_index=True)
+    ui.undo_buttons(deletions)
+    st.dataframe(reports.deletions_frame(deletions, lang), hide_index=True)
 
 ui.excel_download(partial(reports.history_workbook, batches, grid, deletions, lang), "passerelle_historique.xlsx",
                   key="download_history")

@@ -67,14 +67,27 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=["text", "json"], default="text")
     p.set_defaults(func=cmd_batches)
 
-    p = add("delete-batch", "Delete one import batch.")
+    dry_run_help = "print what would be deleted and stop"
+
+    p = add("delete-batch", "Delete one import batch, printing what goes and what comes back (reversible).")
     p.add_argument("batch_id", type=int, metavar="ID")
     p.add_argument("--by", default="local")
+    p.add_argument("--dry-run", action="store_true", help=dry_run_help)
     p.set_defaults(func=cmd_delete_batch)
 
-    p = add("delete-demo", "Delete every demo batch.")
+    p = add("delete-demo", "Delete the demo data: its batches, targets and mappings (reversible).")
     p.add_argument("--by", default="local")
+    p.add_argument("--dry-run", action="store_true", help=dry_run_help)
     p.set_defaults(func=cmd_delete_demo)
+
+    p = add("deletions", "List the deletion log and what can still be undone.")
+    p.add_argument("--format", choices=["text", "json"], default="text")
+    p.set_defaults(func=cmd_deletions)
+
+    p = add("undelete", "Undo a deletion of the log (a batch or the demo removal) within its time limit.")
+    p.add_argument("deletion_id", type=int, metavar="ID")
+    p.add_argument("--by", default="local")
+    p.set_defaults(func=cmd_undelete)
 
     p = add("backup", "Write a consistent copy of every table to DIR.")
     p.add_argument("dir", metavar="DIR")
@@ -268,22 +281,82 @@ def cmd_batches(args) -> int:
     return 0
 
 
+def _print_preview(preview) -> None:
+    from kpis.reports import deletion_summary
+
+    for line in deletion_summary(preview, "en"):
+        print(f"  {line}")
+
+
+def _print_undo_hint(out) -> None:
+    from kpis.store import UNDELETE_DAYS
+
+    if out.deletion_id is not None:
+        print(f"undo within {UNDELETE_DAYS} days: python -m kpis undelete {out.deletion_id}")
+
+
 def cmd_delete_batch(args) -> int:
     from kpis.store import Store
 
-    out = Store(store_path(args)).delete_batch(args.batch_id, by=args.by)
+    store = Store(store_path(args))
+    preview = store.preview_delete(args.batch_id)
+    print(f"{'would delete' if args.dry_run else 'deleting'}:")
+    _print_preview(preview)
+    if args.dry_run:
+        return 0
+    out = store.delete_batch(args.batch_id, by=args.by)
     print(f"batch {args.batch_id} deleted: {out.rows_removed} observations removed, "
           f"{out.rows_restored} older observations current again")
+    _print_undo_hint(out)
     return 0
 
 
 def cmd_delete_demo(args) -> int:
     from kpis.store import Store
 
-    out = Store(store_path(args)).delete_demo(by=args.by)
+    store = Store(store_path(args))
+    preview = store.preview_demo()
+    print(f"{'would delete' if args.dry_run else 'deleting'}:")
+    _print_preview(preview)
+    if args.dry_run:
+        return 0
+    out = store.delete_demo(by=args.by)
     ids = ", ".join(map(str, out.batch_ids)) or "none"
     print(f"demo batches deleted: {ids} ({out.rows_removed} observations removed, "
-          f"{out.rows_restored} older observations current again)")
+          f"{out.rows_restored} older observations current again, {out.targets_removed} targets, "
+          f"{out.mappings_removed} mappings)")
+    _print_undo_hint(out)
+    return 0
+
+
+def cmd_deletions(args) -> int:
+    import json
+
+    from kpis.store import Store
+
+    log = Store(store_path(args)).deletions()
+    if args.format == "json":
+        json.dump(log, sys.stdout, ensure_ascii=False, indent=1, default=str)
+        sys.stdout.write("\n")
+        return 0
+    if not log:
+        print("no deletions")
+    for d in log:
+        state = (f"undone {d['undone_at']}" if d["undone_at"] else
+                 f"undo until {d['undo_until']}" if d["undoable"] else "cannot be undone")
+        what = f"batch {d['batch_id']}" if d["batch_id"] is not None else "demo targets/mappings"
+        print(f"{d['id']:>5}  op {d['operation']:<4} {d['deleted_at']}  {d['deleted_by']:<10} {what:<12} "
+              f"{d['rows_removed']:>8} rows  {state}{'  [demo]' if d['sample'] else ''}  {d['file_name']}")
+    return 0
+
+
+def cmd_undelete(args) -> int:
+    from kpis.store import Store
+
+    out = Store(store_path(args)).undelete(args.deletion_id, by=args.by)
+    ids = ", ".join(map(str, out.batch_ids)) or "none"
+    print(f"deletion {out.deletion_id} undone: batches {ids} back ({out.rows_back} observations), "
+          f"{out.targets_back} targets, {out.mappings_back} mappings")
     return 0
 
 

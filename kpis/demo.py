@@ -44,5 +44,5 @@ def seed(store, sample_dir: Path = SAMPLE_DIR, by: str = "demo") -> list[int]:
     if targets_path.exists():
         targets, _ = read_targets(targets_path.read_bytes(), targets_path.name)
         if len(targets):
-            store.set_targets(targets, by=by)
+            store.set_targets(targets, by=by, sample=True)
     return ids

@@ -8,7 +8,8 @@
     │   ├── StoreLocked      another process holds the store for too long
     │   ├── DuplicateBatch   the same data was imported before
     │   ├── UnknownBatch     no batch with that id
-    │   └── SchemaTooNew     the store was written by a newer Passerelle
+    │   ├── SchemaTooNew     the store was written by a newer Passerelle
+    │   └── CannotUndelete   a deletion unknown, already undone, too old, or whose data came back since
     └── NotImportable        ingestion found nothing that can be stored
 
 Row- and cell-level problems are not exceptions: ingestion returns them as
@@ -69,3 +70,8 @@ class UnknownBatch(StoreError):
 
 class SchemaTooNew(StoreError):
     """The store was written by a newer version of Passerelle."""
+
+
+class CannotUndelete(StoreError):
+    """A deletion that cannot be undone: unknown, already undone, older than ``UNDELETE_DAYS``, or whose data
+    a batch imported since holds again."""

@@ -24,7 +24,7 @@ import pandas as pd
 
 from kpis import export
 from kpis.catalog import DIMENSION_ROLES, KPIS
-from kpis.i18n import MONTHS, fmt_date, fmt_value
+from kpis.i18n import MONTHS, fmt_date, fmt_value, t
 
 __all__ = [
     "columns_frame",
@@ -40,6 +40,8 @@ __all__ = [
     "template_workbook",
     "catalog_workbook",
     "history_workbook",
+    "deletion_summary",
+    "deletions_frame",
 ]
 
 _ROLE_LABELS = {
@@ -250,4 +252,50 @@ def history_workbook(batches: list[dict], grid: pd.DataFrame, deletions: list[di
     fr = lang == "fr"
     return export.to_excel({("Lots" if fr else "Batches"): batches_frame(batches, lang),
                             ("Couverture" if fr else "Coverage"): grid.reset_index() if len(grid) else grid,
-                            ("Suppressions" if fr else "Deletions"): pd.DataFrame(deletions)})
+                            ("Suppressions" if fr else "Deletions"): deletions_frame(deletions, lang)})
+
+
+def deletion_summary(preview, lang: str = "fr", undo_days: int | None = None) -> list[str]:
+    """What a deletion will do, one line per item, for the confirmation (app) and ``delete-*`` (CLI).
+
+        >>> deletion_summary(store.preview_delete(3), "en")
+        ['Batch 3 · intranet_sept.xlsx · origin manual · 1 values · 2026-09-01 to 2026-09-30',
+         '1 older value(s) become current again: Active users (1) — batch(es) 2']
+
+    ``preview`` is a ``kpis.store.DeletionPreview``; ``undo_days`` adds how long it stays reversible.
+    """
+    if preview.empty:
+        return [t("deletion.nothing", lang)]
+    lines = []
+    for b in preview.batches:
+        start = fmt_date(date.fromisoformat(b["period_start"]), lang) if b["period_start"] else "—"
+        end = fmt_date(date.fromisoformat(b["period_end"]), lang) if b["period_end"] else "—"
+        lines.append(t("deletion.batch", lang, id=b["id"], file=b["file"], origin=b["origin"],
+                       rows=fmt_value(b["rows"], "count", lang), start=start, end=end))
+    if preview.rows_restored:
+        detail = ", ".join(f"{KPIS[k].label(lang) if k in KPIS else k} ({fmt_value(n, 'count', lang)})"
+                           for k, n in preview.restored_by_kpi.items())
+        source = t("deletion.restored_from", lang, ids=", ".join(map(str, preview.restored_from)))
+        lines.append(t("deletion.restored", lang, n=fmt_value(preview.rows_restored, "count", lang),
+                       detail=f"{detail} — {source}"))
+    elif preview.batches:
+        lines.append(t("deletion.restored_none", lang))
+    if preview.targets:
+        lines.append(t("deletion.targets", lang, n=preview.targets))
+    if preview.mappings:
+        lines.append(t("deletion.mappings", lang, n=preview.mappings))
+    if undo_days:
+        lines.append(t("deletion.undo_hint", lang, days=undo_days))
+    return lines
+
+
+def deletions_frame(deletions: list[dict], lang: str = "fr") -> pd.DataFrame:
+    """The deletion log, newest first, labelled: what went, when, by whom, and whether it can still be undone."""
+    cols = _cols(lang, ["N°", "Opération", "Supprimé le", "Par", "Lot", "Fichier", "Origine", "Valeurs retirées",
+                        "Objectifs retirés", "Démo", "Annulée le", "Annulable jusqu'au"],
+                 ["No.", "Operation", "Deleted at", "By", "Batch", "File", "Origin", "Values removed",
+                  "Targets removed", "Demo", "Undone at", "Undoable until"])
+    rows = [[d["id"], d["operation"], d["deleted_at"], d["deleted_by"], d["batch_id"], d["file_name"], d["origin"],
+             d["rows_removed"], d["targets_removed"], d["sample"], d["undone_at"] or "",
+             d["undo_until"] if d["undoable"] else "—"] for d in reversed(deletions)]
+    return pd.DataFrame(rows, columns=cols)

@@ -54,8 +54,21 @@ refused with ``DuplicateBatch``; nothing is written.
 parts (connecting and lock errors, registering a DataFrame for bulk insert,
 Parquet COPY for backup) live in the ``_duckdb_*`` helpers of this module.
 
+**Deleting is deliberate and reversible.** ``preview_delete(id)`` and
+``preview_demo()`` say, without writing, what a deletion would do: the
+batches (file, origin, rows, period), the older observations that become
+current again (per KPI) and, for the demo, the targets and remembered
+mappings it brought (``sample`` on batches, targets and mappings). A
+deletion moves its rows into the ``deleted_*`` archive tables under one
+*operation* id (the first id it writes in the ``deletions`` log; a demo
+removal is one operation), so ``undelete(id)`` puts them back, in one
+transaction, for ``UNDELETE_DAYS`` days; what is current is then recomputed
+from scratch, as ``recompute_current()`` does. Archives older than that are
+purged by the next deletion.
+
 Errors: ``StoreLocked``, ``DuplicateBatch``, ``UnknownBatch``,
-``SchemaTooNew``, ``NotImportable`` and ``StoreError`` (see ``kpis.errors``).
+``SchemaTooNew``, ``NotImportable``, ``CannotUndelete`` and ``StoreError``
+(see ``kpis.errors``).
 """
 
 from __future__ import annotations
@@ -70,7 +83,7 @@ import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
@@ -78,31 +91,51 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from kpis.errors import DuplicateBatch, NotImportable, SchemaTooNew, StoreError, StoreLocked, UnknownBatch
+from kpis.errors import (
+    CannotUndelete,
+    DuplicateBatch,
+    NotImportable,
+    SchemaTooNew,
+    StoreError,
+    StoreLocked,
+    UnknownBatch,
+)
 from kpis.model import ALL, DIMENSIONS, OBS_COLUMNS, SEGMENTS, Filter
 
 __all__ = [
     "Store",
     "ImportOutcome",
     "DeleteOutcome",
+    "DeletionPreview",
+    "UndeleteOutcome",
     "OverlapWarning",
     "RememberedMapping",
     "observations_hash",
     "fold_headers",
     "SCHEMA_VERSION",
     "DEFAULT_LOCK_TIMEOUT",
+    "UNDELETE_DAYS",
 ]
 
-SCHEMA_VERSION = 4
-"""Version 1 had no ``obs_hash``/``parser_version`` on batches and no column mappings."""
+SCHEMA_VERSION = 5
+"""Version 1 had no ``obs_hash``/``parser_version`` on batches and no column mappings; version 5 adds the
+``sample`` flag of targets and mappings, the deletion log's operation and undo columns, and the archives."""
 
 DEFAULT_LOCK_TIMEOUT = 10.0
 """Seconds a busy store is retried before ``StoreLocked``."""
 
+UNDELETE_DAYS = 30
+"""Days during which a deletion can be undone (``Store.undelete``); its archive is purged afterwards."""
+
 VALUE_DIGITS = 10
 """Significant digits kept when hashing values (relative rounding ~1e-9)."""
 
-TABLES = ("schema_version", "counters", "batches", "observations", "deletions", "targets", "column_mappings")
+ARCHIVES = {"deleted_batches": "batches", "deleted_observations": "observations", "deleted_targets": "targets",
+            "deleted_mappings": "column_mappings"}
+"""Archive table -> the table whose rows it keeps (same columns plus ``operation``), for ``undelete``."""
+
+TABLES = ("schema_version", "counters", "batches", "observations", "deletions", "targets", "column_mappings",
+          *ARCHIVES)
 """Every table, in dependency order (backup, restore and tests walk them)."""
 
 DERIVED_TABLES = ("entity_totals", "label_values")
@@ -122,6 +155,10 @@ _ORDER = {
     "deletions": "id",
     "targets": "kpi, segment, entity, period_start, period_end",
     "column_mappings": "headers_key",
+    "deleted_batches": "operation, id",
+    "deleted_observations": "operation, batch_id, row_no",
+    "deleted_targets": "operation, kpi, segment, entity, period_start, period_end",
+    "deleted_mappings": "operation, headers_key",
     "entity_totals": "period_start, period_end, segment, kpi, entity",
     "label_values": "segment, dimension, value",
 }
@@ -165,14 +202,19 @@ _DDL = {
         is_current BOOLEAN NOT NULL)""",
     "deletions": """CREATE TABLE deletions (
         id INTEGER PRIMARY KEY,
-        batch_id INTEGER NOT NULL,
+        batch_id INTEGER,
         file_name VARCHAR NOT NULL,
         origin VARCHAR NOT NULL,
         sample BOOLEAN NOT NULL,
         deleted_at TIMESTAMP NOT NULL,
         deleted_by VARCHAR NOT NULL,
         rows_removed INTEGER NOT NULL,
-        rows_restored INTEGER NOT NULL)""",
+        rows_restored INTEGER NOT NULL,
+        operation INTEGER,
+        targets_removed INTEGER,
+        mappings_removed INTEGER,
+        undone_at TIMESTAMP,
+        undone_by VARCHAR)""",
     "targets": """CREATE TABLE targets (
         kpi VARCHAR NOT NULL,
         segment VARCHAR NOT NULL,
@@ -182,13 +224,17 @@ _DDL = {
         grain VARCHAR NOT NULL,
         value DOUBLE PRECISION NOT NULL,
         set_by VARCHAR NOT NULL,
-        set_at TIMESTAMP NOT NULL)""",
+        set_at TIMESTAMP NOT NULL,
+        sample BOOLEAN)""",
     "column_mappings": """CREATE TABLE column_mappings (
         headers_key VARCHAR PRIMARY KEY,
         headers VARCHAR NOT NULL,
         mapping VARCHAR NOT NULL,
         saved_by VARCHAR NOT NULL,
-        saved_at TIMESTAMP NOT NULL)""",
+        saved_at TIMESTAMP NOT NULL,
+        sample BOOLEAN)""",
+    **{archive: f"CREATE TABLE {archive} AS SELECT *, CAST(NULL AS INTEGER) AS operation FROM {source} WHERE FALSE"
+       for archive, source in ARCHIVES.items()},
     "entity_totals": """CREATE TABLE entity_totals (
         period_start DATE NOT NULL,
         period_end DATE NOT NULL,
@@ -209,7 +255,9 @@ and entity, rebuilt in the transaction of every write that changes what is
 current. ``native_totals`` reads it when no channel or initiative is involved
 (the CDO view's case), 5 million rows becoming a few tens of thousands.
 ``label_values`` (derived too) lists the entities, channels, initiatives and
-KPIs present per segment, for the filter widgets."""
+KPIs present per segment, for the filter widgets. The ``deleted_*`` archives
+(``ARCHIVES``) take their columns from the table they keep, plus ``operation``.
+``deletions.batch_id`` is empty for a demo removal that only took targets or mappings."""
 
 
 # --- values returned -------------------------------------------------------
@@ -242,11 +290,47 @@ class ImportOutcome:
 
 @dataclass(frozen=True)
 class DeleteOutcome:
-    """What ``Store.delete_batch`` / ``delete_demo`` did."""
+    """What ``Store.delete_batch`` / ``delete_demo`` did; ``deletion_id`` is what ``undelete`` takes."""
 
     batch_ids: tuple[int, ...]
     rows_removed: int
     rows_restored: int
+    targets_removed: int = 0
+    mappings_removed: int = 0
+    deletion_id: int | None = None
+
+
+@dataclass(frozen=True)
+class DeletionPreview:
+    """What a deletion would do, computed without writing (``preview_delete``, ``preview_demo``).
+
+    ``batches``: one dict per batch (id, file, origin, rows, period_start, period_end, sample);
+    ``restored_by_kpi``: KPI -> older observations that become current again;
+    ``restored_from``: batch id -> how many of them it holds.
+    """
+
+    batches: tuple[dict, ...]
+    rows_removed: int
+    rows_restored: int
+    restored_by_kpi: dict[str, int] = field(default_factory=dict, hash=False)
+    restored_from: dict[int, int] = field(default_factory=dict, hash=False)
+    targets: int = 0
+    mappings: int = 0
+
+    @property
+    def empty(self) -> bool:
+        return not self.batches and not self.targets and not self.mappings
+
+
+@dataclass(frozen=True)
+class UndeleteOutcome:
+    """What ``Store.undelete`` put back."""
+
+    deletion_id: int
+    batch_ids: tuple[int, ...]
+    rows_back: int
+    targets_back: int
+    mappings_back: int
 
 
 @dataclass(frozen=True)
@@ -697,53 +781,65 @@ class Store:
     # --- delete ---------------------------------------------------------------
 
     def delete_batch(self, batch_id: int, by: str = "local") -> DeleteOutcome:
-        """Delete one batch; rows it superseded become current again. Logged.
+        """Delete one batch; rows it superseded become current again. Logged, and reversible with ``undelete``.
 
             >>> store.delete_batch(3, by="cdo")    # batch 2's September active users are current again
-            DeleteOutcome(batch_ids=(3,), rows_removed=1, rows_restored=1)
+            DeleteOutcome(batch_ids=(3,), rows_removed=1, rows_restored=1, targets_removed=0, mappings_removed=0,
+                          deletion_id=1)
         """
         with self._write() as con:
             if not _scalar(con, "SELECT COUNT(*) FROM batches WHERE id = ?", [batch_id]):
-                raise UnknownBatch(f"Aucun lot n° {batch_id}.", f"No batch with id {batch_id}.")
+                raise _unknown_batch(batch_id)
             outcome = _delete(con, [batch_id], by)
             _refresh_entity_totals(con)
             return outcome
 
     def delete_demo(self, by: str = "local") -> DeleteOutcome:
-        """Delete every batch flagged ``sample`` (demo data) in one transaction."""
+        """Delete everything the demo brought, in one transaction: every batch, target and remembered
+        mapping flagged ``sample``. One entry of the deletion log to undo."""
         with self._write() as con:
             ids = [r[0] for r in con.execute("SELECT id FROM batches WHERE sample ORDER BY id").fetchall()]
-            if not ids:
-                return DeleteOutcome((), 0, 0)
-            outcome = _delete(con, ids, by)
+            outcome = _delete(con, ids, by, demo=True)
+            _refresh_entity_totals(con)
+            return outcome
+
+    def preview_delete(self, batch_id: int) -> DeletionPreview:
+        """What ``delete_batch(batch_id)`` would do; nothing is written.
+
+            >>> store.preview_delete(3).restored_by_kpi     # batch 2's September active users come back
+            {'active_users': 1}
+        """
+        with self._read() as con:
+            if not _scalar(con, "SELECT COUNT(*) FROM batches WHERE id = ?", [batch_id]):
+                raise _unknown_batch(batch_id)
+            return _preview(con, [batch_id], demo=False)
+
+    def preview_demo(self) -> DeletionPreview:
+        """What ``delete_demo()`` would do (``.empty`` when the store holds nothing from the demo)."""
+        with self._read() as con:
+            ids = [r[0] for r in con.execute("SELECT id FROM batches WHERE sample ORDER BY id").fetchall()]
+            return _preview(con, ids, demo=True)
+
+    def undelete(self, deletion_id: int, by: str = "local", *, max_age_days: int = UNDELETE_DAYS) -> UndeleteOutcome:
+        """Put back what a deletion took (any id of its log entries), then recompute what is current.
+
+            >>> out = store.delete_batch(2)
+            >>> store.undelete(out.deletion_id).batch_ids
+            (2,)
+
+        Raises ``CannotUndelete`` when the id is unknown, already undone, older than
+        ``max_age_days`` days, or when a batch imported since holds the same data.
+        """
+        with self._write() as con:
+            outcome = _undelete(con, deletion_id, by, max_age_days)
+            _recompute_current(con)
             _refresh_entity_totals(con)
             return outcome
 
     def recompute_current(self) -> int:
         """Recompute every row's current flag from scratch; returns the rows changed (0 when consistent)."""
         with self._write() as con:
-            con.execute(
-                """CREATE TEMP TABLE _cand AS
-                   SELECT o.batch_id, o.row_no, b.origin, o.segment, o.entity, o.channel, o.initiative, o.kpi,
-                          o.period_start, o.period_end
-                   FROM observations o JOIN batches b ON b.id = o.batch_id"""
-            )
-            _islands(con, "SELECT id FROM batches")
-            _hits(con)
-            changed = _set_current(
-                con,
-                """SELECT h.batch_id, h.row_no FROM _hits h JOIN observations o
-                   ON o.batch_id = h.batch_id AND o.row_no = h.row_no WHERE h.inside = 1 AND o.is_current""",
-                False,
-            )
-            changed += _set_current(
-                con,
-                """SELECT o.batch_id, o.row_no FROM observations o WHERE NOT o.is_current AND NOT EXISTS (
-                   SELECT 1 FROM _hits h WHERE h.inside = 1 AND h.batch_id = o.batch_id AND h.row_no = o.row_no)""",
-                True,
-            )
-            for t in ("_islands", "_cand", "_hits"):
-                con.execute(f"DROP TABLE IF EXISTS {t}")
+            changed = _recompute_current(con)
             _refresh_entity_totals(con)
             return changed
 
@@ -791,18 +887,43 @@ class Store:
             out.append(item)
         return out
 
-    def deletions(self) -> list[dict]:
-        """The deletion log, oldest first."""
+    def deletions(self, max_age_days: int = UNDELETE_DAYS) -> list[dict]:
+        """The deletion log, oldest first; ``undoable`` says whether ``undelete(operation)`` would work now
+        (not undone, at most ``max_age_days`` old, archive kept), ``undo_until`` until when.
+
+            >>> _ = store.delete_batch(3)
+            >>> [(d["id"], d["operation"], d["batch_id"], d["undoable"]) for d in store.deletions()]
+            [(1, 1, 3, True)]
+        """
         with self._read() as con:
-            df = con.execute(f"SELECT * FROM deletions ORDER BY {_ORDER['deletions']}").df()
-        return [
-            {**rec, "deleted_at": _iso_z(rec["deleted_at"]), "sample": bool(rec["sample"])}
-            for rec in df.to_dict("records")
-        ]
+            df = con.execute(
+                f"""SELECT d.*, EXISTS (SELECT 1 FROM deleted_batches a WHERE a.operation = d.operation)
+                           OR EXISTS (SELECT 1 FROM deleted_targets a WHERE a.operation = d.operation)
+                           OR EXISTS (SELECT 1 FROM deleted_mappings a WHERE a.operation = d.operation) AS archived
+                    FROM deletions d ORDER BY {_ORDER['deletions']}""").df()
+        cutoff = _utcnow() - timedelta(days=max_age_days)
+        out = []
+        for rec in df.to_dict("records"):
+            deleted_at = pd.Timestamp(rec["deleted_at"])
+            undone = rec["undone_at"] is not None and not pd.isna(rec["undone_at"])
+            out.append({
+                **{k: v for k, v in rec.items() if k != "archived"},
+                "batch_id": None if pd.isna(rec["batch_id"]) else int(rec["batch_id"]),
+                "operation": int(rec["operation"]),
+                "targets_removed": int(rec["targets_removed"] or 0),
+                "mappings_removed": int(rec["mappings_removed"] or 0),
+                "deleted_at": _iso_z(deleted_at),
+                "sample": bool(rec["sample"]),
+                "undone_at": _iso_z(rec["undone_at"]) if undone else None,
+                "undone_by": rec["undone_by"] if undone else None,
+                "undo_until": _iso_z(deleted_at + pd.Timedelta(days=max_age_days)),
+                "undoable": bool(rec["archived"]) and not undone and deleted_at >= cutoff,
+            })
+        return out
 
     # --- targets and mappings ---------------------------------------------------
 
-    def set_targets(self, targets: pd.DataFrame, by: str = "local") -> int:
+    def set_targets(self, targets: pd.DataFrame, by: str = "local", *, sample: bool = False) -> int:
         """Insert or replace targets by key (kpi, segment, entity, period_start, period_end).
 
             >>> store.set_targets(pd.DataFrame({"kpi": ["clicks"], "segment": ["B2C"],
@@ -811,6 +932,7 @@ class Store:
 
         ``entity`` is optional (missing or empty = the whole segment); ``grain`` is
         derived from the dates when absent. A NaN value removes the target.
+        ``sample=True`` marks demo targets (``delete_demo`` removes them).
         Returns the number of targets written or removed.
         """
         frame = _normalise_targets(targets)
@@ -824,9 +946,9 @@ class Store:
                 )
                 if not math.isnan(rec.value):
                     con.execute(
-                        "INSERT INTO targets VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                        "INSERT INTO targets VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                         [rec.kpi, rec.segment, rec.entity, rec.period_start, rec.period_end, rec.grain,
-                         rec.value, by, now],
+                         rec.value, by, now, bool(sample)],
                     )
         return len(frame)
 
@@ -847,8 +969,9 @@ class Store:
         self._targets_cache = (version, out)
         return out.copy()
 
-    def remember_mapping(self, headers: Sequence[str], mapping: dict[str, str], by: str = "local") -> None:
-        """Remember what the columns of a header set mean (replaces an earlier one).
+    def remember_mapping(self, headers: Sequence[str], mapping: dict[str, str], by: str = "local", *,
+                         sample: bool = False) -> None:
+        """Remember what the columns of a header set mean (replaces an earlier one); ``sample`` marks the demo's.
 
             >>> store.remember_mapping(["Mois", "Clics"], {"Mois": "period:month"}, by="cdo")
         """
@@ -856,9 +979,9 @@ class Store:
         with self._write() as con:
             con.execute("DELETE FROM column_mappings WHERE headers_key = ?", [json.dumps(key, ensure_ascii=False)])
             con.execute(
-                "INSERT INTO column_mappings VALUES (?, ?, ?, ?, ?)",
+                "INSERT INTO column_mappings VALUES (?, ?, ?, ?, ?, ?)",
                 [json.dumps(key, ensure_ascii=False), json.dumps(list(key), ensure_ascii=False),
-                 json.dumps(dict(mapping), ensure_ascii=False, sort_keys=True), by, _utcnow()],
+                 json.dumps(dict(mapping), ensure_ascii=False, sort_keys=True), by, _utcnow(), bool(sample)],
             )
 
     def remembered_mappings(self) -> list[RememberedMapping]:
@@ -995,7 +1118,8 @@ class Store:
 
             >>> store.backup("backups/2026-11-26")
             {'schema_version': 1, 'counters': 2, 'batches': 3, 'observations': 22, 'deletions': 0, 'targets': 1,
-             'column_mappings': 0}
+             'column_mappings': 0, 'deleted_batches': 0, 'deleted_observations': 0, 'deleted_targets': 0,
+             'deleted_mappings': 0}
 
         Returns the rows written per table.
         """
@@ -1268,57 +1392,228 @@ def _overlap_warnings(con, partial: pd.DataFrame) -> tuple[OverlapWarning, ...]:
     return tuple(out)
 
 
-def _delete(con, ids: list[int], by: str) -> DeleteOutcome:
-    """Delete batches ``ids`` and re-evaluate the rows they may have superseded."""
+def _unknown_batch(batch_id: int) -> UnknownBatch:
+    return UnknownBatch(f"Aucun lot n° {batch_id}.", f"No batch with id {batch_id}.")
+
+
+def _restorable(con, ids: list[int]) -> str:
+    """The rows that deleting batches ``ids`` makes current again, computed before the delete.
+
+    Temp tables ``_keys``, ``_cand`` (older superseded rows of an affected origin × segment × KPI),
+    ``_islands`` and ``_hits`` (the coverage of the batches that stay); returns the SQL selecting
+    (batch_id, row_no) of the candidates no remaining newer batch covers. Read-only: the preview uses it.
+    """
     ph = _placeholders(ids)
+    con.execute("DROP TABLE IF EXISTS _keys")
     con.execute(
         f"""CREATE TEMP TABLE _keys AS SELECT DISTINCT b.origin, o.segment, o.kpi
             FROM observations o JOIN batches b ON b.id = o.batch_id WHERE o.batch_id IN ({ph})""",
         ids,
     )
-    removed = dict(con.execute(
-        f"SELECT batch_id, COUNT(*) FROM observations WHERE batch_id IN ({ph}) GROUP BY batch_id", ids
+    con.execute("DROP TABLE IF EXISTS _cand")
+    con.execute(
+        f"""CREATE TEMP TABLE _cand AS
+           SELECT o.batch_id, o.row_no, b.origin, o.segment, o.entity, o.channel, o.initiative, o.kpi,
+                  o.period_start, o.period_end
+           FROM observations o JOIN batches b ON b.id = o.batch_id
+           WHERE NOT o.is_current AND o.batch_id < ? AND o.batch_id NOT IN ({ph})
+             AND EXISTS (SELECT 1 FROM _keys k
+                         WHERE k.origin = b.origin AND k.segment = o.segment AND k.kpi = o.kpi)""",
+        [max(ids), *ids],
+    )
+    if not _scalar(con, "SELECT COUNT(*) FROM _cand"):
+        return "SELECT batch_id, row_no FROM _cand"
+    _islands(con, f"SELECT id FROM batches WHERE id > (SELECT MIN(batch_id) FROM _cand) AND id NOT IN ({ph})",
+             ids, keys_table="_keys")
+    _hits(con)
+    return ("SELECT batch_id, row_no FROM _cand c WHERE NOT EXISTS "
+            "(SELECT 1 FROM _hits h WHERE h.inside = 1 AND h.batch_id = c.batch_id AND h.row_no = c.row_no)")
+
+
+def _drop_temp(con) -> None:
+    for t in ("_islands", "_keys", "_cand", "_hits", "_back"):
+        con.execute(f"DROP TABLE IF EXISTS {t}")
+
+
+def _preview(con, ids: list[int], demo: bool) -> DeletionPreview:
+    """``DeletionPreview`` of deleting batches ``ids`` (and, for the demo, its targets and mappings)."""
+    batches: list[dict] = []
+    by_kpi: dict[str, int] = {}
+    by_batch: dict[int, int] = {}
+    if ids:
+        ph = _placeholders(ids)
+        for r in con.execute(
+            f"""SELECT id, file_name, origin, observations, period_start, period_end, sample
+                FROM batches WHERE id IN ({ph}) ORDER BY id""", ids).fetchall():
+            batches.append({"id": r[0], "file": r[1], "origin": r[2], "rows": r[3], "period_start": _iso_date(r[4]),
+                            "period_end": _iso_date(r[5]), "sample": bool(r[6])})
+        back = _restorable(con, ids)
+        for kpi, batch_id, n in con.execute(
+            f"""SELECT o.kpi, o.batch_id, COUNT(*) FROM ({back}) r
+                JOIN observations o ON o.batch_id = r.batch_id AND o.row_no = r.row_no
+                GROUP BY o.kpi, o.batch_id ORDER BY o.kpi, o.batch_id""").fetchall():
+            by_kpi[kpi] = by_kpi.get(kpi, 0) + n
+            by_batch[batch_id] = by_batch.get(batch_id, 0) + n
+        _drop_temp(con)
+    targets = _scalar(con, "SELECT COUNT(*) FROM targets WHERE sample") if demo else 0
+    mappings = _scalar(con, "SELECT COUNT(*) FROM column_mappings WHERE sample") if demo else 0
+    return DeletionPreview(tuple(batches), sum(b["rows"] for b in batches), sum(by_kpi.values()), by_kpi,
+                           dict(sorted(by_batch.items())), targets, mappings)
+
+
+def _columns(con, table: str) -> str:
+    """The table's column names, in order, comma-separated (archives copy rows by name)."""
+    return ", ".join(r[0] for r in con.execute(
+        "SELECT column_name FROM information_schema.columns WHERE table_name = ? ORDER BY ordinal_position", [table]
     ).fetchall())
-    info = {r[0]: r[1:] for r in con.execute(
-        f"SELECT id, file_name, origin, sample FROM batches WHERE id IN ({ph})", ids
-    ).fetchall()}
-    con.execute(f"DELETE FROM observations WHERE batch_id IN ({ph})", ids)
-    con.execute(f"DELETE FROM batches WHERE id IN ({ph})", ids)
-    # Rows older than a deleted batch, superseded, of an affected (origin, segment, kpi):
-    # were they superseded only by the deleted batch(es)?
+
+
+def _archive(con, source: str, where: str, params: Sequence, operation: int) -> int:
+    """Move the rows of ``source`` selected by ``where`` into its archive under ``operation``; returns how many."""
+    archive = next(a for a, s in ARCHIVES.items() if s == source)
+    cols = _columns(con, source)
+    n = _scalar(con, f"SELECT COUNT(*) FROM {source} WHERE {where}", params)
+    if n:
+        con.execute(f"INSERT INTO {archive} ({cols}, operation) SELECT {cols}, ? FROM {source} WHERE {where}",
+                    [operation, *params])
+        con.execute(f"DELETE FROM {source} WHERE {where}", params)
+    return n
+
+
+def _purge_archives(con, now: datetime) -> None:
+    """Forget the archives of deletions older than ``UNDELETE_DAYS`` (they can no longer be undone)."""
+    cutoff = now - timedelta(days=UNDELETE_DAYS)
+    for archive in ARCHIVES:
+        con.execute(f"DELETE FROM {archive} WHERE operation IN "
+                    "(SELECT operation FROM deletions WHERE deleted_at < ?)", [cutoff])
+
+
+def _delete(con, ids: list[int], by: str, demo: bool = False) -> DeleteOutcome:
+    """Archive batches ``ids`` (and, for the demo, its targets and mappings), make current again the rows
+    only they superseded, and log one operation."""
+    now = _utcnow()
+    _purge_archives(con, now)
+    operation = _scalar(con, "SELECT COALESCE(MAX(id), 0) + 1 FROM deletions")
+    removed: dict[int, int] = {}
+    info: dict[int, tuple] = {}
+    restored = 0
+    if ids:
+        ph = _placeholders(ids)
+        back = _restorable(con, ids)
+        con.execute(f"CREATE TEMP TABLE _back AS {back}")
+        restored = _scalar(con, "SELECT COUNT(*) FROM _back")
+        removed = dict(con.execute(
+            f"SELECT batch_id, COUNT(*) FROM observations WHERE batch_id IN ({ph}) GROUP BY batch_id", ids
+        ).fetchall())
+        info = {r[0]: r[1:] for r in con.execute(
+            f"SELECT id, file_name, origin, sample FROM batches WHERE id IN ({ph})", ids
+        ).fetchall()}
+        _archive(con, "observations", f"batch_id IN ({ph})", ids, operation)
+        _archive(con, "batches", f"id IN ({ph})", ids, operation)
+        _set_current(con, "SELECT batch_id, row_no FROM _back", True)
+        _drop_temp(con)
+    targets = _archive(con, "targets", "sample", [], operation) if demo else 0
+    mappings = _archive(con, "column_mappings", "sample", [], operation) if demo else 0
+    if not ids and not targets and not mappings:
+        return DeleteOutcome((), 0, 0)
+    log = "INSERT INTO deletions VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, NULL)"
+    if not ids:  # a demo removal that only took targets or mappings
+        con.execute(log, [operation, None, "", "demo", True, now, by, 0, 0, operation, targets, mappings])
+    for i, batch_id in enumerate(ids):
+        file_name, origin, sample = info[batch_id]
+        # Restored rows, targets and mappings are counted on the operation's first entry
+        # (with several batches deleted at once they cannot be told apart).
+        first = i == 0
+        con.execute(log, [operation + i, batch_id, file_name, origin, sample, now, by, removed.get(batch_id, 0),
+                          restored if first else 0, operation, targets if first else 0, mappings if first else 0])
+    return DeleteOutcome(tuple(ids), sum(removed.values()), restored, targets, mappings, operation)
+
+
+def _undelete(con, deletion_id: int, by: str, max_age_days: int) -> UndeleteOutcome:
+    """Move a deletion's archived rows back (what is current is recomputed by the caller)."""
+    row = con.execute("SELECT operation, deleted_at, undone_at FROM deletions WHERE id = ?", [deletion_id]).fetchone()
+    if row is None:
+        raise CannotUndelete(f"Aucune suppression n° {deletion_id} dans le journal.",
+                             f"No deletion {deletion_id} in the deletion log.")
+    operation, deleted_at, undone_at = row
+    if undone_at is not None:
+        raise CannotUndelete(f"La suppression n° {deletion_id} a déjà été annulée le {_iso_z(undone_at)}.",
+                             f"Deletion {deletion_id} was already undone on {_iso_z(undone_at)}.")
+    if deleted_at < _utcnow() - timedelta(days=max_age_days):
+        raise CannotUndelete(
+            f"La suppression n° {deletion_id} date du {_iso_z(deleted_at)} : elle ne peut plus être annulée "
+            f"après {max_age_days} jours. Réimportez le fichier.",
+            f"Deletion {deletion_id} dates from {_iso_z(deleted_at)}: it can no longer be undone after "
+            f"{max_age_days} days. Import the file again.")
+    archived = sum(_scalar(con, f"SELECT COUNT(*) FROM {a} WHERE operation = ?", [operation]) for a in ARCHIVES)
+    if not archived:
+        raise CannotUndelete(
+            f"La suppression n° {deletion_id} a été faite par une version de Passerelle qui ne gardait pas "
+            "les données supprimées : réimportez le fichier.",
+            f"Deletion {deletion_id} was made by a Passerelle version that did not keep deleted data: "
+            "import the file again.")
+    clash = con.execute(
+        """SELECT a.id, b.id, b.file_name FROM deleted_batches a JOIN batches b
+           ON (a.sha256 IS NOT NULL AND b.sha256 = a.sha256) OR b.obs_hash = a.obs_hash
+           WHERE a.operation = ? ORDER BY a.id, b.id LIMIT 1""", [operation]).fetchone()
+    if clash:
+        raise CannotUndelete(
+            f"Le lot n° {clash[0]} ne peut pas revenir : le lot n° {clash[1]} ({clash[2]}), importé depuis, "
+            "contient les mêmes données. Supprimez-le d'abord pour annuler cette suppression.",
+            f"Batch {clash[0]} cannot come back: batch {clash[1]} ({clash[2]}), imported since, holds the same "
+            "data. Delete it first to undo this deletion.")
+    batch_ids = tuple(r[0] for r in con.execute(
+        "SELECT id FROM deleted_batches WHERE operation = ? ORDER BY id", [operation]).fetchall())
+    _restore_archive(con, "batches", operation)
+    rows = _restore_archive(con, "observations", operation)
+    # a target or mapping set again since the deletion is the user's newer choice: it stays
+    targets = _restore_archive(con, "targets", operation, keep_newer=(
+        "kpi = a.kpi AND segment = a.segment AND entity IS NOT DISTINCT FROM a.entity "
+        "AND period_start = a.period_start AND period_end = a.period_end"))
+    mappings = _restore_archive(con, "column_mappings", operation, keep_newer="headers_key = a.headers_key")
+    con.execute("UPDATE deletions SET undone_at = ?, undone_by = ? WHERE operation = ?", [_utcnow(), by, operation])
+    return UndeleteOutcome(int(operation), batch_ids, rows, targets, mappings)
+
+
+def _restore_archive(con, source: str, operation: int, keep_newer: str | None = None) -> int:
+    """Move an operation's rows from the archive of ``source`` back; returns how many came back."""
+    archive = next(a for a, s in ARCHIVES.items() if s == source)
+    cols = _columns(con, source)
+    where = "a.operation = ?"
+    if keep_newer:
+        where += f" AND NOT EXISTS (SELECT 1 FROM {source} WHERE {keep_newer})"
+    n = _scalar(con, f"SELECT COUNT(*) FROM {archive} a WHERE {where}", [operation])
+    con.execute(f"INSERT INTO {source} ({cols}) SELECT {', '.join('a.' + c for c in cols.split(', '))} "
+                f"FROM {archive} a WHERE {where}", [operation])
+    con.execute(f"DELETE FROM {archive} WHERE operation = ?", [operation])
+    return n
+
+
+def _recompute_current(con) -> int:
+    """Every row's current flag from scratch (inside the caller's transaction); returns the rows changed."""
+    con.execute("DROP TABLE IF EXISTS _cand")
     con.execute(
         """CREATE TEMP TABLE _cand AS
            SELECT o.batch_id, o.row_no, b.origin, o.segment, o.entity, o.channel, o.initiative, o.kpi,
                   o.period_start, o.period_end
-           FROM observations o JOIN batches b ON b.id = o.batch_id
-           WHERE NOT o.is_current AND o.batch_id < ?
-             AND EXISTS (SELECT 1 FROM _keys k
-                         WHERE k.origin = b.origin AND k.segment = o.segment AND k.kpi = o.kpi)""",
-        [max(ids)],
+           FROM observations o JOIN batches b ON b.id = o.batch_id"""
     )
-    restored_by_batch: dict[int, int] = {}
-    if con.execute("SELECT COUNT(*) FROM _cand").fetchone()[0]:
-        _islands(con, "SELECT id FROM batches WHERE id > (SELECT MIN(batch_id) FROM _cand)", keys_table="_keys")
-        _hits(con)
-        back = ("SELECT batch_id, row_no FROM _cand c WHERE NOT EXISTS "
-                "(SELECT 1 FROM _hits h WHERE h.inside = 1 AND h.batch_id = c.batch_id AND h.row_no = c.row_no)")
-        restored_by_batch = dict(con.execute(f"SELECT batch_id, COUNT(*) FROM ({back}) r GROUP BY batch_id").fetchall())
-        _set_current(con, back, True)
-    for t in ("_islands", "_keys", "_cand", "_hits"):
-        con.execute(f"DROP TABLE IF EXISTS {t}")
-    restored = sum(restored_by_batch.values())
-    now = _utcnow()
-    next_id = con.execute("SELECT COALESCE(MAX(id), 0) + 1 FROM deletions").fetchone()[0]
-    for i, batch_id in enumerate(ids):
-        file_name, origin, sample = info[batch_id]
-        # Restored rows are attributed to the first deleted batch of the call
-        # (with several batches deleted at once they cannot be told apart).
-        con.execute(
-            "INSERT INTO deletions VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [next_id + i, batch_id, file_name, origin, sample, now, by, removed.get(batch_id, 0),
-             restored if i == 0 else 0],
-        )
-    return DeleteOutcome(tuple(ids), sum(removed.values()), restored)
+    _islands(con, "SELECT id FROM batches")
+    _hits(con)
+    changed = _set_current(
+        con,
+        """SELECT h.batch_id, h.row_no FROM _hits h JOIN observations o
+           ON o.batch_id = h.batch_id AND o.row_no = h.row_no WHERE h.inside = 1 AND o.is_current""",
+        False,
+    )
+    changed += _set_current(
+        con,
+        """SELECT o.batch_id, o.row_no FROM observations o WHERE NOT o.is_current AND NOT EXISTS (
+           SELECT 1 FROM _hits h WHERE h.inside = 1 AND h.batch_id = o.batch_id AND h.row_no = o.row_no)""",
+        True,
+    )
+    _drop_temp(con)
+    return changed
 
 
 def _normalise_targets(targets: pd.DataFrame) -> pd.DataFrame:
@@ -1417,7 +1712,27 @@ def _migrate_3_to_4(con) -> None:
     _refresh_entity_totals(con)
 
 
-_MIGRATIONS = {1: _migrate_1_to_2, 2: _migrate_2_to_3, 3: _migrate_3_to_4}
+def _migrate_4_to_5(con) -> None:
+    """v5: deleting is reversible. Targets and mappings gain ``sample`` (the demo's: set by "demo", the
+    name ``kpis.demo.seed`` writes); the deletion log gains its operation (entries written by one call,
+    at the same instant by the same person) and undo columns; the archive tables."""
+    con.execute("ALTER TABLE deletions ALTER COLUMN batch_id DROP NOT NULL")
+    for column, kind in (("operation", "INTEGER"), ("targets_removed", "INTEGER"), ("mappings_removed", "INTEGER"),
+                         ("undone_at", "TIMESTAMP"), ("undone_by", "VARCHAR")):
+        con.execute(f"ALTER TABLE deletions ADD COLUMN {column} {kind}")
+    con.execute(
+        """UPDATE deletions SET targets_removed = 0, mappings_removed = 0, operation = (
+               SELECT MIN(d.id) FROM deletions d
+               WHERE d.deleted_at = deletions.deleted_at AND d.deleted_by = deletions.deleted_by)""")
+    for table, by in (("targets", "set_by"), ("column_mappings", "saved_by")):
+        if "sample" not in _columns(con, table).split(", "):  # a v1 store's mappings table is made at v5's shape
+            con.execute(f"ALTER TABLE {table} ADD COLUMN sample BOOLEAN")
+        con.execute(f"UPDATE {table} SET sample = ({by} = 'demo')")
+    for archive in ARCHIVES:
+        con.execute(_DDL[archive])
+
+
+_MIGRATIONS = {1: _migrate_1_to_2, 2: _migrate_2_to_3, 3: _migrate_3_to_4, 4: _migrate_4_to_5}
 """from-version -> function migrating one step, inside the caller's transaction."""
 
 

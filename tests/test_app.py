@@ -9,6 +9,7 @@ from streamlit.testing.v1 import AppTest
 from conftest import APP, b2e_november
 from kpis import dashboard, metrics
 from kpis.catalog import KPIS
+from kpis.i18n import escape_markdown as md
 from kpis.i18n import fmt_value, t
 from kpis.store import Store
 
@@ -105,11 +106,37 @@ def test_history_lists_batches_and_deletes_one(store_path):
     at = run_app("app_pages/history.py")
     assert at.dataframe[0].value["Lot"].tolist() == [3, 2, 1]
     at.selectbox(key="delete_pick").set_value(2).run()
-    at.checkbox(key="delete_confirm").check().run()
+    at.checkbox(key="delete_confirm_2").check().run()
     at.button(key="delete_do").click().run()
     assert not at.exception
     assert [b["id"] for b in Store(store_path).batches()] == [1, 3]
     assert at.dataframe[0].value["Lot"].tolist() == [3, 1]
+
+
+def test_after_a_confirmed_delete_the_next_batch_needs_its_own_confirmation(store_path):
+    at = run_app("app_pages/history.py")
+    assert at.selectbox(key="delete_pick").value == 3  # the newest batch is offered first
+    # the preview names the file and says what comes back before anything is ticked (shown as text)
+    sample = Store(store_path).batches()[2]
+    assert md(f"Lot n° 3 · {sample['file']} · origine {sample['origin']}") in _texts(at)
+    assert md("Aucune valeur plus ancienne ne revient.") in _texts(at)  # the three demo files do not overlap
+    assert at.button(key="delete_do").disabled
+    at.checkbox(key="delete_confirm_3").check().run()
+    assert not at.button(key="delete_do").disabled
+    at.button(key="delete_do").click().run()
+    assert not at.exception
+    assert [b["id"] for b in Store(store_path).batches()] == [1, 2]
+    assert "Lot(s) 3 supprimé(s)" in _texts(at)
+    # the selector moved to batch 2: its box is unticked and the button disabled, so one more click deletes nothing
+    assert at.selectbox(key="delete_pick").value == 2
+    assert at.checkbox(key="delete_confirm_2").value is False
+    assert at.button(key="delete_do").disabled  # (AppTest, like a browser, cannot click a disabled button)
+    # the deletion log offers to undo it, and undoing brings batch 3 back
+    at.button(key="undo_1").click().run()
+    assert not at.exception
+    assert [b["id"] for b in Store(store_path).batches()] == [1, 2, 3]
+    assert "Suppression n° 1 annulée : lot(s) 3 de retour" in _texts(at)
+    assert at.dataframe[0].value["Lot"].tolist() == [3, 2, 1]
 
 
 def test_catalog_page_lists_every_kpi_and_the_targets(store_path):
@@ -118,11 +145,25 @@ def test_catalog_page_lists_every_kpi_and_the_targets(store_path):
     assert len(at.dataframe[1].value) == len(Store(store_path).targets()) > 0
 
 
-def test_removing_the_demo_data_leaves_a_helpful_empty_state(store_path):
+def test_removing_the_demo_data_asks_first_then_takes_its_targets(store_path):
     at = run_app()
+    store = Store(store_path)
+    n_targets = len(store.targets())
+    assert n_targets > 0
     at.button(key="remove_demo").click().run()
     assert not at.exception
-    assert Store(store_path).batches() == []
+    # one click only opens the confirmation: nothing is deleted yet, and it lists what will go
+    assert len(store.batches()) == 3
+    texts = _texts(at)
+    assert "Retirer les données de démonstration ?" in texts
+    assert md(f"{n_targets} objectif(s) de démonstration") in texts
+    at.button(key="remove_demo_cancel").click().run()
+    assert len(store.batches()) == 3 and not [b for b in at.button if b.key == "remove_demo_confirm"]
+    at.button(key="remove_demo").click().run()
+    at.button(key="remove_demo_confirm").click().run()
+    assert not at.exception
+    assert store.batches() == [] and store.targets().empty
+    assert "Données de démonstration retirées (suppression n° 1" in _texts(at)
     assert "Aucune donnée pour ce filtre" in _texts(at)
     at = run_app()  # a new session does not seed the demo data again
     assert Store(store_path).batches() == []

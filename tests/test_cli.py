@@ -23,7 +23,8 @@ from kpis.store import Store
 
 ROOT = Path(__file__).resolve().parent.parent
 README = (ROOT / "README.md").read_text(encoding="utf-8")
-COMMANDS = ("check", "import", "batches", "delete-batch", "delete-demo", "backup", "restore", "report")
+COMMANDS = ("check", "import", "batches", "delete-batch", "delete-demo", "deletions", "undelete", "backup",
+            "restore", "report")
 
 
 def _commands_action() -> argparse._SubParsersAction:
@@ -36,7 +37,7 @@ def subcommands() -> dict[str, str]:
     return {a.dest: a.help for a in _commands_action()._choices_actions}
 
 
-def test_the_commands_are_the_documented_eight():
+def test_the_commands_are_the_documented_ten():
     assert tuple(subcommands()) == COMMANDS
 
 
@@ -97,8 +98,15 @@ def test_delete_batch_makes_what_it_superseded_current_again(tmp_path, capsys):
     assert cli.main(["import", first, again, "--segment", "B2C", "--store", store]) == 0
     assert capsys.readouterr().out.splitlines()[1] == (
         "sept_corrige.csv: batch 2 (1 observations, 1 older superseded, 0 rows rejected)")
+    assert cli.main(["delete-batch", "2", "--store", store, "--dry-run"]) == 0
+    preview = ("  Batch 2 · sept_corrige.csv · origin manual · 1 values · 2026-09-01 to 2026-09-30\n"
+               "  1 older value(s) become current again: Clicks (1) — batch(es) 1\n")
+    assert capsys.readouterr().out == "would delete:\n" + preview
+    assert len(Store(store).batches()) == 2  # a dry run deletes nothing
     assert cli.main(["delete-batch", "2", "--store", store, "--by", "cdo"]) == 0
-    assert capsys.readouterr().out == "batch 2 deleted: 1 observations removed, 1 older observations current again\n"
+    assert capsys.readouterr().out == (
+        "deleting:\n" + preview + "batch 2 deleted: 1 observations removed, 1 older observations current again\n"
+        "undo within 30 days: python -m kpis undelete 1\n")
     assert [(b["id"], b["status"]) for b in Store(store).batches()] == [(1, "current")]
     assert Store(store).observations()["value"].tolist() == [100.0]  # the first file's value counts again
     assert Store(store).deletions()[0]["deleted_by"] == "cdo"
@@ -119,10 +127,49 @@ def test_delete_demo_removes_the_demo_batches_only(tmp_path, capsys):
     assert cli.main(["delete-demo", "--store", str(store.path)]) == 0
     # batches 1 and 3 are demo data, one observation each, superseding nothing
     assert capsys.readouterr().out == (
-        "demo batches deleted: 1, 3 (2 observations removed, 0 older observations current again)\n")
+        "deleting:\n"
+        "  Batch 1 · demo_a.xlsx · origin manual · 1 values · 2026-07-01 to 2026-07-31\n"
+        "  Batch 3 · demo_b.xlsx · origin manual · 1 values · 2026-09-01 to 2026-09-30\n"
+        "  No older value comes back.\n"
+        "demo batches deleted: 1, 3 (2 observations removed, 0 older observations current again, 0 targets, "
+        "0 mappings)\n"
+        "undo within 30 days: python -m kpis undelete 1\n")
     assert [b["file"] for b in store.batches()] == ["mine.xlsx"]
     assert cli.main(["delete-demo", "--store", str(store.path)]) == 0
-    assert capsys.readouterr().out.startswith("demo batches deleted: none (0 observations removed")
+    assert capsys.readouterr().out == (
+        "deleting:\n  Nothing to delete.\n"
+        "demo batches deleted: none (0 observations removed, 0 older observations current again, 0 targets, "
+        "0 mappings)\n")
+
+
+def test_deletions_then_undelete_brings_the_batch_back_once(tmp_path, capsys):
+    store = Store(tmp_path / "p.duckdb")
+    store.import_batch(_obs("2026-09", 100.0), file_name="sept.xlsx", sha256="a")
+    store.import_batch(_obs("2026-09", 120.0), file_name="sept_corrige.xlsx", sha256="b")  # supersedes batch 1
+    path = str(store.path)
+    assert cli.main(["deletions", "--store", path]) == 0
+    assert capsys.readouterr().out == "no deletions\n"
+    assert cli.main(["delete-batch", "2", "--store", path]) == 0
+    capsys.readouterr()
+    assert store.observations()["value"].tolist() == [100.0]
+    assert cli.main(["deletions", "--store", path, "--format", "json"]) == 0
+    [entry] = json.loads(capsys.readouterr().out)
+    assert (entry["id"], entry["batch_id"], entry["file_name"], entry["undoable"]) == (1, 2, "sept_corrige.xlsx", True)
+    # reversible for 30 days: 30 × 24 h after the deletion
+    assert (pd.Timestamp(entry["undo_until"]) - pd.Timestamp(entry["deleted_at"])) == pd.Timedelta(days=30)
+    assert cli.main(["deletions", "--store", path]) == 0
+    assert re.match(r"1\s+op 1\s+\S+Z\s+local\s+batch 2\s+1 rows\s+undo until \S+Z\s+sept_corrige.xlsx$",
+                    capsys.readouterr().out.strip())
+    assert cli.main(["undelete", "1", "--store", path, "--by", "cdo"]) == 0
+    assert capsys.readouterr().out == "deletion 1 undone: batches 2 back (1 observations), 0 targets, 0 mappings\n"
+    assert store.observations()["value"].tolist() == [120.0]  # the correction counts again, not 100 + 120
+    assert cli.main(["undelete", "1", "--store", path]) == 1
+    assert "already undone" in capsys.readouterr().err
+    assert cli.main(["undelete", "7", "--store", path]) == 1
+    assert capsys.readouterr().err == "No deletion 7 in the deletion log.\n"
+    with pytest.raises(SystemExit) as exc:
+        cli.main(["undelete", "x", "--store", path])
+    assert exc.value.code == 2
 
 
 def test_backup_then_restore_brings_a_deleted_batch_back(tmp_path, capsys):

@@ -5,7 +5,8 @@
     >>> view = ui.cdo_view(sel.version, sel.flt, sel.grain, sel.lang, sel.fiscal_start)
     >>> ui.cards_grid(dashboard.cards(view, "B2C", dashboard.CDO_CARDS["B2C"], sel.lang))
 
-``ui.data`` holds the cached ``kpis`` calls, ``ui.state`` the per-session
+``ui.data`` holds the cached ``kpis`` calls, ``ui.deletion`` the deletion
+previews, confirmations and undo buttons, ``ui.state`` the per-session
 selection, language and settings, ``ui.widgets`` the small reusable pieces
 and ``ui.world`` the one function both world pages call. No pandas logic
 here: it lives in ``kpis`` (mostly ``kpis.dashboard``), tested without Streamlit.
@@ -17,21 +18,26 @@ from ui.data import (
     cdo_view,
     check,
     coverage,
+    deletion_preview,
     deletions,
+    demo_preview,
     dimension_values,
     observations,
     remembered_mappings,
     store,
     targets,
 )
+from ui.deletion import batch_delete_form, demo_banner, preview_lines, show_messages, undo_buttons
 from ui.state import Selection, lang, selection, set_selection, settings, t
 from ui.widgets import cards_grid, empty_state, excel_download, kpi_picker, metric_card
 from ui.world import render_world
 
 __all__ = [
     # ui.data
-    "batches", "breakdown", "cdo_view", "check", "coverage", "deletions", "dimension_values", "observations",
-    "remembered_mappings", "store", "targets",
+    "batches", "breakdown", "cdo_view", "check", "coverage", "deletion_preview", "deletions", "demo_preview",
+    "dimension_values", "observations", "remembered_mappings", "store", "targets",
+    # ui.deletion
+    "batch_delete_form", "demo_banner", "preview_lines", "show_messages", "undo_buttons",
     # ui.state
     "Selection", "lang", "selection", "set_selection", "settings", "t",
     # ui.widgets

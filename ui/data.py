@@ -86,3 +86,15 @@ def coverage(version: str):
 @st.cache_data(show_spinner=False, max_entries=16)
 def deletions(version: str) -> list[dict]:
     return store().deletions()
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def deletion_preview(version: str, batch_id: int):
+    """``Store.preview_delete``: what deleting the batch would do, cached on the store's data version."""
+    return store().preview_delete(batch_id)
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def demo_preview(version: str):
+    """``Store.preview_demo``: what removing the demo data would do (``.empty`` when there is none)."""
+    return store().preview_demo()
