@@ -185,10 +185,15 @@ def test_period_presets_set_the_range_from_the_latest_data(store_path):
         == ("2025-11-01", "2026-10-31")
     at.pills(key="period").set_value("lq").run()
     assert not at.exception
-    # last quarter = the quarter holding October 2026
+    # last quarter = the last complete one: Q4 holds only October, so July – September 2026
     assert (at.session_state["selection"].flt.start.isoformat(), at.session_state["selection"].flt.end.isoformat()) \
-        == ("2026-10-01", "2026-12-31")
-    assert "Du 01/10/2026" in "\n".join(c.value for c in at.caption)
+        == ("2026-07-01", "2026-09-30")
+    assert "Du 01/07/2026 au 30/09/2026" in "\n".join(c.value for c in at.caption)
+    at.pills(key="period").set_value("cq").run()
+    assert not at.exception
+    # the current quarter, to the latest data
+    assert (at.session_state["selection"].flt.start.isoformat(), at.session_state["selection"].flt.end.isoformat()) \
+        == ("2026-10-01", "2026-10-31")
 
 
 PAGE_HELP = {"app_pages/cdo_view.py": "help.cdo", "app_pages/side_by_side.py": "help.side_by_side",
