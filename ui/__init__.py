@@ -20,6 +20,7 @@ from ui.data import (
     deletions,
     dimension_values,
     observations,
+    overlaps,
     remembered_mappings,
     store,
     targets,
@@ -31,7 +32,7 @@ from ui.world import render_world
 __all__ = [
     # ui.data
     "batches", "breakdown", "cdo_view", "check", "coverage", "deletions", "dimension_values", "observations",
-    "remembered_mappings", "store", "targets",
+    "overlaps", "remembered_mappings", "store", "targets",
     # ui.state
     "Selection", "lang", "selection", "set_selection", "settings", "t",
     # ui.widgets
