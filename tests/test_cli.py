@@ -78,7 +78,7 @@ def test_batches_lists_the_batch_just_imported_end_to_end(tmp_path):
     imported = kpis("import", write(tmp_path, "effectifs.csv", "Mois;Effectif\n2026-10;1820\n2026-11;1830\n"),
                     "--segment", "B2E", "--by", "rh")
     # 2 months × 1 KPI = 2 observations
-    assert imported.stdout == "effectifs.csv: batch 1 (2 observations, 0 older superseded, 0 rows rejected)\n"
+    assert imported.stdout == "effectifs.csv: batch 1 (2 observations, 0 older superseded, 0 rows rejected; origin csv-f7ae1db8)\n"
     listed = kpis("batches", "--format", "json")
     assert listed.returncode == 0, listed.stderr
     [batch] = json.loads(listed.stdout)
@@ -96,7 +96,8 @@ def test_delete_batch_makes_what_it_superseded_current_again(tmp_path, capsys):
     again = write(tmp_path, "sept_corrige.csv", "Mois;Clics\n2026-09;120\n")  # same series and month: supersedes
     assert cli.main(["import", first, again, "--segment", "B2C", "--store", store]) == 0
     assert capsys.readouterr().out.splitlines()[1] == (
-        "sept_corrige.csv: batch 2 (1 observations, 1 older superseded, 0 rows rejected)")
+        # both files have the headers Mois;Clics: one structural origin, so the second supersedes the first
+        "sept_corrige.csv: batch 2 (1 observations, 1 older superseded, 0 rows rejected; origin csv-abd8ffd8)")
     assert cli.main(["delete-batch", "2", "--store", store, "--by", "cdo"]) == 0
     assert capsys.readouterr().out == "batch 2 deleted: 1 observations removed, 1 older observations current again\n"
     assert [(b["id"], b["status"]) for b in Store(store).batches()] == [(1, "current")]
