@@ -86,7 +86,7 @@ def test_batches_lists_the_batch_just_imported_end_to_end(tmp_path):
             batch["period_end"], batch["status"]) == (1, "effectifs.csv", "rh", ["B2E"], "2026-10-01", "2026-11-30",
                                                       "current")
     text = kpis("batches")
-    assert re.match(r"1\s+\S+Z\s+rh\s+manual\s+B2E\s+2026-10-01 → 2026-11-30\s+2 rows\s+current\s+effectifs.csv$",
+    assert re.match(r"1\s+\S+Z\s+rh\s+csv-[0-9a-f]{8}\s+B2E\s+2026-10-01 → 2026-11-30\s+2 rows\s+current\s+effectifs.csv$",
                     text.stdout.strip())
 
 
