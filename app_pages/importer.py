@@ -32,11 +32,39 @@ for f in files or []:
         maps = {u["header"]: st.session_state[key] for s, u in unknown
                 if (key := f"map_{f.file_id}_{s.sheet}_{u['column']}") in st.session_state and st.session_state[key]}
         result = ui.check(data, f.name, segment, tuple(sorted(maps.items())), sel.version) if maps else base
-    checked.append((result, maps, base))
+    origin_key = f"origin_{f.file_id}"
+    if not st.session_state.get(origin_key):
+        st.session_state[origin_key] = result.default_origin
+    origin = st.session_state[origin_key].strip() or result.default_origin
+    overlaps = ui.overlaps(data, f.name, segment, tuple(sorted(maps.items())), origin, sel.version)
     with st.container(border=True):
-        icon = ":material/check_circle:" if result.importable else ":material/error:"
-        verdict = t("import.importable") if result.importable else t("import.not_importable")
+        if result.importable and not overlaps:
+            icon, verdict = ":material/check_circle:", t("import.importable")
+        elif result.readable:
+            icon, verdict = ":material/help:", t("import.to_confirm")
+        else:
+            icon, verdict = ":material/error:", t("import.not_importable")
         st.markdown(f"{icon} **{md(f.name)}** — {verdict}")
+        st.text_input(t("import.origin"), key=origin_key, help=t("import.origin_help"))
+        choice, accepted = None, True
+        if overlaps:
+            st.warning("\n\n".join([t("import.overlap"), *(md(o.message(lang)) for o in overlaps)]),
+                       icon=":material/call_split:")
+            options = {**{o.batch_id: t("import.overlap_replaces", batch=o.batch_id, origin=md(o.origin))
+                          for o in overlaps}, "adds": t("import.overlap_adds")}
+            choice = st.radio(t("import.overlap_choice"), list(options), index=None, key=f"overlap_{f.file_id}",
+                              format_func=options.get)
+        if result.readable and result.rejections:
+            for rejection in result.rejections:
+                st.error(md(rejection.message(lang)), icon=":material/rule:")
+            accepted = st.checkbox(t("import.accept_rejections", n=result.rows_rejected, read=result.rows_read),
+                                   key=f"accept_{f.file_id}")
+        if choice in ("adds", None):
+            target = origin
+        else:
+            target = next(o.origin for o in overlaps if o.batch_id == choice)
+        ready = result.readable and accepted and (not overlaps or choice is not None)
+        checked.append((result, maps, base, ready, target, choice == "adds"))
         if any(i.code == "segment_undecided" for i in base.all_issues) or segment:
             st.segmented_control(t("import.segment"), list(SEGMENTS), key=f"segment_{f.file_id}",
                                  help=t("import.segment_help"))
@@ -69,11 +97,11 @@ for f in files or []:
         with st.expander(t("import.preview", n=len(result.observations))):
             st.dataframe(result.observations.head(100), hide_index=True)
 
-ready = [(r, maps, base) for r, maps, base in checked if r.importable]
+ready = [(r, maps, base, origin, adds) for r, maps, base, ok, origin, adds in checked if ok]
 if st.button(t("import.button", n=len(ready)), type="primary", disabled=not ready, key="do_import"):
-    for result, maps, base in ready:
+    for result, maps, base, origin, adds in ready:
         try:
-            outcome = ui.store().import_batch(**result.batch(imported_by="app"))
+            outcome = ui.store().import_batch(**result.batch(origin=origin, imported_by="app", adds=adds))
         except DuplicateBatch as exc:
             st.warning(t("import.duplicate", file=md(result.file), batch=exc.batch_id, date=exc.imported_at),
                        icon=":material/content_copy:")

@@ -48,9 +48,13 @@ def build_parser() -> argparse.ArgumentParser:
     mapping_help = ('force a column\'s meaning: "HEADER=TARGET" (KPI code, period, period:month, period_start, '
                     "period_end, segment, entity, channel, initiative, ignore)")
 
+    origin_help = ("name of the source (default: the recognised format, else one derived from the sheet names and "
+                   "headers, the same for every file of that shape)")
+
     p = add("check", "Read files and print what was understood (nothing is stored).")
     p.add_argument("files", nargs="+", metavar="FILE")
     p.add_argument("--segment", choices=SEGMENTS)
+    p.add_argument("--origin", help=origin_help)
     p.add_argument("--map", action="append", default=[], metavar="HEADER=TARGET", help=mapping_help)
     p.add_argument("--format", choices=["text", "json"], default="text")
     p.set_defaults(func=cmd_check, store=None)
@@ -58,7 +62,16 @@ def build_parser() -> argparse.ArgumentParser:
     p = add("import", "Import files into the store, one batch per file.")
     p.add_argument("files", nargs="+", metavar="FILE")
     p.add_argument("--segment", choices=SEGMENTS)
-    p.add_argument("--origin", help="name of the source (default: the recognised format, else 'manual')")
+    p.add_argument("--origin", help=origin_help)
+    choice = p.add_mutually_exclusive_group()
+    choice.add_argument("--replaces", type=int, metavar="BATCH_ID",
+                        help="the file corrects that batch: it takes the batch's origin and supersedes its values")
+    choice.add_argument("--adds", action="store_true",
+                        help="the file holds other data than the batches of other origins whose series it shares: "
+                             "its values are added to theirs, and the batch records it")
+    p.add_argument("--accept-rejections", action="store_true",
+                   help="import a file even though a sheet mostly failed (too many rows, or a whole KPI column, "
+                        "rejected): the rejected rows are left out")
     p.add_argument("--map", action="append", default=[], metavar="HEADER=TARGET", help=mapping_help)
     p.add_argument("--by", default="local", help="who imports (default: local)")
     p.set_defaults(func=cmd_import)
@@ -163,14 +176,36 @@ def cmd_check(args) -> int:
         results = [ingest.check_file(path, **options) if reading is None
                    else ingest.check_bytes(reading.data, reading.name, reading=reading, **options)
                    for path, reading in files]
+        origins = [args.origin or r.default_origin for r in results]
+        overlaps = _overlaps(args.store, results, origins)
     if args.format == "json":
-        json.dump({"files": [r.to_json() for r in results]}, sys.stdout, ensure_ascii=False, indent=1,
-                  allow_nan=False)
+        files_json = [{**r.to_json(), "origin": origin, "overlaps": [_overlap_json(o) for o in found]}
+                      for r, origin, found in zip(results, origins, overlaps, strict=True)]
+        json.dump({"files": files_json}, sys.stdout, ensure_ascii=False, indent=1, allow_nan=False)
         sys.stdout.write("\n")
     else:
-        for r in results:
-            _print_check(r)
-    return 0 if all(r.importable for r in results) else 1
+        for r, origin, found in zip(results, origins, overlaps, strict=True):
+            _print_check(r, origin, found)
+    return 0 if all(r.importable and not found for r, found in zip(results, overlaps, strict=True)) else 1
+
+
+def _overlaps(store_arg: str | None, results: list, origins: list[str]) -> list[list]:
+    """Per file, the batches of other origins its series overlap in the store named by --store (read-only);
+    none without --store."""
+    if not store_arg or not Path(store_arg).exists():
+        return [[] for _ in results]
+    from kpis.store import Store
+
+    store = Store(Path(store_arg))
+    return [store.overlaps(r.observations, origin) if r.readable else []
+            for r, origin in zip(results, origins, strict=True)]
+
+
+def _overlap_json(overlap) -> dict:
+    from dataclasses import asdict
+
+    return {**asdict(overlap), "kpis": list(overlap.kpis), "difference": overlap.difference,
+            "message_fr": overlap.message("fr"), "message_en": overlap.message("en")}
 
 
 def _remembered(store_arg: str | None) -> list:
@@ -187,10 +222,15 @@ CHECK_ISSUES_SHOWN = 20
 """Issues printed per sheet in text format (all of them with --format json)."""
 
 
-def _print_check(r) -> None:
-    print(f"{r.file}: {'importable' if r.importable else 'NOT importable'}")
+def _print_check(r, origin: str, overlaps: list) -> None:
+    print(f"{r.file}: {'importable' if r.importable and not overlaps else 'NOT importable'} (origin {origin})")
     for issue in r.issues:
         print(f"  [{issue.severity}] {issue.message_en}")
+    for rejection in r.rejections:
+        print(f"  [rejections] {rejection.message_en} Fix the file, or import with --accept-rejections.")
+    for overlap in overlaps:
+        print(f"  [overlap] {overlap.message('en')} Import with --replaces {overlap.batch_id} if the file corrects "
+              "that batch, or --adds if it holds other data.")
     for s in r.sheets:
         if s.status == "skipped":
             print(f"  - {s.sheet}: skipped (no table)")
@@ -230,34 +270,51 @@ def cmd_import(args) -> int:
     maps = parse_maps(args.map)
     with ReadAhead(args.files) as files:  # the first workbook is parsed while pandas and duckdb are imported
         from kpis import ingest
-        from kpis.errors import DuplicateBatch, NotImportable
+        from kpis.errors import DuplicateBatch, NotImportable, OverlapConflict
         from kpis.store import Store
 
         for target in maps.values():
             ingest.parse_target(target)  # a bad target is a usage error before any file is read
         store = Store(store_path(args))
         remembered = store.remembered_mappings()
+        replaced = _batch_origin(store, args.replaces) if args.replaces is not None else None
         refused = 0
         options = dict(segment=args.segment, maps=maps, remembered=remembered)
         for path, reading in files:
             result = (ingest.check_file(path, **options) if reading is None
                       else ingest.check_bytes(reading.data, reading.name, reading=reading, **options))
-            if not result.importable:
+            if not result.readable:
                 reasons = [i.message_en for i in result.all_issues if i.severity == "error" and i.row is None]
                 print(f"{result.file}: refused: {'; '.join(reasons) or 'nothing importable'}")
                 refused += 1
                 continue
+            if result.rejections and not args.accept_rejections:
+                print(f"{result.file}: refused: " + " ".join(r.message_en for r in result.rejections)
+                      + " Fix the file, or import it anyway with --accept-rejections (the rejected rows are left out).")
+                refused += 1
+                continue
+            origin = replaced or args.origin or result.default_origin
             try:
-                out = store.import_batch(**result.batch(origin=args.origin, imported_by=args.by))
-            except (DuplicateBatch, NotImportable) as exc:
+                out = store.import_batch(**result.batch(origin=origin, imported_by=args.by, adds=args.adds))
+            except (DuplicateBatch, NotImportable, OverlapConflict) as exc:
                 print(f"{result.file}: refused: {exc.message_en}")
                 refused += 1
                 continue
             print(f"{result.file}: batch {out.batch_id} ({out.rows_stored} observations, "
-                  f"{out.rows_superseded} older superseded, {result.rows_rejected} rows rejected)")
+                  f"{out.rows_superseded} older superseded, {result.rows_rejected} rows rejected; origin {origin})")
             for warning in out.warnings:
                 print(f"  warning: {warning.message_en}")
         return 1 if refused else 0
+
+
+def _batch_origin(store, batch_id: int) -> str:
+    """The origin of the batch named by --replaces (``UnknownBatch`` when there is none)."""
+    from kpis.errors import UnknownBatch
+
+    for b in store.batches():
+        if b["id"] == batch_id:
+            return b["origin"]
+    raise UnknownBatch(f"--replaces : aucun lot n° {batch_id}.", f"--replaces: no batch with id {batch_id}.")
 
 
 def cmd_batches(args) -> int:

@@ -35,8 +35,8 @@ def seed(store, sample_dir: Path = SAMPLE_DIR, by: str = "demo") -> list[int]:
         if not result.importable:
             continue
         try:
-            outcome = store.import_batch(**result.batch(origin=result.origin or path.stem, imported_by=by,
-                                                        sample=True))
+            # the structural origin, as a re-import of a copy gets: a corrected copy supersedes the demo batch
+            outcome = store.import_batch(**result.batch(imported_by=by, sample=True))
         except DuplicateBatch:
             continue
         ids.append(outcome.batch_id)

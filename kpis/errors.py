@@ -7,6 +7,7 @@
     ├── StoreError           the store cannot do what was asked
     │   ├── StoreLocked      another process holds the store for too long
     │   ├── DuplicateBatch   the same data was imported before
+    │   ├── OverlapConflict  the series already hold values of another origin
     │   ├── UnknownBatch     no batch with that id
     │   ├── SchemaTooNew     the store was written by a newer Passerelle
     │   └── CannotUndelete   a deletion unknown, already undone, too old, or whose data came back since
@@ -62,6 +63,14 @@ class DuplicateBatch(StoreError):
         super().__init__(message_fr, message_en)
         self.batch_id = batch_id
         self.imported_at = imported_at
+
+
+class OverlapConflict(StoreError):
+    """The batch's series already hold values of another origin: say whether it corrects that batch or adds."""
+
+    def __init__(self, message_fr: str, message_en: str, overlaps: tuple = ()):
+        super().__init__(message_fr, message_en)
+        self.overlaps = overlaps  # kpis.store.Overlap values, one per batch
 
 
 class UnknownBatch(StoreError):

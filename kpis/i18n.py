@@ -203,6 +203,24 @@ _LABELS: dict[str, tuple[str, str]] = {
                          "{file}: already imported (batch #{batch} of {date}) — nothing added, nothing counted twice."),
     "import.refused": ("{file} : refusé — {reason}", "{file}: refused — {reason}"),
     "import.reading": ("Lecture de {file}…", "Reading {file}…"),
+    "import.to_confirm": ("À confirmer avant import", "To confirm before import"),
+    "import.origin": ("Origine (source des données)", "Origin (source of the data)"),
+    "import.origin_help": ("Les fichiers de même origine se corrigent : le plus récent remplace les mêmes séries "
+                           "et périodes. Proposée d'après le format reconnu, sinon les noms de feuilles et les "
+                           "en-têtes.",
+                           "Files of one origin correct each other: the latest replaces the same series and "
+                           "periods. Suggested from the recognised format, else the sheet names and headers."),
+    "import.overlap": ("Ces séries ont déjà des valeurs d'une autre origine : rien ne sera additionné sans votre "
+                       "choix.", "These series already hold values from another origin: nothing is summed "
+                       "without your choice."),
+    "import.overlap_choice": ("Que contient ce fichier ?", "What does this file hold?"),
+    "import.overlap_replaces": ("C'est une correction de ce lot : n° {batch} (origine « {origin} »), qu'il remplace",
+                                "It is a correction of this batch: #{batch} (origin '{origin}'), which it replaces"),
+    "import.overlap_adds": ("Ce sont d'autres données : elles s'ajoutent (noté sur le lot)",
+                            "It is other data: it adds up (recorded on the batch)"),
+    "import.accept_rejections": ("Importer quand même : {n} ligne(s) rejetée(s) sur {read} lue(s) seront "
+                                 "laissées de côté",
+                                 "Import anyway: {n} rejected row(s) of {read} read will be left out"),
     "rows.read": ("Lignes lues", "Rows read"),
     "rows.kept": ("Gardées", "Kept"),
     "rows.rejected": ("Rejetées", "Rejected"),

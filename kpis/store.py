@@ -46,6 +46,16 @@ re-evaluates the superseded rows older than the deleted batch(es) against the
 remaining newer batches; ``recompute_current()`` does everything from scratch
 and gives the same answer.
 
+**Origins never summed silently (DESIGN.md).** Before a batch is stored, its
+series (segment × entity × channel × initiative × KPI, exactly) are compared
+with the current observations of *other* origins over overlapping periods
+(``overlaps``). Any such overlap refuses the import with ``OverlapConflict``
+naming each batch, its origin, the overlap and the size of the difference,
+unless the caller says ``adds=True`` (different data, summed on purpose: the
+batches it adds to are recorded in ``batches.adds_to``). A correction of
+another origin's batch is imported under that batch's origin instead, and
+supersedes it as above.
+
 **Duplicates.** A batch whose SHA-256 of the file bytes or whose normalised
 observations hash (``observations_hash``) equals an existing batch's is
 refused with ``DuplicateBatch``; nothing is written.
@@ -67,7 +77,7 @@ from scratch, as ``recompute_current()`` does. Archives older than that are
 purged by the next deletion.
 
 Errors: ``StoreLocked``, ``DuplicateBatch``, ``UnknownBatch``,
-``SchemaTooNew``, ``NotImportable``, ``CannotUndelete`` and ``StoreError``
+``SchemaTooNew``, ``NotImportable``, ``CannotUndelete``, ``OverlapConflict`` and ``StoreError``
 (see ``kpis.errors``).
 """
 
@@ -95,6 +105,7 @@ from kpis.errors import (
     CannotUndelete,
     DuplicateBatch,
     NotImportable,
+    OverlapConflict,
     SchemaTooNew,
     StoreError,
     StoreLocked,
@@ -109,6 +120,7 @@ __all__ = [
     "DeletionPreview",
     "UndeleteOutcome",
     "OverlapWarning",
+    "Overlap",
     "RememberedMapping",
     "observations_hash",
     "fold_headers",
@@ -117,9 +129,10 @@ __all__ = [
     "UNDELETE_DAYS",
 ]
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 """Version 1 had no ``obs_hash``/``parser_version`` on batches and no column mappings; version 5 adds the
-``sample`` flag of targets and mappings, the deletion log's operation and undo columns, and the archives."""
+``sample`` flag of targets and mappings, the deletion log's operation and undo columns, and the archives;
+version 6 adds ``batches.adds_to``."""
 
 DEFAULT_LOCK_TIMEOUT = 10.0
 """Seconds a busy store is retried before ``StoreLocked``."""
@@ -187,7 +200,8 @@ _DDL = {
         period_end DATE,
         sample BOOLEAN NOT NULL,
         obs_hash VARCHAR,
-        parser_version VARCHAR)""",
+        parser_version VARCHAR,
+        adds_to VARCHAR)""",
     "observations": """CREATE TABLE observations (
         batch_id INTEGER NOT NULL,
         row_no INTEGER NOT NULL,
@@ -275,6 +289,49 @@ class OverlapWarning:
 
     def message(self, lang: str = "fr") -> str:
         return self.message_fr if lang == "fr" else self.message_en
+
+
+@dataclass(frozen=True)
+class Overlap:
+    """An earlier batch of another origin whose current values share series and periods with a new file.
+
+    ``rows`` of that batch overlap ``file_rows`` of the file, between ``period_start`` and ``period_end``;
+    their totals are ``batch_total`` and ``file_total``. Of the values with the very same period,
+    ``same`` are equal and ``different`` are not.
+    """
+
+    batch_id: int
+    origin: str
+    file_name: str
+    period_start: str
+    period_end: str
+    kpis: tuple[str, ...]
+    rows: int
+    file_rows: int
+    batch_total: float
+    file_total: float
+    same: int
+    different: int
+
+    @property
+    def difference(self) -> float:
+        return self.file_total - self.batch_total
+
+    def message(self, lang: str = "fr") -> str:
+        from kpis.i18n import fmt_value
+
+        total, mine = (fmt_value(v, "count", lang) for v in (self.batch_total, self.file_total))
+        gap = ("-" if self.difference < 0 else "+") + fmt_value(abs(self.difference), "count", lang)
+        kpis = ", ".join(self.kpis)
+        if lang == "fr":
+            return (f"Le lot n° {self.batch_id} ({self.file_name}, origine « {self.origin} ») a déjà {self.rows} "
+                    f"valeur(s) des mêmes séries du {self.period_start} au {self.period_end} ({kpis}) : total "
+                    f"{total} dans le lot, {mine} dans ce fichier (écart {gap}) ; {self.same} valeur(s) identique(s), "
+                    f"{self.different} différente(s).")
+        return (f"Batch {self.batch_id} ({self.file_name}, origin '{self.origin}') already holds {self.rows} "
+                f"value(s) of the same series from {self.period_start} to {self.period_end} ({kpis}): total "
+                f"{total} in the batch, {mine} in this file (difference {gap}); {self.same} value(s) equal, "
+                f"{self.different} different.")
 
 
 @dataclass(frozen=True)
@@ -729,6 +786,7 @@ class Store:
         imported_by: str = "local",
         sample: bool = False,
         parser_version: str = "",
+        adds: bool = False,
     ) -> ImportOutcome:
         """Store one batch atomically and supersede what it replaces (latest batch wins).
 
@@ -737,7 +795,9 @@ class Store:
             (4, 2, 2)
 
         Raises ``DuplicateBatch`` (same bytes or same observations as an earlier
-        batch), ``NotImportable`` (no observations), ``StoreError`` (malformed frame).
+        batch), ``OverlapConflict`` (its series hold values of another origin, see
+        ``overlaps``; ``adds=True`` imports anyway and records the batches added to),
+        ``NotImportable`` (no observations), ``StoreError`` (malformed frame).
         """
         if observations is None or len(observations) == 0:
             raise NotImportable(
@@ -763,8 +823,8 @@ class Store:
             con.execute(
                 """INSERT INTO batches (id, file_name, sheets, origin, sha256, imported_at, imported_by,
                        rows_read, rows_kept, rows_rejected, observations, segments, period_start, period_end,
-                       sample, obs_hash, parser_version)
-                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                       sample, obs_hash, parser_version, adds_to)
+                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL)""",
                 [
                     batch_id, file_name, json.dumps(list(sheets), ensure_ascii=False), origin, sha256,
                     imported_at, imported_by, rows_read, rows_kept, rows_rejected, len(frame),
@@ -773,10 +833,40 @@ class Store:
                 ],
             )
             _insert_observations(con, frame, batch_id)
+            clashes = _overlaps(con, f"SELECT row_no AS rid, {', '.join(OBS_COLUMNS)} FROM observations "
+                                     f"WHERE batch_id = {int(batch_id)}", origin)
+            if clashes and not adds:
+                raise _conflict(file_name, clashes)
+            if clashes:
+                con.execute("UPDATE batches SET adds_to = ? WHERE id = ?",
+                            [json.dumps([c.batch_id for c in clashes]), batch_id])
             superseded, partial = _supersede_by(con, batch_id, origin, islands)
             warnings = _overlap_warnings(con, partial)
             _refresh_entity_totals(con)
         return ImportOutcome(batch_id, imported_at, len(frame), superseded, warnings)
+
+    def overlaps(self, observations: pd.DataFrame, origin: str) -> list[Overlap]:
+        """The batches of *other* origins whose current values share series and periods with ``observations``.
+
+            >>> store.overlaps(obs, "google_ads")[0].message("en")      # September's search clicks and impressions
+            "Batch 1 (campagnes.xlsx, origin 'manual') already holds 2 value(s) of the same series from 2026-09-01
+            to 2026-09-30 (clicks, impressions): total 10,200 in the batch, 10,210 in this file (difference +10);
+            1 value(s) equal, 1 different."
+            >>> store.overlaps(obs, "manual")                            # same origin: a correction, no overlap
+            []
+
+        Nothing is written: ``check`` and the Importer call it before anything is stored.
+        """
+        if observations is None or len(observations) == 0:
+            return []
+        frame = _normalise(observations)
+        frame.insert(0, "rid", np.arange(len(frame), dtype="int64"))
+        with self._read() as con:
+            con.register("_incoming", frame)
+            try:
+                return _overlaps(con, "SELECT * FROM _incoming", origin)
+            finally:
+                _unregister(con)
 
     # --- delete ---------------------------------------------------------------
 
@@ -856,7 +946,7 @@ class Store:
             rows = con.execute(
                 """SELECT b.id, b.file_name, b.origin, b.imported_at, b.imported_by, b.rows_kept, b.segments,
                           b.period_start, b.period_end, b.sample, b.sheets, b.rows_read, b.rows_rejected,
-                          b.observations, b.sha256, b.parser_version, COALESCE(c.n_current, 0)
+                          b.observations, b.sha256, b.parser_version, COALESCE(c.n_current, 0), b.adds_to
                    FROM batches b LEFT JOIN (
                        SELECT batch_id, COUNT(*) AS n_current FROM observations WHERE is_current GROUP BY batch_id
                    ) c ON c.batch_id = b.id
@@ -883,6 +973,7 @@ class Store:
                 item.update(
                     sheets=json.loads(r[10]), rows_read=r[11], rows_rejected=r[12], observations=n_obs,
                     observations_current=n_current, sha256=r[14], parser_version=r[15],
+                    adds_to=json.loads(r[17]) if r[17] else [],
                 )
             out.append(item)
         return out
@@ -1219,6 +1310,59 @@ def _duplicate(file_name: str, earlier, same_bytes: bool) -> DuplicateBatch:
         f"{what_en} (batch {batch_id}, {earlier_file}, on {imported_at}): nothing was added.",
         batch_id,
         imported_at,
+    )
+
+
+def _overlaps(con, new_sql: str, origin: str) -> list[Overlap]:
+    """Batches of another origin whose current rows share a series (exactly) and an overlapping period with
+    the rows of ``new_sql`` (columns ``rid`` and ``OBS_COLUMNS``); one ``Overlap`` per batch, oldest first."""
+    rows = con.execute(
+        f"""WITH n AS ({new_sql}),
+        m AS (
+            SELECT o.batch_id, o.row_no, o.value AS o_value, n.rid, n.value AS n_value, o.kpi,
+                   GREATEST(o.period_start, n.period_start) AS lo, LEAST(o.period_end, n.period_end) AS hi,
+                   (o.period_start = n.period_start AND o.period_end = n.period_end) AS aligned
+            FROM observations o JOIN batches b ON b.id = o.batch_id
+            JOIN n ON n.segment = o.segment AND n.entity = o.entity AND n.channel = o.channel
+                  AND n.initiative = o.initiative AND n.kpi = o.kpi
+                  AND n.period_start <= o.period_end AND n.period_end >= o.period_start
+            WHERE o.is_current AND b.origin <> ?
+        ),
+        per_batch AS (
+            SELECT batch_id, MIN(lo) AS lo, MAX(hi) AS hi, STRING_AGG(DISTINCT kpi, ',' ORDER BY kpi) AS kpis,
+                   COUNT(DISTINCT row_no) AS n_rows, COUNT(DISTINCT rid) AS n_file,
+                   SUM(CASE WHEN aligned AND ABS(o_value - n_value) <= 1e-9 * GREATEST(ABS(o_value), ABS(n_value))
+                       THEN 1 ELSE 0 END) AS same,
+                   SUM(CASE WHEN aligned AND ABS(o_value - n_value) > 1e-9 * GREATEST(ABS(o_value), ABS(n_value))
+                       THEN 1 ELSE 0 END) AS different
+            FROM m GROUP BY batch_id
+        ),
+        old_totals AS (SELECT batch_id, SUM(o_value) AS total FROM (SELECT DISTINCT batch_id, row_no, o_value FROM m) x
+                       GROUP BY batch_id),
+        new_totals AS (SELECT batch_id, SUM(n_value) AS total FROM (SELECT DISTINCT batch_id, rid, n_value FROM m) y
+                       GROUP BY batch_id)
+        SELECT p.batch_id, b.origin, b.file_name, p.lo, p.hi, p.kpis, p.n_rows, p.n_file, ot.total, nt.total,
+               p.same, p.different
+        FROM per_batch p JOIN batches b ON b.id = p.batch_id
+        JOIN old_totals ot ON ot.batch_id = p.batch_id JOIN new_totals nt ON nt.batch_id = p.batch_id
+        ORDER BY p.batch_id""",
+        [origin],
+    ).fetchall()
+    return [Overlap(int(r[0]), r[1], r[2], str(_iso_date(r[3])), str(_iso_date(r[4])), tuple(r[5].split(",")),
+                    int(r[6]),
+                    int(r[7]), float(r[8]), float(r[9]), int(r[10]), int(r[11])) for r in rows]
+
+
+def _conflict(file_name: str, clashes: list[Overlap]) -> OverlapConflict:
+    ids = ", ".join(str(c.batch_id) for c in clashes)
+    return OverlapConflict(
+        f"{file_name} n'est pas importable tel quel : " + " ".join(c.message("fr") for c in clashes)
+        + f" Dites s'il corrige ce lot (--replaces {clashes[0].batch_id}) ou s'il s'agit d'autres données "
+        "(--adds) : rien n'a été enregistré.",
+        f"{file_name} is not importable as it is: " + " ".join(c.message("en") for c in clashes)
+        + f" Say whether it corrects that batch (--replaces {clashes[0].batch_id}) or holds other data "
+        f"(--adds): nothing was stored. (batches {ids})",
+        tuple(clashes),
     )
 
 
@@ -1732,7 +1876,14 @@ def _migrate_4_to_5(con) -> None:
         con.execute(_DDL[archive])
 
 
-_MIGRATIONS = {1: _migrate_1_to_2, 2: _migrate_2_to_3, 3: _migrate_3_to_4, 4: _migrate_4_to_5}
+def _migrate_5_to_6(con) -> None:
+    """v6: batches record the batches they knowingly add to (``adds_to``, a JSON list; NULL for none)."""
+    con.execute("ALTER TABLE batches ADD COLUMN adds_to VARCHAR")
+    con.execute("ALTER TABLE deleted_batches ADD COLUMN adds_to VARCHAR")  # v5's archive keeps the same columns
+
+
+_MIGRATIONS = {1: _migrate_1_to_2, 2: _migrate_2_to_3, 3: _migrate_3_to_4, 4: _migrate_4_to_5,
+               5: _migrate_5_to_6}
 """from-version -> function migrating one step, inside the caller's transaction."""
 
 

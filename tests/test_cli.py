@@ -79,7 +79,8 @@ def test_batches_lists_the_batch_just_imported_end_to_end(tmp_path):
     imported = kpis("import", write(tmp_path, "effectifs.csv", "Mois;Effectif\n2026-10;1820\n2026-11;1830\n"),
                     "--segment", "B2E", "--by", "rh")
     # 2 months × 1 KPI = 2 observations
-    assert imported.stdout == "effectifs.csv: batch 1 (2 observations, 0 older superseded, 0 rows rejected)\n"
+    assert imported.stdout == ("effectifs.csv: batch 1 (2 observations, 0 older superseded, 0 rows rejected; "
+                               "origin csv-f7ae1db8)\n")
     listed = kpis("batches", "--format", "json")
     assert listed.returncode == 0, listed.stderr
     [batch] = json.loads(listed.stdout)
@@ -87,8 +88,8 @@ def test_batches_lists_the_batch_just_imported_end_to_end(tmp_path):
             batch["period_end"], batch["status"]) == (1, "effectifs.csv", "rh", ["B2E"], "2026-10-01", "2026-11-30",
                                                       "current")
     text = kpis("batches")
-    assert re.match(r"1\s+\S+Z\s+rh\s+manual\s+B2E\s+2026-10-01 → 2026-11-30\s+2 rows\s+current\s+effectifs.csv$",
-                    text.stdout.strip())
+    assert re.match(r"1\s+\S+Z\s+rh\s+csv-[0-9a-f]{8}\s+B2E\s+2026-10-01 → 2026-11-30\s+2 rows\s+current\s+"
+                    r"effectifs.csv$", text.stdout.strip())
 
 
 def test_delete_batch_makes_what_it_superseded_current_again(tmp_path, capsys):
@@ -97,9 +98,10 @@ def test_delete_batch_makes_what_it_superseded_current_again(tmp_path, capsys):
     again = write(tmp_path, "sept_corrige.csv", "Mois;Clics\n2026-09;120\n")  # same series and month: supersedes
     assert cli.main(["import", first, again, "--segment", "B2C", "--store", store]) == 0
     assert capsys.readouterr().out.splitlines()[1] == (
-        "sept_corrige.csv: batch 2 (1 observations, 1 older superseded, 0 rows rejected)")
+        # both files have the headers Mois;Clics: one structural origin, so the second supersedes the first
+        "sept_corrige.csv: batch 2 (1 observations, 1 older superseded, 0 rows rejected; origin csv-abd8ffd8)")
     assert cli.main(["delete-batch", "2", "--store", store, "--dry-run"]) == 0
-    preview = ("  Batch 2 · sept_corrige.csv · origin manual · 1 values · 2026-09-01 to 2026-09-30\n"
+    preview = ("  Batch 2 · sept_corrige.csv · origin csv-abd8ffd8 · 1 values · 2026-09-01 to 2026-09-30\n"
                "  1 older value(s) become current again: Clicks (1) — batch(es) 1\n")
     assert capsys.readouterr().out == "would delete:\n" + preview
     assert len(Store(store).batches()) == 2  # a dry run deletes nothing

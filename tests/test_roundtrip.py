@@ -117,14 +117,15 @@ def test_total_after_detail_and_detail_after_total(tmp_path, store):
         wb.active.append(list(r))
     total = tmp_path / "total.xlsx"
     wb.save(total)
-    assert kpis("import", str(detail), "--segment", "B2C", store=store).returncode == 0
-    assert kpis("import", str(total), "--segment", "B2C", store=store).returncode == 0
+    # one source named by --origin (the two files' headers differ, so their structural origins would too)
+    assert kpis("import", str(detail), "--segment", "B2C", "--origin", "campagnes", store=store).returncode == 0
+    assert kpis("import", str(total), "--segment", "B2C", "--origin", "campagnes", store=store).returncode == 0
     # the newer total (entity and initiative "(all)") supersedes the older detail of its days: 40 + 45
     assert current_totals(store)["clicks"] == 85.0
     assert kpis("delete-batch", "2", store=store).returncode == 0
     assert kpis("delete-batch", "1", store=store).returncode == 0
-    assert kpis("import", str(total), "--segment", "B2C", store=store).returncode == 0
-    assert kpis("import", str(detail), "--segment", "B2C", store=store).returncode == 0
+    assert kpis("import", str(total), "--segment", "B2C", "--origin", "campagnes", store=store).returncode == 0
+    assert kpis("import", str(detail), "--segment", "B2C", "--origin", "campagnes", store=store).returncode == 0
     # newer detail supersedes the older total inside its days: the detail's 79 only
     assert current_totals(store)["clicks"] == 79.0
 
@@ -141,8 +142,8 @@ def test_partial_overlap_is_kept_and_warned(tmp_path, store):
     wb.active.append([dt.date(2026, 9, 30), 1000, 25])
     wb.active.append([dt.date(2026, 10, 1), 1100, 30])
     wb.save(daily)
-    assert kpis("import", str(monthly), "--segment", "B2C", store=store).returncode == 0
-    out = kpis("import", str(daily), "--segment", "B2C", store=store)
+    assert kpis("import", str(monthly), "--segment", "B2C", "--origin", "campagnes", store=store).returncode == 0
+    out = kpis("import", str(daily), "--segment", "B2C", "--origin", "campagnes", store=store)
     assert out.returncode == 0
     # the newer coverage 30 Sept–1 Oct only partly overlaps September: September is kept, and the report warns
     assert "overlap" in out.stdout.lower() or "chevauch" in out.stdout.lower()

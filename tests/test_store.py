@@ -20,7 +20,15 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from kpis import cli
-from kpis.errors import DuplicateBatch, NotImportable, SchemaTooNew, StoreError, StoreLocked, UnknownBatch
+from kpis.errors import (
+    DuplicateBatch,
+    NotImportable,
+    OverlapConflict,
+    SchemaTooNew,
+    StoreError,
+    StoreLocked,
+    UnknownBatch,
+)
 from kpis.model import ALL, OBS_COLUMNS, Filter
 from kpis.store import SCHEMA_VERSION, TABLES, Store, fold_headers, observations_hash
 
@@ -82,7 +90,7 @@ def store(tmp_path) -> Store:
 def test_first_use_creates_parent_dir_schema_and_empty_tables(tmp_path):
     s = Store(tmp_path / "a" / "b" / "p.duckdb")
     assert s.path.exists()
-    assert s.schema_version() == SCHEMA_VERSION == 5
+    assert s.schema_version() == SCHEMA_VERSION == 6
     assert s.batches() == []
     assert {t: len(s.table_rows(t)) for t in TABLES} == {
         "schema_version": 1, "counters": 2, "batches": 0, "observations": 0, "deletions": 0, "targets": 0,
@@ -108,14 +116,15 @@ def test_migration_from_version_1_fixture(tmp_path):
     con.execute((FIXTURES / "store_v1.sql").read_text())
     con.close()
     s = Store(path)
-    assert s.schema_version() == 5
-    # every row kept, columns now identical to a store created at version 5
+    assert s.schema_version() == 6
+    # every row kept, columns now identical to a store created at version 6 (v6 adds batches.adds_to)
     # (v3 adds the derived entity_totals, filled from the current rows: 4 observations, 1 superseded)
     assert len(s.table_rows("entity_totals")) >= 1
     assert len(s.table_rows("observations")) == 4
     assert s.table_rows("targets")["value"].tolist() == [3000.0]
     batches = s.table_rows("batches")
     assert batches["parser_version"].tolist() == ["unknown", "unknown"]
+    assert batches["adds_to"].isna().all()
     fresh = Store(tmp_path / "fresh.duckdb")
     columns = "SELECT table_name, column_name, data_type, is_nullable FROM information_schema.columns ORDER BY ALL"
     c1, c2 = duckdb.connect(str(path), read_only=True), duckdb.connect(str(fresh.path), read_only=True)
@@ -222,9 +231,35 @@ def test_correction_replaces_totals_and_delete_brings_them_back(store):
 
 def test_other_origin_or_kpi_is_not_superseded(store):
     put(store, obs(row(1, "FR", 100.0)), origin="google_ads_campaign")
-    out = put(store, obs(row(1, "FR", 30.0), row(1, "FR", 9.0, kpi="conversions")), origin="manual")
+    out = put(store, obs(row(1, "FR", 30.0), row(1, "FR", 9.0, kpi="conversions")), origin="manual", adds=True)
     assert out.rows_superseded == 0
-    assert clicks_total(store) == 130.0  # two origins: both current
+    assert clicks_total(store) == 130.0  # two origins, said to be different data: both current
+    assert [b["adds_to"] for b in store.batches(details=True)] == [[], [1]]
+
+
+def test_another_origin_on_the_same_series_is_refused_with_the_overlap(store):
+    put(store, obs(row(1, "FR", 100.0), row(2, "FR", 50.0), row(1, "DE", 7.0)), origin="google_ads_campaign",
+        file_name="ads.xlsx")
+    # January FR clicks 100 → 130 and February FR clicks 50 = 50 overlap; DE is not in the new file;
+    # March FR is new: overlap 2 rows of batch 1, Jan–Feb, totals 150 (batch) and 180 (file), +30
+    new = obs(row(1, "FR", 130.0), row(2, "FR", 50.0), row(3, "FR", 60.0))
+    [o] = store.overlaps(new, "manual")
+    assert (o.batch_id, o.origin, o.file_name, o.period_start, o.period_end, o.kpis) == (
+        1, "google_ads_campaign", "ads.xlsx", "2026-01-01", "2026-02-28", ("clicks",))
+    assert (o.rows, o.file_rows, o.batch_total, o.file_total, o.difference, o.same, o.different) == (
+        2, 2, 150.0, 180.0, 30.0, 1, 1)
+    assert store.overlaps(new, "google_ads_campaign") == []  # its own origin: a correction, superseded
+    with pytest.raises(OverlapConflict) as exc:
+        put(store, new, origin="manual", file_name="crm.xlsx")
+    assert "Batch 1 (ads.xlsx, origin 'google_ads_campaign')" in exc.value.message_en
+    assert "difference +30" in exc.value.message_en and "--replaces 1" in exc.value.message_en
+    assert [b["id"] for b in store.batches()] == [1] and clicks_total(store) == 157.0  # nothing stored
+    # a superseded value is not an overlap: only what is current counts (batch 2's January supersedes batch 1's)
+    put(store, obs(row(1, "FR", 90.0)), origin="google_ads_campaign")
+    first, second = store.overlaps(new, "manual")
+    assert (first.batch_id, first.batch_total, first.period_start, first.period_end) == (
+        1, 50.0, "2026-02-01", "2026-02-28")
+    assert (second.batch_id, second.batch_total, second.file_total) == (2, 90.0, 130.0)
 
 
 def test_total_after_detail_supersedes_every_entity(store):
@@ -675,7 +710,7 @@ def test_backup_restore_round_trip_is_identical(store, tmp_path):
 
 def test_cli_batches_json_delete_and_exit_codes(store, tmp_path, capsys):
     put(store, obs(row(1, "FR", 100.0)), file_name="ads.xlsx", rows_kept=1, origin="google_ads_campaign")
-    put(store, obs(row(1, "FR", 120.0)), file_name="ads2.xlsx", rows_kept=1, sample=True)
+    put(store, obs(row(1, "FR", 120.0)), file_name="ads2.xlsx", rows_kept=1, sample=True, adds=True)
     assert cli.main(["batches", "--format", "json", "--store", str(store.path)]) == 0
     data = json.loads(capsys.readouterr().out)
     assert [list(d) for d in data] == [["id", "file", "origin", "imported_at", "imported_by", "rows_kept", "segments",

@@ -23,6 +23,7 @@ from ui.data import (
     demo_preview,
     dimension_values,
     observations,
+    overlaps,
     remembered_mappings,
     store,
     targets,
@@ -35,7 +36,7 @@ from ui.world import render_world
 __all__ = [
     # ui.data
     "batches", "breakdown", "cdo_view", "check", "coverage", "deletion_preview", "deletions", "demo_preview",
-    "dimension_values", "observations", "remembered_mappings", "store", "targets",
+    "dimension_values", "observations", "overlaps", "remembered_mappings", "store", "targets",
     # ui.deletion
     "batch_delete_form", "demo_banner", "preview_lines", "show_messages", "undo_buttons",
     # ui.state

@@ -51,6 +51,14 @@ def check(data: bytes, name: str, segment: str | None, maps: tuple[tuple[str, st
     return ingest.check_bytes(data, name, segment=segment, maps=dict(maps), remembered=remembered_mappings(version))
 
 
+@st.cache_data(show_spinner=False, max_entries=32)
+def overlaps(data: bytes, name: str, segment: str | None, maps: tuple[tuple[str, str], ...], origin: str,
+             version: str) -> list:
+    """``Store.overlaps`` of the checked file under ``origin``: the batches of other origins its series share."""
+    result = check(data, name, segment, maps, version)
+    return store().overlaps(result.observations, origin) if result.readable else []
+
+
 @st.cache_data(show_spinner=False, max_entries=64)
 def cdo_view(version: str, flt: Filter, grain: str, lang: str, fiscal_start: int = 1):
     """``kpis.metrics.cdo_view`` cached on the store's data version and the selection."""

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
+import re
 from dataclasses import dataclass, field
+from pathlib import PurePath
 from typing import Callable
 
 import pandas as pd
@@ -10,9 +14,17 @@ import pandas as pd
 from kpis.ingest.issues import Issue, column_letter, issue_json
 from kpis.model import DIMENSIONS
 
-__all__ = ["PARSER_VERSION", "Column", "SheetResult", "FileResult", "empty_observations"]
+__all__ = ["PARSER_VERSION", "MAX_REJECTED_SHARE", "REJECTED_ROWS_SHOWN", "Column", "Rejection", "SheetResult",
+           "FileResult", "empty_observations", "structural_origin"]
 
 PARSER_VERSION = "2"
+
+MAX_REJECTED_SHARE = 0.05
+"""A sheet with more than this share of its data rows rejected (or a whole KPI column rejected) is not
+importable until the file is fixed or the user confirms with the count in front of them."""
+
+REJECTED_ROWS_SHOWN = 5
+"""Rejected rows quoted in a ``Rejection``'s message."""
 
 
 @dataclass
@@ -42,6 +54,64 @@ class Column:
         if self.reason:
             out["reason"] = self.reason
         return out
+
+
+@dataclass(frozen=True)
+class Rejection:
+    """A sheet that mostly failed: too many rejected data rows, or whole KPI columns with no value kept.
+
+        >>> r = Rejection("CRM", rows_rejected=8, rows_data=10, columns=())
+        >>> r.message_en
+        'Sheet CRM: 8 of 10 data rows rejected (80 %).'
+    """
+
+    sheet: str
+    rows_rejected: int
+    rows_data: int
+    columns: tuple[str, ...]  # "C (active_users)": KPI columns whose every value was rejected
+    first_rows: tuple[Issue, ...] = ()
+
+    @property
+    def share(self) -> float:
+        return self.rows_rejected / self.rows_data if self.rows_data else 0.0
+
+    def _parts(self, lang: str) -> list[str]:
+        fr = lang == "fr"
+        pct = f"{self.share * 100:.0f} %"
+        parts = []
+        if self.share > MAX_REJECTED_SHARE:
+            parts.append(f"{self.rows_rejected} ligne(s) de données rejetée(s) sur {self.rows_data} ({pct})" if fr
+                         else f"{self.rows_rejected} of {self.rows_data} data rows rejected ({pct})")
+        if self.columns:
+            cols = ", ".join(self.columns)
+            parts.append(f"colonne(s) d'indicateur entièrement rejetée(s) : {cols}" if fr
+                         else f"KPI column(s) entirely rejected: {cols}")
+        return parts
+
+    def _first(self, lang: str) -> str:
+        if not self.first_rows:
+            return ""
+        shown = "; ".join(f"{'ligne' if lang == 'fr' else 'row'} {i.row}"
+                          + (f" {'col.' if lang == 'fr' else 'col'} {i.column}" if i.column else "")
+                          + f" — {i.message(lang)}" for i in self.first_rows)
+        return (" Premières lignes rejetées : " if lang == "fr" else " First rejected rows: ") + shown
+
+    @property
+    def message_fr(self) -> str:
+        return f"Feuille {self.sheet} : {' ; '.join(self._parts('fr'))}.{self._first('fr')}"
+
+    @property
+    def message_en(self) -> str:
+        return f"Sheet {self.sheet}: {'; '.join(self._parts('en'))}.{self._first('en')}"
+
+    def message(self, lang: str = "fr") -> str:
+        return self.message_fr if lang == "fr" else self.message_en
+
+    def to_json(self) -> dict:
+        return {"sheet": self.sheet, "rows_rejected": self.rows_rejected, "rows_data": self.rows_data,
+                "share": round(self.share, 4), "columns": list(self.columns),
+                "first_rows": [issue_json(i) for i in self.first_rows],
+                "message_fr": self.message_fr, "message_en": self.message_en}
 
 
 @dataclass
@@ -92,6 +162,23 @@ class SheetResult:
     def usable(self) -> bool:
         return self.status == "read" and not self.has_error and self.rows["kept"] > 0 and bool(self.segments)
 
+    @property
+    def rejection(self) -> Rejection | None:
+        """What mostly failed in this sheet (``MAX_REJECTED_SHARE``), or None.
+
+        A KPI column counts as wholly rejected when some of its cells were refused and none of its
+        values was kept (a Yes/No column read as numbers)."""
+        if self.status != "read":
+            return None
+        data = self.rows["read"] - self.rows["dropped"]
+        errors = [i for i in self.issues if i.severity == "error" and i.row is not None]
+        refused = {i.column for i in errors}
+        columns = tuple(f"{c.letter} ({c.kpi})" for c in self.columns
+                        if c.role == "kpi" and c.kpi and c.letter in refused and c.kpi not in self.totals)
+        if not columns and not (data and self.rows["rejected"] / data > MAX_REJECTED_SHARE):
+            return None
+        return Rejection(self.sheet, self.rows["rejected"], data, columns, tuple(errors[:REJECTED_ROWS_SHOWN]))
+
     def to_json(self) -> dict:
         return {
             "sheet": self.sheet, "status": self.status, "header_row": self.header_row, "layout": self.layout,
@@ -111,15 +198,33 @@ class FileResult:
     issues: list[Issue] = field(default_factory=list)  # file-level
 
     @property
-    def importable(self) -> bool:
+    def readable(self) -> bool:
+        """Something can be stored: no file-level error and at least one usable sheet."""
         if any(i.severity == "error" for i in self.issues):
             return False
         return any(s.usable for s in self.sheets)
 
     @property
+    def rejections(self) -> list[Rejection]:
+        """The sheets that mostly failed: the file needs fixing or a confirmation (``--accept-rejections``)."""
+        return [r for s in self.sheets if (r := s.rejection) is not None]
+
+    @property
+    def importable(self) -> bool:
+        """Readable, and no sheet mostly failed. (Whether its series clash with another origin's depends on
+        the store: ``Store.overlaps``.)"""
+        return self.readable and not self.rejections
+
+    @property
     def origin(self) -> str | None:
+        """The recognised format's name, None for a generic file (see ``default_origin``)."""
         formats = [s.format for s in self.sheets if s.usable and s.format]
         return formats[0] if formats else None
+
+    @property
+    def default_origin(self) -> str:
+        """The recognised format, else the origin derived from the file's structure (``structural_origin``)."""
+        return self.origin or structural_origin(self)
 
     @property
     def observations(self) -> pd.DataFrame:
@@ -148,7 +253,8 @@ class FileResult:
         return self.issues + [i for s in self.sheets for i in s.issues]
 
     def to_json(self) -> dict:
-        return {"file": self.file, "importable": self.importable,
+        return {"file": self.file, "importable": self.importable, "origin": self.default_origin,
+                "rejections": [r.to_json() for r in self.rejections],
                 "issues": [issue_json(i) for i in self.issues],
                 "sheets": [s.to_json() for s in self.sheets]}
 
@@ -158,12 +264,45 @@ class FileResult:
             >>> store.import_batch(**result.batch(imported_by="cdo")).rows_stored  # 2 months × 2 KPIs
             4
 
-        ``origin`` defaults to the recognised format, else ``"manual"``.
+        ``origin`` defaults to ``default_origin`` (the recognised format, else the file's structure).
         """
         return dict(observations=self.observations, file_name=self.file,
-                    sheets=[s.sheet for s in self.sheets if s.usable], origin=origin or self.origin or "manual",
+                    sheets=[s.sheet for s in self.sheets if s.usable], origin=origin or self.default_origin,
                     sha256=self.sha256, rows_read=self.rows_read, rows_kept=self.rows_kept,
                     rows_rejected=self.rows_rejected, parser_version=PARSER_VERSION, **extra)
+
+
+_TEXT_FILES = (".csv", ".txt", ".tsv")
+
+
+def structural_origin(result: FileResult) -> str:
+    """The origin of a generic file, from its structure only: its sheet names and folded header sets.
+
+        >>> structural_origin(result)        # effectifs.csv; a copy with other values gives the same
+        'csv-cb43c0fe'
+
+    A readable slug of the first read sheet's name and 8 hex digits of a hash of every read sheet's
+    (folded name, folded headers), in sorted order. A CSV's "sheet" is named after the file, so only
+    its headers count (slug ``csv``). A crosstab's period headers (next month adds one) are left out.
+    """
+    from kpis.catalog import fold
+    from kpis.ingest.mapping import header_key
+
+    read = [s for s in result.sheets if s.status == "read"]
+    if not read:
+        return "manual"
+    text = PurePath(result.file).suffix.lower() in _TEXT_FILES
+    parts = sorted([["" if text else fold(s.sheet), list(header_key(_structural_headers(s)))] for s in read])
+    digest = hashlib.sha256(json.dumps(parts, ensure_ascii=False).encode()).hexdigest()[:8]
+    slug = "csv" if text else re.sub(r"[^a-z0-9]+", "-", fold(read[0].sheet)).strip("-")[:24].strip("-")
+    return f"{slug or 'feuille'}-{digest}"
+
+
+def _structural_headers(sheet: SheetResult) -> list[str]:
+    if sheet.layout != "crosstab":
+        return sheet.headers
+    periods = {c.index for c in sheet.columns if c.role == "period"}
+    return [h for j, h in enumerate(sheet.headers) if j not in periods]
 
 
 def empty_observations() -> pd.DataFrame:

@@ -609,7 +609,9 @@ def test_unknown_segment_word_rejects_the_row(tmp_path):
     sheet = only(result)
     assert codes(sheet) == [("segment_unknown", 3, "B")]
     assert sheet.rows == {"read": 2, "kept": 1, "rejected": 1, "dropped": 0}
-    assert result.importable and sheet.totals == {"clicks": 1.0}
+    assert sheet.totals == {"clicks": 1.0}
+    # 1 of 2 data rows rejected (50 % > MAX_REJECTED_SHARE): readable, importable only once confirmed
+    assert result.readable and not result.importable and result.rejections[0].rows_rejected == 1
 
 
 def test_nps_parts_follow_the_segment(tmp_path):
