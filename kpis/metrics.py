@@ -1502,11 +1502,12 @@ def cdo_view(store, flt: Filter = Filter(), grain: str = "month", fiscal_start: 
     targets = store.targets() if store is not None else None
     nat = _native(native, flt)
     table = kpi_table(nat, flt, grain, fiscal_start, lang)
-    sc = scorecard(nat, flt, grain, fiscal_start, targets, lang)
+    sc = scorecard(nat, flt, grain, fiscal_start, None, lang)
     computed = _selection_values(nat, replace(flt, kpis=()), lang)
     fun = _funnel_from(computed[0], _selected(flt), lang)
     tgt = (targets_status(native, targets, flt, grain, fiscal_start, lang, _computed=computed)
            if targets is not None else _empty(TARGET_COLUMNS))
+    sc = _with_window_targets(sc, tgt)  # the cards' status is the status table's
     headline = tuple(dict.fromkeys(k for st in FUNNEL for k in (st.external, st.internal)))
     trends = indexed_trends(table, headline)
     sbs = side_by_side(nat, flt, lang, _computed=computed)
