@@ -95,6 +95,7 @@ MAX_FRAME = 256 * 1024 ** 2
 """Largest frame the parent accepts from the child, bytes."""
 
 _ROOT = str(Path(__file__).resolve().parents[2])
+"""The project root: the child runs there, so that ``-m kpis.ingest.sandbox`` finds this very package."""
 
 
 @dataclass(frozen=True)
@@ -312,7 +313,8 @@ class _Child:
         self.building: _Building | None = None
         self.outcome: object = None
         self.stderr = tempfile.TemporaryFile()
-        env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "PYTHONPATH": _ROOT, "LC_ALL": "C.UTF-8",
+        # no PYTHONPATH: ``-m`` puts the working directory, the project root, first on the child's path
+        env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "LC_ALL": "C.UTF-8",
                "PYTHONDONTWRITEBYTECODE": "1", "OPENBLAS_NUM_THREADS": "1"}  # (numpy's thread buffers: 40 MB)
         self.proc = subprocess.Popen(
             [sys.executable, "-s", "-m", "kpis.ingest.sandbox", str(sandbox.memory), str(int(sandbox.timeout) + 1)],
