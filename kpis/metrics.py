@@ -35,7 +35,9 @@ Rules (DESIGN.md, "KPI semantics"):
   ("mean of 3 months"); no value (``reason`` "native grain is month") when the
   bucket is finer than the native period (monthly active users per week).
 - **ratio / score**: recomputed from the aggregated components; no value and a
-  ``reason`` when a component is missing or the denominator is zero.
+  ``reason`` when a component is missing or the denominator is zero. A score's
+  components (promoters, detractors, respondents) are pooled over the surveys
+  whose period ends inside the bucket: a survey is never prorated.
 - **merged rows** (segment ``"ALL"``, only when more than one segment is
   selected): base KPIs are summed across segments (stocks: end values summed;
   distinct counts: the segments' values summed); a ratio pools the
@@ -133,8 +135,11 @@ TARGET_COLUMNS = ("segment", "kpi", "period", "period_start", "period_end", "act
 
 _BASE = tuple(c for c, k in KPIS.items() if k.base)
 _BASE_INDEX = {c: i for i, c in enumerate(_BASE)}
-_KIND = {"flow": 0, "stock": 1, "distinct": 2}
-_BASE_KIND = np.array([_KIND[KPIS[c].aggregation] for c in _BASE])
+_KIND = {"flow": 0, "stock": 1, "distinct": 2, "survey": 3}
+_SURVEY_PARTS = frozenset(c for k in KPIS.values() if k.aggregation == "score" for c in k.components)
+"""Promoters, detractors and respondents of a survey: summed like flows, but a survey is never cut: it counts
+whole in the bucket (window) holding its period's end."""
+_BASE_KIND = np.array([_KIND["survey" if c in _SURVEY_PARTS else KPIS[c].aggregation] for c in _BASE])
 _DERIVED = tuple(c for c, k in KPIS.items() if not k.base)
 _KPI_ORDER = {c: i for i, c in enumerate(KPIS)}
 _SEGMENT_ORDER = {s: i for i, s in enumerate((*SEGMENTS, MERGED, "EXTERNAL", "INTERNAL"))}
@@ -465,7 +470,7 @@ def _aggregate(nat: _Native, win: _Windows) -> _Result:
     anypro = np.add.reduceat(prorated.astype(np.int64), starts) > 0 if len(cell) else np.zeros(0, dtype=bool)
     cj = ucell % J
     kind = _BASE_KIND[cj]
-    value = np.where(kind == 0, total, np.where(kind == 1, last, total / np.maximum(count, 1)))
+    value = np.where((kind == 0) | (kind == 3), total, np.where(kind == 1, last, total / np.maximum(count, 1)))
     urow, r = np.unique(ucell // J, return_inverse=True)
     R = len(urow)
     res = _Result(

@@ -115,3 +115,24 @@ def test_the_world_download_holds_every_observation_of_the_demo(tmp_path):
     sheet = next(ws for ws in book.worksheets if ws.title.startswith("Détail"))
     data_rows = sum(1 for row in sheet.iter_rows(values_only=True) if isinstance(row[7], (int, float)))
     assert data_rows == len(observations)
+
+
+def test_a_survey_counts_whole_in_the_window_holding_its_end(tmp_path):
+    # quarterly B2C surveys: Q2 (April–June) 50 promoters, 20 detractors, 100 respondents (NPS 30);
+    # Q3 (July–September) 60 / 10 / 100 (NPS 50); Q4 (October–December) 70 / 5 / 100 (NPS 65)
+    surveys = {("2026-04-01", "2026-06-30"): (50, 20), ("2026-07-01", "2026-09-30"): (60, 10),
+               ("2026-10-01", "2026-12-31"): (70, 5)}
+    rows = [(s, e, "B2C", "(all)", "(all)", "(all)", kpi, v) for (s, e), (pro, det) in surveys.items()
+            for kpi, v in (("nps_promoters", pro), ("nps_detractors", det), ("nps_respondents", 100))]
+    store = make_store(tmp_path, obs(*rows))
+    flt = Filter(segments=("B2C",), start=pd.Timestamp("2026-08-01").date(), end=pd.Timestamp("2026-12-31").date())
+    native = metrics.fetch(store, flt)
+    sc = metrics.scorecard(native, flt).set_index("kpi")
+    # August–December holds the ends of Q3 and Q4, whole (Q3 started before the window), not Q2's:
+    # (60 + 70 − 10 − 5) / (100 + 100) × 100 = 57.5 — prorating Q3 by 61/92 days would give another number
+    assert sc.at["nps", "value"] == pytest.approx(57.5)
+    table = metrics.kpi_table(native, flt, "month")
+    nps = table[(table["kpi"] == "nps") & table["value"].notna()]
+    # by month, each survey appears once, in the month of its end
+    assert nps["period"].tolist() == ["2026-09", "2026-12"]
+    assert nps["value"].tolist() == pytest.approx([50.0, 65.0])
