@@ -23,6 +23,7 @@ import pandas as pd
 from kpis import export
 from kpis.catalog import FUNNEL, KPIS
 from kpis.i18n import fmt_change, fmt_date, fmt_period, fmt_value, t
+from kpis.metrics import BOUNDED_RATES
 from kpis.model import ALL, EXTERNAL_SEGMENTS, INTERNAL_SEGMENTS, Filter
 
 __all__ = [
@@ -208,6 +209,7 @@ def cards(view, segment: str, kpis: tuple[str, ...], lang: str = "fr", compare: 
         row = sc.loc[kpi]
         delta, color, arrow = _delta(row, compare, unit, lang)
         desc = None
+        anomaly = kpi in BOUNDED_RATES and float(row["value"]) > 1 + 1e-9
         if delta is not None:
             period = row["previous_period" if compare == "previous" else "previous_year_period"]
             desc = t("vs.previous_window" if compare == "previous" else "vs.year_window", lang) \
@@ -215,7 +217,9 @@ def cards(view, segment: str, kpis: tuple[str, ...], lang: str = "fr", compare: 
             if not _missing(row.get("like_for_like_days")):
                 days = int(row["like_for_like_days"])
                 desc += f" ({days} j)" if lang == "fr" else f" ({days} d)"
-        status = row["status"] if isinstance(row["status"], str) else None
+        status = row["status"] if isinstance(row["status"], str) and not anomaly else None
+        if anomaly:  # a rate above 100 %: said on the card, never coloured as a success
+            delta, color, arrow, desc = t("card.anomaly", lang), "red", "off", t("card.anomaly_hint", lang)
         lines = [f"**{KPIS[kpi].label(lang)}** — {KPIS[kpi].definition(lang)}", _basis(row, lang)]
         lines += [line for line in (_comparison_line(row, w, unit, lang) for w in ("previous", "year")) if line]
         lines.append(t("card.direction.up" if KPIS[kpi].direction > 0 else "card.direction.down", lang))

@@ -133,6 +133,10 @@ FUNNEL_COLUMNS = ("segment", "stage", "kpi", "value", "unit", "reason")
 TARGET_COLUMNS = ("segment", "kpi", "period", "period_start", "period_end", "actual", "target", "attainment",
                   "status", "target_basis")
 
+BOUNDED_RATES = frozenset(c for c, k in KPIS.items() if k.aggregation == "ratio" and k.unit == "%")
+"""Rates that cannot exceed 100 % (their numerator counts a part of their denominator): above it, the data of
+the two components do not match, and the value is an anomaly, never a target met."""
+
 _BASE = tuple(c for c, k in KPIS.items() if k.base)
 _BASE_INDEX = {c: i for i, c in enumerate(_BASE)}
 _KIND = {"flow": 0, "stock": 1, "distinct": 2, "survey": 3}
@@ -164,6 +168,7 @@ _TEXT = {
     "en": {
         "end_of_period": "end of period",
         "prorated": "prorated by day",
+        "anomaly": "above 100 %: the components do not match, not rated",
         "mean_of": "mean of {n} {unit}",
         "native_grain": "native grain is {grain}",
         "missing": "no data for {kpi}",
@@ -179,6 +184,7 @@ _TEXT = {
     "fr": {
         "end_of_period": "fin de période",
         "prorated": "au prorata des jours",
+        "anomaly": "au-delà de 100 % : composantes incohérentes, non évalué",
         "mean_of": "moyenne de {n} {unit}",
         "native_grain": "grain natif : {grain}",
         "missing": "pas de données pour {kpi}",
@@ -1188,6 +1194,12 @@ def targets_status(native: pd.DataFrame, targets: pd.DataFrame, flt: Filter = Fi
     res = actual[["segment", "kpi", "value"]].rename(columns={"value": "actual"}).reset_index(drop=True)
     res = pd.concat([res, att], axis=1)
     res = res[res["target"].notna()]
+    anomaly = res["kpi"].isin(BOUNDED_RATES).to_numpy() & (res["actual"].to_numpy(dtype=float) > 1 + 1e-9)
+    if anomaly.any():  # a rate above 100 % is reported, never rated
+        res = res.assign(attainment=np.where(anomaly, np.nan, res["attainment"].to_numpy(dtype=float)),
+                         status=np.where(anomaly, None, res["status"].to_numpy(dtype=object)),
+                         target_basis=np.where(anomaly, _t(lang, "anomaly"),
+                                               res["target_basis"].to_numpy(dtype=object)))
     res = res.assign(period=win.label[0], period_start=pd.Timestamp(_as_date(win.start[0])),
                      period_end=pd.Timestamp(_as_date(win.end[0])),
                      _s=res["segment"].map(_SEGMENT_ORDER), _k=res["kpi"].map(_KPI_ORDER))

@@ -136,3 +136,20 @@ def test_a_survey_counts_whole_in_the_window_holding_its_end(tmp_path):
     # by month, each survey appears once, in the month of its end
     assert nps["period"].tolist() == ["2026-09", "2026-12"]
     assert nps["value"].tolist() == pytest.approx([50.0, 65.0])
+
+
+def test_a_rate_above_100_percent_is_an_anomaly_never_a_target_met(tmp_path):
+    # 50 clicks but 274 conversions in September (one tool's events over another tool's clicks): 548 %
+    rows = [("2026-09-01", "2026-09-30", "B2C", "(all)", "(all)", "(all)", "clicks", 50),
+            ("2026-09-01", "2026-09-30", "B2C", "(all)", "(all)", "(all)", "conversions", 274)]
+    store = make_store(tmp_path, obs(*rows))
+    store.set_targets(pd.DataFrame({"kpi": ["conversion_rate"], "segment": ["B2C"], "period_start": ["2026-01-01"],
+                                    "period_end": ["2026-12-31"], "value": [0.05]}))
+    flt = Filter(segments=("B2C",), start=pd.Timestamp("2026-09-01").date(), end=pd.Timestamp("2026-09-30").date())
+    view = metrics.cdo_view(store, flt, "month", lang="fr")
+    [card] = dashboard.cards(view, "B2C", ("conversion_rate",), "fr")
+    assert card.raw_value == pytest.approx(274 / 50)
+    assert (card.status, card.delta, card.delta_color) == (None, "anomalie", "red")  # not "548 % Atteint"
+    row = view.targets.set_index("kpi").loc["conversion_rate"]
+    assert row["status"] is None and pd.isna(row["attainment"])
+    assert row["target_basis"].startswith("au-delà de 100 %")
