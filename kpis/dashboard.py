@@ -182,6 +182,9 @@ def _comparison_line(row, which: str, unit: str, lang: str) -> str | None:
     if _missing(row[f"change{'' if which == 'previous' else '_year'}"]):
         return None
     text, _, _ = _delta(row, which, unit, lang)
+    relative = row["change_relative" if which == "previous" else "change_year_relative"]
+    if unit != "%" and not _missing(relative):  # € and × KPIs (and counts) also in relative terms
+        text += f" ({fmt_change(float(relative), unit, 'relative', lang)})"
     label = t("vs.previous_window" if which == "previous" else "vs.year_window", lang)
     return t("card.compare", lang, label=label, start=fmt_date(row[f"{prefix}_start"].date(), lang),
              end=fmt_date(row[f"{prefix}_end"].date(), lang), change=text)

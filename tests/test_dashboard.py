@@ -76,7 +76,9 @@ def test_cards_compare_with_the_previous_window_and_colour_by_direction(store):
     assert cards["ctr"].value == f"2,5{NNBSP}%" and cards["ctr"].delta_color == "gray"
     assert cards["clicks"].sparkline == (1200.0,)  # the window's buckets only
     assert cards["clicks"].delta_description == "vs période précédente"
-    assert "vs période précédente (01/08/2026 – 31/08/2026) : +200" in cards["clicks"].help
+    assert "vs période précédente (01/08/2026 – 31/08/2026) : +200 (+20,0\u202f%)" in cards["clicks"].help
+    # CPA 10 € → 7 €: −3 € and −30 % (€ and × KPIs have a relative change too)
+    assert f"−3,00{NBSP}€ (−30,0\u202f%)" in cards["cpa"].help
 
 
 def test_status_table_lists_targets_worst_first(store):
