@@ -10,6 +10,7 @@ from kpis.model import SEGMENTS
 from kpis.targets import from_editor, read_targets
 
 sel = ui.selection()
+ui.sources_caption(sel.flt.segments)
 lang = sel.lang
 t = ui.t
 store = ui.store()

@@ -7,6 +7,7 @@ from kpis import charts, dashboard
 from kpis.i18n import fmt_date
 
 sel = ui.selection()
+ui.sources_caption(sel.flt.segments)
 lang = sel.lang
 t = ui.t
 view = ui.cdo_view(sel.version, sel.flt, sel.grain, lang, sel.fiscal_start)

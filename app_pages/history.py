@@ -7,6 +7,7 @@ import ui
 from kpis import reports
 
 sel = ui.selection()
+ui.sources_caption(sel.flt.segments)
 lang = sel.lang
 t = ui.t
 

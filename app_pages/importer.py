@@ -9,6 +9,7 @@ from kpis.i18n import escape_markdown as md
 from kpis.model import SEGMENTS
 
 sel = ui.selection()
+ui.sources_caption(sel.flt.segments)
 lang = sel.lang
 t = ui.t
 

@@ -8,6 +8,7 @@ from kpis.i18n import fmt_value
 from kpis.model import EXTERNAL_SEGMENTS, INTERNAL_SEGMENTS
 
 sel = ui.selection()
+ui.sources_caption(sel.flt.segments)
 lang = sel.lang
 t = ui.t
 view = ui.cdo_view(sel.version, sel.flt, sel.grain, lang, sel.fiscal_start)

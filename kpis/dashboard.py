@@ -27,7 +27,7 @@ from kpis.metrics import BOUNDED_RATES
 from kpis.model import ALL, EXTERNAL_SEGMENTS, INTERNAL_SEGMENTS, Filter
 
 __all__ = [
-    "Card", "cards", "default_comparison",
+    "Card", "cards", "default_comparison", "sources_line", "FORMAT_NAMES",
     "CDO_CARDS", "World", "EXTERNAL_WORLD", "INTERNAL_WORLD", "WORLDS", "headline_segment",
     "kpis_with_values", "status_table", "funnel_rates_frame", "funnel_table", "indexed_frame", "trend_frame",
     "world_trend_frame", "breakdown_frame", "breakdown_or_fallback", "detail_frame", "DETAIL_ROWS_SHOWN",
@@ -183,7 +183,7 @@ def _comparison_line(row, which: str, unit: str, lang: str) -> str | None:
         return None
     text, _, _ = _delta(row, which, unit, lang)
     relative = row["change_relative" if which == "previous" else "change_year_relative"]
-    if unit != "%" and not _missing(relative):  # € and × KPIs (and counts) also in relative terms
+    if text is not None and unit != "%" and not _missing(relative):  # € and × KPIs (and counts): relative too
         text += f" ({fmt_change(float(relative), unit, 'relative', lang)})"
     label = t("vs.previous_window" if which == "previous" else "vs.year_window", lang)
     return t("card.compare", lang, label=label, start=fmt_date(row[f"{prefix}_start"].date(), lang),
@@ -234,6 +234,49 @@ def cards(view, segment: str, kpis: tuple[str, ...], lang: str = "fr", compare: 
                         delta, color, arrow, desc, series.get(kpi, ())[-12:], status, "\n\n".join(lines),
                         float(row["value"]), attainment))
     return out
+
+
+FORMAT_NAMES = {
+    "google_ads_campaign": "Google Ads", "ga4": "Google Analytics 4", "linkedin_visitors": "LinkedIn (visiteurs)",
+    "linkedin_followers": "LinkedIn (abonnés)", "linkedin_content": "LinkedIn (contenus)", "meta_ads": "Meta Ads",
+    "m365_viva_engage_user_detail": "Viva Engage (utilisateurs)",
+    "m365_viva_engage_groups": "Viva Engage (communautés)",
+    "m365_sharepoint_site_usage": "SharePoint (sites)", "m365_teams_user_activity": "Teams (utilisateurs)",
+    "m365_daily_counts": "Microsoft 365 (activité quotidienne)",
+}
+"""Human names of the recognised export formats; other origins are named after their latest file."""
+
+LAG_DAYS = 31
+"""A source whose data end more than this before the freshest source's is marked as lagging."""
+
+
+def sources_line(batches: list[dict], segments: tuple[str, ...], lang: str = "fr") -> str | None:
+    """Which sources a page's numbers come from and how fresh each is, lagging ones marked.
+
+        >>> sources_line([{"origin": "ga4", "file": "ga4.csv", "segments": ["B2C"], "period_end": "2026-07-31",
+        ...                "status": "current", "id": 1},
+        ...               {"origin": "google_ads_campaign", "file": "ads.csv", "segments": ["B2C"],
+        ...                "period_end": "2026-09-30", "status": "current", "id": 2}], ("B2C",), "en")
+        'Sources: Google Ads — data to 2026-09-30 · :orange[Google Analytics 4 — data to 2026-07-31 (lagging)]'
+    """
+    latest: dict[str, tuple[str, str]] = {}
+    for b in batches:
+        if b["status"] == "superseded" or not set(b["segments"]) & set(segments) or not b["period_end"]:
+            continue
+        name = FORMAT_NAMES.get(b["origin"]) or b["file"]
+        if b["origin"] not in latest or b["period_end"] > latest[b["origin"]][1]:
+            latest[b["origin"]] = (name, b["period_end"])
+    if not latest:
+        return None
+    freshest = max(date.fromisoformat(end) for _, end in latest.values())
+    parts = []
+    for name, end in sorted(latest.values(), key=lambda v: (v[1], v[0]), reverse=True):
+        day = date.fromisoformat(end)
+        text = t("sources.item", lang, name=name, date=fmt_date(day, lang))
+        if (freshest - day).days > LAG_DAYS:
+            text = f":orange[{text} {t('sources.lagging', lang)}]"
+        parts.append(text)
+    return t("sources.title", lang) + " · ".join(parts)
 
 
 def status_label(status: str | None, lang: str, attainment: float | None = None) -> str:

@@ -239,3 +239,17 @@ def test_a_bad_setting_is_a_message_in_both_languages_not_a_traceback(store_path
         "PASSERELLE_FISCAL_START (réglage fiscal_start) : un numéro de mois de 1 à 12 est attendu, reçu « 13 ».\n\n"
         "PASSERELLE_FISCAL_START (setting fiscal_start): expected a month number from 1 to 12, got '13'."]
     assert not at.metric and not store_path.exists()  # stopped before the store was opened or seeded
+
+
+def test_every_page_names_its_sources_and_their_freshness(store_path):
+    at = run_app("app_pages/internal.py")
+    captions = "\n".join(c.value for c in at.caption)
+    # the internal page reads the demo's B2E workbook only, whose data end on 31 October 2026
+    assert "Sources : interne_b2e.xlsx — données au 31/10/2026" in captions
+    assert "externe_b2c.xlsx" not in captions
+    at.pills(key="seg").set_value(["B2C", "B2E"]).run()
+    at.switch_page("app_pages/cdo_view.py").run()
+    captions = "\n".join(c.value for c in at.caption)
+    # Vue CDO reads the selected segments: B2C and B2E, not B2B
+    assert "externe_b2c.xlsx — données au 31/10/2026" in captions and "interne_b2e.xlsx" in captions
+    assert "externe_b2b.xlsx" not in captions

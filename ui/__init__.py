@@ -30,7 +30,7 @@ from ui.data import (
 )
 from ui.deletion import batch_delete_form, demo_banner, preview_lines, show_messages, undo_buttons
 from ui.state import Selection, lang, selection, set_selection, settings, t
-from ui.widgets import cards_grid, empty_state, excel_download, kpi_picker, metric_card
+from ui.widgets import cards_grid, empty_state, excel_download, kpi_picker, metric_card, sources_caption
 from ui.world import render_world
 
 __all__ = [
@@ -42,7 +42,7 @@ __all__ = [
     # ui.state
     "Selection", "lang", "selection", "set_selection", "settings", "t",
     # ui.widgets
-    "cards_grid", "empty_state", "excel_download", "kpi_picker", "metric_card",
+    "cards_grid", "empty_state", "excel_download", "kpi_picker", "metric_card", "sources_caption",
     # ui.world
     "render_world",
 ]

@@ -14,7 +14,8 @@ import pandas as pd
 import streamlit as st
 
 from kpis import dashboard
-from ui.state import lang, t
+from ui import data
+from ui.state import lang, selection, t
 
 
 def empty_state(message_key: str = "empty.title") -> None:
@@ -52,3 +53,11 @@ def kpi_picker(table: pd.DataFrame, candidates: tuple[str, ...], key: str) -> st
 def excel_download(build: Callable[[], bytes], file_name: str, key: str) -> None:
     """The page's "Download (Excel)" button; ``build`` makes the workbook only when it is clicked."""
     st.download_button(t("download.excel"), build, file_name=file_name, icon=":material/download:", key=key)
+
+
+def sources_caption(segments: tuple[str, ...]) -> None:
+    """Under a page's title: the sources its numbers come from and how fresh each is (lagging ones marked)."""
+    sel = selection()
+    line = dashboard.sources_line(data.batches(sel.version), segments, sel.lang)
+    if line:
+        st.caption(line)

@@ -21,13 +21,14 @@ from kpis.i18n import fmt_value
 from kpis.model import Filter
 from ui import data
 from ui.state import Selection, selection, t
-from ui.widgets import cards_grid, empty_state, excel_download, kpi_picker
+from ui.widgets import cards_grid, empty_state, excel_download, kpi_picker, sources_caption
 
 
 def render_world(world: World) -> None:
     """The page of one world; stops with a helpful empty state when the filter matches nothing."""
     sel = selection()
     flt = world.restrict(sel.flt)
+    sources_caption(flt.segments)
     view = data.cdo_view(sel.version, flt, sel.grain, sel.lang, sel.fiscal_start)
     if view.empty:
         empty_state()
