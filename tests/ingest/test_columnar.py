@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-import math
 
 import numpy as np
 import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from same_cells import same as _same
 
 from kpis.ingest import cells as cells_module
 from kpis.ingest.columnar import CodedColumn, FloatColumn, ListColumn, Rows, as_floats, blank, cell_types, concat
@@ -21,12 +21,6 @@ KEYED = st.one_of(st.sampled_from(["", " ", "Search", "Total", dt.date(2026, 9, 
 OTHER = st.one_of(KEYED, st.sampled_from([True, False, 0, 7, float("nan"), -0.0]), st.floats())
 
 
-def _same(a, b) -> bool:
-    if type(a) is not type(b):
-        return False
-    if type(a) is float:
-        return (math.isnan(a) and math.isnan(b)) or (a == b and math.copysign(1, a) == math.copysign(1, b))
-    return a == b
 
 
 def _coded(cells: list) -> CodedColumn:

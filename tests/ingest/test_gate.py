@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import math
 import pickle
 import re
 import tomllib
@@ -17,6 +16,7 @@ import pytest
 import xlsxwriter
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from same_cells import same as _same
 
 from kpis.errors import FileRejected
 from kpis.ingest import gate, sandbox
@@ -201,13 +201,6 @@ CELL = st.one_of(
     st.floats(allow_nan=False), st.text(max_size=5), st.dates())
 
 
-def _same(a, b) -> bool:
-    """Equal cells of the same type (NaN equal to NaN, -0.0 apart from 0.0)."""
-    if type(a) is not type(b):
-        return False
-    if type(a) is float:
-        return (math.isnan(a) and math.isnan(b)) or (a == b and math.copysign(1, a) == math.copysign(1, b))
-    return a == b
 
 
 def _handed_over(rows, first, first_col):

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import math
 import pickle
 import zipfile
 
@@ -12,6 +11,7 @@ import pytest
 import xlsxwriter
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from same_cells import same as _same
 
 from kpis.ingest import sandbox, xlsx_columns
 from kpis.ingest.readers import read_file
@@ -22,12 +22,6 @@ def small_head(monkeypatch):
     monkeypatch.setattr(xlsx_columns, "HEAD_ROWS", 3)  # a body below the third row, even in a small sheet
 
 
-def _same(a, b) -> bool:
-    if type(a) is not type(b):
-        return False
-    if type(a) is float:
-        return (math.isnan(a) and math.isnan(b)) or (a == b and math.copysign(1, a) == math.copysign(1, b))
-    return a == b
 
 
 def _through_the_child(data: bytes) -> list[tuple]:
