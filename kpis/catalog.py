@@ -39,6 +39,11 @@ __all__ = [
     "Stage",
     "FUNNEL",
     "VOCABULARY",
+    "MATCHED",
+    "MATCHED_PARTS",
+    "MATCH_BY_CHANNEL",
+    "SOURCE_NAMES",
+    "source_name",
     "DIMENSION_ROLES",
     "HeaderMatch",
     "fold",
@@ -317,6 +322,41 @@ SHORT_LABELS = {
 KPIS: dict[str, Kpi] = {k.code: k for k in _CATALOG}
 BASE_KPIS: tuple[str, ...] = tuple(c for c, k in KPIS.items() if k.base)
 DERIVED_KPIS: tuple[str, ...] = tuple(c for c, k in KPIS.items() if not k.base)
+
+MATCH_SEPARATOR = "~"
+MATCHED: dict[str, dict[str, str]] = {
+    c: {part: f"{c}{MATCH_SEPARATOR}{part}" for part in k.components}
+    for c, k in KPIS.items() if k.aggregation == "ratio"
+}
+"""Ratio -> {component -> code of its matched part}. A ratio is computed from matched components only: the
+values of a component in a series (origin, segment, entity, channel, initiative) and native period where every
+other component of the ratio has a value too, so that no rate divides one tool's events by another tool's
+clicks. The store computes the matched parts (``Store.native_totals(..., sources=True)``); the metrics divide
+them. A ratio of stocks or distinct counts (adoption: active users over population) matches on origin, segment,
+entity and period only, since its components are read across channels (the largest) rather than per channel.
+Scores (NPS) are not matched: a survey's promoters, detractors and respondents come together."""
+MATCHED_PARTS: dict[str, tuple[str, str]] = {code: (ratio, part) for ratio, parts in MATCHED.items()
+                                             for part, code in parts.items()}
+"""Code of a matched part -> (ratio, component)."""
+MATCH_BY_CHANNEL: frozenset[str] = frozenset(
+    c for c in MATCHED if all(KPIS[p].aggregation == "flow" for p in KPIS[c].components))
+"""Ratios of flows only: their components also match on channel and initiative."""
+
+SOURCE_NAMES = {
+    "google_ads_campaign": "Google Ads", "ga4": "Google Analytics 4", "linkedin_visitors": "LinkedIn (visiteurs)",
+    "linkedin_followers": "LinkedIn (abonnés)", "linkedin_content": "LinkedIn (contenus)", "meta_ads": "Meta Ads",
+    "m365_viva_engage_user_detail": "Viva Engage (utilisateurs)",
+    "m365_viva_engage_groups": "Viva Engage (communautés)",
+    "m365_sharepoint_site_usage": "SharePoint (sites)", "m365_teams_user_activity": "Teams (utilisateurs)",
+    "m365_daily_counts": "Microsoft 365 (activité quotidienne)",
+}
+"""Human names of the recognised export formats (the origin of their batches)."""
+
+
+def source_name(origin: str) -> str:
+    """A source as a person names it: ``source_name("ga4") == "Google Analytics 4"``; other origins (the demo's
+    workbooks, a generic file's structural origin) as they are."""
+    return SOURCE_NAMES.get(origin, origin)
 
 
 # --- the unified CDO funnel ----------------------------------------------------------------

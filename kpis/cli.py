@@ -471,7 +471,7 @@ _REPORT_FIELDS = {
     "scorecard": ("segment", "kpi", "window_start", "window_end", "value", "basis", "previous", "previous_start",
                   "previous_end", "previous_year", "previous_year_start", "previous_year_end", "change",
                   "change_relative", "change_year", "change_year_relative", "change_unit", "good", "good_year",
-                  "target", "attainment", "status", "like_for_like_days"),
+                  "target", "attainment", "status", "like_for_like_days", "reason", "source", "other_sources"),
     "funnel": ("segment", "stage", "kpi", "value"),
 }
 

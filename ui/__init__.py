@@ -15,6 +15,7 @@ here: it lives in ``kpis`` (mostly ``kpis.dashboard``), tested without Streamlit
 from ui.data import (
     batches,
     breakdown,
+    by_source,
     cdo_view,
     check,
     coverage,
@@ -22,8 +23,10 @@ from ui.data import (
     deletions,
     demo_preview,
     dimension_values,
+    kpi_origins,
     observations,
     overlaps,
+    reference_origins,
     remembered_mappings,
     store,
     targets,
@@ -35,8 +38,9 @@ from ui.world import render_world
 
 __all__ = [
     # ui.data
-    "batches", "breakdown", "cdo_view", "check", "coverage", "deletion_preview", "deletions", "demo_preview",
-    "dimension_values", "observations", "overlaps", "remembered_mappings", "store", "targets",
+    "batches", "breakdown", "by_source", "cdo_view", "check", "coverage", "deletion_preview", "deletions",
+    "demo_preview", "dimension_values", "kpi_origins", "observations", "overlaps", "reference_origins",
+    "remembered_mappings", "store", "targets",
     # ui.deletion
     "batch_delete_form", "demo_banner", "preview_lines", "show_messages", "undo_buttons",
     # ui.state
