@@ -140,7 +140,8 @@ def test_a_community_report_beside_the_monthly_workbook_changes_no_number(demo_a
     active = [v for k, v in before.items() if "active" in k]
     adoption = [v for k, v in before.items() if "adoption" in k]
     assert len(active) + len(adoption) == 11
-    assert active == pytest.approx([active[0]] * len(active)) and adoption == pytest.approx([adoption[0]] * len(adoption))
+    assert active == pytest.approx([active[0]] * len(active))
+    assert adoption == pytest.approx([adoption[0]] * len(adoption))
     # the card says where its number comes from, and that another source was left aside
     world = metrics.cdo_view(store, B2E_TWELVE, "month", lang="fr")
     [card] = dashboard.cards(world, "B2E", ("active_users",), "fr")
