@@ -26,6 +26,7 @@ from kpis.ingest.header import find_header
 from kpis.ingest.issues import IssueLog
 from kpis.ingest.mapping import Target
 from kpis.ingest.observations import Units, conclude
+from kpis.ingest.people import count_people, flag_targets, per_person, repeated_people
 from kpis.ingest.periods import grain_of, reject_periods, sheet_periods
 from kpis.ingest.readers import RawSheet
 from kpis.ingest.results import SheetResult
@@ -51,9 +52,9 @@ def read_sheet(raw: RawSheet, segment: str | None, forced: dict[str, Target], re
     if raw.hidden:
         log.add("hidden_sheet", "info", "Feuille masquée : lue comme les autres.",
                 "Hidden sheet: read like the others.")
-    own = window_targets(raw.rows) if window is not None else {}  # generic sheets
+    own = {**flag_targets(raw.rows), **window_targets(raw.rows)} if window is not None else {}  # generic sheets
     decided = forced.keys() | {fold(h) for m in remembered for h in m.mapping}  # the caller's and remembered maps
-    own = {h: t for h, t in own.items() if h not in decided}  # refresh dates, day counts
+    own = {h: t for h, t in own.items() if h not in decided}  # yes/no flags, refresh dates, day counts
     header = find_header(raw.rows, {**own, **forced}, remembered)  # the caller's maps win
     if header.index is None:
         res.status = "skipped"
@@ -84,10 +85,11 @@ def _read_table(res: SheetResult, table: SheetTable, segment: str | None, log: I
         _no_kpi_column(res.unknown_columns, log)
         return res.count_rows(n, np.zeros(n, bool), np.zeros(n, bool))
     dropped = non_data_rows(table, columns)
-    rejected = np.zeros(n, dtype=bool)
-    codes = None
+    codes = people = None
     if res.layout == "long":
         codes, dropped, rejected = long_codes(table, columns, dropped, log)
+    else:  # people: a per-person sheet's yes/no flags, counted (None: not one row per person)
+        table, people, rejected = per_person(table, columns, dropped, log)
     periods = sheet_periods(table, columns, ~dropped, log)
     if periods is None:
         return res.count_rows(n, dropped, rejected)
@@ -104,7 +106,11 @@ def _read_table(res: SheetResult, table: SheetTable, segment: str | None, log: I
     rejected |= segments.bad
     extra = ([segments.values] if len(segments.found) > 1 else []) + ([codes] if codes is not None else [])
     dims, key = dimensions_and_key(table, columns, periods.starts, periods.ends, extra, log)
-    repeats, split, split_rows = shared_rows(table, columns, key, ~(dropped | rejected), log)
+    if people is None:
+        repeats, split, split_rows = shared_rows(table, columns, key, ~(dropped | rejected), log)
+    else:
+        repeats, split = repeated_people(people, table, periods, ~(dropped | rejected), log), []
+        split_rows = np.zeros(n, dtype=bool)
     rejected |= repeats
     live = ~(dropped | rejected)
     res.grain = grain_of(periods.grains[live])
@@ -113,6 +119,8 @@ def _read_table(res: SheetResult, table: SheetTable, segment: str | None, log: I
     if split:
         report_split(split, split_rows, kept, log)
     units = Units(table.numbers, key, periods.starts, periods.ends, segments.values, dims)
+    if people is not None:
+        kept, units = count_people(people, kept, units, live, log)
     res.conclude(conclude(kept, units, log, sum_flows=bool(split)))
     return res.count_rows(n, dropped, rejected)
 
