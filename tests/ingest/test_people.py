@@ -153,3 +153,15 @@ def test_a_column_of_1_and_0_alone_is_counted_once_mapped(tmp_path):
     result = _check(tmp_path, rows, maps={"Actif": "active_users"})
     # i = 0 and 3 → 2 active of 6
     assert _by_entity(result, "active_users") == {"Nord": 2.0} and _by_entity(result, "population") == {"Nord": 6.0}
+
+
+def test_a_per_user_report_over_a_rolling_window_counts_people_over_that_window(tmp_path):
+    rows = [["Report Refresh Date", "User Principal Name", "Department", "Has Teams activity", "Report Period"]]
+    rows += [["2026-09-30", f"u{i}@contoso.com", "Finance" if i < 6 else "Sales", "Yes" if i % 2 else "No", 30]
+             for i in range(11)]
+    result = _check(tmp_path, rows, maps={"Department": "entity"})
+    assert result.importable, [i.message_en for i in result.all_issues]
+    # Finance i = 0..5 → Yes for 1, 3, 5; Sales i = 6..10 → Yes for 7, 9; window 2026-09-30 − 30 + 1 = 09-01
+    assert _by_entity(result, "active_users") == {"Finance": 3.0, "Sales": 2.0}
+    assert _by_entity(result, "population") == {"Finance": 6.0, "Sales": 5.0}
+    assert result.sheets[0].period == {"start": "2026-09-01", "end": "2026-09-30"}

@@ -212,3 +212,27 @@ def test_window_bounds_and_day_counts():
     assert starts.tolist()[:2] == [date(2026, 9, 1), date(2026, 2, 1)] and np.isnat(out[2])
     values, bad = day_counts([7, "90", "", 400, 2.5, "x"])
     assert bad.tolist() == [False, False, False, True, True, True] and values.tolist()[:2] == [7.0, 90.0]
+
+
+def test_a_bare_periode_column_of_day_counts_beside_a_date_is_the_window_length(tmp_path):
+    rows = [["Date", "Période", "Utilisateurs actifs"], ["30/09/2026", 30, 12], ["31/08/2026", 30, 10]]
+    result = _check(tmp_path, {"Activité": rows}, segment="B2E")
+    assert result.importable
+    # 31/08 − 30 + 1 = 02/08; 30/09 − 30 + 1 = 01/09
+    assert _values(result, "active_users") == {("2026-08-02", "2026-08-31", "(all)"): 10.0,
+                                               ("2026-09-01", "2026-09-30", "(all)"): 12.0}
+
+
+def test_start_and_end_columns_win_over_a_period_length(tmp_path):
+    rows = [["Date de début", "Date de fin", "Report Period", "Clics"], ["01/09/2026", "30/09/2026", 30, 5]]
+    result = _check(tmp_path, {"Campagnes": rows}, segment="B2C")
+    sheet = result.sheets[0]
+    assert result.importable and sheet.window is None
+    assert sheet.period == {"start": "2026-09-01", "end": "2026-09-30"}
+    assert {c.header: c.role for c in sheet.columns}["Report Period"] == "ignored"
+
+
+def test_month_periods_beside_an_end_date_are_unchanged(tmp_path):
+    rows = [["Période", "Date de fin", "Clics"], ["2026-09", "30/09/2026", 5], ["2026-08", "31/08/2026", 4]]
+    result = _check(tmp_path, {"Mois": rows}, segment="B2C")
+    assert result.importable and result.sheets[0].window is None and result.sheets[0].grain == "month"
