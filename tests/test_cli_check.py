@@ -16,7 +16,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 FILE_KEYS = {"file", "importable", "origin", "rejections", "overlaps", "issues", "sheets"}
 SHEET_KEYS = {"sheet", "status", "header_row", "layout", "format", "currency", "columns", "unknown_columns",
-              "segments", "grain", "period", "rows", "totals", "issues"}
+              "segments", "grain", "period", "window", "rows", "totals", "issues"}
 ISSUE_KEYS = {"code", "severity", "row", "column", "message_fr", "message_en"}
 
 

@@ -131,6 +131,7 @@ class SheetResult:
     totals: dict = field(default_factory=dict)
     issues: list[Issue] = field(default_factory=list)
     headers: list[str] = field(default_factory=list)  # the header row's texts (remembered mappings)
+    window: dict | None = None  # a rolling window understood: days, ends, source, column (kpis.ingest.windows)
     build: Callable[[], pd.DataFrame] | None = field(default=None, repr=False, compare=False)
     _observations: pd.DataFrame | None = field(default=None, repr=False, compare=False)
 
@@ -185,7 +186,7 @@ class SheetResult:
             "format": self.format, "currency": self.currency,
             "columns": [c.to_json() for c in self.columns if c.role != "unknown"],
             "unknown_columns": self.unknown_columns, "segments": self.segments, "grain": self.grain,
-            "period": self.period, "rows": dict(self.rows), "totals": self.totals,
+            "period": self.period, "window": self.window, "rows": dict(self.rows), "totals": self.totals,
             "issues": [issue_json(i) for i in self.issues],
         }
 
