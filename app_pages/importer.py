@@ -32,6 +32,7 @@ for f in files or []:
         unknown = [(s, u) for s in base.sheets for u in s.unknown_columns if u["header"]]
         maps = {u["header"]: st.session_state[key] for s, u in unknown
                 if (key := f"map_{f.file_id}_{s.sheet}_{u['column']}") in st.session_state and st.session_state[key]}
+        maps |= ui.question_answers(base.questions, f.file_id)
         result = ui.check(data, f.name, segment, tuple(sorted(maps.items())), sel.version) if maps else base
     origin_key = f"origin_{f.file_id}"
     if not st.session_state.get(origin_key):
@@ -60,11 +61,13 @@ for f in files or []:
                 st.error(md(rejection.message(lang)), icon=":material/rule:")
             accepted = st.checkbox(t("import.accept_rejections", n=result.rows_rejected, read=result.rows_read),
                                    key=f"accept_{f.file_id}")
+        for question in base.questions:
+            ui.question_choice(question, f.file_id)
         if choice in ("adds", None):
             target = origin
         else:
             target = next(o.origin for o in overlaps if o.batch_id == choice)
-        ready = result.readable and accepted and (not overlaps or choice is not None)
+        ready = result.readable and accepted and not result.questions and (not overlaps or choice is not None)
         checked.append((result, maps, base, ready, target, choice == "adds"))
         if any(i.code == "segment_undecided" for i in base.all_issues) or segment:
             st.segmented_control(t("import.segment"), list(SEGMENTS), key=f"segment_{f.file_id}",
