@@ -33,7 +33,8 @@ def question_choice(question: Question, file_id: str) -> None:
     choices = reports.mapping_choices(lang())
     labels = {target: choices[target] for target in question.targets}
     labels[question.kpi] = t("import.question_keep", kpi=choices[question.kpi])
-    st.warning(md(question.message(lang())), icon=":material/help:")
+    answered = bool(st.session_state.get(_key(question, file_id)))
+    (st.info if answered else st.warning)(md(question.message(lang())), icon=":material/help:")
     st.selectbox(t("import.question", sheet=md(question.sheet), column=question.column, header=md(question.header)),
                  list(labels), index=None, key=_key(question, file_id), format_func=labels.get,
                  placeholder=t("import.question_pending"))

@@ -152,7 +152,7 @@ def _stock_change(values: np.ndarray, idx: np.ndarray, starts: np.ndarray, segme
     frame = pd.DataFrame({"segment": segments[idx], **{d: dims[d][idx] for d in DIMENSIONS},
                           "start": starts[idx], "value": values})
     by_date = frame.groupby(["segment", *DIMENSIONS, "start"], sort=True, observed=True)["value"].sum()
-    steps = by_date.groupby(level=[0, 1, 2, 3], observed=True).diff().dropna().abs()
+    steps = by_date.groupby(level=list(range(1 + len(DIMENSIONS))), observed=True).diff().dropna().abs()
     if len(steps) < STOCK_MIN_STEPS:
         return None
     step, level = float(steps.median()), float(by_date.abs().median())
