@@ -70,23 +70,22 @@ class AmbiguousWord:
     settled_by: tuple[str, ...] = ()
 
 
+_VIEWS = ("des pages vues d'un site, des vues d'une vidéo ou des affichages d'une publication",
+          "a website's page views, a video's views or a post's impressions")
+_MENTIONS = ("des mentions de la marque relevées en ligne, ou des @mentions d'une personne dans un outil de "
+             "messagerie (Teams, Slack)",
+             "brand mentions found online, or @mentions of a person in a messaging tool (Teams, Slack)")
+_MESSAGES = ("des messages publiés dans un espace, des messages de chat privés ou des e-mails",
+             "messages posted in a space, private chat messages or e-mails")
+_VISITORS = ("des personnes distinctes ou des visites", "distinct people or visits")
+
 AMBIGUOUS_WORDS: tuple[AmbiguousWord, ...] = (
-    AmbiguousWord("vues", "pages vues d'un site, vues d'une vidéo ou affichages d'une publication",
-                  "a website's page views, a video's views or a post's impressions",
-                  ("impressions",), ("sessions", "engaged_sessions", "unique_visitors")),
-    AmbiguousWord("views", "pages vues d'un site, vues d'une vidéo ou affichages d'une publication",
-                  "a website's page views, a video's views or a post's impressions",
-                  ("impressions",), ("sessions", "engaged_sessions", "unique_visitors")),
-    AmbiguousWord("mentions", "mentions de la marque relevées en ligne, ou @mentions d'une personne dans un outil "
-                  "de messagerie (Teams, Slack)", "brand mentions found online, or @mentions of a person in a "
-                  "messaging tool (Teams, Slack)", (), ("positive_mentions", "negative_mentions")),
-    AmbiguousWord("mention", "mentions de la marque relevées en ligne, ou @mentions d'une personne dans un outil "
-                  "de messagerie (Teams, Slack)", "brand mentions found online, or @mentions of a person in a "
-                  "messaging tool (Teams, Slack)", (), ("positive_mentions", "negative_mentions")),
-    AmbiguousWord("messages", "messages publiés dans un espace, messages de chat privés ou e-mails",
-                  "messages posted in a space, private chat messages or e-mails"),
-    AmbiguousWord("visiteurs", "personnes distinctes ou visites",
-                  "distinct people or visits", ("sessions",), ("sessions",)),
+    AmbiguousWord("vues", *_VIEWS, ("impressions",), ("sessions", "engaged_sessions", "unique_visitors")),
+    AmbiguousWord("views", *_VIEWS, ("impressions",), ("sessions", "engaged_sessions", "unique_visitors")),
+    AmbiguousWord("mentions", *_MENTIONS, (), ("positive_mentions", "negative_mentions")),
+    AmbiguousWord("mention", *_MENTIONS, (), ("positive_mentions", "negative_mentions")),
+    AmbiguousWord("messages", *_MESSAGES),
+    AmbiguousWord("visiteurs", *_VISITORS, ("sessions",), ("sessions",)),
 )
 """The words, each a folded catalog synonym (``visitors`` alone is none: it stays unknown).
 ``Abonnés``/``followers`` is not one: a level and a change are told apart by the values (rule 2), so a

@@ -151,11 +151,12 @@ class Question:
         if lang == "fr":
             return (f"Feuille {self.sheet}, colonne {self.column} « {self.header} » : lue comme « {label} » "
                     f"({self.kpi}), mais {' ; '.join(self.why_fr)}. Vérifiez : confirmez avec {self.confirm}"
-                    + (f", choisissez un autre sens avec {other}" if other else "")
+                    + (f", choisissez un autre sens avec {other}" if other else
+                       " (aucun autre indicateur du catalogue ne convient)")
                     + f", ou écartez la colonne avec --map \"{self.header}=ignore\" (ou dans l'écran d'import).")
         return (f"Sheet {self.sheet}, column {self.column} '{self.header}': read as '{label}' ({self.kpi}), but "
                 f"{'; '.join(self.why_en)}. Check it: confirm with {self.confirm}"
-                + (f", choose another meaning with {other}" if other else "")
+                + (f", choose another meaning with {other}" if other else " (no other catalog KPI fits)")
                 + f", or drop the column with --map \"{self.header}=ignore\" (or on the import screen).")
 
     @property

@@ -182,6 +182,7 @@ def test_at_mentions_of_a_teams_report_are_questioned_in_b2e():
     assert q.alternatives == ()
     assert "déclare pour B2C, B2B seulement, et cette feuille est B2E" in q.message("fr")
     assert "@mentions" in q.message("en") and '--map "Mentions=ignore"' in q.message("en")
+    assert "(no other catalog KPI fits)" in q.message("en")
 
 
 def test_a_teams_report_imports_once_mentions_are_dropped():
