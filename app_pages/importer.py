@@ -32,8 +32,11 @@ for f in files or []:
         unknown = [(s, u) for s in base.sheets for u in s.unknown_columns if u["header"]]
         maps = {u["header"]: st.session_state[key] for s, u in unknown
                 if (key := f"map_{f.file_id}_{s.sheet}_{u['column']}") in st.session_state and st.session_state[key]}
-        maps |= ui.question_answers(base.questions, f.file_id)
         result = ui.check(data, f.name, segment, tuple(sorted(maps.items())), sel.version) if maps else base
+        asked = ui.questions_asked(base, result)  # a mapped column may make a sheet readable, and questioned
+        if (answers := ui.question_answers(asked, f.file_id)).items() - maps.items():
+            maps |= answers
+            result = ui.check(data, f.name, segment, tuple(sorted(maps.items())), sel.version)
     origin_key = f"origin_{f.file_id}"
     if not st.session_state.get(origin_key):
         st.session_state[origin_key] = result.default_origin
@@ -61,7 +64,7 @@ for f in files or []:
                 st.error(md(rejection.message(lang)), icon=":material/rule:")
             accepted = st.checkbox(t("import.accept_rejections", n=result.rows_rejected, read=result.rows_read),
                                    key=f"accept_{f.file_id}")
-        for question in base.questions:
+        for question in asked:
             ui.question_choice(question, f.file_id)
         if choice in ("adds", None):
             target = origin

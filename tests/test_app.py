@@ -117,6 +117,22 @@ def test_importer_questioned_column_confirmed_then_imported(store_path):
     assert mine.groupby("kpi", observed=True)["value"].sum().to_dict() == {"new_followers": 80.0}
 
 
+def test_importer_asks_the_question_a_mapped_column_raises(store_path):
+    # no date column the catalog knows: the file is read, and questioned, only once "Quand" is mapped
+    text = DAILY_NET_FOLLOWERS.replace("Date;", "Quand;", 1)
+    at = run_app("app_pages/importer.py")
+    at.file_uploader(key="uploads").upload("youtube.csv", text.encode()).run()
+    assert not [b for b in at.selectbox if str(b.key).startswith("meaning_")]
+    [when] = [b for b in at.selectbox if str(b.key).startswith("map_")]
+    when.set_value("period:day").run()
+    [question] = [b for b in at.selectbox if str(b.key).startswith("meaning_")]
+    assert at.button(key="do_import").disabled
+    question.set_value("new_followers").run()
+    assert not at.exception and not at.button(key="do_import").disabled
+    at.button(key="do_import").click().run()
+    assert "lot n° 4 importé, 7 valeurs enregistrées" in _texts(at)
+
+
 def test_junk_upload_is_an_error_message_not_an_exception(store_path):
     at = run_app("app_pages/importer.py")
     at.file_uploader(key="uploads").upload("rapport.xlsx", b"\x00\x01 not a workbook " * 20).run()

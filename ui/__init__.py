@@ -30,7 +30,7 @@ from ui.data import (
     targets,
 )
 from ui.deletion import batch_delete_form, demo_banner, preview_lines, show_messages, undo_buttons
-from ui.questions import question_answers, question_choice
+from ui.questions import question_answers, question_choice, questions_asked
 from ui.state import Selection, lang, selection, set_selection, settings, t
 from ui.widgets import cards_grid, empty_state, excel_download, kpi_picker, metric_card, sources_caption
 from ui.world import render_world
@@ -42,7 +42,7 @@ __all__ = [
     # ui.deletion
     "batch_delete_form", "demo_banner", "preview_lines", "show_messages", "undo_buttons",
     # ui.questions
-    "question_answers", "question_choice",
+    "question_answers", "question_choice", "questions_asked",
     # ui.state
     "Selection", "lang", "selection", "set_selection", "settings", "t",
     # ui.widgets

@@ -1,8 +1,9 @@
 """The Importer's questions about doubtful columns (``kpis.ingest.results.Question``): each shows why, and a
 choice that feeds the same mapping as ``--map``.
 
-    >>> maps |= question_answers(base.questions, f.file_id)   # before checking the file again
-    >>> question_choice(question, f.file_id)                  # in the file's box
+    >>> asked = questions_asked(base, result)          # the file checked without, then with the choices made
+    >>> maps |= question_answers(asked, f.file_id)     # before checking the file again
+    >>> question_choice(question, f.file_id)           # in the file's box, for each question asked
 
 Answering (keep the KPI, one of the alternatives, ignore) names the header in the mapping: the column is no
 longer questioned, and the mapping is remembered with the others on import.
@@ -14,12 +15,22 @@ import streamlit as st
 
 from kpis import reports
 from kpis.i18n import escape_markdown as md
-from kpis.ingest.results import Question
+from kpis.ingest.results import FileResult, Question
 from ui.state import lang, t
 
 
 def _key(question: Question, file_id: str) -> str:
     return f"meaning_{file_id}_{question.sheet}_{question.column}"
+
+
+def questions_asked(*results: FileResult) -> list[Question]:
+    """The questions of the file checked without and with the choices made, each column once: an answered
+    question stays on screen (its answer can change), and one raised by a mapped column is asked too."""
+    seen: dict[tuple[str, str], Question] = {}
+    for result in results:
+        for q in result.questions:
+            seen.setdefault((q.sheet, q.column), q)
+    return list(seen.values())
 
 
 def question_answers(questions: list[Question], file_id: str) -> dict[str, str]:
