@@ -231,7 +231,8 @@ _CATALOG = (
               INTERNAL, ("contributors", "contributeurs", "contributeurs actifs", "posters")),
     _flow("contributions", "Contributions", "Contributions",
           "Publications, réponses et messages postés.", "Posts, replies and messages posted.",
-          INTERNAL, ("contributions", "publications", "posts", "messages publies", "messages postes")),
+          INTERNAL, ("contributions", "publications", "posts", "messages publies", "messages postes", "messages",
+                     "channel messages", "messages du canal", "messages des canaux")),
     _distinct("readers", "Lecteurs", "Readers",
               "Collaborateurs ayant lu au moins un contenu dans la période native.",
               "Employees who read at least one item in the native period.",
@@ -444,6 +445,10 @@ ATTRIBUTE_WORDS = frozenset({
 """Words that make a header describe an attribute of a thing, not the thing:
 ``Campaign status`` is not a campaign, ``Last activity date`` not a period."""
 
+WHOLE_HEADER_ONLY = frozenset({"du", "au", "to", "from", "an"})
+"""Synonyms that mean something only as the whole header (``Du`` is a period start): inside a longer header
+they are prepositions (``Messages du canal``)."""
+
 SEGMENT_WORDS: dict[str, tuple[str, ...]] = {
     "B2C": ("b2c", "grand public", "particuliers", "particulier", "consumer", "consumers", "clients particuliers",
             "btoc"),
@@ -505,6 +510,9 @@ def _index() -> dict[str, tuple[str, str | None]]:
 
 
 _EXACT = _index()
+_KIND_RANK = {"period": 2, "period_start": 2, "period_end": 2, "kpi": 1}
+"""On a tie between synonyms of one length, a period word wins (``Date de conversion`` holds dates), then a KPI
+over the other dimensions: ``Channel Messages`` counts messages, it does not name channels."""
 _RATIOS = frozenset(fold(r) for r in RATIO_HEADERS)
 _MAX_SYNONYM_WORDS = max(len(s.split()) for s in (*_EXACT, *_RATIOS))
 
@@ -514,8 +522,10 @@ def match_header(header: object) -> HeaderMatch | None:
     """The meaning of a column header, or ``None`` when nothing matches.
 
     An exact synonym wins; then the longest synonym found as whole words in the
-    header (a ratio word wins a tie, so ``CPC moy.`` is never a cost); a partial
-    match is refused when the header names an attribute (``Campaign status``).
+    header (a ratio word wins a tie, so ``CPC moy.`` is never a cost; then a
+    period word, then a KPI over a dimension, so ``Channel Messages`` is a
+    count); a partial match is refused when the header names an attribute
+    (``Campaign status``).
 
         >>> match_header("Coût/conv.").role
         'ratio'
@@ -531,20 +541,20 @@ def match_header(header: object) -> HeaderMatch | None:
     if folded in _RATIOS:
         return HeaderMatch("ratio", match="exact", synonym=folded)
     words = folded.split()
-    best: tuple[int, int, str] | None = None  # (n_words, ratio_bonus, synonym)
+    best: tuple[int, int, int, str] | None = None  # (n_words, ratio_bonus, kind_rank, synonym)
     for n in range(min(len(words), _MAX_SYNONYM_WORDS), 0, -1):
         for i in range(len(words) - n + 1):
             candidate = " ".join(words[i : i + n])
             is_ratio = candidate in _RATIOS
-            if candidate in _EXACT or is_ratio:
-                key = (n, int(is_ratio), candidate)
-                if best is None or key[:2] > best[:2]:
+            if (candidate in _EXACT and candidate not in WHOLE_HEADER_ONLY) or is_ratio:
+                key = (n, int(is_ratio), 0 if is_ratio else _KIND_RANK.get(_EXACT[candidate][0], 0), candidate)
+                if best is None or key[:3] > best[:3]:
                     best = key
         if best is not None:
             break
     if best is None:
         return None
-    n, ratio_bonus, synonym = best
+    n, ratio_bonus, _, synonym = best
     if ratio_bonus:
         return HeaderMatch("ratio", match="partial", synonym=synonym)
     extra = set(words) - set(synonym.split())

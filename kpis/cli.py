@@ -235,6 +235,8 @@ def _print_check(r, origin: str, overlaps: list) -> None:
         print(f"  [{issue.severity}] {issue.message_en}")
     for rejection in r.rejections:
         print(f"  [rejections] {rejection.message_en} Fix the file, or import with --accept-rejections.")
+    for question in r.questions:
+        print(f"  [question] {question.message_en}")
     for overlap in overlaps:
         print(f"  [overlap] {overlap.message('en')} Import with --replaces {overlap.batch_id} if the file corrects "
               "that batch, or --adds if it holds other data.")
@@ -263,7 +265,7 @@ def _print_check(r, origin: str, overlaps: list) -> None:
             print(f"    {u['column']:>3} {u['header']!s:<40} → not understood{closest}")
         for kpi, total in s.totals.items():
             print(f"    total {kpi}: {total:,.2f}")
-        _print_issues(s.issues)
+        _print_issues([i for i in s.issues if i.code != "meaning_questioned"])  # printed as [question] above
 
 
 def _print_issues(issues: list) -> None:
@@ -302,6 +304,10 @@ def cmd_import(args) -> int:
             if result.rejections and not args.accept_rejections:
                 print(f"{result.file}: refused: " + " ".join(r.message_en for r in result.rejections)
                       + " Fix the file, or import it anyway with --accept-rejections (the rejected rows are left out).")
+                refused += 1
+                continue
+            if result.questions:
+                print(f"{result.file}: refused: " + " ".join(q.message_en for q in result.questions))
                 refused += 1
                 continue
             origin = replaced or args.origin or result.default_origin

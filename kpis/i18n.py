@@ -221,6 +221,10 @@ _LABELS: dict[str, tuple[str, str]] = {
     "import.refused": ("{file} : refusé — {reason}", "{file}: refused — {reason}"),
     "import.reading": ("Lecture de {file}…", "Reading {file}…"),
     "import.to_confirm": ("À confirmer avant import", "To confirm before import"),
+    "import.question": ("Que contient la colonne {column} « {header} » ({sheet}) ?",
+                        "What does column {column} '{header}' ({sheet}) hold?"),
+    "import.question_keep": ("Confirmer : {kpi}", "Confirm: {kpi}"),
+    "import.question_pending": ("Choisissez pour pouvoir importer", "Choose to be able to import"),
     "import.origin": ("Origine (source des données)", "Origin (source of the data)"),
     "import.origin_help": ("Les fichiers de même origine se corrigent : le plus récent remplace les mêmes séries "
                            "et périodes. Proposée d'après le format reconnu, sinon les noms de feuilles et les "

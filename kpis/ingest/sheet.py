@@ -9,8 +9,8 @@ The stages, each a module of ``kpis.ingest`` taking what it needs and
 writing its problems to the sheet's ``IssueLog``: ``header`` (where the
 table starts, its layout), ``columns`` (what each column is), ``rows``
 (totals, a long sheet's KPI per row, repeated rows), ``periods``,
-``segments``, ``dimensions``, ``values`` and ``observations`` (the
-conclusion). The crosstab layout has its own reader, ``crosstab``.
+``segments``, ``dimensions``, ``values``, ``meaning`` (doubtful KPI
+columns become questions) and ``observations`` (the conclusion). The crosstab layout has its own reader, ``crosstab``.
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ from kpis.ingest.dimensions import dimensions_and_key, sheet_currency
 from kpis.ingest.header import find_header
 from kpis.ingest.issues import IssueLog
 from kpis.ingest.mapping import Target
+from kpis.ingest.meaning import question_columns
 from kpis.ingest.observations import Units, conclude
 from kpis.ingest.people import count_people, flag_targets, per_person, repeated_people
 from kpis.ingest.periods import grain_of, reject_periods, sheet_periods
@@ -118,6 +119,11 @@ def _read_table(res: SheetResult, table: SheetTable, segment: str | None, log: I
     kept = picks(table, columns, live, codes, log)
     if split:
         report_split(split, split_rows, kept, log)
+    if codes is None:
+        res.questions = question_columns(res.sheet, columns, kept, periods.starts, segments.values, dims,
+                                         segments.found)
+        for q in res.questions:
+            log.add("meaning_questioned", "warning", q.message_fr, q.message_en, None, q.column)
     units = Units(table.numbers, key, periods.starts, periods.ends, segments.values, dims)
     if people is not None:
         kept, units = count_people(people, kept, units, live, log)
