@@ -161,9 +161,10 @@ def test_every_ambiguous_word_is_a_catalog_synonym_and_documented():
 # --- a KPI outside the file's segment -----------------------------------------------------------------
 
 TEAMS_HEADER = ["Report Date", "Team Name", "Team Type", "Active Users", "Channel Messages", "Reply Messages",
-                "Post Messages", "Mentions", "Reactions"]
-TEAMS_ROWS = [["2026-10-31", "Projet Alpha", "Private", 18, 120, 70, 50, 14, 33],
-              ["2026-10-31", "Comité RH", "Public", 9, 41, 25, 16, 3, 12]]
+                "Post Messages", "Mentions", "Reactions", "Report Period"]
+TEAMS_ROWS = [["2026-10-31", "Projet Alpha", "Private", 18, 120, 70, 50, 14, 33, 30],
+              ["2026-10-31", "Comité RH", "Public", 9, 41, 25, 16, 3, 12, 30]]
+# the 30 days ending on the report date: 2026-10-02 … 2026-10-31 (a report date alone would be asked about)
 
 
 def teams_team_activity() -> bytes:
