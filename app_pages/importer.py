@@ -27,21 +27,22 @@ checked = []
 for f in files or []:
     data = f.getvalue()
     segment = st.session_state.get(f"segment_{f.file_id}")
+    window = st.session_state.get(f"window_{f.file_id}")
     with st.spinner(t("import.reading", file=f.name)):
-        base = ui.check(data, f.name, segment, (), sel.version)
+        base = ui.check(data, f.name, segment, (), sel.version, window)
         unknown = [(s, u) for s in base.sheets for u in s.unknown_columns if u["header"]]
         maps = {u["header"]: st.session_state[key] for s, u in unknown
                 if (key := f"map_{f.file_id}_{s.sheet}_{u['column']}") in st.session_state and st.session_state[key]}
-        result = ui.check(data, f.name, segment, tuple(sorted(maps.items())), sel.version) if maps else base
+        result = ui.check(data, f.name, segment, tuple(sorted(maps.items())), sel.version, window) if maps else base
         asked = ui.questions_asked(base, result)  # a mapped column may make a sheet readable, and questioned
         if (answers := ui.question_answers(asked, f.file_id)).items() - maps.items():
             maps |= answers
-            result = ui.check(data, f.name, segment, tuple(sorted(maps.items())), sel.version)
+            result = ui.check(data, f.name, segment, tuple(sorted(maps.items())), sel.version, window)
     origin_key = f"origin_{f.file_id}"
     if not st.session_state.get(origin_key):
         st.session_state[origin_key] = result.default_origin
     origin = st.session_state[origin_key].strip() or result.default_origin
-    overlaps = ui.overlaps(data, f.name, segment, tuple(sorted(maps.items())), origin, sel.version)
+    overlaps = ui.overlaps(data, f.name, segment, tuple(sorted(maps.items())), origin, sel.version, window)
     with st.container(border=True):
         if result.importable and not overlaps:
             icon, verdict = ":material/check_circle:", t("import.importable")
@@ -75,6 +76,9 @@ for f in files or []:
         if any(i.code == "segment_undecided" for i in base.all_issues) or segment:
             st.segmented_control(t("import.segment"), list(SEGMENTS), key=f"segment_{f.file_id}",
                                  help=t("import.segment_help"))
+        if any(i.code == "window_unknown" for i in base.all_issues) or window:
+            st.number_input(t("import.window"), min_value=1, max_value=366, value=None, step=1,
+                            key=f"window_{f.file_id}", help=t("import.window_help"))
         with st.container(horizontal=True):
             st.metric(t("rows.read"), result.rows_read)
             st.metric(t("rows.kept"), result.rows_kept)

@@ -197,6 +197,12 @@ _LABELS: dict[str, tuple[str, str]] = {
     "import.importable": ("Prêt à importer", "Ready to import"),
     "import.not_importable": ("Non importable", "Not importable"),
     "import.segment": ("Segment du fichier", "The file's segment"),
+    "import.window": ("Période couverte par chaque ligne (jours)", "Period each row covers (days)"),
+    "import.window_help": (
+        "Le fichier ne date ses valeurs que par une date d'actualisation : indiquez sur combien de jours elles "
+        "portent (7, 28, 30, 90…), la période se terminant à cette date.",
+        "The file dates its values by a refresh date only: say how many days they cover (7, 28, 30, 90…), the "
+        "period ending on that date."),
     "import.segment_help": ("Le fichier ne dit pas s'il s'agit de B2C, B2B ou B2E : choisissez.",
                             "The file does not say whether it is B2C, B2B or B2E: choose."),
     "import.summary": ("Ce qui a été compris", "What was understood"),

@@ -133,6 +133,29 @@ def test_importer_asks_the_question_a_mapped_column_raises(store_path):
     assert "lot n° 4 importé, 7 valeurs enregistrées" in _texts(at)
 
 
+REFRESH_ONLY = "Report Refresh Date,Group,Active Users\n2027-01-28,Communauté Qualité,40\n" \
+    "2027-01-28,Projet Atlas,25\n"
+# one refresh date on every row and no window stated: asked; with 28 days, 40 + 25 = 65 active users over
+# 2027-01-01 … 2027-01-28 (28 days ending on the refresh date)
+
+
+def test_importer_asks_for_the_window_of_a_refresh_dated_report(store_path):
+    at = run_app("app_pages/importer.py")
+    at.file_uploader(key="uploads").upload("engage.csv", REFRESH_ONLY.encode()).run()
+    assert not at.exception and "Non importable" in _texts(at)
+    [window] = [n for n in at.number_input if str(n.key).startswith("window_")]
+    window.set_value(28).run()
+    [segment] = [c for c in at.get("button_group") if str(c.key).startswith("segment_")]
+    segment.set_value("B2E").run()
+    assert not at.exception and not at.button(key="do_import").disabled
+    at.button(key="do_import").click().run()
+    stored = Store(store_path).observations()
+    mine = stored[stored["period_start"] >= "2027-01-01"]
+    assert set(zip(mine["period_start"].astype(str), mine["period_end"].astype(str), strict=True)) == {
+        ("2027-01-01", "2027-01-28")}
+    assert mine.groupby("kpi", observed=True)["value"].sum().to_dict() == {"active_users": 65.0}
+
+
 def test_junk_upload_is_an_error_message_not_an_exception(store_path):
     at = run_app("app_pages/importer.py")
     at.file_uploader(key="uploads").upload("rapport.xlsx", b"\x00\x01 not a workbook " * 20).run()

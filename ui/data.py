@@ -44,18 +44,20 @@ def remembered_mappings(version: str) -> list:
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
-def check(data: bytes, name: str, segment: str | None, maps: tuple[tuple[str, str], ...], version: str):
+def check(data: bytes, name: str, segment: str | None, maps: tuple[tuple[str, str], ...], version: str,
+          window_days: int | None = None):
     """``kpis.ingest.check_bytes`` cached on the file's bytes, the choices made and the store's version."""
     from kpis import ingest
 
-    return ingest.check_bytes(data, name, segment=segment, maps=dict(maps), remembered=remembered_mappings(version))
+    return ingest.check_bytes(data, name, segment=segment, maps=dict(maps), remembered=remembered_mappings(version),
+                              window_days=window_days)
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
 def overlaps(data: bytes, name: str, segment: str | None, maps: tuple[tuple[str, str], ...], origin: str,
-             version: str) -> list:
+             version: str, window_days: int | None = None) -> list:
     """``Store.overlaps`` of the checked file under ``origin``: the batches of other origins its series share."""
-    result = check(data, name, segment, maps, version)
+    result = check(data, name, segment, maps, version, window_days)
     return store().overlaps(result.observations, origin) if result.readable else []
 
 
