@@ -1518,7 +1518,7 @@ def breakdown(native_by: pd.DataFrame, dimension: str, flt: Filter = Filter(), n
     if dimension not in DIMENSIONS:
         raise ValueError(f"dimension must be one of {DIMENSIONS}")
     cols = ("segment", "kpi", dimension, "value", "unit", "rank", "position", "share")
-    nat = _prepare(_selection(native_by, flt), (dimension,))
+    nat = _native(native_by, flt, (dimension,))
     win = _selection_window(nat, flt)
     if win is None:
         return _empty(cols)

@@ -152,6 +152,9 @@ def test_a_community_report_beside_the_monthly_workbook_changes_no_number(demo_a
     assert active.at["m365_viva_engage_user_detail", "value"] == 8
     assert bool(active["reference"].sum() == 1) and not active.at["m365_viva_engage_user_detail", "reference"]
     assert active.loc[active["reference"], "value"].iloc[0] == pytest.approx(before["cdo active_users"])
+    # the breakdown by entity follows the headline's source: the Viva departments are not entities of the group
+    bd = metrics.breakdown(metrics.fetch(store, B2E_TWELVE, by=("entity",)), "entity", B2E_TWELVE, n=50)
+    assert not set(bd.loc[bd["kpi"] == "active_users", "entity"]) & {"Finance", "(other)"}
 
 
 def test_a_reference_source_chosen_by_a_person_is_the_headline(demo_and_viva):
