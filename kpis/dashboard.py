@@ -156,6 +156,8 @@ def _basis(row, lang: str) -> str:
         return t("card.basis.stock", lang, end=end)
     if kind == "distinct" and isinstance(row["basis"], str):
         return t("card.basis.distinct", lang, basis=row["basis"], start=start, end=end)
+    if kind == "score" and isinstance(row["basis"], str):  # "2 enquêtes : T2 2026, T3 2026"
+        return row["basis"]
     return t("card.basis.ratio", lang, start=start, end=end)
 
 

@@ -1163,8 +1163,43 @@ def scorecard(native: pd.DataFrame, flt: Filter = Filter(), grain: str = "month"
     for c in ("value", "previous", "previous_year", "change", "change_relative", "change_year", "change_year_relative"):
         sc[c] = sc[c].astype(float).where(np.isfinite(sc[c].astype(float)), np.nan)
     sc = _with_sources(sc, nat.sources)
+    surveys = sc["kpi"].isin(_SCORES).to_numpy()
+    if surveys.any():  # "2 enquêtes : T2 2026, T3 2026": which surveys a score pools
+        sc.loc[surveys, "basis"] = [
+            _survey_basis(nat, seg, kpi, int(bs[2]), _day(end.date()), lang)
+            for seg, kpi, end in zip(sc.loc[surveys, "segment"], sc.loc[surveys, "kpi"], sc.loc[surveys, "window_end"],
+                                     strict=True)]
     return _nulls(sc[list(SCORECARD_COLUMNS)], ("status", "reason", "good", "good_year", "like_for_like_days",
                                                 "basis", "source", "other_sources"))
+
+
+_SCORES = frozenset(c for c, k in KPIS.items() if k.aggregation == "score")
+
+
+def _survey_basis(nat: _Native, segment: str, kpi: str, lo: int, hi: int, lang: str) -> str | None:
+    """The surveys a score pools over [lo, hi]: those of its respondents whose period ends inside, named by
+    their quarter or month when they are one, else by their dates; None when there is none."""
+    from kpis.i18n import fmt_date, fmt_period
+
+    j = _BASE_INDEX[KPIS[kpi].denominator or ""]
+    segs = nat.keys["segment"].to_numpy()[nat.rk]
+    mine = (nat.j == j) & (nat.e >= lo) & (nat.e <= hi) & ((segs == segment) if segment in SEGMENTS else True)
+    periods = sorted(set(zip(nat.s[mine].tolist(), nat.e[mine].tolist(), strict=True)))
+    if not periods:
+        return None
+    names = []
+    for s, e in periods:  # a handful of surveys
+        start, end = _as_date(s), _as_date(e)
+        grain = next((g for g in ("month", "quarter") if bucket_bounds(start, g) == (start, end)), None)
+        if grain == "month":
+            names.append(fmt_period(f"{start:%Y-%m}", lang))
+        elif grain == "quarter":
+            names.append(fmt_period(f"{start.year}-Q{(start.month - 1) // 3 + 1}", lang))
+        else:
+            names.append(f"{fmt_date(start, lang)} – {fmt_date(end, lang)}")
+    count = len(periods)
+    word = ("enquête" if count == 1 else "enquêtes") if lang == "fr" else ("survey" if count == 1 else "surveys")
+    return f"{count} {word}{' : ' if lang == 'fr' else ': '}{', '.join(dict.fromkeys(names))}"
 
 
 def _with_sources(sc: pd.DataFrame, sources: pd.DataFrame | None) -> pd.DataFrame:

@@ -152,6 +152,7 @@ def test_a_survey_counts_whole_in_the_window_holding_its_end(tmp_path):
     # August–December holds the ends of Q3 and Q4, whole (Q3 started before the window), not Q2's:
     # (60 + 70 − 10 − 5) / (100 + 100) × 100 = 57.5 — prorating Q3 by 61/92 days would give another number
     assert sc.at["nps", "value"] == pytest.approx(57.5)
+    assert sc.at["nps", "basis"] == "2 enquêtes : T3 2026, T4 2026"  # what the card says under the number
     table = metrics.kpi_table(native, flt, "month")
     nps = table[(table["kpi"] == "nps") & table["value"].notna()]
     # by month, each survey appears once, in the month of its end
