@@ -1,0 +1,217 @@
+"""Stage 3b: group labels printed once per group (a "formatted report"), filled down inside their block.
+
+    >>> from kpis.ingest.results import Column
+    >>> body = [["Octobre 2026", "Web", 120], ["", "Salon", 30], ["Sous-total", "", 150],
+    ...         ["Novembre 2026", "Web", 140], ["", "Salon", 25], ["Total Novembre 2026", "", 165]]
+    >>> t = SheetTable.from_rows(body, [5, 6, 7, 8, 9, 10], width=3)
+    >>> cols = [Column(0, "Mois", "period"), Column(1, "Canal", "channel"), Column(2, "Leads", "kpi", "leads")]
+    >>> filled = fill_group_labels(t, cols, np.array([False, False, True, False, False, False]), IssueLog("CRM"))
+    >>> filled.table.cells[0], filled.dropped.tolist()[-1], filled.cells_filled
+    (['Octobre 2026', 'Octobre 2026', 'Sous-total', 'Novembre 2026', 'Novembre 2026', 'Total Novembre 2026'], True, 2)
+
+A CRM report (Salesforce's formatted export, an Excel pivot in tabular form
+without repeated labels) prints a month, an entity or a channel only on the
+first row of its group; the rows below leave it blank until the next label or
+a subtotal row. Read as it is, every such row lacks its date (rejected) or its
+entity (silently ``(all)``).
+
+The rule, per period, entity, channel or initiative column (left to right):
+
+- **Blocks.** A block of a column runs down from a label and ends at the next
+  label, at a subtotal or total row, at an entirely empty row, or at a new
+  label in a group column to its left (an outer level). A total label in
+  another label column to the right of this one is an inner level's subtotal
+  and does not end the block. ``Total Octobre 2026``, ``Octobre 2026 Total``
+  or ``Sous-total Octobre 2026`` under the label ``Octobre 2026`` is that
+  group's subtotal row: dropped like the other totals.
+- **Group column.** Among the data rows (rows holding a value in a KPI
+  column, not totals), the column is a group column when (1) some blank cell
+  sits inside a block, (2) no label repeats the label above it in the same
+  block (a label is printed once per group, where an ordinary file repeats a
+  date or an entity on consecutive rows), (3) at least half of its labels are
+  followed by a blank, or every group ends at a subtotal or total row (a
+  report whose groups are often of one row), and (4) two groups or more have
+  blanks, or a subtotal or total row ends the blank rows (one label followed
+  by blanks and no total: a blank may mean "all entities"). A daily file with
+  a few genuinely missing dates fails (3), even with a total at the bottom:
+  those rows stay rejected.
+- **Fill.** In a group column, a blank cell of a data row inside a block takes
+  the block's label; a blank cell outside any block (below a subtotal, before
+  the first label) is not guessed: the row is rejected, named. An info note
+  per filled column says how many cells were filled.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import numpy as np
+
+from kpis.catalog import fold
+from kpis.ingest.cells import cell_text, is_blank, is_total_label
+from kpis.ingest.columnar import object_array
+from kpis.ingest.columns import roles
+from kpis.ingest.issues import IssueLog
+from kpis.ingest.results import Column
+from kpis.ingest.table import SheetTable
+
+__all__ = ["GROUP_ROLES", "GroupFill", "fill_group_labels"]
+
+GROUP_ROLES = ("period", "entity", "channel", "initiative")
+"""The columns whose labels a grouped report prints once per group."""
+
+_GROUP_TOTAL = re.compile(r"^(?:(?:sous|sub)\s*totals?|totals?|totaux)(?:\s+(?:de|du|des|d|for|of))?\s+(.+)$"
+                          r"|^(.+?)\s+(?:(?:sous|sub)\s*)?totals?$")
+"""A folded ``Total Octobre 2026`` / ``Octobre 2026 Total`` / ``Sous-total Web`` → the group it closes."""
+
+
+@dataclass(frozen=True)
+class GroupFill:
+    """The table with group labels filled down, the rows dropped (now with the group subtotals) and the
+    rows rejected for a blank group label outside any block, and how many cells were filled."""
+
+    table: SheetTable
+    dropped: np.ndarray
+    rejected: np.ndarray
+    cells_filled: int = 0
+
+
+def fill_group_labels(table: SheetTable, columns: list[Column], dropped: np.ndarray, log: IssueLog) -> GroupFill:
+    """Fill down the labels of the group columns (see the module docstring); ``dropped`` are the total and
+    description rows found so far. Nothing is changed in place: a new table comes back when a column is filled."""
+    n = table.n
+    rejected = np.zeros(n, dtype=bool)
+    candidates = [c for c in roles(columns, *GROUP_ROLES) if c.index < len(table.cells)]
+    values = roles(columns, "kpi", "long_value")
+    if not n or not candidates or not values:
+        return GroupFill(table, dropped, rejected)
+    has_value = np.zeros(n, dtype=bool)
+    for c in values:
+        has_value |= table.column_map(c.index, _filled, bool)
+    blank = {c.index: table.column_map(c.index, _blank, bool) for c in candidates}
+    if not any((blank[c.index] & has_value & ~dropped).any() for c in candidates):
+        return GroupFill(table, dropped, rejected)  # an ordinary table: nothing to look at
+    empty = np.ones(n, dtype=bool)
+    for j in range(len(table.cells)):
+        empty &= table.column_map(j, _blank, bool)
+    dropped, subtotals = _group_subtotals(table, candidates, blank, dropped)
+    totals = {c.index: table.column_map(c.index, is_total_label, bool) | subtotals[c.index] for c in candidates}
+    other_totals = np.zeros(n, dtype=bool)
+    for j in _label_columns(columns, table) - set(totals):
+        other_totals |= table.column_map(j, is_total_label, bool)
+    data = has_value & ~dropped
+    cells, outer, filled_total = list(table.cells), np.zeros(n, dtype=bool), 0
+    for c in sorted(candidates, key=lambda c: c.index):
+        j = c.index
+        inner = np.zeros(n, dtype=bool)  # a total label further right: an inner level's subtotal
+        for k, mask in totals.items():
+            if k > j:
+                inner |= mask
+        closers = empty | other_totals | (dropped & ~inner) | outer | totals[j]
+        labels = ~blank[j] & ~totals[j] & ~dropped
+        codes = table.column_labels(j, lambda v: fold(cell_text(v)))[1]
+        found = _groups(labels, closers, blank[j] & data, codes, closers & ~empty & ~outer)
+        if found is None:
+            continue
+        follow, orphans, source = found
+        column = object_array(cells[j])
+        column[follow] = column[source[follow]]
+        cells[j] = column.tolist()
+        filled_total += int(follow.sum())
+        rejected |= log.reject(orphans, table.numbers, "group_label_missing",
+                               f"Colonne « {c.header} » vide sous un sous-total (ou avant le premier libellé) d'un "
+                               "rapport groupé : aucun groupe à compléter, ligne rejetée.",
+                               f"Column '{c.header}' blank below a subtotal (or before the first label) of a "
+                               "grouped report: no group to fill from, row rejected.", c.letter)
+        log.add("group_labels_filled", "info",
+                f"Colonne « {c.header} » : {int(follow.sum())} cellules vides complétées par le libellé du "
+                "groupe au-dessus (rapport groupé).",
+                f"Column '{c.header}': {int(follow.sum())} blank cells filled with the group label above "
+                "(grouped report).", None, c.letter)
+        outer = outer | (labels & ~closers)
+    found_subtotals = np.zeros(n, dtype=bool)
+    for mask in subtotals.values():
+        found_subtotals |= mask
+    if found_subtotals.any():
+        rows = ", ".join(str(r) for r in table.numbers[found_subtotals][:5])
+        log.add("group_subtotals", "info",
+                f"{int(found_subtotals.sum())} ligne(s) de sous-total d'un groupe (« Total » suivi du libellé "
+                f"au-dessus) écartée(s), ligne(s) {rows}{'…' if found_subtotals.sum() > 5 else ''}.",
+                f"{int(found_subtotals.sum())} group subtotal row(s) ('Total' and the label above) left out, "
+                f"row(s) {rows}{'…' if found_subtotals.sum() > 5 else ''}.")
+    if not filled_total:
+        return GroupFill(table, dropped, rejected)
+    return GroupFill(SheetTable(cells, table.numbers), dropped, rejected, filled_total)
+
+
+def _groups(labels: np.ndarray, closers: np.ndarray, blanks: np.ndarray, codes: np.ndarray,
+            totals: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+    """(rows to fill, blank rows outside any block, the label row of each row) when the column is a group
+    column, else None. ``blanks`` are the blank cells of data rows; ``codes`` equal when the labels are;
+    ``totals`` the (sub)total rows among the closers."""
+    rows = np.arange(len(labels))
+    last_closer = np.maximum.accumulate(np.where(closers, rows, -1))
+    last_label = np.maximum.accumulate(np.where(labels, rows, -1))
+    inside = (last_label >= 0) & (last_label >= last_closer)  # a label above (or on a row opening a block)
+    follow, orphans = blanks & inside, blanks & ~inside
+    if not follow.any():
+        return None
+    label_rows = np.flatnonzero(labels)
+    above = np.concatenate(([-1], last_label[:-1]))[label_rows]  # the label above each label
+    same_block = above > last_closer[label_rows]
+    repeats = same_block & (codes[np.maximum(above, 0)] == codes[label_rows])
+    if repeats.any():
+        return None
+    n = len(labels)
+    next_event = np.minimum.accumulate(np.where(labels | closers, rows, n)[::-1])[::-1]
+    below = np.concatenate((next_event[1:], [n]))  # the first label or closer strictly below each row
+    ends_at_total = (below < n) & totals[np.minimum(below, n - 1)]
+    with_followers = len(np.unique(last_label[follow]))
+    if 2 * with_followers < len(label_rows) and not ends_at_total[label_rows].all():
+        return None  # labels mostly followed by labels, and groups not closed by their subtotals
+    if with_followers < 2 and not ends_at_total[follow].all():
+        return None  # one label and blanks, no subtotal: blanks may mean "all" (France, then the group's total)
+    return follow, orphans, last_label
+
+
+def _group_subtotals(table: SheetTable, candidates: list[Column], blank: dict[int, np.ndarray],
+                     dropped: np.ndarray) -> tuple[np.ndarray, dict[int, np.ndarray]]:
+    """``Total Octobre 2026`` under the label ``Octobre 2026``: (dropped with them, the rows per column)."""
+    found = {}
+    rows = np.arange(table.n)
+    for c in candidates:
+        maybe = table.column_map(c.index, lambda v: _closed_group(v) is not None, bool) & ~dropped
+        found[c.index] = np.zeros(table.n, dtype=bool)
+        if not maybe.any():
+            continue
+        texts = table.column_map(c.index, lambda v: fold(cell_text(v)))
+        closes = table.column_map(c.index, _closed_group)
+        labels = ~blank[c.index] & ~maybe & ~dropped
+        above = np.concatenate(([-1], np.maximum.accumulate(np.where(labels, rows, -1))[:-1]))
+        for i in np.flatnonzero(maybe):
+            if above[i] >= 0 and texts[above[i]] == closes[i]:
+                found[c.index][i] = True
+        dropped = dropped | found[c.index]
+    return dropped, found
+
+
+def _closed_group(cell: object) -> str | None:
+    """The folded group a ``Total …`` cell closes, None when it is not one."""
+    if not isinstance(cell, str) or not cell.strip():
+        return None
+    m = _GROUP_TOTAL.match(fold(cell))
+    return (m.group(1) or m.group(2)) if m else None
+
+
+def _label_columns(columns: list[Column], table: SheetTable) -> set[int]:
+    """Where a total label ends every block: the first column and the other text columns."""
+    return {c.index for c in columns if c.role not in ("kpi", "long_value") and c.index < len(table.cells)} | {0}
+
+
+def _blank(cell: object) -> bool:
+    return is_blank(cell) or (isinstance(cell, float) and cell != cell)
+
+
+def _filled(cell: object) -> bool:
+    return not _blank(cell)
