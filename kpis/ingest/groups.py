@@ -90,12 +90,13 @@ def fill_group_labels(table: SheetTable, columns: list[Column], dropped: np.ndar
     for c in values:
         has_value |= table.column_map(c.index, _filled, bool)
     blank = {c.index: table.column_map(c.index, _blank, bool) for c in candidates}
+    dropped, subtotals = _group_subtotals(table, candidates, blank, dropped)
+    _note_subtotals(table, subtotals, log)
     if not any((blank[c.index] & has_value & ~dropped).any() for c in candidates):
-        return GroupFill(table, dropped, rejected)  # an ordinary table: nothing to look at
+        return GroupFill(table, dropped, rejected)  # no blank label: nothing to fill
     empty = np.ones(n, dtype=bool)
     for j in range(len(table.cells)):
         empty &= table.column_map(j, _blank, bool)
-    dropped, subtotals = _group_subtotals(table, candidates, blank, dropped)
     totals = {c.index: table.column_map(c.index, is_total_label, bool) | subtotals[c.index] for c in candidates}
     other_totals = np.zeros(n, dtype=bool)
     for j in _label_columns(columns, table) - set(totals):
@@ -130,16 +131,6 @@ def fill_group_labels(table: SheetTable, columns: list[Column], dropped: np.ndar
                 f"Column '{c.header}': {int(follow.sum())} blank cells filled with the group label above "
                 "(grouped report).", None, c.letter)
         outer = outer | (labels & ~closers)
-    found_subtotals = np.zeros(n, dtype=bool)
-    for mask in subtotals.values():
-        found_subtotals |= mask
-    if found_subtotals.any():
-        rows = ", ".join(str(r) for r in table.numbers[found_subtotals][:5])
-        log.add("group_subtotals", "info",
-                f"{int(found_subtotals.sum())} ligne(s) de sous-total d'un groupe (« Total » suivi du libellé "
-                f"au-dessus) écartée(s), ligne(s) {rows}{'…' if found_subtotals.sum() > 5 else ''}.",
-                f"{int(found_subtotals.sum())} group subtotal row(s) ('Total' and the label above) left out, "
-                f"row(s) {rows}{'…' if found_subtotals.sum() > 5 else ''}.")
     if not filled_total:
         return GroupFill(table, dropped, rejected)
     return GroupFill(SheetTable(cells, table.numbers), dropped, rejected, filled_total)
@@ -194,6 +185,18 @@ def _group_subtotals(table: SheetTable, candidates: list[Column], blank: dict[in
                 found[c.index][i] = True
         dropped = dropped | found[c.index]
     return dropped, found
+
+
+def _note_subtotals(table: SheetTable, subtotals: dict[int, np.ndarray], log: IssueLog) -> None:
+    found = np.zeros(table.n, dtype=bool)
+    for mask in subtotals.values():
+        found |= mask
+    if found.any():
+        rows = ", ".join(str(r) for r in table.numbers[found][:5]) + ("…" if found.sum() > 5 else "")
+        log.add("group_subtotals", "info",
+                f"{int(found.sum())} ligne(s) de sous-total d'un groupe (« Total » suivi du libellé au-dessus) "
+                f"écartée(s), ligne(s) {rows}.",
+                f"{int(found.sum())} group subtotal row(s) ('Total' and the label above) left out, row(s) {rows}.")
 
 
 def _closed_group(cell: object) -> str | None:

@@ -207,3 +207,11 @@ def test_groups_of_one_row_closed_by_their_subtotals(tmp_path):
     # one group of two rows among three: filled only because every group ends at its subtotal
     assert per(sheet, "entity") == {"France": 22.0, "Belgique": 3.0, "Suisse": 1.0}
     assert sheet.rows == {"read": 7, "kept": 4, "rejected": 0, "dropped": 3}
+
+
+def test_group_subtotals_dropped_when_every_group_has_one_row(tmp_path):
+    rows = [["Pays", "Jour", "Leads"], ["France", date(2026, 10, 1), 5], ["Total France", None, 5],
+            ["Belgique", date(2026, 10, 1), 2], ["Total Belgique", None, 2]]
+    sheet = read(write(tmp_path, rows))
+    assert sheet.rows == {"read": 4, "kept": 2, "rejected": 0, "dropped": 2}
+    assert per(sheet, "entity") == {"France": 5.0, "Belgique": 2.0}
