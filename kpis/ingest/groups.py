@@ -86,17 +86,13 @@ def fill_group_labels(table: SheetTable, columns: list[Column], dropped: np.ndar
     values = roles(columns, "kpi", "long_value")
     if not n or not candidates or not values:
         return GroupFill(table, dropped, rejected)
-    has_value = np.zeros(n, dtype=bool)
-    for c in values:
-        has_value |= table.column_map(c.index, _filled, bool)
     blank = {c.index: table.column_map(c.index, _blank, bool) for c in candidates}
     dropped, subtotals = _group_subtotals(table, candidates, blank, dropped)
     _note_subtotals(table, subtotals, log)
-    if not any((blank[c.index] & has_value & ~dropped).any() for c in candidates):
-        return GroupFill(table, dropped, rejected)  # no blank label: nothing to fill
-    empty = np.ones(n, dtype=bool)
-    for j in range(len(table.cells)):
-        empty &= table.column_map(j, _blank, bool)
+    if not any((blank[c.index] & ~dropped).any() for c in candidates):
+        return GroupFill(table, dropped, rejected)  # no blank label (most files): nothing to fill
+    has_value = _non_empty(table, [c.index for c in values])
+    empty = ~_non_empty(table, range(len(table.cells)))
     totals = {c.index: table.column_map(c.index, is_total_label, bool) | subtotals[c.index] for c in candidates}
     other_totals = np.zeros(n, dtype=bool)
     for j in _label_columns(columns, table) - set(totals):
@@ -212,9 +208,13 @@ def _label_columns(columns: list[Column], table: SheetTable) -> set[int]:
     return {c.index for c in columns if c.role not in ("kpi", "long_value") and c.index < len(table.cells)} | {0}
 
 
+def _non_empty(table: SheetTable, columns) -> np.ndarray:
+    """Rows with a cell in one of ``columns`` (computed on whole columns, not per cell)."""
+    found = np.zeros(table.n, dtype=bool)
+    for j in columns:
+        found[table.filled(j)[0]] = True
+    return found
+
+
 def _blank(cell: object) -> bool:
     return is_blank(cell) or (isinstance(cell, float) and cell != cell)
-
-
-def _filled(cell: object) -> bool:
-    return not _blank(cell)
