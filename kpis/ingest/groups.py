@@ -35,6 +35,10 @@ The rule, per period, entity, channel or initiative column (left to right):
   by blanks and no total: a blank may mean "all entities"). A daily file with
   a few genuinely missing dates fails (3), even with a total at the bottom:
   those rows stay rejected.
+- **Not a heading.** When a label sits on a row that holds values but leaves
+  blank another label column every row of its group fills (an outline
+  report's group heading, carrying the group's subtotal), nothing is filled
+  and a warning says why: the rows stay rejected rather than count twice.
 - **Fill.** In a group column, a blank cell of a data row inside a block takes
   the block's label; a blank cell outside any block (below a subtotal, before
   the first label) is not guessed: the row is rejected, named. An info note
@@ -112,6 +116,19 @@ def fill_group_labels(table: SheetTable, columns: list[Column], dropped: np.ndar
         if found is None:
             continue
         follow, orphans, source = found
+        heads = _heads_with_values(follow, source, j, blank, has_value)
+        if heads.any():
+            first = int(table.numbers[heads][0])
+            log.add("group_heads_with_values", "warning",
+                    f"Colonne « {c.header} » : chaque libellé de groupe est sur une ligne d'en-tête qui porte déjà "
+                    f"des valeurs (un sous-total en tête de groupe ?), la première ligne {first} : libellés non "
+                    "complétés, pour ne pas compter ces valeurs deux fois. Répétez le libellé sur chaque ligne ou "
+                    "retirez les lignes d'en-tête de groupe.",
+                    f"Column '{c.header}': each group label sits on a heading row that already holds values (a "
+                    f"subtotal at the top of its group?), the first on row {first}: labels not filled down, so as "
+                    "not to count those values twice. Repeat the label on every row or remove the group heading "
+                    "rows.", None, c.letter)
+            continue
         column = object_array(cells[j])
         column[follow] = column[source[follow]]
         cells[j] = column.tolist()
@@ -160,6 +177,24 @@ def _groups(labels: np.ndarray, closers: np.ndarray, blanks: np.ndarray, codes: 
     if with_followers < 2 and not ends_at_total[follow].all():
         return None  # one label and blanks, no subtotal: blanks may mean "all" (France, then the group's total)
     return follow, orphans, last_label
+
+
+def _heads_with_values(follow: np.ndarray, source: np.ndarray, j: int, blank: dict[int, np.ndarray],
+                       has_value: np.ndarray) -> np.ndarray:
+    """Label rows holding values but blank in another label column that every row of their group fills
+    (``Octobre | | 162`` above ``| Web | 120`` and ``| Salon | 42``): an outline report's group heading,
+    whose values are the group's subtotal."""
+    rows = np.flatnonzero(follow)
+    groups = source[rows]
+    heads = np.unique(groups)
+    found = np.zeros(len(follow), dtype=bool)
+    for k, empty in blank.items():
+        if k == j:
+            continue
+        gaps = np.zeros(len(follow), dtype=np.int64)
+        np.add.at(gaps, groups, empty[rows])  # the group's rows blank in column k
+        found[heads] |= empty[heads] & (gaps[heads] == 0)
+    return found & has_value
 
 
 def _group_subtotals(table: SheetTable, candidates: list[Column], blank: dict[int, np.ndarray],

@@ -215,3 +215,27 @@ def test_group_subtotals_dropped_when_every_group_has_one_row(tmp_path):
     sheet = read(write(tmp_path, rows))
     assert sheet.rows == {"read": 4, "kept": 2, "rejected": 0, "dropped": 2}
     assert per(sheet, "entity") == {"France": 5.0, "Belgique": 2.0}
+
+
+def test_outline_headings_carrying_the_subtotal_are_not_filled(tmp_path):
+    """Filling "Octobre 2026" down here would count October twice (162 on the heading, 120 + 42 below)."""
+    rows = [["Mois de création", "Origine de la piste", "Nombre de pistes"],
+            ["Octobre 2026", None, 162], [None, "Web", 120], [None, "Salon", 42],
+            ["Novembre 2026", None, 165], [None, "Web", 140], [None, "Salon", 25]]
+    result = ingest.check_file(write(tmp_path, rows), segment="B2B", maps=CRM_MAPS)
+    sheet = result.sheets[0]
+    assert not result.importable and sheet.rows["rejected"] == 4
+    assert [(i.code, i.column) for i in sheet.issues if i.severity == "warning"] == [
+        ("group_heads_with_values", "A")]
+    assert sheet.totals == {"leads": 162 + 165}  # what --accept-rejections would keep: the month subtotals
+
+
+def test_outline_headings_without_values_are_filled_from(tmp_path):
+    rows = [["Mois de création", "Origine de la piste", "Nombre de pistes"],
+            ["Octobre 2026", None, None], [None, "Web", 120], [None, "Salon", 42],
+            ["Novembre 2026", None, None], [None, "Web", 140], [None, "Salon", 25]]
+    result = ingest.check_file(write(tmp_path, rows), segment="B2B", maps=CRM_MAPS)
+    sheet = result.sheets[0]
+    assert result.importable and sheet.rows["rejected"] == 0
+    months = {str(k.date()): v for k, v in per(sheet, "period_start").items()}
+    assert months == {"2026-10-01": 162.0, "2026-11-01": 165.0}  # 120 + 42, 140 + 25
