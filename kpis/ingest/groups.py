@@ -54,7 +54,7 @@ import numpy as np
 
 from kpis.catalog import fold
 from kpis.ingest.cells import cell_text, is_blank, is_total_label
-from kpis.ingest.columnar import object_array
+from kpis.ingest.columnar import cell_types, object_array
 from kpis.ingest.columns import roles
 from kpis.ingest.issues import IssueLog
 from kpis.ingest.results import Column
@@ -90,21 +90,23 @@ def fill_group_labels(table: SheetTable, columns: list[Column], dropped: np.ndar
     values = roles(columns, "kpi", "long_value")
     if not n or not candidates or not values:
         return GroupFill(table, dropped, rejected)
-    blank = {c.index: table.column_map(c.index, _blank, bool) for c in candidates}
+    blank = {c.index: _blanks(table, c.index) for c in candidates}
     dropped, subtotals = _group_subtotals(table, candidates, blank, dropped)
     _note_subtotals(table, subtotals, log)
     if not any((blank[c.index] & ~dropped).any() for c in candidates):
         return GroupFill(table, dropped, rejected)  # no blank label (most files): nothing to fill
     has_value = _non_empty(table, [c.index for c in values])
     empty = ~_non_empty(table, range(len(table.cells)))
-    totals = {c.index: table.column_map(c.index, is_total_label, bool) | subtotals[c.index] for c in candidates}
+    totals = {c.index: _total_labels(table, c.index, dropped) | subtotals[c.index] for c in candidates}
     other_totals = np.zeros(n, dtype=bool)
     for j in _label_columns(columns, table) - set(totals):
-        other_totals |= table.column_map(j, is_total_label, bool)
+        other_totals |= _total_labels(table, j, dropped)
     data = has_value & ~dropped
     cells, outer, filled_total = list(table.cells), np.zeros(n, dtype=bool), 0
     for c in sorted(candidates, key=lambda c: c.index):
         j = c.index
+        if not (blank[j] & data).any():
+            continue  # nothing to fill: not a group column either
         inner = np.zeros(n, dtype=bool)  # a total label further right: an inner level's subtotal
         for k, mask in totals.items():
             if k > j:
@@ -203,19 +205,35 @@ def _group_subtotals(table: SheetTable, candidates: list[Column], blank: dict[in
     found = {}
     rows = np.arange(table.n)
     for c in candidates:
-        maybe = table.column_map(c.index, lambda v: _closed_group(v) is not None, bool) & ~dropped
+        cells = table.cells[c.index]
         found[c.index] = np.zeros(table.n, dtype=bool)
+        if not table.has_strings(c.index):
+            continue
+        maybe = table.column_map(c.index, _says_total, bool) & ~dropped
+        closes = {int(i): _closed_group(cells[i]) for i in np.flatnonzero(maybe)}
+        maybe[[i for i, group in closes.items() if group is None]] = False
         if not maybe.any():
             continue
-        texts = table.column_map(c.index, lambda v: fold(cell_text(v)))
-        closes = table.column_map(c.index, _closed_group)
         labels = ~blank[c.index] & ~maybe & ~dropped
         above = np.concatenate(([-1], np.maximum.accumulate(np.where(labels, rows, -1))[:-1]))
-        for i in np.flatnonzero(maybe):
-            if above[i] >= 0 and texts[above[i]] == closes[i]:
-                found[c.index][i] = True
+        for i in map(int, np.flatnonzero(maybe)):
+            found[c.index][i] = above[i] >= 0 and fold(cell_text(cells[above[i]])) == closes[i]
         dropped = dropped | found[c.index]
     return dropped, found
+
+
+def _says_total(cell: object) -> bool:
+    """A cheap first look (a fold per distinct cell is not): ``total``, ``totaux``, ``Subtotal``…"""
+    return isinstance(cell, str) and "tota" in cell.lower()
+
+
+def _total_labels(table: SheetTable, j: int, dropped: np.ndarray) -> np.ndarray:
+    """The dropped rows whose cell in column j is a total label (only those are looked at)."""
+    found = np.zeros(table.n, dtype=bool)
+    cells = table.cells[j]
+    for i in np.flatnonzero(dropped):
+        found[i] = is_total_label(cells[i])
+    return found
 
 
 def _note_subtotals(table: SheetTable, subtotals: dict[int, np.ndarray], log: IssueLog) -> None:
@@ -249,6 +267,13 @@ def _non_empty(table: SheetTable, columns) -> np.ndarray:
     for j in columns:
         found[table.filled(j)[0]] = True
     return found
+
+
+def _blanks(table: SheetTable, j: int) -> np.ndarray:
+    """The blank cells of column j; a column of dates or numbers only (most period columns) has none."""
+    if not cell_types(table.cells[j]) & {str, float, type(None)}:
+        return np.zeros(table.n, dtype=bool)
+    return table.column_map(j, _blank, bool)
 
 
 def _blank(cell: object) -> bool:
