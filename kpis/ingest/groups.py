@@ -37,8 +37,9 @@ The rule, per period, entity, channel or initiative column (left to right):
   those rows stay rejected.
 - **Not a heading.** When a label sits on a row that holds values but leaves
   blank another label column every row of its group fills (an outline
-  report's group heading, carrying the group's subtotal), nothing is filled
-  and a warning says why: the rows stay rejected rather than count twice.
+  report's group heading, carrying the group's subtotal), nothing is filled,
+  a warning says why and the rows below the headings are rejected: neither
+  counted twice nor left as "all entities".
 - **Fill.** In a group column, a blank cell of a data row inside a block takes
   the block's label; a blank cell outside any block (below a subtotal, before
   the first label) is not guessed: the row is rejected, named. An info note
@@ -130,6 +131,10 @@ def fill_group_labels(table: SheetTable, columns: list[Column], dropped: np.ndar
                     f"subtotal at the top of its group?), the first on row {first}: labels not filled down, so as "
                     "not to count those values twice. Repeat the label on every row or remove the group heading "
                     "rows.", None, c.letter)
+            rejected |= log.reject(follow, table.numbers, "group_heading_above",
+                                   f"Colonne « {c.header} » vide sous un en-tête de groupe qui porte des valeurs : "
+                                   "ligne rejetée.", f"Column '{c.header}' blank below a group heading that holds "
+                                   "values: row rejected.", c.letter)
             continue
         column = object_array(cells[j])
         column[follow] = column[source[follow]]
@@ -145,7 +150,7 @@ def fill_group_labels(table: SheetTable, columns: list[Column], dropped: np.ndar
                 "groupe au-dessus (rapport groupé).",
                 f"Column '{c.header}': {int(follow.sum())} blank cells filled with the group label above "
                 "(grouped report).", None, c.letter)
-        outer = outer | (labels & ~closers)
+        outer = outer | labels
     if not filled_total:
         return GroupFill(table, dropped, rejected)
     return GroupFill(SheetTable(cells, table.numbers), dropped, rejected, filled_total)

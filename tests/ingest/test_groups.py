@@ -239,3 +239,17 @@ def test_outline_headings_without_values_are_filled_from(tmp_path):
     assert result.importable and sheet.rows["rejected"] == 0
     months = {str(k.date()): v for k, v in per(sheet, "period_start").items()}
     assert months == {"2026-10-01": 162.0, "2026-11-01": 165.0}  # 120 + 42, 140 + 25
+
+
+def test_entity_headings_carrying_the_subtotal_reject_the_rows_below(tmp_path):
+    """Left as they are, the rows under "France" would be stored as all entities next to France's subtotal."""
+    rows = [["Pays", "Jour", "Leads"],
+            ["France", None, 27], [None, date(2026, 10, 1), 12], [None, date(2026, 10, 2), 15],
+            ["Belgique", None, 10], [None, date(2026, 10, 1), 4], [None, date(2026, 10, 2), 6]]
+    result = ingest.check_file(write(tmp_path, rows), segment="B2B", maps=CRM_MAPS)
+    sheet = result.sheets[0]
+    assert not result.importable
+    assert [(i.code, i.row) for i in sheet.issues if i.severity == "error"] == [
+        ("group_heading_above", 3), ("group_heading_above", 4), ("group_heading_above", 6),
+        ("group_heading_above", 7), ("date_unparseable", 2), ("date_unparseable", 5)]
+    assert sheet.totals == {}
