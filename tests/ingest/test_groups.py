@@ -253,3 +253,12 @@ def test_entity_headings_carrying_the_subtotal_reject_the_rows_below(tmp_path):
         ("group_heading_above", 3), ("group_heading_above", 4), ("group_heading_above", 6),
         ("group_heading_above", 7), ("date_unparseable", 2), ("date_unparseable", 5)]
     assert sheet.totals == {}
+
+
+def test_salesforce_footer_below_the_grand_total_is_not_data(tmp_path):
+    rows = salesforce_rows() + [[], ["Confidential Information - Do Not Distribute"],
+                                ["Copyright (c) 2000-2026 salesforce.com, inc. All rights reserved."]]
+    result = ingest.check_file(write(tmp_path, rows), segment="B2B", maps=CRM_MAPS)
+    assert result.importable
+    assert result.sheets[0].rows == {"read": 16, "kept": 10, "rejected": 0, "dropped": 6}
+    assert result.sheets[0].totals == {"leads": 4167.0}
