@@ -13,11 +13,13 @@ import numpy as np
 import pytest
 
 from conftest import write_xlsx_openpyxl
-from kpis import ingest
+from kpis import cli, ingest
 from kpis.ingest.groups import fill_group_labels
 from kpis.ingest.issues import IssueLog
 from kpis.ingest.results import Column
 from kpis.ingest.table import SheetTable
+from kpis.model import Filter
+from kpis.store import Store
 
 CRM_MAPS = {"Mois de création": "period:month", "Origine de la piste": "channel", "Nombre de pistes": "leads",
             "Campagne": "initiative"}
@@ -262,3 +264,15 @@ def test_salesforce_footer_below_the_grand_total_is_not_data(tmp_path):
     assert result.importable
     assert result.sheets[0].rows == {"read": 16, "kept": 10, "rejected": 0, "dropped": 6}
     assert result.sheets[0].totals == {"leads": 4167.0}
+
+
+def test_import_through_the_command_line_stores_every_lead(tmp_path, capsys):
+    path = write(tmp_path, salesforce_rows())
+    store = tmp_path / "store.duckdb"
+    maps = [a for h, t in CRM_MAPS.items() for a in ("--map", f"{h}={t}")]
+    assert cli.main(["check", str(path), "--segment", "B2B", *maps, "--store", str(store)]) == 0
+    assert "Column 'Mois de création': 7 blank cells filled with the group label above" in capsys.readouterr().out
+    assert cli.main(["import", str(path), "--segment", "B2B", *maps, "--store", str(store)]) == 0
+    totals = Store(store).native_totals(Filter(kpis=("leads",)))
+    assert dict(zip(totals["period_start"].astype(str), totals["value"], strict=True)) == {
+        "2026-10-01": 1662.0, "2026-11-01": 1520.0, "2026-12-01": 985.0}  # 4167 leads, not 737
