@@ -3,8 +3,8 @@ from functools import partial
 import streamlit as st
 
 import ui
-from kpis import reports
-from kpis.catalog import KPIS
+from kpis import dashboard, reports
+from kpis.catalog import KPIS, source_name
 from kpis.i18n import escape_markdown as md
 from kpis.model import SEGMENTS
 from kpis.targets import from_editor, read_targets
@@ -17,6 +17,27 @@ store = ui.store()
 
 st.subheader(t("catalog.kpis"))
 st.dataframe(reports.catalog_frame(lang), hide_index=True)
+
+st.subheader(t("catalog.references"))
+st.caption(t("catalog.references_help"))
+choices = dashboard.reference_choices(ui.kpi_origins(sel.version), ui.reference_origins(sel.version))
+if choices.empty:
+    st.caption(t("catalog.references_none"))
+else:
+    auto = t("catalog.reference_auto")
+    left, right = st.columns(2)
+    labels = [f"{r.segment} · {KPIS[r.kpi].label(lang)}" for r in choices.itertuples()]
+    pick = left.selectbox(t("catalog.reference_kpi"), range(len(choices)), key="reference_kpi",
+                          format_func=labels.__getitem__)
+    row = choices.iloc[pick]
+    options = [None, *row["origins"]]
+    origin = right.selectbox(t("catalog.reference_origin"), options, key=f"reference_origin_{pick}",
+                             index=options.index(row["chosen"]) if row["chosen"] in options else 0,
+                             format_func=lambda o: auto if o is None else source_name(o))
+    if st.button(t("catalog.reference_save"), key="reference_save"):
+        store.set_reference_origin(row["segment"], row["kpi"], origin, by="app")
+        st.success(t("catalog.reference_saved", kpi=KPIS[row["kpi"]].label(lang), segment=row["segment"],
+                     origin=auto if origin is None else source_name(origin)))
 
 st.subheader(t("catalog.targets"))
 st.caption(t("catalog.targets_help"))

@@ -33,6 +33,10 @@ for f in files or []:
         maps = {u["header"]: st.session_state[key] for s, u in unknown
                 if (key := f"map_{f.file_id}_{s.sheet}_{u['column']}") in st.session_state and st.session_state[key]}
         result = ui.check(data, f.name, segment, tuple(sorted(maps.items())), sel.version) if maps else base
+        asked = ui.questions_asked(base, result)  # a mapped column may make a sheet readable, and questioned
+        if (answers := ui.question_answers(asked, f.file_id)).items() - maps.items():
+            maps |= answers
+            result = ui.check(data, f.name, segment, tuple(sorted(maps.items())), sel.version)
     origin_key = f"origin_{f.file_id}"
     if not st.session_state.get(origin_key):
         st.session_state[origin_key] = result.default_origin
@@ -60,11 +64,13 @@ for f in files or []:
                 st.error(md(rejection.message(lang)), icon=":material/rule:")
             accepted = st.checkbox(t("import.accept_rejections", n=result.rows_rejected, read=result.rows_read),
                                    key=f"accept_{f.file_id}")
+        for question in asked:
+            ui.question_choice(question, f.file_id)
         if choice in ("adds", None):
             target = origin
         else:
             target = next(o.origin for o in overlaps if o.batch_id == choice)
-        ready = result.readable and accepted and (not overlaps or choice is not None)
+        ready = result.readable and accepted and not result.questions and (not overlaps or choice is not None)
         checked.append((result, maps, base, ready, target, choice == "adds"))
         if any(i.code == "segment_undecided" for i in base.all_issues) or segment:
             st.segmented_control(t("import.segment"), list(SEGMENTS), key=f"segment_{f.file_id}",

@@ -39,6 +39,11 @@ __all__ = [
     "Stage",
     "FUNNEL",
     "VOCABULARY",
+    "MATCHED",
+    "MATCHED_PARTS",
+    "MATCH_BY_CHANNEL",
+    "SOURCE_NAMES",
+    "source_name",
     "DIMENSION_ROLES",
     "HeaderMatch",
     "fold",
@@ -226,7 +231,8 @@ _CATALOG = (
               INTERNAL, ("contributors", "contributeurs", "contributeurs actifs", "posters")),
     _flow("contributions", "Contributions", "Contributions",
           "Publications, réponses et messages postés.", "Posts, replies and messages posted.",
-          INTERNAL, ("contributions", "publications", "posts", "messages publies", "messages postes")),
+          INTERNAL, ("contributions", "publications", "posts", "messages publies", "messages postes", "messages",
+                     "channel messages", "messages du canal", "messages des canaux")),
     _distinct("readers", "Lecteurs", "Readers",
               "Collaborateurs ayant lu au moins un contenu dans la période native.",
               "Employees who read at least one item in the native period.",
@@ -318,6 +324,41 @@ KPIS: dict[str, Kpi] = {k.code: k for k in _CATALOG}
 BASE_KPIS: tuple[str, ...] = tuple(c for c, k in KPIS.items() if k.base)
 DERIVED_KPIS: tuple[str, ...] = tuple(c for c, k in KPIS.items() if not k.base)
 
+MATCH_SEPARATOR = "~"
+MATCHED: dict[str, dict[str, str]] = {
+    c: {part: f"{c}{MATCH_SEPARATOR}{part}" for part in k.components}
+    for c, k in KPIS.items() if k.aggregation == "ratio"
+}
+"""Ratio -> {component -> code of its matched part}. A ratio is computed from matched components only: the
+values of a component in a series (origin, segment, entity, channel, initiative) and native period where every
+other component of the ratio has a value too, so that no rate divides one tool's events by another tool's
+clicks. The store computes the matched parts (``Store.native_totals(..., sources=True)``); the metrics divide
+them. A ratio of stocks or distinct counts (adoption: active users over population) matches on origin, segment,
+entity and period only, since its components are read across channels (the largest) rather than per channel.
+Scores (NPS) are not matched: a survey's promoters, detractors and respondents come together."""
+MATCHED_PARTS: dict[str, tuple[str, str]] = {code: (ratio, part) for ratio, parts in MATCHED.items()
+                                             for part, code in parts.items()}
+"""Code of a matched part -> (ratio, component)."""
+MATCH_BY_CHANNEL: frozenset[str] = frozenset(
+    c for c in MATCHED if all(KPIS[p].aggregation == "flow" for p in KPIS[c].components))
+"""Ratios of flows only: their components also match on channel and initiative."""
+
+SOURCE_NAMES = {
+    "google_ads_campaign": "Google Ads", "ga4": "Google Analytics 4", "linkedin_visitors": "LinkedIn (visiteurs)",
+    "linkedin_followers": "LinkedIn (abonnés)", "linkedin_content": "LinkedIn (contenus)", "meta_ads": "Meta Ads",
+    "m365_viva_engage_user_detail": "Viva Engage (utilisateurs)",
+    "m365_viva_engage_groups": "Viva Engage (communautés)",
+    "m365_sharepoint_site_usage": "SharePoint (sites)", "m365_teams_user_activity": "Teams (utilisateurs)",
+    "m365_daily_counts": "Microsoft 365 (activité quotidienne)",
+}
+"""Human names of the recognised export formats (the origin of their batches)."""
+
+
+def source_name(origin: str) -> str:
+    """A source as a person names it: ``source_name("ga4") == "Google Analytics 4"``; other origins (the demo's
+    workbooks, a generic file's structural origin) as they are."""
+    return SOURCE_NAMES.get(origin, origin)
+
 
 # --- the unified CDO funnel ----------------------------------------------------------------
 
@@ -404,6 +445,10 @@ ATTRIBUTE_WORDS = frozenset({
 """Words that make a header describe an attribute of a thing, not the thing:
 ``Campaign status`` is not a campaign, ``Last activity date`` not a period."""
 
+WHOLE_HEADER_ONLY = frozenset({"du", "au", "to", "from", "an"})
+"""Synonyms that mean something only as the whole header (``Du`` is a period start): inside a longer header
+they are prepositions (``Messages du canal``)."""
+
 SEGMENT_WORDS: dict[str, tuple[str, ...]] = {
     "B2C": ("b2c", "grand public", "particuliers", "particulier", "consumer", "consumers", "clients particuliers",
             "btoc"),
@@ -465,6 +510,9 @@ def _index() -> dict[str, tuple[str, str | None]]:
 
 
 _EXACT = _index()
+_KIND_RANK = {"period": 2, "period_start": 2, "period_end": 2, "kpi": 1}
+"""On a tie between synonyms of one length, a period word wins (``Date de conversion`` holds dates), then a KPI
+over the other dimensions: ``Channel Messages`` counts messages, it does not name channels."""
 _RATIOS = frozenset(fold(r) for r in RATIO_HEADERS)
 _MAX_SYNONYM_WORDS = max(len(s.split()) for s in (*_EXACT, *_RATIOS))
 
@@ -474,8 +522,10 @@ def match_header(header: object) -> HeaderMatch | None:
     """The meaning of a column header, or ``None`` when nothing matches.
 
     An exact synonym wins; then the longest synonym found as whole words in the
-    header (a ratio word wins a tie, so ``CPC moy.`` is never a cost); a partial
-    match is refused when the header names an attribute (``Campaign status``).
+    header (a ratio word wins a tie, so ``CPC moy.`` is never a cost; then a
+    period word, then a KPI over a dimension, so ``Channel Messages`` is a
+    count); a partial match is refused when the header names an attribute
+    (``Campaign status``).
 
         >>> match_header("Coût/conv.").role
         'ratio'
@@ -491,20 +541,20 @@ def match_header(header: object) -> HeaderMatch | None:
     if folded in _RATIOS:
         return HeaderMatch("ratio", match="exact", synonym=folded)
     words = folded.split()
-    best: tuple[int, int, str] | None = None  # (n_words, ratio_bonus, synonym)
+    best: tuple[int, int, int, str] | None = None  # (n_words, ratio_bonus, kind_rank, synonym)
     for n in range(min(len(words), _MAX_SYNONYM_WORDS), 0, -1):
         for i in range(len(words) - n + 1):
             candidate = " ".join(words[i : i + n])
             is_ratio = candidate in _RATIOS
-            if candidate in _EXACT or is_ratio:
-                key = (n, int(is_ratio), candidate)
-                if best is None or key[:2] > best[:2]:
+            if (candidate in _EXACT and candidate not in WHOLE_HEADER_ONLY) or is_ratio:
+                key = (n, int(is_ratio), 0 if is_ratio else _KIND_RANK.get(_EXACT[candidate][0], 0), candidate)
+                if best is None or key[:3] > best[:3]:
                     best = key
         if best is not None:
             break
     if best is None:
         return None
-    n, ratio_bonus, synonym = best
+    n, ratio_bonus, _, synonym = best
     if ratio_bonus:
         return HeaderMatch("ratio", match="partial", synonym=synonym)
     extra = set(words) - set(synonym.split())

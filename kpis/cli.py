@@ -48,6 +48,9 @@ def build_parser() -> argparse.ArgumentParser:
     mapping_help = ('force a column\'s meaning: "HEADER=TARGET" (KPI code, period, period:month, period_start, '
                     "period_end, segment, entity, channel, initiative, ignore)")
 
+    window_help = ("the values cover the N days ending on each row's date: for a report dated by one refresh or "
+                   "end date that does not say its window (e.g. 28 for 'last 28 days')")
+
     origin_help = ("name of the source (default: the recognised format, else one derived from the sheet names and "
                    "headers, the same for every file of that shape)")
 
@@ -56,6 +59,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--segment", choices=SEGMENTS)
     p.add_argument("--origin", help=origin_help)
     p.add_argument("--map", action="append", default=[], metavar="HEADER=TARGET", help=mapping_help)
+    p.add_argument("--window-days", type=int, metavar="N", help=window_help)
     p.add_argument("--format", choices=["text", "json"], default="text")
     p.set_defaults(func=cmd_check, store=None)
 
@@ -73,6 +77,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="import a file even though a sheet mostly failed (too many rows, or a whole KPI column, "
                         "rejected): the rejected rows are left out")
     p.add_argument("--map", action="append", default=[], metavar="HEADER=TARGET", help=mapping_help)
+    p.add_argument("--window-days", type=int, metavar="N", help=window_help)
     p.add_argument("--by", default="local", help="who imports (default: local)")
     p.set_defaults(func=cmd_import)
 
@@ -172,7 +177,7 @@ def cmd_check(args) -> int:
         for target in maps.values():
             ingest.parse_target(target)  # a bad target is a usage error before any file is read
         remembered = _remembered(args.store)
-        options = dict(segment=args.segment, maps=maps, remembered=remembered)
+        options = dict(segment=args.segment, maps=maps, remembered=remembered, window_days=args.window_days)
         results = [ingest.check_file(path, **options) if reading is None
                    else ingest.check_bytes(reading.data, reading.name, reading=reading, **options)
                    for path, reading in files]
@@ -223,11 +228,15 @@ CHECK_ISSUES_SHOWN = 20
 
 
 def _print_check(r, origin: str, overlaps: list) -> None:
+    from kpis.ingest.windows import window_message
+
     print(f"{r.file}: {'importable' if r.importable and not overlaps else 'NOT importable'} (origin {origin})")
     for issue in r.issues:
         print(f"  [{issue.severity}] {issue.message_en}")
     for rejection in r.rejections:
         print(f"  [rejections] {rejection.message_en} Fix the file, or import with --accept-rejections.")
+    for question in r.questions:
+        print(f"  [question] {question.message_en}")
     for overlap in overlaps:
         print(f"  [overlap] {overlap.message('en')} Import with --replaces {overlap.batch_id} if the file corrects "
               "that batch, or --adds if it holds other data.")
@@ -241,6 +250,9 @@ def _print_check(r, origin: str, overlaps: list) -> None:
         rows = s.rows
         print(f"    rows: {rows['read']} read, {rows['kept']} kept, {rows['rejected']} rejected, "
               f"{rows['dropped']} dropped")
+        if s.window:
+            fr, en = window_message(s.window)
+            print(f"    {fr} — {en}")
         for c in s.columns:
             if c.role == "unknown":
                 continue
@@ -253,10 +265,11 @@ def _print_check(r, origin: str, overlaps: list) -> None:
             print(f"    {u['column']:>3} {u['header']!s:<40} → not understood{closest}")
         for kpi, total in s.totals.items():
             print(f"    total {kpi}: {total:,.2f}")
-        _print_issues(s.issues)
+        _print_issues([i for i in s.issues if i.code != "meaning_questioned"])  # printed as [question] above
 
 
 def _print_issues(issues: list) -> None:
+    issues = [i for i in issues if i.code != "rolling_window"]  # printed above with the period
     for i in issues[:CHECK_ISSUES_SHOWN]:
         where = ", ".join(x for x in (f"row {i.row}" if i.row else "", f"col {i.column}" if i.column else "") if x)
         print(f"    [{i.severity}] {where + ': ' if where else ''}{i.message_en}")
@@ -279,7 +292,7 @@ def cmd_import(args) -> int:
         remembered = store.remembered_mappings()
         replaced = _batch_origin(store, args.replaces) if args.replaces is not None else None
         refused = 0
-        options = dict(segment=args.segment, maps=maps, remembered=remembered)
+        options = dict(segment=args.segment, maps=maps, remembered=remembered, window_days=args.window_days)
         for path, reading in files:
             result = (ingest.check_file(path, **options) if reading is None
                       else ingest.check_bytes(reading.data, reading.name, reading=reading, **options))
@@ -291,6 +304,10 @@ def cmd_import(args) -> int:
             if result.rejections and not args.accept_rejections:
                 print(f"{result.file}: refused: " + " ".join(r.message_en for r in result.rejections)
                       + " Fix the file, or import it anyway with --accept-rejections (the rejected rows are left out).")
+                refused += 1
+                continue
+            if result.questions:
+                print(f"{result.file}: refused: " + " ".join(q.message_en for q in result.questions))
                 refused += 1
                 continue
             origin = replaced or args.origin or result.default_origin
@@ -471,7 +488,7 @@ _REPORT_FIELDS = {
     "scorecard": ("segment", "kpi", "window_start", "window_end", "value", "basis", "previous", "previous_start",
                   "previous_end", "previous_year", "previous_year_start", "previous_year_end", "change",
                   "change_relative", "change_year", "change_year_relative", "change_unit", "good", "good_year",
-                  "target", "attainment", "status", "like_for_like_days"),
+                  "target", "attainment", "status", "like_for_like_days", "reason", "source", "other_sources"),
     "funnel": ("segment", "stage", "kpi", "value"),
 }
 

@@ -21,10 +21,10 @@ import numpy as np
 import pandas as pd
 
 from kpis import export
-from kpis.catalog import FUNNEL, KPIS
+from kpis.catalog import FUNNEL, KPIS, SOURCE_NAMES
 from kpis.i18n import fmt_change, fmt_date, fmt_period, fmt_value, t
-from kpis.metrics import BOUNDED_RATES
-from kpis.model import ALL, EXTERNAL_SEGMENTS, INTERNAL_SEGMENTS, Filter
+from kpis.metrics import BOUNDED_RATES, MERGED, REFERENCED
+from kpis.model import ALL, EXTERNAL_SEGMENTS, INTERNAL_SEGMENTS, SEGMENTS, Filter
 
 __all__ = [
     "Card", "cards", "default_comparison", "sources_line", "FORMAT_NAMES",
@@ -172,6 +172,15 @@ def _delta(row, which: str, unit: str, lang: str) -> tuple[str | None, str, str]
     return text, color, "up" if change > 0 else "down"
 
 
+def _source_line(row, lang: str) -> str:
+    """ "Source : interne_b2e (autres sources : Viva Engage (utilisateurs), voir « Par source »)"."""
+    text = t("card.source", lang, source=SOURCE_NAMES.get(row["source"], row["source"]))
+    if not _missing(row.get("other_sources")):
+        others = ", ".join(SOURCE_NAMES.get(o.strip(), o.strip()) for o in row["other_sources"].split(","))
+        text += " " + t("card.other_sources", lang, others=others)
+    return text
+
+
 def _good(change: float, kpi: str) -> bool | None:
     sign = (change > 0) - (change < 0)
     return None if sign == 0 else sign * KPIS[kpi].direction > 0
@@ -224,6 +233,8 @@ def cards(view, segment: str, kpis: tuple[str, ...], lang: str = "fr", compare: 
         if anomaly:  # a rate above 100 %: said on the card, never coloured as a success
             delta, color, arrow, desc = t("card.anomaly", lang), "red", "off", t("card.anomaly_hint", lang)
         lines = [f"**{KPIS[kpi].label(lang)}** — {KPIS[kpi].definition(lang)}", _basis(row, lang)]
+        if not _missing(row.get("source")):  # a stock's headline comes from one source: say which, and the others
+            lines.append(_source_line(row, lang))
         lines += [line for line in (_comparison_line(row, w, unit, lang) for w in ("previous", "year")) if line]
         lines.append(t("card.direction.up" if KPIS[kpi].direction > 0 else "card.direction.down", lang))
         if status:
@@ -236,14 +247,7 @@ def cards(view, segment: str, kpis: tuple[str, ...], lang: str = "fr", compare: 
     return out
 
 
-FORMAT_NAMES = {
-    "google_ads_campaign": "Google Ads", "ga4": "Google Analytics 4", "linkedin_visitors": "LinkedIn (visiteurs)",
-    "linkedin_followers": "LinkedIn (abonnés)", "linkedin_content": "LinkedIn (contenus)", "meta_ads": "Meta Ads",
-    "m365_viva_engage_user_detail": "Viva Engage (utilisateurs)",
-    "m365_viva_engage_groups": "Viva Engage (communautés)",
-    "m365_sharepoint_site_usage": "SharePoint (sites)", "m365_teams_user_activity": "Teams (utilisateurs)",
-    "m365_daily_counts": "Microsoft 365 (activité quotidienne)",
-}
+FORMAT_NAMES = SOURCE_NAMES
 """Human names of the recognised export formats; other origins are named after their latest file."""
 
 LAG_DAYS = 31
@@ -471,10 +475,77 @@ def table_frame(table: pd.DataFrame, lang: str = "fr") -> pd.DataFrame:
         table["unit"].to_numpy(), table["basis"].to_numpy(), table["reason"].to_numpy()), strict=False)))
 
 
+def scorecard_frame(sc: pd.DataFrame, lang: str = "fr") -> pd.DataFrame:
+    """The scorecard labelled for export: each KPI over the window (the cards' numbers), both comparisons,
+    the target and the source behind a stock's headline."""
+    fr = lang == "fr"
+    cols = (("Segment", "Indicateur", "Du", "Au", "Valeur", "Unité", "Base", "Période précédente", "Évolution",
+             "Même période N-1", "Évolution N-1", "Objectif", "Atteinte", "Statut", "Source", "Autres sources",
+             "Remarque") if fr else
+            ("Segment", "KPI", "From", "To", "Value", "Unit", "Basis", "Previous period", "Change",
+             "Same period last year", "Change vs last year", "Target", "Attainment", "Status", "Source",
+             "Other sources", "Note"))
+    if sc.empty:
+        return pd.DataFrame({c: [] for c in cols})
+    sc = sc[sc["segment"].isin((*SEGMENTS, MERGED))]
+
+    def names(value):
+        return None if _missing(value) else ", ".join(SOURCE_NAMES.get(o.strip(), o.strip()) for o in value.split(","))
+
+    return pd.DataFrame(dict(zip(cols, (
+        sc["segment"].map(lambda s: segment_label(s, lang)).to_numpy(),
+        sc["kpi"].map(lambda k: kpi_label(k, lang)).to_numpy(),
+        sc["window_start"].dt.date.to_numpy(), sc["window_end"].dt.date.to_numpy(),
+        sc["value"].to_numpy(), sc["unit"].to_numpy(), sc["basis"].to_numpy(),
+        sc["previous"].to_numpy(), sc["change"].to_numpy(), sc["previous_year"].to_numpy(),
+        sc["change_year"].to_numpy(), sc["target"].to_numpy(), sc["attainment"].to_numpy(),
+        sc["status"].map(lambda v: t(_STATUS[v][1], lang) if isinstance(v, str) else None).to_numpy(),
+        sc["source"].map(names).to_numpy(), sc["other_sources"].map(names).to_numpy(),
+        sc["reason"].to_numpy()), strict=True)))
+
+
+def by_source_frame(bs: pd.DataFrame, lang: str = "fr") -> pd.DataFrame:
+    """``metrics.by_source`` labelled for display: the reference source starred, values formatted."""
+    cols = ("Segment", "Indicateur", "Source", "Valeur", "Base / remarque") if lang == "fr" else \
+        ("Segment", "KPI", "Source", "Value", "Basis / note")
+    if bs.empty:
+        return pd.DataFrame({c: [] for c in cols})
+    note = [b if isinstance(b, str) else (r if isinstance(r, str) else "") for b, r in zip(bs["basis"], bs["reason"],
+                                                                                             strict=True)]
+    return pd.DataFrame(dict(zip(cols, (
+        bs["segment"].map(lambda s: segment_label(s, lang)).to_numpy(),
+        bs["kpi"].map(lambda k: kpi_label(k, lang)).to_numpy(),
+        [("★ " if ref else "") + name for ref, name in zip(bs["reference"], bs["source_name"], strict=True)],
+        [fmt_value(v, u, lang) if not _missing(v) else "—" for v, u in zip(bs["value"], bs["unit"], strict=True)],
+        note), strict=True)))
+
+
+def reference_choices(kpi_origins: pd.DataFrame, references: pd.DataFrame) -> pd.DataFrame:
+    """The (segment, KPI) pairs whose headline needs a reference origin: a stock, distinct count or ratio of
+    them held by more than one origin. Columns: segment, kpi, origins (a tuple), chosen (None: automatic).
+
+        >>> held = pd.DataFrame({"segment": ["B2E", "B2E", "B2C"], "kpi": ["active_users"] * 2 + ["clicks"],
+        ...                      "origin": ["interne_b2e", "m365_viva_engage_user_detail", "ga4"]})
+        >>> choices = reference_choices(held, pd.DataFrame(columns=["segment", "kpi", "origin"]))
+        >>> choices[["segment", "kpi", "chosen"]].to_dict("records"), choices.at[0, "origins"]
+        ([{'segment': 'B2E', 'kpi': 'active_users', 'chosen': None}], ('interne_b2e', 'm365_viva_engage_user_detail'))
+    """
+    held = kpi_origins[kpi_origins["kpi"].isin(REFERENCED)]
+    groups = held.groupby(["segment", "kpi"], sort=False)["origin"].agg(lambda o: tuple(sorted(set(o))))
+    groups = groups[groups.map(len) > 1]
+    chosen = {(r.segment, r.kpi): r.origin for r in references.itertuples(index=False)}
+    out = pd.DataFrame({"segment": [s for s, _ in groups.index], "kpi": [k for _, k in groups.index],
+                        "origins": list(groups.to_numpy()),
+                        "chosen": [chosen.get(key) for key in groups.index]})
+    return out.sort_values(["segment", "kpi"], key=lambda c: c.map(lambda v: str(v))).reset_index(drop=True) \
+        if len(out) else out
+
+
 def view_workbook(view, lang: str = "fr", extra: dict[str, pd.DataFrame] | None = None) -> bytes:
-    """The whole view as a formatted Excel workbook, one sheet per block."""
+    """The whole view as a formatted Excel workbook, one sheet per block, the cards' numbers first."""
     fr = lang == "fr"
     blocks = {
+        ("Synthèse" if fr else "Scorecard"): scorecard_frame(view.scorecard, lang),
         ("Objectifs" if fr else "Targets"): status_table(view.targets, lang),
         ("Entonnoir" if fr else "Funnel"): funnel_table(view.funnel, lang).reset_index(),
         ("Indicateurs" if fr else "KPIs"): table_frame(view.table, lang),

@@ -114,6 +114,17 @@ _LABELS: dict[str, tuple[str, str]] = {
     "sources.lagging": ("(en retard)", "(lagging)"),
     "card.anomaly_hint": ("> 100 % : les deux composantes ne correspondent pas",
                           "> 100 %: the components do not match"),
+    "card.source": ("Source : {source}", "Source: {source}"),
+    "card.other_sources": ("(autres sources, non additionnées : {others} — voir « Par source »)",
+                           "(other sources, not added: {others} — see \"By source\")"),
+    "world.by_source": ("Par source", "By source"),
+    "world.by_source_help": (
+        "Un stock ou un effectif (population, utilisateurs actifs…) ne s'additionne pas entre deux sources qui "
+        "comptent des populations différentes : le chiffre affiché vient de la source de référence (★), celle qui "
+        "couvre le mieux la période, ou celle choisie sur la page Référentiel. Les autres sont montrées ici.",
+        "A stock or a head count (population, active users…) is not added across two sources that count different "
+        "populations: the headline comes from the reference source (★), the one covering the period best, or the "
+        "one chosen on the Référentiel page. The others are shown here."),
     "card.direction.up": ("hausse = favorable", "an increase is good"),
     "card.direction.down": ("baisse = favorable", "a decrease is good"),
     "status.green": ("Atteint", "On target"),
@@ -210,6 +221,10 @@ _LABELS: dict[str, tuple[str, str]] = {
     "import.refused": ("{file} : refusé — {reason}", "{file}: refused — {reason}"),
     "import.reading": ("Lecture de {file}…", "Reading {file}…"),
     "import.to_confirm": ("À confirmer avant import", "To confirm before import"),
+    "import.question": ("Que contient la colonne {column} « {header} » ({sheet}) ?",
+                        "What does column {column} '{header}' ({sheet}) hold?"),
+    "import.question_keep": ("Confirmer : {kpi}", "Confirm: {kpi}"),
+    "import.question_pending": ("Choisissez pour pouvoir importer", "Choose to be able to import"),
     "import.origin": ("Origine (source des données)", "Origin (source of the data)"),
     "import.origin_help": ("Les fichiers de même origine se corrigent : le plus récent remplace les mêmes séries "
                            "et périodes. Proposée d'après le format reconnu, sinon les noms de feuilles et les "
@@ -276,6 +291,23 @@ _LABELS: dict[str, tuple[str, str]] = {
     # catalog
     "catalog.kpis": ("Catalogue des indicateurs", "KPI catalog"),
     "catalog.targets": ("Objectifs", "Targets"),
+    "catalog.references": ("Sources de référence", "Reference sources"),
+    "catalog.references_help": (
+        "Quand plusieurs sources donnent le même effectif ou stock (utilisateurs actifs du classeur mensuel et "
+        "d'une communauté Viva Engage), elles ne sont jamais additionnées ni moyennées : le chiffre affiché vient "
+        "d'une seule, par défaut celle qui couvre le mieux la période choisie. Choisissez-la ici.",
+        "When several sources give the same head count or stock (active users from the monthly workbook and from "
+        "a Viva Engage community), they are never added or averaged: the headline comes from one, by default the "
+        "one covering the selected period best. Choose it here."),
+    "catalog.references_none": ("Aucun indicateur n'a plusieurs sources : rien à choisir.",
+                                "No KPI has several sources: nothing to choose."),
+    "catalog.reference_kpi": ("Indicateur", "KPI"),
+    "catalog.reference_origin": ("Source de référence", "Reference source"),
+    "catalog.reference_auto": ("Automatique (la meilleure couverture de la période)",
+                               "Automatic (the best coverage of the period)"),
+    "catalog.reference_save": ("Enregistrer la source", "Save the source"),
+    "catalog.reference_saved": ("Source de référence enregistrée : {kpi} ({segment}) → {origin}.",
+                                "Reference source saved: {kpi} ({segment}) → {origin}."),
     "catalog.targets_help": ("Modifiez, ajoutez ou supprimez des lignes puis enregistrez. "
                              "Période : 2026, T3 2026 ou 2026-10.",
                              "Edit, add or delete rows, then save. Period: 2026, Q3 2026 or 2026-10."),

@@ -87,7 +87,7 @@ from functools import lru_cache
 import numpy as np
 import pandas as pd
 
-from kpis.catalog import FUNNEL, KPIS, VOCABULARY
+from kpis.catalog import FUNNEL, KPIS, MATCHED, MATCHED_PARTS, VOCABULARY, source_name
 from kpis.model import DIMENSIONS, EXTERNAL_SEGMENTS, INTERNAL_SEGMENTS, SEGMENTS, Filter
 
 __all__ = [
@@ -109,6 +109,9 @@ __all__ = [
     "breakdown",
     "indexed_trends",
     "side_by_side",
+    "by_source",
+    "SOURCE_COLUMNS",
+    "REFERENCED",
     "vocabulary",
     "cdo_view",
     "native_totals_from_observations",
@@ -127,7 +130,7 @@ SCORECARD_COLUMNS = (
     "change_unit", "good", "good_year",
     "target", "attainment", "status", "unit", "previous_period", "previous_year_period",
     "change_year", "change_year_relative", "like_for_like_days", "reason", "basis", "window_start", "window_end",
-    "previous_start", "previous_end", "previous_year_start", "previous_year_end",
+    "previous_start", "previous_end", "previous_year_start", "previous_year_end", "source", "other_sources",
 )
 FUNNEL_COLUMNS = ("segment", "stage", "kpi", "value", "unit", "reason")
 TARGET_COLUMNS = ("segment", "kpi", "period", "period_start", "period_end", "actual", "target", "attainment",
@@ -137,13 +140,22 @@ BOUNDED_RATES = frozenset(c for c, k in KPIS.items() if k.aggregation == "ratio"
 """Rates that cannot exceed 100 % (their numerator counts a part of their denominator): above it, the data of
 the two components do not match, and the value is an anomaly, never a target met."""
 
-_BASE = tuple(c for c, k in KPIS.items() if k.base)
+_REAL = tuple(c for c, k in KPIS.items() if k.base)
+_BASE = (*_REAL, *MATCHED_PARTS)
+"""The columns of the engine's matrix: the catalog's base KPIs, then the ratios' matched parts (never shown)."""
+_N_REAL = len(_REAL)
 _BASE_INDEX = {c: i for i, c in enumerate(_BASE)}
 _KIND = {"flow": 0, "stock": 1, "distinct": 2, "survey": 3}
 _SURVEY_PARTS = frozenset(c for k in KPIS.values() if k.aggregation == "score" for c in k.components)
 """Promoters, detractors and respondents of a survey: summed like flows, but a survey is never cut: it counts
 whole in the bucket (window) holding its period's end."""
-_BASE_KIND = np.array([_KIND["survey" if c in _SURVEY_PARTS else KPIS[c].aggregation] for c in _BASE])
+_BASE_KIND = np.array([_KIND["survey" if c in _SURVEY_PARTS else KPIS[MATCHED_PARTS.get(c, (None, c))[1]].aggregation]
+                       for c in _BASE])
+REFERENCED = frozenset(
+    [c for c in _REAL if KPIS[c].aggregation in ("stock", "distinct")]
+    + [r for r in MATCHED if any(KPIS[p].aggregation in ("stock", "distinct") for p in KPIS[r].components)])
+"""KPIs whose headline comes from one reference origin per segment: stocks and distinct counts (two sources
+count different populations: they are never added nor averaged) and the ratios with such a component."""
 _DERIVED = tuple(c for c, k in KPIS.items() if not k.base)
 _KPI_ORDER = {c: i for i, c in enumerate(KPIS)}
 _SEGMENT_ORDER = {s: i for i, s in enumerate((*SEGMENTS, MERGED, "EXTERNAL", "INTERNAL"))}
@@ -152,7 +164,7 @@ _UNIT = {c: k.unit for c, k in KPIS.items()}
 _DIRECTION = {c: k.direction for c, k in KPIS.items()}
 _AGGREGATION = {c: k.aggregation for c, k in KPIS.items()}
 _UNITS = np.array([k.unit for k in KPIS.values()], dtype=object)  # by catalog position
-_BASE_POS = np.array([_KPI_ORDER[c] for c in _BASE])
+_BASE_POS = np.array([_KPI_ORDER[MATCHED_PARTS.get(c, (c,))[0]] for c in _BASE])
 
 
 _NONE = np.array(None, dtype=object)
@@ -174,6 +186,7 @@ _TEXT = {
         "missing": "no data for {kpi}",
         "zero": "{kpi} is zero",
         "incomplete_all": "no segment has every component",
+        "no_common_source": "{parts} — no common source",
         "component": "{kpi}: {reason}",
         "no_target": "no target for this period",
         "filtered": "targets apply to the whole segment or one entity, without channel or initiative filter",
@@ -190,6 +203,7 @@ _TEXT = {
         "missing": "pas de données pour {kpi}",
         "zero": "{kpi} est nul",
         "incomplete_all": "aucun segment n'a tous les composants",
+        "no_common_source": "{parts} — pas de source commune",
         "component": "{kpi} : {reason}",
         "no_target": "pas d'objectif pour cette période",
         "filtered": "les objectifs valent pour le segment entier ou une entité, sans filtre de canal ni d'initiative",
@@ -371,6 +385,9 @@ class _Native:
     rk: np.ndarray  # code of (segment, *dims)
     keys: pd.DataFrame  # one row per rk code: segment, *dims
     dims: tuple[str, ...]
+    matched: bool = False  # the frame holds origins and the ratios' matched parts: ratios divide those
+    origins: dict = field(default_factory=dict)  # (segment, KPI) -> origins with data, to say why a ratio has none
+    sources: pd.DataFrame | None = None  # segment, kpi, source, other_sources: each referenced KPI's headline origin
 
     @property
     def empty(self) -> bool:
@@ -378,8 +395,89 @@ class _Native:
 
 
 def _native(native, flt: Filter, dims: tuple[str, ...] = ()) -> _Native:
-    """A native-totals frame restricted to the filter's dimensions, as arrays (prepared ones pass through)."""
-    return native if isinstance(native, _Native) else _prepare(_selection(native, flt), dims)
+    """A native-totals frame restricted to the filter's dimensions, as arrays (prepared ones pass through).
+
+    A frame with origins (``Store.native_totals(..., sources=True)``, what ``fetch`` reads) keeps, for each
+    referenced KPI (``REFERENCED``) of a segment, its reference origin only (``_reference``), unless the
+    origins are a dimension asked for (``by_source``); its ratios divide their matched parts.
+    """
+    if isinstance(native, _Native):
+        return native
+    sel = _selection(native, flt)
+    if "origin" not in sel.columns:
+        return _prepare(sel, dims)
+    origins = _origins(sel)
+    sources = None
+    if "origin" not in dims:
+        sel, sources = _reference(sel, flt)
+    return replace(_prepare(sel, dims), matched=True, origins=origins, sources=sources)
+
+
+def _key_of(kpi: pd.Series) -> np.ndarray:
+    """The KPI a row counts for: a matched part's ratio, else the row's KPI."""
+    codes = kpi.to_numpy(dtype=object)
+    part = kpi.isin(MATCHED_PARTS).to_numpy()
+    if part.any():
+        codes = codes.copy()
+        codes[part] = kpi[part].map(lambda c: MATCHED_PARTS[c][0]).to_numpy(dtype=object)
+    return codes
+
+
+def _origins(sel: pd.DataFrame) -> dict:
+    """(segment, KPI) -> the origins holding values of that base KPI in the selection."""
+    real = sel[~sel["kpi"].isin(MATCHED_PARTS).to_numpy()]
+    if real.empty:
+        return {}
+    pairs = real[["segment", "kpi", "origin"]].drop_duplicates()
+    out: dict = {}
+    for seg, kpi, origin in pairs.itertuples(index=False):  # a few dozen (segment, KPI, origin) triples
+        out.setdefault((seg, kpi), []).append(origin)
+    return {k: tuple(sorted(v)) for k, v in out.items()}
+
+
+def _reference(sel: pd.DataFrame, flt: Filter) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Keep one origin per segment for each referenced KPI: the one a person chose (``preferred``), else the
+    one whose native periods cover most days of the selected window (then the latest data, the most rows,
+    the name). Flows keep every origin: the import check makes sure two origins only hold the same series
+    when someone said they add up. Returns the frame and, per (segment, KPI), its ``source`` and the
+    ``other_sources`` left aside (None when there are none)."""
+    empty = pd.DataFrame({c: pd.Series(dtype=object) for c in ("segment", "kpi", "source", "other_sources")})
+    key = _key_of(sel["kpi"])
+    ref = np.isin(key, list(REFERENCED))
+    if not ref.any():
+        return sel, empty
+    sub = sel[ref]
+    s, e = _days(sub["period_start"]), _days(sub["period_end"])
+    lo = _day(flt.start) if flt.start else int(s.min())
+    hi = _day(flt.end) if flt.end else int(e.max())
+    pref = sub["preferred"].to_numpy(dtype=bool) if "preferred" in sub.columns else np.zeros(len(sub), dtype=bool)
+    frame = pd.DataFrame({"segment": sub["segment"].to_numpy(dtype=object), "key": key[ref],
+                          "origin": sub["origin"].to_numpy(dtype=object), "s": np.maximum(s, lo),
+                          "e": np.minimum(e, hi), "end": e, "pref": pref})
+    frame = frame.sort_values(["segment", "key", "origin", "s"], kind="stable")
+    group = [frame["segment"], frame["key"], frame["origin"]]
+    reached = frame.groupby(group, sort=False)["e"].cummax().groupby(group, sort=False).shift(1)
+    start = np.maximum(frame["s"].to_numpy(dtype=float), reached.fillna(-np.inf).to_numpy(dtype=float) + 1)
+    frame["days"] = np.clip(frame["e"].to_numpy(dtype=float) - start + 1, 0, None)  # new days each row covers
+    stats = frame.groupby(["segment", "key", "origin"], sort=False).agg(
+        pref=("pref", "any"), days=("days", "sum"), end=("end", "max"), rows=("end", "size")).reset_index()
+    stats = stats.sort_values(["segment", "key", "pref", "days", "end", "rows", "origin"],
+                              ascending=[True, True, False, False, False, False, True])
+    chosen = stats.drop_duplicates(["segment", "key"])
+    pick = dict(zip(chosen["segment"] + "|" + chosen["key"], chosen["origin"], strict=True))
+    wanted = pd.Series(sub["segment"].to_numpy(dtype=object) + "|" + key[ref]).map(pick).to_numpy(dtype=object)
+    keep = np.ones(len(sel), dtype=bool)
+    keep[ref] = sub["origin"].to_numpy(dtype=object) == wanted
+    others: dict[tuple[str, str], list[str]] = {}
+    for seg, k, origin in stats[["segment", "key", "origin"]].itertuples(index=False):  # a few dozen
+        if origin != pick[f"{seg}|{k}"]:
+            others.setdefault((seg, k), []).append(origin)
+    sources = pd.DataFrame({"segment": chosen["segment"].to_numpy(dtype=object),
+                            "kpi": chosen["key"].to_numpy(dtype=object),
+                            "source": chosen["origin"].to_numpy(dtype=object)})
+    sources["other_sources"] = [", ".join(others[(a, b)]) if (a, b) in others else None
+                                for a, b in zip(sources["segment"], sources["kpi"], strict=True)]
+    return (sel if keep.all() else sel[keep]), sources
 
 
 def _prepare(native: pd.DataFrame, dims: tuple[str, ...] = ()) -> _Native:
@@ -587,7 +685,7 @@ def _mean_basis(n: np.ndarray, lmin: np.ndarray, lmax: np.ndarray, lang: str) ->
 
 def _long(res: _Result, win: _Windows, lang: str) -> pd.DataFrame:
     """Base KPI rows of a result, as a long frame (value NaN where blocked, with the reason)."""
-    r, j = np.nonzero(res.has)
+    r, j = np.nonzero(res.has[:, :_N_REAL])
     kind = _BASE_KIND[j]
     value = res.val[r, j]
     n, lmin, lmax = res.n[r, j], res.lmin[r, j], res.lmax[r, j]
@@ -619,34 +717,61 @@ def _grain_texts(lang: str, kpi: str) -> np.ndarray:
                     dtype=object)
 
 
-def _derived(res: _Result, links: dict, lang: str) -> pd.DataFrame:
-    """Ratio and score rows from the aggregated components of each row."""
+def _no_common_source(lang: str, k, origins: dict, segments) -> str:
+    """ "Clics : Google Ads ; Conversions : GA4 — pas de source commune" for a ratio over ``segments``."""
+    parts = []
+    for c in k.components:
+        names = sorted({source_name(o) for seg in segments for o in origins.get((seg, c), ())})
+        if names:
+            parts.append(f"{KPIS[c].short(lang)}{' : ' if lang == 'fr' else ': '}{', '.join(names)}")
+    return _t(lang, "no_common_source", parts=(" ; " if lang == "fr" else "; ").join(parts))
+
+
+def _columns_of(k, matched: bool) -> tuple[list[int], list[tuple[int, int]], int, list[int]]:
+    """(components, signed numerator terms, denominator, the components' own columns) of a derived KPI:
+    its matched parts when the frame has them."""
+    real = [_BASE_INDEX[c] for c in k.components]
+    parts = MATCHED.get(k.code) if matched else None
+    name = (lambda c: parts[c]) if parts else (lambda c: c)
+    assert k.denominator is not None, k.code  # every derived KPI has one
+    return ([_BASE_INDEX[name(c)] for c in k.components], [(s, _BASE_INDEX[name(c)]) for s, c in k.numerator],
+            _BASE_INDEX[name(k.denominator)], real)
+
+
+def _derived(res: _Result, links: dict, lang: str, nat: _Native) -> pd.DataFrame:
+    """Ratio and score rows from the aggregated components of each row (their matched parts when the frame has
+    them: a ratio whose components exist only in different sources has no value, and says so)."""
     frames = []
     seg_rows = np.flatnonzero(np.isin(res.seg, SEGMENTS))
     rank = np.searchsorted(_RANK_EDGES, res.lmax, side="left")
     for code in _DERIVED:  # the catalog's derived KPIs, not rows
         k = KPIS[code]
-        comps = [_BASE_INDEX[c] for c in k.components]
-        signs = [(s, _BASE_INDEX[c]) for s, c in k.numerator]
-        assert k.denominator is not None, code  # every derived KPI has one
-        den = _BASE_INDEX[k.denominator]
-        if not res.has[:, comps].any():
+        comps, signs, den, real = _columns_of(k, nat.matched)
+        if not res.has[:, real].any():
             continue
         rows = seg_rows[np.isin(res.seg[seg_rows], k.segments)]
-        rows = rows[res.has[np.ix_(rows, np.array(comps))].any(axis=1)]
+        rows = rows[res.has[np.ix_(rows, np.array(real))].any(axis=1)]
         num = sum(s * res.val[rows, c] for s, c in signs)
         d = res.val[rows, den]
-        conditions = [res.blk[rows, c] for c in comps] + [~res.has[rows, c] for c in comps] + [d == 0]
-        choices = ([_grain_texts(lang, _BASE[c])[rank[rows, c]] for c in comps]
-                   + [_t(lang, "missing", kpi=_BASE[c]) for c in comps] + [_t(lang, "zero", kpi=k.denominator)])
+        unmatched = ~res.has[np.ix_(rows, np.array(comps))].all(axis=1)
+        apart = np.full(len(rows), None, dtype=object)
+        if comps != real and unmatched.any():
+            texts = {seg: _no_common_source(lang, k, nat.origins, (seg,)) for seg in set(res.seg[rows[unmatched]])}
+            apart[unmatched] = [texts[seg] for seg in res.seg[rows[unmatched]]]
+        conditions = ([res.blk[rows, c] for c in comps] + [~res.has[rows, c] for c in real] + [unmatched]
+                      + [d == 0])
+        choices = ([_grain_texts(lang, _BASE[c])[rank[rows, p]] for c, p in zip(real, comps, strict=True)]
+                   + [_t(lang, "missing", kpi=_BASE[c]) for c in real] + [apart]
+                   + [_t(lang, "zero", kpi=k.denominator)])
         reason = (np.select(conditions, choices, default=_NONE).astype(object) if len(rows)
                   else np.zeros(0, dtype=object))
         ok = pd.isna(reason)
         with np.errstate(divide="ignore", invalid="ignore"):
             value = np.where(ok, num / np.where(d == 0, np.nan, d) * k.scale, np.nan)
         frames.append((rows, code, value, reason))
-        for member, target, _ in links.values():
-            frames.append(_pooled(res, k, member, target, comps, signs, den, rank, lang))
+        for member, target, segments in links.values():
+            frames.append(_pooled(res, k, member, target, (comps, signs, den, real), rank, lang,
+                                  _no_common_source(lang, k, nat.origins, segments) if comps != real else None))
     if not frames:
         frames.append((np.zeros(0, dtype=np.int64), _DERIVED[0], np.zeros(0), np.zeros(0, dtype=object)))
     rows = np.concatenate([f[0] for f in frames]).astype(np.int64)
@@ -663,8 +788,10 @@ def _derived(res: _Result, links: dict, lang: str) -> pd.DataFrame:
     return pd.DataFrame(out)
 
 
-def _pooled(res, k, member, target, comps, signs, den, rank, lang):
-    """A merged row's ratio: components pooled over the member segments where the ratio has them all."""
+def _pooled(res, k, member, target, columns, rank, lang, apart):
+    """A merged row's ratio: components pooled over the member segments where the ratio has them all.
+    ``apart`` is the reason when some segment has every component but in no common source."""
+    comps, signs, den, real = columns
     keep = np.isin(res.seg[member], k.segments)
     member, target = member[keep], target[keep]
     if not len(member):
@@ -674,17 +801,21 @@ def _pooled(res, k, member, target, comps, signs, den, rank, lang):
     valid = (has & ~blk).all(axis=1)
     uniq, inv = np.unique(target, return_inverse=True)
     size = len(uniq)
-    emitted = np.bincount(inv, weights=has.any(axis=1), minlength=size) > 0
+    emitted = np.bincount(inv, weights=res.has[np.ix_(member, real)].any(axis=1), minlength=size) > 0
     nvalid = np.bincount(inv, weights=valid, minlength=size)
     num = np.bincount(inv, weights=np.where(valid, sum(s * res.val[member, c] for s, c in signs), 0.0), minlength=size)
     d = np.bincount(inv, weights=np.where(valid, res.val[member, den], 0.0), minlength=size)
     conditions, choices = [], []
-    for i, c in enumerate(comps):  # a blocked component: say which, at its coarsest grain
+    for i, (c, r) in enumerate(zip(comps, real, strict=True)):  # a blocked component: say which, at its coarsest
         blocked = np.bincount(inv, weights=blk[:, i], minlength=size) > 0
         worst = np.zeros(size, dtype=np.int64)
         np.maximum.at(worst, inv, np.where(blk[:, i], rank[member, c], 0))
         conditions.append((nvalid == 0) & blocked)
-        choices.append(_grain_texts(lang, _BASE[c])[worst])
+        choices.append(_grain_texts(lang, _BASE[r])[worst])
+    if apart is not None:  # every component somewhere, never in a common source
+        whole = res.has[np.ix_(member, real)].all(axis=1)
+        conditions.append((nvalid == 0) & (np.bincount(inv, weights=whole, minlength=size) > 0))
+        choices.append(apart)
     conditions += [nvalid == 0, d == 0]
     choices += [_t(lang, "incomplete_all"), _t(lang, "zero", kpi=k.denominator)]
     reason = np.select(conditions, choices, default=_NONE).astype(object)
@@ -700,7 +831,7 @@ def _compute(nat: _Native, win: _Windows, groups: dict[str, tuple[str, ...]], la
         return pd.DataFrame({c: pd.Series(dtype=object) for c in columns})
     res = _aggregate(nat, win)
     res, links = _merge(res, {g: s for g, s in groups.items()})
-    out = pd.concat([_long(res, win, lang), _derived(res, links, lang)], ignore_index=True)
+    out = pd.concat([_long(res, win, lang), _derived(res, links, lang, nat)], ignore_index=True)
     out["value"] = out["value"].astype(float)
     return out
 
@@ -1031,8 +1162,19 @@ def scorecard(native: pd.DataFrame, flt: Filter = Filter(), grain: str = "month"
         sc = sc.assign(target=np.nan, attainment=np.nan, status=None)
     for c in ("value", "previous", "previous_year", "change", "change_relative", "change_year", "change_year_relative"):
         sc[c] = sc[c].astype(float).where(np.isfinite(sc[c].astype(float)), np.nan)
+    sc = _with_sources(sc, nat.sources)
     return _nulls(sc[list(SCORECARD_COLUMNS)], ("status", "reason", "good", "good_year", "like_for_like_days",
-                                                "basis"))
+                                                "basis", "source", "other_sources"))
+
+
+def _with_sources(sc: pd.DataFrame, sources: pd.DataFrame | None) -> pd.DataFrame:
+    """``source`` (the reference origin) and ``other_sources`` (those left aside) of each referenced KPI."""
+    if sources is None or not len(sources) or not len(sc):
+        return sc.assign(source=None, other_sources=None)
+    keyed = sources.set_index(["segment", "kpi"])
+    index = pd.MultiIndex.from_arrays([sc["segment"], sc["kpi"]])
+    return sc.assign(source=keyed["source"].reindex(index).to_numpy(dtype=object),
+                     other_sources=keyed["other_sources"].reindex(index).to_numpy(dtype=object))
 
 
 # --- targets -------------------------------------------------------------------------------
@@ -1432,6 +1574,40 @@ def indexed_trends(table: pd.DataFrame, kpis: tuple[str, ...] = (), segments: tu
     return t[cols].reset_index(drop=True)
 
 
+SOURCE_COLUMNS = ("segment", "kpi", "origin", "source_name", "value", "unit", "basis", "reason", "reference")
+
+
+def by_source(native: pd.DataFrame, flt: Filter = Filter(), lang: str = "fr") -> pd.DataFrame:
+    """The window's value of each KPI per origin, for the KPIs more than one origin holds in a segment.
+
+    ``reference`` marks the origin behind the headline of a stock, distinct count or ratio of stocks (the
+    scorecard's ``source``); flows add their origins up, so each origin's part is shown without a mark.
+    ``native`` must carry origins (``fetch``).
+    """
+    if "origin" not in native.columns:
+        return _empty(SOURCE_COLUMNS)
+    nat = _native(native, flt, dims=("origin",))
+    win = _selection_window(nat, flt)
+    if win is None:
+        return _empty(SOURCE_COLUMNS)
+    out = _compute(nat, win, {}, lang)
+    if flt.kpis:
+        out = out[out["kpi"].isin(flt.kpis)]
+    out = out[out["value"].notna().to_numpy() | out["reason"].notna().to_numpy()]
+    several = out.groupby(["segment", "kpi"])["origin"].transform("nunique").to_numpy() > 1
+    out = out[several]
+    if out.empty:
+        return _empty(SOURCE_COLUMNS)
+    _, sources = _reference(_selection(native, flt), flt)
+    pick = dict(zip(sources["segment"] + "|" + sources["kpi"], sources["source"], strict=True))
+    chosen = (out["segment"].astype(object) + "|" + out["kpi"].astype(object)).map(pick)
+    out = out.assign(reference=(chosen == out["origin"]).to_numpy(dtype=bool),
+                     source_name=out["origin"].map(source_name), unit=out["kpi"].map(_UNIT),
+                     _s=out["segment"].map(_SEGMENT_ORDER), _k=out["kpi"].map(_KPI_ORDER))
+    out = out.sort_values(["_s", "_k", "reference", "origin"], ascending=[True, True, False, True])
+    return _nulls(out[list(SOURCE_COLUMNS)].reset_index(drop=True), ("basis", "reason"))
+
+
 # --- reading the store, the CDO view -----------------------------------------------------
 
 
@@ -1457,8 +1633,9 @@ def widen(flt: Filter, grain: str = "month", fiscal_start: int = 1) -> Filter:
 
 
 def fetch(store, flt: Filter, grain: str = "month", fiscal_start: int = 1, by: tuple[str, ...] = ()) -> pd.DataFrame:
-    """Native totals for ``flt`` and its comparisons (see ``widen``), from a store-like object."""
-    return store.native_totals(widen(flt, grain, fiscal_start), by=by)
+    """Native totals for ``flt`` and its comparisons (see ``widen``), from a store-like object, per origin and
+    with the ratios' matched parts (``Store.native_totals(..., sources=True)``)."""
+    return store.native_totals(widen(flt, grain, fiscal_start), by=by, sources=True)
 
 
 @dataclass(frozen=True)

@@ -92,7 +92,7 @@ import os
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
@@ -101,6 +101,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 
+from kpis.catalog import MATCH_BY_CHANNEL, MATCH_SEPARATOR, MATCHED, MATCHED_PARTS
 from kpis.errors import (
     CannotUndelete,
     DuplicateBatch,
@@ -129,10 +130,10 @@ __all__ = [
     "UNDELETE_DAYS",
 ]
 
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 """Version 1 had no ``obs_hash``/``parser_version`` on batches and no column mappings; version 5 adds the
 ``sample`` flag of targets and mappings, the deletion log's operation and undo columns, and the archives;
-version 6 adds ``batches.adds_to``."""
+version 6 adds ``batches.adds_to``; version 7 the reference origins and the origin of ``entity_totals``."""
 
 DEFAULT_LOCK_TIMEOUT = 10.0
 """Seconds a busy store is retried before ``StoreLocked``."""
@@ -148,6 +149,7 @@ ARCHIVES = {"deleted_batches": "batches", "deleted_observations": "observations"
 """Archive table -> the table whose rows it keeps (same columns plus ``operation``), for ``undelete``."""
 
 TABLES = ("schema_version", "counters", "batches", "observations", "deletions", "targets", "column_mappings",
+          "reference_origins",
           *ARCHIVES)
 """Every table, in dependency order (backup, restore and tests walk them)."""
 
@@ -168,11 +170,12 @@ _ORDER = {
     "deletions": "id",
     "targets": "kpi, segment, entity, period_start, period_end",
     "column_mappings": "headers_key",
+    "reference_origins": "segment, kpi",
     "deleted_batches": "operation, id",
     "deleted_observations": "operation, batch_id, row_no",
     "deleted_targets": "operation, kpi, segment, entity, period_start, period_end",
     "deleted_mappings": "operation, headers_key",
-    "entity_totals": "period_start, period_end, segment, kpi, entity",
+    "entity_totals": "period_start, period_end, segment, kpi, entity, origin",
     "label_values": "segment, dimension, value",
 }
 
@@ -247,6 +250,13 @@ _DDL = {
         saved_by VARCHAR NOT NULL,
         saved_at TIMESTAMP NOT NULL,
         sample BOOLEAN)""",
+    "reference_origins": """CREATE TABLE reference_origins (
+        segment VARCHAR NOT NULL,
+        kpi VARCHAR NOT NULL,
+        origin VARCHAR NOT NULL,
+        set_by VARCHAR NOT NULL,
+        set_at TIMESTAMP NOT NULL,
+        PRIMARY KEY (segment, kpi))""",
     **{archive: f"CREATE TABLE {archive} AS SELECT *, CAST(NULL AS INTEGER) AS operation FROM {source} WHERE FALSE"
        for archive, source in ARCHIVES.items()},
     "entity_totals": """CREATE TABLE entity_totals (
@@ -255,6 +265,7 @@ _DDL = {
         segment VARCHAR NOT NULL,
         kpi VARCHAR NOT NULL,
         entity VARCHAR NOT NULL,
+        origin VARCHAR NOT NULL,
         sm DOUBLE PRECISION NOT NULL,
         mx DOUBLE PRECISION NOT NULL,
         n BIGINT NOT NULL)""",
@@ -264,14 +275,18 @@ _DDL = {
         value VARCHAR NOT NULL)""",
 }
 """``entity_totals`` is derived: the current observations summed (``sm``) and
-maxed (``mx``) over channels and initiatives per native period, segment, KPI
-and entity, rebuilt in the transaction of every write that changes what is
-current. ``native_totals`` reads it when no channel or initiative is involved
-(the CDO view's case), 5 million rows becoming a few tens of thousands.
+maxed (``mx``) over channels and initiatives per native period, segment, KPI,
+entity and origin (plus the matched parts of the ratios, ``catalog.MATCHED``),
+rebuilt in the transaction of every write that changes what is current.
+``native_totals`` reads it when no channel or initiative is involved (the CDO
+view's case), 5 million rows becoming a few tens of thousands.
 ``label_values`` (derived too) lists the entities, channels, initiatives and
 KPIs present per segment, for the filter widgets. The ``deleted_*`` archives
 (``ARCHIVES``) take their columns from the table they keep, plus ``operation``.
-``deletions.batch_id`` is empty for a demo removal that only took targets or mappings."""
+``deletions.batch_id`` is empty for a demo removal that only took targets or mappings.
+``reference_origins`` holds the origin a person chose as the headline source of a stock, distinct count or
+ratio of stocks in a segment (``Store.set_reference_origin``); without one, the metrics take the origin
+that covers the selected window best."""
 
 
 # --- values returned -------------------------------------------------------
@@ -1083,6 +1098,37 @@ class Store:
             ).fetchall()
         return [RememberedMapping(tuple(json.loads(h)), json.loads(m), by, at) for h, m, by, at in rows]
 
+    def set_reference_origin(self, segment: str, kpi: str, origin: str | None, by: str = "local") -> None:
+        """Make ``origin`` the headline source of a stock, distinct count or ratio in a segment (None: back to
+        the origin that covers the selected window best).
+
+            >>> store.set_reference_origin("B2E", "active_users", "interne_b2e", by="cdo")
+            >>> store.reference_origins()[["segment", "kpi", "origin"]]
+              segment           kpi       origin
+            0     B2E  active_users  interne_b2e
+        """
+        if segment not in SEGMENTS:
+            raise StoreError(f"Segment inconnu : {segment}", f"Unknown segment: {segment}")
+        with self._write() as con:
+            con.execute("DELETE FROM reference_origins WHERE segment = ? AND kpi = ?", [segment, kpi])
+            if origin:
+                con.execute("INSERT INTO reference_origins VALUES (?, ?, ?, ?, ?)",
+                            [segment, kpi, origin, by, _utcnow()])
+
+    def kpi_origins(self) -> pd.DataFrame:
+        """Which origins hold current values of each KPI (a ratio: its matched parts) per segment: segment, kpi,
+        origin, period_start, period_end, n — the choices offered for a reference origin."""
+        with self._read() as con:
+            return con.execute(
+                f"""SELECT segment, split_part(kpi, '{MATCH_SEPARATOR}', 1) AS kpi, origin,
+                           MIN(period_start) AS period_start, MAX(period_end) AS period_end, SUM(n) AS n
+                    FROM entity_totals GROUP BY ALL ORDER BY segment, kpi, origin""").df()
+
+    def reference_origins(self) -> pd.DataFrame:
+        """The reference origins chosen by a person: segment, kpi, origin, set_by, set_at."""
+        with self._read() as con:
+            return con.execute(f"SELECT * FROM reference_origins ORDER BY {_ORDER['reference_origins']}").df()
+
     # --- reading ----------------------------------------------------------------
 
     def observations(self, flt: Filter | None = None, current: bool = True) -> pd.DataFrame:
@@ -1108,7 +1154,8 @@ class Store:
                 f"SELECT {cols}, batch_id FROM observations WHERE {where} ORDER BY batch_id, row_no", params
             ).df()
 
-    def native_totals(self, flt: Filter | None = None, by: Sequence[str] = ()) -> pd.DataFrame:
+    def native_totals(self, flt: Filter | None = None, by: Sequence[str] = (), *, sources: bool = False
+                      ) -> pd.DataFrame:
         """Current values aggregated in SQL per native period, segment and KPI (+ ``by``).
 
             >>> store.native_totals(Filter(segments=("B2E",), kpis=("active_users",)), by=("channel",))
@@ -1121,32 +1168,57 @@ class Store:
         take, per (period, segment, KPI, entity), the maximum over channels and
         initiatives (unless in ``by``), then sum over entities (unless ``entity``
         is in ``by``). ``n`` is the number of observations behind each value.
+
+        ``sources=True`` keeps the origins apart (an ``origin`` column; ``preferred`` is true for the origin
+        a person chose with ``set_reference_origin``) and adds the ratios' matched parts
+        (``catalog.MATCHED``): what ``metrics.fetch`` reads, so that no ratio divides one source's numbers by
+        another's and no stock is added across sources measuring different populations.
         """
         by = tuple(dict.fromkeys(by))
         unknown = [d for d in by if d not in DIMENSIONS]
         if unknown:
             raise StoreError(f"Dimensions inconnues {unknown}", f"Unknown dimensions {unknown}")
-        where, params = _filter_sql(flt)
-        levels = sorted(k for k, kind in _kinds().items() if kind in ("stock", "distinct"))
-        keys = ["period_start", "period_end", "segment", "kpi", *by]
-        inner = list(dict.fromkeys([*keys, "entity"]))
-        outer = ", ".join(keys)
         flt = flt or Filter()
+        parts: tuple[str, ...] = ()
+        if sources and flt.kpis:  # the parts of the ratios asked for, or of the ratios of the components asked for
+            parts = tuple(code for code, (ratio, part) in MATCHED_PARTS.items()
+                          if ratio in flt.kpis or part in flt.kpis)
+        where, params = _filter_sql(flt)
+        if parts:
+            where, params = _filter_sql(replace(flt, kpis=(*flt.kpis, *parts)))
+        kinds = _kinds()
+        levels = sorted({k for k, kind in kinds.items() if kind in ("stock", "distinct")}
+                        | {code for code, (_, part) in MATCHED_PARTS.items() if kinds[part] in ("stock", "distinct")})
+        keys = ["period_start", "period_end", "segment", "kpi", *by, *(["origin"] if sources else [])]
+        inner = list(dict.fromkeys([*keys, "entity"]))
+        matched = f"kpi LIKE '%{MATCH_SEPARATOR}%'"
         if set(by) <= {"entity"} and not flt.channels and not flt.initiatives:
-            per_entity = f"SELECT {', '.join(inner)}, sm, mx, n FROM entity_totals WHERE {where}"
-        else:
-            per_entity = f"""SELECT {", ".join(inner)}, SUM(value) AS sm, MAX(value) AS mx, COUNT(*) AS n
-                  FROM observations WHERE is_current AND {where}
+            per_entity = f"""SELECT {", ".join(inner)}, SUM(sm) AS sm, MAX(mx) AS mx, SUM(n) AS n
+                  FROM entity_totals WHERE {where} AND {"TRUE" if sources else "NOT " + matched}
                   GROUP BY {", ".join(inner)}"""
+        else:
+            observed = f"""SELECT {", ".join(f"x.{c}" for c in inner)}, SUM(x.value) AS sm, MAX(x.value) AS mx,
+                      COUNT(*) AS n
+                  FROM (SELECT o.*, b.origin FROM observations o JOIN batches b ON b.id = o.batch_id
+                        WHERE o.is_current) x
+                  WHERE {where}
+                  GROUP BY {", ".join(f"x.{c}" for c in inner)}"""
+            per_entity = observed
+            if sources:
+                per_entity += f" UNION ALL SELECT {', '.join(inner)}, sm, mx, n FROM ({_matched_parts_sql(where, by)})"
+        preferred = (", BOOL_OR(r.origin IS NOT NULL) AS preferred" if sources else "")
+        join = ("LEFT JOIN reference_origins r ON r.segment = per_entity.segment AND r.origin = per_entity.origin "
+                f"AND r.kpi = split_part(per_entity.kpi, '{MATCH_SEPARATOR}', 1)" if sources else "")
+        cols = ", ".join(f"per_entity.{k}" for k in keys)
         sql = f"""
-            SELECT {outer},
-                   SUM(CASE WHEN kpi IN ({_placeholders(levels)}) THEN mx ELSE sm END) AS value,
-                   SUM(n) AS n
-            FROM ({per_entity}) per_entity
-            GROUP BY {outer}
-            ORDER BY {outer}"""
+            SELECT {cols},
+                   SUM(CASE WHEN per_entity.kpi IN ({_placeholders(levels)}) THEN mx ELSE sm END) AS value,
+                   SUM(n) AS n{preferred}
+            FROM ({per_entity}) per_entity {join}
+            GROUP BY {cols}
+            ORDER BY {cols}"""
         with self._read() as con:
-            out = con.execute(sql, [*levels, *params]).df()
+            out = con.execute(sql, [*levels, *params, *(params if sources and "UNION" in per_entity else [])]).df()
         out["n"] = out["n"].astype("int64")
         return out
 
@@ -1209,8 +1281,8 @@ class Store:
 
             >>> store.backup("backups/2026-11-26")
             {'schema_version': 1, 'counters': 2, 'batches': 3, 'observations': 22, 'deletions': 0, 'targets': 1,
-             'column_mappings': 0, 'deleted_batches': 0, 'deleted_observations': 0, 'deleted_targets': 0,
-             'deleted_mappings': 0}
+             'column_mappings': 0, 'reference_origins': 0, 'deleted_batches': 0, 'deleted_observations': 0,
+             'deleted_targets': 0, 'deleted_mappings': 0}
 
         Returns the rows written per table.
         """
@@ -1829,20 +1901,56 @@ def _migrate_2_to_3(con) -> None:
     _refresh_entity_totals(con)
 
 
+def _matched_parts_sql(where: str, by: Sequence[str] = ()) -> str:
+    """SELECT of the ratios' matched parts (``catalog.MATCHED``) over the current observations meeting
+    ``where``: period_start, period_end, segment, kpi (the part's code), entity, origin, *by, sm, mx, n.
+
+    A component's value counts in a ratio's part when, in the same series (origin, segment, entity, and for
+    ratios of flows channel and initiative) and native period, every other component of the ratio has a
+    value too. ``where`` must not name a table (the observations are filtered before joining the batches).
+    """
+    rows = ", ".join(f"('{ratio}', '{part}', '{code}', {len(parts)}, {str(ratio in MATCH_BY_CHANNEL).upper()})"
+                     for ratio, parts in MATCHED.items() for part, code in parts.items())
+    extra = "".join(f", s.{d}" for d in by)
+    return f"""
+        WITH parts(ratio, kpi, code, needed, fine) AS (VALUES {rows}),
+        cur AS (
+            SELECT o.period_start, o.period_end, o.segment, o.entity, o.channel, o.initiative, o.kpi, o.value,
+                   b.origin
+            FROM (SELECT * FROM observations WHERE is_current AND {where}) o JOIN batches b ON b.id = o.batch_id),
+        series AS (
+            SELECT p.ratio, p.code, p.needed, c.*,
+                   CASE WHEN p.fine THEN c.channel ELSE '' END AS ch,
+                   CASE WHEN p.fine THEN c.initiative ELSE '' END AS ini
+            FROM cur c JOIN parts p ON p.kpi = c.kpi),
+        present AS (
+            SELECT ratio, origin, segment, entity, ch, ini, period_start, period_end, COUNT(DISTINCT kpi) AS k
+            FROM series GROUP BY ratio, origin, segment, entity, ch, ini, period_start, period_end)
+        SELECT s.period_start, s.period_end, s.segment, s.code AS kpi, s.entity, s.origin{extra},
+               SUM(s.value) AS sm, MAX(s.value) AS mx, COUNT(*) AS n
+        FROM series s JOIN present p
+          ON p.ratio = s.ratio AND p.origin = s.origin AND p.segment = s.segment AND p.entity = s.entity
+         AND p.ch = s.ch AND p.ini = s.ini AND p.period_start = s.period_start AND p.period_end = s.period_end
+        WHERE p.k = s.needed
+        GROUP BY s.period_start, s.period_end, s.segment, s.code, s.entity, s.origin{extra}"""
+
+
 def _refresh_entity_totals(con) -> None:
     """Rebuild the derived tables from the current observations (inside the caller's transaction)."""
     con.execute("DELETE FROM entity_totals")
     con.execute(
         """INSERT INTO entity_totals
-           SELECT period_start, period_end, segment, kpi, entity, SUM(value), MAX(value), COUNT(*)
-           FROM observations WHERE is_current
-           GROUP BY period_start, period_end, segment, kpi, entity""")
+           SELECT o.period_start, o.period_end, o.segment, o.kpi, o.entity, b.origin,
+                  SUM(o.value), MAX(o.value), COUNT(*)
+           FROM observations o JOIN batches b ON b.id = o.batch_id WHERE o.is_current
+           GROUP BY o.period_start, o.period_end, o.segment, o.kpi, o.entity, b.origin""")
+    con.execute(f"INSERT INTO entity_totals {_matched_parts_sql('TRUE')}")
     con.execute("DELETE FROM label_values")
     con.execute(
-        """INSERT INTO label_values
+        f"""INSERT INTO label_values
            SELECT DISTINCT segment, dimension, value FROM (
                SELECT segment, 'entity' AS dimension, entity AS value FROM entity_totals
-               UNION ALL SELECT segment, 'kpi', kpi FROM entity_totals
+               UNION ALL SELECT segment, 'kpi', kpi FROM entity_totals WHERE kpi NOT LIKE '%{MATCH_SEPARATOR}%'
                UNION ALL SELECT DISTINCT segment, 'channel', channel FROM observations WHERE is_current
                UNION ALL SELECT DISTINCT segment, 'initiative', initiative FROM observations WHERE is_current
            ) labels""")
@@ -1882,8 +1990,17 @@ def _migrate_5_to_6(con) -> None:
     con.execute("ALTER TABLE deleted_batches ADD COLUMN adds_to VARCHAR")  # v5's archive keeps the same columns
 
 
+def _migrate_6_to_7(con) -> None:
+    """v7: reference origins chosen by a person; ``entity_totals`` keeps the origin and the ratios' matched
+    parts (rebuilt: it is derived)."""
+    con.execute(_DDL["reference_origins"])
+    con.execute("DROP TABLE entity_totals")
+    con.execute(_DDL["entity_totals"])
+    _refresh_entity_totals(con)
+
+
 _MIGRATIONS = {1: _migrate_1_to_2, 2: _migrate_2_to_3, 3: _migrate_3_to_4, 4: _migrate_4_to_5,
-               5: _migrate_5_to_6}
+               5: _migrate_5_to_6, 6: _migrate_6_to_7}
 """from-version -> function migrating one step, inside the caller's transaction."""
 
 

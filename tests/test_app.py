@@ -93,6 +93,46 @@ def test_upload_shows_what_was_understood_then_imports(store_path):
     assert population.value == fmt_value(20000, "count", "fr", compact=True)
 
 
+DAILY_NET_FOLLOWERS = "Date;Segment;Abonnés\n" + "".join(
+    f"{d:02d}/01/2027;B2C;{n}\n" for d, n in [(1, 12), (2, -3), (3, 40), (4, 7), (5, 0), (6, 25), (7, -1)])
+# 12 − 3 + 40 + 7 + 0 + 25 − 1 = 80 new followers in the first week of January 2027
+
+
+def test_importer_questioned_column_confirmed_then_imported(store_path):
+    at = run_app("app_pages/importer.py")
+    at.file_uploader(key="uploads").upload("youtube.csv", DAILY_NET_FOLLOWERS.encode()).run()
+    assert not at.exception
+    assert "À confirmer avant import" in _texts(at)
+    assert any(md("colonne C « Abonnés » : lue comme « Abonnés » (followers), mais 2 valeur(s) négative(s)")
+               in w.value for w in at.warning)
+    assert at.button(key="do_import").disabled
+    [question] = [b for b in at.selectbox if str(b.key).startswith("meaning_")]
+    assert question.options[:2] == ["Confirmer : Abonnés (followers)", "Nouveaux abonnés (new_followers)"]
+    question.set_value("new_followers").run()
+    assert not at.exception and "Prêt à importer" in _texts(at)
+    at.button(key="do_import").click().run()
+    assert "lot n° 4 importé, 7 valeurs enregistrées" in _texts(at)
+    stored = Store(store_path).observations()
+    mine = stored[stored["period_start"] >= "2027-01-01"]
+    assert mine.groupby("kpi", observed=True)["value"].sum().to_dict() == {"new_followers": 80.0}
+
+
+def test_importer_asks_the_question_a_mapped_column_raises(store_path):
+    # no date column the catalog knows: the file is read, and questioned, only once "Quand" is mapped
+    text = DAILY_NET_FOLLOWERS.replace("Date;", "Quand;", 1)
+    at = run_app("app_pages/importer.py")
+    at.file_uploader(key="uploads").upload("youtube.csv", text.encode()).run()
+    assert not [b for b in at.selectbox if str(b.key).startswith("meaning_")]
+    [when] = [b for b in at.selectbox if str(b.key).startswith("map_")]
+    when.set_value("period:day").run()
+    [question] = [b for b in at.selectbox if str(b.key).startswith("meaning_")]
+    assert at.button(key="do_import").disabled
+    question.set_value("new_followers").run()
+    assert not at.exception and not at.button(key="do_import").disabled
+    at.button(key="do_import").click().run()
+    assert "lot n° 4 importé, 7 valeurs enregistrées" in _texts(at)
+
+
 def test_junk_upload_is_an_error_message_not_an_exception(store_path):
     at = run_app("app_pages/importer.py")
     at.file_uploader(key="uploads").upload("rapport.xlsx", b"\x00\x01 not a workbook " * 20).run()

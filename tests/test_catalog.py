@@ -128,6 +128,13 @@ def test_fold(text, folded):
         ("Cost / conv.", "ratio", None, "exact"),
         ("Engagement rate (organic)", "ratio", None, "partial"),
         ("Taux d'engagement", "ratio", None, "exact"),
+        # a header naming a dimension and a KPI is the KPI; a period word still wins; "du" alone is a start
+        ("Channel Messages", "kpi", "contributions", "exact"),
+        ("Messages du groupe", "kpi", "contributions", "partial"),
+        ("Campagne impressions", "kpi", "impressions", "partial"),
+        ("Canal", "channel", None, "exact"),
+        ("Date de conversion", "period", None, "partial"),
+        ("Du", "period_start", None, "exact"),
     ],
 )
 def test_match_header(header, role, kpi, match):

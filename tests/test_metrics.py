@@ -504,7 +504,7 @@ class FakeStore:
     def __init__(self, nat: pd.DataFrame, targets: pd.DataFrame | None = None):
         self.nat, self._targets, self.calls = nat, targets, []
 
-    def native_totals(self, flt, by=()):
+    def native_totals(self, flt, by=(), sources=False):  # a frame without origins: ratios divide plain components
         self.calls.append(flt)
         sel = self.nat
         if flt.start:
@@ -591,7 +591,9 @@ def test_cli_report_json_table(tmp_path):
                    "kpi": "cpc", "value": pytest.approx(1400 / 300), "unit": "€", "basis": None, "reason": None}
     adoption = next(r for r in rows
                     if r["kpi"] == "adoption_rate" and r["segment"] == "ALL" and r["period"] == "2026-09")
-    assert adoption["value"] == pytest.approx(800 / 1600)  # a rate as a fraction
+    # a rate as a fraction, from matched components: E2 has a population (500) but no active users, so only
+    # E1 counts: 800 active / 1,100 people (its population, the larger of intranet and Teams, both 1,100)
+    assert adoption["value"] == pytest.approx(800 / 1100)
     # default range: twelve months ending with the latest data (Oct 2025 – Sep 2026)
     assert {r["period"] for r in rows} == {"2026-08", "2026-09"}
 
@@ -601,11 +603,13 @@ def test_cli_report_scorecard_and_funnel_json(tmp_path):
     sc = json.loads(run_cli("report", "--store", str(store.path), "--view", "scorecard", "--format", "json",
                             "--from", "2026-09-01", "--to", "2026-09-30").stdout)
     pop = next(r for r in sc if r["kpi"] == "population" and r["segment"] == "B2E")
-    # the fields the issue names, the same numbers the app shows
+    # the fields the issue names, the same numbers the app shows, plus why a value is missing and its source
     assert set(pop) == {"segment", "kpi", "window_start", "window_end", "value", "basis", "previous",
                         "previous_start", "previous_end", "previous_year", "previous_year_start",
                         "previous_year_end", "change", "change_relative", "change_year", "change_year_relative",
-                        "change_unit", "good", "good_year", "target", "attainment", "status", "like_for_like_days"}
+                        "change_unit", "good", "good_year", "target", "attainment", "status", "like_for_like_days",
+                        "reason", "source", "other_sources"}
+    assert pop["source"] == "manual" and pop["other_sources"] is None  # the one batch of the store
     assert (pop["value"], pop["previous"], pop["change"], pop["good"]) == (1600, 1500, 100, True)
     assert (pop["window_start"], pop["window_end"]) == ("2026-09-01", "2026-09-30")
     assert (pop["previous_start"], pop["previous_end"]) == ("2026-08-01", "2026-08-31")

@@ -2,13 +2,15 @@
 
 The store: B2C clicks of 300, 400 and 500 in July, August and September 2026 (flow); B2E population
 1 800 at the end of each month (stock) and 600, 700, 800 active users (distinct count); impressions
-10 000 a month. The window is July–September 2026.
+10 000 a month; one B2C survey over the third quarter (score). The window is July–September 2026.
 """
 
+import io
 import json
 
 import pandas as pd
 import pytest
+from openpyxl import load_workbook
 from test_metrics import make_store, obs, run_cli
 
 from kpis import dashboard, metrics
@@ -22,6 +24,8 @@ ROWS = [
     *((s, e, "B2E", "(all)", "(all)", "(all)", "population", 1800) for s, e in MONTHS),
     *((s, e, "B2E", "(all)", "(all)", "(all)", "active_users", v) for (s, e), v in zip(MONTHS, (600, 700, 800),
                                                                                          strict=True)),
+    *(("2026-07-01", "2026-09-30", "B2C", "(all)", "(all)", "(all)", kpi, v)
+      for kpi, v in (("nps_promoters", 60), ("nps_detractors", 10), ("nps_respondents", 100))),
 ]
 WINDOW = Filter(segments=("B2C", "B2E"), start=pd.Timestamp("2026-07-01").date(), end=pd.Timestamp("2026-09-30").date())
 
@@ -31,7 +35,11 @@ EXPECTED = {
     ("B2E", "population"): 1800.0,  # stock: the value at the window's end
     ("B2E", "active_users"): 700.0,  # distinct count: mean of the three months (600 + 700 + 800) / 3
     ("B2E", "adoption_rate"): 700 / 1800,  # ratio: mean active users / end population = 38.9 %
+    ("B2C", "nps"): 50.0,  # score: (60 − 10) / 100 × 100, the one survey ending in the window
 }
+SIDE_BY_SIDE = {"clicks": ("engagement", "external_value"), "nps": ("satisfaction", "external_value"),
+                "population": ("audience", "internal_value"), "active_users": ("engagement", "internal_value")}
+"""Where Côte à côte shows a KPI of ``EXPECTED``: its funnel stage and side."""
 
 
 @pytest.fixture
@@ -56,6 +64,19 @@ def test_cards_cli_and_status_table_agree(store, segment, kpi):
     [row] = [r for r in rows if r["segment"] == segment and r["kpi"] == kpi]
     assert row["value"] == pytest.approx(card.raw_value)
     assert (row["window_start"], row["window_end"]) == ("2026-07-01", "2026-09-30")
+    # the page's Excel download: its first sheet holds the cards' numbers with their window
+    book = load_workbook(io.BytesIO(dashboard.view_workbook(view, "fr")), read_only=True)
+    sheet = book.worksheets[0]
+    header, *lines = [list(r) for r in sheet.iter_rows(values_only=True) if any(v is not None for v in r)]
+    header_row = next(i for i, r in enumerate([header, *lines]) if "Indicateur" in r)
+    header, lines = [header, *lines][header_row], [header, *lines][header_row + 1:]
+    [line] = [r for r in lines if r[header.index("Segment")] == dashboard.segment_label(segment, "fr")
+              and r[header.index("Indicateur")] == dashboard.kpi_label(kpi, "fr")]
+    assert sheet.title == "Synthèse" and line[header.index("Valeur")] == pytest.approx(card.raw_value)
+    assert str(line[header.index("Du")])[:10] == "2026-07-01" and str(line[header.index("Au")])[:10] == "2026-09-30"
+    if kpi in SIDE_BY_SIDE:  # Côte à côte
+        stage, side = SIDE_BY_SIDE[kpi]
+        assert view.side_by_side.set_index("stage").at[stage, side] == pytest.approx(card.raw_value)
 
 
 def test_the_badge_and_the_status_table_are_one_status(store):

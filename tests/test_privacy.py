@@ -24,7 +24,15 @@ def _leaks(data: bytes) -> list[str]:
     return found
 
 
-@pytest.mark.parametrize("make", [viva_user_detail_csv, teams_csv])
+def generic_people_csv() -> tuple[bytes, str]:
+    """A per-person file of no known format: an Oui/Non activity flag per person (kpis.ingest.people)."""
+    rows = ["Adresse e-mail;Nom complet;Direction;Segment;Mois;Actif"]
+    rows += [f"{upn};{name};{dept};B2E;2026-09;{'Oui' if last else 'Non'}"
+             for upn, name, _state, last, *_, dept in VIVA_USERS]
+    return "\n".join(rows).encode("utf-8"), "personnes.csv"
+
+
+@pytest.mark.parametrize("make", [viva_user_detail_csv, teams_csv, generic_people_csv])
 def test_per_user_report_leaves_no_personal_identifier_anywhere(tmp_path, make):
     data, name = make()
     path = tmp_path / name

@@ -6,7 +6,8 @@
     >>> ui.cards_grid(dashboard.cards(view, "B2C", dashboard.CDO_CARDS["B2C"], sel.lang))
 
 ``ui.data`` holds the cached ``kpis`` calls, ``ui.deletion`` the deletion
-previews, confirmations and undo buttons, ``ui.state`` the per-session
+previews, confirmations and undo buttons, ``ui.questions`` the Importer's
+questions about doubtful columns, ``ui.state`` the per-session
 selection, language and settings, ``ui.widgets`` the small reusable pieces
 and ``ui.world`` the one function both world pages call. No pandas logic
 here: it lives in ``kpis`` (mostly ``kpis.dashboard``), tested without Streamlit.
@@ -15,6 +16,7 @@ here: it lives in ``kpis`` (mostly ``kpis.dashboard``), tested without Streamlit
 from ui.data import (
     batches,
     breakdown,
+    by_source,
     cdo_view,
     check,
     coverage,
@@ -22,23 +24,29 @@ from ui.data import (
     deletions,
     demo_preview,
     dimension_values,
+    kpi_origins,
     observations,
     overlaps,
+    reference_origins,
     remembered_mappings,
     store,
     targets,
 )
 from ui.deletion import batch_delete_form, demo_banner, preview_lines, show_messages, undo_buttons
+from ui.questions import question_answers, question_choice, questions_asked
 from ui.state import Selection, lang, selection, set_selection, settings, t
 from ui.widgets import cards_grid, empty_state, excel_download, kpi_picker, metric_card, sources_caption
 from ui.world import render_world
 
 __all__ = [
     # ui.data
-    "batches", "breakdown", "cdo_view", "check", "coverage", "deletion_preview", "deletions", "demo_preview",
-    "dimension_values", "observations", "overlaps", "remembered_mappings", "store", "targets",
+    "batches", "breakdown", "by_source", "cdo_view", "check", "coverage", "deletion_preview", "deletions",
+    "demo_preview", "dimension_values", "kpi_origins", "observations", "overlaps", "reference_origins",
+    "remembered_mappings", "store", "targets",
     # ui.deletion
     "batch_delete_form", "demo_banner", "preview_lines", "show_messages", "undo_buttons",
+    # ui.questions
+    "question_answers", "question_choice", "questions_asked",
     # ui.state
     "Selection", "lang", "selection", "set_selection", "settings", "t",
     # ui.widgets

@@ -76,6 +76,24 @@ def breakdown(version: str, flt: Filter, grain: str, dimension: str, lang: str, 
     return metrics.breakdown(native, dimension, flt, n=n, lang=lang)
 
 
+@st.cache_data(show_spinner=False, max_entries=32)
+def by_source(version: str, flt: Filter, grain: str, lang: str, fiscal_start: int = 1):
+    """``kpis.metrics.by_source``: each KPI's window value per origin, where several origins hold it."""
+    from kpis import metrics
+
+    return metrics.by_source(metrics.fetch(store(), flt, grain, fiscal_start=fiscal_start), flt, lang)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def kpi_origins(version: str):
+    return store().kpi_origins()
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def reference_origins(version: str):
+    return store().reference_origins()
+
+
 @st.cache_data(show_spinner=False, max_entries=16)
 def targets(version: str):
     return store().targets()

@@ -34,6 +34,7 @@ def render_world(world: World) -> None:
         empty_state()
         st.stop()
     kpi, segment = _overview(world, view, flt, sel)
+    _by_source(flt, sel)
     _breakdowns(world, flt, kpi, segment, sel)
     if world.profile_segment:
         _profile(view, world.profile_segment, sel)
@@ -53,6 +54,17 @@ def _overview(world: World, view, flt: Filter, sel: Selection) -> tuple[str | No
     segment = st.segmented_control(t("world.segment"), list(flt.segments), key=f"{world.key}_segment",
                                    default=flt.segments[0], required=True)
     return kpi, segment
+
+
+def _by_source(flt: Filter, sel: Selection) -> None:
+    """The KPIs more than one source holds, each source's value, the headline's starred (shown only then)."""
+    frame = dashboard.by_source_frame(data.by_source(sel.version, flt, sel.grain, sel.lang, sel.fiscal_start),
+                                      sel.lang)
+    if frame.empty:
+        return
+    with st.expander(t("world.by_source"), icon=":material/dataset:"):
+        st.caption(t("world.by_source_help"))
+        st.dataframe(frame, hide_index=True)
 
 
 def _breakdowns(world: World, flt: Filter, kpi: str | None, segment: str, sel: Selection) -> None:

@@ -14,6 +14,7 @@ from kpis.ingest.mapping import parse_target
 from kpis.ingest.results import FileResult
 from kpis.ingest.sandbox import Reading, read_file_safely
 from kpis.ingest.sheet import read_sheet
+from kpis.ingest.windows import PeriodWindow
 from kpis.model import SEGMENTS
 
 __all__ = ["check_file", "check_bytes"]
@@ -37,6 +38,7 @@ def check_bytes(
     maps: dict[str, str] | None = None,
     remembered: Iterable | None = None,
     reading: Reading | None = None,
+    window_days: int | None = None,
 ) -> FileResult:
     """Understand one uploaded file. Nothing is stored.
 
@@ -45,12 +47,15 @@ def check_bytes(
     mappings saved by the app (objects with ``headers`` and ``mapping``), used
     when a sheet's headers are exactly a remembered set. ``reading`` is
     ``kpis.ingest.sandbox.start_reading(data, name)`` started earlier by the caller
-    (the command line starts the parse before importing this module).
+    (the command line starts the parse before importing this module). ``window_days`` (``--window-days``) is
+    the number of days the values cover, ending on each row's date, for a sheet whose dates end a rolling
+    window it does not state (``kpis.ingest.windows``).
     """
     if reading is not None and reading.data is not data:
         raise ValueError("check_bytes: reading was started on other bytes")
     if segment is not None and segment not in SEGMENTS:
         raise UsageError(f"Segment inconnu : {segment}", f"Unknown segment: {segment}")
+    window = PeriodWindow(window_days)
     forced = {fold(h): parse_target(t) for h, t in (maps or {}).items()}
     result = FileResult(file=name, sha256=hashlib.sha256(data).hexdigest())
     try:
@@ -63,7 +68,7 @@ def check_bytes(
     for raw in raw_sheets:
         found = exports.recognise(raw)  # a vendor export read as it is: its own meanings, user maps win
         if found is None:
-            result.sheets.append(read_sheet(raw, segment, forced, remembered))
+            result.sheets.append(read_sheet(raw, segment, forced, remembered, window))
             continue
         own = {fold(h): parse_target(t) for h, t in found.maps.items()}
         sheet = read_sheet(found.sheet, segment, own | forced, remembered)

@@ -14,8 +14,8 @@ import pandas as pd
 from kpis.ingest.issues import Issue, column_letter, issue_json
 from kpis.model import DIMENSIONS
 
-__all__ = ["PARSER_VERSION", "MAX_REJECTED_SHARE", "REJECTED_ROWS_SHOWN", "Column", "Rejection", "SheetResult",
-           "FileResult", "empty_observations", "structural_origin"]
+__all__ = ["PARSER_VERSION", "MAX_REJECTED_SHARE", "REJECTED_ROWS_SHOWN", "Column", "Rejection", "Question",
+           "SheetResult", "FileResult", "empty_observations", "structural_origin"]
 
 PARSER_VERSION = "2"
 
@@ -114,6 +114,65 @@ class Rejection:
                 "message_fr": self.message_fr, "message_en": self.message_en}
 
 
+@dataclass(frozen=True)
+class Question:
+    """A KPI column matched from its header whose meaning is doubtful (``kpis.ingest.meaning``): the file is not
+    importable until the user confirms it (``--map "HEADER=kpi"``), remaps it or drops it (``=ignore``).
+
+        >>> q = Question("Vidéos", "C", "Vues", "page_views", ("ambiguous_word",), ("« vues » …",), ("'vues' …",),
+        ...              ("impressions",))
+        >>> q.targets, q.confirm
+        (('page_views', 'impressions', 'ignore'), '--map "Vues=page_views"')
+    """
+
+    sheet: str
+    column: str  # the letter
+    header: str
+    kpi: str
+    codes: tuple[str, ...]  # "segment", "stock_change", "ambiguous_word"
+    why_fr: tuple[str, ...]
+    why_en: tuple[str, ...]
+    alternatives: tuple[str, ...] = ()  # KPI codes it may be instead, best first
+
+    @property
+    def targets(self) -> tuple[str, ...]:
+        """What the user may choose, as ``--map`` targets: the KPI matched, the alternatives, ``ignore``."""
+        return (self.kpi, *self.alternatives, "ignore")
+
+    @property
+    def confirm(self) -> str:
+        return f'--map "{self.header}={self.kpi}"'
+
+    def message(self, lang: str = "fr") -> str:
+        from kpis.catalog import KPIS
+
+        label = KPIS[self.kpi].label(lang)
+        other = ", ".join(f'--map "{self.header}={a}" ({KPIS[a].label(lang)})' for a in self.alternatives)
+        if lang == "fr":
+            return (f"Feuille {self.sheet}, colonne {self.column} « {self.header} » : lue comme « {label} » "
+                    f"({self.kpi}), mais {' ; '.join(self.why_fr)}. Vérifiez : confirmez avec {self.confirm}"
+                    + (f", choisissez un autre sens avec {other}" if other else
+                       " (aucun autre indicateur du catalogue ne convient)")
+                    + f", ou écartez la colonne avec --map \"{self.header}=ignore\" (ou dans l'écran d'import).")
+        return (f"Sheet {self.sheet}, column {self.column} '{self.header}': read as '{label}' ({self.kpi}), but "
+                f"{'; '.join(self.why_en)}. Check it: confirm with {self.confirm}"
+                + (f", choose another meaning with {other}" if other else " (no other catalog KPI fits)")
+                + f", or drop the column with --map \"{self.header}=ignore\" (or on the import screen).")
+
+    @property
+    def message_fr(self) -> str:
+        return self.message("fr")
+
+    @property
+    def message_en(self) -> str:
+        return self.message("en")
+
+    def to_json(self) -> dict:
+        return {"sheet": self.sheet, "column": self.column, "header": self.header, "kpi": self.kpi,
+                "codes": list(self.codes), "alternatives": list(self.alternatives), "targets": list(self.targets),
+                "message_fr": self.message_fr, "message_en": self.message_en}
+
+
 @dataclass
 class SheetResult:
     sheet: str
@@ -131,6 +190,8 @@ class SheetResult:
     totals: dict = field(default_factory=dict)
     issues: list[Issue] = field(default_factory=list)
     headers: list[str] = field(default_factory=list)  # the header row's texts (remembered mappings)
+    window: dict | None = None  # a rolling window understood: days, ends, source, column (kpis.ingest.windows)
+    questions: list[Question] = field(default_factory=list)  # KPI columns whose meaning is doubtful
     build: Callable[[], pd.DataFrame] | None = field(default=None, repr=False, compare=False)
     _observations: pd.DataFrame | None = field(default=None, repr=False, compare=False)
 
@@ -185,7 +246,8 @@ class SheetResult:
             "format": self.format, "currency": self.currency,
             "columns": [c.to_json() for c in self.columns if c.role != "unknown"],
             "unknown_columns": self.unknown_columns, "segments": self.segments, "grain": self.grain,
-            "period": self.period, "rows": dict(self.rows), "totals": self.totals,
+            "period": self.period, "window": self.window, "rows": dict(self.rows), "totals": self.totals,
+            "questions": [q.to_json() for q in self.questions],
             "issues": [issue_json(i) for i in self.issues],
         }
 
@@ -210,10 +272,15 @@ class FileResult:
         return [r for s in self.sheets if (r := s.rejection) is not None]
 
     @property
+    def questions(self) -> list[Question]:
+        """The doubtful KPI columns of the usable sheets: each needs a confirmation or a remap (``--map``)."""
+        return [q for s in self.sheets if s.usable for q in s.questions]
+
+    @property
     def importable(self) -> bool:
-        """Readable, and no sheet mostly failed. (Whether its series clash with another origin's depends on
-        the store: ``Store.overlaps``.)"""
-        return self.readable and not self.rejections
+        """Readable, no sheet mostly failed and no column's meaning in question. (Whether its series clash
+        with another origin's depends on the store: ``Store.overlaps``.)"""
+        return self.readable and not self.rejections and not self.questions
 
     @property
     def origin(self) -> str | None:
@@ -255,6 +322,7 @@ class FileResult:
     def to_json(self) -> dict:
         return {"file": self.file, "importable": self.importable, "origin": self.default_origin,
                 "rejections": [r.to_json() for r in self.rejections],
+                "questions": [q.to_json() for q in self.questions],
                 "issues": [issue_json(i) for i in self.issues],
                 "sheets": [s.to_json() for s in self.sheets]}
 

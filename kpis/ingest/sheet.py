@@ -9,15 +9,17 @@ The stages, each a module of ``kpis.ingest`` taking what it needs and
 writing its problems to the sheet's ``IssueLog``: ``header`` (where the
 table starts, its layout), ``columns`` (what each column is), ``rows``
 (totals, a long sheet's KPI per row, repeated rows), ``groups`` (labels
-printed once per group filled down), ``periods``,
-``segments``, ``dimensions``, ``values`` and ``observations`` (the
-conclusion). The crosstab layout has its own reader, ``crosstab``.
+printed once per group filled down), ``periods``, ``segments``,
+``dimensions``, ``values``, ``meaning`` (doubtful KPI columns become
+questions) and ``observations`` (the conclusion). The crosstab layout has its
+own reader, ``crosstab``.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
+from kpis.catalog import fold
 from kpis.ingest.cells import cell_text
 from kpis.ingest.columns import SAMPLE_ROWS, map_columns, roles, unknown_columns
 from kpis.ingest.crosstab import read_crosstab
@@ -26,7 +28,9 @@ from kpis.ingest.groups import fill_group_labels
 from kpis.ingest.header import find_header
 from kpis.ingest.issues import IssueLog
 from kpis.ingest.mapping import Target
+from kpis.ingest.meaning import question_columns
 from kpis.ingest.observations import Units, conclude
+from kpis.ingest.people import count_people, flag_targets, per_person, repeated_people
 from kpis.ingest.periods import grain_of, reject_periods, sheet_periods
 from kpis.ingest.readers import RawSheet
 from kpis.ingest.results import SheetResult
@@ -34,13 +38,17 @@ from kpis.ingest.rows import long_codes, non_data_rows, report_split, shared_row
 from kpis.ingest.segments import sheet_segments
 from kpis.ingest.table import SheetTable
 from kpis.ingest.values import picks
+from kpis.ingest.windows import PeriodWindow, own_matches, rolling_windows, stated_days, window_targets
 
 __all__ = ["read_sheet"]
 
 
-def read_sheet(raw: RawSheet, segment: str | None, forced: dict[str, Target], remembered: list) -> SheetResult:
+def read_sheet(raw: RawSheet, segment: str | None, forced: dict[str, Target], remembered: list,
+               window: PeriodWindow | None = None) -> SheetResult:
     """Read one sheet. ``segment`` is the caller's choice when the file does not say; ``forced`` maps folded
-    header texts to ``--map`` targets; ``remembered`` holds the mappings saved by the app."""
+    header texts to ``--map`` targets; ``remembered`` holds the mappings saved by the app; ``window`` turns on
+    rolling windows (``kpis.ingest.windows``) with the caller's ``--window-days``, None for a recognised export
+    that dates its own rows."""
     res, log = SheetResult(sheet=raw.name), IssueLog(raw.name)
     res.issues = log.issues
     for w in raw.meta.get("warnings", ()):  # what the gate and the reader noticed: formulas, errors, hidden rows
@@ -48,7 +56,10 @@ def read_sheet(raw: RawSheet, segment: str | None, forced: dict[str, Target], re
     if raw.hidden:
         log.add("hidden_sheet", "info", "Feuille masquée : lue comme les autres.",
                 "Hidden sheet: read like the others.")
-    header = find_header(raw.rows, forced, remembered)
+    own = {**flag_targets(raw.rows), **window_targets(raw.rows)} if window is not None else {}  # generic sheets
+    decided = forced.keys() | {fold(h) for m in remembered for h in m.mapping}  # the caller's and remembered maps
+    own = {h: t for h, t in own.items() if h not in decided}  # yes/no flags, refresh dates, day counts
+    header = find_header(raw.rows, {**own, **forced}, remembered)  # the caller's maps win
     if header.index is None:
         res.status = "skipped"
         log.add("no_table", "info", "Aucun tableau reconnu dans cette feuille : ignorée.",
@@ -61,13 +72,15 @@ def read_sheet(raw: RawSheet, segment: str | None, forced: dict[str, Target], re
     if header.layout == "crosstab":
         width = max([len(head)] + [len(r) for r in body[:SAMPLE_ROWS]])
         return read_crosstab(res, head, SheetTable.from_rows(body, numbers, width), segment, log)
-    res.columns = map_columns(head, body, header.forced, log)
+    res.columns = own_matches(map_columns(head, body, header.forced, log), own)
     res.unknown_columns = unknown_columns(res.columns)
     table = SheetTable.from_rows(body, numbers, max([c.index + 1 for c in res.columns] + [0]))
-    return _read_table(res, table, segment, log)
+    stated = stated_days(raw.name, raw.rows[:header.index]) if window is not None else None
+    return _read_table(res, table, segment, log, window, stated)
 
 
-def _read_table(res: SheetResult, table: SheetTable, segment: str | None, log: IssueLog) -> SheetResult:
+def _read_table(res: SheetResult, table: SheetTable, segment: str | None, log: IssueLog,
+                window: PeriodWindow | None = None, stated: int | None = None) -> SheetResult:
     """The wide and long layouts: one row per period × dimensions (× KPI in a long sheet)."""
     columns, n = res.columns, table.n
     long_ok = bool(roles(columns, "long_kpi")) and bool(roles(columns, "long_value"))
@@ -78,14 +91,22 @@ def _read_table(res: SheetResult, table: SheetTable, segment: str | None, log: I
     dropped = non_data_rows(table, columns)
     groups = fill_group_labels(table, columns, dropped, log)  # a formatted report's labels printed once per group
     table, dropped, rejected = groups.table, groups.dropped, groups.rejected
-    codes = None
+    codes = people = None
     if res.layout == "long":
         codes, dropped, unknown = long_codes(table, columns, dropped, log)
         rejected |= unknown
+    else:  # people: a per-person sheet's yes/no flags, counted (None: not one row per person)
+        table, people, flags_rejected = per_person(table, columns, dropped, log)
+        rejected |= flags_rejected
     periods = sheet_periods(table, columns, ~dropped, log)
     if periods is None:
         return res.count_rows(n, dropped, rejected)
     rejected |= reject_periods(table, periods.bad & ~dropped & ~rejected, periods.letter, log)
+    if window is not None:
+        rolling = rolling_windows(periods, table, columns, ~(dropped | rejected), window, stated, log)
+        if rolling.periods is None:
+            return res.count_rows(n, dropped, rejected)
+        periods, res.window, rejected = rolling.periods, rolling.window, rejected | rolling.rejected
     segments = sheet_segments(table, columns, dropped | rejected, codes, segment, log)
     if segments is None:
         return res.count_rows(n, dropped, rejected)
@@ -93,7 +114,11 @@ def _read_table(res: SheetResult, table: SheetTable, segment: str | None, log: I
     rejected |= segments.bad
     extra = ([segments.values] if len(segments.found) > 1 else []) + ([codes] if codes is not None else [])
     dims, key = dimensions_and_key(table, columns, periods.starts, periods.ends, extra, log)
-    repeats, split, split_rows = shared_rows(table, columns, key, ~(dropped | rejected), log)
+    if people is None:
+        repeats, split, split_rows = shared_rows(table, columns, key, ~(dropped | rejected), log)
+    else:
+        repeats, split = repeated_people(people, table, periods, ~(dropped | rejected), log), []
+        split_rows = np.zeros(n, dtype=bool)
     rejected |= repeats
     live = ~(dropped | rejected)
     res.grain = grain_of(periods.grains[live])
@@ -101,7 +126,14 @@ def _read_table(res: SheetResult, table: SheetTable, segment: str | None, log: I
     kept = picks(table, columns, live, codes, log)
     if split:
         report_split(split, split_rows, kept, log)
+    if codes is None:
+        res.questions = question_columns(res.sheet, columns, kept, periods.starts, segments.values, dims,
+                                         segments.found)
+        for q in res.questions:
+            log.add("meaning_questioned", "warning", q.message_fr, q.message_en, None, q.column)
     units = Units(table.numbers, key, periods.starts, periods.ends, segments.values, dims)
+    if people is not None:
+        kept, units = count_people(people, kept, units, live, log)
     res.conclude(conclude(kept, units, log, sum_flows=bool(split)))
     return res.count_rows(n, dropped, rejected)
 

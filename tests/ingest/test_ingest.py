@@ -577,7 +577,6 @@ def test_csv_sep_line_and_multiline_field(tmp_path):
     ([["Mois", "Univers", "Contributeurs"], ["2026-09", "Collaborateurs", 1]], None, ["B2E"], None),
     ([["Mois", "Clics"], ["2026-09", 1]], "B2B", ["B2B"], None),
     ([["Mois", "Effectif", "Contributeurs"], ["2026-09", 100, 10]], None, ["B2E"], None),
-    ([["Mois", "Effectif", "Contributeurs"], ["2026-09", 100, 10]], "B2C", ["B2C"], None),
     ([["Mois", "Segment", "Clics"], ["2026-09", "B2C", 1], ["2026-10", None, 2]], "B2C", ["B2C"], "segment_blank"),
 ])
 def test_segment_decided(tmp_path, rows, caller, segments, issue):
@@ -586,6 +585,14 @@ def test_segment_decided(tmp_path, rows, caller, segments, issue):
     assert sheet.segments == segments and result.importable
     assert [i.code for i in sheet.issues] == ([issue] if issue else [])
     assert sorted(set(sheet.observations["segment"])) == sorted(segments)
+
+
+def test_the_callers_segment_wins_but_kpis_of_another_world_are_questioned(tmp_path):
+    result = check_rows(tmp_path, [["Mois", "Effectif", "Contributeurs"], ["2026-09", 100, 10]], segment="B2C")
+    sheet = only(result)
+    assert sheet.segments == ["B2C"] and result.readable and not result.importable
+    assert [(q.column, q.kpi, q.codes) for q in result.questions] == [("B", "population", ("segment",)),
+                                                                      ("C", "contributors", ("segment",))]
 
 
 @pytest.mark.parametrize("rows, caller, code, words", [

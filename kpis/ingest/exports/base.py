@@ -17,6 +17,7 @@ from kpis.catalog import fold, match_header
 from kpis.ingest import parsing
 from kpis.ingest.issues import Issue, column_letter
 from kpis.ingest.readers import RawSheet
+from kpis.model import ALL, OTHER
 
 MIN_GROUP_SIZE = 5
 """A breakdown of per-user rows describing fewer people is folded into ``"(other)"``."""
@@ -88,6 +89,38 @@ def unique_name(header: list, name: str) -> str:
 def sheet_issue(sheet: RawSheet, code: str, severity: str, fr: str, en: str, row=None, column: int | None = None):
     return Issue(code, severity, fr, en, sheet.name, None if row is None else int(row),
                         None if column is None else column_letter(column))
+
+
+# --- privacy of per-person rows -------------------------------------------------------------------
+
+
+def fold_small(labels: list[tuple], people: np.ndarray, windows: list) -> list[tuple]:
+    """Labels of groups describing fewer than MIN_GROUP_SIZE people become (other), per window.
+
+    When (other) is itself too small, the next smallest groups join it, so that no published group —
+    (other) included — describes fewer than MIN_GROUP_SIZE people (unless the whole window does).
+    """
+    out = list(labels)
+    if not labels or all(all(v == ALL for v in lab) for lab in labels):
+        return out
+    width = len(labels[0])
+    other = (OTHER,) * width
+    for w in set(windows):
+        rows = [i for i, x in enumerate(windows) if x == w]
+        sizes: dict[tuple, float] = {}
+        for i in rows:
+            sizes[out[i]] = sizes.get(out[i], 0) + people[i]
+        small = {lab for lab, n in sizes.items() if n < MIN_GROUP_SIZE}
+        folded = sum(sizes[lab] for lab in small)
+        rest = sorted((n, lab) for lab, n in sizes.items() if lab not in small)
+        while small and folded < MIN_GROUP_SIZE and rest:
+            n, lab = rest.pop(0)
+            small.add(lab)
+            folded += n
+        for i in rows:
+            if out[i] in small:
+                out[i] = other
+    return out
 
 
 # --- the rewritten sheet ----------------------------------------------------------------------

@@ -12,19 +12,20 @@ from kpis.ingest import parsing
 from kpis.ingest.exports.base import (
     CHANNEL_HEADER,
     END_HEADER,
-    MIN_GROUP_SIZE,
     SEGMENT_HEADER,
     START_HEADER,
     Recognised,
     Rewrite,
     cell_text,
     find_header,
+    fold_small,
     is_blank,
     map_kpis,
     sheet_issue,
 )
 from kpis.ingest.readers import RawSheet
-from kpis.model import ALL, OTHER
+from kpis.ingest.windows import day_counts, window_bounds
+from kpis.model import ALL
 
 M365_SEGMENT = "B2E"
 M365_CHANNELS = {"yammer": "ESN", "viva engage": "ESN", "sharepoint": "intranet", "teams": "Teams",
@@ -80,18 +81,17 @@ class _PerRow:
     def windows(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(start, end, ok): the report window of each row, refresh − period + 1 … refresh."""
         refresh, bad_refresh = self.days("report refresh date")
-        period, bad_period = parsing.parse_numbers(self.cells("report period"), "en")
+        period, bad_period = day_counts(self.cells("report period"))
         bad = bad_refresh | np.isnat(refresh)
         self._warn(bad, "report refresh date", "Date d'actualisation du rapport illisible : ligne non comptée.",
                    "Unreadable report refresh date: row not counted.", "error")
-        wrong = ~bad & (bad_period | np.isnan(period) | (period < 1) | (period != np.floor(period)))
+        wrong = ~bad & (bad_period | np.isnan(period))
         self._warn(wrong, "report period", "Période du rapport illisible (7, 30, 90 ou 180 jours attendus) : "
                    "ligne non comptée.", "Unreadable report period (7, 30, 90 or 180 days expected): row not "
                    "counted.", "error")
         ok = ~bad & ~wrong
-        days = np.where(ok, np.nan_to_num(period), 1).astype(np.int64)
-        end = np.where(ok, refresh, np.datetime64("NaT", "D"))
-        return end - (days - 1), end, ok
+        start, end = window_bounds(np.where(ok, refresh, np.datetime64("NaT", "D")), period)
+        return start, end, ok
 
     def active(self, end: np.ndarray, start: np.ndarray) -> np.ndarray:
         """Rows whose last activity date lies inside their window (unreadable: not active, a warning)."""
@@ -111,35 +111,6 @@ class _PerRow:
         return labels, [h for _, h in dims]
 
 
-def _fold_small(labels: list[tuple], people: np.ndarray, windows: list) -> list[tuple]:
-    """Labels of groups describing fewer than MIN_GROUP_SIZE people become (other), per window.
-
-    When (other) is itself too small, the next smallest groups join it, so that no published group —
-    (other) included — describes fewer than MIN_GROUP_SIZE people (unless the whole window does).
-    """
-    out = list(labels)
-    if not labels or all(all(v == ALL for v in lab) for lab in labels):
-        return out
-    width = len(labels[0])
-    other = (OTHER,) * width
-    for w in set(windows):
-        rows = [i for i, x in enumerate(windows) if x == w]
-        sizes: dict[tuple, float] = {}
-        for i in rows:
-            sizes[out[i]] = sizes.get(out[i], 0) + people[i]
-        small = {lab for lab, n in sizes.items() if n < MIN_GROUP_SIZE}
-        folded = sum(sizes[lab] for lab in small)
-        rest = sorted((n, lab) for lab, n in sizes.items() if lab not in small)
-        while small and folded < MIN_GROUP_SIZE and rest:
-            n, lab = rest.pop(0)
-            small.add(lab)
-            folded += n
-        for i in rows:
-            if out[i] in small:
-                out[i] = other
-    return out
-
-
 def _aggregate(pr: _PerRow, channel: str, start: np.ndarray, end: np.ndarray, ok: np.ndarray,
                values: dict[str, np.ndarray], people: np.ndarray,
                labels: list[tuple] | None = None) -> tuple[list[list], list[int], list[str]]:
@@ -147,7 +118,7 @@ def _aggregate(pr: _PerRow, channel: str, start: np.ndarray, end: np.ndarray, ok
     labels = labels if labels is not None else [()] * len(pr.body)
     windows = [(s, e) for s, e in zip(start.tolist(), end.tolist(), strict=False)]
     kept = [i for i in range(len(pr.body)) if ok[i]]
-    folded = _fold_small([labels[i] for i in kept], people[kept], [windows[i] for i in kept])
+    folded = fold_small([labels[i] for i in kept], people[kept], [windows[i] for i in kept])
     groups: dict[tuple, list] = {}
     for i, lab in zip(kept, folded, strict=False):
         key = (windows[i], lab)

@@ -1,0 +1,51 @@
+"""The Importer's questions about doubtful columns (``kpis.ingest.results.Question``): each shows why, and a
+choice that feeds the same mapping as ``--map``.
+
+    >>> asked = questions_asked(base, result)          # the file checked without, then with the choices made
+    >>> maps |= question_answers(asked, f.file_id)     # before checking the file again
+    >>> question_choice(question, f.file_id)           # in the file's box, for each question asked
+
+Answering (keep the KPI, one of the alternatives, ignore) names the header in the mapping: the column is no
+longer questioned, and the mapping is remembered with the others on import.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from kpis import reports
+from kpis.i18n import escape_markdown as md
+from kpis.ingest.results import FileResult, Question
+from ui.state import lang, t
+
+
+def _key(question: Question, file_id: str) -> str:
+    return f"meaning_{file_id}_{question.sheet}_{question.column}"
+
+
+def questions_asked(*results: FileResult) -> list[Question]:
+    """The questions of the file checked without and with the choices made, each column once: an answered
+    question stays on screen (its answer can change), and one raised by a mapped column is asked too."""
+    seen: dict[tuple[str, str], Question] = {}
+    for result in results:
+        for q in result.questions:
+            seen.setdefault((q.sheet, q.column), q)
+    return list(seen.values())
+
+
+def question_answers(questions: list[Question], file_id: str) -> dict[str, str]:
+    """The answered questions as ``--map`` entries (header → target)."""
+    return {q.header: st.session_state[k] for q in questions
+            if (k := _key(q, file_id)) in st.session_state and st.session_state[k]}
+
+
+def question_choice(question: Question, file_id: str) -> None:
+    """The question, then a choice: keep the KPI read, take an alternative, or ignore the column."""
+    choices = reports.mapping_choices(lang())
+    labels = {target: choices[target] for target in question.targets}
+    labels[question.kpi] = t("import.question_keep", kpi=choices[question.kpi])
+    answered = bool(st.session_state.get(_key(question, file_id)))
+    (st.info if answered else st.warning)(md(question.message(lang())), icon=":material/help:")
+    st.selectbox(t("import.question", sheet=md(question.sheet), column=question.column, header=md(question.header)),
+                 list(labels), index=None, key=_key(question, file_id), format_func=labels.get,
+                 placeholder=t("import.question_pending"))
