@@ -17,7 +17,7 @@ import pandas as pd
 
 from kpis.catalog import KPIS
 from kpis.ingest import parsing
-from kpis.ingest.cells import cell_text, is_total_label, kpi_of_name
+from kpis.ingest.cells import cell_text, is_blank, is_total_label, kpi_of_name
 from kpis.ingest.columns import RATIO_REASON, SPLIT_ROLES, roles
 from kpis.ingest.issues import IssueLog
 from kpis.ingest.results import Column
@@ -29,7 +29,8 @@ _LABEL_ROLES = ("period", "entity", "channel", "initiative", "segment", "unknown
 
 
 def non_data_rows(table: SheetTable, columns: list[Column]) -> np.ndarray:
-    """Totals and subtotals (a total label where a label or the first cell is), and a description row."""
+    """Totals and subtotals (a total label where a label or the first cell is), a description row, and a
+    footer: rows without any value below the last total (``Confidential Information``, a copyright line)."""
     dropped = np.zeros(table.n, dtype=bool)
     if not table.n:
         return dropped
@@ -37,8 +38,21 @@ def non_data_rows(table: SheetTable, columns: list[Column]) -> np.ndarray:
     for j in sorted(labels):
         if j < len(table.cells) and table.has_strings(j):
             dropped |= table.column_map(j, is_total_label, bool)
+    if dropped.any():
+        dropped |= _footer(table, columns, int(np.flatnonzero(dropped)[-1]))
     dropped[0] |= _is_description_row(table, columns)
     return dropped
+
+
+def _footer(table: SheetTable, columns: list[Column], last_total: int) -> np.ndarray:
+    """The rows below ``last_total`` when none of them holds a value: notes under the grand total."""
+    footer = np.zeros(table.n, dtype=bool)
+    below = range(last_total + 1, table.n)
+    values = [table.cells[c.index] for c in roles(columns, "kpi", "long_value") if c.index < len(table.cells)]
+    if not len(below) or not values or any(not is_blank(v[i]) for v in values for i in below):
+        return footer
+    footer[last_total + 1:] = True
+    return footer
 
 
 def _is_description_row(table: SheetTable, columns: list[Column]) -> bool:

@@ -8,9 +8,11 @@
 The stages, each a module of ``kpis.ingest`` taking what it needs and
 writing its problems to the sheet's ``IssueLog``: ``header`` (where the
 table starts, its layout), ``columns`` (what each column is), ``rows``
-(totals, a long sheet's KPI per row, repeated rows), ``periods``,
-``segments``, ``dimensions``, ``values``, ``meaning`` (doubtful KPI
-columns become questions) and ``observations`` (the conclusion). The crosstab layout has its own reader, ``crosstab``.
+(totals, a long sheet's KPI per row, repeated rows), ``groups`` (labels
+printed once per group filled down), ``periods``, ``segments``,
+``dimensions``, ``values``, ``meaning`` (doubtful KPI columns become
+questions) and ``observations`` (the conclusion). The crosstab layout has its
+own reader, ``crosstab``.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from kpis.ingest.cells import cell_text
 from kpis.ingest.columns import SAMPLE_ROWS, map_columns, roles, unknown_columns
 from kpis.ingest.crosstab import read_crosstab
 from kpis.ingest.dimensions import dimensions_and_key, sheet_currency
+from kpis.ingest.groups import fill_group_labels
 from kpis.ingest.header import find_header
 from kpis.ingest.issues import IssueLog
 from kpis.ingest.mapping import Target
@@ -86,11 +89,15 @@ def _read_table(res: SheetResult, table: SheetTable, segment: str | None, log: I
         _no_kpi_column(res.unknown_columns, log)
         return res.count_rows(n, np.zeros(n, bool), np.zeros(n, bool))
     dropped = non_data_rows(table, columns)
+    groups = fill_group_labels(table, columns, dropped, log)  # a formatted report's labels printed once per group
+    table, dropped, rejected = groups.table, groups.dropped, groups.rejected
     codes = people = None
     if res.layout == "long":
-        codes, dropped, rejected = long_codes(table, columns, dropped, log)
+        codes, dropped, unknown = long_codes(table, columns, dropped, log)
+        rejected |= unknown
     else:  # people: a per-person sheet's yes/no flags, counted (None: not one row per person)
-        table, people, rejected = per_person(table, columns, dropped, log)
+        table, people, flags_rejected = per_person(table, columns, dropped, log)
+        rejected |= flags_rejected
     periods = sheet_periods(table, columns, ~dropped, log)
     if periods is None:
         return res.count_rows(n, dropped, rejected)

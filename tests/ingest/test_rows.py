@@ -23,6 +23,18 @@ def test_totals_and_a_description_row_are_dropped():
     assert non_data_rows(t, COLUMNS).tolist() == [True, False, True, True, False]
 
 
+def test_rows_without_values_below_the_last_total_are_a_footer():
+    footer = _table([["01/09/2026", "A", "", 3], ["Total", "", "", 3], ["", "", "", ""],
+                     ["Confidential Information - Do Not Distribute", "", "", ""], ["Copyright (c) 2026", "", "", ""]])
+    assert non_data_rows(footer, COLUMNS).tolist() == [False, True, True, True, True]
+    # a value below the total: not a footer, every row is looked at as usual
+    more = _table([["01/09/2026", "A", "", 3], ["Total", "", "", 3], ["Note", "", "", ""], ["02/09/2026", "B", "", 4]])
+    assert non_data_rows(more, COLUMNS).tolist() == [False, True, False, False]
+    # no total: rows without values stay rows (an unreadable date is still reported)
+    plain = _table([["01/09/2026", "A", "", 3], ["Confidential", "", "", ""]])
+    assert non_data_rows(plain, COLUMNS).tolist() == [False, False]
+
+
 def test_long_sheet_codes_ratio_rows_dropped_unknown_rejected():
     cols = [Column(0, "Mois", "period"), Column(1, "Indicateur", "long_kpi"), Column(2, "Valeur", "long_value")]
     t = SheetTable.from_rows([["09/2026", "Clics", 3], ["09/2026", "CTR", 0.1], ["09/2026", "Bidule", 1]],
