@@ -1907,32 +1907,36 @@ def _matched_parts_sql(where: str, by: Sequence[str] = ()) -> str:
 
     A component's value counts in a ratio's part when, in the same series (origin, segment, entity, and for
     ratios of flows channel and initiative) and native period, every other component of the ratio has a
-    value too. ``where`` must not name a table (the observations are filtered before joining the batches).
+    value too. Each series gets a bit mask of the components it holds (one GROUP BY), each row the masks of
+    its series, and a part keeps the rows whose mask holds all of its ratio's components. ``where`` must not
+    name a table (the observations are filtered before joining the batches).
     """
-    rows = ", ".join(f"('{ratio}', '{part}', '{code}', {len(parts)}, {str(ratio in MATCH_BY_CHANNEL).upper()})"
-                     for ratio, parts in MATCHED.items() for part, code in parts.items())
-    extra = "".join(f", s.{d}" for d in by)
+    components = sorted({part for parts in MATCHED.values() for part in parts})
+    bit = {c: 1 << i for i, c in enumerate(components)}
+    bits = ", ".join(f"('{c}', {b}::BIGINT)" for c, b in bit.items())
+    parts = ", ".join(f"('{part}', '{code}', {sum(bit[c] for c in ps)}::BIGINT, {str(r in MATCH_BY_CHANNEL).upper()})"
+                      for r, ps in MATCHED.items() for part, code in ps.items())
+    fine = ["origin", "segment", "entity", "channel", "initiative", "period_start", "period_end"]
+    coarse = ["origin", "segment", "entity", "period_start", "period_end"]
+    extra = "".join(f", c.{d}" for d in by)
     return f"""
-        WITH parts(ratio, kpi, code, needed, fine) AS (VALUES {rows}),
+        WITH bits(kpi, bit) AS (VALUES {bits}),
+        parts(kpi, code, need, fine) AS (VALUES {parts}),
         cur AS (
             SELECT o.period_start, o.period_end, o.segment, o.entity, o.channel, o.initiative, o.kpi, o.value,
-                   b.origin
-            FROM (SELECT * FROM observations WHERE is_current AND {where}) o JOIN batches b ON b.id = o.batch_id),
-        series AS (
-            SELECT p.ratio, p.code, p.needed, c.*,
-                   CASE WHEN p.fine THEN c.channel ELSE '' END AS ch,
-                   CASE WHEN p.fine THEN c.initiative ELSE '' END AS ini
-            FROM cur c JOIN parts p ON p.kpi = c.kpi),
-        present AS (
-            SELECT ratio, origin, segment, entity, ch, ini, period_start, period_end, COUNT(DISTINCT kpi) AS k
-            FROM series GROUP BY ratio, origin, segment, entity, ch, ini, period_start, period_end)
-        SELECT s.period_start, s.period_end, s.segment, s.code AS kpi, s.entity, s.origin{extra},
-               SUM(s.value) AS sm, MAX(s.value) AS mx, COUNT(*) AS n
-        FROM series s JOIN present p
-          ON p.ratio = s.ratio AND p.origin = s.origin AND p.segment = s.segment AND p.entity = s.entity
-         AND p.ch = s.ch AND p.ini = s.ini AND p.period_start = s.period_start AND p.period_end = s.period_end
-        WHERE p.k = s.needed
-        GROUP BY s.period_start, s.period_end, s.segment, s.code, s.entity, s.origin{extra}"""
+                   b.origin, bits.bit
+            FROM (SELECT * FROM observations WHERE is_current AND {where}) o
+            JOIN batches b ON b.id = o.batch_id JOIN bits ON bits.kpi = o.kpi),
+        fine AS (SELECT {", ".join(fine)}, BIT_OR(bit) AS mask FROM cur GROUP BY {", ".join(fine)}),
+        coarse AS (SELECT {", ".join(coarse)}, BIT_OR(mask) AS mask FROM fine GROUP BY {", ".join(coarse)})
+        SELECT c.period_start, c.period_end, c.segment, p.code AS kpi, c.entity, c.origin{extra},
+               SUM(c.value) AS sm, MAX(c.value) AS mx, COUNT(*) AS n
+        FROM cur c
+        JOIN fine f ON {" AND ".join(f"f.{k} = c.{k}" for k in fine)}
+        JOIN coarse g ON {" AND ".join(f"g.{k} = c.{k}" for k in coarse)}
+        JOIN parts p ON p.kpi = c.kpi
+        WHERE (CASE WHEN p.fine THEN f.mask ELSE g.mask END) & p.need = p.need
+        GROUP BY c.period_start, c.period_end, c.segment, p.code, c.entity, c.origin{extra}"""
 
 
 def _refresh_entity_totals(con) -> None:
