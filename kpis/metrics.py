@@ -447,6 +447,13 @@ def _reference(sel: pd.DataFrame, flt: Filter) -> tuple[pd.DataFrame, pd.DataFra
     if not ref.any():
         return sel, empty
     sub = sel[ref]
+    group, groups = pd.factorize(sub["segment"].to_numpy(dtype=object) + "|" + key[ref])
+    origin, origins = pd.factorize(sub["origin"].to_numpy(dtype=object))
+    pairs = np.unique(group * len(origins) + origin)
+    if len(pairs) == len(groups):  # one origin per (segment, KPI), the usual case: nothing to choose
+        seg_key = np.array([g.split("|", 1) for g in groups[pairs // len(origins)]], dtype=object).reshape(-1, 2)
+        return sel, pd.DataFrame({"segment": seg_key[:, 0], "kpi": seg_key[:, 1],
+                                  "source": origins[pairs % len(origins)], "other_sources": None})
     s, e = _days(sub["period_start"]), _days(sub["period_end"])
     lo = _day(flt.start) if flt.start else int(s.min())
     hi = _day(flt.end) if flt.end else int(e.max())
