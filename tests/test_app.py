@@ -85,6 +85,11 @@ def test_upload_shows_what_was_understood_then_imports(store_path):
     assert "Prêt à importer" in _texts(at)
     summary = at.dataframe[0].value
     assert summary.iloc[0]["Segments"] == "B2E" and summary.iloc[0]["Gardées"] == 1
+    # the file continues the demo's monthly B2E workbook: the user gives it that workbook's origin (a file of
+    # another layout is another source, whose head counts are never mixed with the workbook's)
+    workbook = next(b["origin"] for b in Store(store_path).batches() if b["segments"] == ["B2E"])
+    [origin] = [i for i in at.text_input if str(i.key).startswith("origin_")]
+    origin.set_value(workbook).run()
     at.button(key="do_import").click().run()
     assert "lot n° 4 importé, 3 valeurs enregistrées" in _texts(at)
     at.switch_page("app_pages/cdo_view.py").run()
