@@ -543,6 +543,26 @@ def reference_choices(kpi_origins: pd.DataFrame, references: pd.DataFrame) -> pd
         if len(out) else out
 
 
+def other_sources_of(observations: pd.DataFrame, origin: str, kpi_origins: pd.DataFrame) -> dict[str, tuple]:
+    """Origins already holding the head counts and stocks a file brings under another origin, per segment:
+    {segment: (kpis, origins)}. Such a file does not continue their series (two sources' head counts are never
+    mixed), so the Importer says so before the import and offers their origin.
+
+        >>> obs = pd.DataFrame({"segment": ["B2E", "B2E"], "kpi": ["population", "contributions"]})
+        >>> held = pd.DataFrame({"segment": ["B2E"], "kpi": ["population"], "origin": ["usage-1"]})
+        >>> other_sources_of(obs, "usage-2", held)
+        {'B2E': (('population',), ('usage-1',))}
+    """
+    if observations is None or not len(observations) or kpi_origins is None or not len(kpi_origins):
+        return {}
+    mine = observations[["segment", "kpi"]].drop_duplicates()
+    mine = mine[mine["kpi"].isin(REFERENCED)]
+    held = kpi_origins[(kpi_origins["origin"] != origin) & kpi_origins["kpi"].isin(REFERENCED)]
+    both = mine.merge(held[["segment", "kpi", "origin"]], on=["segment", "kpi"])
+    return {seg: (tuple(dict.fromkeys(g["kpi"])), tuple(sorted(set(g["origin"]))))
+            for seg, g in both.groupby("segment", sort=True)}
+
+
 def view_workbook(view, lang: str = "fr", extra: dict[str, pd.DataFrame] | None = None) -> bytes:
     """The whole view as a formatted Excel workbook, one sheet per block, the cards' numbers first."""
     fr = lang == "fr"

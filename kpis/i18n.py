@@ -232,6 +232,14 @@ _LABELS: dict[str, tuple[str, str]] = {
     "import.question_keep": ("Confirmer : {kpi}", "Confirm: {kpi}"),
     "import.question_pending": ("Choisissez pour pouvoir importer", "Choose to be able to import"),
     "import.origin": ("Origine (source des données)", "Origin (source of the data)"),
+    "import.other_source": (
+        "{segment} : {kpis} viennent déjà de la source « {origins} ». Sous l'origine « {origin} », ce fichier "
+        "n'en prend pas la suite : deux sources ne mélangent jamais leurs effectifs, et le chiffre affiché reste "
+        "celui de la source qui couvre le mieux la période. S'il continue la même série, donnez-lui cette origine.",
+        "{segment}: {kpis} already come from the source '{origins}'. Under the origin '{origin}', this file does "
+        "not continue them: two sources never mix their head counts, and the headline stays the one of the source "
+        "covering the period best. If it continues the same series, give it that origin."),
+    "import.use_origin": ("Utiliser l'origine « {origin} »", "Use the origin '{origin}'"),
     "import.origin_help": ("Les fichiers de même origine se corrigent : le plus récent remplace les mêmes séries "
                            "et périodes. Proposée d'après le format reconnu, sinon les noms de feuilles et les "
                            "en-têtes.",

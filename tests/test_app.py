@@ -88,8 +88,11 @@ def test_upload_shows_what_was_understood_then_imports(store_path):
     # the file continues the demo's monthly B2E workbook: the user gives it that workbook's origin (a file of
     # another layout is another source, whose head counts are never mixed with the workbook's)
     workbook = next(b["origin"] for b in Store(store_path).batches() if b["segments"] == ["B2E"])
+    assert any(f"viennent déjà de la source « {md(workbook)} »" in i.value for i in at.info)
+    [use] = [b for b in at.button if str(b.key).startswith("use_origin_")]
+    use.click().run()
     [origin] = [i for i in at.text_input if str(i.key).startswith("origin_")]
-    origin.set_value(workbook).run()
+    assert origin.value == workbook and not [b for b in at.button if str(b.key).startswith("use_origin_")]
     at.button(key="do_import").click().run()
     assert "lot n° 4 importé, 3 valeurs enregistrées" in _texts(at)
     at.switch_page("app_pages/cdo_view.py").run()
