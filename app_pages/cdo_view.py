@@ -16,12 +16,11 @@ if view.empty:
     ui.empty_state()
     st.stop()
 
-comparison = dashboard.default_comparison(view.period_start, view.period_end, view.fiscal_start)
 st.caption(t("cdo.caption", start=fmt_date(view.period_start, lang), end=fmt_date(view.period_end, lang),
-             segments=", ".join(sel.flt.segments), comparison=t(f"compare.{comparison}")))
+             segments=", ".join(sel.flt.segments), comparison=t(f"compare.{sel.compare}")))
 
 for segment in sel.flt.segments:
-    cards = dashboard.cards(view, segment, dashboard.CDO_CARDS[segment], lang)
+    cards = dashboard.cards(view, segment, dashboard.CDO_CARDS[segment], lang, sel.compare)
     if not cards:
         continue
     st.markdown(f"##### {t(f'cdo.segment.{segment}')}")

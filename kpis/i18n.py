@@ -89,6 +89,15 @@ _LABELS: dict[str, tuple[str, str]] = {
     "grain.month": ("Mois", "Month"),
     "grain.quarter": ("Trimestre", "Quarter"),
     "grain.year": ("Année", "Year"),
+    "grain.partial": ("{period} : données jusqu'au {day}", "{period}: data to {day}"),
+    "grain.native": ("grain natif : {grain}", "native grain: {grain}"),
+    "grain.finer": ("grain natif : {native} — la granularité « {grain} » est plus fine que les données : "
+                    "la courbe les montre par {native}, comme importées.",
+                    "native grain: {native} — the “{grain}” granularity is finer than the data: "
+                    "the chart shows them by {native}, as imported."),
+    "filter.compare": ("Comparer à", "Compare with"),
+    "filter.compare.previous": ("Période précédente", "Previous period"),
+    "filter.compare.year": ("N-1", "Same period last year"),
     # common
     "empty.title": ("Aucune donnée pour ce filtre", "No data for this filter"),
     "empty.hint": ("Élargissez la période ou les segments, ou importez des fichiers.",

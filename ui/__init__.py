@@ -22,6 +22,7 @@ from ui.data import (
     deletions,
     demo_preview,
     dimension_values,
+    kpi_table,
     observations,
     overlaps,
     remembered_mappings,
@@ -29,18 +30,18 @@ from ui.data import (
     targets,
 )
 from ui.deletion import batch_delete_form, demo_banner, preview_lines, show_messages, undo_buttons
-from ui.state import Selection, lang, selection, set_selection, settings, t
+from ui.state import Selection, comparison_control, lang, selection, set_selection, settings, t
 from ui.widgets import cards_grid, empty_state, excel_download, kpi_picker, metric_card, sources_caption
 from ui.world import render_world
 
 __all__ = [
     # ui.data
     "batches", "breakdown", "cdo_view", "check", "coverage", "deletion_preview", "deletions", "demo_preview",
-    "dimension_values", "observations", "overlaps", "remembered_mappings", "store", "targets",
+    "dimension_values", "kpi_table", "observations", "overlaps", "remembered_mappings", "store", "targets",
     # ui.deletion
     "batch_delete_form", "demo_banner", "preview_lines", "show_messages", "undo_buttons",
     # ui.state
-    "Selection", "lang", "selection", "set_selection", "settings", "t",
+    "Selection", "comparison_control", "lang", "selection", "set_selection", "settings", "t",
     # ui.widgets
     "cards_grid", "empty_state", "excel_download", "kpi_picker", "metric_card", "sources_caption",
     # ui.world

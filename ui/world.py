@@ -43,16 +43,27 @@ def render_world(world: World) -> None:
 def _overview(world: World, view, flt: Filter, sel: Selection) -> tuple[str | None, str]:
     """The world's cards, then one KPI's trend with its target line; returns the KPI and the segment picked."""
     st.caption(t("world.caption", segments=", ".join(flt.segments)))
-    cards_grid(dashboard.cards(view, dashboard.headline_segment(flt.segments), world.kpis, sel.lang))
+    cards_grid(dashboard.cards(view, dashboard.headline_segment(flt.segments), world.kpis, sel.lang, sel.compare))
     with st.container(border=True):
-        kpi = kpi_picker(view.table, world.kpis, key=f"{world.key}_kpi")
+        kpi = kpi_picker(view.scorecard, world.kpis, key=f"{world.key}_kpi")
         if kpi:
-            frame = dashboard.world_trend_frame(view.table, kpi, data.targets(sel.version), sel.lang)
-            st.altair_chart(charts.trend(frame, title=KPIS[kpi].label(sel.lang), unit=KPIS[kpi].unit,
-                                         lang=sel.lang), alt=KPIS[kpi].label(sel.lang))
+            _trend(view, flt, kpi, sel)
     segment = st.segmented_control(t("world.segment"), list(flt.segments), key=f"{world.key}_segment",
                                    default=flt.segments[0], required=True)
     return kpi, segment
+
+
+def _trend(view, flt: Filter, kpi: str, sel: Selection) -> None:
+    """One KPI's trend with its target line, at its native grain (with a note) when the chosen one is finer;
+    a last bucket whose data stop inside it is a hollow point."""
+    at = dashboard.chart_grain(view, kpi, flt.segments)
+    table = view.table if at == sel.grain else data.kpi_table(sel.version, flt, at, sel.lang, sel.fiscal_start)
+    frame = dashboard.world_trend_frame(table, kpi, data.targets(sel.version), sel.lang,
+                                        dashboard.partial_buckets(view, kpi, flt.segments, at))
+    st.altair_chart(charts.trend(frame, title=KPIS[kpi].label(sel.lang), unit=KPIS[kpi].unit, lang=sel.lang),
+                    alt=KPIS[kpi].label(sel.lang))
+    if at != sel.grain:
+        st.caption(t("grain.finer", native=t(f"grain.{at}").lower(), grain=t(f"grain.{sel.grain}").lower()))
 
 
 def _breakdowns(world: World, flt: Filter, kpi: str | None, segment: str, sel: Selection) -> None:
