@@ -30,8 +30,8 @@ __all__ = [
     "Card", "cards", "card_note", "finer_than_data", "COMPARISONS", "default_comparison", "sources_line",
     "FORMAT_NAMES", "CDO_CARDS", "World", "EXTERNAL_WORLD", "INTERNAL_WORLD", "WORLDS", "headline_segment",
     "kpis_with_values", "status_table", "funnel_rates_frame", "funnel_table", "indexed_frame", "trend_frame",
-    "world_trend_frame", "chart_grain", "partial_buckets", "breakdown_frame", "breakdown_or_fallback",
-    "detail_frame", "DETAIL_ROWS_SHOWN",
+    "world_trend_frame", "chart_grain", "trends_grain", "TREND_KPIS", "partial_buckets", "breakdown_frame",
+    "breakdown_or_fallback", "detail_frame", "DETAIL_ROWS_SHOWN",
     "profile_frame", "view_workbook",
     "kpi_label", "segment_label",
 ]
@@ -456,6 +456,18 @@ def chart_grain(view, kpi: str, segments: tuple[str, ...]) -> str:
     natives = [finer_than_data(view, s, kpi) for s in segments]
     coarse = [g for g in natives if g is not None]
     return max(coarse, key=GRAINS.index) if coarse else view.grain
+
+
+TREND_KPIS = tuple(dict.fromkeys(k for st in FUNNEL for k in (st.external, st.internal)))
+"""The KPIs of the Vue CDO's indexed trends (each funnel stage's external and internal KPI), as ``cdo_view``'s."""
+
+
+def trends_grain(view, segments: tuple[str, ...]) -> str:
+    """The grain of the Vue CDO's indexed trends: the view's, or the finest native grain of its KPIs when that
+    is coarser (monthly data at week grain: by month; a quarterly survey among them shows in its quarter's
+    last month, as at month grain)."""
+    natives = [facts[0] for kpi in TREND_KPIS for s in segments if (facts := _data_facts(view, s, kpi))]
+    return grain.coarser(view.grain, min(natives, key=GRAINS.index)) if natives else view.grain
 
 
 def partial_buckets(view, kpi: str, segments: tuple[str, ...], at: str | None = None) -> dict[str, grain.PartialBucket]:

@@ -301,6 +301,8 @@ def test_world_pages_follow_the_comparison_and_keep_monthly_cards_at_week_grain(
     at.query_params["cmp"] = "previous"
     at.run()
     at.segmented_control(key="grain").set_value("week").run()
+    # Vue CDO: the indexed trends are drawn by month, and say why
+    assert any(c.value.startswith("grain natif : mois — la granularité « semaine »") for c in at.caption)
     at.switch_page("app_pages/internal.py").run()
     assert not at.exception, [e.value for e in at.exception]
     labels = [m.label.split("] ")[-1] for m in at.metric]  # without the target badge

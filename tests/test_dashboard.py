@@ -274,3 +274,13 @@ def test_trend_frame_notes_the_partial_last_bucket(two_years):
     frame = dashboard.trend_frame(view.table, "clicks", lang="fr", partial=partial)
     assert frame["value"].tolist() == [1000.0, 1200.0, 200.0]
     assert frame["note"].fillna("").tolist() == ["", "", "oct. 2026 : données jusqu'au 20/10"]
+
+
+def test_trend_kpis_are_the_cdo_views_and_their_grain_is_never_finer_than_the_data(two_years):
+    summer = Filter(segments=("B2C", "B2E"), start=date(2026, 8, 1), end=date(2026, 9, 30))
+    week = _view(two_years, summer, "week")
+    assert set(metrics.cdo_view(two_years, summer, "month").trends["kpi"]) <= set(dashboard.TREND_KPIS)
+    # B2C clicks and B2E active users (monthly): by month, not by invented weeks
+    assert dashboard.trends_grain(week, summer.segments) == "month"
+    assert dashboard.trends_grain(_view(two_years, summer, "month"), summer.segments) == "month"
+    assert dashboard.trends_grain(_view(two_years, summer, "quarter"), summer.segments) == "quarter"

@@ -22,6 +22,7 @@ from ui.data import (
     deletions,
     demo_preview,
     dimension_values,
+    indexed_trends,
     kpi_table,
     observations,
     overlaps,
@@ -37,7 +38,8 @@ from ui.world import render_world
 __all__ = [
     # ui.data
     "batches", "breakdown", "cdo_view", "check", "coverage", "deletion_preview", "deletions", "demo_preview",
-    "dimension_values", "kpi_table", "observations", "overlaps", "remembered_mappings", "store", "targets",
+    "dimension_values", "indexed_trends", "kpi_table", "observations", "overlaps", "remembered_mappings", "store",
+    "targets",
     # ui.deletion
     "batch_delete_form", "demo_banner", "preview_lines", "show_messages", "undo_buttons",
     # ui.state

@@ -80,6 +80,14 @@ def kpi_table(version: str, flt: Filter, grain: str, lang: str, fiscal_start: in
     return metrics.kpi_table(native, flt, grain, fiscal_start, lang)
 
 
+@st.cache_data(show_spinner=False, max_entries=16)
+def indexed_trends(version: str, flt: Filter, grain: str, lang: str, fiscal_start: int = 1):
+    """``kpis.metrics.indexed_trends`` of the Vue CDO's KPIs at one grain (their native one when it is coarser)."""
+    from kpis import dashboard, metrics
+
+    return metrics.indexed_trends(kpi_table(version, flt, grain, lang, fiscal_start), dashboard.TREND_KPIS)
+
+
 @st.cache_data(show_spinner=False, max_entries=64)
 def breakdown(version: str, flt: Filter, grain: str, dimension: str, lang: str, fiscal_start: int = 1, n: int = 10):
     """``kpis.metrics.breakdown`` of one dimension, cached like ``cdo_view``."""

@@ -10,6 +10,7 @@ every value with its import batch, and the page as an Excel workbook.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from functools import partial
 
 import streamlit as st
@@ -92,14 +93,20 @@ def _breakdown_chart(flt: Filter, kpi: str | None, segment: str, dimension: str,
 
 
 def _profile(view, segment: str, sel: Selection) -> None:
-    """Active users, readers and contributors per bucket, when the data has them."""
-    profile = dashboard.profile_frame(view.table, segment, sel.lang)
+    """Active users, readers and contributors per bucket, when the data has them (by month when they are
+    monthly and the grain is finer)."""
+    at = dashboard.chart_grain(view, "active_users", (segment,))
+    flt = replace(sel.flt, segments=(segment,))
+    table = view.table if at == sel.grain else data.kpi_table(sel.version, flt, at, sel.lang, sel.fiscal_start)
+    profile = dashboard.profile_frame(table, segment, sel.lang)
     if profile.empty:
         return
     with st.container(border=True):
         title = t("world.profile")
         st.altair_chart(charts.profile(profile, title=title, lang=sel.lang), alt=title)
         st.caption(t("world.profile_help"))
+        if at != sel.grain:
+            st.caption(t("grain.finer", native=t(f"grain.{at}").lower(), grain=t(f"grain.{sel.grain}").lower()))
 
 
 def _detail(world: World, view, flt: Filter, sel: Selection) -> None:
