@@ -129,7 +129,8 @@ class PartialBucket:
 
 def partial_bucket(data_end: date | None, window_start: date, window_end: date, grain: str,
                    native_days: int = 1, fiscal_start: int = 1, spread: bool = True) -> PartialBucket | None:
-    """The window's last bucket at ``grain`` when the data stop inside it, else None.
+    """The window's last bucket at ``grain`` when its data (cut at the window's end) stop before the bucket's
+    end, else None: the bucket's value is then that of part of it.
 
         >>> partial_bucket(date(2026, 10, 20), date(2025, 11, 1), date(2026, 10, 31), "month")
         PartialBucket(period='2026-10', start=datetime.date(2026, 10, 1), end=datetime.date(2026, 10, 31), \
@@ -137,16 +138,16 @@ data_end=datetime.date(2026, 10, 20))
         >>> partial_bucket(date(2026, 10, 31), date(2025, 11, 1), date(2026, 10, 31), "month") is None
         True
 
-    A bucket the window itself cuts (a 12-month window ending in October, by quarter) is not partial: it
-    ends with the window. A flow (``spread``) misses the days after its data stop; a value counted at its
-    period's end (a stock, a distinct count, a survey) misses something only when a whole native period
-    would have ended inside the bucket (a quarterly survey that ended on 30/09, in a window ending on 31/10,
-    misses nothing).
+    That holds whether the data stop there or the window does ("Année en cours" ends with the latest data; a
+    12-month window ending in October leaves Q4 with October only). A flow (``spread``) misses the days after
+    its data stop; a value counted at its period's end (a stock, a distinct count, a survey) misses
+    something only when a whole native period would have ended inside the bucket (a quarterly survey that
+    ended on 30/09 misses nothing in October). A last bucket without any data is not partial: it is empty.
     """
     if data_end is None or data_end < window_start:
         return None
     lo, hi = bucket_bounds(window_end, grain, fiscal_start)
-    lo, hi = max(lo, window_start), min(hi, window_end)
+    lo, data_end = max(lo, window_start), min(data_end, window_end)
     if data_end < lo or data_end >= hi or (not spread and data_end + timedelta(days=native_days) > hi):
         return None
     return PartialBucket(period_labels([window_end], grain, fiscal_start)[0], lo, hi, data_end)
@@ -154,7 +155,7 @@ data_end=datetime.date(2026, 10, 20))
 
 def with_data_grain(view, native: pd.DataFrame, flt: Filter | None = None):
     """The ``CdoView`` with its KPIs' native grains and data ends in ``meta["data_grain"]`` (for ``cards``), and
-    the end of the window asked for in ``meta["asked_end"]``: the view's own ends with the latest data, so a
-    last month with data to the 20th is a window to the 20th there, still a partial October to the reader."""
+    the end of the window asked for in ``meta["asked_end"]`` (the view's own ends with the latest data: a KPI
+    whose data stop earlier in that month must still be found in the window's last bucket)."""
     asked = (flt.end if flt is not None else None) or view.period_end
     return replace(view, meta={**view.meta, "data_grain": data_grain(native, asked), "asked_end": asked})

@@ -77,18 +77,23 @@ W12 = (date(2025, 11, 1), date(2026, 10, 31))  # "12 derniers mois" ending with 
 @pytest.mark.parametrize(("data_end", "window", "at", "days", "spread", "fr"), [
     # daily clicks to 20/10 in a 12-month window ending 31/10: October is partial
     (date(2026, 10, 20), W12, "month", 1, True, "oct. 2026 : données jusqu'au 20/10"),
-    # the same at quarter grain: the window cuts Q4 at 31/10, the data stop before that
+    # monthly clicks to 31/10: October is whole
+    (date(2026, 10, 31), W12, "month", 31, True, None),
+    # by quarter: Q4 holds October only, whether the data or the window stop there
     (date(2026, 10, 20), W12, "quarter", 1, True, "T4 2026 : données jusqu'au 20/10"),
-    # monthly clicks to 31/10, by quarter: Q4 ends with the window, nothing is missing
-    (date(2026, 10, 31), W12, "quarter", 31, True, None),
-    # a quarterly survey that ended on 30/09 in a window ending on 31/10: no survey is missing yet
-    (date(2026, 9, 30), W12, "year", 92, False, None),
-    # a monthly headcount to 30/09, by year over 2026 to 31/10: October's is missing
-    (date(2026, 9, 30), (date(2026, 1, 1), date(2026, 10, 31)), "year", 30, False, "2026 : données jusqu'au 30/09"),
-    # a custom window ending 20/10 over data that go on: the window ends there, not the data
-    (date(2026, 10, 20), (date(2026, 1, 1), date(2026, 10, 20)), "month", 1, True, None),
-    # data that stop before the last bucket: that bucket has no data at all (the sources line says it lags)
-    (date(2026, 9, 30), W12, "month", 30, True, None),
+    (date(2026, 10, 31), W12, "quarter", 31, True, "T4 2026 : données jusqu'au 31/10"),
+    # "Année en cours" to the latest data (20/10): the window ends with the data, October is still partial
+    (date(2026, 10, 20), (date(2026, 1, 1), date(2026, 10, 20)), "month", 1, True,
+     "oct. 2026 : données jusqu'au 20/10"),
+    # a custom window ending 20/10 over data that go on: the bucket holds the data to 20/10
+    (date(2026, 10, 31), (date(2026, 1, 1), date(2026, 10, 20)), "month", 1, True,
+     "oct. 2026 : données jusqu'au 20/10"),
+    # a quarterly survey that ended on 30/09, by quarter: its quarter is whole, Q4 has no survey yet (empty)
+    (date(2026, 9, 30), W12, "quarter", 92, False, None),
+    # ... by year: 2026 is missing its Q4 survey
+    (date(2026, 9, 30), W12, "year", 92, False, "2026 : données jusqu'au 30/09"),
+    # a monthly headcount to 30/09 in a window to 31/10, by month: October has no data at all (not partial)
+    (date(2026, 9, 30), W12, "month", 30, False, None),
     # weekly clicks to Sunday 25/10, by month: 26–31/10 are missing
     (date(2026, 10, 25), W12, "month", 7, True, "oct. 2026 : données jusqu'au 25/10"),
     # a weekly headcount to Sunday 25/10: its next reading would be on 01/11, outside October
