@@ -99,8 +99,15 @@ def trend(frame: pd.DataFrame, *, title: str, unit: str, lang: str = "fr",
     if partial:
         tooltip.append(alt.Tooltip("note:N", title=_t("note", lang)))
         whole = alt.datum.note == None  # noqa: E711 (a Vega expression, not a Python comparison)
+        # the last whole bucket and the partial one of each series, joined by a dashed segment
+        ordered = frame.sort_values("period_start")
+        tail = ordered.groupby("series", sort=False).tail(2)
+        tail = tail[tail["series"].isin(ordered.loc[ordered["note"].notna(), "series"])]
         lines = alt.layer(
-            base.mark_line().encode(x=_time_axis(lang), y=y, color=color, tooltip=tooltip),
+            base.mark_line().encode(x=_time_axis(lang), y=y, color=color, tooltip=tooltip)
+            .transform_filter(whole),
+            alt.Chart(tail).mark_line(strokeDash=[4, 3]).encode(x=_time_axis(lang), y=y, color=color,
+                                                                tooltip=tooltip),
             base.mark_point(filled=True, size=40).encode(x=_time_axis(lang), y=y, color=color, tooltip=tooltip)
             .transform_filter(whole),
             base.mark_point(filled=False, size=110, strokeWidth=2).encode(

@@ -90,6 +90,7 @@ _LABELS: dict[str, tuple[str, str]] = {
     "grain.quarter": ("Trimestre", "Quarter"),
     "grain.year": ("Année", "Year"),
     "grain.partial": ("{period} : données jusqu'au {day}", "{period}: data to {day}"),
+    "grain.partial_chart": ("Point creux, trait pointillé : {notes}", "Hollow point, dashed line: {notes}"),
     "grain.native": ("grain natif : {grain}", "native grain: {grain}"),
     "grain.finer": ("grain natif : {native} — la granularité « {grain} » est plus fine que les données : "
                     "la courbe les montre par {native}, comme importées.",

@@ -59,10 +59,13 @@ def _trend(view, flt: Filter, kpi: str, sel: Selection) -> None:
     a last bucket whose data stop inside it is a hollow point."""
     at = dashboard.chart_grain(view, kpi, flt.segments)
     table = view.table if at == sel.grain else data.kpi_table(sel.version, flt, at, sel.lang, sel.fiscal_start)
-    frame = dashboard.world_trend_frame(table, kpi, data.targets(sel.version), sel.lang,
-                                        dashboard.partial_buckets(view, kpi, flt.segments, at))
+    partial = dashboard.partial_buckets(view, kpi, flt.segments, at)
+    frame = dashboard.world_trend_frame(table, kpi, data.targets(sel.version), sel.lang, partial)
     st.altair_chart(charts.trend(frame, title=KPIS[kpi].label(sel.lang), unit=KPIS[kpi].unit, lang=sel.lang),
                     alt=KPIS[kpi].label(sel.lang))
+    if partial:
+        notes = " · ".join(f"{segment} — {pb.text(sel.lang)}" for segment, pb in partial.items())
+        st.caption(t("grain.partial_chart", notes=notes))
     if at != sel.grain:
         st.caption(t("grain.finer", native=t(f"grain.{at}").lower(), grain=t(f"grain.{sel.grain}").lower()))
 
