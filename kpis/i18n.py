@@ -98,7 +98,13 @@ _LABELS: dict[str, tuple[str, str]] = {
                     "the chart shows them by {native}, as imported."),
     "filter.compare": ("Comparer à", "Compare with"),
     "filter.compare.previous": ("Période précédente", "Previous period"),
-    "filter.compare.year": ("N-1", "Same period last year"),
+    "filter.compare.year": ("N-1", "Year before"),
+    "filter.compare.help": ("Ce que montre la variation de chaque carte. Période précédente : la période de même "
+                            "durée juste avant ; N-1 : la même période un an plus tôt. L'aide de chaque carte donne "
+                            "les deux.",
+                            "What each card's change is measured against. Previous period: the period of the same "
+                            "length just before; year before: the same period a year earlier. Each card's help "
+                            "gives both."),
     # common
     "empty.title": ("Aucune donnée pour ce filtre", "No data for this filter"),
     "empty.hint": ("Élargissez la période ou les segments, ou importez des fichiers.",

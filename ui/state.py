@@ -82,7 +82,8 @@ def comparison_control(default: str, lang: str) -> str:
         st.session_state[COMPARE_KEY] = default
     value = st.segmented_control(
         i18n.t("filter.compare", lang), list(COMPARISONS), key=COMPARE_KEY, required=True,
-        format_func=lambda c: i18n.t(f"filter.compare.{c}", lang), on_change=_chose_comparison)
+        format_func=lambda c: i18n.t(f"filter.compare.{c}", lang), on_change=_chose_comparison,
+        help=i18n.t("filter.compare.help", lang))
     if value != default:
         st.query_params[COMPARE_KEY] = value
     elif COMPARE_KEY in st.query_params:
