@@ -222,7 +222,8 @@ def finer_than_data(view, segment: str, kpi: str) -> str | None:
 
 def card_note(view, segment: str, kpi: str, lang: str = "fr") -> str | None:
     """What a card says about its data (from ``view.meta["data_grain"]``, see ``kpis.grain``): its native
-    grain when the chosen one is finer, and the window's last bucket when the data stop inside it.
+    grain when the chosen one is finer, and the window's last bucket (a month at most) when the data stop
+    inside it.
 
         >>> from kpis import metrics
         >>> view = grain.with_data_grain(metrics.cdo_view(store, flt, "week"), native)   # monthly data
@@ -236,8 +237,10 @@ def card_note(view, segment: str, kpi: str, lang: str = "fr") -> str | None:
     parts = []
     if grain.finer_than_data(view.grain, native):
         parts.append(t("grain.native", lang, grain=t(f"grain.{native}", lang).lower()))
-    partial = grain.partial_bucket(end, view.period_start, _asked_end(view), grain.coarser(view.grain, native),
-                                   days, view.fiscal_start, spread)
+    # a month at most: a card's number covers the window, so "T4 2026 : données jusqu'au 31/10" (a 12-month
+    # window by quarter) would be noise there; the chart, which draws that quarter, says it
+    at = grain.coarser(view.grain if GRAINS.index(view.grain) <= GRAINS.index("month") else "month", native)
+    partial = grain.partial_bucket(end, view.period_start, _asked_end(view), at, days, view.fiscal_start, spread)
     if partial is not None:
         parts.append(partial.text(lang))
     return " · ".join(parts) or None

@@ -148,7 +148,8 @@ data_end=datetime.date(2026, 10, 20))
         return None
     lo, hi = bucket_bounds(window_end, grain, fiscal_start)
     lo, data_end = max(lo, window_start), min(data_end, window_end)
-    if data_end < lo or data_end >= hi or (not spread and data_end + timedelta(days=native_days) > hi):
+    step = dict(NATIVE_GRAIN_DAYS)[grain_of_length(native_days)]  # the shortest next period: 28 days for months
+    if data_end < lo or data_end >= hi or (not spread and data_end + timedelta(days=step) > hi):
         return None
     return PartialBucket(period_labels([window_end], grain, fiscal_start)[0], lo, hi, data_end)
 

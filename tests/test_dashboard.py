@@ -284,3 +284,19 @@ def test_trend_kpis_are_the_cdo_views_and_their_grain_is_never_finer_than_the_da
     assert dashboard.trends_grain(week, summer.segments) == "month"
     assert dashboard.trends_grain(_view(two_years, summer, "month"), summer.segments) == "month"
     assert dashboard.trends_grain(_view(two_years, summer, "quarter"), summer.segments) == "quarter"
+
+
+def test_by_quarter_a_card_says_only_what_its_window_misses_the_chart_says_the_quarter(two_years):
+    # B2E active users, monthly, in a window from July to August
+    view = _view(two_years, Filter(segments=("B2E",), start=date(2026, 7, 1), end=date(2026, 8, 31)), "quarter")
+    # Q3 2026 holds July–August in this window and the data go to 31/08 only: the quarter is partial on the chart
+    assert dashboard.partial_buckets(view, "active_users", ("B2E",), "quarter")["B2E"].text("fr") == \
+        "T3 2026 : données jusqu'au 31/08"
+    # the card's number covers July–August, whose months are whole: nothing to say
+    assert dashboard.cards(view, "B2E", ("active_users",), "fr")[0].note is None
+    # clicks daily to 20/10, by quarter: the card says October (a month), the chart the quarter
+    autumn = Filter(segments=("B2C",), start=date(2026, 8, 1), end=date(2026, 10, 31))
+    by_quarter = _view(two_years, autumn, "quarter")
+    assert dashboard.cards(by_quarter, "B2C", ("clicks",), "fr")[0].note == "oct. 2026 : données jusqu'au 20/10"
+    assert dashboard.partial_buckets(by_quarter, "clicks", ("B2C",), "quarter")["B2C"].text("fr") == \
+        "T4 2026 : données jusqu'au 20/10"

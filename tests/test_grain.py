@@ -96,6 +96,9 @@ W12 = (date(2025, 11, 1), date(2026, 10, 31))  # "12 derniers mois" ending with 
     (date(2026, 9, 30), W12, "month", 30, False, None),
     # weekly clicks to Sunday 25/10, by month: 26–31/10 are missing
     (date(2026, 10, 25), W12, "month", 7, True, "oct. 2026 : données jusqu'au 25/10"),
+    # a monthly headcount to 31/08, by quarter: September's (30 days, shorter than August's 31) is missing
+    (date(2026, 8, 31), (date(2026, 7, 1), date(2026, 8, 31)), "quarter", 31, False,
+     "T3 2026 : données jusqu'au 31/08"),
     # a weekly headcount to Sunday 25/10: its next reading would be on 01/11, outside October
     (date(2026, 10, 25), W12, "month", 7, False, None),
 ])
