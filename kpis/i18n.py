@@ -89,6 +89,22 @@ _LABELS: dict[str, tuple[str, str]] = {
     "grain.month": ("Mois", "Month"),
     "grain.quarter": ("Trimestre", "Quarter"),
     "grain.year": ("Année", "Year"),
+    "grain.partial": ("{period} : données jusqu'au {day}", "{period}: data to {day}"),
+    "grain.partial_chart": ("Point creux, trait pointillé : {notes}", "Hollow point, dashed line: {notes}"),
+    "grain.native": ("grain natif : {grain}", "native grain: {grain}"),
+    "grain.finer": ("grain natif : {native} — la granularité « {grain} » est plus fine que les données : "
+                    "la courbe les montre par {native}, comme importées.",
+                    "native grain: {native} — the “{grain}” granularity is finer than the data: "
+                    "the chart shows them by {native}, as imported."),
+    "filter.compare": ("Comparer à", "Compare with"),
+    "filter.compare.previous": ("Période précédente", "Previous period"),
+    "filter.compare.year": ("N-1", "Year before"),
+    "filter.compare.help": ("Ce que montre la variation de chaque carte. Période précédente : la période de même "
+                            "durée juste avant ; N-1 : la même période un an plus tôt. L'aide de chaque carte donne "
+                            "les deux.",
+                            "What each card's change is measured against. Previous period: the period of the same "
+                            "length just before; year before: the same period a year earlier. Each card's help "
+                            "gives both."),
     # common
     "empty.title": ("Aucune donnée pour ce filtre", "No data for this filter"),
     "empty.hint": ("Élargissez la période ou les segments, ou importez des fichiers.",
