@@ -9,6 +9,7 @@ from typing import Iterable
 from kpis.catalog import fold
 from kpis.errors import FileRejected, UsageError
 from kpis.ingest import exports
+from kpis.ingest.gate import read_bounded
 from kpis.ingest.issues import Issue
 from kpis.ingest.mapping import parse_target
 from kpis.ingest.results import FileResult
@@ -24,9 +25,11 @@ def check_file(path: str | Path, **options) -> FileResult:
     """Read a file from disk; see ``check_bytes`` for the options."""
     path = Path(path)
     try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise UsageError(f"Impossible de lire {path} : {exc.strerror}", f"Cannot read {path}: {exc.strerror}") from None
+        data = read_bounded(path)  # a device or a pipe: a UsageError; beyond the size limit: FileRejected
+    except FileRejected as exc:
+        result = FileResult(file=path.name, sha256="")
+        result.issues.append(Issue("file_rejected", "error", exc.message_fr, exc.message_en))
+        return result
     return check_bytes(data, path.name, **options)
 
 
