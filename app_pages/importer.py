@@ -7,6 +7,7 @@ from kpis import reports
 from kpis.errors import DuplicateBatch, KpiError
 from kpis.i18n import escape_markdown as md
 from kpis.model import SEGMENTS
+from kpis.text import clean_text
 
 sel = ui.selection()
 ui.sources_caption(sel.flt.segments)
@@ -41,7 +42,7 @@ for f in files or []:
     origin_key = f"origin_{f.file_id}"
     if not st.session_state.get(origin_key):
         st.session_state[origin_key] = result.default_origin
-    origin = st.session_state[origin_key].strip() or result.default_origin
+    origin = clean_text(st.session_state[origin_key]) or result.default_origin  # no control characters stored
     overlaps = ui.overlaps(data, f.name, segment, tuple(sorted(maps.items())), origin, sel.version, window)
     with st.container(border=True):
         if result.importable and not overlaps:

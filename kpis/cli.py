@@ -201,9 +201,40 @@ def parse_maps(items: list[str]) -> dict[str, str]:
     return maps
 
 
+class _CleanStream:
+    """A text stream that drops control characters (``kpis.text.clean_output``) from what is written to it."""
+
+    def __init__(self, stream):
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        from kpis.text import clean_output
+
+        self._stream.write(clean_output(text))
+        return len(text)
+
+    def __getattr__(self, name: str):
+        return getattr(self._stream, name)
+
+
 def main(argv: list[str] | None = None) -> int:
+    """Run one command; everything it prints goes through ``kpis.text.clean_output`` (no terminal escapes)."""
+    out, err = sys.stdout, sys.stderr
+    sys.stdout, sys.stderr = _CleanStream(out), _CleanStream(err)
+    try:
+        return _main(argv)
+    finally:
+        sys.stdout, sys.stderr = out, err
+
+
+def _main(argv: list[str] | None) -> int:
+    from kpis.text import clean_text
+
     parser = build_parser()
     args = parser.parse_args(argv)
+    for name in ("by", "origin"):  # free text kept in the store: one clean line
+        if isinstance(getattr(args, name, None), str):
+            setattr(args, name, clean_text(getattr(args, name)))
     try:
         from kpis.settings import resolve
 

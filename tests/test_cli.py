@@ -259,3 +259,22 @@ def test_a_store_under_a_read_only_folder_is_a_refusal(tmp_path, capsys):
         folder.chmod(0o755)
     assert capsys.readouterr().err == (f"--store {folder / 'p.duckdb'}: no permission to read and write the store "
                                        f"and its folder {folder}; choose another place or ask for access.\n")
+
+
+def test_an_author_with_terminal_escapes_is_stored_and_printed_clean(tmp_path, capsys):
+    store = str(tmp_path / "p.duckdb")
+    path = write(tmp_path, "sept.csv", "Mois;Clics\n2026-09;100\n")
+    assert cli.main(["import", path, "--segment", "B2C", "--by", "\x1b[31mROOT\x1b[0m\r", "--origin",
+                     "ads\x1b[2J\n", "--store", store]) == 0
+    capsys.readouterr()
+    [batch] = Store(store).batches()
+    assert (batch["imported_by"], batch["origin"]) == ("ROOT", "ads")
+    assert cli.main(["batches", "--store", store]) == 0
+    out = capsys.readouterr().out
+    assert re.match(r"\s+1\s+\S+Z\s+ROOT\s+ads\s+B2C\s", out) and "\x1b" not in out and "\r" not in out
+
+
+def test_a_file_name_with_terminal_escapes_is_printed_clean(tmp_path, capsys):
+    path = write(tmp_path, "a\x1b[2Jb.csv", "Mois;Clics\n2026-09;100\n")
+    assert cli.main(["check", path, "--segment", "B2C"]) == 0
+    assert capsys.readouterr().out.startswith("ab.csv: importable")  # ESC [2J would clear the screen
