@@ -642,7 +642,9 @@ def _report_print(frame, fmt: str) -> None:
 
     import pandas as pd
 
-    out = frame.copy()
+    from kpis.export import stable_numbers
+
+    out = stable_numbers(frame)  # 12 significant digits: the same store prints the same bytes
     for col in out.columns:
         if col.endswith(("_start", "_end")):
             out[col] = pd.to_datetime(out[col]).dt.strftime("%Y-%m-%d")
