@@ -24,6 +24,7 @@ from ui.data import (
     deletions,
     demo_preview,
     dimension_values,
+    forget_uploads,
     kpi_origins,
     observations,
     overlaps,
@@ -41,8 +42,8 @@ from ui.world import render_world
 __all__ = [
     # ui.data
     "batches", "breakdown", "by_source", "cdo_view", "check", "coverage", "deletion_preview", "deletions",
-    "demo_preview", "dimension_values", "kpi_origins", "observations", "overlaps", "reference_origins",
-    "remembered_mappings", "store", "targets",
+    "demo_preview", "dimension_values", "forget_uploads", "kpi_origins", "observations", "overlaps",
+    "reference_origins", "remembered_mappings", "store", "targets",
     # ui.deletion
     "batch_delete_form", "demo_banner", "preview_lines", "show_messages", "undo_buttons",
     # ui.questions
