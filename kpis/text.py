@@ -14,18 +14,16 @@ same to what the command line prints, keeping line breaks and tabs.
 from __future__ import annotations
 
 import re
-import unicodedata
 
 __all__ = ["clean_text", "clean_output"]
 
 _ESCAPE_SEQUENCE = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|\x1b[@-_]")
 """CSI (colours, cursor moves), OSC (window title, links) and two-character escapes: removed whole."""
-_FORMAT_CONTROLS = frozenset("\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u2028\u2029")
-"""Bidirectional overrides and isolates, and the Unicode line and paragraph separators."""
-
-
-def _unsafe(ch: str) -> bool:
-    return unicodedata.category(ch) == "Cc" or ch in _FORMAT_CONTROLS
+_OTHER_CONTROLS = r"\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029"
+"""DEL and the C1 controls (with C0, Unicode category Cc), the bidirectional marks, overrides and isolates, the
+Unicode line and paragraph separators."""
+_UNSAFE = re.compile(rf"[\x00-\x1f{_OTHER_CONTROLS}]")
+_UNSAFE_IN_OUTPUT = re.compile(rf"[\x00-\x08\x0b-\x1f{_OTHER_CONTROLS}]")  # keeps \t and \n
 
 
 def clean_text(text: str) -> str:
@@ -38,7 +36,7 @@ def clean_text(text: str) -> str:
     """
     text = _ESCAPE_SEQUENCE.sub("", str(text))
     text = re.sub(r"[\t\n\r\v\f]+", " ", text)
-    return "".join(ch for ch in text if not _unsafe(ch)).strip()
+    return _UNSAFE.sub("", text).strip()
 
 
 def clean_output(text: str) -> str:
@@ -48,4 +46,4 @@ def clean_output(text: str) -> str:
         '1  ROOT\n2  ok\n'
     """
     text = _ESCAPE_SEQUENCE.sub("", text)
-    return "".join(ch for ch in text if ch in "\n\t" or not _unsafe(ch))
+    return _UNSAFE_IN_OUTPUT.sub("", text)

@@ -22,3 +22,12 @@ def test_clean_text(raw, clean):
 
 def test_clean_output_keeps_lines_and_tabs():
     assert clean_output("1\t\x1b[2Jlocal\r\n2\tROOT\x08\x08\n") == "1\tlocal\n2\tROOT\n"
+
+
+def test_every_unicode_control_character_is_removed():
+    import unicodedata
+
+    controls = "".join(c for c in map(chr, range(0x110000)) if unicodedata.category(c) == "Cc")
+    assert len(controls) == 65  # C0 (32), DEL, C1 (32)
+    assert clean_text(f"a{controls}b") == "a b"  # \t \n \v \f \r become one space, the rest go
+    assert clean_output(f"a{controls}b") == "a\t\nb"
