@@ -6,6 +6,7 @@ import streamlit as st
 
 import ui
 from kpis import demo
+from kpis.dashboard import default_comparison
 from kpis.i18n import t
 from kpis.model import PRESETS, SEGMENTS, SUPPORTED_DATES, Filter, preset_range
 
@@ -47,6 +48,7 @@ with st.sidebar:
     grain = st.segmented_control(
         t("filter.grain", lang), ["week", "month", "quarter", "year"], key="grain", default="month",
         required=True, bind="query-params", format_func=lambda g: t(f"grain.{g}", lang))
+    compare = ui.comparison_control(default_comparison(start, end, config.fiscal_start), lang)
     entities = st.multiselect(t("filter.entities", lang), dims["entities"], key="ent", bind="query-params",
                               placeholder=t("filter.all", lang))
     channels = st.multiselect(t("filter.channels", lang), dims["channels"], key="chan", bind="query-params",
@@ -55,7 +57,7 @@ with st.sidebar:
 ui.set_selection(ui.Selection(
     flt=Filter(segments=tuple(s for s in SEGMENTS if s in segments), start=start, end=end,
                entities=tuple(entities), channels=tuple(channels)),
-    grain=grain, lang=lang, version=version, fiscal_start=config.fiscal_start))
+    grain=grain, lang=lang, version=version, fiscal_start=config.fiscal_start, compare=compare))
 
 pages = {
     t("nav.steering", lang): [

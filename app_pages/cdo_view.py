@@ -16,12 +16,11 @@ if view.empty:
     ui.empty_state()
     st.stop()
 
-comparison = dashboard.default_comparison(view.period_start, view.period_end, view.fiscal_start)
 st.caption(t("cdo.caption", start=fmt_date(view.period_start, lang), end=fmt_date(view.period_end, lang),
-             segments=", ".join(sel.flt.segments), comparison=t(f"compare.{comparison}")))
+             segments=", ".join(sel.flt.segments), comparison=t(f"compare.{sel.compare}")))
 
 for segment in sel.flt.segments:
-    cards = dashboard.cards(view, segment, dashboard.CDO_CARDS[segment], lang)
+    cards = dashboard.cards(view, segment, dashboard.CDO_CARDS[segment], lang, sel.compare)
     if not cards:
         continue
     st.markdown(f"##### {t(f'cdo.segment.{segment}')}")
@@ -45,7 +44,11 @@ with st.container(border=True):
         st.dataframe(status, hide_index=True)
 
 with st.container(border=True):
-    trends = dashboard.indexed_frame(view.trends, lang)
+    at = dashboard.trends_grain(view, sel.flt.segments)  # never finer than the data: no invented weeks
+    raw = view.trends if at == sel.grain else ui.indexed_trends(sel.version, sel.flt, at, lang, sel.fiscal_start)
+    trends = dashboard.indexed_frame(raw, lang)
     st.altair_chart(charts.indexed(trends, title=t("cdo.trends"), lang=lang), alt=t("cdo.trends"))
+    if at != sel.grain:
+        st.caption(t("grain.finer", native=t(f"grain.{at}").lower(), grain=t(f"grain.{sel.grain}").lower()))
 
 ui.excel_download(partial(dashboard.view_workbook, view, lang), "passerelle_vue_cdo.xlsx", key="download_cdo")

@@ -3,7 +3,8 @@ from functools import partial
 import streamlit as st
 
 import ui
-from kpis import reports
+from kpis import dashboard, reports
+from kpis.catalog import KPIS
 from kpis.errors import DuplicateBatch, KpiError
 from kpis.i18n import escape_markdown as md
 from kpis.model import SEGMENTS
@@ -53,6 +54,14 @@ for f in files or []:
             icon, verdict = ":material/error:", t("import.not_importable")
         st.markdown(f"{icon} **{md(f.name)}** — {verdict}")
         st.text_input(t("import.origin"), key=origin_key, help=t("import.origin_help"))
+        if result.readable and not overlaps:  # head counts under a new origin do not continue the existing ones
+            for seg, (kpis, others) in dashboard.other_sources_of(result.observations, origin,
+                                                                  ui.kpi_origins(sel.version)).items():
+                st.info(t("import.other_source", segment=seg, kpis=", ".join(KPIS[k].label(lang) for k in kpis),
+                          origins=md(", ".join(others)), origin=md(origin)), icon=":material/call_merge:")
+                if len(others) == 1:
+                    st.button(t("import.use_origin", origin=md(others[0])), key=f"use_origin_{f.file_id}_{seg}",
+                              on_click=st.session_state.__setitem__, args=(origin_key, others[0]))
         choice, accepted = None, True
         if overlaps:
             st.warning("\n\n".join([t("import.overlap"), *(md(o.message(lang)) for o in overlaps)]),

@@ -68,13 +68,15 @@ def main() -> None:
           f"table {len(view.table):,} rows, scorecard {len(view.scorecard)}, targets {len(view.targets)}", flush=True)
 
     current = store.observations(Filter())  # the naive baseline holds every observation in memory
+    origins = {b["id"]: b["origin"] for b in store.batches()}
+    current["origin"] = current["batch_id"].map(origins)
     targets = store.targets()
 
     class InMemory:
         """The same entry point fed by pandas groupbys over the full DataFrame."""
 
-        def native_totals(self, flt, by=()):
-            return metrics.native_totals_from_observations(current, flt, by)
+        def native_totals(self, flt, by=(), sources=False):
+            return metrics.native_totals_from_observations(current, flt, by, sources)
 
         def targets(self):
             return targets

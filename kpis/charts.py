@@ -50,7 +50,7 @@ _TEXT = {
     "period": ("Période", "Period"), "value": ("Valeur", "Value"), "series": ("Série", "Series"),
     "target": ("Objectif", "Target"), "index": ("Indice (base 100 au début)", "Index (100 at the start)"),
     "share": ("Part du total", "Share of total"), "segment": ("Segment", "Segment"),
-    "rate": ("Taux", "Rate"), "people": ("Personnes", "People"),
+    "rate": ("Taux", "Rate"), "people": ("Personnes", "People"), "note": ("Remarque", "Note"),
 }
 
 
@@ -86,16 +86,34 @@ def trend(frame: pd.DataFrame, *, title: str, unit: str, lang: str = "fr",
           y_title: str | None = None) -> alt.LayerChart | alt.FacetChart:
     """Lines per ``series`` over ``period_start``; a dashed line for ``target`` when the column has values.
 
-    Columns: period_start, period (label), series, value, and optionally target.
+    Columns: period_start, period (label), series, value, and optionally target and ``note`` (a bucket whose
+    data stop inside it: drawn as a hollow point, the note in its tooltip).
     """
     fmt = value_format(unit)
     base = alt.Chart(frame)
     y = alt.Y("value:Q", title=_axis_title(y_title or title, unit), axis=alt.Axis(format=fmt))
     tooltip = [alt.Tooltip("series:N", title=_t("series", lang)), alt.Tooltip("period:N", title=_t("period", lang)),
                alt.Tooltip("value:Q", title=_t("value", lang), format=fmt)]
-    lines = base.mark_line(point=True).encode(
-        x=_time_axis(lang), y=y, color=alt.Color("series:N", title=None, legend=alt.Legend(orient="bottom")),
-        tooltip=tooltip)
+    partial = "note" in frame.columns and frame["note"].notna().any()
+    color = alt.Color("series:N", title=None, legend=alt.Legend(orient="bottom"))
+    if partial:
+        tooltip.append(alt.Tooltip("note:N", title=_t("note", lang)))
+        whole = alt.datum.note == None  # noqa: E711 (a Vega expression, not a Python comparison)
+        # the last whole bucket and the partial one of each series, joined by a dashed segment
+        ordered = frame.sort_values("period_start")
+        tail = ordered.groupby("series", sort=False).tail(2)
+        tail = tail[tail["series"].isin(ordered.loc[ordered["note"].notna(), "series"])]
+        lines = alt.layer(
+            base.mark_line().encode(x=_time_axis(lang), y=y, color=color, tooltip=tooltip)
+            .transform_filter(whole),
+            alt.Chart(tail).mark_line(strokeDash=[4, 3]).encode(x=_time_axis(lang), y=y, color=color,
+                                                                tooltip=tooltip),
+            base.mark_point(filled=True, size=40).encode(x=_time_axis(lang), y=y, color=color, tooltip=tooltip)
+            .transform_filter(whole),
+            base.mark_point(filled=False, size=110, strokeWidth=2).encode(
+                x=_time_axis(lang), y=y, color=color, tooltip=tooltip).transform_filter(~whole))
+    else:
+        lines = base.mark_line(point=True).encode(x=_time_axis(lang), y=y, color=color, tooltip=tooltip)
     layers = [lines]
     if "target" in frame.columns and frame["target"].notna().any():
         layers.append(base.mark_line(strokeDash=[6, 4], color="#8A96A3").encode(

@@ -20,17 +20,18 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
-from kpis import export
+from kpis import export, grain
 from kpis.catalog import FUNNEL, KPIS, SOURCE_NAMES
 from kpis.i18n import fmt_change, fmt_date, fmt_period, fmt_value, t
-from kpis.metrics import BOUNDED_RATES, MERGED, REFERENCED
+from kpis.metrics import BOUNDED_RATES, GRAINS, MERGED, REFERENCED
 from kpis.model import ALL, EXTERNAL_SEGMENTS, INTERNAL_SEGMENTS, SEGMENTS, Filter
 
 __all__ = [
-    "Card", "cards", "default_comparison", "sources_line", "FORMAT_NAMES",
-    "CDO_CARDS", "World", "EXTERNAL_WORLD", "INTERNAL_WORLD", "WORLDS", "headline_segment",
+    "Card", "cards", "card_note", "finer_than_data", "COMPARISONS", "default_comparison", "sources_line",
+    "FORMAT_NAMES", "CDO_CARDS", "World", "EXTERNAL_WORLD", "INTERNAL_WORLD", "WORLDS", "headline_segment",
     "kpis_with_values", "status_table", "funnel_rates_frame", "funnel_table", "indexed_frame", "trend_frame",
-    "world_trend_frame", "breakdown_frame", "breakdown_or_fallback", "detail_frame", "DETAIL_ROWS_SHOWN",
+    "world_trend_frame", "chart_grain", "trends_grain", "TREND_KPIS", "partial_buckets", "breakdown_frame",
+    "breakdown_or_fallback", "detail_frame", "DETAIL_ROWS_SHOWN",
     "profile_frame", "view_workbook",
     "kpi_label", "segment_label",
 ]
@@ -125,6 +126,11 @@ class Card:
     help: str
     raw_value: float | None = None
     attainment: float | None = None  # actual / target (inverted for lower-is-better KPIs)
+    note: str | None = None  # what the data allow: "grain natif : mois", "oct. 2026 : données jusqu'au 20/10"
+
+
+COMPARISONS = ("previous", "year")
+"""The codes of the two comparisons a card can show (the sidebar's ``cmp`` URL parameter)."""
 
 
 def default_comparison(start: date | None, end: date | None, fiscal_start: int = 1) -> str:
@@ -201,15 +207,68 @@ def _comparison_line(row, which: str, unit: str, lang: str) -> str | None:
              end=fmt_date(row[f"{prefix}_end"].date(), lang), change=text)
 
 
+def _data_facts(view, segment: str, kpi: str) -> tuple[str, int, date, bool] | None:
+    """(native grain, native period in days, last day with data, spread by day) of one KPI of the view."""
+    facts = view.meta.get("data_grain")
+    if facts is None or facts.empty or view.period_start is None or view.period_end is None:
+        return None
+    row = facts[(facts["segment"] == segment) & (facts["kpi"] == kpi)]
+    if row.empty:
+        return None
+    return (str(row["native_grain"].iat[0]), int(row["native_days"].iat[0]), row["data_end"].iat[0],
+            bool(row["spread"].iat[0]))
+
+
+def _asked_end(view) -> date:
+    """The end of the window the reader asked for (the view's own stops with the latest data)."""
+    return max(view.meta.get("asked_end") or view.period_end, view.period_end)
+
+
+def finer_than_data(view, segment: str, kpi: str) -> str | None:
+    """The KPI's native grain when the view's grain is finer than its data (``"month"`` at week grain), else
+    None: its chart is then drawn at that grain, its card has no sparkline of invented buckets."""
+    facts = _data_facts(view, segment, kpi)
+    return facts[0] if facts is not None and grain.finer_than_data(view.grain, facts[0]) else None
+
+
+def card_note(view, segment: str, kpi: str, lang: str = "fr") -> str | None:
+    """What a card says about its data (from ``view.meta["data_grain"]``, see ``kpis.grain``): its native
+    grain when the chosen one is finer, and the window's last bucket (a month at most) when the data stop
+    inside it.
+
+        >>> from kpis import metrics
+        >>> view = grain.with_data_grain(metrics.cdo_view(store, flt, "week"), native)   # monthly data
+        >>> card_note(view, "B2E", "active_users", "fr")
+        'grain natif : mois'
+    """
+    facts = _data_facts(view, segment, kpi)
+    if facts is None:
+        return None
+    native, days, end, spread = facts
+    parts = []
+    if grain.finer_than_data(view.grain, native):
+        parts.append(t("grain.native", lang, grain=t(f"grain.{native}", lang).lower()))
+    # a month at most: a card's number covers the window, so "T4 2026 : données jusqu'au 31/10" (a 12-month
+    # window by quarter) would be noise there; the chart, which draws that quarter, says it
+    at = grain.coarser(view.grain if GRAINS.index(view.grain) <= GRAINS.index("month") else "month", native)
+    partial = grain.partial_bucket(end, view.period_start, _asked_end(view), at, days, view.fiscal_start, spread)
+    if partial is not None:
+        parts.append(partial.text(lang))
+    return " · ".join(parts) or None
+
+
 def cards(view, segment: str, kpis: tuple[str, ...], lang: str = "fr", compare: str | None = None) -> list[Card]:
     """Cards for ``kpis`` of one segment (or ``"ALL"``) from a ``CdoView``; KPIs without a value are left out.
 
     Each card's number is the KPI over the view's whole window (the scorecard's value, the number the
     side-by-side view, the target table and the downloads show), its delta the comparison ``compare``
-    (``"previous"`` window or ``"year"`` before; by default ``default_comparison``), its help what the
-    number covers and both comparisons.
+    (``"previous"`` window or ``"year"`` before; by default ``default_comparison``; an unknown code is the
+    default too), its help what the number covers and both comparisons, its ``note`` what the data allow
+    (``card_note``). A KPI whose data are coarser than the grain keeps its card, without a sparkline of
+    invented buckets.
     """
-    compare = compare or default_comparison(view.period_start, view.period_end, view.fiscal_start)
+    if compare not in COMPARISONS:
+        compare = default_comparison(view.period_start, view.period_end, view.fiscal_start)
     sc = view.scorecard
     sc = sc[sc["segment"] == segment].set_index("kpi") if not sc.empty else sc
     table = view.table
@@ -243,9 +302,13 @@ def cards(view, segment: str, kpis: tuple[str, ...], lang: str = "fr", compare: 
             lines.append(f"{t(_STATUS[status][1], lang)} : {fmt_value(row['attainment'], '%', lang)} "
                          f"{'de l’objectif' if lang == 'fr' else 'of target'} ({fmt_value(row['target'], unit, lang)})")
         attainment = None if _missing(row["attainment"]) else float(row["attainment"])
+        note = card_note(view, segment, kpi, lang)
+        if note:
+            lines.insert(2, note)
+        finer = finer_than_data(view, segment, kpi) is not None
         out.append(Card(segment, kpi, KPIS[kpi].short(lang), fmt_value(float(row["value"]), unit, lang, compact=True),
-                        delta, color, arrow, desc, series.get(kpi, ())[-12:], status, "\n\n".join(lines),
-                        float(row["value"]), attainment))
+                        delta, color, arrow, desc, () if finer else series.get(kpi, ())[-12:], status,
+                        "\n\n".join(lines), float(row["value"]), attainment, note))
     return out
 
 
@@ -352,13 +415,16 @@ def indexed_frame(trends: pd.DataFrame, lang: str = "fr") -> pd.DataFrame:
     })
 
 
-def trend_frame(table: pd.DataFrame, kpi: str, targets: pd.DataFrame | None = None, lang: str = "fr") -> pd.DataFrame:
+def trend_frame(table: pd.DataFrame, kpi: str, targets: pd.DataFrame | None = None, lang: str = "fr",
+                partial: dict[str, grain.PartialBucket] | None = None) -> pd.DataFrame:
     """One KPI per segment over the buckets, with the target that applies to each bucket.
 
     A stock, distinct, ratio or score target applies as it is to every bucket
-    its period covers; a flow target is prorated to the bucket by days.
+    its period covers; a flow target is prorated to the bucket by days. ``partial`` (segment → its last
+    bucket when the data stop inside it, see ``partial_buckets``) fills that bucket's ``note``.
     """
     rows = table[(table["kpi"] == kpi) & table["value"].notna()].sort_values("period_start")
+    marks = {(seg, pb.period): pb.text(lang) for seg, pb in (partial or {}).items()}
     frame = pd.DataFrame({
         "period_start": pd.to_datetime(rows["period_start"]).to_numpy(),
         "period_end": pd.to_datetime(rows["period_end"]).to_numpy(),
@@ -366,6 +432,7 @@ def trend_frame(table: pd.DataFrame, kpi: str, targets: pd.DataFrame | None = No
         "segment": rows["segment"].to_numpy(),
         "series": rows["segment"].map(lambda s: segment_label(s, lang)).to_numpy(),
         "value": rows["value"].astype(float).to_numpy(),
+        "note": [marks.get((s, p)) for s, p in zip(rows["segment"], rows["period"], strict=True)],
     })
     frame["target"] = np.nan
     if targets is None or targets.empty or frame.empty:
@@ -387,9 +454,45 @@ def trend_frame(table: pd.DataFrame, kpi: str, targets: pd.DataFrame | None = No
 
 
 def world_trend_frame(table: pd.DataFrame, kpi: str, targets: pd.DataFrame | None = None,
-                      lang: str = "fr") -> pd.DataFrame:
+                      lang: str = "fr", partial: dict[str, grain.PartialBucket] | None = None) -> pd.DataFrame:
     """``trend_frame`` of each selected segment, without the merged ``"ALL"`` rows a multi-segment view carries."""
-    return trend_frame(table[table["segment"] != "ALL"], kpi, targets, lang)
+    return trend_frame(table[table["segment"] != "ALL"], kpi, targets, lang, partial)
+
+
+def chart_grain(view, kpi: str, segments: tuple[str, ...]) -> str:
+    """The grain a KPI's trend can honestly be drawn at: the view's, or the coarsest native grain of the
+    segments' data when that is coarser (monthly data at week grain: by month, never invented weeks)."""
+    natives = [finer_than_data(view, s, kpi) for s in segments]
+    coarse = [g for g in natives if g is not None]
+    return max(coarse, key=GRAINS.index) if coarse else view.grain
+
+
+TREND_KPIS = tuple(dict.fromkeys(k for st in FUNNEL for k in (st.external, st.internal)))
+"""The KPIs of the Vue CDO's indexed trends (each funnel stage's external and internal KPI), as ``cdo_view``'s."""
+
+
+def trends_grain(view, segments: tuple[str, ...]) -> str:
+    """The grain of the Vue CDO's indexed trends: the view's, or the finest native grain of its KPIs when that
+    is coarser (monthly data at week grain: by month; a quarterly survey among them shows in its quarter's
+    last month, as at month grain)."""
+    natives = [facts[0] for kpi in TREND_KPIS for s in segments if (facts := _data_facts(view, s, kpi))]
+    return grain.coarser(view.grain, min(natives, key=GRAINS.index)) if natives else view.grain
+
+
+def partial_buckets(view, kpi: str, segments: tuple[str, ...], at: str | None = None) -> dict[str, grain.PartialBucket]:
+    """Segment → the window's last bucket (at grain ``at``, by default the view's) when the KPI's data stop
+    inside it; segments whose last bucket is complete are left out."""
+    out = {}
+    for segment in segments:
+        facts = _data_facts(view, segment, kpi)
+        if facts is None:
+            continue
+        _, days, end, spread = facts
+        pb = grain.partial_bucket(end, view.period_start, _asked_end(view), at or view.grain, days,
+                                  view.fiscal_start, spread)
+        if pb is not None:
+            out[segment] = pb
+    return out
 
 
 def kpis_with_values(table: pd.DataFrame, candidates: tuple[str, ...]) -> list[str]:
@@ -541,6 +644,26 @@ def reference_choices(kpi_origins: pd.DataFrame, references: pd.DataFrame) -> pd
                         "chosen": [chosen.get(key) for key in groups.index]})
     return out.sort_values(["segment", "kpi"], key=lambda c: c.map(lambda v: str(v))).reset_index(drop=True) \
         if len(out) else out
+
+
+def other_sources_of(observations: pd.DataFrame, origin: str, kpi_origins: pd.DataFrame) -> dict[str, tuple]:
+    """Origins already holding the head counts and stocks a file brings under another origin, per segment:
+    {segment: (kpis, origins)}. Such a file does not continue their series (two sources' head counts are never
+    mixed), so the Importer says so before the import and offers their origin.
+
+        >>> obs = pd.DataFrame({"segment": ["B2E", "B2E"], "kpi": ["population", "contributions"]})
+        >>> held = pd.DataFrame({"segment": ["B2E"], "kpi": ["population"], "origin": ["usage-1"]})
+        >>> other_sources_of(obs, "usage-2", held)
+        {'B2E': (('population',), ('usage-1',))}
+    """
+    if observations is None or not len(observations) or kpi_origins is None or not len(kpi_origins):
+        return {}
+    mine = observations[["segment", "kpi"]].drop_duplicates()
+    mine = mine[mine["kpi"].isin(REFERENCED)]
+    held = kpi_origins[(kpi_origins["origin"] != origin) & kpi_origins["kpi"].isin(REFERENCED)]
+    both = mine.merge(held[["segment", "kpi", "origin"]], on=["segment", "kpi"])
+    return {seg: (tuple(dict.fromkeys(g["kpi"])), tuple(sorted(set(g["origin"]))))
+            for seg, g in both.groupby("segment", sort=True)}
 
 
 def view_workbook(view, lang: str = "fr", extra: dict[str, pd.DataFrame] | None = None) -> bytes:

@@ -89,6 +89,22 @@ _LABELS: dict[str, tuple[str, str]] = {
     "grain.month": ("Mois", "Month"),
     "grain.quarter": ("Trimestre", "Quarter"),
     "grain.year": ("Année", "Year"),
+    "grain.partial": ("{period} : données jusqu'au {day}", "{period}: data to {day}"),
+    "grain.partial_chart": ("Point creux, trait pointillé : {notes}", "Hollow point, dashed line: {notes}"),
+    "grain.native": ("grain natif : {grain}", "native grain: {grain}"),
+    "grain.finer": ("grain natif : {native} — la granularité « {grain} » est plus fine que les données : "
+                    "la courbe les montre par {native}, comme importées.",
+                    "native grain: {native} — the “{grain}” granularity is finer than the data: "
+                    "the chart shows them by {native}, as imported."),
+    "filter.compare": ("Comparer à", "Compare with"),
+    "filter.compare.previous": ("Période précédente", "Previous period"),
+    "filter.compare.year": ("N-1", "Year before"),
+    "filter.compare.help": ("Ce que montre la variation de chaque carte. Période précédente : la période de même "
+                            "durée juste avant ; N-1 : la même période un an plus tôt. L'aide de chaque carte donne "
+                            "les deux.",
+                            "What each card's change is measured against. Previous period: the period of the same "
+                            "length just before; year before: the same period a year earlier. Each card's help "
+                            "gives both."),
     # common
     "empty.title": ("Aucune donnée pour ce filtre", "No data for this filter"),
     "empty.hint": ("Élargissez la période ou les segments, ou importez des fichiers.",
@@ -232,6 +248,14 @@ _LABELS: dict[str, tuple[str, str]] = {
     "import.question_keep": ("Confirmer : {kpi}", "Confirm: {kpi}"),
     "import.question_pending": ("Choisissez pour pouvoir importer", "Choose to be able to import"),
     "import.origin": ("Origine (source des données)", "Origin (source of the data)"),
+    "import.other_source": (
+        "{segment} : {kpis} viennent déjà de la source « {origins} ». Sous l'origine « {origin} », ce fichier "
+        "n'en prend pas la suite : deux sources ne mélangent jamais leurs effectifs, et le chiffre affiché reste "
+        "celui de la source qui couvre le mieux la période. S'il continue la même série, donnez-lui cette origine.",
+        "{segment}: {kpis} already come from the source '{origins}'. Under the origin '{origin}', this file does "
+        "not continue them: two sources never mix their head counts, and the headline stays the one of the source "
+        "covering the period best. If it continues the same series, give it that origin."),
+    "import.use_origin": ("Utiliser l'origine « {origin} »", "Use the origin '{origin}'"),
     "import.origin_help": ("Les fichiers de même origine se corrigent : le plus récent remplace les mêmes séries "
                            "et périodes. Proposée d'après le format reconnu, sinon les noms de feuilles et les "
                            "en-têtes.",

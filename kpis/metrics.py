@@ -87,7 +87,7 @@ from functools import lru_cache
 import numpy as np
 import pandas as pd
 
-from kpis.catalog import FUNNEL, KPIS, MATCHED, MATCHED_PARTS, VOCABULARY, source_name
+from kpis.catalog import FUNNEL, KPIS, MATCH_BY_CHANNEL, MATCHED, MATCHED_PARTS, VOCABULARY, source_name
 from kpis.model import DIMENSIONS, EXTERNAL_SEGMENTS, INTERNAL_SEGMENTS, SEGMENTS, Filter
 
 __all__ = [
@@ -447,6 +447,13 @@ def _reference(sel: pd.DataFrame, flt: Filter) -> tuple[pd.DataFrame, pd.DataFra
     if not ref.any():
         return sel, empty
     sub = sel[ref]
+    group, groups = pd.factorize(sub["segment"].to_numpy(dtype=object) + "|" + key[ref])
+    origin, origins = pd.factorize(sub["origin"].to_numpy(dtype=object))
+    pairs = np.unique(group * len(origins) + origin)
+    if len(pairs) == len(groups):  # one origin per (segment, KPI), the usual case: nothing to choose
+        seg_key = np.array([g.split("|", 1) for g in groups[pairs // len(origins)]], dtype=object).reshape(-1, 2)
+        return sel, pd.DataFrame({"segment": seg_key[:, 0], "kpi": seg_key[:, 1],
+                                  "source": origins[pairs % len(origins)], "other_sources": None})
     s, e = _days(sub["period_start"]), _days(sub["period_end"])
     lo = _day(flt.start) if flt.start else int(s.min())
     hi = _day(flt.end) if flt.end else int(e.max())
@@ -1750,7 +1757,7 @@ def cdo_view(store, flt: Filter = Filter(), grain: str = "month", fiscal_start: 
 
 
 def native_totals_from_observations(obs: pd.DataFrame, flt: Filter = Filter(),
-                                    by: tuple[str, ...] = ()) -> pd.DataFrame:
+                                    by: tuple[str, ...] = (), sources: bool = False) -> pd.DataFrame:
     """What ``Store.native_totals`` returns, computed in pandas from observations (``OBS_COLUMNS``).
 
         >>> b2e = Filter(segments=("B2E",), kpis=("active_users",))
@@ -1763,6 +1770,8 @@ def native_totals_from_observations(obs: pd.DataFrame, flt: Filter = Filter(),
     Flows are summed over everything not in ``by``; stocks and distinct counts
     take per (period, segment, KPI, entity) the maximum over channels and
     initiatives (unless in ``by``), then sum over entities (unless in ``by``).
+    ``sources=True`` needs an ``origin`` column: origins stay apart and the ratios' matched parts
+    (``catalog.MATCHED``) are added, as the store does (``preferred`` is always False here).
     """
     sel = obs
     mask = np.ones(len(obs), dtype=bool)
@@ -1770,17 +1779,52 @@ def native_totals_from_observations(obs: pd.DataFrame, flt: Filter = Filter(),
         mask &= (obs["period_end"] >= pd.Timestamp(flt.start)).to_numpy()
     if flt.end:
         mask &= (obs["period_end"] <= pd.Timestamp(flt.end)).to_numpy()
+    kpis = flt.kpis
+    if sources and kpis:
+        kpis = (*kpis, *(c for c, (r, p) in MATCHED_PARTS.items() if r in kpis or p in kpis))
     for col, values in (("segment", flt.segments), ("entity", flt.entities), ("channel", flt.channels),
-                        ("initiative", flt.initiatives), ("kpi", flt.kpis)):
+                        ("initiative", flt.initiatives)):
         if values:
             mask &= obs[col].isin(values).to_numpy()
     if not mask.all():
         sel = obs[mask]
-    keys = ["period_start", "period_end", "segment", "kpi", *by]
+    if sources:
+        sel = pd.concat([sel, _matched_parts(sel)], ignore_index=True)
+    if kpis:
+        sel = sel[sel["kpi"].isin(kpis).to_numpy()]
+    keys = ["period_start", "period_end", "segment", "kpi", *by, *(["origin"] if sources else [])]
     inner = list(dict.fromkeys([*keys, "entity"]))
     per = sel.groupby(inner, observed=True, sort=False)["value"].agg(["sum", "max", "size"]).reset_index()
-    level = per["kpi"].map(lambda c: c in KPIS and KPIS[c].aggregation in ("stock", "distinct")).astype(bool)
+    kind = per["kpi"].map(lambda c: KPIS[MATCHED_PARTS.get(c, (None, c))[1]].aggregation if c in KPIS
+                          or c in MATCHED_PARTS else None)
+    level = kind.isin(["stock", "distinct"]).to_numpy()
     per = per.assign(v=per["max"].where(level, per["sum"]))
     out = per.groupby(keys, observed=True, sort=True).agg(value=("v", "sum"), n=("size", "sum")).reset_index()
     out["n"] = out["n"].astype("int64")
+    if sources:
+        out["preferred"] = False
     return out
+
+
+def _matched_parts(obs: pd.DataFrame) -> pd.DataFrame:
+    """The ratios' matched parts of observations with an ``origin`` (the store's ``_matched_parts_sql`` in
+    pandas): a component's rows, renamed to the part, where its series holds every component of the ratio."""
+    components = sorted({p for parts in MATCHED.values() for p in parts})
+    bit = {c: 1 << i for i, c in enumerate(components)}
+    comp = obs[obs["kpi"].isin(components).to_numpy()]
+    comp = comp.assign(bit=comp["kpi"].map(bit).astype("int64"))
+    fine = ["origin", "segment", "entity", "channel", "initiative", "period_start", "period_end"]
+    coarse = ["origin", "segment", "entity", "period_start", "period_end"]
+    masks = {}
+    for name, keys in (("fine", fine), ("coarse", coarse)):
+        held = comp.drop_duplicates([*keys, "kpi"]).groupby(keys, observed=True)["bit"].sum().rename(name)
+        masks[name] = comp.join(held, on=keys)[name].to_numpy(dtype=np.int64)
+    frames = []
+    for ratio, parts in MATCHED.items():  # a dozen ratios, not rows
+        need = sum(bit[c] for c in parts)
+        held = masks["fine" if ratio in MATCH_BY_CHANNEL else "coarse"]
+        for part, code in parts.items():
+            rows = (comp["kpi"].to_numpy() == part) & ((held & need) == need)
+            frames.append(comp[rows].assign(kpi=code))
+    out = pd.concat(frames, ignore_index=True) if frames else comp.iloc[:0]
+    return out.drop(columns="bit")

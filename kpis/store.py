@@ -1206,17 +1206,18 @@ class Store:
             per_entity = observed
             if sources:
                 per_entity += f" UNION ALL SELECT {', '.join(inner)}, sm, mx, n FROM ({_matched_parts_sql(where, by)})"
-        preferred = (", BOOL_OR(r.origin IS NOT NULL) AS preferred" if sources else "")
-        join = ("LEFT JOIN reference_origins r ON r.segment = per_entity.segment AND r.origin = per_entity.origin "
-                f"AND r.kpi = split_part(per_entity.kpi, '{MATCH_SEPARATOR}', 1)" if sources else "")
-        cols = ", ".join(f"per_entity.{k}" for k in keys)
+        cols = ", ".join(keys)
         sql = f"""
             SELECT {cols},
-                   SUM(CASE WHEN per_entity.kpi IN ({_placeholders(levels)}) THEN mx ELSE sm END) AS value,
-                   SUM(n) AS n{preferred}
-            FROM ({per_entity}) per_entity {join}
-            GROUP BY {cols}
-            ORDER BY {cols}"""
+                   SUM(CASE WHEN kpi IN ({_placeholders(levels)}) THEN mx ELSE sm END) AS value, SUM(n) AS n
+            FROM ({per_entity}) per_entity
+            GROUP BY {cols}"""
+        if sources:  # the origin a person chose for this KPI (a ratio's parts: for the ratio) and segment
+            sql = f"""
+                SELECT t.*, r.origin IS NOT NULL AS preferred FROM ({sql}) t
+                LEFT JOIN reference_origins r ON r.segment = t.segment AND r.origin = t.origin
+                      AND r.kpi = split_part(t.kpi, '{MATCH_SEPARATOR}', 1)"""
+        sql += f" ORDER BY {cols}"
         with self._read() as con:
             out = con.execute(sql, [*levels, *params, *(params if sources and "UNION" in per_entity else [])]).df()
         out["n"] = out["n"].astype("int64")

@@ -85,6 +85,14 @@ def test_upload_shows_what_was_understood_then_imports(store_path):
     assert "Prêt à importer" in _texts(at)
     summary = at.dataframe[0].value
     assert summary.iloc[0]["Segments"] == "B2E" and summary.iloc[0]["Gardées"] == 1
+    # the file continues the demo's monthly B2E workbook: the user gives it that workbook's origin (a file of
+    # another layout is another source, whose head counts are never mixed with the workbook's)
+    workbook = next(b["origin"] for b in Store(store_path).batches() if b["segments"] == ["B2E"])
+    assert any(f"viennent déjà de la source « {md(workbook)} »" in i.value for i in at.info)
+    [use] = [b for b in at.button if str(b.key).startswith("use_origin_")]
+    use.click().run()
+    [origin] = [i for i in at.text_input if str(i.key).startswith("origin_")]
+    assert origin.value == workbook and not [b for b in at.button if str(b.key).startswith("use_origin_")]
     at.button(key="do_import").click().run()
     assert "lot n° 4 importé, 3 valeurs enregistrées" in _texts(at)
     at.switch_page("app_pages/cdo_view.py").run()
@@ -316,6 +324,70 @@ def test_every_page_names_its_sources_and_their_freshness(store_path):
     # Vue CDO reads the selected segments: B2C and B2E, not B2B
     assert "externe_b2c.xlsx — données au 31/10/2026" in captions and "interne_b2e.xlsx" in captions
     assert "externe_b2b.xlsx" not in captions
+
+
+def _cdo_caption(at) -> str:
+    return next(c.value for c in at.caption if c.value.startswith(("Du ", "From ")))
+
+
+@pytest.mark.parametrize(("params", "period", "description", "comparison"), [
+    ({}, "12m", "vs N-1", "compare.year"),  # 12 derniers mois: a year earlier by default
+    ({}, "lm", "vs période précédente", "compare.previous"),  # the last month: the month before by default
+    ({"cmp": "year"}, "lm", "vs N-1", "compare.year"),
+    ({"cmp": "previous"}, "lm", "vs période précédente", "compare.previous"),
+    ({"cmp": "previous"}, "12m", "vs période précédente", "compare.previous"),
+    ({"cmp": "year", "lang": "English"}, "lm", "vs year before", "compare.year"),  # a French link, in English
+    ({"cmp": "semaine"}, "lm", "vs période précédente", "compare.previous"),  # an unknown code: the default
+])
+def test_the_comparison_is_a_url_parameter_every_card_follows(store_path, params, period, description, comparison):
+    at = AppTest.from_file(APP, default_timeout=90)
+    for key, value in params.items():
+        at.query_params[key] = value
+    at.run()
+    if period != "12m":
+        at.pills(key="period").set_value(period).run()
+    assert not at.exception, [e.value for e in at.exception]
+    lang = "en" if params.get("lang") == "English" else "fr"
+    which = "year" if comparison == "compare.year" else "previous"
+    assert at.session_state["selection"].compare == which
+    assert at.query_params.get("cmp") == (params["cmp"] if params.get("cmp") in ("previous", "year") and (
+        params["cmp"], period) not in (("previous", "lm"), ("year", "12m")) else None)  # dropped when the default
+    # every card with a delta says the comparison chosen (a survey KPI adds its like-for-like days: "(334 j)")
+    assert {m.proto.delta_description.split(" (")[0] for m in at.metric if m.proto.delta} == {description}
+    assert t(comparison, lang) in _cdo_caption(at)
+    # the B2C clicks card's delta is the scorecard's change against that window: over the last month (October
+    # 2026), September 2026 and October 2025 differ, so the other comparison's number would be wrong
+    sel = at.session_state["selection"]
+    row = metrics.cdo_view(Store(store_path), sel.flt, sel.grain, lang=lang).scorecard.set_index(
+        ["segment", "kpi"]).loc[("B2C", "clicks")]
+    change, other = (row["change"], row["change_year"]) if which == "previous" else (row["change_year"], row["change"])
+    clicks = next(m for m in at.metric if m.label.endswith(KPIS["clicks"].short(lang)))
+    assert clicks.delta.lstrip("+−-") == fmt_value(abs(change), "count", lang, compact=True)
+    if period == "lm":
+        assert clicks.delta.lstrip("+−-") != fmt_value(abs(other), "count", lang, compact=True)
+
+
+def test_world_pages_follow_the_comparison_and_keep_monthly_cards_at_week_grain(store_path):
+    at = AppTest.from_file(APP, default_timeout=90)
+    at.query_params["cmp"] = "previous"
+    at.run()
+    at.segmented_control(key="grain").set_value("week").run()
+    # Vue CDO: the indexed trends are drawn by month, and say why
+    assert any(c.value.startswith("grain natif : mois — la granularité « semaine »") for c in at.caption)
+    at.switch_page("app_pages/internal.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    labels = [m.label.split("] ")[-1] for m in at.metric]  # without the target badge
+    # the B2E data are monthly: every card stays, with the window's value and its native grain said
+    assert KPIS["active_users"].short("fr") in labels and KPIS["adoption_rate"].short("fr") in labels
+    assert {m.proto.delta_description.split(" (")[0] for m in at.metric if m.proto.delta} == {"vs période précédente"}
+    notes = [c.value for c in at.caption if "grain natif : mois" in c.value]
+    assert len(notes) >= len(labels)  # each card's note, and the chart's
+    assert any("plus fine que les données" in n for n in notes)
+    sel = at.session_state["selection"]
+    view = metrics.cdo_view(Store(store_path), sel.flt, "month", lang="fr")  # window values do not depend on grain
+    active = view.scorecard.set_index(["segment", "kpi"]).loc[("B2E", "active_users"), "value"]
+    card = next(m for m in at.metric if m.label.endswith(KPIS["active_users"].short("fr")))
+    assert card.value == fmt_value(active, "count", "fr", compact=True)
 
 
 def _clicks_csv(i: int, rows: int = 3000) -> bytes:

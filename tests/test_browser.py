@@ -32,8 +32,18 @@ def free_port() -> int:
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
+    yield from serve(tmp_path_factory.mktemp("browser") / "store.duckdb")
+
+
+@pytest.fixture
+def own_server(tmp_path):
+    """An app on a store of its own (the demo data only), for a test that counts batches."""
+    yield from serve(tmp_path / "store.duckdb")
+
+
+def serve(store: Path):
+    """``streamlit run app.py`` on ``store``; yields its URL, stops it afterwards."""
     port = free_port()
-    store = tmp_path_factory.mktemp("browser") / "store.duckdb"
     env = {**os.environ, "PASSERELLE_STORE": str(store)}
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port), "--server.address",
@@ -130,4 +140,124 @@ def test_upload_import_filter_and_switch_language(server, browser, tmp_path):
         page.get_by_role("heading", name=name, exact=True).wait_for(timeout=60_000)
         page.wait_for_timeout(1500)
         shot(page, "06_" + name.lower().replace(" ", "_"))
+    page.close()
+
+
+def corrected_copy(path: Path, delta: int) -> None:
+    """sample_data/externe_b2b.xlsx as a colleague sends it back: its sheet renamed (so the file gets another
+    origin than the demo batch's) and the clicks of the first October 2026 row raised by ``delta``."""
+    import openpyxl
+
+    book = openpyxl.load_workbook(ROOT / "sample_data" / "externe_b2b.xlsx")
+    sheet = book["Campaigns"]
+    sheet.title = "Campagnes corrigées"
+    header = [c.value for c in sheet[1]]
+    month, clicks = header.index("Month") + 1, header.index("Clicks") + 1
+    row = next(r for r in range(2, sheet.max_row + 1) if sheet.cell(r, month).value == "2026-10")
+    sheet.cell(row, clicks).value += delta
+    book.save(path)
+
+
+def settled(page) -> None:
+    """Wait until the app has finished its run (Streamlit's "Running…" indicator gone)."""
+    page.wait_for_timeout(500)
+    page.wait_for_function("() => !document.querySelector('[data-testid=stStatusWidget]')", timeout=60_000)
+
+
+def open_delete_form(page) -> None:
+    """Historique's "Supprimer un lot" expander, opened (a rerun after a delete may close it)."""
+    settled(page)
+    expander = page.get_by_test_id("stExpander").filter(has_text="Supprimer un lot")
+    if not expander.locator(".st-key-delete_pick").is_visible():
+        expander.locator("summary").click()
+    expander.locator(".st-key-delete_pick").wait_for(timeout=30_000)
+
+
+def batch_options(page) -> list[str]:
+    """The options of Historique's "Lot à supprimer" select box (one per batch, newest first)."""
+    page.locator(".st-key-delete_pick").get_by_role("combobox").click()
+    page.get_by_role("option").first.wait_for(timeout=10_000)
+    options = page.get_by_role("option").all_inner_texts()
+    page.keyboard.press("Escape")
+    return options
+
+
+def test_a_corrected_copy_is_a_correction_then_its_deletion_is_confirmed_and_undoable(own_server, browser, tmp_path):
+    page = browser.new_page(viewport={"width": 1500, "height": 1000})
+    october_b2b = f"{own_server}/?seg=B2B&period=Dernier+mois"
+    page.goto(october_b2b)
+    page.get_by_role("heading", name="B2B — clients professionnels").wait_for(timeout=90_000)
+    before = metric_value(page, "Clics")  # B2B clicks of October 2026 in the demo data
+    clicks = int(before.replace(NNBSP, ""))
+    assert clicks > 10_000
+
+    upload = tmp_path / "externe_b2b_corrige.xlsx"
+    corrected_copy(upload, delta=1000)
+    page.get_by_test_id("stSidebarNav").get_by_text("Importer", exact=True).click()
+    page.locator('input[type="file"]').first.set_input_files(str(upload))
+    # the same series already hold the demo batch's values under another origin: the page asks
+    page.get_by_text("Ces séries ont déjà des valeurs d'une autre origine").wait_for(timeout=60_000)
+    correction = page.get_by_text("C'est une correction de ce lot : n° 1")  # the demo's B2B batch
+    correction.wait_for(timeout=60_000)
+    assert page.get_by_text("Ce sont d'autres données").is_visible()
+    # the message names the size of the difference: the one value raised by 1 000
+    warning = page.get_by_test_id("stAlert").filter(has_text="Ces séries ont déjà").inner_text()
+    assert "Le lot n° 1 (externe_b2b.xlsx" in warning and f"(écart +1{NNBSP}000)" in warning
+    import_button = page.locator(".st-key-do_import button")
+    assert import_button.is_disabled() and import_button.inner_text() == "Importer 0 fichier(s)"  # choose first
+    shot(page, "10_importer_correction_choice")
+    correction.click()
+    page.get_by_role("button", name="Importer 1 fichier(s)").wait_for(timeout=60_000)
+    assert import_button.is_enabled()
+    import_button.click()
+    page.get_by_text("lot n° 4 importé").wait_for(timeout=60_000)
+    page.get_by_text("valeurs plus anciennes des mêmes séries et périodes sont remplacées").wait_for()
+    shot(page, "11_importer_correction_imported")
+
+    # October's B2B clicks: one value changed by 1 000, nothing doubled (the demo batch is superseded)
+    page.goto(october_b2b)
+    page.get_by_role("heading", name="B2B — clients professionnels").wait_for(timeout=90_000)
+    corrected = f"{clicks + 1000:,}".replace(",", NNBSP)
+    page.wait_for_function(f"() => [...document.querySelectorAll('[data-testid=stMetricValue]')]"
+                           f".some(e => e.innerText === '{corrected}')", timeout=60_000)
+    assert metric_value(page, "Clics") == corrected
+
+    page.get_by_test_id("stSidebarNav").get_by_text("Historique", exact=True).click()
+    page.get_by_role("heading", name="Historique").wait_for(timeout=60_000)
+    open_delete_form(page)
+    options = batch_options(page)
+    assert len(options) == 4 and options[0].startswith("#4 · externe_b2b_corrige.xlsx")  # 3 demo files + the copy
+    # the preview of deleting the copy: the demo batch's values come back
+    page.get_by_text("Lot n° 4 · externe_b2b_corrige.xlsx").wait_for(timeout=60_000)
+    preview = page.get_by_test_id("stExpander").filter(has_text="Supprimer un lot").locator("li").all_inner_texts()
+    # 1 674 rows × 6 KPIs: the copy's 10 044 values go, the demo batch's 10 044 come back
+    assert preview[0].startswith("Lot n° 4 · externe_b2b_corrige.xlsx · origine campaigns-") and \
+        f"10{NNBSP}044 valeurs · du 01/11/2023 au 31/10/2026" in preview[0]
+    assert preview[1].startswith(f"10{NNBSP}044 valeur(s) plus ancienne(s) redeviennent à jour") and \
+        preview[1].endswith("— lot(s) 1")
+    confirm = page.get_by_role("checkbox", name="Je confirme la suppression du lot n° 4")
+    delete = page.locator(".st-key-delete_do button")
+    assert delete.is_disabled()
+    page.get_by_text("Je confirme la suppression du lot n° 4").click()
+    page.wait_for_function("() => !document.querySelector('.st-key-delete_do button').disabled", timeout=60_000)
+    assert confirm.is_checked()
+    shot(page, "12_historique_delete_confirmed")
+    delete.click()
+    page.get_by_text("Lot(s) 4 supprimé(s)").wait_for(timeout=60_000)
+    open_delete_form(page)
+    # the selector moves to the next batch, whose confirmation is not ticked: one more click deletes nothing
+    next_confirm = page.get_by_role("checkbox", name="Je confirme la suppression du lot n° 3")
+    next_confirm.wait_for(state="attached", timeout=60_000)  # the input itself is drawn hidden
+    assert not next_confirm.is_checked() and delete.is_disabled()
+    # and the selector names the batch the box names, not the one just deleted
+    assert page.locator(".st-key-delete_pick").get_by_role("combobox").input_value().startswith("#3 · interne_b2e")
+    assert page.get_by_role("button", name="Annuler la suppression").count() == 1
+    assert len(batch_options(page)) == 3
+    shot(page, "13_historique_deleted_undo")
+
+    page.goto(october_b2b)  # the demo's value is current again
+    page.get_by_role("heading", name="B2B — clients professionnels").wait_for(timeout=90_000)
+    page.wait_for_function(f"() => [...document.querySelectorAll('[data-testid=stMetricValue]')]"
+                           f".some(e => e.innerText === '{before}')", timeout=60_000)
+    assert metric_value(page, "Clics") == before
     page.close()

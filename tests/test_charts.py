@@ -41,3 +41,20 @@ def test_breakdown_sorted_with_share_tooltip():
 def test_value_formats():
     formats = [charts.value_format(u) for u in ("%", "€", "×", "count", "score")]
     assert formats == [".1%", "$,.2f", ",.2f", ",.0f", ",.1f"]
+
+
+def test_a_partial_last_bucket_is_a_hollow_point_on_a_dashed_segment_with_its_note():
+    frame = pd.DataFrame({
+        "period_start": pd.to_datetime(["2026-09-01", "2026-10-01", "2026-11-01"]),
+        "period": ["sept. 2026", "oct. 2026", "nov. 2026"], "series": "B2C", "value": [190.0, 200.0, 30.0],
+        "note": [None, None, "nov. 2026 : données jusqu'au 20/11"]})
+    spec = charts.trend(frame, title="Clics", unit="count", lang="fr").to_dict()
+    solid, dashed, points, hollow = spec["layer"][0]["layer"]
+    data = spec["datasets"]
+    assert dashed["mark"]["strokeDash"] == [4, 3]
+    # the dashed segment joins October (the last whole bucket) to November (the partial one), nothing else
+    assert [r["value"] for r in data[dashed["data"]["name"]]] == [200.0, 30.0]
+    assert hollow["mark"]["filled"] is False and points["mark"]["filled"] is True
+    assert [t["field"] for t in hollow["encoding"]["tooltip"]] == ["series", "period", "value", "note"]
+    assert solid["transform"] == [{"filter": "(datum.note === null)"}]
+    assert hollow["transform"] == [{"filter": "(!(datum.note === null))"}]

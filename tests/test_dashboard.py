@@ -200,3 +200,103 @@ def test_breakdown_or_fallback_ranks_the_fallback_when_the_kpi_has_no_member(sto
     assert kpi is None and frame.empty and frame.columns.tolist() == ["name", "value", "share"]
     kpi, frame = dashboard.breakdown_or_fallback(bd, "leads", "B2B", "initiative", fallback="clicks")
     assert kpi == "clicks" and frame.empty  # no B2B data at all: nothing to show
+
+
+@pytest.fixture
+def two_years(tmp_path):
+    """B2C clicks: 800 in September 2025, 1 000 in August 2026, 1 200 in September 2026, then 10 a day from 1 to
+    20 October 2026; B2E active users 700 (August) and 800 (September 2026), population 1 000 both months."""
+    s = Store(tmp_path / "y.duckdb")
+    rows = [(start, pd.Timestamp(start) + pd.offsets.MonthEnd(0), "B2C", "FR", "search", "(all)", "clicks", v)
+            for start, v in (("2025-09-01", 800), ("2026-08-01", 1000), ("2026-09-01", 1200))]
+    rows += [(d, d, "B2C", "FR", "search", "(all)", "clicks", 10) for d in pd.date_range("2026-10-01", "2026-10-20")]
+    rows += [(start, pd.Timestamp(start) + pd.offsets.MonthEnd(0), "B2E", "FR", "intranet", "(all)", kpi, v)
+             for start, kpi, v in (("2026-08-01", "active_users", 700), ("2026-09-01", "active_users", 800),
+                                   ("2026-08-01", "population", 1000), ("2026-09-01", "population", 1000))]
+    s.import_batch(obs(rows), file_name="mix.xlsx", sha256="y")
+    return s
+
+
+def _view(store, flt, grain_="month"):
+    from kpis import grain
+
+    return grain.with_data_grain(metrics.cdo_view(store, flt, grain_, lang="fr"), metrics.fetch(store, flt, grain_),
+                                 flt)
+
+
+@pytest.mark.parametrize(("compare", "delta", "description"), [
+    ("previous", "+200", "vs période précédente"),  # September 2026 vs August 2026: 1 200 − 1 000
+    ("year", "+400", "vs N-1"),  # September 2026 vs September 2025: 1 200 − 800
+    (None, "+200", "vs période précédente"),  # a one-month window: the previous one by default
+    ("bogus", "+200", "vs période précédente"),  # an unknown code is the default, not an error
+])
+def test_cards_show_the_comparison_chosen_and_the_help_keeps_both(two_years, compare, delta, description):
+    september = Filter(segments=("B2C",), start=date(2026, 9, 1), end=date(2026, 9, 30))
+    card = dashboard.cards(_view(two_years, september), "B2C", ("clicks",), "fr", compare)[0]
+    assert (card.value, card.delta, card.delta_description) == (f"1{NNBSP}200", delta, description)
+    assert "vs période précédente (01/08/2026 – 31/08/2026) : +200" in card.help
+    assert "vs N-1 (01/09/2025 – 30/09/2025) : +400" in card.help
+
+
+def test_a_card_says_its_last_month_has_data_only_part_of_the_way(two_years):
+    autumn = Filter(segments=("B2C",), start=date(2026, 8, 1), end=date(2026, 10, 31))
+    card = dashboard.cards(_view(two_years, autumn), "B2C", ("clicks",), "fr")[0]
+    # 1 000 + 1 200 + 20 days × 10 = 2 400, October's data stop on the 20th
+    assert card.value == f"2{NNBSP}400"
+    assert card.note == "oct. 2026 : données jusqu'au 20/10"
+    assert "oct. 2026 : données jusqu'au 20/10" in card.help
+    english = dashboard.cards(_view(two_years, autumn), "B2C", ("clicks",), "en")[0]
+    assert english.note == "Oct 2026: data to 20/10"
+    september = Filter(segments=("B2C",), start=date(2026, 8, 1), end=date(2026, 9, 30))
+    assert dashboard.cards(_view(two_years, september), "B2C", ("clicks",), "fr")[0].note is None
+
+
+def test_at_week_grain_monthly_kpis_keep_their_card_and_chart_by_month(two_years):
+    summer = Filter(segments=("B2E",), start=date(2026, 8, 1), end=date(2026, 9, 30))
+    view = _view(two_years, summer, "week")
+    cards = {c.kpi: c for c in dashboard.cards(view, "B2E", ("active_users", "adoption_rate"), "fr")}
+    # the window's value, never hidden: (700 + 800) / 2 = 750 active users, 750 / 1 000 = 75 % adoption
+    assert (cards["active_users"].value, cards["adoption_rate"].value) == ("750", f"75,0{NNBSP}%")
+    assert cards["active_users"].note == cards["adoption_rate"].note == "grain natif : mois"
+    assert cards["active_users"].sparkline == ()  # no invented weeks
+    assert dashboard.chart_grain(view, "active_users", ("B2E",)) == "month"
+    monthly = metrics.kpi_table(metrics.fetch(two_years, summer, "month"), summer, "month")
+    frame = dashboard.world_trend_frame(monthly, "active_users")
+    assert frame["value"].tolist() == [700.0, 800.0]
+    assert _view(two_years, summer, "month").grain == "month"
+    assert dashboard.cards(_view(two_years, summer, "month"), "B2E", ("active_users",), "fr")[0].note is None
+
+
+def test_trend_frame_notes_the_partial_last_bucket(two_years):
+    autumn = Filter(segments=("B2C",), start=date(2026, 8, 1), end=date(2026, 10, 31))
+    view = _view(two_years, autumn)
+    partial = dashboard.partial_buckets(view, "clicks", ("B2C",))
+    frame = dashboard.trend_frame(view.table, "clicks", lang="fr", partial=partial)
+    assert frame["value"].tolist() == [1000.0, 1200.0, 200.0]
+    assert frame["note"].fillna("").tolist() == ["", "", "oct. 2026 : données jusqu'au 20/10"]
+
+
+def test_trend_kpis_are_the_cdo_views_and_their_grain_is_never_finer_than_the_data(two_years):
+    summer = Filter(segments=("B2C", "B2E"), start=date(2026, 8, 1), end=date(2026, 9, 30))
+    week = _view(two_years, summer, "week")
+    assert set(metrics.cdo_view(two_years, summer, "month").trends["kpi"]) <= set(dashboard.TREND_KPIS)
+    # B2C clicks and B2E active users (monthly): by month, not by invented weeks
+    assert dashboard.trends_grain(week, summer.segments) == "month"
+    assert dashboard.trends_grain(_view(two_years, summer, "month"), summer.segments) == "month"
+    assert dashboard.trends_grain(_view(two_years, summer, "quarter"), summer.segments) == "quarter"
+
+
+def test_by_quarter_a_card_says_only_what_its_window_misses_the_chart_says_the_quarter(two_years):
+    # B2E active users, monthly, in a window from July to August
+    view = _view(two_years, Filter(segments=("B2E",), start=date(2026, 7, 1), end=date(2026, 8, 31)), "quarter")
+    # Q3 2026 holds July–August in this window and the data go to 31/08 only: the quarter is partial on the chart
+    assert dashboard.partial_buckets(view, "active_users", ("B2E",), "quarter")["B2E"].text("fr") == \
+        "T3 2026 : données jusqu'au 31/08"
+    # the card's number covers July–August, whose months are whole: nothing to say
+    assert dashboard.cards(view, "B2E", ("active_users",), "fr")[0].note is None
+    # clicks daily to 20/10, by quarter: the card says October (a month), the chart the quarter
+    autumn = Filter(segments=("B2C",), start=date(2026, 8, 1), end=date(2026, 10, 31))
+    by_quarter = _view(two_years, autumn, "quarter")
+    assert dashboard.cards(by_quarter, "B2C", ("clicks",), "fr")[0].note == "oct. 2026 : données jusqu'au 20/10"
+    assert dashboard.partial_buckets(by_quarter, "clicks", ("B2C",), "quarter")["B2C"].text("fr") == \
+        "T4 2026 : données jusqu'au 20/10"

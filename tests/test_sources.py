@@ -189,3 +189,20 @@ def test_the_reference_is_the_origin_covering_most_of_the_window():
     sc = metrics.scorecard(native, flt).set_index("kpi")
     assert sc.at["active_users", "source"] == "W" and sc.at["active_users", "other_sources"] == "R"
     assert sc.at["active_users", "value"] == pytest.approx(700)  # (600 + 700 + 800) / 3, R never averaged in
+
+
+def test_the_store_and_the_pandas_contract_match_the_same_parts(two_tools):
+    # the SQL (entity_totals, and the raw path a channel filter takes) and pandas agree on every origin and part:
+    # ctr~clicks 500 and ctr~impressions 15 000 (both campaigns), no conversion_rate part (no series has both)
+    observations = two_tools.observations(Filter())
+    origins = {b["id"]: b["origin"] for b in two_tools.batches()}
+    observations["origin"] = observations["batch_id"].map(origins)
+    cols = ["period_start", "period_end", "segment", "kpi", "origin", "value", "n"]
+    for flt in (Filter(), Filter(channels=("search", "(all)"))):
+        sql = two_tools.native_totals(flt, sources=True)[cols].sort_values(cols[:5]).reset_index(drop=True)
+        pandas = metrics.native_totals_from_observations(observations, flt, sources=True)[cols]
+        pandas = pandas.sort_values(cols[:5]).reset_index(drop=True)
+        pd.testing.assert_frame_equal(sql, pandas, check_dtype=False)
+        parts = sql[sql["kpi"].str.contains("~")].set_index("kpi")["value"]
+        assert (parts["ctr~clicks"], parts["ctr~impressions"]) == (500, 15_000)
+        assert not any(k.startswith("conversion_rate~") for k in parts.index)

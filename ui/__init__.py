@@ -25,7 +25,9 @@ from ui.data import (
     demo_preview,
     dimension_values,
     forget_uploads,
+    indexed_trends,
     kpi_origins,
+    kpi_table,
     observations,
     overlaps,
     reference_origins,
@@ -35,21 +37,22 @@ from ui.data import (
 )
 from ui.deletion import batch_delete_form, demo_banner, preview_lines, show_messages, undo_buttons
 from ui.questions import question_answers, question_choice, questions_asked
-from ui.state import Selection, lang, selection, set_selection, settings, t
+from ui.state import Selection, comparison_control, lang, selection, set_selection, settings, t
 from ui.widgets import cards_grid, empty_state, excel_download, kpi_picker, metric_card, sources_caption
 from ui.world import render_world
 
 __all__ = [
     # ui.data
     "batches", "breakdown", "by_source", "cdo_view", "check", "coverage", "deletion_preview", "deletions",
-    "demo_preview", "dimension_values", "forget_uploads", "kpi_origins", "observations", "overlaps",
+    "demo_preview", "dimension_values", "forget_uploads", "indexed_trends", "kpi_origins", "kpi_table",
+    "observations", "overlaps",
     "reference_origins", "remembered_mappings", "store", "targets",
     # ui.deletion
     "batch_delete_form", "demo_banner", "preview_lines", "show_messages", "undo_buttons",
     # ui.questions
     "question_answers", "question_choice", "questions_asked",
     # ui.state
-    "Selection", "lang", "selection", "set_selection", "settings", "t",
+    "Selection", "comparison_control", "lang", "selection", "set_selection", "settings", "t",
     # ui.widgets
     "cards_grid", "empty_state", "excel_download", "kpi_picker", "metric_card", "sources_caption",
     # ui.world

@@ -99,10 +99,31 @@ def _kept(key: tuple, file, compute: Callable[[], Any]):
 
 @st.cache_data(show_spinner=False, max_entries=64)
 def cdo_view(version: str, flt: Filter, grain: str, lang: str, fiscal_start: int = 1):
-    """``kpis.metrics.cdo_view`` cached on the store's data version and the selection."""
+    """``kpis.metrics.cdo_view`` cached on the store's data version and the selection, with each KPI's native
+    grain and last data day (``kpis.grain.with_data_grain``) read from the same store read."""
+    from kpis import grain as grains
     from kpis import metrics
 
-    return metrics.cdo_view(store(), flt, grain, fiscal_start=fiscal_start, lang=lang)
+    native = metrics.fetch(store(), flt, grain, fiscal_start)
+    view = metrics.cdo_view(store(), flt, grain, fiscal_start=fiscal_start, lang=lang, native=native)
+    return grains.with_data_grain(view, native, flt)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def kpi_table(version: str, flt: Filter, grain: str, lang: str, fiscal_start: int = 1):
+    """``kpis.metrics.kpi_table`` at one grain (a KPI drawn at its native grain when the chosen one is finer)."""
+    from kpis import metrics
+
+    native = metrics.fetch(store(), flt, grain, fiscal_start)
+    return metrics.kpi_table(native, flt, grain, fiscal_start, lang)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def indexed_trends(version: str, flt: Filter, grain: str, lang: str, fiscal_start: int = 1):
+    """``kpis.metrics.indexed_trends`` of the Vue CDO's KPIs at one grain (their native one when it is coarser)."""
+    from kpis import dashboard, metrics
+
+    return metrics.indexed_trends(kpi_table(version, flt, grain, lang, fiscal_start), dashboard.TREND_KPIS)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)

@@ -24,6 +24,9 @@ from ui.state import lang, t
 CONFIRM_PREFIX = "delete_confirm_"
 """Key prefix of the Historique confirmation checkbox, followed by the batch id it confirms."""
 
+PICK_KEY = "delete_pick"
+"""Key of the Historique batch selector."""
+
 DEMO_CONFIRM_KEY = "demo_confirm_open"
 """True while the demo removal's confirmation is shown."""
 
@@ -44,9 +47,15 @@ def show_messages() -> None:
 
 
 def _reset_confirmations() -> None:
+    """Untick every confirmation and put the batch selector on the newest batch. The selector is set, not
+    cleared: a cleared one still showed the deleted batch's name above the next batch's preview and box."""
     for key in [k for k in st.session_state if str(k).startswith(CONFIRM_PREFIX)]:
         del st.session_state[key]
-    st.session_state.pop("delete_pick", None)
+    newest = [b["id"] for b in data.store().batches()][-1:]
+    if newest:
+        st.session_state[PICK_KEY] = newest[0]
+    else:
+        st.session_state.pop(PICK_KEY, None)
     st.session_state[DEMO_CONFIRM_KEY] = False
 
 
@@ -109,7 +118,7 @@ def batch_delete_form(batches: list[dict], version: str) -> None:
     """Pick a batch, see what its deletion does, tick the box naming it, delete."""
     ids = [b["id"] for b in reversed(batches)]
     labels = {b["id"]: f"#{b['id']} · {b['file']} · {b['imported_at'][:10]}" for b in batches}
-    picked = st.selectbox(t("history.delete_pick"), ids, format_func=labels.get, key="delete_pick")
+    picked = st.selectbox(t("history.delete_pick"), ids, format_func=labels.get, key=PICK_KEY)
     st.markdown(f"**{t('history.preview')}**")
     preview_lines(data.deletion_preview(version, picked))
     confirmed = st.checkbox(t("history.delete_confirm", id=picked), key=f"{CONFIRM_PREFIX}{picked}")

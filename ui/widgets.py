@@ -27,12 +27,16 @@ def empty_state(message_key: str = "empty.title") -> None:
 
 
 def metric_card(card: dashboard.Card) -> None:
-    """One KPI card as a bordered ``st.metric`` with its sparkline and target status."""
+    """One KPI card as a bordered ``st.metric`` with its sparkline and target status; its note (native grain,
+    a last bucket with data only part of the way) in small print under the number."""
     badge = dashboard.status_label(card.status, lang(), card.attainment)
     label = f"{badge} {card.label}".strip()  # the badge first: long labels are cut
-    st.metric(label, card.value, card.delta, delta_color=card.delta_color, delta_arrow=card.delta_arrow,
-              delta_description=card.delta_description, help=card.help, border=True, height="stretch",
-              chart_data=list(card.sparkline) if len(card.sparkline) > 1 else None, chart_type="area")
+    with st.container(border=True, height="stretch", gap="xxsmall"):
+        st.metric(label, card.value, card.delta, delta_color=card.delta_color, delta_arrow=card.delta_arrow,
+                  delta_description=card.delta_description, help=card.help,
+                  chart_data=list(card.sparkline) if len(card.sparkline) > 1 else None, chart_type="area")
+        if card.note:
+            st.caption(f":material/info: {card.note}")
 
 
 def cards_grid(cards: list[dashboard.Card]) -> None:

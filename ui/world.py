@@ -10,6 +10,7 @@ every value with its import batch, and the page as an Excel workbook.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from functools import partial
 
 import streamlit as st
@@ -44,13 +45,11 @@ def render_world(world: World) -> None:
 def _overview(world: World, view, flt: Filter, sel: Selection) -> tuple[str | None, str]:
     """The world's cards, then one KPI's trend with its target line; returns the KPI and the segment picked."""
     st.caption(t("world.caption", segments=", ".join(flt.segments)))
-    cards_grid(dashboard.cards(view, dashboard.headline_segment(flt.segments), world.kpis, sel.lang))
+    cards_grid(dashboard.cards(view, dashboard.headline_segment(flt.segments), world.kpis, sel.lang, sel.compare))
     with st.container(border=True):
-        kpi = kpi_picker(view.table, world.kpis, key=f"{world.key}_kpi")
+        kpi = kpi_picker(view.scorecard, world.kpis, key=f"{world.key}_kpi")
         if kpi:
-            frame = dashboard.world_trend_frame(view.table, kpi, data.targets(sel.version), sel.lang)
-            st.altair_chart(charts.trend(frame, title=KPIS[kpi].label(sel.lang), unit=KPIS[kpi].unit,
-                                         lang=sel.lang), alt=KPIS[kpi].label(sel.lang))
+            _trend(view, flt, kpi, sel)
     segment = st.segmented_control(t("world.segment"), list(flt.segments), key=f"{world.key}_segment",
                                    default=flt.segments[0], required=True)
     return kpi, segment
@@ -65,6 +64,22 @@ def _by_source(flt: Filter, sel: Selection) -> None:
     with st.expander(t("world.by_source"), icon=":material/dataset:"):
         st.caption(t("world.by_source_help"))
         st.dataframe(frame, hide_index=True)
+
+
+def _trend(view, flt: Filter, kpi: str, sel: Selection) -> None:
+    """One KPI's trend with its target line, at its native grain (with a note) when the chosen one is finer;
+    a last bucket whose data stop inside it is a hollow point."""
+    at = dashboard.chart_grain(view, kpi, flt.segments)
+    table = view.table if at == sel.grain else data.kpi_table(sel.version, flt, at, sel.lang, sel.fiscal_start)
+    partial = dashboard.partial_buckets(view, kpi, flt.segments, at)
+    frame = dashboard.world_trend_frame(table, kpi, data.targets(sel.version), sel.lang, partial)
+    st.altair_chart(charts.trend(frame, title=KPIS[kpi].label(sel.lang), unit=KPIS[kpi].unit, lang=sel.lang),
+                    alt=KPIS[kpi].label(sel.lang))
+    if partial:
+        notes = " · ".join(f"{segment} — {pb.text(sel.lang)}" for segment, pb in partial.items())
+        st.caption(t("grain.partial_chart", notes=notes))
+    if at != sel.grain:
+        st.caption(t("grain.finer", native=t(f"grain.{at}").lower(), grain=t(f"grain.{sel.grain}").lower()))
 
 
 def _breakdowns(world: World, flt: Filter, kpi: str | None, segment: str, sel: Selection) -> None:
@@ -93,14 +108,20 @@ def _breakdown_chart(flt: Filter, kpi: str | None, segment: str, dimension: str,
 
 
 def _profile(view, segment: str, sel: Selection) -> None:
-    """Active users, readers and contributors per bucket, when the data has them."""
-    profile = dashboard.profile_frame(view.table, segment, sel.lang)
+    """Active users, readers and contributors per bucket, when the data has them (by month when they are
+    monthly and the grain is finer)."""
+    at = dashboard.chart_grain(view, "active_users", (segment,))
+    flt = replace(sel.flt, segments=(segment,))
+    table = view.table if at == sel.grain else data.kpi_table(sel.version, flt, at, sel.lang, sel.fiscal_start)
+    profile = dashboard.profile_frame(table, segment, sel.lang)
     if profile.empty:
         return
     with st.container(border=True):
         title = t("world.profile")
         st.altair_chart(charts.profile(profile, title=title, lang=sel.lang), alt=title)
         st.caption(t("world.profile_help"))
+        if at != sel.grain:
+            st.caption(t("grain.finer", native=t(f"grain.{at}").lower(), grain=t(f"grain.{sel.grain}").lower()))
 
 
 def _detail(world: World, view, flt: Filter, sel: Selection) -> None:
