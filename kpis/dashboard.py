@@ -27,7 +27,8 @@ from kpis.metrics import BOUNDED_RATES, GRAINS, MERGED, REFERENCED
 from kpis.model import ALL, EXTERNAL_SEGMENTS, INTERNAL_SEGMENTS, SEGMENTS, Filter
 
 __all__ = [
-    "Card", "cards", "card_note", "finer_than_data", "COMPARISONS", "default_comparison", "sources_line",
+    "Card", "cards", "card_note", "source_names", "by_source_frame", "reference_choices", "other_sources_of",
+    "scorecard_frame", "finer_than_data", "COMPARISONS", "default_comparison", "sources_line",
     "FORMAT_NAMES", "CDO_CARDS", "World", "EXTERNAL_WORLD", "INTERNAL_WORLD", "WORLDS", "headline_segment",
     "kpis_with_values", "status_table", "funnel_rates_frame", "funnel_table", "indexed_frame", "trend_frame",
     "world_trend_frame", "chart_grain", "trends_grain", "TREND_KPIS", "partial_buckets", "breakdown_frame",
@@ -180,11 +181,30 @@ def _delta(row, which: str, unit: str, lang: str) -> tuple[str | None, str, str]
     return text, color, "up" if change > 0 else "down"
 
 
-def _source_line(row, lang: str) -> str:
-    """ "Source : interne_b2e (autres sources : Viva Engage (utilisateurs), voir « Par source »)"."""
-    text = t("card.source", lang, source=SOURCE_NAMES.get(row["source"], row["source"]))
+def source_names(batches: list[dict]) -> dict[str, str]:
+    """Origin -> how a person names it: a recognised format's name, else the file of its latest batch (the
+    name ``sources_line`` shows under the title).
+
+        >>> source_names([{"origin": "usage-bc3dd1f3", "file": "interne_b2e.xlsx", "id": 3},
+        ...               {"origin": "ga4", "file": "ga4.csv", "id": 4}])
+        {'usage-bc3dd1f3': 'interne_b2e.xlsx', 'ga4': 'Google Analytics 4'}
+    """
+    latest: dict[str, tuple[int, str]] = {}
+    for b in batches:
+        if b["origin"] not in latest or b["id"] > latest[b["origin"]][0]:
+            latest[b["origin"]] = (b["id"], b["file"])
+    return {origin: SOURCE_NAMES.get(origin) or file for origin, (_, file) in latest.items()}
+
+
+def _source_line(row, lang: str, names: dict[str, str]) -> str:
+    """ "Source : interne_b2e.xlsx (autres sources, non additionnées : Viva Engage (utilisateurs) — voir « Par
+    source »)"."""
+    def name(origin: str) -> str:
+        return names.get(origin) or SOURCE_NAMES.get(origin, origin)
+
+    text = t("card.source", lang, source=name(row["source"]))
     if not _missing(row.get("other_sources")):
-        others = ", ".join(SOURCE_NAMES.get(o.strip(), o.strip()) for o in row["other_sources"].split(","))
+        others = ", ".join(name(o.strip()) for o in row["other_sources"].split(","))
         text += " " + t("card.other_sources", lang, others=others)
     return text
 
@@ -295,7 +315,7 @@ def cards(view, segment: str, kpis: tuple[str, ...], lang: str = "fr", compare: 
             delta, color, arrow, desc = t("card.anomaly", lang), "red", "off", t("card.anomaly_hint", lang)
         lines = [f"**{KPIS[kpi].label(lang)}** — {KPIS[kpi].definition(lang)}", _basis(row, lang)]
         if not _missing(row.get("source")):  # a stock's headline comes from one source: say which, and the others
-            lines.append(_source_line(row, lang))
+            lines.append(_source_line(row, lang, view.meta.get("source_names", {})))
         lines += [line for line in (_comparison_line(row, w, unit, lang) for w in ("previous", "year")) if line]
         lines.append(t("card.direction.up" if KPIS[kpi].direction > 0 else "card.direction.down", lang))
         if status:
@@ -580,7 +600,7 @@ def table_frame(table: pd.DataFrame, lang: str = "fr") -> pd.DataFrame:
         table["unit"].to_numpy(), table["basis"].to_numpy(), table["reason"].to_numpy()), strict=False)))
 
 
-def scorecard_frame(sc: pd.DataFrame, lang: str = "fr") -> pd.DataFrame:
+def scorecard_frame(sc: pd.DataFrame, lang: str = "fr", names: dict[str, str] | None = None) -> pd.DataFrame:
     """The scorecard labelled for export: each KPI over the window (the cards' numbers), both comparisons,
     the target and the source behind a stock's headline."""
     fr = lang == "fr"
@@ -594,8 +614,10 @@ def scorecard_frame(sc: pd.DataFrame, lang: str = "fr") -> pd.DataFrame:
         return pd.DataFrame({c: [] for c in cols})
     sc = sc[sc["segment"].isin((*SEGMENTS, MERGED))]
 
-    def names(value):
-        return None if _missing(value) else ", ".join(SOURCE_NAMES.get(o.strip(), o.strip()) for o in value.split(","))
+    known = {**SOURCE_NAMES, **(names or {})}
+
+    def named(value):
+        return None if _missing(value) else ", ".join(known.get(o.strip(), o.strip()) for o in value.split(","))
 
     return pd.DataFrame(dict(zip(cols, (
         sc["segment"].map(lambda s: segment_label(s, lang)).to_numpy(),
@@ -605,11 +627,11 @@ def scorecard_frame(sc: pd.DataFrame, lang: str = "fr") -> pd.DataFrame:
         sc["previous"].to_numpy(), sc["change"].to_numpy(), sc["previous_year"].to_numpy(),
         sc["change_year"].to_numpy(), sc["target"].to_numpy(), sc["attainment"].to_numpy(),
         sc["status"].map(lambda v: t(_STATUS[v][1], lang) if isinstance(v, str) else None).to_numpy(),
-        sc["source"].map(names).to_numpy(), sc["other_sources"].map(names).to_numpy(),
+        sc["source"].map(named).to_numpy(), sc["other_sources"].map(named).to_numpy(),
         sc["reason"].to_numpy()), strict=True)))
 
 
-def by_source_frame(bs: pd.DataFrame, lang: str = "fr") -> pd.DataFrame:
+def by_source_frame(bs: pd.DataFrame, lang: str = "fr", names: dict[str, str] | None = None) -> pd.DataFrame:
     """``metrics.by_source`` labelled for display: the reference source starred, values formatted."""
     cols = ("Segment", "Indicateur", "Source", "Valeur", "Base / remarque") if lang == "fr" else \
         ("Segment", "KPI", "Source", "Value", "Basis / note")
@@ -620,7 +642,8 @@ def by_source_frame(bs: pd.DataFrame, lang: str = "fr") -> pd.DataFrame:
     return pd.DataFrame(dict(zip(cols, (
         bs["segment"].map(lambda s: segment_label(s, lang)).to_numpy(),
         bs["kpi"].map(lambda k: kpi_label(k, lang)).to_numpy(),
-        [("★ " if ref else "") + name for ref, name in zip(bs["reference"], bs["source_name"], strict=True)],
+        [("★ " if ref else "") + (names or {}).get(origin, name)
+         for ref, origin, name in zip(bs["reference"], bs["origin"], bs["source_name"], strict=True)],
         [fmt_value(v, u, lang) if not _missing(v) else "—" for v, u in zip(bs["value"], bs["unit"], strict=True)],
         note), strict=True)))
 
@@ -670,7 +693,7 @@ def view_workbook(view, lang: str = "fr", extra: dict[str, pd.DataFrame] | None 
     """The whole view as a formatted Excel workbook, one sheet per block, the cards' numbers first."""
     fr = lang == "fr"
     blocks = {
-        ("Synthèse" if fr else "Scorecard"): scorecard_frame(view.scorecard, lang),
+        ("Synthèse" if fr else "Scorecard"): scorecard_frame(view.scorecard, lang, view.meta.get("source_names")),
         ("Objectifs" if fr else "Targets"): status_table(view.targets, lang),
         ("Entonnoir" if fr else "Funnel"): funnel_table(view.funnel, lang).reset_index(),
         ("Indicateurs" if fr else "KPIs"): table_frame(view.table, lang),

@@ -86,7 +86,7 @@ def data_grain(native: pd.DataFrame, window_end: date | None = None) -> pd.DataF
     """
     if native.empty:
         return pd.DataFrame({c: pd.Series(dtype=object) for c in DATA_GRAIN_COLUMNS})
-    rows = native
+    rows = native[native["kpi"].isin(KPIS).to_numpy()]  # the catalog's KPIs, not the ratios' matched parts
     if window_end is not None:
         rows = rows[rows["period_start"] <= pd.Timestamp(window_end)]
     length = (pd.to_datetime(rows["period_end"]) - pd.to_datetime(rows["period_start"])).dt.days + 1

@@ -152,6 +152,10 @@ def test_a_community_report_beside_the_monthly_workbook_changes_no_number(demo_a
     assert active.at["m365_viva_engage_user_detail", "value"] == 8
     assert bool(active["reference"].sum() == 1) and not active.at["m365_viva_engage_user_detail", "reference"]
     assert active.loc[active["reference"], "value"].iloc[0] == pytest.approx(before["cdo active_users"])
+    # shown as a person names them: the demo workbook by its file, Viva by its format
+    shown = dashboard.by_source_frame(by, "fr", dashboard.source_names(store.batches()))
+    rows = shown[shown["Indicateur"] == dashboard.kpi_label("active_users", "fr")]["Source"].tolist()
+    assert rows == ["★ interne_b2e.xlsx", "Viva Engage (utilisateurs)"]
     # the breakdown by entity follows the headline's source: the Viva departments are not entities of the group
     bd = metrics.breakdown(metrics.fetch(store, B2E_TWELVE, by=("entity",)), "entity", B2E_TWELVE, n=50)
     assert not set(bd.loc[bd["kpi"] == "active_users", "entity"]) & {"Finance", "(other)"}

@@ -15,6 +15,7 @@ uploader, and bounded by ``CHECKED_MAX_BYTES`` of uploaded bytes.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, Callable
 
@@ -103,9 +104,11 @@ def cdo_view(version: str, flt: Filter, grain: str, lang: str, fiscal_start: int
     grain and last data day (``kpis.grain.with_data_grain``) read from the same store read."""
     from kpis import grain as grains
     from kpis import metrics
+    from kpis.dashboard import source_names
 
     native = metrics.fetch(store(), flt, grain, fiscal_start)
     view = metrics.cdo_view(store(), flt, grain, fiscal_start=fiscal_start, lang=lang, native=native)
+    view = replace(view, meta={**view.meta, "source_names": source_names(batches(version))})
     return grains.with_data_grain(view, native, flt)
 
 
