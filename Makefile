@@ -3,6 +3,10 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 PORT   ?= 8501
+# Listen on this machine only; ADDRESS=0.0.0.0 make run opens the app to the network (a warning says so).
+ADDRESS ?= 127.0.0.1
+# Host names a browser may use to reach the app: any other Host header is refused (DNS rebinding).
+HOSTS  ?= localhost 127.0.0.1
 
 .PHONY: run test lint bench clean
 
@@ -23,7 +27,11 @@ $(VENV)/.dev: requirements.txt requirements-dev.txt pyproject.toml | $(BIN)/pyth
 	touch $(VENV)/.runtime $@
 
 run: $(VENV)/.runtime
-	$(BIN)/python -m streamlit run app.py --server.port $(PORT) --server.headless true
+	@case "$(ADDRESS)" in 127.0.0.1|localhost|::1) ;; *) \
+	  echo "warning: listening on $(ADDRESS): anyone who can reach this machine on port $(PORT) can use the app" \
+	       "and its store (no sign-in). Set HOSTS to the names people type, e.g. HOSTS=passerelle.example.org." >&2;; esac
+	$(BIN)/python -m streamlit run app.py --server.port $(PORT) --server.address $(ADDRESS) --server.headless true \
+	  $(foreach h,$(HOSTS),--server.allowedHosts $(h))
 
 test: $(VENV)/.dev
 	$(BIN)/python -m pytest -n 2 -q

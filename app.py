@@ -8,7 +8,7 @@ import ui
 from kpis import demo
 from kpis.dashboard import default_comparison
 from kpis.i18n import t
-from kpis.model import PRESETS, SEGMENTS, Filter, preset_range
+from kpis.model import PRESETS, SEGMENTS, SUPPORTED_DATES, Filter, preset_range
 
 st.set_page_config(page_title="Passerelle", page_icon=":material/hub:", layout="wide")
 
@@ -39,7 +39,8 @@ with st.sidebar:
     if preset == "custom":
         earliest = dims["periods"][0].date() if dims["periods"][0] is not None else latest
         picked = st.date_input(t("filter.range", lang), value=(preset_range("12m", latest)[0], latest),
-                               min_value=earliest, max_value=latest, key="range",
+                               min_value=max(earliest, SUPPORTED_DATES[0]),
+                               max_value=min(latest, SUPPORTED_DATES[1]), key="range",
                                format="DD/MM/YYYY" if lang == "fr" else "YYYY-MM-DD")
         start, end = (picked[0], picked[-1]) if picked else preset_range("12m", latest)
     else:

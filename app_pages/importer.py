@@ -8,6 +8,7 @@ from kpis.catalog import KPIS
 from kpis.errors import DuplicateBatch, KpiError
 from kpis.i18n import escape_markdown as md
 from kpis.model import SEGMENTS
+from kpis.text import clean_text
 
 sel = ui.selection()
 ui.sources_caption(sel.flt.segments)
@@ -23,27 +24,27 @@ with st.expander(t("import.templates"), icon=":material/download:"):
 
 files = st.file_uploader(t("import.drop"), type=["xlsx", "xlsm", "xls", "ods", "csv"],
                          accept_multiple_files=True, key="uploads")
+ui.forget_uploads(files)  # a file removed from the uploader takes its checks with it
 choices = reports.mapping_choices(lang)
 checked = []
 for f in files or []:
-    data = f.getvalue()
     segment = st.session_state.get(f"segment_{f.file_id}")
     window = st.session_state.get(f"window_{f.file_id}")
     with st.spinner(t("import.reading", file=f.name)):
-        base = ui.check(data, f.name, segment, (), sel.version, window)
+        base = ui.check(f, segment, (), sel.version, window)
         unknown = [(s, u) for s in base.sheets for u in s.unknown_columns if u["header"]]
         maps = {u["header"]: st.session_state[key] for s, u in unknown
                 if (key := f"map_{f.file_id}_{s.sheet}_{u['column']}") in st.session_state and st.session_state[key]}
-        result = ui.check(data, f.name, segment, tuple(sorted(maps.items())), sel.version, window) if maps else base
+        result = ui.check(f, segment, tuple(sorted(maps.items())), sel.version, window) if maps else base
         asked = ui.questions_asked(base, result)  # a mapped column may make a sheet readable, and questioned
         if (answers := ui.question_answers(asked, f.file_id)).items() - maps.items():
             maps |= answers
-            result = ui.check(data, f.name, segment, tuple(sorted(maps.items())), sel.version, window)
+            result = ui.check(f, segment, tuple(sorted(maps.items())), sel.version, window)
     origin_key = f"origin_{f.file_id}"
     if not st.session_state.get(origin_key):
         st.session_state[origin_key] = result.default_origin
-    origin = st.session_state[origin_key].strip() or result.default_origin
-    overlaps = ui.overlaps(data, f.name, segment, tuple(sorted(maps.items())), origin, sel.version, window)
+    origin = clean_text(st.session_state[origin_key]) or result.default_origin  # no control characters stored
+    overlaps = ui.overlaps(f, segment, tuple(sorted(maps.items())), origin, sel.version, window)
     with st.container(border=True):
         if result.importable and not overlaps:
             icon, verdict = ":material/check_circle:", t("import.importable")

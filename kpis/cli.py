@@ -22,8 +22,66 @@ from kpis.errors import KpiError, UsageError
 
 
 def store_path(args) -> Path:
-    """The store named by ``--store``, else the ``store`` setting (``$PASSERELLE_STORE``, else its default)."""
-    return Path(args.store) if args.store else args.settings.store
+    """The store named by ``--store``, else the ``store`` setting (``$PASSERELLE_STORE``, else its default),
+    checked by ``checked_store``."""
+    return checked_store(Path(args.store) if args.store else args.settings.store)
+
+
+def checked_store(path: Path) -> Path:
+    """``path`` when it can be a store: a regular file (or nothing yet) in a folder this user may write to.
+
+        >>> checked_store(Path("/"))
+        Traceback (most recent call last):
+        kpis.errors.UsageError: --store /: a folder, not a store file (e.g. data/passerelle.duckdb).
+
+    The wrong kind of path is a ``UsageError`` (exit 2); one the system does not
+    let this user read or write a ``StoreError`` (exit 1). The store writes a lock
+    file next to itself, so its folder must be writable even to read it.
+    """
+    from kpis.errors import StoreError
+
+    if path.exists() and not path.is_file():
+        raise UsageError(f"--store {path} : un dossier ou un fichier spécial, pas une base (p. ex. "
+                         "data/passerelle.duckdb).",
+                         f"--store {path}: a folder, not a store file (e.g. data/passerelle.duckdb)."
+                         if path.is_dir() else
+                         f"--store {path}: a special file, not a store file (e.g. data/passerelle.duckdb).")
+    folder = path.absolute().parent
+    while not folder.exists():  # the store creates the folders it needs: check the first that exists
+        folder = folder.parent
+    if not folder.is_dir():
+        raise UsageError(f"--store {path} : {folder} est un fichier, pas un dossier.",
+                         f"--store {path}: {folder} is a file, not a folder.")
+    if not os.access(folder, os.W_OK | os.X_OK) or (path.exists() and not os.access(path, os.R_OK | os.W_OK)):
+        raise StoreError(f"--store {path} : droits insuffisants pour lire et écrire la base et son dossier "
+                         f"{folder} ; choisissez un autre emplacement ou demandez l'accès.",
+                         f"--store {path}: no permission to read and write the store and its folder {folder}; "
+                         "choose another place or ask for access.")
+    return path
+
+
+def checked_folder(text: str, *, new: bool) -> Path:
+    """The DIR of ``backup`` (``new``: a folder, or nothing yet, this user may write to) or of ``restore``
+    (an existing folder this user may read)."""
+    from kpis.errors import StoreError
+
+    path = Path(text)
+    if path.exists() and not path.is_dir():
+        raise UsageError(f"{path} n'est pas un dossier : donnez le dossier de la sauvegarde.",
+                         f"{path} is not a folder: give the backup's folder.")
+    if not new and not path.exists():
+        raise UsageError(f"{path} n'existe pas : donnez le dossier écrit par 'backup'.",
+                         f"{path} does not exist: give the folder written by 'backup'.")
+    folder = path.absolute()
+    while not folder.exists():
+        folder = folder.parent
+    if not folder.is_dir():
+        raise UsageError(f"{path} : {folder} est un fichier, pas un dossier.",
+                         f"{path}: {folder} is a file, not a folder.")
+    access = os.W_OK | os.X_OK if new else os.R_OK | os.X_OK
+    if not os.access(folder, access):
+        raise StoreError(f"{path} : droits insuffisants sur {folder}.", f"{path}: no permission on {folder}.")
+    return path
 
 
 class _Parser(argparse.ArgumentParser):
@@ -143,9 +201,40 @@ def parse_maps(items: list[str]) -> dict[str, str]:
     return maps
 
 
+class _CleanStream:
+    """A text stream that drops control characters (``kpis.text.clean_output``) from what is written to it."""
+
+    def __init__(self, stream):
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        from kpis.text import clean_output
+
+        self._stream.write(clean_output(text))
+        return len(text)
+
+    def __getattr__(self, name: str):
+        return getattr(self._stream, name)
+
+
 def main(argv: list[str] | None = None) -> int:
+    """Run one command; everything it prints goes through ``kpis.text.clean_output`` (no terminal escapes)."""
+    out, err = sys.stdout, sys.stderr
+    sys.stdout, sys.stderr = _CleanStream(out), _CleanStream(err)
+    try:
+        return _main(argv)
+    finally:
+        sys.stdout, sys.stderr = out, err
+
+
+def _main(argv: list[str] | None) -> int:
+    from kpis.text import clean_text
+
     parser = build_parser()
     args = parser.parse_args(argv)
+    for name in ("by", "origin"):  # free text kept in the store: one clean line
+        if isinstance(getattr(args, name, None), str):
+            setattr(args, name, clean_text(getattr(args, name)))
     try:
         from kpis.settings import resolve
 
@@ -156,6 +245,10 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     except KpiError as exc:
         print(exc.message_en, file=sys.stderr)
+        return 1
+    except OSError as exc:  # the system refused (permissions, full disk...) on a path checked above
+        where = f" ({exc.filename})" if exc.filename else ""
+        print(f"{exc.strerror or type(exc).__name__}{where}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         return 130
@@ -201,7 +294,7 @@ def _overlaps(store_arg: str | None, results: list, origins: list[str]) -> list[
         return [[] for _ in results]
     from kpis.store import Store
 
-    store = Store(Path(store_arg))
+    store = Store(checked_store(Path(store_arg)))
     return [store.overlaps(r.observations, origin) if r.readable else []
             for r, origin in zip(results, origins, strict=True)]
 
@@ -220,7 +313,7 @@ def _remembered(store_arg: str | None) -> list:
     from kpis.store import Store
 
     path = Path(store_arg)
-    return Store(path).remembered_mappings() if path.exists() else []
+    return Store(checked_store(path)).remembered_mappings() if path.exists() else []
 
 
 CHECK_ISSUES_SHOWN = 20
@@ -437,7 +530,8 @@ def cmd_undelete(args) -> int:
 def cmd_backup(args) -> int:
     from kpis.store import Store
 
-    counts = Store(store_path(args)).backup(args.dir)
+    directory = checked_folder(args.dir, new=True)
+    counts = Store(store_path(args)).backup(directory)
     print(f"backup written to {args.dir}: " + ", ".join(f"{t} {n}" for t, n in counts.items()))
     return 0
 
@@ -445,7 +539,8 @@ def cmd_backup(args) -> int:
 def cmd_restore(args) -> int:
     from kpis.store import Store
 
-    counts = Store(store_path(args)).restore(args.dir)
+    directory = checked_folder(args.dir, new=False)
+    counts = Store(store_path(args)).restore(directory)
     print(f"store restored from {args.dir}: " + ", ".join(f"{t} {n}" for t, n in counts.items()))
     return 0
 
@@ -511,12 +606,20 @@ def _report_period(flt, args, store):
     from dataclasses import replace
     from datetime import date
 
+    from kpis.model import SUPPORTED_DATES
+
+    first, last = SUPPORTED_DATES
+
     def parse(text, option):
         try:
-            return date.fromisoformat(text)
+            day = date.fromisoformat(text)
         except ValueError:
             raise UsageError(f"{option} attend une date AAAA-MM-JJ, reçu {text!r}",
                              f"{option} expects a YYYY-MM-DD date, got {text!r}") from None
+        if not first <= day <= last:
+            raise UsageError(f"{option} {text} : hors des dates acceptées, du {first} au {last}",
+                             f"{option} {text}: outside the supported dates, {first} to {last}")
+        return day
 
     start = parse(args.from_, "--from") if args.from_ else None
     end = parse(args.to, "--to") if args.to else None
@@ -539,7 +642,9 @@ def _report_print(frame, fmt: str) -> None:
 
     import pandas as pd
 
-    out = frame.copy()
+    from kpis.export import stable_numbers
+
+    out = stable_numbers(frame)  # 12 significant digits: the same store prints the same bytes
     for col in out.columns:
         if col.endswith(("_start", "_end")):
             out[col] = pd.to_datetime(out[col]).dt.strftime("%Y-%m-%d")

@@ -12,6 +12,13 @@ campaign called ``=HYPERLINK(...)`` stays a campaign name. Control
 characters are removed and over-long cells cut to Excel's limit. In CSV,
 cells starting with ``= + - @``, a tab or a carriage return are prefixed
 with an apostrophe so a spreadsheet does not evaluate them.
+
+Numbers are written with ``SIGNIFICANT_DIGITS`` (12) significant digits
+(``stable_number``): the store's sums run in parallel, in an order that
+changes from run to run, so a total may come out as 7206745.239999999 one
+time and 7206745.24 the next. Twelve digits keep cents up to a billion and
+leave four digits of margin for that noise, so the same store gives the same
+file.
 """
 
 from __future__ import annotations
@@ -26,9 +33,12 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-__all__ = ["to_excel", "to_csv", "safe_text", "EXCEL_CELL_LIMIT"]
+__all__ = ["to_excel", "to_csv", "safe_text", "stable_number", "stable_numbers", "EXCEL_CELL_LIMIT",
+           "SIGNIFICANT_DIGITS"]
 
 EXCEL_CELL_LIMIT = 32_767
+SIGNIFICANT_DIGITS = 12
+"""Digits kept in exported numbers: float64 holds 15-16, a parallel sum's order changes the last one or two."""
 SHEET_NAME_LIMIT = 31
 NUMBER_FORMATS = {
     "percent": "0.0%",
@@ -48,6 +58,26 @@ def safe_text(value: str) -> str:
     if len(text) > EXCEL_CELL_LIMIT:
         text = text[: EXCEL_CELL_LIMIT - 1] + "…"
     return text
+
+
+def stable_number(value):
+    """A float rounded to ``SIGNIFICANT_DIGITS`` significant digits; anything else unchanged.
+
+        >>> stable_number(7206745.239999999), stable_number(0.1 + 0.2), stable_number("7.239999999999")
+        (7206745.24, 0.3, '7.239999999999')
+    """
+    if isinstance(value, float) and math.isfinite(value):
+        return float(f"{value:.{SIGNIFICANT_DIGITS}g}")
+    return value
+
+
+def stable_numbers(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with every float column through ``stable_number`` (a new frame; NaN stays NaN)."""
+    out = frame.copy()
+    for column in out.columns:
+        if pd.api.types.is_float_dtype(out[column]) or out[column].dtype == object:
+            out[column] = out[column].map(stable_number)
+    return out
 
 
 def _sheet_title(name: str, used: set[str]) -> str:
@@ -71,9 +101,9 @@ def _write_cell(ws, row: int, col: int, value) -> None:
     elif isinstance(value, pd.Timestamp):
         cell.value = value.to_pydatetime()
     elif hasattr(value, "item") and not isinstance(value, (bytes, bytearray)):
-        cell.value = value.item()  # numpy scalars
+        cell.value = stable_number(value.item())  # numpy scalars
     elif isinstance(value, (int, float, bool)) or hasattr(value, "year"):
-        cell.value = value
+        cell.value = stable_number(value)
     else:
         cell.value = safe_text(str(value))
         cell.data_type = "s"
@@ -138,7 +168,7 @@ def _neutralise(value):
 
 def to_csv(frame: pd.DataFrame, *, sep: str = ";", decimal: str = ",") -> bytes:
     """CSV in UTF-8 with BOM (Excel opens it right), formula prefixes neutralised."""
-    safe = frame.map(_neutralise) if len(frame) else frame
+    safe = frame.map(lambda v: _neutralise(stable_number(v))) if len(frame) else frame
     safe = safe.rename(columns=lambda c: _neutralise(str(c)))
     # CRLF line ends make the writer quote any field holding a CR or LF
     return safe.to_csv(index=False, sep=sep, decimal=decimal, lineterminator="\r\n").encode("utf-8-sig")

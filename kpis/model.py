@@ -59,6 +59,11 @@ class Filter:
     kpis: tuple[str, ...] = ()
 
 
+SUPPORTED_DATES = (date(1900, 1, 1), date(2199, 12, 31))
+"""The first and last day a period filter may name (``report --from/--to``, the sidebar's custom range): far
+enough for any business data, near enough that a period's arithmetic (a year back, a quarter ahead) stays a
+date."""
+
 PRESETS = ("12m", "ytd", "lq", "cq", "lm", "cm", "custom")
 """Period presets of the sidebar: the last 12 complete months, the year to date, the last complete quarter, the
 current quarter, the last complete month, the current month, a custom range."""

@@ -388,3 +388,45 @@ def test_world_pages_follow_the_comparison_and_keep_monthly_cards_at_week_grain(
     active = view.scorecard.set_index(["segment", "kpi"]).loc[("B2E", "active_users"), "value"]
     card = next(m for m in at.metric if m.label.endswith(KPIS["active_users"].short("fr")))
     assert card.value == fmt_value(active, "count", "fr", compact=True)
+
+
+def _clicks_csv(i: int, rows: int = 3000) -> bytes:
+    """About 100 kB: ``rows`` days of clicks and impressions of one B2C entity, different for each ``i``."""
+    lines = ["Date;Segment;Entité;Clics;Impressions"]
+    for d in range(rows):
+        day, month, year = 1 + d % 28, 1 + (d // 28) % 12, 2020 + d // 336
+        lines.append(f"{year}-{month:02d}-{day:02d};B2C;E{i:03d};{(d * 7 + i) % 1000};{(d * 13 + i) % 100000 + 1000}")
+    return ("\n".join(lines) + "\n").encode()
+
+
+def test_importer_keeps_nothing_of_the_files_that_left_the_uploader(store_path):
+    """Thirty different files, one after the other: what the Importer learnt about each goes with it.
+
+    Before, every check stayed in ``st.cache_data`` (32 entries shared by all sessions, kept after they end):
+    30 files held 30 pickled results. The bound is five results: one file's check may stay in Streamlit's
+    own buffers; thirty would be six times the bound."""
+    import gc
+    import pickle
+    import tracemalloc
+
+    from kpis import ingest
+
+    one = len(pickle.dumps(ingest.check_bytes(_clicks_csv(0), "f0.csv")))  # one file's result, about 0.2 MB
+    at = run_app("app_pages/importer.py")
+    uploader = lambda: at.file_uploader(key="uploads")  # noqa: E731
+    uploader().upload("warm.csv", _clicks_csv(99)).run()
+    uploader().clear().run()
+    gc.collect()
+    tracemalloc.start()
+    try:
+        before = tracemalloc.get_traced_memory()[0]
+        for i in range(30):
+            uploader().clear().upload(f"f{i}.csv", _clicks_csv(i)).run()
+            assert not at.exception
+        assert md("f29.csv") in _texts(at) and md("f28.csv") not in _texts(at)  # the uploader holds the last file
+        uploader().clear().run()
+        gc.collect()
+        grown = tracemalloc.get_traced_memory()[0] - before
+    finally:
+        tracemalloc.stop()
+    assert grown < 5 * one, (grown, one)

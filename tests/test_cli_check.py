@@ -184,3 +184,25 @@ def test_import_refuses_a_questioned_file_then_takes_the_answers(tmp_path, capsy
     stored = Store(Path(store)).observations()
     totals = stored.groupby("kpi", observed=True)["value"].sum().to_dict()
     assert totals == {"new_followers": 80.0}  # +80 new followers over the week, not a stock of −1
+
+
+@pytest.mark.parametrize("special", ["/dev/zero", "pipe", "folder"])
+def test_a_device_a_pipe_or_a_folder_is_refused_at_once(tmp_path, special):
+    if special == "pipe":
+        special = str(tmp_path / "pipe")
+        os.mkfifo(special)  # nobody writes to it: reading it would block
+    elif special == "folder":
+        special = str(tmp_path)
+    done = run(special)  # /dev/zero used to grow to GiBs, the pipe to block for minutes
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    assert f"{special} is not a regular file" in done.stderr
+
+
+def test_a_file_over_the_limit_is_not_importable_and_not_read_whole(tmp_path):
+    path = tmp_path / "big.csv"
+    with open(path, "wb") as fp:  # sparse: 51 MiB of zeros, over the 50 MiB limit, takes no disk space
+        fp.truncate(51 * 2 ** 20)
+    code, out = run_json(str(path))
+    assert code == 1
+    assert [i["message_en"] for i in out["files"][0]["issues"]] == [
+        "The file is more than 50 MB, above the 50 MB limit. Split it (by period or by sheet) and upload each part."]

@@ -56,3 +56,15 @@ def test_urls_and_mail_addresses_are_plain_text_not_links():
     ws = _book(to_excel({"Liens": frame}))["Liens"]
     assert [ws.cell(row=r, column=1).hyperlink for r in (2, 3, 4)] == [None, None, None]
     assert ws["A2"].value == "https://exemple.fr/campagne?x=1" and ws["A2"].data_type == "s"
+
+
+def test_numbers_are_written_with_twelve_significant_digits():
+    # two orders of the same sum: 7206745.239999999 and 7206745.24 are one number at 12 digits, and so are
+    # 0.1 + 0.2 (0.30000000000000004) and 0.3; an integer stays an integer, a 13th digit is rounded off
+    frame = pd.DataFrame({"Coût (€)": [7206745.239999999, 7206745.24, 0.1 + 0.2, 123456789012.5],
+                          "Clics": [1, 2, 3, 4]})
+    ws = _book(to_excel({"Bloc": frame}))["Bloc"]
+    assert [ws.cell(row=r, column=1).value for r in range(2, 6)] == [7206745.24, 7206745.24, 0.3, 123456789012.0]
+    assert [ws.cell(row=r, column=2).value for r in range(2, 6)] == [1, 2, 3, 4]
+    rows = to_csv(frame).decode("utf-8-sig").splitlines()
+    assert rows[1:4] == ["7206745,24;1", "7206745,24;2", "0,3;3"]

@@ -39,3 +39,28 @@ def test_upload_limit_matches_the_gate():
 def test_error_details_are_hidden_from_users():
     config = (ROOT / ".streamlit" / "config.toml").read_text()
     assert re.search(r'^showErrorDetails\s*=\s*"none"', config, re.MULTILINE)
+
+
+def test_make_run_listens_on_this_machine_and_checks_the_host_by_default():
+    import subprocess
+
+    done = subprocess.run(["make", "-n", "run"], capture_output=True, text=True, cwd=ROOT, timeout=60,
+                          env={"PATH": "/usr/bin:/bin"})
+    command = " ".join(done.stdout.replace("\\\n", " ").split())
+    assert "--server.address 127.0.0.1" in command
+    # a spoofed Host (DNS rebinding) is refused by Streamlit once allowedHosts is set: 403 on the websocket
+    assert "--server.allowedHosts localhost --server.allowedHosts 127.0.0.1" in command
+
+
+def test_make_run_on_every_interface_warns():
+    import subprocess
+
+    def warning(address: str) -> str:
+        planned = subprocess.run(["make", "-n", "run", f"ADDRESS={address}"], capture_output=True, text=True,
+                                 cwd=ROOT, timeout=60, env={"PATH": "/usr/bin:/bin"}).stdout
+        case = planned[planned.index("case "):planned.index("esac") + 4]  # the check, run alone
+        return subprocess.run(["sh", "-c", case], capture_output=True, text=True, timeout=60).stderr
+
+    assert warning("0.0.0.0").startswith("warning: listening on 0.0.0.0: anyone who can reach this machine on "
+                                         "port 8501 can use the app")
+    assert warning("127.0.0.1") == ""

@@ -24,6 +24,7 @@ from ui.data import (
     deletions,
     demo_preview,
     dimension_values,
+    forget_uploads,
     indexed_trends,
     kpi_origins,
     kpi_table,
@@ -43,7 +44,8 @@ from ui.world import render_world
 __all__ = [
     # ui.data
     "batches", "breakdown", "by_source", "cdo_view", "check", "coverage", "deletion_preview", "deletions",
-    "demo_preview", "dimension_values", "indexed_trends", "kpi_origins", "kpi_table", "observations", "overlaps",
+    "demo_preview", "dimension_values", "forget_uploads", "indexed_trends", "kpi_origins", "kpi_table",
+    "observations", "overlaps",
     "reference_origins", "remembered_mappings", "store", "targets",
     # ui.deletion
     "batch_delete_form", "demo_banner", "preview_lines", "show_messages", "undo_buttons",

@@ -3,20 +3,32 @@
     >>> view = cdo_view(sel.version, sel.flt, sel.grain, sel.lang, sel.fiscal_start)
 
 Every cached read is keyed on what actually changes: the store's data
-version (it changes with every import, delete or target edit), the file's
-bytes, and the selection. No pandas logic here: it lives in ``kpis``.
+version (it changes with every import, delete or target edit) and the
+selection. No pandas logic here: it lives in ``kpis``.
+
+Uploaded files are not in ``st.cache_data`` (shared by every session, kept
+after the session ends): what ``check`` and ``overlaps`` learn about one is
+kept in its own session (``ui.state.checked_uploads``), keyed on the
+uploader's file id, dropped by ``forget_uploads`` once the file leaves the
+uploader, and bounded by ``CHECKED_MAX_BYTES`` of uploaded bytes.
 """
 
 from __future__ import annotations
 
 from dataclasses import replace
 from pathlib import Path
+from typing import Any, Callable
 
 import streamlit as st
 
+from kpis.ingest.gate import MAX_UPLOAD_MB
 from kpis.model import Filter
 from kpis.store import Store
-from ui.state import settings
+from ui.state import checked_uploads, settings
+
+CHECKED_MAX_BYTES = MAX_UPLOAD_MB * 2 ** 20
+"""Uploaded bytes whose checks a session keeps (one largest file); the newest check is always kept. A check
+holds about ten times its file's size (the observations, the issues): 50 MiB of files is ~0.5 GiB at most."""
 
 
 def store() -> Store:
@@ -44,22 +56,46 @@ def remembered_mappings(version: str) -> list:
     return store().remembered_mappings()
 
 
-@st.cache_data(show_spinner=False, max_entries=32)
-def check(data: bytes, name: str, segment: str | None, maps: tuple[tuple[str, str], ...], version: str,
+def check(file, segment: str | None, maps: tuple[tuple[str, str], ...], version: str,
           window_days: int | None = None):
-    """``kpis.ingest.check_bytes`` cached on the file's bytes, the choices made and the store's version."""
+    """``kpis.ingest.check_bytes`` of an uploaded file (``st.file_uploader``'s ``UploadedFile``), kept in the
+    session for that file, the choices made and the store's version."""
     from kpis import ingest
 
-    return ingest.check_bytes(data, name, segment=segment, maps=dict(maps), remembered=remembered_mappings(version),
-                              window_days=window_days)
+    key = ("check", file.file_id, segment, maps, version, window_days)
+    return _kept(key, file, lambda: ingest.check_bytes(
+        file.getvalue(), file.name, segment=segment, maps=dict(maps), remembered=remembered_mappings(version),
+        window_days=window_days))
 
 
-@st.cache_data(show_spinner=False, max_entries=32)
-def overlaps(data: bytes, name: str, segment: str | None, maps: tuple[tuple[str, str], ...], origin: str,
-             version: str, window_days: int | None = None) -> list:
+def overlaps(file, segment: str | None, maps: tuple[tuple[str, str], ...], origin: str, version: str,
+             window_days: int | None = None) -> list:
     """``Store.overlaps`` of the checked file under ``origin``: the batches of other origins its series share."""
-    result = check(data, name, segment, maps, version, window_days)
-    return store().overlaps(result.observations, origin) if result.readable else []
+    result = check(file, segment, maps, version, window_days)
+    key = ("overlaps", file.file_id, segment, maps, origin, version, window_days)
+    return _kept(key, file, lambda: store().overlaps(result.observations, origin) if result.readable else [])
+
+
+def forget_uploads(files) -> None:
+    """Drop what was kept for the uploads no longer in ``files`` (the uploader's current list)."""
+    live = {f.file_id for f in files or ()}
+    kept = checked_uploads()
+    for key in [k for k in kept if k[1] not in live]:
+        del kept[key]
+
+
+def _kept(key: tuple, file, compute: Callable[[], Any]):
+    kept = checked_uploads()
+    if key in kept:
+        kept.move_to_end(key)
+        return kept[key][1]
+    value = compute()
+    kept[key] = (file.size, value)
+    total = sum(size for size, _ in kept.values())
+    while total > CHECKED_MAX_BYTES and len(kept) > 1:  # least recently used first, never the newest
+        size, _ = kept.pop(next(iter(kept)))
+        total -= size
+    return value
 
 
 @st.cache_data(show_spinner=False, max_entries=64)

@@ -11,6 +11,7 @@ state: everything per user lives in ``st.session_state``.
 from __future__ import annotations
 
 import os
+from collections import OrderedDict
 from dataclasses import dataclass
 
 import streamlit as st
@@ -28,6 +29,9 @@ COMPARE_KEY = "cmp"
 _COMPARE_CHOSEN = "cmp_chosen"
 
 SELECTION_KEY = "selection"
+
+CHECKED_KEY = "checked_uploads"
+"""The Importer's checked files of this session (``ui.data.check``): freed with the session."""
 
 
 @dataclass(frozen=True)
@@ -103,3 +107,8 @@ def set_selection(sel: Selection) -> None:
 def selection() -> Selection:
     """The current selection, set by app.py before the page runs."""
     return st.session_state[SELECTION_KEY]
+
+
+def checked_uploads() -> OrderedDict:
+    """This session's checked uploads, least recently used first: ``key -> (bytes of the upload, value)``."""
+    return st.session_state.setdefault(CHECKED_KEY, OrderedDict())

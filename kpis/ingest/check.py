@@ -9,6 +9,7 @@ from typing import Iterable
 from kpis.catalog import fold
 from kpis.errors import FileRejected, UsageError
 from kpis.ingest import exports
+from kpis.ingest.gate import read_bounded
 from kpis.ingest.issues import Issue
 from kpis.ingest.mapping import parse_target
 from kpis.ingest.results import FileResult
@@ -16,6 +17,7 @@ from kpis.ingest.sandbox import Reading, read_file_safely
 from kpis.ingest.sheet import read_sheet
 from kpis.ingest.windows import PeriodWindow
 from kpis.model import SEGMENTS
+from kpis.text import clean_text
 
 __all__ = ["check_file", "check_bytes"]
 
@@ -24,9 +26,11 @@ def check_file(path: str | Path, **options) -> FileResult:
     """Read a file from disk; see ``check_bytes`` for the options."""
     path = Path(path)
     try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise UsageError(f"Impossible de lire {path} : {exc.strerror}", f"Cannot read {path}: {exc.strerror}") from None
+        data = read_bounded(path)  # a device or a pipe: a UsageError; beyond the size limit: FileRejected
+    except FileRejected as exc:
+        result = FileResult(file=clean_text(path.name), sha256="")
+        result.issues.append(Issue("file_rejected", "error", exc.message_fr, exc.message_en))
+        return result
     return check_bytes(data, path.name, **options)
 
 
@@ -57,7 +61,7 @@ def check_bytes(
         raise UsageError(f"Segment inconnu : {segment}", f"Unknown segment: {segment}")
     window = PeriodWindow(window_days)
     forced = {fold(h): parse_target(t) for h, t in (maps or {}).items()}
-    result = FileResult(file=name, sha256=hashlib.sha256(data).hexdigest())
+    result = FileResult(file=clean_text(name), sha256=hashlib.sha256(data).hexdigest())
     try:
         # the gate, then a limited child for workbooks
         raw_sheets = reading.result() if reading is not None else read_file_safely(data, name)

@@ -15,7 +15,9 @@ most chunks of a plain export are then done in a quarter of the time. It raises
 :class:`kpis.errors.FileRejected` (French and English message) for
 
 - an empty file or one larger than ``Limits.max_bytes`` (the same number as
-  ``server.maxUploadSize`` in ``.streamlit/config.toml``);
+  ``server.maxUploadSize`` in ``.streamlit/config.toml``); ``read_bounded``
+  reads a file from disk the same way: only a regular file, and never more
+  than ``max_bytes + 1`` bytes, in chunks, whatever its declared size;
 - a password-protected workbook (an OLE container holding ``EncryptedPackage``);
 - a zip with too many entries, too large a declared uncompressed size, or an
   entry compressed more than ``max_ratio`` times (zip bomb, whitespace bomb),
@@ -37,7 +39,9 @@ The content decides the type, not the name: a real .xls named .xlsx is read as
 from __future__ import annotations
 
 import io
+import os
 import re
+import stat
 import zipfile
 import zlib
 from dataclasses import dataclass, field
@@ -45,7 +49,7 @@ from pathlib import PurePath
 from typing import Any, cast
 from xml.etree import ElementTree
 
-from kpis.errors import FileRejected
+from kpis.errors import FileRejected, UsageError
 from kpis.ingest.issues import Issue, column_letter
 
 __all__ = [
@@ -56,6 +60,7 @@ __all__ = [
     "EXCEL_MAX_COLUMNS",
     "Inspection",
     "inspect",
+    "read_bounded",
     "check_container",
     "scan_sheets",
     "note",
@@ -130,17 +135,64 @@ def inspect(data: bytes, name: str, limits: Limits = DEFAULT_LIMITS) -> Inspecti
     return scan_sheets(data, check_container(data, name, limits), limits)
 
 
+def read_bounded(path: str | os.PathLike, limits: Limits = DEFAULT_LIMITS) -> bytes:
+    """The bytes of a regular file of at most ``limits.max_bytes``, read in chunks.
+
+        >>> read_bounded("/dev/zero")
+        Traceback (most recent call last):
+        kpis.errors.UsageError: /dev/zero is not a regular file (a device, a pipe, a folder...): give a file.
+
+    A device, a named pipe, a socket or a folder is a ``UsageError`` (a pipe is
+    never opened, so it cannot block); a file that cannot be opened too. A file
+    larger than the limit is a ``FileRejected``, found by reading at most
+    ``max_bytes + 1`` bytes, not by trusting its size (it may grow, or be a
+    special file that reports none).
+    """
+    shown = os.fsdecode(path)
+    try:
+        if not stat.S_ISREG(os.stat(path).st_mode):  # before opening: opening a pipe blocks
+            raise _not_regular(shown)
+        with open(path, "rb") as fp:
+            if not stat.S_ISREG(os.fstat(fp.fileno()).st_mode):  # replaced between stat and open
+                raise _not_regular(shown)
+            parts, size = [], 0
+            while size <= limits.max_bytes:
+                piece = fp.read(min(CHUNK, limits.max_bytes + 1 - size))
+                if not piece:
+                    break
+                parts.append(piece)
+                size += len(piece)
+    except OSError as exc:
+        why = exc.strerror or type(exc).__name__
+        raise UsageError(f"Impossible de lire {shown} : {why}", f"Cannot read {shown}: {why}") from None
+    if size > limits.max_bytes:
+        raise _too_large(size, limits, more=True)
+    return b"".join(parts)
+
+
+def _not_regular(shown: str) -> UsageError:
+    return UsageError(
+        f"{shown} n'est pas un fichier ordinaire (un périphérique, un tube, un dossier...) : donnez un fichier.",
+        f"{shown} is not a regular file (a device, a pipe, a folder...): give a file.")
+
+
+def _too_large(size: int, limits: Limits, more: bool = False) -> FileRejected:
+    mb, limit = size / 2 ** 20, limits.max_bytes / 2 ** 20
+    fr_size, en_size = (f"plus de {limit:.0f} Mo", f"more than {limit:.0f} MB") if more else (
+        f"{mb:.1f} Mo", f"{mb:.1f} MB")
+    return FileRejected(
+        f"Le fichier pèse {fr_size}, au-delà de la limite de {limit:.0f} Mo. "
+        "Découpez-le (par période ou par feuille) puis importez chaque partie.",
+        f"The file is {en_size}, above the {limit:.0f} MB limit. "
+        "Split it (by period or by sheet) and upload each part.")
+
+
 def check_container(data: bytes, name: str, limits: Limits = DEFAULT_LIMITS) -> Inspection:
     """The cheap part (milliseconds): size, magic bytes, OLE names, zip directory, DTDs outside sheets."""
     if not data:
         raise FileRejected("Le fichier est vide.", "The file is empty.")
     if len(data) > limits.max_bytes:
-        mb, limit = len(data) / 2 ** 20, limits.max_bytes / 2 ** 20
-        raise FileRejected(
-            f"Le fichier pèse {mb:.1f} Mo, au-delà de la limite de {limit:.0f} Mo. "
-            "Découpez-le (par période ou par feuille) puis importez chaque partie.",
-            f"The file is {mb:.1f} MB, above the {limit:.0f} MB limit. "
-            "Split it (by period or by sheet) and upload each part.")
+        raise _too_large(len(data), limits)
     suffix = PurePath(name).suffix.lower()
     if data.startswith(OLE_MAGIC):
         return _inspect_ole(data, suffix)

@@ -69,7 +69,7 @@ from operator import itemgetter
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Final, cast
 
-from kpis.errors import FileRejected
+from kpis.errors import FileRejected, KpiError
 from kpis.ingest import gate
 from kpis.ingest.gate import DEFAULT_LIMITS, Limits
 from kpis.ingest.issues import Issue
@@ -228,8 +228,8 @@ class ReadAhead:
         if i >= len(self.paths) or i in self.pending:
             return
         try:
-            data = self.paths[i].read_bytes()
-        except OSError:
+            data = gate.read_bounded(self.paths[i], self.limits)
+        except KpiError:  # not a regular file, unreadable or too large: check_file says which
             self.pending[i] = None
             return
         self.pending[i] = start_reading(data, self.paths[i].name, limits=self.limits, sandbox=self.sandbox)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import os
 import pickle
 import re
 import tomllib
@@ -18,7 +19,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from same_cells import same as _same
 
-from kpis.errors import FileRejected
+from kpis.errors import FileRejected, UsageError
 from kpis.ingest import gate, sandbox
 from kpis.ingest.columnar import Rows
 from kpis.ingest.gate import Limits, inspect
@@ -376,3 +377,43 @@ def test_the_re2_pre_pass_is_taken_on_plain_chunks_and_not_elsewhere():
                  "understated_dimension", "merged_cell_bomb"):
         data = hostile.CASES[case].build()
         assert _scan(data, True)[0] == _scan(data, False)[0], case
+
+
+# --- reading from disk: only regular files, never more than the limit + 1 bytes ---------------------------
+
+
+def test_read_bounded_reads_a_file_of_exactly_the_limit(tmp_path):
+    path = tmp_path / "limit.csv"
+    path.write_bytes(b"a;b\n" * 25)  # 100 bytes, the limit below
+    assert gate.read_bounded(path, Limits(max_bytes=100)) == b"a;b\n" * 25
+
+
+def test_read_bounded_refuses_one_byte_over_the_limit(tmp_path):
+    path = tmp_path / "over.csv"
+    path.write_bytes(b"x" * 101)
+    with pytest.raises(FileRejected) as info:
+        gate.read_bounded(path, Limits(max_bytes=100))
+    assert "above the 0 MB limit" in info.value.message_en  # 100 bytes shown in MiB, rounded: 0
+    assert "au-delà de la limite" in info.value.message_fr
+
+
+@pytest.mark.skipif(not Path("/dev/zero").exists(), reason="needs /dev/zero")
+def test_read_bounded_refuses_a_device_without_reading_it():
+    with pytest.raises(UsageError) as info:
+        gate.read_bounded("/dev/zero")  # endless: reading it would never stop
+    assert info.value.message_en == "/dev/zero is not a regular file (a device, a pipe, a folder...): give a file."
+
+
+def test_read_bounded_refuses_a_pipe_without_blocking(tmp_path):
+    pipe = tmp_path / "pipe"
+    os.mkfifo(pipe)  # nobody writes to it: opening it to read would wait forever
+    with pytest.raises(UsageError) as info:
+        gate.read_bounded(pipe)
+    assert "is not a regular file" in info.value.message_en and "fichier ordinaire" in info.value.message_fr
+
+
+def test_read_bounded_refuses_a_folder_and_a_missing_file(tmp_path):
+    with pytest.raises(UsageError, match="is not a regular file"):
+        gate.read_bounded(tmp_path)
+    with pytest.raises(UsageError, match="Cannot read .*missing.csv: No such file or directory"):
+        gate.read_bounded(tmp_path / "missing.csv")
