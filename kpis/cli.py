@@ -443,9 +443,9 @@ def cmd_backup(args) -> int:
 
 
 def cmd_restore(args) -> int:
-    from kpis.store import Store
+    from kpis.store import restore_store
 
-    counts = Store(store_path(args)).restore(args.dir)
+    counts = restore_store(store_path(args), args.dir)  # works on a store too damaged to open
     print(f"store restored from {args.dir}: " + ", ".join(f"{t} {n}" for t, n in counts.items()))
     return 0
 

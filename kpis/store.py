@@ -760,9 +760,12 @@ class Store:
                 f"{recorded - version} committed operation(s) missing: its write-ahead log "
                 f"({self.path.name}.wal) was deleted, cut short or damaged",
                 detail_fr=f"{recorded - version} opération(s) enregistrée(s) manquent : son journal "
-                          f"({self.path.name}.wal) a été supprimé, tronqué ou endommagé")
+                          f"({self.path.name}.wal) a été supprimé, tronqué ou endommagé",
+                after=(f" Pour garder la base telle quelle malgré cette perte, supprimez {self._version_path}.",
+                       f" To keep the store as it is despite this loss, delete {self._version_path}."))
 
-    def _unreadable(self, detail: str, *, detail_fr: str | None = None) -> StoreUnreadable:
+    def _unreadable(self, detail: str, *, detail_fr: str | None = None,
+                    after: tuple[str, str] = ("", "")) -> StoreUnreadable:
         """A damaged store: say which file, what DuckDB said, and which backup to restore."""
         backup = latest_backup(self.path)
         detail = detail.strip().splitlines()[0][:200] if detail.strip() else "?"
@@ -777,8 +780,8 @@ class Store:
             en = (f"No automatic backup in {self.backups_dir.name}: restore your latest backup "
                   f"(python -m kpis restore DIR --store {self.path}).")
         return StoreUnreadable(
-            f"La base {self.path} est endommagée ou illisible ({detail_fr or detail}). {fr}",
-            f"The store {self.path} is damaged or unreadable ({detail}). {en}", backup)
+            f"La base {self.path} est endommagée ou illisible ({detail_fr or detail}). {fr}{after[0]}",
+            f"The store {self.path} is damaged or unreadable ({detail}). {en}{after[1]}", backup)
 
     def _locked(self) -> StoreLocked:
         return StoreLocked(
@@ -1416,7 +1419,8 @@ class Store:
         _check_replaceable(self.path)
         deadline = time.monotonic() + self.lock_timeout
         with self._writer_lock(deadline):
-            version = max(self._sidecar_version(), self._backup_before_restore(deadline)) + 1
+            old_version = self._old_data_version()
+            version = max(self._sidecar_version(), old_version or 0) + 1
             tmp = self.path.with_name(f"{self.path.name}.restoring-{os.getpid()}")
             wal, old_wal = (self.path.with_name(self.path.name + s) for s in (".wal", ".wal.replaced"))
             _remove(tmp, tmp.with_name(tmp.name + ".wal"))
@@ -1436,7 +1440,9 @@ class Store:
                     con.execute("CHECKPOINT")
                 finally:
                     con.close()
-                # verified: swap. The old WAL goes aside first, never to be replayed onto the new file.
+                self._keep_old(readable=old_version is not None)
+                # verified and the old store kept: swap. The old WAL goes aside first, never to be replayed
+                # onto the new file.
                 if wal.exists():
                     os.replace(wal, old_wal)
                 os.replace(tmp, self.path)
@@ -1449,25 +1455,31 @@ class Store:
             self._write_version_file(version)
         return dict(manifest["tables"])
 
-    def _backup_before_restore(self, deadline: float) -> int:
-        """Back up the store about to be replaced and return its data version; a store too damaged to be
-        read is kept as ``<store>.damaged-<UTC time>`` instead (data version 0)."""
+    def _old_data_version(self) -> int | None:
+        """The data version of the store about to be replaced; None when there is none or it cannot be read."""
         if not self.path.exists() or self.path.stat().st_size == 0:
-            return 0
+            return None
         try:
-            con = self._duckdb_connect(read_only=True, deadline=deadline)
+            with self._read() as con:
+                return int(_scalar(con, "SELECT value FROM counters WHERE name = 'data_version'"))
+        except StoreError:
+            return None
+
+    def _keep_old(self, readable: bool) -> None:
+        """Before a restore replaces it: back the old store up (automatic backup), or, when it cannot be read,
+        keep a copy of its file as ``<store>.damaged-<UTC time>``."""
+        if not self.path.exists() or self.path.stat().st_size == 0:
+            return
+        if readable:
             try:
-                con.execute("BEGIN TRANSACTION")
-                version = int(_scalar(con, "SELECT value FROM counters WHERE name = 'data_version'"))
-                self._auto_backup(con, "restore")
-                con.execute("COMMIT")
-                return version
-            finally:
-                con.close()
-        except (StoreUnreadable, duckdb.Error):
-            kept = self.path.with_name(f"{self.path.name}.damaged-{_utcnow().strftime('%Y%m%dT%H%M%SZ')}")
-            shutil.copy2(self.path, kept)
-            return 0
+                with self._read() as con:
+                    con.execute("BEGIN TRANSACTION")
+                    self._auto_backup(con, "restore")
+                    con.execute("COMMIT")
+                return
+            except StoreUnreadable:
+                pass  # damage found while copying: keep the file as it is
+        shutil.copy2(self.path, self.path.with_name(f"{self.path.name}.damaged-{_utcnow().strftime('%Y%m%dT%H%M%SZ')}"))
 
     def table_rows(self, table: str) -> pd.DataFrame:
         """Every row of one table in key order (backups, tests, support)."""

@@ -30,6 +30,7 @@ from ui.data import (
     reference_origins,
     remembered_mappings,
     store,
+    store_error,
     targets,
 )
 from ui.deletion import batch_delete_form, demo_banner, preview_lines, show_messages, undo_buttons
@@ -42,7 +43,7 @@ __all__ = [
     # ui.data
     "batches", "breakdown", "by_source", "cdo_view", "check", "coverage", "deletion_preview", "deletions",
     "demo_preview", "dimension_values", "kpi_origins", "observations", "overlaps", "reference_origins",
-    "remembered_mappings", "store", "targets",
+    "remembered_mappings", "store", "store_error", "targets",
     # ui.deletion
     "batch_delete_form", "demo_banner", "preview_lines", "show_messages", "undo_buttons",
     # ui.questions

@@ -10,17 +10,32 @@ bytes, and the selection. No pandas logic here: it lives in ``kpis``.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import NoReturn
 
 import streamlit as st
 
+from kpis.errors import StoreError
 from kpis.model import Filter
 from kpis.store import Store
 from ui.state import settings
 
 
 def store() -> Store:
-    """The store named by the ``store`` setting (``PASSERELLE_STORE``, default ``data/passerelle.duckdb``)."""
-    return _open_store(settings().store)
+    """The store named by the ``store`` setting (``PASSERELLE_STORE``, default ``data/passerelle.duckdb``).
+
+    A store that cannot be opened (damaged, not a DuckDB file, written by a newer version) stops the page
+    with its message and remedy, French then English, instead of Streamlit's redacted error.
+    """
+    try:
+        return _open_store(settings().store)
+    except StoreError as exc:
+        store_error(exc)
+
+
+def store_error(exc: StoreError) -> NoReturn:
+    """Stop the page with the store's message (which file, which backup to restore), French then English."""
+    st.error(f"{exc.message_fr}\n\n{exc.message_en}", icon=":material/database:")
+    st.stop()
 
 
 @st.cache_resource
