@@ -1383,15 +1383,32 @@ class Store:
         return counts
 
     def _auto_backup(self, con: duckdb.DuckDBPyConnection, operation: str) -> Path:
-        """Back up every table, inside the caller's transaction, to ``<store>.backups/<UTC time>-<operation>``
-        before a destructive operation; keep the newest ``AUTO_BACKUPS_KEPT``."""
+        """Before a destructive operation, copy the store's file (and its WAL) as they are to
+        ``<store>.backups/<UTC time>-<operation>``, with a manifest; keep the newest ``AUTO_BACKUPS_KEPT``.
+
+        Called with the store open and nothing written yet in the caller's transaction, under the writer
+        lock: no other process writes, so the files on disk are one committed state. A byte copy (28 MB in
+        a few hundredths of a second) rather than ``backup``'s Parquet export (seconds for 5M rows);
+        ``restore`` verifies both kinds the same way, table by table.
+        """
         final = self.backups_dir / f"{_utcnow().strftime('%Y%m%dT%H%M%S%fZ')}-{operation}"
         partial = final.with_name(final.name + ".partial")
         try:
             self.backups_dir.mkdir(exist_ok=True)
             shutil.rmtree(partial, ignore_errors=True)
             partial.mkdir()
-            _write_backup(con, partial, _base_tables(con), operation)
+            sums = {}
+            for source in (self.path, self.path.with_name(self.path.name + ".wal")):
+                if source.exists():
+                    shutil.copyfile(source, partial / source.name)
+                    sums[source.name] = _sha256(partial / source.name)
+            manifest = {"format": "passerelle-backup", "kind": "store-file", "store_file": self.path.name,
+                        "schema_version": _schema_version(con), "data_version": int(_scalar(
+                            con, "SELECT value FROM counters WHERE name = 'data_version'")),
+                        "created_at": _iso_z(_utcnow()), "before": operation,
+                        "tables": {t: int(_scalar(con, f"SELECT COUNT(*) FROM {t}")) for t in _base_tables(con)},
+                        "sha256": sums}
+            (partial / "manifest.json").write_text(json.dumps(manifest, indent=2))
             os.replace(partial, final)
             kept = sorted(d for d in self.backups_dir.iterdir() if d.is_dir() and not d.name.endswith(".partial"))
             for old in [*kept[:-AUTO_BACKUPS_KEPT], *self.backups_dir.glob("*.partial")]:
@@ -1431,8 +1448,12 @@ class Store:
                     con.execute("BEGIN TRANSACTION")
                     for ddl in _DDL.values():
                         con.execute(ddl)
+                    if manifest.get("kind") == "store-file":
+                        con.execute(f"ATTACH {_sql_path(directory / manifest['store_file'])} AS bk (READ_ONLY)")
                     for table in TABLES:
-                        _load_table(con, directory, table, manifest["tables"][table])
+                        _load_table(con, directory, table, manifest)
+                    if manifest.get("kind") == "store-file":
+                        con.execute("DETACH bk")
                     _check_restored(con, directory, manifest)
                     con.execute("UPDATE counters SET value = ? WHERE name = 'data_version'", [version])
                     _refresh_entity_totals(con)
@@ -1542,19 +1563,16 @@ def _base_tables(con) -> list[str]:
     return [t for t in TABLES if t in present] + [t for t in present if t not in TABLES and t not in DERIVED_TABLES]
 
 
-def _write_backup(con, directory: Path, tables: Sequence[str], operation: str | None = None) -> dict[str, int]:
+def _write_backup(con, directory: Path, tables: Sequence[str]) -> dict[str, int]:
     """Copy ``tables`` to Parquet files in ``directory`` and write the manifest last (inside a transaction)."""
     counts, sums = {}, {}
-    current = _schema_version(con) == SCHEMA_VERSION
     for table in tables:
         counts[table] = int(_scalar(con, f"SELECT COUNT(*) FROM {table}"))
-        _duckdb_copy_out(con, table, directory / f"{table}.parquet", ordered=current)
+        _duckdb_copy_out(con, table, directory / f"{table}.parquet")
         sums[table] = _sha256(directory / f"{table}.parquet")
-    manifest = {"format": "passerelle-backup", "schema_version": _schema_version(con),
+    manifest = {"format": "passerelle-backup", "kind": "parquet", "schema_version": _schema_version(con),
                 "data_version": int(_scalar(con, "SELECT value FROM counters WHERE name = 'data_version'")),
                 "created_at": _iso_z(_utcnow()), "tables": counts, "sha256": sums}
-    if operation:
-        manifest["before"] = operation
     tmp = directory / "manifest.json.tmp"
     tmp.write_text(json.dumps(manifest, indent=2))
     os.replace(tmp, directory / "manifest.json")
@@ -1604,7 +1622,12 @@ def _read_manifest(directory: Path) -> dict:
                         "(a backup by an older version): it cannot be verified")
     counts_ok = isinstance(tables, dict) and set(tables) == set(TABLES) and all(
         type(n) is int and n >= 0 for n in tables.values())
-    sums_ok = set(sums) == set(TABLES) and all(
+    if manifest.get("kind") == "store-file":  # an automatic backup: the store's file, and its WAL if it had one
+        name = manifest.get("store_file")
+        files_ok = isinstance(name, str) and name == Path(name).name and set(sums) in ({name}, {name, f"{name}.wal"})
+    else:
+        files_ok = set(sums) == set(TABLES)
+    sums_ok = files_ok and all(
         isinstance(h, str) and len(h) == 64 and all(c in "0123456789abcdef" for c in h) for h in sums.values())
     if not counts_ok or not sums_ok or type(manifest.get("data_version")) is not int:
         raise _rejected(directory, "manifest.json est incomplet ou mal formé (tables, lignes, empreintes, "
@@ -1614,11 +1637,13 @@ def _read_manifest(directory: Path) -> dict:
 
 
 def _check_checksums(directory: Path, manifest: dict) -> None:
-    for table in TABLES:
-        path = directory / f"{table}.parquet"
+    sums = manifest["sha256"]
+    files = sums if manifest.get("kind") == "store-file" else {f"{t}.parquet": sums[t] for t in TABLES}
+    for name, digest in files.items():
+        path = directory / name
         if not path.is_file():
             raise _rejected(directory, f"le fichier {path.name} manque", f"the file {path.name} is missing")
-        if _sha256(path) != manifest["sha256"][table]:
+        if _sha256(path) != digest:
             raise _rejected(directory, f"le fichier {path.name} a été modifié depuis la sauvegarde (empreinte "
                             "SHA-256 différente)", f"the file {path.name} was changed since the backup "
                             "(different SHA-256)")
@@ -1642,19 +1667,28 @@ def _check_replaceable(path: Path) -> None:
                          "Move it away or choose another path (--store).")
 
 
-def _load_table(con, directory: Path, table: str, rows: int) -> None:
-    """Load one table's file into the new store: exactly the table's columns, exactly the manifest's rows."""
-    path = directory / f"{table}.parquet"
+def _load_table(con, directory: Path, table: str, manifest: dict) -> None:
+    """Load one table of the backup (its Parquet file, or the table of the attached store file ``bk``) into
+    the new store: exactly the table's columns, exactly the manifest's rows."""
+    rows = manifest["tables"][table]
+    if manifest.get("kind") == "store-file":
+        source = f"bk.main.{table}"
+    else:
+        source = f"read_parquet({_sql_path(directory / f'{table}.parquet')})"
     expected = [r[0] for r in con.execute(
-        "SELECT column_name FROM information_schema.columns WHERE table_name = ? ORDER BY ordinal_position", [table]
-    ).fetchall()]
-    found = [r[0] for r in con.execute(f"DESCRIBE SELECT * FROM read_parquet({_sql_path(path)})").fetchall()]
+        "SELECT column_name FROM information_schema.columns WHERE table_catalog = current_database() "
+        "AND table_name = ? ORDER BY ordinal_position", [table]).fetchall()]
+    try:
+        found = [r[0] for r in con.execute(f"DESCRIBE SELECT * FROM {source}").fetchall()]
+    except duckdb.CatalogException:
+        found = []
     if sorted(found) != sorted(expected):
         extra, missing = sorted(set(found) - set(expected)), sorted(set(expected) - set(found))
         what = ", ".join([*(f"+{c}" for c in extra), *(f"-{c}" for c in missing)])
         raise _rejected(directory, f"les colonnes de {table} ne sont pas celles du schéma ({what})",
                         f"the columns of {table} are not the schema's ({what})")
-    _duckdb_copy_in(con, table, path)
+    names = ", ".join(expected)
+    con.execute(f"INSERT INTO {table} ({names}) SELECT {names} FROM {source}")
     n = _scalar(con, f"SELECT COUNT(*) FROM {table}")
     if n != rows:
         raise _rejected(directory, f"{table} a {n} lignes au lieu de {rows}", f"{table} has {n} rows instead of {rows}")
@@ -2389,16 +2423,5 @@ def _sql_path(path: Path) -> str:
     return "'" + str(path).replace("'", "''") + "'"
 
 
-def _duckdb_copy_out(con, table: str, path: Path, ordered: bool = True) -> None:
-    order = f" ORDER BY {_ORDER[table]}" if ordered and table in _ORDER else ""
-    con.execute(f"COPY (SELECT * FROM {table}{order}) TO {_sql_path(path)} (FORMAT PARQUET)")
-
-
-def _duckdb_copy_in(con, table: str, path: Path) -> None:
-    if not path.exists():
-        raise StoreError(f"Sauvegarde incomplète : {path.name} manque.", f"Incomplete backup: {path.name} is missing.")
-    cols = [r[0] for r in con.execute(
-        "SELECT column_name FROM information_schema.columns WHERE table_name = ? ORDER BY ordinal_position", [table]
-    ).fetchall()]
-    names = ", ".join(cols)
-    con.execute(f"INSERT INTO {table} ({names}) SELECT {names} FROM read_parquet({_sql_path(path)})")
+def _duckdb_copy_out(con, table: str, path: Path) -> None:
+    con.execute(f"COPY (SELECT * FROM {table} ORDER BY {_ORDER[table]}) TO {_sql_path(path)} (FORMAT PARQUET)")

@@ -372,3 +372,35 @@ def test_the_app_shows_the_damage_message_instead_of_an_error(store_path, clean_
     text = at.error[0].value
     assert text.startswith(f"La base {store_path} est endommagée") and f"The store {store_path} is damaged" in text
     assert str(latest_backup(store_path)) in text
+
+
+def test_an_altered_automatic_backup_is_refused(tmp_path):
+    store = Store(tmp_path / "store.duckdb")
+    put(store, "FR", 10.0)
+    store.delete_batch(1)
+    backup = latest_backup(store.path)
+    assert backup is not None and sorted(p.name for p in backup.iterdir()) == ["manifest.json", "store.duckdb"]
+    copy = backup / "store.duckdb"
+    data = bytearray(copy.read_bytes())
+    data[-100] ^= 0x01
+    copy.write_bytes(bytes(data))
+    before = sha(store.path)
+    with pytest.raises(BackupRejected, match="the file store.duckdb was changed since the backup"):
+        store.restore(backup)
+    assert sha(store.path) == before
+
+
+def test_a_migration_is_preceded_by_a_backup_of_the_old_schema(tmp_path):
+    path = tmp_path / "old.duckdb"
+    con = duckdb.connect(str(path))
+    con.execute((Path(__file__).parent / "fixtures" / "store_v1.sql").read_text())
+    con.close()
+    old = path.read_bytes()
+    Store(path)  # migrates 1 -> 7
+    backup = latest_backup(path)
+    assert backup is not None and backup.name.endswith("-migration-1-to-7")
+    manifest = json.loads((backup / "manifest.json").read_text())
+    assert (manifest["schema_version"], manifest["tables"]["observations"]) == (1, 4)
+    assert (backup / "old.duckdb").read_bytes() == old  # the file as it was: an older Passerelle opens it
+    with pytest.raises(BackupRejected, match="Backup has schema 1, this store 7"):
+        restore_store(path, backup)
