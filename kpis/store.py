@@ -76,9 +76,20 @@ transaction, for ``UNDELETE_DAYS`` days; what is current is then recomputed
 from scratch, as ``recompute_current()`` does. Archives older than that are
 purged by the next deletion.
 
+**Damage and backups.** Connections never auto-install or auto-load DuckDB
+extensions, and a file without DuckDB's magic bytes is refused before DuckDB
+opens it. A DuckDB error at open or read, or a file holding fewer committed
+writes than ``<store>.version`` records (a deleted, cut or damaged WAL), raises
+``StoreUnreadable`` naming the file and the newest automatic backup. Before
+every deletion, demo removal, restore and migration the store's file and WAL
+are copied to ``<store>.backups/`` (``AUTO_BACKUPS_KEPT`` kept). ``backup``
+writes Parquet and a manifest with row counts and SHA-256s; ``restore_store``
+verifies either kind into a new file and swaps it in only when every check
+passed (``BackupRejected`` otherwise).
+
 Errors: ``StoreLocked``, ``DuplicateBatch``, ``UnknownBatch``,
-``SchemaTooNew``, ``NotImportable``, ``CannotUndelete``, ``OverlapConflict`` and ``StoreError``
-(see ``kpis.errors``).
+``SchemaTooNew``, ``NotImportable``, ``CannotUndelete``, ``OverlapConflict``, ``StoreUnreadable``,
+``BackupRejected`` and ``StoreError`` (see ``kpis.errors``).
 """
 
 from __future__ import annotations
