@@ -95,6 +95,7 @@ Errors: ``StoreLocked``, ``DuplicateBatch``, ``UnknownBatch``,
 from __future__ import annotations
 
 import fcntl
+import glob
 import hashlib
 import itertools
 import json
@@ -671,6 +672,8 @@ class Store:
         con = self._duckdb_connect(read_only=True, deadline=time.monotonic() + self.lock_timeout)
         try:
             yield con
+        except (duckdb.ParserException, duckdb.BinderException):
+            raise  # a wrong query is a bug to see as such, not a damaged store
         except duckdb.Error as exc:  # a read the file cannot serve: a damaged block, a broken WAL
             raise self._unreadable(str(exc)) from None
         finally:
@@ -1451,7 +1454,7 @@ class Store:
             version = max(self._sidecar_version(), old_version or 0) + 1
             tmp = self.path.with_name(f"{self.path.name}.restoring-{os.getpid()}")
             wal, old_wal = (self.path.with_name(self.path.name + s) for s in (".wal", ".wal.replaced"))
-            _remove(tmp, tmp.with_name(tmp.name + ".wal"))
+            _remove(*self.path.parent.glob(f"{glob.escape(self.path.name)}.restoring-*"))  # a killed restore's
             try:
                 con = duckdb.connect(str(tmp), config=_DUCKDB_CONFIG)
                 try:

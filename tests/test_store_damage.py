@@ -7,14 +7,18 @@ import hashlib
 import json
 import random
 import shutil
+import signal
 import sqlite3
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import duckdb
 import pandas as pd
 import pytest
 
-from conftest import APP
+from conftest import APP, ROOT
 from kpis import cli
 from kpis.errors import BackupRejected, StoreError, StoreUnreadable
 from kpis.model import ALL
@@ -404,3 +408,40 @@ def test_a_migration_is_preceded_by_a_backup_of_the_old_schema(tmp_path):
     assert (backup / "old.duckdb").read_bytes() == old  # the file as it was: an older Passerelle opens it
     with pytest.raises(BackupRejected, match="Backup has schema 1, this store 7"):
         restore_store(path, backup)
+
+
+KILLED_RESTORE = """
+import sys
+from kpis.store import restore_store
+print("go", flush=True)
+restore_store(sys.argv[1], sys.argv[2])
+print("done", flush=True)
+"""
+
+
+def test_a_restore_killed_at_any_moment_leaves_the_old_store_or_the_new_one(tmp_path):
+    path = tmp_path / "store.duckdb"
+    store = Store(path)
+    for i in range(4):
+        store.import_batch(pd.concat([obs(f"E{j}", float(i * 1000 + j), month=i + 1) for j in range(2000)]),
+                           file_name=f"b{i}.xlsx", sha256=f"b{i}", parser_version="test")
+    store.backup(tmp_path / "bk")  # 4 batches, 8,000 observations
+    store.delete_batch(4)
+    store.delete_batch(3)
+    old = everything(store)
+    for delay in (0.0, 0.05, 0.1, 0.15, 0.2, 0.3, 0.4, 0.5):  # some land mid-restore, some after
+        child = subprocess.Popen([sys.executable, "-c", KILLED_RESTORE, str(path), str(tmp_path / "bk")], cwd=ROOT,
+                                 stdout=subprocess.PIPE, text=True)
+        assert child.stdout is not None and child.stdout.readline() == "go\n"  # imports done: the restore starts
+        time.sleep(delay)
+        child.send_signal(signal.SIGKILL)
+        finished = child.communicate()[0] == "done\n"
+        batches = [b["id"] for b in Store(path).batches()]  # opens: never a half-replaced store
+        assert batches in ([1, 2], [1, 2, 3, 4]), (delay, batches)
+        assert finished <= (batches == [1, 2, 3, 4])  # a restore that said done did replace the store
+        if batches == [1, 2]:
+            assert same(old, everything(Store(path)))
+        else:  # replaced: delete batches 4 and 3 again for the next round
+            Store(path).delete_batch(4), Store(path).delete_batch(3)
+            old = everything(Store(path))
+    assert not list(tmp_path.glob("store.duckdb.restoring-*.wal"))  # a killed restore leaves no WAL of its own
