@@ -1559,6 +1559,7 @@ def latest_backup(path: str | os.PathLike) -> Path | None:
 
 def _backup_folder(directory: Path) -> None:
     """Create the backup folder, or say clearly why it cannot be one."""
+    _plain_path(directory)
     if directory.exists() and not directory.is_dir():
         raise StoreError(f"{directory} est un fichier, pas un dossier : choisissez un dossier pour la sauvegarde.",
                          f"{directory} is a file, not a folder: choose a folder for the backup.")
@@ -1567,6 +1568,12 @@ def _backup_folder(directory: Path) -> None:
     except OSError as exc:
         raise StoreError(f"Impossible de créer le dossier de sauvegarde {directory} ({exc.strerror or exc}).",
                          f"Cannot create the backup folder {directory} ({exc.strerror or exc}).") from None
+
+
+def _plain_path(directory: Path) -> None:
+    """A folder name the system can take (no NUL character)."""
+    if "\x00" in str(directory):
+        raise StoreError(f"Nom de dossier invalide : {str(directory)!r}.", f"Invalid folder name: {str(directory)!r}.")
 
 
 def _base_tables(con) -> list[str]:
@@ -1608,6 +1615,7 @@ def _rejected(directory: Path, why_fr: str, why_en: str) -> BackupRejected:
 
 def _read_manifest(directory: Path) -> dict:
     """The manifest, checked for shape: every table with a row count and a SHA-256."""
+    _plain_path(directory)
     if directory.exists() and not directory.is_dir():
         raise _rejected(directory, "c'est un fichier, pas un dossier de sauvegarde",
                         "it is a file, not a backup folder")

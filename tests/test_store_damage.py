@@ -446,3 +446,11 @@ def test_a_restore_killed_at_any_moment_leaves_the_old_store_or_the_new_one(tmp_
             old = everything(Store(path))
     assert restore_store(path, tmp_path / "bk")["observations"] == 8000
     assert not list(tmp_path.glob("store.duckdb.restoring-*"))  # what a killed restore left is cleared by the next
+
+
+def test_a_folder_name_with_a_nul_character_is_a_message(backed_up, capsys):
+    store, bk, before = backed_up
+    for command in ("backup", "restore"):
+        assert cli.main([command, "bk\x00x", "--store", str(store.path)]) == 1
+        assert "Invalid folder name: 'bk\\x00x'" in capsys.readouterr().err
+    assert sha(store.path) == before
