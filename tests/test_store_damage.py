@@ -120,6 +120,10 @@ def test_flipped_bytes_in_the_store_are_reported_or_harmless_never_silent(tmp_pa
         assert str(path) in exc.message_en and str(path) in exc.message_fr
     else:  # not found: then the flips hit unused space, and every row reads back the same
         assert same(before, after), f"seed {seed}: flips at {offsets} changed the data silently"
+    try:  # a write that meets the damage says the same
+        Store(path).delete_batch(1)
+    except StoreUnreadable as exc:
+        assert "is damaged or unreadable" in exc.message_en
 
 
 # --- the write-ahead log --------------------------------------------------------------------------------
