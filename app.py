@@ -7,6 +7,7 @@ import streamlit as st
 import ui
 from kpis import demo
 from kpis.dashboard import default_comparison
+from kpis.errors import StoreUnreadable
 from kpis.i18n import t
 from kpis.model import PRESETS, SEGMENTS, SUPPORTED_DATES, Filter, preset_range
 
@@ -86,4 +87,7 @@ st.title(page.title, anchor=False)
 
 ui.demo_banner(version)  # removing the demo data asks first, showing what goes
 
-page.run()
+try:
+    page.run()
+except StoreUnreadable as exc:  # damage found while reading: the message names the backup to restore
+    ui.store_error(exc)

@@ -537,10 +537,10 @@ def cmd_backup(args) -> int:
 
 
 def cmd_restore(args) -> int:
-    from kpis.store import Store
+    from kpis.store import restore_store
 
     directory = checked_folder(args.dir, new=False)
-    counts = Store(store_path(args)).restore(directory)
+    counts = restore_store(store_path(args), directory)  # works on a store too damaged to open
     print(f"store restored from {args.dir}: " + ", ".join(f"{t} {n}" for t, n in counts.items()))
     return 0
 

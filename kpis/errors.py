@@ -10,6 +10,8 @@
     │   ├── OverlapConflict  the series already hold values of another origin
     │   ├── UnknownBatch     no batch with that id
     │   ├── SchemaTooNew     the store was written by a newer Passerelle
+    │   ├── StoreUnreadable  the store's file is damaged, lost its last writes, or is no DuckDB file
+    │   ├── BackupRejected   a backup that fails its checks: restore refuses it, the store is untouched
     │   └── CannotUndelete   a deletion unknown, already undone, too old, or whose data came back since
     └── NotImportable        ingestion found nothing that can be stored
 
@@ -79,6 +81,19 @@ class UnknownBatch(StoreError):
 
 class SchemaTooNew(StoreError):
     """The store was written by a newer version of Passerelle."""
+
+
+class StoreUnreadable(StoreError):
+    """The store's file cannot be trusted: DuckDB cannot read it, it lost committed writes (a deleted or
+    damaged ``.wal``), or it is not a DuckDB file at all. ``backup`` is the newest automatic backup, if any."""
+
+    def __init__(self, message_fr: str, message_en: str, backup=None):
+        super().__init__(message_fr, message_en)
+        self.backup = backup  # pathlib.Path of the newest automatic backup, or None
+
+
+class BackupRejected(StoreError):
+    """A backup folder that is missing, malformed, altered or inconsistent; nothing was replaced."""
 
 
 class CannotUndelete(StoreError):

@@ -33,6 +33,7 @@ from ui.data import (
     reference_origins,
     remembered_mappings,
     store,
+    store_error,
     targets,
 )
 from ui.deletion import batch_delete_form, demo_banner, preview_lines, show_messages, undo_buttons
@@ -45,8 +46,7 @@ __all__ = [
     # ui.data
     "batches", "breakdown", "by_source", "cdo_view", "check", "coverage", "deletion_preview", "deletions",
     "demo_preview", "dimension_values", "forget_uploads", "indexed_trends", "kpi_origins", "kpi_table",
-    "observations", "overlaps",
-    "reference_origins", "remembered_mappings", "store", "targets",
+    "observations", "overlaps", "reference_origins", "remembered_mappings", "store", "store_error", "targets",
     # ui.deletion
     "batch_delete_form", "demo_banner", "preview_lines", "show_messages", "undo_buttons",
     # ui.questions

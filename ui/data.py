@@ -17,10 +17,11 @@ from __future__ import annotations
 
 from dataclasses import replace
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, NoReturn
 
 import streamlit as st
 
+from kpis.errors import StoreError
 from kpis.ingest.gate import MAX_UPLOAD_MB
 from kpis.model import Filter
 from kpis.store import Store
@@ -32,8 +33,21 @@ holds about ten times its file's size (the observations, the issues): 50 MiB of 
 
 
 def store() -> Store:
-    """The store named by the ``store`` setting (``PASSERELLE_STORE``, default ``data/passerelle.duckdb``)."""
-    return _open_store(settings().store)
+    """The store named by the ``store`` setting (``PASSERELLE_STORE``, default ``data/passerelle.duckdb``).
+
+    A store that cannot be opened (damaged, not a DuckDB file, written by a newer version) stops the page
+    with its message and remedy, French then English, instead of Streamlit's redacted error.
+    """
+    try:
+        return _open_store(settings().store)
+    except StoreError as exc:
+        store_error(exc)
+
+
+def store_error(exc: StoreError) -> NoReturn:
+    """Stop the page with the store's message (which file, which backup to restore), French then English."""
+    st.error(f"{exc.message_fr}\n\n{exc.message_en}", icon=":material/database:")
+    st.stop()
 
 
 @st.cache_resource
