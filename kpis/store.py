@@ -737,12 +737,26 @@ class Store:
                 text = str(exc)
                 busy = isinstance(exc, (duckdb.IOException, duckdb.ConnectionException)) and (
                     "lock" in text.lower() or "different configuration" in text)
-                if not busy:
+                if not busy and not self._writer_active():  # a write under way may show a half-written state
                     raise self._unreadable(text) from None
             if time.monotonic() >= deadline:
                 raise self._locked()
             time.sleep(min(delay, max(deadline - time.monotonic(), 0.001)))
             delay = min(delay * 2, 0.25)
+
+    def _writer_active(self) -> bool:
+        """Whether a writer (this process or another) holds ``<store>.lock`` right now."""
+        try:
+            fd = os.open(self._lock_path, os.O_RDONLY)
+        except OSError:
+            return False
+        try:
+            fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+            return False
+        except BlockingIOError:
+            return True
+        finally:
+            os.close(fd)
 
     def _check_magic(self) -> None:
         """Refuse, before DuckDB sees it, a file that is not a DuckDB database (an SQLite file, a spreadsheet)."""
