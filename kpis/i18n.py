@@ -105,6 +105,10 @@ _LABELS: dict[str, tuple[str, str]] = {
                             "What each card's change is measured against. Previous period: the period of the same "
                             "length just before; year before: the same period a year earlier. Each card's help "
                             "gives both."),
+    "filter.url_unknown": ("Le lien demande {param}={value}, valeur inconnue : {shown} est affiché.",
+                           "The link asks for {param}={value}, an unknown value: showing {shown}."),
+    "filter.range_clamped": ("Dates ramenées aux données disponibles : du {start} au {end} (demandé : {asked}).",
+                             "Dates brought within the data available: {start} to {end} (asked: {asked})."),
     # common
     "empty.title": ("Aucune donnée pour ce filtre", "No data for this filter"),
     "empty.hint": ("Élargissez la période ou les segments, ou importez des fichiers.",

@@ -189,7 +189,7 @@ def batch_options(page) -> list[str]:
 
 def test_a_corrected_copy_is_a_correction_then_its_deletion_is_confirmed_and_undoable(own_server, browser, tmp_path):
     page = browser.new_page(viewport={"width": 1500, "height": 1000})
-    october_b2b = f"{own_server}/?seg=B2B&period=Dernier+mois"
+    october_b2b = f"{own_server}/?seg=B2B&period=lm"
     page.goto(october_b2b)
     page.get_by_role("heading", name="B2B — clients professionnels").wait_for(timeout=90_000)
     before = metric_value(page, "Clics")  # B2B clicks of October 2026 in the demo data
