@@ -53,7 +53,15 @@ from ui.state import (
     url_notes,
     url_write,
 )
-from ui.widgets import cards_grid, empty_state, excel_download, kpi_picker, metric_card, sources_caption
+from ui.widgets import (
+    cards_grid,
+    empty_state,
+    excel_download,
+    export_context,
+    kpi_picker,
+    metric_card,
+    sources_caption,
+)
 from ui.world import render_world
 
 __all__ = [
@@ -69,7 +77,7 @@ __all__ = [
     "LANGUAGE_NAMES", "Selection", "comparison_control", "custom_range", "drop_range_params", "lang", "selection",
     "set_selection", "settings", "t", "url_choice", "url_notes", "url_write",
     # ui.widgets
-    "cards_grid", "empty_state", "excel_download", "kpi_picker", "metric_card", "sources_caption",
+    "cards_grid", "empty_state", "excel_download", "export_context", "kpi_picker", "metric_card", "sources_caption",
     # ui.world
     "render_world",
 ]
