@@ -131,6 +131,7 @@ _LABELS: dict[str, tuple[str, str]] = {
     "export.kpis": ("Indicateurs par période", "KPIs by period"),
     "export.scorecard": ("Synthèse : chaque indicateur sur la période", "Scorecard: each KPI over the period"),
     "export.detail": ("Détail", "Detail"),
+    "export.report": ("Rapport de validation", "Validation report"),
     "unit.count": ("nombre", "number"),
     "unit.%": ("%", "%"),
     "unit.€": ("€", "€"),

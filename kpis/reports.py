@@ -134,7 +134,7 @@ def report_workbook(result, lang: str = "fr", context=None) -> bytes:
         if s.status == "read":
             blocks[s.sheet] = columns_frame(s, lang)
     blocks["Problèmes" if lang == "fr" else "Issues"] = issues_frame(result, lang)
-    context = context or ExportContext(t("import.report", lang))
+    context = context or ExportContext(t("export.report", lang))
     return export.to_excel(blocks, notes={next(iter(blocks)): result.file},
                            heading=export_heading(replace(context, page=f"{context.page} : {result.file}"
                                                           if lang == "fr" else f"{context.page}: {result.file}"), lang))

@@ -14,8 +14,10 @@ from openpyxl.utils import get_column_letter
 from kpis import dashboard, demo, metrics, reports
 from kpis.catalog import KPIS
 from kpis.export import EXCEL_CELL_LIMIT, sheet_name, to_csv, to_excel
+from kpis.ingest import check_bytes
 from kpis.model import Filter
 from kpis.store import Store
+from kpis.targets import read_targets
 
 HOSTILE = ["=HYPERLINK(\"http://x\",\"clic\")", "+1+1", "-2+3", "@SUM(A1)", "\tTab", "\rCR", "Normal"]
 
@@ -105,6 +107,8 @@ def _sheet(ws) -> tuple[list[str], int]:
 
 def _table(ws) -> tuple[list[str], list[list]]:
     _, top = _sheet(ws)
+    while ws.cell(top, 1).font.italic:  # a block's note (the file a report is about) and its blank line
+        top += 2
     header = [c.value for c in ws[top]]
     return header, [list(r) for r in ws.iter_rows(min_row=top + 1)]
 
@@ -196,6 +200,16 @@ def test_the_other_pages_workbooks_have_a_title_block_and_numbers(demo_store):
     ctr = _row(book["Objectifs"], Indicateur=KPIS["ctr"].label("fr"))
     assert (ctr["Objectif"].value, ctr["Objectif"].number_format, ctr["Unité"].value) == (0.0186, "0.0%", "%")
     assert _row(book["Catalogue"], Code="clicks")["Unité"].value == "nombre"
+    # the targets sheet, title block and all, is still a sheet the Référentiel's upload reads back
+    read, issues = read_targets(reports.catalog_workbook(targets, "fr"), "passerelle_referentiel.xlsx")
+    assert issues == []
+    assert read[["kpi", "segment", "grain", "value"]].values.tolist() == [["ctr", "B2C", "year", 0.0186]]
+    result = check_bytes("Jour;Clics\n01/09/2026;12\n".encode(), "clics.csv", segment="B2C")
+    book = _book(reports.report_workbook(result, "fr", dashboard.ExportContext("Rapport de validation",
+                                                                               exported=EXPORTED)))
+    assert _sheet(book["Résumé"])[0] == ["Passerelle — Rapport de validation : clics.csv — Résumé",
+                                         "Exporté le 30/11/2026 à 09:05"]
+    assert _row(book["Résumé"], Feuille=result.sheets[0].sheet)["Lues"].value == 1  # one data row read
     sbs = metrics.cdo_view(demo_store, WINDOW, "month", lang="fr").side_by_side
     book = _book(dashboard.side_by_side_workbook(sbs, "fr", dashboard.ExportContext(
         "Côte à côte", segments=("B2C", "B2B", "B2E"), exported=EXPORTED), WINDOW.start, WINDOW.end))
