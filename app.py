@@ -29,13 +29,13 @@ with st.sidebar:
         ui.url_choice(param, default)
     lang = st.segmented_control(
         "Langue / Language", ["fr", "en"], key="lang", required=True, format_func=ui.LANGUAGE_NAMES.get,
-        label_visibility="collapsed") or "fr"
+        label_visibility="collapsed", on_change=ui.url_chose, args=("lang",)) or "fr"
     notes = st.container()  # filled once every parameter is read (the custom range's from/to included)
     st.markdown(f"**{t('filter.title', lang)}**")
-    segments = st.pills(t("filter.segments", lang), list(SEGMENTS), key="seg", selection_mode="multi") \
-        or list(SEGMENTS)
+    segments = st.pills(t("filter.segments", lang), list(SEGMENTS), key="seg", selection_mode="multi",
+                        on_change=ui.url_chose, args=("seg",)) or list(SEGMENTS)
     preset = st.pills(t("filter.period", lang), list(PRESETS), key="period", required=True,
-                      format_func=lambda p: t(f"preset.{p}", lang)) or "12m"
+                      format_func=lambda p: t(f"preset.{p}", lang), on_change=ui.url_chose, args=("period",)) or "12m"
     version = store.data_version()
     dims = ui.dimension_values(version, tuple(segments))
     latest = dims["periods"][1].date() if dims["periods"][1] is not None else date.today()
@@ -47,7 +47,7 @@ with st.sidebar:
         start, end = preset_range(preset, latest, config.fiscal_start)
     grain = st.segmented_control(
         t("filter.grain", lang), ["week", "month", "quarter", "year"], key="grain", required=True,
-        format_func=lambda g: t(f"grain.{g}", lang)) or "month"
+        format_func=lambda g: t(f"grain.{g}", lang), on_change=ui.url_chose, args=("grain",)) or "month"
     for note in ui.url_notes(lang):
         notes.warning(note, icon=":material/link_off:")
     for param, value, default in (("lang", lang, "fr"), ("seg", st.session_state.get("seg"), list(SEGMENTS)),

@@ -487,6 +487,18 @@ def test_a_link_with_a_value_the_app_does_not_know_shows_the_default_and_says_so
     at = _open(params)
     assert _shown(at) == shown
     assert [w.value for w in at.sidebar.warning] == ([note] if note else [])
+    if note:  # the note stays while the reader changes something else, and goes once they pick that control
+        param = note.split("=")[0].split()[-1]
+        other = "period" if param == "grain" else "grain"
+        _pick(at, other, {"period": "lm", "grain": "quarter"}[other])
+        assert [w.value for w in at.sidebar.warning] == [note]
+        _pick(at, param, {"seg": ["B2B"], "period": "lm", "grain": "week", "lang": "en"}[param])
+        assert not at.exception and not at.sidebar.warning
+
+
+def _pick(at, key: str, value) -> None:
+    widget = at.pills(key=key) if key in ("seg", "period") else at.segmented_control(key=key)
+    widget.set_value(value).run()
 
 
 def test_a_custom_range_outside_the_data_is_clamped_with_a_note_not_a_crash(store_path):

@@ -50,6 +50,7 @@ from ui.state import (
     settings,
     t,
     url_choice,
+    url_chose,
     url_notes,
     url_write,
 )
@@ -75,7 +76,7 @@ __all__ = [
     "question_answers", "question_choice", "questions_asked",
     # ui.state
     "LANGUAGE_NAMES", "Selection", "comparison_control", "custom_range", "drop_range_params", "lang", "selection",
-    "set_selection", "settings", "t", "url_choice", "url_notes", "url_write",
+    "set_selection", "settings", "t", "url_choice", "url_chose", "url_notes", "url_write",
     # ui.widgets
     "cards_grid", "empty_state", "excel_download", "export_context", "kpi_picker", "metric_card", "sources_caption",
     # ui.world

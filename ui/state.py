@@ -158,6 +158,12 @@ def url_write(param: str, value: str | list[str] | None, default: str | list[str
         st.query_params[param] = value
 
 
+def url_chose(param: str) -> None:
+    """A control's ``on_change``: the reader has picked, the link's note about ``param`` has done its job."""
+    notes = st.session_state.get(_URL_NOTES, [])
+    st.session_state[_URL_NOTES] = [n for n in notes if n[0] != param and not (param == "period" and n[0] == "from/to")]
+
+
 def url_notes(lang: str) -> list[str]:
     """The notes of the link's unknown values, in ``lang``: what was asked and what is shown instead."""
     return [i18n.t("filter.url_unknown", lang, param=param, value=value,
@@ -214,6 +220,7 @@ def drop_range_params() -> None:
 
 def _picked_range() -> None:
     st.session_state.pop(_RANGE_NOTE, None)
+    url_chose("from/to")
 
 
 def _chose_comparison() -> None:
