@@ -1542,6 +1542,16 @@ def side_by_side(native: pd.DataFrame, flt: Filter = Filter(), lang: str = "fr",
 # --- breakdowns and trends -----------------------------------------------------------------
 
 
+def _window_values(native: pd.DataFrame, flt: Filter, dims: tuple[str, ...], lang: str) -> pd.DataFrame | None:
+    """Every KPI over the selection's window, per member of ``dims`` (None when the selection is empty)."""
+    nat = _native(native, flt, dims)
+    win = _selection_window(nat, flt)
+    if win is None:
+        return None
+    out = _compute(nat, win, {}, lang)
+    return out[out["kpi"].isin(flt.kpis)] if flt.kpis else out
+
+
 def breakdown(native_by: pd.DataFrame, dimension: str, flt: Filter = Filter(), n: int = 5,
               lang: str = "fr") -> pd.DataFrame:
     """Top and bottom ``n`` members of a dimension per segment and KPI, over the selection.
@@ -1560,15 +1570,9 @@ def breakdown(native_by: pd.DataFrame, dimension: str, flt: Filter = Filter(), n
     if dimension not in DIMENSIONS:
         raise ValueError(f"dimension must be one of {DIMENSIONS}")
     cols = ("segment", "kpi", dimension, "value", "unit", "rank", "position", "share")
-    nat = _native(native_by, flt, (dimension,))
-    win = _selection_window(nat, flt)
-    if win is None:
-        return _empty(cols)
-    out = _compute(nat, win, {}, lang)
-    if flt.kpis:
-        out = out[out["kpi"].isin(flt.kpis)]
-    out = out[out["value"].notna()]
-    if out.empty:
+    out = _window_values(native_by, flt, (dimension,), lang)
+    out = out[out["value"].notna()] if out is not None else None
+    if out is None or out.empty:
         return _empty(cols)
     kind = out["kpi"].map(_AGGREGATION)
     additive = kind.eq("flow") | (kind.isin(["stock", "distinct"]) & (dimension == "entity"))
@@ -1628,13 +1632,9 @@ def by_source(native: pd.DataFrame, flt: Filter = Filter(), lang: str = "fr") ->
     """
     if "origin" not in native.columns:
         return _empty(SOURCE_COLUMNS)
-    nat = _native(native, flt, dims=("origin",))
-    win = _selection_window(nat, flt)
-    if win is None:
+    out = _window_values(native, flt, ("origin",), lang)
+    if out is None:
         return _empty(SOURCE_COLUMNS)
-    out = _compute(nat, win, {}, lang)
-    if flt.kpis:
-        out = out[out["kpi"].isin(flt.kpis)]
     out = out[out["value"].notna().to_numpy() | out["reason"].notna().to_numpy()]
     several = out.groupby(["segment", "kpi"])["origin"].transform("nunique").to_numpy() > 1
     out = out[several]

@@ -433,6 +433,37 @@ def test_importer_keeps_nothing_of_the_files_that_left_the_uploader(store_path):
     assert grown < 5 * one, (grown, one)
 
 
+def test_referentiel_sets_the_reference_source_of_a_head_count(store_path):
+    from formats_files import viva_user_detail_csv
+
+    from kpis import ingest
+
+    run_app()  # the demo is seeded on first run
+    data, name = viva_user_detail_csv(bad_row=False)
+    viva = ingest.check_bytes(data.decode("utf-8-sig").replace("2026-09-30", "2026-10-31")
+                              .replace("2026-09-", "2026-10-").encode(), name, segment="B2E")
+    Store(store_path).import_batch(**viva.batch(origin=viva.default_origin, imported_by="test"))
+    at = run_app("app_pages/catalog.py")
+    [kpi] = [b for b in at.selectbox if b.key == "reference_kpi"]
+    labels = kpi.options  # AppTest shows the formatted labels
+    assert "B2E · Utilisateurs actifs" in labels
+    kpi.set_value(labels.index("B2E · Utilisateurs actifs")).run()
+    [origin] = [b for b in at.selectbox if str(b.key).startswith("reference_origin_")]
+    # the demo workbook by its file, the Viva report by its format's name
+    assert origin.options == ["Automatique (la meilleure couverture de la période)", "Viva Engage (utilisateurs)",
+                              "interne_b2e.xlsx"]
+    origin.set_value("m365_viva_engage_user_detail").run()
+    at.button(key="reference_save").click().run()
+    assert not at.exception
+    refs = Store(store_path).reference_origins()
+    assert refs[["segment", "kpi", "origin"]].values.tolist() == [["B2E", "active_users",
+                                                                    "m365_viva_engage_user_detail"]]
+    at.switch_page("app_pages/internal.py").run()
+    actifs = next(m for m in at.metric if m.label.endswith(KPIS["active_users"].short("fr")))  # after its badge
+    # the Viva report's 8 active people (see formats_files) are now the headline
+    assert actifs.value == fmt_value(8, "count", "fr", compact=True)
+
+
 def _shown(at) -> tuple:
     sel = at.session_state["selection"]
     return sel.flt.segments, sel.flt.start.isoformat(), sel.flt.end.isoformat(), sel.grain, sel.lang

@@ -265,7 +265,9 @@ def test_a_corrected_copy_is_a_correction_then_its_deletion_is_confirmed_and_und
     assert not next_confirm.is_checked() and delete.is_disabled()
     # and the selector names the batch the box names, not the one just deleted
     assert page.locator(".st-key-delete_pick").get_by_role("combobox").input_value().startswith("#3 · interne_b2e")
-    assert page.get_by_role("button", name="Annuler la suppression").count() == 1
+    undo = page.get_by_role("button", name="Annuler la suppression")
+    undo.first.wait_for(timeout=60_000)  # the deletion log is drawn below, maybe a moment later
+    assert undo.count() == 1
     assert len(batch_options(page)) == 3
     shot(page, "13_historique_deleted_undo")
 
