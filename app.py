@@ -9,7 +9,7 @@ from kpis import demo
 from kpis.dashboard import default_comparison
 from kpis.errors import StoreUnreadable
 from kpis.i18n import t
-from kpis.model import PRESETS, SEGMENTS, SUPPORTED_DATES, Filter, preset_range
+from kpis.model import PRESETS, SEGMENTS, Filter, preset_range
 
 st.set_page_config(page_title="Passerelle", page_icon=":material/hub:", layout="wide")
 
@@ -24,31 +24,35 @@ if "seeded" not in st.session_state:
     st.session_state.seeded = True
 
 with st.sidebar:
+    # every control is in the URL as a code, the same in both languages (ui.state.url_choice / url_write)
+    for param, default in (("lang", "fr"), ("seg", list(SEGMENTS)), ("period", "12m"), ("grain", "month")):
+        ui.url_choice(param, default)
     lang = st.segmented_control(
-        "Langue / Language", ["fr", "en"], key="lang", default="fr", required=True, bind="query-params",
-        format_func={"fr": "Français", "en": "English"}.get, label_visibility="collapsed")
+        "Langue / Language", ["fr", "en"], key="lang", required=True, format_func=ui.LANGUAGE_NAMES.get,
+        label_visibility="collapsed", on_change=ui.url_chose, args=("lang",)) or "fr"
+    notes = st.container()  # filled once every parameter is read (the custom range's from/to included)
     st.markdown(f"**{t('filter.title', lang)}**")
-    segments = st.pills(
-        t("filter.segments", lang), list(SEGMENTS), key="seg", selection_mode="multi", default=list(SEGMENTS),
-        bind="query-params") or list(SEGMENTS)
-    preset = st.pills(
-        t("filter.period", lang), list(PRESETS), key="period", default="12m", required=True, bind="query-params",
-        format_func=lambda p: t(f"preset.{p}", lang))
+    segments = st.pills(t("filter.segments", lang), list(SEGMENTS), key="seg", selection_mode="multi",
+                        on_change=ui.url_chose, args=("seg",)) or list(SEGMENTS)
+    preset = st.pills(t("filter.period", lang), list(PRESETS), key="period", required=True,
+                      format_func=lambda p: t(f"preset.{p}", lang), on_change=ui.url_chose, args=("period",)) or "12m"
     version = store.data_version()
     dims = ui.dimension_values(version, tuple(segments))
     latest = dims["periods"][1].date() if dims["periods"][1] is not None else date.today()
     if preset == "custom":
         earliest = dims["periods"][0].date() if dims["periods"][0] is not None else latest
-        picked = st.date_input(t("filter.range", lang), value=(preset_range("12m", latest)[0], latest),
-                               min_value=max(earliest, SUPPORTED_DATES[0]),
-                               max_value=min(latest, SUPPORTED_DATES[1]), key="range",
-                               format="DD/MM/YYYY" if lang == "fr" else "YYYY-MM-DD")
-        start, end = (picked[0], picked[-1]) if picked else preset_range("12m", latest)
+        start, end = ui.custom_range(earliest, latest, lang)
     else:
+        ui.drop_range_params()
         start, end = preset_range(preset, latest, config.fiscal_start)
     grain = st.segmented_control(
-        t("filter.grain", lang), ["week", "month", "quarter", "year"], key="grain", default="month",
-        required=True, bind="query-params", format_func=lambda g: t(f"grain.{g}", lang))
+        t("filter.grain", lang), ["week", "month", "quarter", "year"], key="grain", required=True,
+        format_func=lambda g: t(f"grain.{g}", lang), on_change=ui.url_chose, args=("grain",)) or "month"
+    for note in ui.url_notes(lang):
+        notes.warning(note, icon=":material/link_off:")
+    for param, value, default in (("lang", lang, "fr"), ("seg", st.session_state.get("seg"), list(SEGMENTS)),
+                                  ("period", preset, "12m"), ("grain", grain, "month")):
+        ui.url_write(param, value, default)
     compare = ui.comparison_control(default_comparison(start, end, config.fiscal_start), lang)
     entities = st.multiselect(t("filter.entities", lang), dims["entities"], key="ent", bind="query-params",
                               placeholder=t("filter.all", lang))

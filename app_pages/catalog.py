@@ -55,7 +55,8 @@ if st.button(t("catalog.save"), type="primary", key="targets_editor_save"):
     for problem in problems:
         st.warning(md(t("catalog.unreadable") + " " + problem))
     st.success(t("catalog.saved", n=store.set_targets(changes, by="app") if len(changes) else 0))
-ui.excel_download(partial(reports.catalog_workbook, current, lang), "passerelle_referentiel.xlsx",
+ui.excel_download(partial(reports.catalog_workbook, current, lang, ui.export_context("nav.catalog")),
+                  "passerelle_referentiel.xlsx",
                   key="download_catalog")
 uploaded = st.file_uploader(t("catalog.upload"), type=["xlsx", "xls", "ods", "csv"], key="targets_upload")
 if uploaded is not None:

@@ -51,4 +51,5 @@ with st.container(border=True):
     if at != sel.grain:
         st.caption(t("grain.finer", native=t(f"grain.{at}").lower(), grain=t(f"grain.{sel.grain}").lower()))
 
-ui.excel_download(partial(dashboard.view_workbook, view, lang), "passerelle_vue_cdo.xlsx", key="download_cdo")
+ui.excel_download(partial(dashboard.view_workbook, view, lang, None, ui.export_context("nav.cdo", sel.flt)),
+                  "passerelle_vue_cdo.xlsx", key="download_cdo")

@@ -37,5 +37,5 @@ if deletions:
     ui.undo_buttons(deletions)
     st.dataframe(reports.deletions_frame(deletions, lang), hide_index=True)
 
-ui.excel_download(partial(reports.history_workbook, batches, grid, deletions, lang), "passerelle_historique.xlsx",
-                  key="download_history")
+ui.excel_download(partial(reports.history_workbook, batches, coverage, deletions, lang,
+                          ui.export_context("nav.history")), "passerelle_historique.xlsx", key="download_history")

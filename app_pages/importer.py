@@ -113,7 +113,8 @@ for f in files or []:
                 st.caption(t("import.no_issues"))
             else:
                 st.dataframe(issues.head(500), hide_index=True)
-            st.download_button(t("import.report"), partial(reports.report_workbook, result, lang),
+            st.download_button(t("import.report"),
+                               partial(reports.report_workbook, result, lang, ui.export_context("export.report")),
                                file_name=f"rapport_{f.name}.xlsx", key=f"report_{f.file_id}")
         with st.expander(t("import.preview", n=len(result.observations))):
             st.dataframe(result.observations.head(100), hide_index=True)

@@ -40,5 +40,6 @@ for row in sbs.itertuples(index=False):
 with st.expander(t("sbs.vocabulary"), icon=":material/translate:"):
     st.dataframe(metrics.vocabulary(lang), hide_index=True)
 
-ui.excel_download(partial(dashboard.side_by_side_workbook, sbs, lang), "passerelle_cote_a_cote.xlsx",
+ui.excel_download(partial(dashboard.side_by_side_workbook, sbs, lang, ui.export_context("nav.side_by_side", sel.flt),
+                          view.period_start, view.period_end), "passerelle_cote_a_cote.xlsx",
                   key="download_side_by_side")

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, replace
-from datetime import date
+from datetime import date, datetime
 
 import numpy as np
 import pandas as pd
@@ -33,7 +33,8 @@ __all__ = [
     "kpis_with_values", "status_table", "funnel_rates_frame", "funnel_table", "indexed_frame", "trend_frame",
     "world_trend_frame", "chart_grain", "trends_grain", "TREND_KPIS", "partial_buckets", "breakdown_frame",
     "breakdown_or_fallback", "detail_frame", "DETAIL_ROWS_SHOWN",
-    "profile_frame", "view_workbook",
+    "profile_frame", "view_workbook", "side_by_side_workbook", "ExportContext", "export_heading", "unit_label",
+    "unit_formats",
     "kpi_label", "segment_label",
 ]
 
@@ -339,7 +340,7 @@ LAG_DAYS = 31
 """A source whose data end more than this before the freshest source's is marked as lagging."""
 
 
-def sources_line(batches: list[dict], segments: tuple[str, ...], lang: str = "fr") -> str | None:
+def sources_line(batches: list[dict], segments: tuple[str, ...], lang: str = "fr", markdown: bool = True) -> str | None:
     """Which sources a page's numbers come from and how fresh each is, lagging ones marked.
 
         >>> sources_line([{"origin": "ga4", "file": "ga4.csv", "segments": ["B2C"], "period_end": "2026-07-31",
@@ -363,7 +364,8 @@ def sources_line(batches: list[dict], segments: tuple[str, ...], lang: str = "fr
         day = date.fromisoformat(end)
         text = t("sources.item", lang, name=name, date=fmt_date(day, lang))
         if (freshest - day).days > LAG_DAYS:
-            text = f":orange[{text} {t('sources.lagging', lang)}]"
+            text = f"{text} {t('sources.lagging', lang)}"
+            text = f":orange[{text}]" if markdown else text
         parts.append(text)
     return t("sources.title", lang) + " · ".join(parts)
 
@@ -689,23 +691,139 @@ def other_sources_of(observations: pd.DataFrame, origin: str, kpi_origins: pd.Da
             for seg, g in both.groupby("segment", sort=True)}
 
 
-def view_workbook(view, lang: str = "fr", extra: dict[str, pd.DataFrame] | None = None) -> bytes:
-    """The whole view as a formatted Excel workbook, one sheet per block, the cards' numbers first."""
+@dataclass(frozen=True)
+class ExportContext:
+    """What a page knows that its workbook's title block says: the page, its filters (``segments`` None: a page
+    without filters), the import batches behind its sources, and the moment of the export.
+
+        >>> ctx = ExportContext("Vue CDO", segments=("B2E",), exported=datetime(2026, 11, 30, 9, 5))
+        >>> export_heading(ctx, "fr", date(2025, 11, 1), date(2026, 10, 31)).lines[0]
+        'Période : du 01/11/2025 au 31/10/2026'
+    """
+
+    page: str
+    segments: tuple[str, ...] | None = None
+    entities: tuple[str, ...] = ()
+    channels: tuple[str, ...] = ()
+    batches: tuple[dict, ...] = ()
+    exported: datetime | None = None
+
+
+def export_heading(context: ExportContext, lang: str = "fr", start: date | None = None,
+                   end: date | None = None) -> export.Heading:
+    """The title block of a page's workbook: the window (``start``–``end``, the view's, as on the screen), the
+    filters, the sources with the date their data reach, and the export date (``context.exported``, else now)."""
+    lines = []
+    if start is not None and end is not None:
+        lines.append(t("export.window", lang, start=fmt_date(start, lang), end=fmt_date(end, lang)))
+    if context.segments is not None:
+        every = t("export.all", lang)
+        lines.append(t("export.filters", lang, segments=", ".join(context.segments) or every,
+                       entities=", ".join(context.entities) or every, channels=", ".join(context.channels) or every))
+        lines.append(sources_line(list(context.batches), context.segments, lang, markdown=False)
+                     or t("export.no_sources", lang))
+    when = context.exported or datetime.now()
+    lines.append(t("export.exported", lang, day=fmt_date(when.date(), lang), time=f"{when:%H:%M}"))
+    return export.Heading(f"Passerelle — {context.page}", tuple(lines))
+
+
+def unit_label(unit: str, lang: str = "fr") -> str:
+    """A unit as a reader names it: ``unit_label("count", "fr") == "nombre"``; ``%``, ``€``, ``×`` as they are."""
+    try:
+        return t(f"unit.{unit}", lang)
+    except KeyError:
+        return str(unit)
+
+
+def unit_formats(frame: pd.DataFrame, lang: str, *, values: tuple[int, ...], changes: tuple[int, ...] = (),
+             percents: tuple[int, ...] = (), dates: tuple[int, ...] = (), unit: int | None = None,
+             units: list[str] | None = None) -> tuple[pd.DataFrame, dict]:
+    """Number formats of an export frame, by column position: ``values`` in each row's unit (the ``unit``
+    column's codes, or ``units``), ``changes`` in points for a % KPI (else its unit), ``percents`` as %,
+    ``dates`` as dates. The unit column is rewritten in words."""
+    cols = list(frame.columns)
+    codes = list(units) if units is not None else [str(u) for u in frame.iloc[:, unit]] if unit is not None else []
+    formats: dict[str, str | list[str]] = {cols[j]: codes for j in values}
+    formats |= {cols[j]: ["pp" if u == "%" else u for u in codes] for j in changes}
+    formats |= {cols[j]: "%" for j in percents} | {cols[j]: "date" for j in dates}
+    if unit is not None:
+        frame = frame.assign(**{cols[unit]: [unit_label(u, lang) for u in codes]})
+    return frame, formats
+
+
+def _scorecard_sheet(view, lang: str) -> tuple[pd.DataFrame, dict]:
+    frame = scorecard_frame(view.scorecard, lang, view.meta.get("source_names"))
+    # Segment, Indicateur, Du, Au, Valeur, Unité, Base, Période précédente, Évolution, Même période N-1,
+    # Évolution N-1, Objectif, Atteinte, …
+    return unit_formats(frame, lang, values=(4, 7, 9, 11), changes=(8, 10), percents=(12,), dates=(2, 3), unit=5)
+
+
+def _targets_sheet(targets: pd.DataFrame, lang: str) -> tuple[pd.DataFrame, dict]:
+    cols = ["Segment", "Indicateur", "Du", "Au", "Réalisé", "Objectif", "Unité", "Atteinte", "Statut"] \
+        if lang == "fr" else ["Segment", "KPI", "From", "To", "Actual", "Target", "Unit", "Attainment", "Status"]
+    if targets is None or targets.empty:
+        return pd.DataFrame(columns=cols), {}
+    order = {"red": 0, "amber": 1, "green": 2}
+    rows = sorted(targets.itertuples(index=False), key=lambda r: (order.get(r.status, 3), r.segment, r.kpi))
+    frame = pd.DataFrame([(segment_label(r.segment, lang), kpi_label(r.kpi, lang), pd.Timestamp(r.period_start).date(),
+                           pd.Timestamp(r.period_end).date(), r.actual, r.target, KPIS[r.kpi].unit, r.attainment,
+                           t(_STATUS[r.status][1], lang) if isinstance(r.status, str) else None) for r in rows],
+                         columns=cols)
+    return unit_formats(frame, lang, values=(4, 5), percents=(7,), dates=(2, 3), unit=6)
+
+
+def _funnel_sheet(funnel: pd.DataFrame, lang: str) -> tuple[pd.DataFrame, dict]:
+    cols = ["Étape", "Segment", "Indicateur", "Valeur", "Unité"] if lang == "fr" else \
+        ["Stage", "Segment", "KPI", "Value", "Unit"]
+    stages = {s.code: s.label(lang) for s in FUNNEL}
+    rows = [(kpi_label(r.kpi, lang), segment_label(r.segment, lang),
+             kpi_label(_WORLD_RATE[(r.kpi, r.segment == "B2E")], lang), r.value, r.unit) if r.stage == "rate" else
+            (stages[r.stage], segment_label(r.segment, lang), kpi_label(r.kpi, lang), r.value, r.unit)
+            for r in funnel.itertuples(index=False)]
+    return unit_formats(pd.DataFrame(rows, columns=cols), lang, values=(3,), unit=4)
+
+
+def _extra_sheet(frame: pd.DataFrame, lang: str) -> tuple[pd.DataFrame, dict]:
+    """A page's own block (the detail of values): its values formatted by their KPI's unit."""
+    kpi_col, value_col = ("Indicateur", "Valeur") if lang == "fr" else ("KPI", "Value")
+    if kpi_col not in frame.columns or value_col not in frame.columns:
+        return frame, {}
+    unit_of = {k.label(lang): k.unit for k in KPIS.values()}
+    cols = list(frame.columns)
+    return unit_formats(frame, lang, values=(cols.index(value_col),),
+                    units=[unit_of.get(str(label), "count") for label in frame[kpi_col]])
+
+
+def view_workbook(view, lang: str = "fr", extra: dict[str, pd.DataFrame] | None = None,
+                  context: ExportContext | None = None) -> bytes:
+    """The whole view as a formatted Excel workbook, one sheet per block, the cards' numbers first ("Synthèse");
+    every sheet opens on a title block stating the view's window (the screen's), the filters, the sources and
+    the export date (``context``, from the page). Numbers are numbers, formatted by their unit."""
     fr = lang == "fr"
-    blocks = {
-        ("Synthèse" if fr else "Scorecard"): scorecard_frame(view.scorecard, lang, view.meta.get("source_names")),
-        ("Objectifs" if fr else "Targets"): status_table(view.targets, lang),
-        ("Entonnoir" if fr else "Funnel"): funnel_table(view.funnel, lang).reset_index(),
-        ("Indicateurs" if fr else "KPIs"): table_frame(view.table, lang),
-        **(extra or {}),
+    sheets = {
+        ("Synthèse" if fr else "Scorecard"): (t("export.scorecard", lang), _scorecard_sheet(view, lang)),
+        t("export.objectives", lang): (t("export.objectives", lang), _targets_sheet(view.targets, lang)),
+        t("export.funnel", lang): (t("export.funnel", lang), _funnel_sheet(view.funnel, lang)),
+        ("Indicateurs" if fr else "KPIs"): (t("export.kpis", lang), unit_formats(
+            table_frame(view.table, lang), lang, values=(3,), unit=4)),
+        **{name: (name, _extra_sheet(frame, lang)) for name, frame in (extra or {}).items()},
     }
-    return export.to_excel(blocks)
+    context = context or ExportContext(t("nav.cdo", lang))
+    return export.to_excel({name: frame for name, (_, (frame, _)) in sheets.items()},
+                           block_formats={name: formats for name, (_, (_, formats)) in sheets.items()},
+                           titles={name: title for name, (title, _) in sheets.items()},
+                           heading=export_heading(context, lang, view.period_start, view.period_end))
 
 
-def side_by_side_workbook(sbs: pd.DataFrame, lang: str = "fr") -> bytes:
-    """The side-by-side table (stage, external KPI and value, internal KPI and value) as Excel."""
+def side_by_side_workbook(sbs: pd.DataFrame, lang: str = "fr", context: ExportContext | None = None,
+                          start: date | None = None, end: date | None = None) -> bytes:
+    """The side-by-side table (stage, external KPI and value, internal KPI and value) as Excel, values formatted
+    by their unit, under the page's title block."""
     cols = ("Étape", "Externe", "Valeur externe", "Interne", "Valeur interne", "Unité") if lang == "fr" else \
         ("Stage", "External", "External value", "Internal", "Internal value", "Unit")
     frame = pd.DataFrame(dict(zip(cols, (sbs["stage_label"], sbs["external_label"], sbs["external_value"],
                                          sbs["internal_label"], sbs["internal_value"], sbs["unit"]), strict=False)))
-    return export.to_excel({"Côte à côte" if lang == "fr" else "Side by side": frame})
+    frame, formats = unit_formats(frame, lang, values=(2, 4), unit=5)
+    name = t("nav.side_by_side", lang)
+    return export.to_excel({name: frame}, formats=formats,
+                           heading=export_heading(context or ExportContext(name), lang, start, end))

@@ -105,6 +105,21 @@ def preset_range(preset: str, latest: date, fiscal_start: int = 1) -> tuple[date
     raise ValueError(f"unknown preset {preset!r}")
 
 
+def clamp_range(start: date, end: date, earliest: date, latest: date) -> tuple[date, date]:
+    """``start``–``end`` brought within ``earliest``–``latest`` and ``SUPPORTED_DATES`` (swapped first if given
+    backwards); when the two bounds are crossed, the range is the last day allowed.
+
+        >>> clamp_range(date(2020, 1, 1), date(2030, 1, 1), date(2025, 6, 1), date(2026, 10, 31))
+        (datetime.date(2025, 6, 1), datetime.date(2026, 10, 31))
+        >>> clamp_range(date(2026, 3, 31), date(2026, 2, 1), date(2025, 6, 1), date(2026, 10, 31))
+        (datetime.date(2026, 2, 1), datetime.date(2026, 3, 31))
+    """
+    lo, hi = max(earliest, SUPPORTED_DATES[0]), min(latest, SUPPORTED_DATES[1])
+    lo = min(lo, hi)
+    start, end = min(start, end), max(start, end)
+    return min(max(start, lo), hi), min(max(end, lo), hi)
+
+
 def _add_months(d: date, months: int) -> date:
     index = d.year * 12 + d.month - 1 + months
     return date(index // 12, index % 12 + 1, 1)

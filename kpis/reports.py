@@ -18,12 +18,14 @@ language) or bytes out. The pages only render them.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 
 import pandas as pd
 
 from kpis import export
 from kpis.catalog import DIMENSION_ROLES, KPIS
+from kpis.dashboard import ExportContext, export_heading, unit_formats, unit_label
 from kpis.i18n import MONTHS, fmt_date, fmt_value, t
 
 __all__ = [
@@ -124,14 +126,18 @@ def _channels(sheet, most: int = 4) -> str:
     return ", ".join(sorted(found)[:most]) + (" …" if len(found) > most else "")
 
 
-def report_workbook(result, lang: str = "fr") -> bytes:
-    """The validation report of one file as an Excel workbook: summary, columns per sheet, issues."""
+def report_workbook(result, lang: str = "fr", context=None) -> bytes:
+    """The validation report of one file as an Excel workbook: summary, columns per sheet, issues; a title
+    block naming the file and the export date (``context``: a ``kpis.dashboard.ExportContext``) on every sheet."""
     blocks = {"Résumé" if lang == "fr" else "Summary": summary_frame(result, lang)}
     for s in result.sheets:
         if s.status == "read":
             blocks[s.sheet] = columns_frame(s, lang)
     blocks["Problèmes" if lang == "fr" else "Issues"] = issues_frame(result, lang)
-    return export.to_excel(blocks, notes={next(iter(blocks)): result.file})
+    context = context or ExportContext(t("export.report", lang))
+    return export.to_excel(blocks, notes={next(iter(blocks)): result.file},
+                           heading=export_heading(replace(context, page=f"{context.page} : {result.file}"
+                                                          if lang == "fr" else f"{context.page}: {result.file}"), lang))
 
 
 def batches_frame(batches: list[dict], lang: str = "fr") -> pd.DataFrame:
@@ -148,12 +154,10 @@ def batches_frame(batches: list[dict], lang: str = "fr") -> pd.DataFrame:
 
 def coverage_grid(coverage: pd.DataFrame, lang: str = "fr") -> pd.DataFrame:
     """Origin × month with the rows of each month; a month without data stays empty (a gap, not a zero)."""
-    if coverage.empty:
-        return pd.DataFrame()
-    months = pd.date_range(coverage["month"].min(), coverage["month"].max(), freq="MS")
-    grid = coverage.pivot_table(index="origin", columns="month", values="rows", aggfunc="sum").reindex(columns=months)
-    grid.columns = [f"{MONTHS[lang][m.month - 1]} {m.year}" for m in months]
-    grid.index.name = "Origine" if lang == "fr" else "Origin"
+    grid = coverage_numbers(coverage, lang)
+    if grid.empty:
+        return grid
+    grid = grid.set_index(grid.columns[0])
     return grid.map(lambda v: "" if pd.isna(v) else fmt_value(float(v), "count", lang))
 
 
@@ -240,19 +244,50 @@ def template_workbook(kind: str) -> bytes:
     return export.to_excel({kind: pd.DataFrame(columns=TEMPLATE_HEADERS[kind])})
 
 
-def catalog_workbook(targets: pd.DataFrame, lang: str = "fr") -> bytes:
-    """The catalog and the targets as one Excel workbook."""
-    fr = lang == "fr"
-    return export.to_excel({("Catalogue" if fr else "Catalog"): catalog_frame(lang),
-                            ("Objectifs" if fr else "Targets"): targets})
+def coverage_numbers(coverage: pd.DataFrame, lang: str = "fr") -> pd.DataFrame:
+    """``coverage_grid`` with numbers (a gap stays empty) and the origin as a column: the grid as exported."""
+    if coverage.empty:
+        return pd.DataFrame()
+    months = pd.date_range(coverage["month"].min(), coverage["month"].max(), freq="MS")
+    grid = coverage.pivot_table(index="origin", columns="month", values="rows", aggfunc="sum").reindex(columns=months)
+    grid.columns = [f"{MONTHS[lang][m.month - 1]} {m.year}" for m in months]
+    grid.index.name = "Origine" if lang == "fr" else "Origin"
+    return grid.reset_index()
 
 
-def history_workbook(batches: list[dict], grid: pd.DataFrame, deletions: list[dict], lang: str = "fr") -> bytes:
-    """The batches, the coverage grid and the deletion log as one Excel workbook."""
+def catalog_workbook(targets: pd.DataFrame, lang: str = "fr", context=None) -> bytes:
+    """The catalog and the targets as one Excel workbook, a title block on each sheet. The targets sheet keeps
+    headers the targets upload reads back (Indicateur, Segment, Entité, Période, Objectif), values by unit."""
     fr = lang == "fr"
+    catalog = catalog_frame(lang)
+    catalog = catalog.assign(**{catalog.columns[4]: [unit_label(u, lang) for u in catalog.iloc[:, 4]]})
+    units = [KPIS[k].unit if k in KPIS else "count" for k in targets.get("kpi", pd.Series(dtype=str))]
+    shown = pd.DataFrame(dict(zip(
+        _cols(lang, ["Indicateur", "Segment", "Entité", "Période", "Objectif", "Unité"],
+              ["KPI", "Segment", "Entity", "Period", "Target", "Unit"]),
+        ([KPIS[k].label(lang) if k in KPIS else k for k in targets.get("kpi", [])],
+         list(targets.get("segment", [])), list(targets.get("entity", [])), list(targets.get("period", [])),
+         list(targets.get("value", [])), units), strict=True)))
+    shown, formats = unit_formats(shown, lang, values=(4,), unit=5)
+    name_catalog, name_targets = ("Catalogue" if fr else "Catalog"), ("Objectifs" if fr else "Targets")
+    context = context or ExportContext(t("nav.catalog", lang))
+    return export.to_excel({name_catalog: catalog, name_targets: shown}, block_formats={name_targets: formats},
+                           heading=export_heading(context, lang))
+
+
+def history_workbook(batches: list[dict], coverage: pd.DataFrame, deletions: list[dict], lang: str = "fr",
+                     context=None) -> bytes:
+    """The batches, the coverage grid (``coverage``: ``Store.coverage()``, values per origin × month, numbers)
+    and the deletion log as one Excel workbook, a title block on each sheet."""
+    fr = lang == "fr"
+    grid = coverage_numbers(coverage, lang)
+    context = context or ExportContext(t("nav.history", lang))
     return export.to_excel({("Lots" if fr else "Batches"): batches_frame(batches, lang),
-                            ("Couverture" if fr else "Coverage"): grid.reset_index() if len(grid) else grid,
-                            ("Suppressions" if fr else "Deletions"): deletions_frame(deletions, lang)})
+                            ("Couverture" if fr else "Coverage"): grid,
+                            ("Suppressions" if fr else "Deletions"): deletions_frame(deletions, lang)},
+                           formats={c: "count" for c in grid.columns[1:]} | {
+                               ("Lignes" if fr else "Rows"): "count"},
+                           heading=export_heading(context, lang))
 
 
 def deletion_summary(preview, lang: str = "fr", undo_days: int | None = None) -> list[str]:

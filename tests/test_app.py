@@ -1,6 +1,7 @@
 """Every page, driven from the real app.py with AppTest, on its own store seeded with the demo data."""
 
 
+from datetime import date
 from unittest.mock import patch
 
 import pytest
@@ -336,7 +337,7 @@ def _cdo_caption(at) -> str:
     ({"cmp": "year"}, "lm", "vs N-1", "compare.year"),
     ({"cmp": "previous"}, "lm", "vs période précédente", "compare.previous"),
     ({"cmp": "previous"}, "12m", "vs période précédente", "compare.previous"),
-    ({"cmp": "year", "lang": "English"}, "lm", "vs year before", "compare.year"),  # a French link, in English
+    ({"cmp": "year", "lang": "en"}, "lm", "vs year before", "compare.year"),  # a French link, in English
     ({"cmp": "semaine"}, "lm", "vs période précédente", "compare.previous"),  # an unknown code: the default
 ])
 def test_the_comparison_is_a_url_parameter_every_card_follows(store_path, params, period, description, comparison):
@@ -347,7 +348,7 @@ def test_the_comparison_is_a_url_parameter_every_card_follows(store_path, params
     if period != "12m":
         at.pills(key="period").set_value(period).run()
     assert not at.exception, [e.value for e in at.exception]
-    lang = "en" if params.get("lang") == "English" else "fr"
+    lang = params.get("lang", "fr")
     which = "year" if comparison == "compare.year" else "previous"
     assert at.session_state["selection"].compare == which
     assert at.query_params.get("cmp") == (params["cmp"] if params.get("cmp") in ("previous", "year") and (
@@ -461,3 +462,99 @@ def test_referentiel_sets_the_reference_source_of_a_head_count(store_path):
     actifs = next(m for m in at.metric if m.label.endswith(KPIS["active_users"].short("fr")))  # after its badge
     # the Viva report's 8 active people (see formats_files) are now the headline
     assert actifs.value == fmt_value(8, "count", "fr", compact=True)
+
+
+def _shown(at) -> tuple:
+    sel = at.session_state["selection"]
+    return sel.flt.segments, sel.flt.start.isoformat(), sel.flt.end.isoformat(), sel.grain, sel.lang
+
+
+def _open(params: dict) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=90)
+    for key, value in params.items():
+        at.query_params[key] = value
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def test_a_link_is_codes_and_opens_the_same_view_in_the_other_language(store_path):
+    at = run_app()
+    at.pills(key="seg").set_value(["B2C", "B2E"]).run()
+    at.pills(key="period").set_value("lq").run()
+    at.segmented_control(key="grain").set_value("week").run()
+    # the URL holds codes, never a translated label (French is the default language: no lang parameter)
+    link = dict(at.query_params)
+    assert {k: v for k, v in link.items() if k != "cmp"} == {"seg": ["B2C", "B2E"], "period": "lq", "grain": "week"}
+    # the demo data end on 31 October 2026: the last complete quarter is July – September 2026
+    assert _shown(at) == (("B2C", "B2E"), "2026-07-01", "2026-09-30", "week", "fr")
+    english = _open({**link, "lang": "en"})
+    assert _shown(english) == (("B2C", "B2E"), "2026-07-01", "2026-09-30", "week", "en")
+    assert english.pills(key="period").format_func("lq") == "Last quarter" and not english.warning
+    # the comma form names the same segments; English link, English answer
+    assert _shown(_open({"seg": "B2E,B2C", "period": "lq", "grain": "week", "lang": "en"}))[0] == ("B2C", "B2E")
+
+
+ALL = ("B2C", "B2B", "B2E")
+
+
+@pytest.mark.parametrize(("params", "shown", "note"), [
+    # year to date with the data ending 31 October 2026: January – October 2026, never dropped
+    ({"period": "ytd", "grain": "quarter"}, (ALL, "2026-01-01", "2026-10-31", "quarter", "fr"), None),
+    # a link made before codes: its labels are still understood, in either language
+    ({"period": "Dernier mois", "lang": "English"}, (ALL, "2026-10-01", "2026-10-31", "month", "en"), None),
+    ({"period": "fortnight"}, (ALL, "2025-11-01", "2026-10-31", "month", "fr"),
+     "Le lien demande period=fortnight, valeur inconnue : 12 derniers mois est affiché."),
+    ({"grain": "day", "lang": "en"}, (ALL, "2025-11-01", "2026-10-31", "month", "en"),
+     "The link asks for grain=day, an unknown value: showing Month."),
+    ({"lang": "de"}, (ALL, "2025-11-01", "2026-10-31", "month", "fr"),
+     "Le lien demande lang=de, valeur inconnue : Français est affiché."),
+    ({"seg": "B2X"}, (ALL, "2025-11-01", "2026-10-31", "month", "fr"),
+     "Le lien demande seg=B2X, valeur inconnue : B2C, B2B, B2E est affiché."),
+    ({"seg": "B2X,B2E"}, (("B2E",), "2025-11-01", "2026-10-31", "month", "fr"),
+     "Le lien demande seg=B2X, valeur inconnue : B2E est affiché."),
+])
+def test_a_link_with_a_value_the_app_does_not_know_shows_the_default_and_says_so(store_path, params, shown, note):
+    at = _open(params)
+    assert _shown(at) == shown
+    assert [w.value for w in at.sidebar.warning] == ([note] if note else [])
+    if note:  # the note stays while the reader changes something else, and goes once they pick that control
+        param = note.split("=")[0].split()[-1]
+        other = "period" if param == "grain" else "grain"
+        _pick(at, other, {"period": "lm", "grain": "quarter"}[other])
+        assert [w.value for w in at.sidebar.warning] == [note]
+        _pick(at, param, {"seg": ["B2B"], "period": "lm", "grain": "week", "lang": "en"}[param])
+        assert not at.exception and not at.sidebar.warning
+
+
+def _pick(at, key: str, value) -> None:
+    widget = at.pills(key=key) if key in ("seg", "period") else at.segmented_control(key=key)
+    widget.set_value(value).run()
+
+
+def test_a_custom_range_outside_the_data_is_clamped_with_a_note_not_a_crash(store_path):
+    # the demo data run from 1 November 2023 to 31 October 2026: the link asks for 2001 to 2030
+    at = _open({"period": "custom", "from": "2001-01-01", "to": "2030-12-31"})
+    assert _shown(at)[1:3] == ("2023-11-01", "2026-10-31")
+    assert "Dates ramenées aux données disponibles : du 01/11/2023 au 31/10/2026 (demandé : 01/01/2001 – " \
+           "31/12/2030)." in [c.value.removeprefix(":material/info: ") for c in at.sidebar.caption]
+    assert (at.query_params.get("from"), at.query_params.get("to")) == ("2023-11-01", "2026-10-31")
+    # a range inside the data is kept as asked, without a note, and a malformed date is a note, not a crash
+    at = _open({"period": "custom", "from": "2026-02-01", "to": "2026-03-31", "lang": "en"})
+    assert _shown(at)[1:3] == ("2026-02-01", "2026-03-31") and not any("brought" in c.value for c in at.caption)
+    at = _open({"period": "custom", "from": "31/02/2026"})
+    assert _shown(at)[1:3] == ("2025-11-01", "2026-10-31") and "from/to=31/02/2026/" in at.sidebar.warning[0].value
+
+
+def test_custom_range_when_the_data_start_after_the_default_window(store_path):
+    # a store holding November 2026 only: the default window (twelve months back) starts before the data
+    from kpis import ingest
+
+    store = Store(store_path)
+    result = ingest.check_bytes(b2e_november(), "usage_novembre.xlsx")
+    store.import_batch(result.observations, file_name="usage_novembre.xlsx", sha256="x")
+    at = _open({"period": "custom"})
+    assert _shown(at)[1:3] == ("2026-11-01", "2026-11-30")
+    assert at.date_input(key="range").value == (date(2026, 11, 1), date(2026, 11, 30))
+    at.run()  # the reload of the link that crashed
+    assert not at.exception and _shown(at)[1:3] == ("2026-11-01", "2026-11-30")

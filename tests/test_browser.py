@@ -139,12 +139,21 @@ def test_upload_import_filter_and_switch_language(server, browser, tmp_path):
         "() => [...document.querySelectorAll('[data-testid=stMetricValue]')].some(e => e.innerText === '20,000')",
         timeout=60_000)
     assert metric_value(page, "Population") == "20,000"
+    assert "lang=en" in page.url and "seg=B2E" in page.url and "English" not in page.url  # codes, not labels
     shot(page, "05_cdo_view_english")
     for name in ("Side by side", "External digital", "Internal digital", "History", "Catalog"):
         page.get_by_test_id("stSidebarNav").get_by_text(name, exact=True).click()
         page.get_by_role("heading", name=name, exact=True).wait_for(timeout=60_000)
         page.wait_for_timeout(1500)
         shot(page, "06_" + name.lower().replace(" ", "_"))
+    assert "seg=B2E" in page.url and "lang=en" in page.url  # the link follows from page to page
+    # a link asking for dates before the data opens, clamped to the data's first day, with a note
+    page.goto(f"{server}/?period=custom&from=2001-01-01&to=2026-03-31&lang=en")
+    page.get_by_text("Dates brought within the data available").wait_for(timeout=60_000)
+    page.get_by_text("From 2023-11-01 to 2026-03-31").wait_for(timeout=60_000)  # the demo data start in November 2023
+    page.locator('[data-testid="stMetricValue"]').first.wait_for(timeout=60_000)
+    shot(page, "07_custom_range_clamped")
+    assert not page.get_by_test_id("stException").count()
     page.close()
 
 
@@ -189,7 +198,7 @@ def batch_options(page) -> list[str]:
 
 def test_a_corrected_copy_is_a_correction_then_its_deletion_is_confirmed_and_undoable(own_server, browser, tmp_path):
     page = browser.new_page(viewport={"width": 1500, "height": 1000})
-    october_b2b = f"{own_server}/?seg=B2B&period=Dernier+mois"
+    october_b2b = f"{own_server}/?seg=B2B&period=lm"
     page.goto(october_b2b)
     page.get_by_role("heading", name="B2B — clients professionnels").wait_for(timeout=90_000)
     before = metric_value(page, "Clics")  # B2B clicks of October 2026 in the demo data

@@ -2,7 +2,7 @@ from datetime import date
 
 import pytest
 
-from kpis.model import preset_range
+from kpis.model import SUPPORTED_DATES, clamp_range, preset_range
 
 
 @pytest.mark.parametrize(
@@ -38,3 +38,27 @@ def test_preset_range(preset, latest, fiscal_start, expected):
 def test_unknown_preset():
     with pytest.raises(ValueError):
         preset_range("forever", date(2026, 1, 1))
+
+
+@pytest.mark.parametrize(
+    "start, end, earliest, latest, expected",
+    [
+        # inside the data: kept
+        (date(2026, 2, 1), date(2026, 3, 31), date(2023, 11, 1), date(2026, 10, 31),
+         (date(2026, 2, 1), date(2026, 3, 31))),
+        # both ends outside: the data's first and last days
+        (date(2001, 1, 1), date(2030, 12, 31), date(2023, 11, 1), date(2026, 10, 31),
+         (date(2023, 11, 1), date(2026, 10, 31))),
+        # given backwards: swapped, then the end clamped
+        (date(2027, 1, 31), date(2026, 9, 1), date(2023, 11, 1), date(2026, 10, 31),
+         (date(2026, 9, 1), date(2026, 10, 31))),
+        # wholly before the data (one month of data): both on its first day
+        (date(2025, 11, 1), date(2025, 12, 31), date(2026, 11, 1), date(2026, 11, 30),
+         (date(2026, 11, 1), date(2026, 11, 1))),
+        # data older than the supported dates: the first supported day
+        (date(1800, 1, 1), date(1950, 1, 1), date(1800, 1, 1), date(2026, 1, 1),
+         (SUPPORTED_DATES[0], date(1950, 1, 1))),
+    ],
+)
+def test_clamp_range_keeps_a_range_within_the_data_and_the_supported_dates(start, end, earliest, latest, expected):
+    assert clamp_range(start, end, earliest, latest) == expected

@@ -38,8 +38,31 @@ from ui.data import (
 )
 from ui.deletion import batch_delete_form, demo_banner, preview_lines, show_messages, undo_buttons
 from ui.questions import question_answers, question_choice, questions_asked
-from ui.state import Selection, comparison_control, lang, selection, set_selection, settings, t
-from ui.widgets import cards_grid, empty_state, excel_download, kpi_picker, metric_card, sources_caption
+from ui.state import (
+    LANGUAGE_NAMES,
+    Selection,
+    comparison_control,
+    custom_range,
+    drop_range_params,
+    lang,
+    selection,
+    set_selection,
+    settings,
+    t,
+    url_choice,
+    url_chose,
+    url_notes,
+    url_write,
+)
+from ui.widgets import (
+    cards_grid,
+    empty_state,
+    excel_download,
+    export_context,
+    kpi_picker,
+    metric_card,
+    sources_caption,
+)
 from ui.world import render_world
 
 __all__ = [
@@ -52,9 +75,10 @@ __all__ = [
     # ui.questions
     "question_answers", "question_choice", "questions_asked",
     # ui.state
-    "Selection", "comparison_control", "lang", "selection", "set_selection", "settings", "t",
+    "LANGUAGE_NAMES", "Selection", "comparison_control", "custom_range", "drop_range_params", "lang", "selection",
+    "set_selection", "settings", "t", "url_choice", "url_chose", "url_notes", "url_write",
     # ui.widgets
-    "cards_grid", "empty_state", "excel_download", "kpi_picker", "metric_card", "sources_caption",
+    "cards_grid", "empty_state", "excel_download", "export_context", "kpi_picker", "metric_card", "sources_caption",
     # ui.world
     "render_world",
 ]

@@ -9,11 +9,13 @@ They render what ``kpis`` computed; the only logic is which Streamlit element sh
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 
 import pandas as pd
 import streamlit as st
 
 from kpis import dashboard
+from kpis.model import Filter
 from ui import data
 from ui.state import lang, selection, t
 
@@ -65,3 +67,13 @@ def sources_caption(segments: tuple[str, ...]) -> None:
     line = dashboard.sources_line(data.batches(sel.version), segments, sel.lang)
     if line:
         st.caption(line)
+
+
+def export_context(page_key: str, flt: Filter | None = None) -> dashboard.ExportContext:
+    """What a page's workbook says above every sheet: the page's name, the filters of ``flt`` (the sidebar's, or
+    a world page's restriction of it; None for a page without filters), the sources behind them, now."""
+    sel = selection()
+    if flt is None:
+        return dashboard.ExportContext(t(page_key), exported=datetime.now())
+    return dashboard.ExportContext(t(page_key), segments=flt.segments, entities=flt.entities, channels=flt.channels,
+                                   batches=tuple(data.batches(sel.version)), exported=datetime.now())

@@ -22,7 +22,7 @@ from kpis.i18n import fmt_value
 from kpis.model import Filter
 from ui import data
 from ui.state import Selection, selection, t
-from ui.widgets import cards_grid, empty_state, excel_download, kpi_picker, sources_caption
+from ui.widgets import cards_grid, empty_state, excel_download, export_context, kpi_picker, sources_caption
 
 
 def render_world(world: World) -> None:
@@ -133,5 +133,6 @@ def _detail(world: World, view, flt: Filter, sel: Selection) -> None:
             st.caption(t("world.detail_cut", shown=fmt_value(shown, "count", sel.lang),
                          total=fmt_value(len(detail), "count", sel.lang)))
         st.dataframe(detail.head(shown), hide_index=True)
-    excel_download(partial(dashboard.view_workbook, view, sel.lang, {t("world.detail"): detail}), world.file_name,
+    excel_download(partial(dashboard.view_workbook, view, sel.lang, {t("export.detail"): detail},
+                           export_context(f"nav.{world.key}", flt)), world.file_name,
                    key=f"download_{world.file_name}")
