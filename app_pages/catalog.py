@@ -42,22 +42,24 @@ else:
 
 st.subheader(t("catalog.targets"))
 st.caption(t("catalog.targets_help"))
-current = reports.targets_frame(ui.targets(sel.version))
-edited = st.data_editor(current, num_rows="dynamic", hide_index=True, key="targets_editor", column_config={
-    "kpi": st.column_config.SelectboxColumn(t("catalog.kpi"), options=list(KPIS), required=True),
+stored = ui.targets(sel.version)
+current = reports.targets_frame(stored, lang)
+edited = st.data_editor(current, num_rows="dynamic", hide_index=True, key=f"targets_editor_{lang}", column_config={
+    "kpi": st.column_config.SelectboxColumn(t("catalog.kpi"), options=[k.label(lang) for k in KPIS.values()],
+                                            required=True),
+    "unit": st.column_config.TextColumn(t("catalog.unit"), disabled=True, help=t("catalog.unit_help")),
     "segment": st.column_config.SelectboxColumn("Segment", options=list(SEGMENTS), required=True),
     "entity": st.column_config.TextColumn(t("catalog.entity")),
     "period": st.column_config.TextColumn(t("catalog.period"), required=True),
-    "value": st.column_config.NumberColumn(t("catalog.value"), required=True, format="%.4g"),
+    "value": st.column_config.TextColumn(t("catalog.value"), required=True, help=t("catalog.value_help")),
 })
 if st.button(t("catalog.save"), type="primary", key="targets_editor_save"):
     changes, problems = from_editor(current, edited)
     for problem in problems:
         st.warning(md(t("catalog.unreadable") + " " + problem))
-    st.success(t("catalog.saved", n=store.set_targets(changes, by="app") if len(changes) else 0))
-ui.excel_download(partial(reports.catalog_workbook, current, lang, ui.export_context("nav.catalog")),
-                  "passerelle_referentiel.xlsx",
-                  key="download_catalog")
+    st.success(t("catalog.saved_changes", n=store.set_targets(changes, by="app") if len(changes) else 0))
+ui.excel_download(partial(reports.catalog_workbook, reports.targets_rows(stored), lang,
+                          ui.export_context("nav.catalog")), "passerelle_referentiel.xlsx", key="download_catalog")
 uploaded = st.file_uploader(t("catalog.upload"), type=["xlsx", "xls", "ods", "csv"], key="targets_upload")
 if uploaded is not None:
     targets, issues = read_targets(uploaded.getvalue(), uploaded.name)

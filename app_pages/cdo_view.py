@@ -46,8 +46,19 @@ with st.container(border=True):
 with st.container(border=True):
     at = dashboard.trends_grain(view, sel.flt.segments)  # never finer than the data: no invented weeks
     raw = view.trends if at == sel.grain else ui.indexed_trends(sel.version, sel.flt, at, lang, sel.fiscal_start)
-    trends = dashboard.indexed_frame(raw, lang)
-    st.altair_chart(charts.indexed(trends, title=t("cdo.trends"), lang=lang), alt=t("cdo.trends"))
+    choices = dashboard.trend_choices(raw, lang)
+    defaults = [label for label, code in choices.items() if code in dashboard.trend_defaults(sel.flt.segments)]
+    picked = st.multiselect(t("cdo.trends_pick"), list(choices), default=defaults,
+                            key=f"cdo_trends_{lang}_{'-'.join(sel.flt.segments)}", help=t("cdo.trends_pick_help"))
+    trends = dashboard.indexed_frame(raw, lang, tuple(choices[p] for p in picked), sel.flt.segments)
+    if trends.empty:
+        st.caption(t("cdo.trends_none"))
+    else:
+        single = trends["period_start"].nunique() == 1
+        st.altair_chart(charts.indexed(trends, title=t("cdo.trends"), lang=lang,
+                                       single=(t("cdo.trends_single_title"), t("cdo.trends_single"))),
+                        alt=t("cdo.trends"))
+        st.caption(t("cdo.trends_single_help") if single else t("cdo.trends_help"))
     if at != sel.grain:
         st.caption(t("grain.finer", native=t(f"grain.{at}").lower(), grain=t(f"grain.{sel.grain}").lower()))
 

@@ -123,18 +123,46 @@ def trend(frame: pd.DataFrame, *, title: str, unit: str, lang: str = "fr",
     return _finish(alt.layer(*layers), lang, title)
 
 
-def indexed(frame: pd.DataFrame, *, title: str, lang: str = "fr") -> alt.LayerChart | alt.FacetChart:
-    """KPIs of different units on one scale: base 100 at the first bucket.
+def indexed(frame: pd.DataFrame, *, title: str, lang: str = "fr", single: tuple[str, str] = ("", "")
+            ) -> alt.LayerChart | alt.FacetChart | alt.Chart:
+    """KPIs of different units on one scale: base 100 at the first bucket; the legend below, whole.
 
-    Columns: period_start, period, series, index.
+    Columns: period_start, period, series, index, and for a window of one bucket value and shown (the value
+    written with its unit). A single bucket has nothing to index: each series is drawn as its value, titled
+    ``single`` (title, note) instead of an index of one point.
+
+        >>> one = pd.DataFrame({"period_start": pd.to_datetime(["2026-01-01"] * 2), "period": "2026",
+        ...                     "series": ["B2C · Clics", "B2E · Contributeurs"], "index": 100.0,
+        ...                     "value": [180.0, 40.0], "shown": ["180", "40"]})
+        >>> spec = indexed(one, title="Tendances", single=("Valeurs", "une seule période")).to_dict()
+        >>> spec["title"]["subtitle"], "index" in str(spec["encoding"])
+        ('une seule période', False)
     """
+    if frame["period_start"].nunique() <= 1 and "shown" in frame.columns:
+        return _single_bucket(frame, lang, *single)
     tooltip = [alt.Tooltip("series:N", title=_t("series", lang)), alt.Tooltip("period:N", title=_t("period", lang)),
                alt.Tooltip("index:Q", title=_t("index", lang), format=",.1f")]
+    if "shown" in frame.columns:
+        tooltip.append(alt.Tooltip("shown:N", title=_t("value", lang)))
+    legend = alt.Legend(orient="bottom", labelFontSize=12, columns=2, labelLimit=0, symbolLimit=0)
     chart = alt.Chart(frame).mark_line(point=True).encode(
         x=_time_axis(lang), y=alt.Y("index:Q", title=_t("index", lang), scale=alt.Scale(zero=False)),
-        color=alt.Color("series:N", title=None, legend=alt.Legend(orient="bottom")), tooltip=tooltip)
+        color=alt.Color("series:N", title=None, legend=legend), tooltip=tooltip)
     rule = alt.Chart(pd.DataFrame({"y": [100]})).mark_rule(color="#B0B8C1", strokeDash=[2, 2]).encode(y="y:Q")
     return _finish(alt.layer(chart, rule), lang, title)
+
+
+def _single_bucket(frame: pd.DataFrame, lang: str, title: str, note: str) -> alt.Chart:
+    """One row per series with its value as written (units differ: no shared axis, no index)."""
+    period = str(frame["period"].iloc[0]) if len(frame) else ""
+    heading = alt.TitleParams(text=f"{title} — {period}" if period else title, subtitle=note or alt.Undefined,
+                              anchor="start", fontSize=14)
+    return alt.Chart(frame).mark_text(align="left", fontSize=13).encode(
+        y=alt.Y("series:N", title=None, sort=None, axis=alt.Axis(labelLimit=0, labelFontSize=12)),
+        text=alt.Text("shown:N"),
+        tooltip=[alt.Tooltip("series:N", title=_t("series", lang)), alt.Tooltip("period:N", title=_t("period", lang)),
+                 alt.Tooltip("shown:N", title=_t("value", lang))],
+    ).properties(title=heading, height=alt.Step(26)).configure(locale=LOCALES[lang]).configure_view(stroke=None)
 
 
 def funnel_rates(frame: pd.DataFrame, *, title: str, lang: str = "fr") -> alt.Chart:

@@ -30,7 +30,8 @@ __all__ = [
     "Card", "cards", "card_note", "source_names", "by_source_frame", "reference_choices", "other_sources_of",
     "scorecard_frame", "finer_than_data", "COMPARISONS", "default_comparison", "sources_line",
     "FORMAT_NAMES", "CDO_CARDS", "World", "EXTERNAL_WORLD", "INTERNAL_WORLD", "WORLDS", "headline_segment",
-    "kpis_with_values", "status_table", "funnel_rates_frame", "funnel_table", "indexed_frame", "trend_frame",
+    "kpis_with_values", "status_table", "funnel_rates_frame", "funnel_table", "indexed_frame",
+    "trend_defaults", "trend_choices", "trend_frame",
     "world_trend_frame", "chart_grain", "trends_grain", "TREND_KPIS", "partial_buckets", "breakdown_frame",
     "breakdown_or_fallback", "detail_frame", "DETAIL_ROWS_SHOWN",
     "profile_frame", "view_workbook", "side_by_side_workbook", "ExportContext", "export_heading", "unit_label",
@@ -425,15 +426,43 @@ def funnel_table(funnel: pd.DataFrame, lang: str = "fr") -> pd.DataFrame:
     return frame.fillna("—")
 
 
-def indexed_frame(trends: pd.DataFrame, lang: str = "fr") -> pd.DataFrame:
-    """``indexed_trends`` rows for ``charts.indexed``: period_start, period, series, index."""
-    t_ = trends[trends["index"].notna()]
+def trend_defaults(segments: tuple[str, ...]) -> tuple[str, ...]:
+    """The KPIs the Vue CDO's indexed trends show by default: audience, engagement and action of each
+    selected segment (the headline funnel, as the cards).
+
+        >>> trend_defaults(("B2C", "B2E"))
+        ('impressions', 'clicks', 'conversions', 'population', 'active_users', 'contributors')
+    """
+    return tuple(dict.fromkeys(st.kpi(s) for s in segments for st in FUNNEL[:3]))
+
+
+def trend_choices(trends: pd.DataFrame, lang: str = "fr") -> dict[str, str]:
+    """Label → code of the KPIs an indexed-trends picker offers: those with a value, in catalog order."""
+    present = set(trends["kpi"][trends["value"].notna()]) if not trends.empty else set()
+    return {kpi_label(k, lang): k for k in TREND_KPIS if k in present}
+
+
+def indexed_frame(trends: pd.DataFrame, lang: str = "fr", kpis: tuple[str, ...] = (),
+                  segments: tuple[str, ...] = ()) -> pd.DataFrame:
+    """``indexed_trends`` rows for ``charts.indexed``: period_start, period, series, index, value, shown.
+
+    Only ``kpis`` of ``segments`` when given (each KPI where its segment has it). ``shown`` is the value
+    as the cards write it (unit and decimals), for a window of a single bucket drawn as values.
+    """
+    t_ = trends
+    if kpis:
+        t_ = t_[t_["kpi"].isin(kpis)]
+    if segments:
+        t_ = t_[t_["segment"].isin(segments)]
+    t_ = t_[t_["index"].notna()]
     return pd.DataFrame({
         "period_start": pd.to_datetime(t_["period_start"]).to_numpy(),
         "period": t_["period"].map(lambda p: fmt_period(p, lang)).to_numpy(),
         "series": (t_["segment"].map(lambda s: segment_label(s, lang)) + " · "
                    + t_["kpi"].map(lambda k: kpi_label(k, lang))).to_numpy(),
         "index": t_["index"].astype(float).to_numpy(),
+        "value": t_["value"].astype(float).to_numpy(),
+        "shown": [fmt_value(v, KPIS[k].unit, lang) for v, k in zip(t_["value"], t_["kpi"], strict=True)],
     })
 
 

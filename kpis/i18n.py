@@ -195,6 +195,26 @@ _LABELS: dict[str, tuple[str, str]] = {
                        "No target set for this selection (see Catalog)."),
     "cdo.trends": ("Tendances indexées (base 100 au début de la période)",
                    "Indexed trends (100 at the start of the period)"),
+    "cdo.trends_single_title": ("Valeurs de la période", "Values of the period"),
+    "cdo.trends_single": ("une seule période : pas d'évolution à indexer",
+                          "a single period: no change to index"),
+    "cdo.trends_help": ("Chaque courbe suit un indicateur d'un segment, ramené à 100 à la première période "
+                        "où il a une valeur : 120 veut dire +20 % depuis le début, quelle que soit l'unité. "
+                        "Par défaut, l'audience, l'engagement et l'action de chaque segment choisi.",
+                        "Each line follows one KPI of one segment, set to 100 at the first period it has a "
+                        "value: 120 means +20% since the start, whatever the unit. By default, the audience, "
+                        "engagement and action of each selected segment."),
+    "cdo.trends_single_help": ("La fenêtre tient en une seule période : chaque indicateur est montré par sa "
+                               "valeur, avec son unité, sans indice.",
+                               "The window fits in a single period: each KPI is shown by its value, with its "
+                               "unit, without an index."),
+    "cdo.trends_pick": ("Indicateurs des tendances", "KPIs of the trends"),
+    "cdo.trends_pick_help": ("Par défaut, l'audience, l'engagement et l'action des segments choisis ; "
+                             "ajoutez ou retirez des indicateurs.",
+                             "By default, the audience, engagement and action of the selected segments; "
+                             "add or remove KPIs."),
+    "cdo.trends_none": ("Aucun indicateur choisi, ou aucune valeur pour ceux-ci.",
+                        "No KPI picked, or no value for them."),
     # side by side
     "sbs.caption": ("Chaque étape de l'entonnoir, avec le vocabulaire de chaque monde : "
                     "campagne ↔ espace collaboratif, "
@@ -366,7 +386,13 @@ _LABELS: dict[str, tuple[str, str]] = {
                              "Edit, add or delete rows, then save. Period: 2026, Q3 2026 or 2026-10."),
     "catalog.save": ("Enregistrer les objectifs", "Save the targets"),
     "catalog.saved": ("{n} objectif(s) enregistré(s).", "{n} target(s) saved."),
-    "catalog.kpi": ("Indicateur (code)", "KPI (code)"),
+    "catalog.kpi": ("Indicateur", "KPI"),
+    "catalog.unit": ("Unité", "Unit"),
+    "catalog.unit_help": ("L'unité de l'indicateur, tirée du catalogue.", "The KPI's unit, from the catalog."),
+    "catalog.value_help": ("Dans l'unité affichée ; un taux en pourcentage : 70,46 ou 70.46 pour 70,46 %.",
+                           "In the unit shown; a rate in percent: 70.46 or 70,46 for 70.46%."),
+    "catalog.saved_changes": ("{n} objectif(s) modifié(s), ajouté(s) ou supprimé(s).",
+                              "{n} target(s) changed, added or removed."),
     "catalog.entity": ("Entité (vide = toutes)", "Entity (empty = all)"),
     "catalog.period": ("Période", "Period"),
     "catalog.value": ("Cible", "Target"),

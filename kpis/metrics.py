@@ -1257,8 +1257,9 @@ def _attain(actuals: pd.DataFrame, ws: np.ndarray, we: np.ndarray, targets: pd.D
     """Per actuals row (segment, kpi, actual) over [ws, we]: target, attainment, status, target_basis.
 
     Flow targets: for each target grain, the targets overlapping the window prorated by month and summed;
-    the finest grain whose targets cover the whole window wins. Other kinds: the shortest target period
-    containing the window's last day, as it is.
+    the finest grain whose targets cover the whole window wins; when several of them share the window, the
+    basis names each one's part ("41,7 % de l'objectif 2025 + 50 % de l'objectif 2026"). Other kinds: the
+    shortest target period containing the window's last day, as it is.
     """
     n = len(actuals)
     out = pd.DataFrame({"target": np.full(n, np.nan), "attainment": np.full(n, np.nan),
@@ -1283,6 +1284,7 @@ def _attain(actuals: pd.DataFrame, ws: np.ndarray, we: np.ndarray, targets: pd.D
     target = np.full(n, np.nan)
     share = np.full(n, np.nan)
     chosen_grain = np.full(n, None, dtype=object)
+    several = np.full(n, None, dtype=object)
     # flows: prorated sums per (row, grain); keep grains covering the window; the finest wins
     f = np.flatnonzero(flow & (overlap > 0))
     if len(f):
@@ -1305,6 +1307,11 @@ def _attain(actuals: pd.DataFrame, ws: np.ndarray, we: np.ndarray, targets: pd.D
         target[rows] = part[pick]
         share[rows] = covered[pick] / tmonths[pick]
         chosen_grain[rows] = grain[f][first_pair[pick]]
+        for r, k in zip(rows, pick, strict=True):  # several targets of the grain: each one's share, named
+            members = f[inv == k]
+            if len(members) > 1:
+                several[r] = " + ".join(_target_share(overlap[m] / months[m], ts[m], grain[m], lang)
+                                        for m in members[np.argsort(ts[members])])
     # stocks, distinct counts, ratios, scores: the shortest target containing the window's last day
     o = np.flatnonzero(~flow & (ts <= we) & (te >= we))
     if len(o):
@@ -1335,8 +1342,23 @@ def _attain(actuals: pd.DataFrame, ws: np.ndarray, we: np.ndarray, targets: pd.D
     whole = np.isclose(share, 1.0) | (share > 1)
     basis = np.where(~has, _NONE, np.where(whole, (as_is_1 + g + as_is_2).to_numpy(dtype=object),
                                           (p1 + pct + p2 + g + p3).to_numpy(dtype=object)))
+    basis = np.where(has & pd.notna(several), several, basis)
     return pd.DataFrame({"target": target, "attainment": np.where(has, att, np.nan),
                          "status": _obj(np.where(has, status, _NONE)), "target_basis": _obj(basis)})
+
+
+def _target_share(share: float, start_day: int, grain: str, lang: str) -> str:
+    """``41,7 % de l'objectif 2025`` / ``41.7% of 2025 target``: one target's prorated part, its period named."""
+    start = pd.Timestamp(np.datetime64(int(start_day), "D"))
+    if grain == "year":
+        period = str(start.year)
+    elif grain == "quarter":
+        period = f"{'T' if lang == 'fr' else 'Q'}{(start.month - 1) // 3 + 1} {start.year}"
+    else:
+        period = f"{start.year}-{start.month:02d}"
+    pct = f"{round(share * 100, 1):g}"
+    pct = f"{pct.replace('.', ',')} %" if lang == "fr" else f"{pct}%"
+    return _t(lang, "target_prorated", share=pct, period=period)
 
 
 def _selection_window(nat: _Native, flt: Filter) -> _Windows | None:

@@ -27,6 +27,7 @@ from kpis import export
 from kpis.catalog import DIMENSION_ROLES, KPIS
 from kpis.dashboard import ExportContext, export_heading, unit_formats, unit_label
 from kpis.i18n import MONTHS, fmt_date, fmt_value, t
+from kpis.targets import editor_value
 
 __all__ = [
     "columns_frame",
@@ -38,6 +39,7 @@ __all__ = [
     "stale_origins",
     "catalog_frame",
     "targets_frame",
+    "targets_rows",
     "mapping_choices",
     "template_workbook",
     "catalog_workbook",
@@ -199,8 +201,8 @@ def catalog_frame(lang: str = "fr") -> pd.DataFrame:
         ["KPI", "Code", "Definition", "Formula", "Unit", "Aggregation", "Direction", "Segments"]))
 
 
-def targets_frame(targets: pd.DataFrame) -> pd.DataFrame:
-    """Targets as the Référentiel editor shows them: kpi, segment, entity, period label, value."""
+def targets_rows(targets: pd.DataFrame) -> pd.DataFrame:
+    """Targets as ``catalog_workbook`` writes them: kpi (code), segment, entity, period label, value (stored)."""
     if targets.empty:
         return pd.DataFrame({"kpi": pd.Series(dtype=str), "segment": pd.Series(dtype=str),
                              "entity": pd.Series(dtype=str), "period": pd.Series(dtype=str),
@@ -209,6 +211,32 @@ def targets_frame(targets: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame({"kpi": targets["kpi"].to_numpy(), "segment": targets["segment"].to_numpy(),
                          "entity": targets["entity"].fillna("").to_numpy(), "period": labels,
                          "value": targets["value"].to_numpy()})
+
+
+def targets_frame(targets: pd.DataFrame, lang: str = "fr") -> pd.DataFrame:
+    """Targets as the Référentiel editor shows them: kpi (label), unit, segment, entity, period label, value
+    (text as it is typed: a rate in percent, ``70,46`` in French for 0.7046; ``kpis.targets.from_editor``
+    reads it back).
+
+        >>> tg = pd.DataFrame({"kpi": ["active_space_rate"], "segment": ["B2E"], "entity": [None],
+        ...                    "period_start": [pd.Timestamp("2026-01-01")], "grain": ["year"], "value": [0.7046]})
+        >>> targets_frame(tg, "fr").iloc[0].tolist()
+        ["Taux d'espaces actifs", '%', 'B2E', '', '2026', '70,46']
+    """
+    if targets.empty:
+        return pd.DataFrame({c: pd.Series(dtype=str) for c in ("kpi", "unit", "segment", "entity", "period", "value")})
+    labels = [_period_label(pd.Timestamp(s), g) for s, g in zip(targets["period_start"], targets["grain"], strict=True)]
+    values = [_typed(editor_value(k, float(v)), lang) for k, v in zip(targets["kpi"], targets["value"], strict=True)]
+    return pd.DataFrame({"kpi": [KPIS[k].label(lang) for k in targets["kpi"]],
+                         "unit": [unit_label(KPIS[k].unit, lang) for k in targets["kpi"]],
+                         "segment": targets["segment"].to_numpy(),
+                         "entity": targets["entity"].fillna("").to_numpy(), "period": labels, "value": values})
+
+
+def _typed(value: float, lang: str) -> str:
+    """A number as a person would type it: no thousands separator, the language's decimal mark."""
+    text = f"{value:.12g}"
+    return text.replace(".", ",") if lang == "fr" else text
 
 
 def _period_label(start: pd.Timestamp, grain: str) -> str:

@@ -121,17 +121,47 @@ def _read_sheet(sheet, header_index: int, roles: dict[str, int], issues: list[Is
     return pd.DataFrame.from_records(records, columns=TARGET_COLUMNS)
 
 
+def editor_number(cell: object) -> float:
+    """A number as a person types it in the target editor: ``70,46``, ``70.46``, ``1 200``, ``1,200.5``, ``70 %``.
+
+        >>> editor_number("70,46"), editor_number("70.46"), editor_number("1\u202f200"), editor_number("1,200.5")
+        (70.46, 70.46, 1200.0, 1200.5)
+
+    NaN when it is not a number.
+    """
+    if isinstance(cell, (int, float, np.number)) and not isinstance(cell, bool):
+        return float(cell)
+    text = "".join(str(cell or "").split()).replace("\u202f", "").replace("\xa0", "").rstrip("%€")
+    text = text.replace(",", "") if "," in text and "." in text else text.replace(",", ".")
+    try:
+        return float(text)
+    except ValueError:
+        return float("nan")
+
+
+def editor_value(kpi: str, value: float) -> float:
+    """A stored target as the editor shows it: a rate (unit ``%``) in percent, anything else as it is.
+
+        >>> editor_value("active_space_rate", 0.7046), editor_value("clicks", 2000.0)
+        (70.46, 2000.0)
+    """
+    return round(value * 100, 10) if KPIS[kpi].unit == "%" else value
+
+
 def from_editor(original: pd.DataFrame, edited: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
-    """What to save after the Référentiel's table editor: the edited targets, plus removals.
+    """What to save after the Référentiel's table editor: the rows added, modified or removed, nothing else.
 
-    Both frames have the editor's columns (kpi, segment, entity, period, value;
-    see ``kpis.reports.targets_frame``). Rows removed from the editor come back
-    with a NaN value, which ``Store.set_targets`` treats as a deletion. Rows that
-    cannot be read are left out and described (French and English together).
+    Both frames have the editor's columns (kpi, segment, entity, period, value; a unit column is ignored;
+    see ``kpis.reports.targets_frame``). The KPI is a label (French or English) or a code; the value is as
+    the editor shows it: a rate in percent (``70,46`` or ``70.46`` is stored as 0.7046). Rows removed from
+    the editor come back with a NaN value, which ``Store.set_targets`` treats as a deletion; unchanged rows
+    are left out, so the count saved is the count changed. Rows that cannot be read are left out and
+    described (French and English together).
 
-        >>> before = pd.DataFrame({"kpi": ["clicks", "cpa"], "segment": ["B2C", "B2C"], "entity": [None, None],
-        ...                        "period": ["2026", "2026"], "value": [2000.0, 30.0]})
-        >>> after = before.iloc[[0]].assign(value=[2400.0])       # clicks raised, cpa removed
+        >>> before = pd.DataFrame({"kpi": ["Clics", "cpa", "ctr"], "segment": ["B2C", "B2C", "B2C"],
+        ...                        "entity": [None, None, None], "period": ["2026", "2026", "2026"],
+        ...                        "value": ["2000", "30", "2,5"]})
+        >>> after = before.iloc[[0, 2]].assign(value=["2400", "2,5"])   # clicks raised, cpa removed, ctr kept
         >>> frame, problems = from_editor(before, after)
         >>> problems
         []
@@ -151,19 +181,28 @@ def from_editor(original: pd.DataFrame, edited: pd.DataFrame) -> tuple[pd.DataFr
             segment = str(rec.segment).strip().upper() if isinstance(rec.segment, str) else ""
             bad_period = (periods.bad[i] or np.isnat(periods.start[i])
                           or periods.grain[i] not in ("month", "quarter", "year"))
-            if kpi is None or segment not in SEGMENTS or bad_period or pd.isna(rec.value):
+            number = editor_number(rec.value)
+            if kpi is None or segment not in SEGMENTS or bad_period or np.isnan(number):
                 problems.append(f"ligne {i + 1} / row {i + 1}: {rec.kpi} {rec.segment} {rec.period} {rec.value}")
                 continue
+            if KPIS[kpi].unit == "%":
+                number = round(number / 100, 12)
             entity = str(rec.entity).strip() if isinstance(rec.entity, str) and rec.entity.strip() else None
             records.append((kpi, segment, entity, pd.Timestamp(periods.start[i]), pd.Timestamp(periods.end[i]),
-                            periods.grain[i], float(rec.value)))
+                            periods.grain[i], number))
         return pd.DataFrame.from_records(records, columns=TARGET_COLUMNS), problems
 
     before, _ = parse(original)
     after, problems = parse(edited)
     key = ["kpi", "segment", "entity", "period_start", "period_end"]
-    kept = set(map(tuple, after[key].astype(object).where(after[key].notna(), None).to_numpy().tolist()))
-    removed = before[[tuple(r) not in kept for r in
-                      before[key].astype(object).where(before[key].notna(), None).to_numpy().tolist()]]
-    removed = removed.assign(value=np.nan)
-    return pd.concat([after, removed], ignore_index=True) if len(removed) else after, problems
+
+    def keys(frame: pd.DataFrame) -> list[tuple]:
+        return [tuple(r) for r in frame[key].astype(object).where(frame[key].notna(), None).to_numpy().tolist()]
+
+    was = dict(zip(keys(before), before["value"], strict=True))
+    kept = set(keys(after))
+    changed = [k not in was or not np.isclose(v, was[k], rtol=1e-9, atol=0)
+               for k, v in zip(keys(after), after["value"], strict=True)]
+    after = after[changed]
+    removed = before[[k not in kept for k in keys(before)]].assign(value=np.nan)
+    return (pd.concat([after, removed], ignore_index=True) if len(removed) else after.reset_index(drop=True)), problems

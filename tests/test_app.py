@@ -4,6 +4,7 @@
 from datetime import date
 from unittest.mock import patch
 
+import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -558,3 +559,54 @@ def test_custom_range_when_the_data_start_after_the_default_window(store_path):
     assert at.date_input(key="range").value == (date(2026, 11, 1), date(2026, 11, 30))
     at.run()  # the reload of the link that crashed
     assert not at.exception and _shown(at)[1:3] == ("2026-11-01", "2026-11-30")
+
+
+def _trends_chart(at) -> tuple[dict, pd.DataFrame]:
+    """The Vue CDO's indexed-trends chart: its spec and its rows (Streamlit sends them apart, as Arrow)."""
+    import json
+
+    import pyarrow as pa
+
+    for chart in at.get("vega_lite_chart"):
+        spec = json.loads(chart.proto.spec)
+        if "Tendances" in str(spec.get("title")) or "Valeurs" in str(spec.get("title")):
+            rows = [pa.ipc.open_stream(d.data.data).read_pandas() for d in chart.proto.datasets]
+            return spec, pd.concat([r for r in rows if "series" in r.columns])
+    raise AssertionError("no indexed-trends chart")
+
+
+def test_cdo_trends_show_the_headline_funnel_by_default_and_one_year_as_values(store_path):
+    at = run_app()
+    picker = next(m for m in at.multiselect if m.label == "Indicateurs des tendances")
+    segments = at.session_state["selection"].flt.segments
+    assert set(picker.value) == {KPIS[k].label("fr") for k in dashboard.trend_defaults(segments)} & set(picker.options)
+    _, rows = _trends_chart(at)
+    shown = set(rows["series"])
+    # audience, engagement and action of each selected segment: never every KPI of every segment and "Tous segments"
+    assert len(shown) == 3 * len(segments) and not any(s.startswith("Tous segments") for s in shown)
+    assert any(c.value.startswith("Chaque courbe suit un indicateur") for c in at.caption)
+    picker.set_value([KPIS["clicks"].label("fr")]).run()
+    assert set(_trends_chart(at)[1]["series"]) == {f"{dashboard.segment_label(s, 'fr')} · Clics"
+                                                   for s in segments if s != "B2E"}
+    at.pills(key="period").set_value("ytd").run()  # January to October 2026: one year
+    at.segmented_control(key="grain").set_value("year").run()
+    assert not at.exception, [e.value for e in at.exception]
+    spec, rows = _trends_chart(at)
+    assert spec["title"]["subtitle"] == "une seule période : pas d'évolution à indexer"
+    assert spec["mark"]["type"] == "text" and rows["period"].nunique() == 1
+    assert "100,000000" not in set(rows["shown"])
+
+
+def test_target_editor_speaks_labels_and_percents_and_saving_nothing_changed_saves_nothing(store_path):
+    at = run_app("app_pages/catalog.py")
+    editor = at.dataframe[1].value
+    stored = Store(store_path).targets()
+    assert set(editor["kpi"]) <= {k.label("fr") for k in KPIS.values()} and not set(editor["kpi"]) & set(KPIS)
+    rate = stored[stored["kpi"].map(lambda k: KPIS[k].unit == "%")].iloc[0]
+    row = editor[(editor["kpi"] == KPIS[rate["kpi"]].label("fr")) & (editor["segment"] == rate["segment"])].iloc[0]
+    assert row["unit"] == "%" and float(row["value"].replace(",", ".")) == pytest.approx(rate["value"] * 100)
+    at.button(key="targets_editor_save").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    # nothing edited: 0 saved, not every target of the table
+    assert [s.value for s in at.success] == ["0 objectif(s) modifié(s), ajouté(s) ou supprimé(s)."]
+    assert len(Store(store_path).targets()) == len(stored)

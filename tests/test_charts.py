@@ -58,3 +58,31 @@ def test_a_partial_last_bucket_is_a_hollow_point_on_a_dashed_segment_with_its_no
     assert [t["field"] for t in hollow["encoding"]["tooltip"]] == ["series", "period", "value", "note"]
     assert solid["transform"] == [{"filter": "(datum.note === null)"}]
     assert hollow["transform"] == [{"filter": "(!(datum.note === null))"}]
+
+
+def _indexed(periods: list[str]) -> pd.DataFrame:
+    series = ["B2C · Impressions", "B2C · Clics", "B2E · Contributeurs actifs sur la période"]
+    return pd.DataFrame({
+        "period_start": pd.to_datetime([p for p in periods for _ in series]),
+        "period": [p[:7] for p in periods for _ in series], "series": series * len(periods),
+        "index": [100.0] * 3 + [110.0, 120.0, 90.0] * (len(periods) - 1),
+        "value": [1000.0, 50.0, 12.0] * len(periods), "shown": ["1 000", "50", "12"] * len(periods)})
+
+
+def test_indexed_trends_keep_their_legend_whole_below_the_chart():
+    spec = charts.indexed(_indexed(["2026-08-01", "2026-09-01"]), title="Tendances", lang="fr").to_dict()
+    legend = spec["layer"][0]["encoding"]["color"]["legend"]
+    assert (legend["orient"], legend["labelLimit"], legend["columns"], legend["labelFontSize"]) == ("bottom", 0, 2, 12)
+    assert spec["title"] == "Tendances"
+    assert spec["layer"][0]["encoding"]["y"]["field"] == "index"
+    assert len(spec["layer"]) == 2  # the lines and the base-100 rule
+
+
+def test_a_single_bucket_is_drawn_as_its_values_with_a_note_never_as_an_index_of_one_point():
+    spec = charts.indexed(_indexed(["2026-01-01"]), title="Tendances", lang="fr",
+                          single=("Valeurs de la période", "une seule période : pas d'évolution à indexer")).to_dict()
+    assert spec["title"]["text"] == "Valeurs de la période — 2026-01"
+    assert spec["title"]["subtitle"] == "une seule période : pas d'évolution à indexer"
+    assert spec["mark"]["type"] == "text" and spec["encoding"]["text"]["field"] == "shown"
+    assert "layer" not in spec and "index" not in str(spec["encoding"])  # no base-100 rule, no index
+    assert sorted(r["shown"] for r in spec["datasets"][spec["data"]["name"]]) == ["1 000", "12", "50"]

@@ -300,3 +300,23 @@ def test_by_quarter_a_card_says_only_what_its_window_misses_the_chart_says_the_q
     assert dashboard.cards(by_quarter, "B2C", ("clicks",), "fr")[0].note == "oct. 2026 : données jusqu'au 20/10"
     assert dashboard.partial_buckets(by_quarter, "clicks", ("B2C",), "quarter")["B2C"].text("fr") == \
         "T4 2026 : données jusqu'au 20/10"
+
+
+def test_indexed_trends_show_the_selections_headline_funnel_by_default_and_a_picker_adds_others(two_years):
+    summer = Filter(segments=("B2C", "B2E"), start=date(2026, 8, 1), end=date(2026, 9, 30))
+    view = _view(two_years, summer)
+    assert dashboard.trend_defaults(summer.segments) == (
+        "impressions", "clicks", "conversions", "population", "active_users", "contributors")
+    shown = dashboard.indexed_frame(view.trends, "fr", dashboard.trend_defaults(summer.segments), summer.segments)
+    # not the 6 series of every segment including "Tous segments", 3: each segment's own funnel
+    assert sorted(set(dashboard.indexed_frame(view.trends, "fr")["series"])) != sorted(set(shown["series"]))
+    assert sorted(set(shown["series"])) == ["B2C · Clics", "B2E · Population cible", "B2E · Utilisateurs actifs"]
+    assert shown.loc[shown["series"] == "B2E · Utilisateurs actifs", "index"].round(1).tolist() == [100.0, 114.3]
+    assert shown.loc[shown["series"] == "B2C · Clics", "shown"].tolist() == ["1\u202f000", "1\u202f200"]
+    # the picker offers labels mapped to codes; picking only clicks leaves one series
+    choices = dashboard.trend_choices(view.trends, "en")
+    assert choices == {"Target population": "population", "Clicks": "clicks", "Active users": "active_users"}
+    picked = dashboard.indexed_frame(view.trends, "fr", (choices["Clicks"],), summer.segments)
+    assert set(picked["series"]) == {"B2C · Clics"}
+    # a B2C selection does not show B2E's KPIs
+    assert dashboard.trend_defaults(("B2C",)) == ("impressions", "clicks", "conversions")

@@ -636,3 +636,17 @@ def test_cli_report_csv_text_and_errors(tmp_path):
     assert bad.returncode == 2 and "B2X" in bad.stderr
     bad_date = run_cli("report", "--store", str(store.path), "--from", "01/09/2026")
     assert bad_date.returncode == 2
+
+
+def test_a_window_across_two_yearly_flow_targets_is_prorated_on_each_and_says_so():
+    months = {f"2025-{m:02d}": 100 for m in range(8, 13)} | {f"2026-{m:02d}": 100 for m in range(1, 7)}
+    nat = native(*monthly("B2C", "clicks", months))
+    tg = targets_frame(("clicks", "B2C", None, "2025-01-01", "2025-12-31", "year", 1200),
+                       ("clicks", "B2C", None, "2026-01-01", "2026-12-31", "year", 2400))
+    flt = Filter(start=date(2025, 8, 1), end=date(2026, 6, 30))
+    row = targets_status(nat, tg, flt, lang="fr").iloc[0]
+    # 1 200 × 5/12 + 2 400 × 6/12 = 500 + 1 200 = 1 700 (not one year's target as it is)
+    assert row["target"] == pytest.approx(1700) and row["actual"] == 1100
+    assert row["target_basis"] == "41,7 % de l'objectif 2025 + 50 % de l'objectif 2026"
+    en = targets_status(nat, tg, flt, lang="en").iloc[0]
+    assert en["target_basis"] == "41.7% of 2025 target + 50% of 2026 target"

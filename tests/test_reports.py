@@ -3,8 +3,10 @@
 from datetime import date
 
 import pandas as pd
+import pytest
 
 from kpis import reports
+from kpis.catalog import KPIS
 from kpis.ingest import check_bytes
 
 
@@ -70,11 +72,11 @@ def test_targets_editor_changes_set_edit_and_remove():
     from kpis.targets import from_editor
 
     before = pd.DataFrame({"kpi": ["ctr", "leads"], "segment": ["B2C", "B2B"], "entity": ["", ""],
-                           "period": ["2026", "T3 2026"], "value": [0.02, 500.0]})
-    # the CTR target edited, the leads target deleted, an adoption target added, one unreadable row
+                           "period": ["2026", "T3 2026"], "value": ["2", "500"]})
+    # the CTR target edited (in percent), the leads target deleted, an adoption target added, one unreadable row
     after = pd.DataFrame({"kpi": ["ctr", "adoption_rate", "ctr"], "segment": ["B2C", "B2E", "B2C"],
                           "entity": ["", "Industrie", ""], "period": ["2026", "2026-10", "someday"],
-                          "value": [0.025, 0.6, 0.03]})
+                          "value": ["2,5", "60", "3"]})
     frame, problems = from_editor(before, after)
     rows = {(r.kpi, r.segment, None if pd.isna(r.entity) else r.entity, str(r.period_start.date()), r.grain): r.value
             for r in frame.itertuples(index=False)}
@@ -82,6 +84,55 @@ def test_targets_editor_changes_set_edit_and_remove():
     assert rows[("adoption_rate", "B2E", "Industrie", "2026-10-01", "month")] == 0.6
     assert pd.isna(rows[("leads", "B2B", None, "2026-07-01", "quarter")])  # removed: NaN deletes it
     assert len(rows) == 3 and len(problems) == 1 and "someday" in problems[0]
+
+
+def _stored_targets() -> pd.DataFrame:
+    return pd.DataFrame({"kpi": ["active_space_rate", "clicks", "cpa"], "segment": ["B2E", "B2C", "B2C"],
+                         "entity": [None, None, None], "period_start": pd.to_datetime(["2026-01-01"] * 3),
+                         "grain": ["year", "quarter", "year"], "value": [0.7046, 120000.0, 30.5]})
+
+
+def test_target_editor_shows_labels_units_and_percents_in_each_language():
+    fr = reports.targets_frame(_stored_targets(), "fr")
+    assert fr["kpi"].tolist() == ["Taux d'espaces actifs", "Clics", KPIS["cpa"].label("fr")]
+    assert fr["unit"].tolist() == ["%", "nombre", "€"]
+    assert fr["value"].tolist() == ["70,46", "120000", "30,5"]
+    assert fr["period"].tolist() == ["2026", "T1 2026", "2026"]
+    en = reports.targets_frame(_stored_targets(), "en")
+    assert en["kpi"].tolist()[:2] == ["Active space rate", "Clicks"]
+    assert en["value"].tolist() == ["70.46", "120000", "30.5"] and en["unit"].tolist()[1] == "number"
+    # the workbook keeps codes and stored fractions
+    assert reports.targets_rows(_stored_targets())["value"].tolist() == [0.7046, 120000.0, 30.5]
+
+
+@pytest.mark.parametrize("typed", ["70,46", "70.46", "70,46 %", " 70.46"])
+def test_a_rate_typed_in_percent_is_stored_as_a_fraction(typed):
+    from kpis.targets import from_editor
+
+    current = reports.targets_frame(_stored_targets(), "fr")  # the rate shows as "70,46"
+    retyped = current.assign(value=[typed, *current["value"].iloc[1:]])
+    frame, problems = from_editor(current, retyped)
+    assert problems == [] and len(frame) == 0  # the same percent, however typed: nothing changed
+    frame, _ = from_editor(current.iloc[1:], retyped)  # the rate typed as a new row
+    assert frame["kpi"].tolist() == ["active_space_rate"] and frame["value"].tolist() == [0.7046]
+    frame, _ = from_editor(current, current.assign(value=["71,5", *current["value"].iloc[1:]]))
+    assert frame["value"].tolist() == [0.715]
+
+
+def test_the_saved_count_is_the_rows_changed(tmp_path):
+    from kpis.store import Store
+    from kpis.targets import from_editor
+
+    store = Store(tmp_path / "t.duckdb")
+    store.set_targets(_stored_targets().assign(period_end=pd.to_datetime(["2026-12-31", "2026-03-31", "2026-12-31"])))
+    current = reports.targets_frame(store.targets(), "fr")
+    one = current.assign(value=current["value"].where(current["kpi"] != "Clics", "125000"))
+    changes, _ = from_editor(current, one)
+    assert store.set_targets(changes, by="app") == 1  # one change: 1, not the 3 rows of the table
+    assert store.targets().set_index("kpi").loc["clicks", "value"] == 125000.0
+    assert store.targets().set_index("kpi").loc["active_space_rate", "value"] == 0.7046  # untouched
+    removed, _ = from_editor(current, current.iloc[:2])
+    assert len(removed) == 1 and pd.isna(removed["value"].iloc[0])
 
 
 def test_summary_names_the_recognised_format_and_the_channel_it_implies():
