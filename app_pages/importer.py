@@ -158,4 +158,5 @@ if st.button(t("import.button", n=len(ready)), type="primary", disabled=not read
     with feedback:
         box = st.success if done == len(lines) else st.warning if done else st.error
         box("  \n".join(lines), icon=":material/task_alt:" if done == len(lines) else ":material/error:")
-    st.toast(t("import.outcome_title", ok=done, n=len(lines)), icon="✅" if done == len(lines) else "⚠️")
+    st.toast(t("import.outcome_title", ok=done, n=len(lines)),
+             icon=":material/task_alt:" if done == len(lines) else ":material/warning:")
