@@ -4,7 +4,7 @@ import streamlit as st
 
 import ui
 from kpis import dashboard, reports
-from kpis.catalog import KPIS
+from kpis.catalog import KPIS, source_name
 from kpis.errors import DuplicateBatch, KpiError
 from kpis.i18n import escape_markdown as md
 from kpis.model import SEGMENTS
@@ -14,6 +14,13 @@ sel = ui.selection()
 ui.sources_caption(sel.flt.segments)
 lang = sel.lang
 t = ui.t
+feedback = st.container()  # filled by the import button at the end of the script: its outcome shows at the top
+names = dashboard.source_names(ui.batches(sel.version))  # origin → how a person names it (the code stays editable)
+
+
+def named(origin: str) -> str:
+    return names.get(origin) or source_name(origin)
+
 
 st.caption(t("import.caption"))
 with st.expander(t("import.templates"), icon=":material/download:"):
@@ -58,21 +65,24 @@ for f in files or []:
             for seg, (kpis, others) in dashboard.other_sources_of(result.observations, origin,
                                                                   ui.kpi_origins(sel.version)).items():
                 st.info(t("import.other_source", segment=seg, kpis=", ".join(KPIS[k].label(lang) for k in kpis),
-                          origins=md(", ".join(others)), origin=md(origin)), icon=":material/call_merge:")
+                          origins=md(", ".join(map(named, others))), origin=md(named(origin))),
+                        icon=":material/call_merge:")
                 if len(others) == 1:
-                    st.button(t("import.use_origin", origin=md(others[0])), key=f"use_origin_{f.file_id}_{seg}",
+                    st.button(t("import.use_origin", origin=md(named(others[0]))),
+                              key=f"use_origin_{f.file_id}_{seg}",
                               on_click=st.session_state.__setitem__, args=(origin_key, others[0]))
         choice, accepted = None, True
         if overlaps:
-            st.warning("\n\n".join([t("import.overlap"), *(md(o.message(lang)) for o in overlaps)]),
+            st.warning("\n\n".join([t("import.overlap"),
+                                    *(md(reports.for_the_page(o.message(lang), lang)) for o in overlaps)]),
                        icon=":material/call_split:")
-            options = {**{o.batch_id: t("import.overlap_replaces", batch=o.batch_id, origin=md(o.origin))
+            options = {**{o.batch_id: t("import.overlap_replaces", batch=o.batch_id, origin=md(named(o.origin)))
                           for o in overlaps}, "adds": t("import.overlap_adds")}
             choice = st.radio(t("import.overlap_choice"), list(options), index=None, key=f"overlap_{f.file_id}",
                               format_func=options.get)
         if result.readable and result.rejections:
             for rejection in result.rejections:
-                st.error(md(rejection.message(lang)), icon=":material/rule:")
+                st.error(md(reports.for_the_page(rejection.message(lang), lang)), icon=":material/rule:")
             accepted = st.checkbox(t("import.accept_rejections", n=result.rows_rejected, read=result.rows_read),
                                    key=f"accept_{f.file_id}")
         for question in asked:
@@ -121,22 +131,32 @@ for f in files or []:
 
 ready = [(r, maps, base, origin, adds) for r, maps, base, ok, origin, adds in checked if ok]
 if st.button(t("import.button", n=len(ready)), type="primary", disabled=not ready, key="do_import"):
+    lines = []
     for result, maps, base, origin, adds in ready:
         try:
             outcome = ui.store().import_batch(**result.batch(origin=origin, imported_by="app", adds=adds))
         except DuplicateBatch as exc:
-            st.warning(t("import.duplicate", file=md(result.file), batch=exc.batch_id, date=exc.imported_at),
-                       icon=":material/content_copy:")
+            lines.append(md(reports.outcome_line(result.file, lang, duplicate_of=exc.batch_id)))
+            with st.expander(t("import.details", file=md(result.file))):
+                st.warning(t("import.duplicate", file=md(result.file), batch=exc.batch_id, date=exc.imported_at),
+                           icon=":material/content_copy:")
             continue
         except KpiError as exc:
-            st.error(t("import.refused", file=md(result.file), reason=md(exc.message(lang))))
+            lines.append(md(reports.outcome_line(result.file, lang, refused=exc.message(lang))))
             continue
         for sheet in base.sheets:
             mine = {h: target for h, target in maps.items() if h in sheet.headers}
             if mine:
                 ui.store().remember_mapping(sheet.headers, mine, by="app")
-        st.success(t("import.done", file=md(result.file), batch=outcome.batch_id, rows=outcome.rows_stored))
-        if outcome.rows_superseded:
-            st.info(t("import.superseded", n=outcome.rows_superseded))
-        for warning in outcome.warnings:
-            st.warning(md(warning.message(lang)))
+        lines.append(md(reports.outcome_line(result.file, lang, batch=outcome.batch_id, rows=outcome.rows_stored,
+                                             superseded=outcome.rows_superseded)))
+        if outcome.warnings:
+            with st.expander(t("import.details", file=md(result.file))):
+                for warning in outcome.warnings:
+                    st.warning(md(reports.for_the_page(warning.message(lang), lang)))
+    done = sum(line.startswith("✔") for line in lines)
+    with feedback:
+        box = st.success if done == len(lines) else st.warning if done else st.error
+        box("  \n".join(lines), icon=":material/task_alt:" if done == len(lines) else ":material/error:")
+    st.toast(t("import.outcome_title", ok=done, n=len(lines)),
+             icon=":material/task_alt:" if done == len(lines) else ":material/warning:")

@@ -1,10 +1,8 @@
 """Display tables for the data pages: what an import understood, the batches, the coverage, the catalog.
 
-    >>> columns_frame(result.sheets[0], "en")        # column → meaning, for the Importer page
-      Column               Header      Understood as          Code  Match Note
-    0      A                 Mois             Period        period  exact
-    1      B             Effectif  Target population    population  exact
-    2      C  Utilisateurs actifs       Active users  active_users  exact
+    >>> columns_frame(result.sheets[0], "en")["Detail"].tolist()   # each column's role in words, for the Importer
+    ["Period — recognised (header 'Mois')", "Target population — recognised (header 'Effectif')",
+     "Active users — recognised (header 'Utilisateurs actifs')"]
     >>> report_workbook(result, "fr")[:2]            # the same, downloadable as Excel
     b'PK'
     >>> coverage_grid(store.coverage(), "en")        # origin × month, gaps left empty
@@ -18,19 +16,25 @@ language) or bytes out. The pages only render them.
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from datetime import date
 
 import pandas as pd
 
 from kpis import export
-from kpis.catalog import DIMENSION_ROLES, KPIS
+from kpis.catalog import KPIS, fold, source_name
 from kpis.dashboard import ExportContext, export_heading, unit_formats, unit_label
 from kpis.i18n import MONTHS, fmt_date, fmt_value, t
+from kpis.ingest.columns import RATIO_REASON
 from kpis.targets import editor_value
 
 __all__ = [
     "columns_frame",
+    "column_role",
+    "layout_words",
+    "for_the_page",
+    "outcome_line",
     "issues_frame",
     "summary_frame",
     "report_workbook",
@@ -57,8 +61,11 @@ _ROLE_LABELS = {
     "long_kpi": ("Nom de l'indicateur", "KPI name"), "long_value": ("Valeur", "Value"),
 }
 _SEVERITY = {"error": ("Erreur", "Error"), "warning": ("Avertissement", "Warning"), "info": ("Info", "Info")}
-_WORDS = {"read": ("lue", "read"), "skipped": ("ignorée", "skipped"), "wide": ("large", "wide"),
-          "long": ("longue", "long"), "crosstab": ("tableau croisé", "crosstab"), "day": ("jour", "day"),
+_WORDS = {"read": ("lue", "read"), "skipped": ("ignorée", "skipped"),
+          "wide": ("une ligne par période, un indicateur par colonne", "one row per period, one KPI per column"),
+          "long": ("une ligne par période et par indicateur", "one row per period and KPI"),
+          "crosstab": ("les périodes en colonnes, un indicateur par ligne", "periods in columns, one KPI per row"),
+          "day": ("jour", "day"),
           "week": ("semaine", "week"), "month": ("mois", "month"), "quarter": ("trimestre", "quarter"),
           "year": ("année", "year"), "range": ("plage de dates", "date range")}
 _STATUS = {"current": ("À jour", "Current"), "partly superseded": ("Partiellement remplacé", "Partly superseded"),
@@ -82,42 +89,168 @@ def _role_label(column, lang: str) -> str:
     return _pick(_ROLE_LABELS.get(column.role, (column.role, column.role)), lang)
 
 
+_MATCH_KEYS = {"exact": "column.recognised", "partial": "column.partial", "mapped": "column.mapped",
+               "remembered": "column.remembered"}
+_REASON_KEYS = {"ignored on request": "column.ignored_request", "total column": "column.total",
+                "ambiguous: choose with --map": "column.ambiguous",
+                "window length: the rows are not dated by one day": "column.window_length",
+                "person identifier: people counted, never stored": "column.person",
+                "yes/no per person: people counted": "column.yes_no",
+                "period given by the start and end columns": "column.period_by_range"}
+_GIVES = re.compile(r"column (\w+) gives (\S+)")
+
+
+def _ratio_kpi(header: str):
+    """The ratio KPI a header names (``CTR`` → the click-through rate), or None."""
+    folded = fold(header)
+    for k in KPIS.values():
+        if k.aggregation != "ratio" or not k.denominator:
+            continue
+        names = {fold(k.code), fold(k.label("fr")), fold(k.label("en")), *(fold(n) for n in k.synonyms)}
+        names |= {fold(m) for m in re.findall(r"\(([^)]+)\)", f"{k.label('fr')} {k.label('en')}")}
+        if folded in names:
+            return k
+    return None
+
+
+def column_role(column, lang: str = "fr") -> str:
+    """What a column is, in words: ``Clics — reconnu (en-tête « Clicks »)``, ``Ignorée — à votre demande``,
+    ``CTR — recalculé à partir des indicateurs Clics et Impressions, non importé``."""
+    label = _role_label(column, lang)
+    if column.reason == RATIO_REASON:
+        k = _ratio_kpi(column.header)
+        if k is None:
+            return t("column.ratio_generic", lang, header=column.header)
+        parts = [KPIS[c].label(lang) for _, c in k.numerator if c in KPIS] + [KPIS[k.denominator].label(lang)]
+        joined = ", ".join(parts[:-1]) + (" et " if lang == "fr" else " and ") + parts[-1]
+        return t("column.ratio", lang, header=column.header, parts=joined)
+    if column.reason in _REASON_KEYS:
+        text = t(_REASON_KEYS[column.reason], lang)
+        return text if column.role == "ignored" else f"{label} — {text}"
+    if column.reason and (m := _GIVES.fullmatch(column.reason)):
+        target = KPIS[m[2]].label(lang) if m[2] in KPIS else _pick(_ROLE_LABELS.get(m[2], (m[2], m[2])), lang)
+        return t("column.other_gives", lang, column=m[1], target=target)
+    if column.role == "unknown":
+        return t("column.unknown", lang)
+    if column.role == "ignored":
+        return _pick(_ROLE_LABELS["ignored"], lang)
+    key = _MATCH_KEYS.get(column.match or "exact", "column.recognised")
+    return t(key, lang, label=label, header=column.header)
+
+
+def layout_words(layout: str | None, lang: str = "fr") -> str:
+    """A sheet's layout in words: ``wide`` → ``une ligne par période, un indicateur par colonne``."""
+    return _pick(_WORDS.get(layout or "", (layout or "—", layout or "—")), lang)
+
+
 def columns_frame(sheet, lang: str = "fr") -> pd.DataFrame:
-    """One row per column of a sheet: letter, header, what it was understood to be, how."""
-    rows = [(c.letter, c.header, _role_label(c, lang), c.kpi or (c.role if c.role in DIMENSION_ROLES else ""),
-             c.match or "", c.reason or "") for c in sheet.columns]
-    return pd.DataFrame(rows, columns=_cols(
-        lang, ["Colonne", "En-tête", "Compris comme", "Code", "Correspondance", "Remarque"],
-        ["Column", "Header", "Understood as", "Code", "Match", "Note"]))
+    """One row per column of a sheet: letter, header, what it was understood to be (in words)."""
+    rows = [(c.letter, c.header or "—", _role_label(c, lang), column_role(c, lang)) for c in sheet.columns]
+    return pd.DataFrame(rows, columns=_cols(lang, ["Colonne", "En-tête", "Compris comme", "Détail"],
+                                            ["Column", "Header", "Understood as", "Detail"]))
+
+
+_MAP = r'--map "[^"]*"'
+"""A ``--map`` flag and its quoted argument (a header may hold spaces)."""
+
+_PAGE_REPLACEMENTS: dict[str, tuple[tuple[str, str], ...]] = {
+    # (pattern, replacement): the most specific first; the CLI keeps its flags, the Importer names its controls
+    "fr": (
+        (r"\(--segment ou l'écran d'import\)", "(« Segment du fichier » ci-dessous)"),
+        (r"retirez --segment", "retirez le segment choisi ci-dessous"),
+        (r"avec l'option --window-days \d+", "dans « Période couverte par chaque ligne (jours) » ci-dessous"),
+        (r"--window-days ignoré", "La période saisie ci-dessous est ignorée"),
+        (r"option --window-days", "saisie dans l'Importer"),
+        (r"confirmez avec --map .*$", "répondez à la question « Que contient la colonne… ? » ci-dessous : "
+         "confirmer, choisir un autre indicateur ou écarter la colonne."),
+        (r"précisez la convention, par exemple " + _MAP + r"\.",
+         "écrivez les nombres sans ambiguïté dans le fichier (l'Importer ne propose pas ce choix)."),
+        (r" avec " + _MAP + r"(?: ou dans l'écran d'import)?",
+         " dans la liste « Associer les colonnes non reconnues » ci-dessous"),
+        (r" \(--replaces \d+\)", " (« C'est une correction de ce lot » ci-dessous)"),
+        (r" \(--adds\)", " (« Ce sont d'autres données »)"),
+        (r"--accept-rejections", "la case « Importer quand même » ci-dessous"),
+        (_MAP, "la liste « Associer les colonnes non reconnues » ci-dessous"),
+        (r"--segment", "« Segment du fichier » ci-dessous"),
+    ),
+    "en": (
+        (r"\(--segment or the import screen\)", "('The file's segment' below)"),
+        (r"drop --segment", "clear the segment chosen below"),
+        (r"with the --window-days \d+ option", "in 'Period each row covers (days)' below"),
+        (r"--window-days ignored", "The period entered below is ignored"),
+        (r"option --window-days", "entered on the Importer"),
+        (r"confirm with --map .*$", "answer the question 'What does column … hold?' below: confirm, choose "
+         "another KPI or drop the column."),
+        (r"say which convention, e\.g\. " + _MAP + r"\.",
+         "write the numbers unambiguously in the file (the Importer offers no such choice)."),
+        (r" with " + _MAP + r"(?: or on the import screen)?", " in the list 'Map the columns not recognised' below"),
+        (r" \(--replaces \d+\)", " ('It is a correction of this batch' below)"),
+        (r" \(--adds\)", " ('It is other data')"),
+        (r"--accept-rejections", "the 'Import anyway' box below"),
+        (_MAP, "the list 'Map the columns not recognised' below"),
+        (r"--segment", "'The file's segment' below"),
+    ),
+}
+
+
+def for_the_page(text: str, lang: str = "fr") -> str:
+    """A message as the Importer shows it: each command-line flag replaced by the page control doing the same.
+
+        >>> for_the_page("choisissez le segment (--segment ou l'écran d'import).", "fr")
+        'choisissez le segment (« Segment du fichier » ci-dessous).'
+    """
+    for pattern, replacement in _PAGE_REPLACEMENTS["fr" if lang == "fr" else "en"]:
+        text = re.sub(pattern, replacement.replace("\\", "\\\\"), text)
+    return text
+
+
+def outcome_line(file: str, lang: str = "fr", *, batch: int | None = None, rows: int = 0, superseded: int = 0,
+                 refused: str | None = None, duplicate_of: int | None = None) -> str:
+    """One file's import outcome in one line, for the status block at the top of the Importer.
+
+        >>> outcome_line("usage_novembre.xlsx", "fr", batch=4, rows=3)
+        '✔ usage_novembre.xlsx — lot n° 4 importé, 3 valeurs enregistrées'
+    """
+    if refused is not None:
+        return t("import.outcome_refused", lang, file=file, reason=for_the_page(refused, lang))
+    if duplicate_of is not None:
+        return t("import.outcome_duplicate", lang, file=file, batch=duplicate_of)
+    line = t("import.outcome_done", lang, file=file, batch=batch, rows=fmt_value(rows, "count", lang))
+    return line + (t("import.outcome_superseded", lang, n=fmt_value(superseded, "count", lang)) if superseded else "")
 
 
 def issues_frame(result, lang: str = "fr") -> pd.DataFrame:
-    """Every issue of a file, with its sheet, row and column, most severe first."""
+    """Every issue of a file, with its sheet, row and column, most severe first, worded for the Importer
+    (``for_the_page``: its controls, not the command line's flags; a row not known is ``—``)."""
     order = {"error": 0, "warning": 1, "info": 2}
     issues = sorted(result.all_issues, key=lambda i: (order[i.severity], i.sheet or "", i.row or 0))
-    rows = [(_pick(_SEVERITY[i.severity], lang), i.sheet or "", i.row, i.column or "", i.message(lang), i.code)
-            for i in issues]
-    frame = pd.DataFrame(rows, columns=_cols(lang, ["Gravité", "Feuille", "Ligne", "Colonne", "Message", "Code"],
-                                             ["Severity", "Sheet", "Row", "Column", "Message", "Code"]))
-    return frame.astype({frame.columns[2]: "Int64"})
+    rows = [(_pick(_SEVERITY[i.severity], lang), i.sheet or "—", _number(i.row), i.column or "—",
+             for_the_page(i.message(lang), lang), i.code) for i in issues]
+    return pd.DataFrame(rows, columns=_cols(lang, ["Gravité", "Feuille", "Ligne", "Colonne", "Message", "Code"],
+                                            ["Severity", "Sheet", "Row", "Column", "Message", "Code"]))
+
+
+def _number(value) -> str:
+    """A row number as text, ``—`` when there is none (never ``None``)."""
+    return "—" if value is None or pd.isna(value) else str(int(value))
 
 
 def summary_frame(result, lang: str = "fr") -> pd.DataFrame:
-    """One row per sheet: status, header row, layout, segments, grain, period, rows."""
+    """One row per sheet: status, header row, layout and source in words, segments, grain, period, rows."""
     rows = []
     for s in result.sheets:
-        period = f"{s.period['start']} → {s.period['end']}" if s.period else ""
-        rows.append((s.sheet, _pick(_WORDS.get(s.status, (s.status, s.status)), lang), s.header_row,
-                     _pick(_WORDS.get(s.layout, (s.layout or "", s.layout or "")), lang), s.format or "",
-                     ", ".join(s.segments), _channels(s),
-                     _pick(_WORDS.get(s.grain, (s.grain or "", s.grain or "")), lang),
-                     period, s.currency or "", s.rows["read"], s.rows["kept"], s.rows["rejected"], s.rows["dropped"]))
+        period = f"{s.period['start']} → {s.period['end']}" if s.period else "—"
+        rows.append((s.sheet, _pick(_WORDS.get(s.status, (s.status, s.status)), lang), _number(s.header_row),
+                     layout_words(s.layout, lang), source_name(s.format) if s.format else "—",
+                     ", ".join(s.segments) or "—", _channels(s) or "—",
+                     _pick(_WORDS.get(s.grain, (s.grain or "—", s.grain or "—")), lang),
+                     period, s.currency or "—", s.rows["read"], s.rows["kept"], s.rows["rejected"], s.rows["dropped"]))
     return pd.DataFrame(rows, columns=_cols(
         lang,
-        ["Feuille", "Statut", "Ligne d'en-tête", "Disposition", "Format", "Segments", "Canaux", "Grain", "Période",
+        ["Feuille", "Statut", "Ligne d'en-tête", "Disposition", "Source", "Segments", "Canaux", "Grain", "Période",
          "Devise", "Lues", "Gardées", "Rejetées", "Écartées"],
-        ["Sheet", "Status", "Header row", "Layout", "Format", "Segments", "Channels", "Grain", "Period", "Currency",
-         "Read", "Kept", "Rejected", "Dropped"])).astype({"Ligne d'en-tête" if lang == "fr" else "Header row": "Int64"})
+        ["Sheet", "Status", "Header row", "Layout", "Source", "Segments", "Channels", "Grain", "Period", "Currency",
+         "Read", "Kept", "Rejected", "Dropped"]))
 
 
 def _channels(sheet, most: int = 4) -> str:

@@ -1,6 +1,7 @@
 """Every page, driven from the real app.py with AppTest, on its own store seeded with the demo data."""
 
 
+import re
 from datetime import date
 from unittest.mock import patch
 
@@ -89,8 +90,11 @@ def test_upload_shows_what_was_understood_then_imports(store_path):
     assert summary.iloc[0]["Segments"] == "B2E" and summary.iloc[0]["Gardées"] == 1
     # the file continues the demo's monthly B2E workbook: the user gives it that workbook's origin (a file of
     # another layout is another source, whose head counts are never mixed with the workbook's)
-    workbook = next(b["origin"] for b in Store(store_path).batches() if b["segments"] == ["B2E"])
-    assert any(f"viennent déjà de la source « {md(workbook)} »" in i.value for i in at.info)
+    batches = Store(store_path).batches()
+    workbook = next(b["origin"] for b in batches if b["segments"] == ["B2E"])
+    # the source is shown by its name (the workbook's file), the origin field keeps the code
+    assert any(f"viennent déjà de la source « {md(dashboard.source_names(batches)[workbook])} »" in i.value
+               for i in at.info)
     [use] = [b for b in at.button if str(b.key).startswith("use_origin_")]
     use.click().run()
     [origin] = [i for i in at.text_input if str(i.key).startswith("origin_")]
@@ -101,6 +105,56 @@ def test_upload_shows_what_was_understood_then_imports(store_path):
     # November 2026 is now the latest month: the B2E population card shows the uploaded headcount
     population = next(m for m in at.metric if m.label == KPIS["population"].short("fr"))
     assert population.value == fmt_value(20000, "count", "fr", compact=True)
+
+
+def _shown_texts(at) -> list[str]:
+    """Every text the page shows: markdown, captions, alerts, labels, and the string cells of its tables."""
+    texts = [e.value for kind in ("markdown", "caption", "success", "info", "warning", "error")
+             for e in getattr(at, kind)]
+    texts += [str(e.label) for kind in ("button", "selectbox", "text_input", "checkbox", "radio", "expander")
+              for e in getattr(at, kind)]
+    for frame in at.dataframe:
+        texts += [str(v) for v in frame.value.astype(object).to_numpy().ravel()]
+        texts += [str(c) for c in frame.value.columns]
+    return texts
+
+
+def test_import_outcome_is_the_first_thing_under_the_title_in_business_words(store_path):
+    at = run_app("app_pages/importer.py")
+    at.file_uploader(key="uploads").upload("usage_novembre.xlsx", b2e_november()).run()
+    [use] = [b for b in at.button if str(b.key).startswith("use_origin_")]
+    use.click().run()
+    at.button(key="do_import").click().run()
+    assert not at.exception
+    main = list(at.main.children.values())
+    assert main[0].type == "title" and main[0].value == "Importer"
+    sources = next(i for i, e in enumerate(main) if e.type == "caption" and e.value.startswith("Sources"))
+    first = main[sources + 1]  # the status block, placed before the upload area
+    assert [(e.type, e.value) for e in first.children.values()] == [
+        ("success", md("✔ usage_novembre.xlsx — lot n° 4 importé, 3 valeurs enregistrées"))]
+    assert [toast.value for toast in at.toast] == ["Import terminé : 1 fichier(s) sur 1"]
+    texts = _shown_texts(at)
+    assert f"{KPIS['population'].label('fr')} — reconnu (en-tête « Effectif »)" in texts
+    assert "une ligne par période, un indicateur par colonne" in texts
+    for text in texts:
+        assert not re.search(r"\bNone\b|\bmapped\b|\bexact\b|--[a-z]", text), text
+
+
+def test_importer_names_the_control_not_the_command_line_flag(store_path):
+    at = run_app("app_pages/importer.py")
+    at.file_uploader(key="uploads").upload("engage.csv", REFRESH_ONLY.encode()).run()
+    [issues] = [d.value for d in at.dataframe if "Message" in d.value.columns]
+    messages = issues["Message"].tolist()
+    assert any("Indiquez la période (par exemple 28 jours se terminant à cette date) dans « Période couverte par "
+               "chaque ligne (jours) » ci-dessous, ou ajoutez" in m for m in messages)
+    for text in _shown_texts(at):
+        assert not re.search(r"\bNone\b|--[a-z]", text), text
+    [window] = [n for n in at.number_input if str(n.key).startswith("window_")]
+    window.set_value(28).run()
+    [issues] = [d.value for d in at.dataframe if "Message" in d.value.columns]
+    assert any("choisissez le segment (« Segment du fichier » ci-dessous)" in m for m in issues["Message"])
+    for text in _shown_texts(at):
+        assert not re.search(r"\bNone\b|--[a-z]", text), text
 
 
 DAILY_NET_FOLLOWERS = "Date;Segment;Abonnés\n" + "".join(

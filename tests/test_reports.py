@@ -41,9 +41,113 @@ def test_columns_and_issues_frames_from_a_real_check():
     cols = reports.columns_frame(result.sheets[0], "fr")
     assert cols["Compris comme"].tolist()[:4] == ["Période", "Initiative", "Clics", "Ignorée"]
     issues = reports.issues_frame(result, "en")
-    assert issues.iloc[0][["Severity", "Row", "Column", "Code"]].tolist() == ["Error", 3, "C", "number_unparseable"]
+    assert issues.iloc[0][["Severity", "Row", "Column", "Code"]].tolist() == ["Error", "3", "C", "number_unparseable"]
     book = reports.report_workbook(result, "fr")
     assert book[:2] == b"PK"
+
+
+def test_columns_say_their_role_in_words_in_both_languages():
+    data = "Jour;Campagne;Clics;CTR;État\n01/09/2026;Rentrée;12;1%;ok\n".encode()
+    sheet = check_bytes(data, "c.csv", segment="B2C").sheets[0]
+    assert reports.columns_frame(sheet, "fr")["Détail"].tolist() == [
+        "Période — reconnu (en-tête « Jour »)", "Initiative — reconnu (en-tête « Campagne »)",
+        "Clics — reconnu (en-tête « Clics »)",
+        "CTR — recalculé à partir des indicateurs Clics et Impressions, non importé",
+        "Non reconnue — choisissez ce qu'elle contient ci-dessous"]
+    assert reports.columns_frame(sheet, "en")["Detail"].tolist() == [
+        "Period — recognised (header 'Jour')", "Initiative — recognised (header 'Campagne')",
+        "Clicks — recognised (header 'Clics')", "CTR — recomputed from the KPIs Clicks and Impressions, not imported",
+        "Not recognised — choose what it holds below"]
+    mapped = check_bytes(data, "c.csv", segment="B2C", maps={"État": "ignore", "Campagne": "channel"}).sheets[0]
+    assert reports.columns_frame(mapped, "fr")["Détail"].tolist()[1::3] == [
+        "Canal — associé à votre demande", "Ignorée — à votre demande"]
+    assert reports.columns_frame(mapped, "en")["Detail"].tolist()[1::3] == [
+        "Channel — mapped at your request", "Ignored — at your request"]
+
+
+@pytest.mark.parametrize("layout, fr, en", [
+    ("wide", "une ligne par période, un indicateur par colonne", "one row per period, one KPI per column"),
+    ("long", "une ligne par période et par indicateur", "one row per period and KPI"),
+    ("crosstab", "les périodes en colonnes, un indicateur par ligne", "periods in columns, one KPI per row"),
+    (None, "—", "—"),
+])
+def test_layout_in_words(layout, fr, en):
+    assert (reports.layout_words(layout, "fr"), reports.layout_words(layout, "en")) == (fr, en)
+
+
+def test_no_none_is_shown_for_a_missing_row_or_header():
+    result = check_bytes(b"\x00\x01 not a workbook " * 20, "rapport.xlsx")
+    for lang in ("fr", "en"):
+        shown = pd.concat([reports.summary_frame(result, lang), reports.issues_frame(result, lang)])
+        cells = shown.astype(str).to_numpy().ravel().tolist()
+        assert "—" in cells and not any(c in ("None", "<NA>", "nan") for c in cells)
+
+
+@pytest.mark.parametrize("fr_in, fr_out, en_in, en_out", [
+    ("choisissez le segment (--segment ou l'écran d'import) ou ajoutez une colonne Segment.",
+     "choisissez le segment (« Segment du fichier » ci-dessous) ou ajoutez une colonne Segment.",
+     "choose the segment (--segment or the import screen) or add a Segment column.",
+     "choose the segment ('The file's segment' below) or add a Segment column."),
+    ("le segment choisi est B2C : retirez --segment ou corrigez la colonne.",
+     "le segment choisi est B2C : retirez le segment choisi ci-dessous ou corrigez la colonne.",
+     "the chosen segment is B2C: drop --segment or correct the column.",
+     "the chosen segment is B2C: clear the segment chosen below or correct the column."),
+    ("Indiquez la période avec l'option --window-days 28, ou ajoutez une colonne.",
+     "Indiquez la période dans « Période couverte par chaque ligne (jours) » ci-dessous, ou ajoutez une colonne.",
+     "Give the period with the --window-days 28 option, or add a column.",
+     "Give the period in 'Period each row covers (days)' below, or add a column."),
+    ("--window-days ignoré pour cette feuille.", "La période saisie ci-dessous est ignorée pour cette feuille.",
+     "--window-days ignored for this sheet.", "The period entered below is ignored for this sheet."),
+    ('précisez laquelle avec --map "EN-TÊTE=ignore" ou dans l\'écran d\'import. Rien n\'est additionné.',
+     "précisez laquelle dans la liste « Associer les colonnes non reconnues » ci-dessous. Rien n'est additionné.",
+     'say which one with --map "HEADER=ignore" or on the import screen. Nothing is summed.',
+     "say which one in the list 'Map the columns not recognised' below. Nothing is summed."),
+    ('mais 2 valeur(s) négative(s). Vérifiez : confirmez avec --map "Nb abonnés=followers", ou écartez la '
+     'colonne avec --map "Nb abonnés=ignore" (ou dans l\'écran d\'import).',
+     "mais 2 valeur(s) négative(s). Vérifiez : répondez à la question « Que contient la colonne… ? » ci-dessous : "
+     "confirmer, choisir un autre indicateur ou écarter la colonne.",
+     'but 2 negative value(s). Check it: confirm with --map "Nb abonnés=followers", or drop the column with '
+     '--map "Nb abonnés=ignore" (or on the import screen).',
+     "but 2 negative value(s). Check it: answer the question 'What does column … hold?' below: confirm, choose "
+     "another KPI or drop the column."),
+    ("Dites s'il corrige ce lot (--replaces 3) ou s'il s'agit d'autres données (--adds) : rien n'a été enregistré.",
+     "Dites s'il corrige ce lot (« C'est une correction de ce lot » ci-dessous) ou s'il s'agit d'autres données "
+     "(« Ce sont d'autres données ») : rien n'a été enregistré.",
+     "Say whether it corrects that batch (--replaces 3) or holds other data (--adds): nothing was stored.",
+     "Say whether it corrects that batch ('It is a correction of this batch' below) or holds other data "
+     "('It is other data'): nothing was stored."),
+    ("confirmez avec --accept-rejections.", "confirmez avec la case « Importer quand même » ci-dessous.",
+     "confirm with --accept-rejections.", "confirm with the 'Import anyway' box below."),
+    ('par exemple --map "Vues=page_views".', "par exemple la liste « Associer les colonnes non reconnues » ci-dessous.",
+     'e.g. --map "Views=page_views".', "e.g. the list 'Map the columns not recognised' below."),
+])
+def test_for_the_page_names_the_control_instead_of_the_flag(fr_in, fr_out, en_in, en_out):
+    assert reports.for_the_page(fr_in, "fr") == fr_out
+    assert reports.for_the_page(en_in, "en") == en_out
+    assert "--" not in fr_out + en_out
+
+
+def test_for_the_page_leaves_a_message_without_a_flag_as_it_is():
+    assert reports.for_the_page("Nombre illisible : valeur ignorée.", "fr") == "Nombre illisible : valeur ignorée."
+
+
+def test_outcome_line_says_each_file_in_one_line_in_both_languages():
+    line = reports.outcome_line
+    assert line("usage_novembre.xlsx", "fr", batch=4, rows=3) == \
+        "✔ usage_novembre.xlsx — lot n° 4 importé, 3 valeurs enregistrées"
+    assert line("usage_novembre.xlsx", "en", batch=4, rows=3) == \
+        "✔ usage_novembre.xlsx — batch #4 imported, 3 values stored"
+    assert line("a.csv", "fr", batch=5, rows=1200, superseded=12) == (
+        "✔ a.csv — lot n° 5 importé, 1\u202f200 valeurs enregistrées ; 12 valeurs plus anciennes des mêmes séries et "
+        "périodes sont remplacées")
+    assert line("a.csv", "en", batch=5, rows=1200, superseded=12) == (
+        "✔ a.csv — batch #5 imported, 1,200 values stored; 12 older values of the same series and periods are replaced")
+    assert line("a.csv", "fr", duplicate_of=2) == "✖ a.csv — déjà importé (lot n° 2) : rien n'a été ajouté"
+    assert line("a.csv", "en", duplicate_of=2) == "✖ a.csv — already imported (batch #2): nothing was added"
+    assert line("a.csv", "fr", refused="Dites s'il corrige ce lot (--replaces 3) ou non.") == \
+        "✖ a.csv — refusé : Dites s'il corrige ce lot (« C'est une correction de ce lot » ci-dessous) ou non."
+    assert line("a.csv", "en", refused="Say whether it corrects that batch (--replaces 3) or not.") == \
+        "✖ a.csv — refused: Say whether it corrects that batch ('It is a correction of this batch' below) or not."
 
 
 def test_batches_frame_newest_first():
@@ -144,4 +248,4 @@ def test_summary_names_the_recognised_format_and_the_channel_it_implies():
     data, name = linkedin_followers_xlsx(Path(tempfile.mkdtemp()))
     summary = reports.summary_frame(check_bytes(data, name, segment="B2C"), "en")
     row = summary[summary["Status"] == "read"].iloc[0]
-    assert (row["Format"], row["Segments"], row["Channels"]) == ("linkedin_followers", "B2C", "social")
+    assert (row["Source"], row["Segments"], row["Channels"]) == ("LinkedIn (abonnés)", "B2C", "social")
