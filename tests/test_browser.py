@@ -189,8 +189,18 @@ def open_delete_form(page) -> None:
 
 def batch_options(page) -> list[str]:
     """The options of Historique's "Lot à supprimer" select box (one per batch, newest first)."""
-    page.locator(".st-key-delete_pick").get_by_role("combobox").click()
-    page.get_by_role("option").first.wait_for(timeout=10_000)
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    box = page.locator(".st-key-delete_pick").get_by_role("combobox")
+    for attempt in range(3):  # a rerun still under way can close the list just opened: open it again
+        box.click()
+        try:
+            page.get_by_role("option").first.wait_for(timeout=10_000)
+            break
+        except PlaywrightTimeout:
+            if attempt == 2:
+                raise
+            page.keyboard.press("Escape")
     options = page.get_by_role("option").all_inner_texts()
     page.keyboard.press("Escape")
     return options
