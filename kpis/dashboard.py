@@ -23,7 +23,7 @@ import pandas as pd
 from kpis import export, grain
 from kpis.catalog import FUNNEL, KPIS, SOURCE_NAMES
 from kpis.i18n import fmt_change, fmt_date, fmt_period, fmt_value, t
-from kpis.metrics import BOUNDED_RATES, GRAINS, MERGED, REFERENCED
+from kpis.metrics import BOUNDED_RATES, GRAINS, MERGED, REFERENCED, series_of
 from kpis.model import ALL, EXTERNAL_SEGMENTS, INTERNAL_SEGMENTS, SEGMENTS, Filter
 
 __all__ = [
@@ -449,11 +449,7 @@ def indexed_frame(trends: pd.DataFrame, lang: str = "fr", kpis: tuple[str, ...] 
     Only ``kpis`` of ``segments`` when given (each KPI where its segment has it). ``shown`` is the value
     as the cards write it (unit and decimals), for a window of a single bucket drawn as values.
     """
-    t_ = trends
-    if kpis:
-        t_ = t_[t_["kpi"].isin(kpis)]
-    if segments:
-        t_ = t_[t_["segment"].isin(segments)]
+    t_ = series_of(trends, kpis, segments)
     t_ = t_[t_["index"].notna()]
     return pd.DataFrame({
         "period_start": pd.to_datetime(t_["period_start"]).to_numpy(),

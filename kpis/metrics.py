@@ -108,6 +108,7 @@ __all__ = [
     "funnel",
     "breakdown",
     "indexed_trends",
+    "series_of",
     "side_by_side",
     "by_source",
     "SOURCE_COLUMNS",
@@ -1610,6 +1611,15 @@ def breakdown(native_by: pd.DataFrame, dimension: str, flt: Filter = Filter(), n
     return out[list(cols)]
 
 
+def series_of(frame: pd.DataFrame, kpis: tuple[str, ...] = (), segments: tuple[str, ...] = ()) -> pd.DataFrame:
+    """The rows of ``frame`` (a KPI table or indexed trends) for ``kpis`` and ``segments`` (all when empty)."""
+    if kpis:
+        frame = frame[frame["kpi"].isin(kpis)]
+    if segments:
+        frame = frame[frame["segment"].isin(segments)]
+    return frame
+
+
 def indexed_trends(table: pd.DataFrame, kpis: tuple[str, ...] = (), segments: tuple[str, ...] = ()) -> pd.DataFrame:
     """Base 100 at each series' first bucket with a (non-zero) value, from a ``kpi_table``.
 
@@ -1624,11 +1634,7 @@ def indexed_trends(table: pd.DataFrame, kpis: tuple[str, ...] = (), segments: tu
         5  2026-09     B2E  active_users  800.0  133.333333
     """
     cols = ["period", "period_start", "segment", "kpi", "value", "index"]
-    t = table
-    if kpis:
-        t = t[t["kpi"].isin(kpis)]
-    if segments:
-        t = t[t["segment"].isin(segments)]
+    t = series_of(table, kpis, segments)
     t = t[t["value"].notna()]
     if t.empty:
         return _empty(cols)
