@@ -22,6 +22,10 @@ def named(origin: str) -> str:
     return names.get(origin) or source_name(origin)
 
 
+def _undecided(result) -> bool:
+    return any(i.code == "segment_undecided" for i in result.all_issues)
+
+
 st.caption(t("import.caption"))
 with st.expander(t("import.templates"), icon=":material/download:"):
     with st.container(horizontal=True):
@@ -39,6 +43,13 @@ for f in files or []:
     window = st.session_state.get(f"window_{f.file_id}")
     with st.spinner(t("import.reading", file=f.name)):
         base = ui.check(f, segment, (), sel.version, window)
+        if segment is None and f"segment_why_{f.file_id}" not in st.session_state and _undecided(base):
+            # the segment proposed once, from earlier imports, the file's own words or its format: the user sees why
+            proposal = reports.proposed_segment(base, ui.batches(sel.version), lang)
+            st.session_state[f"segment_why_{f.file_id}"] = proposal
+            if proposal:
+                segment = st.session_state[f"segment_{f.file_id}"] = proposal[0]
+                base = ui.check(f, segment, (), sel.version, window)
         unknown = [(s, u) for s in base.sheets for u in s.unknown_columns if u["header"]]
         maps = {u["header"]: st.session_state[key] for s, u in unknown
                 if (key := f"map_{f.file_id}_{s.sheet}_{u['column']}") in st.session_state and st.session_state[key]}
@@ -93,9 +104,12 @@ for f in files or []:
             target = next(o.origin for o in overlaps if o.batch_id == choice)
         ready = result.readable and accepted and not result.questions and (not overlaps or choice is not None)
         checked.append((result, maps, base, ready, target, choice == "adds"))
-        if any(i.code == "segment_undecided" for i in base.all_issues) or segment:
+        if _undecided(base) or segment:
             st.segmented_control(t("import.segment"), list(SEGMENTS), key=f"segment_{f.file_id}",
                                  help=t("import.segment_help"))
+            proposal = st.session_state.get(f"segment_why_{f.file_id}")
+            if proposal and proposal[0] == st.session_state.get(f"segment_{f.file_id}"):
+                st.caption(md(proposal[1]))
         if any(i.code == "window_unknown" for i in base.all_issues) or window:
             st.number_input(t("import.window"), min_value=1, max_value=366, value=None, step=1,
                             key=f"window_{f.file_id}", help=t("import.window_help"))

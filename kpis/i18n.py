@@ -262,6 +262,14 @@ _LABELS: dict[str, tuple[str, str]] = {
         "portent (7, 28, 30, 90…), la période se terminant à cette date.",
         "The file dates its values by a refresh date only: say how many days they cover (7, 28, 30, 90…), the "
         "period ending on that date."),
+    "import.segment_history": ("Proposé : {segment}, comme les {n} import(s) précédent(s) de « {source} ».",
+                               "Proposed: {segment}, like the {n} earlier import(s) of '{source}'."),
+    "import.segment_words": ("Proposé : {segment}, d'après « {word} » dans le nom « {name} ».",
+                             "Proposed: {segment}, from '{word}' in the name '{name}'."),
+    "import.segment_format": ("Proposé : {segment}, le segment habituel des exports {source}. Changez-le si ce "
+                              "fichier en couvre un autre.",
+                              "Proposed: {segment}, the usual segment of {source} exports. Change it if this "
+                              "file covers another one."),
     "import.segment_help": ("Le fichier ne dit pas s'il s'agit de B2C, B2B ou B2E : choisissez.",
                             "The file does not say whether it is B2C, B2B or B2E: choose."),
     "import.summary": ("Ce qui a été compris", "What was understood"),

@@ -23,7 +23,7 @@ from datetime import date
 import pandas as pd
 
 from kpis import export
-from kpis.catalog import KPIS, fold, source_name
+from kpis.catalog import KPIS, fold, segment_of, source_name
 from kpis.dashboard import ExportContext, export_heading, unit_formats, unit_label
 from kpis.i18n import MONTHS, fmt_date, fmt_value, t
 from kpis.ingest.columns import RATIO_REASON
@@ -35,6 +35,7 @@ __all__ = [
     "layout_words",
     "for_the_page",
     "outcome_line",
+    "proposed_segment",
     "issues_frame",
     "summary_frame",
     "report_workbook",
@@ -217,6 +218,54 @@ def outcome_line(file: str, lang: str = "fr", *, batch: int | None = None, rows:
         return t("import.outcome_duplicate", lang, file=file, batch=duplicate_of)
     line = t("import.outcome_done", lang, file=file, batch=batch, rows=fmt_value(rows, "count", lang))
     return line + (t("import.outcome_superseded", lang, n=fmt_value(superseded, "count", lang)) if superseded else "")
+
+
+FORMAT_SEGMENTS = {"linkedin_visitors": "B2B", "linkedin_followers": "B2B", "linkedin_content": "B2B",
+                   "meta_ads": "B2C"}
+"""The segment a format's exports usually belong to, proposed when nothing better says it."""
+
+
+def _named_segments(name: str) -> dict[str, str]:
+    """Segment → the word naming it among a name's words and pairs of words (``"leads B2B"`` → ``{"B2B": "b2b"}``)."""
+    words = fold(re.sub(r"\.[A-Za-z]{2,4}$", "", name)).split()
+    found: dict[str, str] = {}
+    for phrase in (*words, *map(" ".join, zip(words, words[1:]))):
+        if (segment := segment_of(phrase)) is not None:
+            found.setdefault(segment, phrase)
+    return found
+
+
+def proposed_segment(result, batches: list[dict], lang: str = "fr") -> tuple[str, str] | None:
+    """The segment to propose for a file that does not say it, and why in words, else None.
+
+    In order: the segment every earlier import of the same origin had; a
+    segment named by the file's or a sheet's name, when only one is; the
+    usual segment of the recognised format. Never a guess between two.
+
+        >>> from types import SimpleNamespace as NS
+        >>> result = NS(file="leads_B2B_octobre.xlsx", sheets=[NS(sheet="Feuil1", format=None)],
+        ...             default_origin="leads")
+        >>> proposed_segment(result, [], "en")
+        ('B2B', "Proposed: B2B, from 'b2b' in the name 'leads_B2B_octobre.xlsx'.")
+    """
+    origin = result.default_origin
+    earlier = [b for b in batches if b["origin"] == origin and not b.get("sample")]
+    seen = {tuple(b["segments"]) for b in earlier}
+    if len(seen) == 1 and len(segments := next(iter(seen))) == 1:
+        return segments[0], t("import.segment_history", lang, segment=segments[0], n=len(earlier),
+                              source=source_name(origin))
+    for name in (result.file, *(s.sheet for s in result.sheets)):
+        named = _named_segments(name)
+        if len(named) == 1:
+            segment, word = next(iter(named.items()))
+            return segment, t("import.segment_words", lang, segment=segment, word=word, name=name)
+        if len(named) > 1:
+            return None  # a name saying two segments settles nothing
+    formats = [s.format for s in result.sheets if s.format in FORMAT_SEGMENTS]
+    if formats:
+        segment = FORMAT_SEGMENTS[formats[0]]
+        return segment, t("import.segment_format", lang, segment=segment, source=source_name(formats[0]))
+    return None
 
 
 def issues_frame(result, lang: str = "fr") -> pd.DataFrame:

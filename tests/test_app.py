@@ -197,6 +197,44 @@ def test_importer_asks_the_question_a_mapped_column_raises(store_path):
     assert "lot n° 4 importé, 7 valeurs enregistrées" in _texts(at)
 
 
+LEADS = "Date;Clics;Impressions\n01/01/2027;10;400\n02/01/2027;14;500\n"
+# a generic file that names no segment: 10 + 14 = 24 clicks in the first two days of January 2027
+
+
+def _segment_control(at):
+    [segment] = [c for c in at.get("button_group") if str(c.key).startswith("segment_")]
+    return segment
+
+
+def test_importer_proposes_the_segment_from_the_file_name_then_from_history(store_path):
+    at = run_app("app_pages/importer.py")
+    at.file_uploader(key="uploads").upload("leads_B2B_janvier.csv", LEADS.encode()).run()
+    assert not at.exception
+    assert _segment_control(at).value == "B2B"
+    assert md("Proposé : B2B, d'après « b2b » dans le nom « leads_B2B_janvier.csv ».") in _texts(at)
+    assert not at.button(key="do_import").disabled
+    at.button(key="do_import").click().run()
+    stored = Store(store_path).observations()
+    mine = stored[stored["period_start"] >= "2027-01-01"]
+    assert mine.groupby(["segment", "kpi"], observed=True)["value"].sum().to_dict() == {
+        ("B2B", "clicks"): 24.0, ("B2B", "impressions"): 900.0}  # 400 + 500
+    # next month, same structure, a name that says nothing: the earlier import's segment is proposed
+    at = run_app("app_pages/importer.py")
+    at.file_uploader(key="uploads").upload("export.csv", LEADS.replace("/01/", "/02/").encode()).run()
+    assert _segment_control(at).value == "B2B"
+    assert md("Proposé : B2B, comme les 1 import(s) précédent(s)") in _texts(at)
+    # the user changes it: the proposal's words go away, the choice holds
+    _segment_control(at).set_value("B2C").run()
+    assert "Propos" not in _texts(at) and _segment_control(at).value == "B2C"
+
+
+def test_importer_proposes_nothing_when_the_name_says_two_segments(store_path):
+    at = run_app("app_pages/importer.py")
+    at.file_uploader(key="uploads").upload("b2b_b2c.csv", LEADS.encode()).run()
+    assert _segment_control(at).value is None and at.button(key="do_import").disabled
+    assert "Propos" not in _texts(at)
+
+
 REFRESH_ONLY = "Report Refresh Date,Group,Active Users\n2027-01-28,Communauté Qualité,40\n" \
     "2027-01-28,Projet Atlas,25\n"
 # one refresh date on every row and no window stated: asked; with 28 days, 40 + 25 = 65 active users over
