@@ -36,7 +36,7 @@ else:
                              index=options.index(row["chosen"]) if row["chosen"] in options else 0,
                              format_func=lambda o: auto if o is None else names.get(o, source_name(o)))
     if st.button(t("catalog.reference_save"), key="reference_save"):
-        store.set_reference_origin(row["segment"], row["kpi"], origin, by="app")
+        store.set_reference_origin(row["segment"], row["kpi"], origin, by=ui.user())
         st.success(t("catalog.reference_saved", kpi=KPIS[row["kpi"]].label(lang), segment=row["segment"],
                      origin=auto if origin is None else names.get(origin, source_name(origin))))
 
@@ -57,7 +57,7 @@ if st.button(t("catalog.save"), type="primary", key="targets_editor_save"):
     changes, problems = from_editor(current, edited)
     for problem in problems:
         st.warning(md(t("catalog.unreadable") + " " + problem))
-    st.success(t("catalog.saved_changes", n=store.set_targets(changes, by="app") if len(changes) else 0))
+    st.success(t("catalog.saved_changes", n=store.set_targets(changes, by=ui.user()) if len(changes) else 0))
 ui.excel_download(partial(reports.catalog_workbook, reports.targets_rows(stored), lang,
                           ui.export_context("nav.catalog")), "passerelle_referentiel.xlsx", key="download_catalog")
 uploaded = st.file_uploader(t("catalog.upload"), type=["xlsx", "xls", "ods", "csv"], key="targets_upload")
@@ -66,4 +66,4 @@ if uploaded is not None:
     for issue in issues:
         st.warning(md(f"{issue.sheet or ''} {issue.row or ''} {issue.column or ''} — {issue.message(lang)}"))
     if len(targets) and st.button(t("catalog.save"), type="primary", key="targets_save"):
-        st.success(t("catalog.saved", n=store.set_targets(targets, by="app")))
+        st.success(t("catalog.saved", n=store.set_targets(targets, by=ui.user())))

@@ -148,7 +148,7 @@ if st.button(t("import.button", n=len(ready)), type="primary", disabled=not read
     lines = []
     for result, maps, base, origin, adds in ready:
         try:
-            outcome = ui.store().import_batch(**result.batch(origin=origin, imported_by="app", adds=adds))
+            outcome = ui.store().import_batch(**result.batch(origin=origin, imported_by=ui.user(), adds=adds))
         except DuplicateBatch as exc:
             lines.append(md(reports.outcome_line(result.file, lang, duplicate_of=exc.batch_id)))
             with st.expander(t("import.details", file=md(result.file))):
@@ -161,7 +161,7 @@ if st.button(t("import.button", n=len(ready)), type="primary", disabled=not read
         for sheet in base.sheets:
             mine = {h: target for h, target in maps.items() if h in sheet.headers}
             if mine:
-                ui.store().remember_mapping(sheet.headers, mine, by="app")
+                ui.store().remember_mapping(sheet.headers, mine, by=ui.user())
         lines.append(md(reports.outcome_line(result.file, lang, batch=outcome.batch_id, rows=outcome.rows_stored,
                                              superseded=outcome.rows_superseded)))
         if outcome.warnings:

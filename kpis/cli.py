@@ -19,6 +19,7 @@ import sys
 from pathlib import Path
 
 from kpis.errors import KpiError, UsageError
+from kpis.settings import local_user
 
 
 def store_path(args) -> Path:
@@ -136,7 +137,7 @@ def build_parser() -> argparse.ArgumentParser:
                         "rejected): the rejected rows are left out")
     p.add_argument("--map", action="append", default=[], metavar="HEADER=TARGET", help=mapping_help)
     p.add_argument("--window-days", type=int, metavar="N", help=window_help)
-    p.add_argument("--by", default="local", help="who imports (default: local)")
+    p.add_argument("--by", default=local_user(), help="who imports (default: your login name)")
     p.set_defaults(func=cmd_import)
 
     p = add("batches", "List import batches.")
@@ -147,12 +148,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = add("delete-batch", "Delete one import batch, printing what goes and what comes back (reversible).")
     p.add_argument("batch_id", type=int, metavar="ID")
-    p.add_argument("--by", default="local")
+    p.add_argument("--by", default=local_user(), help="who does it (default: your login name)")
     p.add_argument("--dry-run", action="store_true", help=dry_run_help)
     p.set_defaults(func=cmd_delete_batch)
 
     p = add("delete-demo", "Delete the demo data: its batches, targets and mappings (reversible).")
-    p.add_argument("--by", default="local")
+    p.add_argument("--by", default=local_user(), help="who does it (default: your login name)")
     p.add_argument("--dry-run", action="store_true", help=dry_run_help)
     p.set_defaults(func=cmd_delete_demo)
 
@@ -162,7 +163,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = add("undelete", "Undo a deletion of the log (a batch or the demo removal) within its time limit.")
     p.add_argument("deletion_id", type=int, metavar="ID")
-    p.add_argument("--by", default="local")
+    p.add_argument("--by", default=local_user(), help="who does it (default: your login name)")
     p.set_defaults(func=cmd_undelete)
 
     p = add("backup", "Write a consistent copy of every table to DIR.")

@@ -719,7 +719,7 @@ def other_sources_of(observations: pd.DataFrame, origin: str, kpi_origins: pd.Da
 @dataclass(frozen=True)
 class ExportContext:
     """What a page knows that its workbook's title block says: the page, its filters (``segments`` None: a page
-    without filters), the import batches behind its sources, and the moment of the export.
+    without filters), the import batches behind its sources, the moment of the export and who made it.
 
         >>> ctx = ExportContext("Vue CDO", segments=("B2E",), exported=datetime(2026, 11, 30, 9, 5))
         >>> export_heading(ctx, "fr", date(2025, 11, 1), date(2026, 10, 31)).lines[0]
@@ -732,12 +732,14 @@ class ExportContext:
     channels: tuple[str, ...] = ()
     batches: tuple[dict, ...] = ()
     exported: datetime | None = None
+    author: str | None = None
 
 
 def export_heading(context: ExportContext, lang: str = "fr", start: date | None = None,
                    end: date | None = None) -> export.Heading:
     """The title block of a page's workbook: the window (``start``–``end``, the view's, as on the screen), the
-    filters, the sources with the date their data reach, and the export date (``context.exported``, else now)."""
+    filters, the sources with the date their data reach, the export date (``context.exported``, else now) and
+    its author."""
     lines = []
     if start is not None and end is not None:
         lines.append(t("export.window", lang, start=fmt_date(start, lang), end=fmt_date(end, lang)))
@@ -748,7 +750,8 @@ def export_heading(context: ExportContext, lang: str = "fr", start: date | None 
         lines.append(sources_line(list(context.batches), context.segments, lang, markdown=False)
                      or t("export.no_sources", lang))
     when = context.exported or datetime.now()
-    lines.append(t("export.exported", lang, day=fmt_date(when.date(), lang), time=f"{when:%H:%M}"))
+    exported = t("export.exported", lang, day=fmt_date(when.date(), lang), time=f"{when:%H:%M}")
+    lines.append(exported + (t("export.by", lang, author=context.author) if context.author else ""))
     return export.Heading(f"Passerelle — {context.page}", tuple(lines))
 
 

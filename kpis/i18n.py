@@ -125,6 +125,7 @@ _LABELS: dict[str, tuple[str, str]] = {
     "export.no_sources": ("Sources : aucune donnée importée pour ce filtre",
                           "Sources: no data imported for this filter"),
     "export.exported": ("Exporté le {day} à {time}", "Exported on {day} at {time}"),
+    "export.by": (" par {author}", " by {author}"),
     "export.all": ("tous", "all"),
     "export.objectives": ("Objectifs", "Targets"),
     "export.funnel": ("Entonnoir", "Funnel"),

@@ -229,7 +229,7 @@ def _named_segments(name: str) -> dict[str, str]:
     """Segment → the word naming it among a name's words and pairs of words (``"leads B2B"`` → ``{"B2B": "b2b"}``)."""
     words = fold(re.sub(r"\.[A-Za-z]{2,4}$", "", name)).split()
     found: dict[str, str] = {}
-    for phrase in (*words, *map(" ".join, zip(words, words[1:]))):
+    for phrase in (*words, *map(" ".join, zip(words, words[1:], strict=False))):
         if (segment := segment_of(phrase)) is not None:
             found.setdefault(segment, phrase)
     return found

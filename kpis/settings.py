@@ -13,6 +13,7 @@ message naming the variable. README.md lists every setting (a test checks).
 
 from __future__ import annotations
 
+import getpass
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,7 +21,7 @@ from typing import Any
 
 from kpis.errors import SettingError
 
-__all__ = ["Setting", "SETTINGS", "Settings", "resolve", "setting"]
+__all__ = ["Setting", "SETTINGS", "Settings", "resolve", "setting", "local_user"]
 
 
 def _month(text: str) -> int:
@@ -107,3 +108,12 @@ def resolve(environ: Mapping[str, str]) -> Settings:
         text = environ.get(s.env) or ""
         values[s.name] = s.parse(text) if text.strip() else s.default
     return Settings(**values)
+
+
+def local_user() -> str:
+    """Who is at this machine, for the batch log and the exports of local mode (no sign-in): the login name of
+    the operating system's user, else ``"local"`` (a container without one)."""
+    try:
+        return getpass.getuser() or "local"
+    except (KeyError, OSError):
+        return "local"

@@ -14,6 +14,7 @@ from kpis import dashboard, metrics
 from kpis.catalog import KPIS
 from kpis.i18n import escape_markdown as md
 from kpis.i18n import fmt_value, t
+from kpis.settings import local_user
 from kpis.store import Store
 
 pytestmark = pytest.mark.usefixtures("clean_streamlit_caches")
@@ -218,6 +219,7 @@ def test_importer_proposes_the_segment_from_the_file_name_then_from_history(stor
     mine = stored[stored["period_start"] >= "2027-01-01"]
     assert mine.groupby(["segment", "kpi"], observed=True)["value"].sum().to_dict() == {
         ("B2B", "clicks"): 24.0, ("B2B", "impressions"): 900.0}  # 400 + 500
+    assert Store(store_path).batches()[-1]["imported_by"] == local_user()  # the login name, not "app"
     # next month, same structure, a name that says nothing: the earlier import's segment is proposed
     at = run_app("app_pages/importer.py")
     at.file_uploader(key="uploads").upload("export.csv", LEADS.replace("/01/", "/02/").encode()).run()

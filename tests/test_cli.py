@@ -19,6 +19,7 @@ import pandas as pd
 import pytest
 
 from kpis import cli
+from kpis.settings import local_user
 from kpis.store import Store
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -160,8 +161,9 @@ def test_deletions_then_undelete_brings_the_batch_back_once(tmp_path, capsys):
     # reversible for 30 days: 30 × 24 h after the deletion
     assert (pd.Timestamp(entry["undo_until"]) - pd.Timestamp(entry["deleted_at"])) == pd.Timedelta(days=30)
     assert cli.main(["deletions", "--store", path]) == 0
-    assert re.match(r"1\s+op 1\s+\S+Z\s+local\s+batch 2\s+1 rows\s+undo until \S+Z\s+sept_corrige.xlsx$",
-                    capsys.readouterr().out.strip())
+    # deleted without --by: the log names the operating system's user running the command
+    assert re.match(rf"1\s+op 1\s+\S+Z\s+{re.escape(local_user())}\s+batch 2\s+1 rows\s+undo until \S+Z\s+"
+                    r"sept_corrige.xlsx$", capsys.readouterr().out.strip())
     assert cli.main(["undelete", "1", "--store", path, "--by", "cdo"]) == 0
     assert capsys.readouterr().out == "deletion 1 undone: batches 2 back (1 observations), 0 targets, 0 mappings\n"
     assert store.observations()["value"].tolist() == [120.0]  # the correction counts again, not 100 + 120

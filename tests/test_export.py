@@ -135,7 +135,7 @@ def test_the_internal_page_workbook_states_the_screen_period_and_writes_numbers_
     view = metrics.cdo_view(demo_store, flt, "month", lang="fr")
     detail = dashboard.detail_frame(demo_store.observations(flt), demo_store.batches(), "fr")
     context = dashboard.ExportContext("Digital interne", segments=("B2E",), batches=tuple(demo_store.batches()),
-                                      exported=EXPORTED)
+                                      exported=EXPORTED, author="c.martin")
     book = _book(dashboard.view_workbook(view, "fr", {"Détail des valeurs et lot d'origine": detail}, context))
     assert book.sheetnames == ["Synthèse", "Objectifs", "Entonnoir", "Indicateurs", "Détail des valeurs et lot"]
     for ws in book.worksheets:  # the window is the view's, the one the page shows: 1 November 2025 – 31 October 2026
@@ -144,7 +144,7 @@ def test_the_internal_page_workbook_states_the_screen_period_and_writes_numbers_
         assert lines[1:] == ["Période : du 01/11/2025 au 31/10/2026",
                              "Filtres : segments B2E · entités : tous · canaux : tous",
                              "Sources : interne_b2e.xlsx — données au 31/10/2026",
-                             "Exporté le 30/11/2026 à 09:05"]
+                             "Exporté le 30/11/2026 à 09:05 par c.martin"]
     _no_number_as_text(book)
     sc = view.scorecard.set_index("kpi")
     rate = _row(book["Synthèse"], Indicateur="Taux d'adoption")
@@ -170,12 +170,13 @@ def test_the_cdo_workbook_formats_euros_ratios_and_rates_in_english(demo_store):
     flt = replace(WINDOW, segments=("B2C",))
     view = metrics.cdo_view(demo_store, flt, "month", lang="en")
     book = _book(dashboard.view_workbook(view, "en", None, dashboard.ExportContext(
-        "CDO view", segments=("B2C",), channels=("Search",), batches=tuple(demo_store.batches()), exported=EXPORTED)))
+        "CDO view", segments=("B2C",), channels=("Search",), batches=tuple(demo_store.batches()), exported=EXPORTED,
+        author="c.martin")))
     assert book.sheetnames == ["Scorecard", "Targets", "Funnel", "KPIs"]
     lines, top = _sheet(book["Scorecard"])
     assert lines[1:3] == ["Period: 2025-11-01 to 2026-10-31",
                           "Filters: segments B2C · entities: all · channels: Search"]
-    assert lines[-1] == "Exported on 2026-11-30 at 09:05" and top == 7
+    assert lines[-1] == "Exported on 2026-11-30 at 09:05 by c.martin" and top == 7
     _no_number_as_text(book)
     # ROAS: revenue over cost, about 4.02 in the demo; its target 3.73: attainment 4.0186 / 3.73 = 1.077
     roas = _row(book["Targets"], KPI="Return on ad spend (ROAS)")

@@ -53,6 +53,7 @@ from ui.state import (
     url_chose,
     url_notes,
     url_write,
+    user,
 )
 from ui.widgets import (
     cards_grid,
@@ -77,6 +78,7 @@ __all__ = [
     # ui.state
     "LANGUAGE_NAMES", "Selection", "comparison_control", "custom_range", "drop_range_params", "lang", "selection",
     "set_selection", "settings", "t", "url_choice", "url_chose", "url_notes", "url_write",
+    "user",
     # ui.widgets
     "cards_grid", "empty_state", "excel_download", "export_context", "kpi_picker", "metric_card", "sources_caption",
     # ui.world

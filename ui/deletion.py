@@ -19,7 +19,7 @@ from kpis.errors import KpiError
 from kpis.i18n import escape_markdown as md
 from kpis.store import UNDELETE_DAYS
 from ui import data
-from ui.state import lang, t
+from ui.state import lang, t, user
 
 CONFIRM_PREFIX = "delete_confirm_"
 """Key prefix of the Historique confirmation checkbox, followed by the batch id it confirms."""
@@ -73,7 +73,7 @@ def _remove_demo(batch_ids: tuple[int, ...]) -> None:
         if tuple(b["id"] for b in store.preview_demo().batches) != batch_ids:
             st.session_state[ERROR_KEY] = t("deletion.changed")
         else:
-            out = store.delete_demo(by="app")
+            out = store.delete_demo(by=user())
             st.session_state[MESSAGE_KEY] = t("demo.removed", id=out.deletion_id)
     except KpiError as exc:
         st.session_state[ERROR_KEY] = exc.message(lang())
@@ -106,7 +106,7 @@ def _delete_batch(batch_id: int) -> None:
     """Delete the batch the ticked confirmation names (and only if it is ticked)."""
     if st.session_state.get(f"{CONFIRM_PREFIX}{batch_id}"):
         try:
-            out = data.store().delete_batch(batch_id, by="app")
+            out = data.store().delete_batch(batch_id, by=user())
             st.session_state[MESSAGE_KEY] = t("history.deleted", ids=", ".join(map(str, out.batch_ids)),
                                               removed=out.rows_removed, restored=out.rows_restored)
         except KpiError as exc:
@@ -131,7 +131,7 @@ def batch_delete_form(batches: list[dict], version: str) -> None:
 
 def _undo(deletion_id: int) -> None:
     try:
-        out = data.store().undelete(deletion_id, by="app")
+        out = data.store().undelete(deletion_id, by=user())
         st.session_state[MESSAGE_KEY] = t("history.undone", id=out.deletion_id,
                                           ids=", ".join(map(str, out.batch_ids)) or "—", rows=out.rows_back,
                                           targets=out.targets_back, mappings=out.mappings_back)

@@ -17,7 +17,7 @@ import streamlit as st
 from kpis import dashboard
 from kpis.model import Filter
 from ui import data
-from ui.state import lang, selection, t
+from ui.state import lang, selection, t, user
 
 
 def empty_state(message_key: str = "empty.title") -> None:
@@ -71,9 +71,9 @@ def sources_caption(segments: tuple[str, ...]) -> None:
 
 def export_context(page_key: str, flt: Filter | None = None) -> dashboard.ExportContext:
     """What a page's workbook says above every sheet: the page's name, the filters of ``flt`` (the sidebar's, or
-    a world page's restriction of it; None for a page without filters), the sources behind them, now."""
+    a world page's restriction of it; None for a page without filters), the sources behind them, now, and who."""
     sel = selection()
     if flt is None:
-        return dashboard.ExportContext(t(page_key), exported=datetime.now())
+        return dashboard.ExportContext(t(page_key), exported=datetime.now(), author=user())
     return dashboard.ExportContext(t(page_key), segments=flt.segments, entities=flt.entities, channels=flt.channels,
-                                   batches=tuple(data.batches(sel.version)), exported=datetime.now())
+                                   batches=tuple(data.batches(sel.version)), exported=datetime.now(), author=user())
