@@ -193,6 +193,7 @@ _TEXT = {
         "filtered": "targets apply to the whole segment or one entity, without channel or initiative filter",
         "target_prorated": "{share} of {period} target",
         "target_as_is": "{period} target",
+        "target_grains": "weekly,monthly,quarterly,annual",
         "nonpositive": "attainment undefined (value ≤ 0)",
     },
     "fr": {
@@ -210,6 +211,7 @@ _TEXT = {
         "filtered": "les objectifs valent pour le segment entier ou une entité, sans filtre de canal ni d'initiative",
         "target_prorated": "{share} de l'objectif {period}",
         "target_as_is": "objectif {period}",
+        "target_grains": "hebdomadaire,mensuel,trimestriel,annuel",
         "nonpositive": "atteinte non définie (valeur ≤ 0)",
     },
 }
@@ -1336,10 +1338,10 @@ def _attain(actuals: pd.DataFrame, ws: np.ndarray, we: np.ndarray, targets: pd.D
     as_is_1, _, as_is_2 = _t(lang, "target_as_is", period="\1").partition("\1")
     p1, _, rest = _t(lang, "target_prorated", share="\0", period="\1").partition("\0")
     p2, _, p3 = rest.partition("\1")
-    pct = _obj(np.round(share * 100, 1)).astype(str) + " %"
-    if lang == "fr":
-        pct = pct.str.replace(".", ",", regex=False)
-    g = _obj(chosen_grain).fillna("")
+    pct = _obj(np.round(share * 100, 1)).map("{:g}".format)
+    pct = pct.str.replace(".", ",", regex=False) + " %" if lang == "fr" else pct + "%"
+    words = dict(zip(("week", "month", "quarter", "year"), _t(lang, "target_grains").split(","), strict=True))
+    g = _obj(chosen_grain).map(words).fillna("")  # "objectif annuel", "25.0% of annual target"
     whole = np.isclose(share, 1.0) | (share > 1)
     basis = np.where(~has, _NONE, np.where(whole, (as_is_1 + g + as_is_2).to_numpy(dtype=object),
                                           (p1 + pct + p2 + g + p3).to_numpy(dtype=object)))
@@ -1379,7 +1381,7 @@ def targets_status(native: pd.DataFrame, targets: pd.DataFrame, flt: Filter = Fi
         >>> status = targets_status(native, store.targets(), b2c, lang="en")
         >>> status[["segment", "kpi", "period", "actual", "target", "attainment", "status", "target_basis"]]
           segment     kpi                 period  actual  target  attainment status           target_basis
-        0     B2C  clicks  2026-07-01/2026-09-30   540.0   500.0        1.08  green  25.0 % of year target
+        0     B2C  clicks  2026-07-01/2026-09-30   540.0   500.0        1.08  green    25% of annual target
 
     A yearly flow target is prorated over the months of the window (3/12 of
     it for a quarter); stock, distinct, ratio and score targets apply as they

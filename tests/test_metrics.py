@@ -650,3 +650,19 @@ def test_a_window_across_two_yearly_flow_targets_is_prorated_on_each_and_says_so
     assert row["target_basis"] == "41,7 % de l'objectif 2025 + 50 % de l'objectif 2026"
     en = targets_status(nat, tg, flt, lang="en").iloc[0]
     assert en["target_basis"] == "41.7% of 2025 target + 50% of 2026 target"
+
+
+def test_one_target_says_in_words_which_kind_of_target_it_is_and_how_much_of_it_applies():
+    months = {f"2026-{m:02d}": 100 for m in range(7, 10)}
+    nat = native(*monthly("B2C", "clicks", months), *monthly("B2C", "followers", months))
+    tg = targets_frame(("clicks", "B2C", None, "2026-01-01", "2026-12-31", "year", 1200),
+                       ("followers", "B2C", None, "2026-09-01", "2026-09-30", "month", 90))
+    flt = Filter(start=date(2026, 7, 1), end=date(2026, 9, 30))
+    fr = targets_status(nat, tg, flt, lang="fr").set_index("kpi")
+    en = targets_status(nat, tg, flt, lang="en").set_index("kpi")
+    # a quarter of the yearly clicks target: 1 200 × 3/12 = 300; the September stock target as it is
+    assert fr.at["clicks", "target"] == pytest.approx(300) and fr.at["followers", "target"] == 90
+    assert fr.at["clicks", "target_basis"] == "25 % de l'objectif annuel"
+    assert en.at["clicks", "target_basis"] == "25% of annual target"
+    assert (fr.at["followers", "target_basis"], en.at["followers", "target_basis"]) == (
+        "objectif mensuel", "monthly target")
