@@ -4,7 +4,7 @@ import streamlit as st
 
 import ui
 from kpis import dashboard, reports
-from kpis.catalog import KPIS, source_name
+from kpis.catalog import KPIS, SOURCE_NAMES, source_name
 from kpis.errors import DuplicateBatch, KpiError
 from kpis.i18n import escape_markdown as md
 from kpis.model import SEGMENTS
@@ -15,11 +15,36 @@ ui.sources_caption(sel.flt.segments)
 lang = sel.lang
 t = ui.t
 feedback = st.container()  # filled by the import button at the end of the script: its outcome shows at the top
-names = dashboard.source_names(ui.batches(sel.version))  # origin → how a person names it (the code stays editable)
+names = dashboard.source_names(ui.batches(sel.version))  # origin → how a person names it
 
 
 def named(origin: str) -> str:
     return names.get(origin) or source_name(origin)
+
+
+OUTCOME, OUTCOME_TOAST, ROUND = "import_outcome", "import_outcome_toast", "import_round"
+
+
+def show_outcome(files) -> None:
+    """The last import's outcome, one line per file with its details folded, until other files are dropped."""
+    if OUTCOME not in st.session_state:
+        return
+    outcomes, concerned = st.session_state[OUTCOME]
+    if {f.file_id for f in files or []} - concerned:
+        del st.session_state[OUTCOME]
+        return
+    done = sum(imported for _, _, imported, _ in outcomes)
+    box = st.success if done == len(outcomes) else st.warning if done else st.error
+    box("  \n".join(md(line) for _, line, _, _ in outcomes),
+        icon=":material/task_alt:" if done == len(outcomes) else ":material/error:")
+    for file, _, _, details in outcomes:
+        if details:
+            with st.expander(t("import.details", file=md(file))):
+                for detail in details:
+                    st.warning(detail)
+    if st.session_state.pop(OUTCOME_TOAST, False):
+        st.toast(t("import.outcome_title", ok=done, n=len(outcomes)),
+                 icon=":material/task_alt:" if done == len(outcomes) else ":material/warning:")
 
 
 def _undecided(result) -> bool:
@@ -33,8 +58,11 @@ with st.expander(t("import.templates"), icon=":material/download:"):
             st.download_button(t(f"import.template.{kind}"), partial(reports.template_workbook, kind),
                                file_name=f"passerelle_modele_{kind}.xlsx", key=f"template_{kind}")
 
+round_ = st.session_state.get(ROUND, 0)  # a new key empties the uploader once its files are imported
 files = st.file_uploader(t("import.drop"), type=["xlsx", "xlsm", "xls", "ods", "csv"],
-                         accept_multiple_files=True, key="uploads")
+                         accept_multiple_files=True, key="uploads" if not round_ else f"uploads_{round_}")
+with feedback:
+    show_outcome(files)
 ui.forget_uploads(files)  # a file removed from the uploader takes its checks with it
 choices = reports.mapping_choices(lang)
 checked = []
@@ -58,16 +86,26 @@ for f in files or []:
         if (answers := ui.question_answers(asked, f.file_id)).items() - maps.items():
             maps |= answers
             result = ui.check(f, segment, tuple(sorted(maps.items())), sel.version, window)
-    origin_key = f"origin_{f.file_id}"
-    if not st.session_state.get(origin_key):
-        st.session_state[origin_key] = result.default_origin
-    origin = clean_text(st.session_state[origin_key]) or result.default_origin  # no control characters stored
+    # the origin field shows a source's name (a format's, else its latest file's, this file's for a new one);
+    # the store keeps the origin's code; a name typed that no source has becomes a new origin, named so
+    default = result.default_origin
+    default_name = names.get(default) or SOURCE_NAMES.get(default) or f.name
+    shown = {**{named(o): o for o in names}, default_name: default}
+    origin_key, proposed_key = f"origin_{f.file_id}", f"origin_proposed_{f.file_id}"
+    if not st.session_state.get(origin_key) or st.session_state[origin_key] == st.session_state.get(proposed_key):
+        st.session_state[origin_key] = default_name  # follows the file's reading until the user edits it
+    st.session_state[proposed_key] = default_name
+    typed = clean_text(st.session_state[origin_key])  # no control characters stored
+    origin = shown.get(typed) or typed or default
     overlaps = ui.overlaps(f, segment, tuple(sorted(maps.items())), origin, sel.version, window)
     with st.container(border=True):
         if result.importable and not overlaps:
             icon, verdict = ":material/check_circle:", t("import.importable")
         elif result.readable:
             icon, verdict = ":material/help:", t("import.to_confirm")
+        elif _undecided(result) and not [i for i in result.all_issues if i.severity == "error"
+                                         and i.code != "segment_undecided"]:
+            icon, verdict = ":material/help:", t("import.choose_segment")  # the one answer it waits for
         else:
             icon, verdict = ":material/error:", t("import.not_importable")
         st.markdown(f"{icon} **{md(f.name)}** — {verdict}")
@@ -81,7 +119,7 @@ for f in files or []:
                 if len(others) == 1:
                     st.button(t("import.use_origin", origin=md(named(others[0]))),
                               key=f"use_origin_{f.file_id}_{seg}",
-                              on_click=st.session_state.__setitem__, args=(origin_key, others[0]))
+                              on_click=st.session_state.__setitem__, args=(origin_key, named(others[0])))
         choice, accepted = None, True
         if overlaps:
             st.warning("\n\n".join([t("import.overlap"),
@@ -145,32 +183,28 @@ for f in files or []:
 
 ready = [(r, maps, base, origin, adds) for r, maps, base, ok, origin, adds in checked if ok]
 if st.button(t("import.button", n=len(ready)), type="primary", disabled=not ready, key="do_import"):
-    lines = []
+    outcomes = []  # (file, line, imported, details) per file, shown at the top after the rerun below
     for result, maps, base, origin, adds in ready:
         try:
             outcome = ui.store().import_batch(**result.batch(origin=origin, imported_by=ui.user(), adds=adds))
         except DuplicateBatch as exc:
-            lines.append(md(reports.outcome_line(result.file, lang, duplicate_of=exc.batch_id)))
-            with st.expander(t("import.details", file=md(result.file))):
-                st.warning(t("import.duplicate", file=md(result.file), batch=exc.batch_id, date=exc.imported_at),
-                           icon=":material/content_copy:")
+            outcomes.append((result.file, reports.outcome_line(result.file, lang, duplicate_of=exc.batch_id), False, [
+                t("import.duplicate", file=md(result.file), batch=exc.batch_id, date=exc.imported_at)]))
             continue
         except KpiError as exc:
-            lines.append(md(reports.outcome_line(result.file, lang, refused=exc.message(lang))))
+            outcomes.append((result.file, reports.outcome_line(result.file, lang, refused=exc.message(lang)), False,
+                             []))
             continue
         for sheet in base.sheets:
             mine = {h: target for h, target in maps.items() if h in sheet.headers}
             if mine:
                 ui.store().remember_mapping(sheet.headers, mine, by=ui.user())
-        lines.append(md(reports.outcome_line(result.file, lang, batch=outcome.batch_id, rows=outcome.rows_stored,
-                                             superseded=outcome.rows_superseded)))
-        if outcome.warnings:
-            with st.expander(t("import.details", file=md(result.file))):
-                for warning in outcome.warnings:
-                    st.warning(md(reports.for_the_page(warning.message(lang), lang)))
-    done = sum(line.startswith("✔") for line in lines)
-    with feedback:
-        box = st.success if done == len(lines) else st.warning if done else st.error
-        box("  \n".join(lines), icon=":material/task_alt:" if done == len(lines) else ":material/error:")
-    st.toast(t("import.outcome_title", ok=done, n=len(lines)),
-             icon=":material/task_alt:" if done == len(lines) else ":material/warning:")
+        line = reports.outcome_line(result.file, lang, batch=outcome.batch_id, rows=outcome.rows_stored,
+                                    superseded=outcome.rows_superseded)
+        outcomes.append((result.file, line, True,
+                         [md(reports.for_the_page(w.message(lang), lang)) for w in outcome.warnings]))
+    st.session_state[OUTCOME] = (outcomes, {f.file_id for f in files or []})
+    st.session_state[OUTCOME_TOAST] = True
+    if all(imported for _, _, imported, _ in outcomes):  # every file in: the uploader starts empty, the page short
+        st.session_state[ROUND] = st.session_state.get(ROUND, 0) + 1
+    st.rerun()

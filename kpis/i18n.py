@@ -257,6 +257,8 @@ _LABELS: dict[str, tuple[str, str]] = {
     "import.importable": ("Prêt à importer", "Ready to import"),
     "import.not_importable": ("Non importable", "Not importable"),
     "import.segment": ("Segment du fichier", "The file's segment"),
+    "import.choose_segment": ("Choisissez son segment ci-dessous pour l'importer",
+                              "Choose its segment below to import it"),
     "import.window": ("Période couverte par chaque ligne (jours)", "Period each row covers (days)"),
     "import.window_help": (
         "Le fichier ne date ses valeurs que par une date d'actualisation : indiquez sur combien de jours elles "
@@ -297,6 +299,10 @@ _LABELS: dict[str, tuple[str, str]] = {
     "column.partial": ("{label} — reconnu d'après une partie de l'en-tête « {header} »",
                        "{label} — recognised from part of the header '{header}'"),
     "column.mapped": ("{label} — associé à votre demande", "{label} — mapped at your request"),
+    "column.format": ("{label} — reconnu comme dans tout export {source} (en-tête « {header} »)",
+                      "{label} — recognised as in every {source} export (header '{header}')"),
+    "column.ignored_format": ("Ignorée — non utilisée pour un export {source} (double emploi ou hors indicateurs)",
+                              "Ignored — not used for a {source} export (a duplicate or not an indicator)"),
     "column.remembered": ("{label} — association retenue lors d'un import précédent",
                           "{label} — mapping remembered from a previous import"),
     "column.ratio": ("{header} — recalculé à partir des indicateurs {parts}, non importé",
@@ -342,11 +348,14 @@ _LABELS: dict[str, tuple[str, str]] = {
         "not continue them: two sources never mix their head counts, and the headline stays the one of the source "
         "covering the period best. If it continues the same series, give it that origin."),
     "import.use_origin": ("Utiliser l'origine « {origin} »", "Use the origin '{origin}'"),
-    "import.origin_help": ("Les fichiers de même origine se corrigent : le plus récent remplace les mêmes séries "
-                           "et périodes. Proposée d'après le format reconnu, sinon les noms de feuilles et les "
-                           "en-têtes.",
-                           "Files of one origin correct each other: the latest replaces the same series and "
-                           "periods. Suggested from the recognised format, else the sheet names and headers."),
+    "import.origin_help": ("Le nom de la source de ces données. Les fichiers d'une même source se corrigent : le "
+                           "plus récent remplace les mêmes séries et périodes. Proposé d'après le format reconnu, "
+                           "sinon une source déjà importée de même structure, sinon le nom du fichier ; un autre "
+                           "nom en fait une nouvelle source.",
+                           "The name of the source of these data. Files of one source correct each other: the "
+                           "latest replaces the same series and periods. Suggested from the recognised format, "
+                           "else a source already imported with the same structure, else the file's name; another "
+                           "name makes it a new source."),
     "import.overlap": ("Ces séries ont déjà des valeurs d'une autre origine : rien ne sera additionné sans votre "
                        "choix.", "These series already hold values from another origin: nothing is summed "
                        "without your choice."),

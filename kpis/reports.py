@@ -91,8 +91,9 @@ def _role_label(column, lang: str) -> str:
 
 
 _MATCH_KEYS = {"exact": "column.recognised", "partial": "column.partial", "mapped": "column.mapped",
-               "remembered": "column.remembered"}
+               "remembered": "column.remembered", "format": "column.format"}
 _REASON_KEYS = {"ignored on request": "column.ignored_request", "total column": "column.total",
+                "ignored by the format": "column.ignored_format",
                 "ambiguous: choose with --map": "column.ambiguous",
                 "window length: the rows are not dated by one day": "column.window_length",
                 "person identifier: people counted, never stored": "column.person",
@@ -114,9 +115,10 @@ def _ratio_kpi(header: str):
     return None
 
 
-def column_role(column, lang: str = "fr") -> str:
+def column_role(column, lang: str = "fr", source: str | None = None) -> str:
     """What a column is, in words: ``Clics — reconnu (en-tête « Clicks »)``, ``Ignorée — à votre demande``,
-    ``CTR — recalculé à partir des indicateurs Clics et Impressions, non importé``."""
+    ``CTR — recalculé à partir des indicateurs Clics et Impressions, non importé``, ``Clics — reconnu comme
+    dans tout export Google Ads (en-tête « Clics »)`` (``source``: the recognised format's name)."""
     label = _role_label(column, lang)
     if column.reason == RATIO_REASON:
         k = _ratio_kpi(column.header)
@@ -126,7 +128,7 @@ def column_role(column, lang: str = "fr") -> str:
         joined = ", ".join(parts[:-1]) + (" et " if lang == "fr" else " and ") + parts[-1]
         return t("column.ratio", lang, header=column.header, parts=joined)
     if column.reason in _REASON_KEYS:
-        text = t(_REASON_KEYS[column.reason], lang)
+        text = t(_REASON_KEYS[column.reason], lang, source=source or "")
         return text if column.role == "ignored" else f"{label} — {text}"
     if column.reason and (m := _GIVES.fullmatch(column.reason)):
         target = KPIS[m[2]].label(lang) if m[2] in KPIS else _pick(_ROLE_LABELS.get(m[2], (m[2], m[2])), lang)
@@ -136,7 +138,7 @@ def column_role(column, lang: str = "fr") -> str:
     if column.role == "ignored":
         return _pick(_ROLE_LABELS["ignored"], lang)
     key = _MATCH_KEYS.get(column.match or "exact", "column.recognised")
-    return t(key, lang, label=label, header=column.header)
+    return t(key, lang, label=label, header=column.header, source=source or "")
 
 
 def layout_words(layout: str | None, lang: str = "fr") -> str:
@@ -146,7 +148,8 @@ def layout_words(layout: str | None, lang: str = "fr") -> str:
 
 def columns_frame(sheet, lang: str = "fr") -> pd.DataFrame:
     """One row per column of a sheet: letter, header, what it was understood to be (in words)."""
-    rows = [(c.letter, c.header or "—", _role_label(c, lang), column_role(c, lang)) for c in sheet.columns]
+    source = source_name(sheet.format) if sheet.format else None
+    rows = [(c.letter, c.header or "—", _role_label(c, lang), column_role(c, lang, source)) for c in sheet.columns]
     return pd.DataFrame(rows, columns=_cols(lang, ["Colonne", "En-tête", "Compris comme", "Détail"],
                                             ["Column", "Header", "Understood as", "Detail"]))
 

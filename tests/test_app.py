@@ -93,15 +93,20 @@ def test_upload_shows_what_was_understood_then_imports(store_path):
     # another layout is another source, whose head counts are never mixed with the workbook's)
     batches = Store(store_path).batches()
     workbook = next(b["origin"] for b in batches if b["segments"] == ["B2E"])
-    # the source is shown by its name (the workbook's file), the origin field keeps the code
-    assert any(f"viennent déjà de la source « {md(dashboard.source_names(batches)[workbook])} »" in i.value
-               for i in at.info)
+    # the source is shown by its name (the workbook's file), in the message and in the origin field; the store
+    # keeps the origin's code
+    name = dashboard.source_names(batches)[workbook]
+    assert name == "interne_b2e.xlsx" != workbook
+    assert any(f"viennent déjà de la source « {md(name)} »" in i.value for i in at.info)
+    [origin] = [i for i in at.text_input if str(i.key).startswith("origin_")]
+    assert origin.value == "usage_novembre.xlsx"  # a new source: named after the file
     [use] = [b for b in at.button if str(b.key).startswith("use_origin_")]
     use.click().run()
     [origin] = [i for i in at.text_input if str(i.key).startswith("origin_")]
-    assert origin.value == workbook and not [b for b in at.button if str(b.key).startswith("use_origin_")]
+    assert origin.value == name and not [b for b in at.button if str(b.key).startswith("use_origin_")]
     at.button(key="do_import").click().run()
     assert "lot n° 4 importé, 3 valeurs enregistrées" in _texts(at)
+    assert Store(store_path).batches()[-1]["origin"] == workbook
     at.switch_page("app_pages/cdo_view.py").run()
     # November 2026 is now the latest month: the B2E population card shows the uploaded headcount
     population = next(m for m in at.metric if m.label == KPIS["population"].short("fr"))
@@ -125,6 +130,11 @@ def test_import_outcome_is_the_first_thing_under_the_title_in_business_words(sto
     at.file_uploader(key="uploads").upload("usage_novembre.xlsx", b2e_november()).run()
     [use] = [b for b in at.button if str(b.key).startswith("use_origin_")]
     use.click().run()
+    texts = _shown_texts(at)
+    assert f"{KPIS['population'].label('fr')} — reconnu (en-tête « Effectif »)" in texts
+    assert "une ligne par période, un indicateur par colonne" in texts
+    for text in texts:
+        assert not re.search(r"\bNone\b|\bmapped\b|\bexact\b|--[a-z]", text), text
     at.button(key="do_import").click().run()
     assert not at.exception
     main = list(at.main.children.values())
@@ -134,11 +144,12 @@ def test_import_outcome_is_the_first_thing_under_the_title_in_business_words(sto
     assert [(e.type, e.value) for e in first.children.values()] == [
         ("success", md("✔ usage_novembre.xlsx — lot n° 4 importé, 3 valeurs enregistrées"))]
     assert [toast.value for toast in at.toast] == ["Import terminé : 1 fichier(s) sur 1"]
-    texts = _shown_texts(at)
-    assert f"{KPIS['population'].label('fr')} — reconnu (en-tête « Effectif »)" in texts
-    assert "une ligne par période, un indicateur par colonne" in texts
-    for text in texts:
-        assert not re.search(r"\bNone\b|\bmapped\b|\bexact\b|--[a-z]", text), text
+    # every file imported: the uploader starts empty again, so the page is the outcome and nothing below it
+    assert not at.file_uploader(key="uploads_1").value and "Prêt à importer" not in _texts(at)
+    assert not [i for i in at.text_input if str(i.key).startswith("origin_")]
+    assert at.button(key="do_import").disabled
+    at.run()  # a rerun (any click) keeps the outcome; the toast is shown once
+    assert md("lot n° 4 importé") in _texts(at) and not at.toast
 
 
 def test_importer_names_the_control_not_the_command_line_flag(store_path):

@@ -287,3 +287,61 @@ def test_a_corrected_copy_is_a_correction_then_its_deletion_is_confirmed_and_und
                            f".some(e => e.innerText === '{before}')", timeout=60_000)
     assert metric_value(page, "Clics") == before
     page.close()
+
+
+def card_number(page, label: str) -> int:
+    return int(metric_value(page, label).replace(NNBSP, "").replace(" ", ""))
+
+
+def test_three_vendor_exports_imported_in_one_go_in_business_words(own_server, browser, tmp_path):
+    """A Google Ads campaign report (French UI, UTF-16 tabs), LinkedIn's new-followers workbook and a Viva Engage
+    per-user report dropped together: what the page proposes, the one question asked, the outcome at the top."""
+    from formats_files import (
+        GOOGLE_ADS_FR_TOTALS,
+        google_ads_fr_excel_csv,
+        linkedin_followers_xlsx,
+        viva_user_detail_csv,
+    )
+
+    page = browser.new_page(viewport={"width": 1500, "height": 1000})
+    june_b2c = f"{own_server}/externe?seg=B2C&period=custom&from=2026-06-01&to=2026-06-30"
+    page.goto(june_b2c)
+    page.locator('[data-testid="stMetric"]').first.wait_for(timeout=90_000)
+    clicks_before = card_number(page, "Clics")
+
+    page.get_by_test_id("stSidebarNav").get_by_text("Importer", exact=True).click()
+    paths = []
+    for data, name in (google_ads_fr_excel_csv(), linkedin_followers_xlsx(tmp_path), viva_user_detail_csv()):
+        paths.append(tmp_path / name)
+        paths[-1].write_bytes(data)
+    page.locator('input[type="file"]').first.set_input_files([str(p) for p in paths])
+    # Google Ads does not say B2C or B2B: the one question; LinkedIn is proposed B2B, with the reason; Viva is B2E
+    page.get_by_text("Choisissez son segment ci-dessous pour l'importer").wait_for(timeout=90_000)
+    page.get_by_text("Proposé : B2B, le segment habituel des exports LinkedIn (abonnés).").wait_for(timeout=60_000)
+    names = ["Google Ads", "LinkedIn (abonnés)", "Viva Engage (utilisateurs)"]  # the sources' names, not codes
+    page.wait_for_function("names => JSON.stringify([...document.querySelectorAll(\"[class*='st-key-origin_'] "
+                           "input\")].map(e => e.value)) === JSON.stringify(names)", arg=names, timeout=60_000)
+    # the grid's cells are drawn on a canvas: the accessible cell holds the text
+    page.get_by_text("Clics — reconnu comme dans tout export Google Ads").first.wait_for(state="attached")
+    shot(page, "20_three_vendors_dropped")
+    page.locator("[class*='st-key-segment_']").first.get_by_role("radio", name="B2C", exact=True).click()
+    page.get_by_role("button", name="Importer 3 fichier(s)").wait_for(timeout=90_000)
+    shot(page, "21_three_vendors_ready")
+    page.get_by_role("button", name="Importer 3 fichier(s)").click()
+    page.get_by_text("Import terminé : 3 fichier(s) sur 3").wait_for(timeout=90_000)
+    outcome = page.get_by_test_id("stAlert").filter(has_text="lot n° 4 importé").inner_text()
+    # 4 days × campaigns of the report: 19 values; 4 days of new followers; 12 Viva values (6 KPIs × 2 groups)
+    assert [line.split(" — ")[1] for line in outcome.splitlines() if " — " in line] == [
+        "lot n° 4 importé, 19 valeurs enregistrées", "lot n° 5 importé, 4 valeurs enregistrées",
+        "lot n° 6 importé, 12 valeurs enregistrées"]
+    assert page.evaluate("window.scrollY") == 0 and not page.locator("[class*='st-key-origin_']").count()
+    shot(page, "22_three_vendors_imported")
+
+    page.goto(june_b2c)  # the report's clicks are added to June's B2C clicks, its total rows are not
+    page.locator('[data-testid="stMetric"]').first.wait_for(timeout=90_000)
+    expected = clicks_before + int(GOOGLE_ADS_FR_TOTALS["clicks"])  # + 1 103 + 800 + 20 + 15 = + 1 938
+    page.wait_for_function(f"() => [...document.querySelectorAll('[data-testid=stMetricValue]')]"
+                           f".some(e => e.innerText.replace(/\\s/g, '') === '{expected}')", timeout=60_000)
+    assert card_number(page, "Clics") == expected
+    shot(page, "23_june_b2c_with_google_ads")
+    page.close()

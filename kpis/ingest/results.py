@@ -35,7 +35,7 @@ class Column:
     header: str
     role: str  # "kpi", a dimension role, "ignored" or "unknown"
     kpi: str | None = None
-    match: str | None = None  # "exact", "partial", "mapped", "remembered"
+    match: str | None = None  # "exact", "partial", "mapped", "remembered", "format" (a vendor export's own)
     reason: str | None = None
     total: bool = False
     grain: str | None = None  # forced with period:month
@@ -284,8 +284,10 @@ class FileResult:
 
     @property
     def origin(self) -> str | None:
-        """The recognised format's name, None for a generic file (see ``default_origin``)."""
-        formats = [s.format for s in self.sheets if s.usable and s.format]
+        """The recognised format's name, None for a generic file (see ``default_origin``). A sheet read as a
+        known export names its format even while it waits for an answer (its segment, say)."""
+        formats = [s.format for s in self.sheets if s.usable and s.format] or [
+            s.format for s in self.sheets if s.status == "read" and s.format]
         return formats[0] if formats else None
 
     @property
