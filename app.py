@@ -14,14 +14,14 @@ from kpis.model import PRESETS, SEGMENTS, Filter, preset_range
 st.set_page_config(page_title="Passerelle", page_icon=":material/hub:", layout="wide")
 
 config = ui.settings()  # the environment, read at the edge; a bad value stops here with a message
-store = ui.store()
+raw = ui.raw_store()
 if "seeded" not in st.session_state:
     # first run of a brand-new store only: never again once the demo data has been removed
-    version = store.data_version()
-    if not ui.batches(version) and not ui.deletions(version):
+    if not raw.batches() and not raw.deletions():
         with st.spinner("Chargement des données de démonstration… / Loading demo data…"):
-            demo.seed(store)
+            demo.seed(raw)
     st.session_state.seeded = True
+rights = ui.sign_in(raw)  # with sign-in on, stops here until the person may see something
 
 with st.sidebar:
     # every control is in the URL as a code, the same in both languages (ui.state.url_choice / url_write)
@@ -32,11 +32,14 @@ with st.sidebar:
         label_visibility="collapsed", on_change=ui.url_chose, args=("lang",)) or "fr"
     notes = st.container()  # filled once every parameter is read (the custom range's from/to included)
     st.markdown(f"**{t('filter.title', lang)}**")
-    segments = st.pills(t("filter.segments", lang), list(SEGMENTS), key="seg", selection_mode="multi",
-                        on_change=ui.url_chose, args=("seg",)) or list(SEGMENTS)
+    granted = [s for s in SEGMENTS if s in rights.readable]  # a segment not granted is not offered
+    if any(s not in granted for s in st.session_state.get("seg") or ()):
+        st.session_state["seg"] = [s for s in st.session_state["seg"] if s in granted] or granted
+    segments = st.pills(t("filter.segments", lang), granted, key="seg", selection_mode="multi",
+                        on_change=ui.url_chose, args=("seg",)) or granted
     preset = st.pills(t("filter.period", lang), list(PRESETS), key="period", required=True,
                       format_func=lambda p: t(f"preset.{p}", lang), on_change=ui.url_chose, args=("period",)) or "12m"
-    version = store.data_version()
+    version = ui.data_version()  # the store's version and this session's rights: the key of every cached read
     dims = ui.dimension_values(version, tuple(segments))
     latest = dims["periods"][1].date() if dims["periods"][1] is not None else date.today()
     if preset == "custom":
@@ -58,6 +61,8 @@ with st.sidebar:
                               placeholder=t("filter.all", lang))
     channels = st.multiselect(t("filter.channels", lang), dims["channels"], key="chan", bind="query-params",
                               placeholder=t("filter.all", lang))
+    st.divider()
+    ui.sidebar_identity(lang)  # who is signed in and sign-out, or the discreet local-mode note
 
 ui.set_selection(ui.Selection(
     flt=Filter(segments=tuple(s for s in SEGMENTS if s in segments), start=start, end=end,
@@ -78,16 +83,21 @@ pages = {
                 help=t("help.internal", lang)),
     ],
     t("nav.data", lang): [
-        st.Page("app_pages/importer.py", title=t("nav.importer", lang), icon=":material/upload_file:",
-                url_path="importer", help=t("help.importer", lang)),
+        *([st.Page("app_pages/importer.py", title=t("nav.importer", lang), icon=":material/upload_file:",
+                   url_path="importer", help=t("help.importer", lang))] if ui.can_edit() else []),
         st.Page("app_pages/history.py", title=t("nav.history", lang), icon=":material/history:", url_path="historique",
                 help=t("help.history", lang)),
         st.Page("app_pages/catalog.py", title=t("nav.catalog", lang), icon=":material/menu_book:",
                 url_path="referentiel", help=t("help.catalog", lang)),
+        *([st.Page("app_pages/access.py", title=t("nav.access", lang), icon=":material/admin_panel_settings:",
+                   url_path="acces", help=t("help.access", lang))] if rights.admin else []),
     ],
 }
 page = st.navigation(pages, position="sidebar")
 st.title(page.title, anchor=False)
+if not rights.everything:  # what this person sees is cut to their grants: said on every page
+    st.caption(t("access.scope_note", lang, segments=", ".join(rights.readable),
+                 entities=", ".join(rights.entities) or t("export.all", lang)), help=t("access.scope_help", lang))
 
 ui.demo_banner(version)  # removing the demo data asks first, showing what goes
 

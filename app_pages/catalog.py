@@ -4,6 +4,7 @@ import streamlit as st
 
 import ui
 from kpis import dashboard, reports
+from kpis.access import AccessDenied
 from kpis.catalog import KPIS, source_name
 from kpis.i18n import escape_markdown as md
 from kpis.model import SEGMENTS
@@ -35,7 +36,7 @@ else:
     origin = right.selectbox(t("catalog.reference_origin"), options, key=f"reference_origin_{pick}",
                              index=options.index(row["chosen"]) if row["chosen"] in options else 0,
                              format_func=lambda o: auto if o is None else names.get(o, source_name(o)))
-    if st.button(t("catalog.reference_save"), key="reference_save"):
+    if ui.can_edit(row["segment"]) and st.button(t("catalog.reference_save"), key="reference_save"):
         store.set_reference_origin(row["segment"], row["kpi"], origin, by=ui.user())
         st.success(t("catalog.reference_saved", kpi=KPIS[row["kpi"]].label(lang), segment=row["segment"],
                      origin=auto if origin is None else names.get(origin, source_name(origin))))
@@ -44,6 +45,11 @@ st.subheader(t("catalog.targets"))
 st.caption(t("catalog.targets_help"))
 stored = ui.targets(sel.version)
 current = reports.targets_frame(stored, lang)
+if not ui.can_edit():  # read only: the targets as a table, no editor, no upload
+    st.dataframe(current, hide_index=True)
+    ui.excel_download(partial(reports.catalog_workbook, reports.targets_rows(stored), lang,
+                              ui.export_context("nav.catalog")), "passerelle_referentiel.xlsx", key="download_catalog")
+    st.stop()
 edited = st.data_editor(current, num_rows="dynamic", hide_index=True, key=f"targets_editor_{lang}", column_config={
     "kpi": st.column_config.SelectboxColumn(t("catalog.kpi"), options=[k.label(lang) for k in KPIS.values()],
                                             required=True),
@@ -57,7 +63,10 @@ if st.button(t("catalog.save"), type="primary", key="targets_editor_save"):
     changes, problems = from_editor(current, edited)
     for problem in problems:
         st.warning(md(t("catalog.unreadable") + " " + problem))
-    st.success(t("catalog.saved_changes", n=store.set_targets(changes, by=ui.user()) if len(changes) else 0))
+    try:
+        st.success(t("catalog.saved_changes", n=store.set_targets(changes, by=ui.user()) if len(changes) else 0))
+    except AccessDenied as exc:  # a row of a segment this person may not edit: nothing saved
+        st.error(md(exc.message(lang)), icon=":material/block:")
 ui.excel_download(partial(reports.catalog_workbook, reports.targets_rows(stored), lang,
                           ui.export_context("nav.catalog")), "passerelle_referentiel.xlsx", key="download_catalog")
 uploaded = st.file_uploader(t("catalog.upload"), type=["xlsx", "xls", "ods", "csv"], key="targets_upload")
@@ -66,4 +75,7 @@ if uploaded is not None:
     for issue in issues:
         st.warning(md(f"{issue.sheet or ''} {issue.row or ''} {issue.column or ''} — {issue.message(lang)}"))
     if len(targets) and st.button(t("catalog.save"), type="primary", key="targets_save"):
-        st.success(t("catalog.saved", n=store.set_targets(targets, by=ui.user())))
+        try:
+            st.success(t("catalog.saved", n=store.set_targets(targets, by=ui.user())))
+        except AccessDenied as exc:
+            st.error(md(exc.message(lang)), icon=":material/block:")

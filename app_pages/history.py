@@ -17,8 +17,9 @@ if not batches:
     st.info(t("history.none"))
 else:
     st.dataframe(reports.batches_frame(batches, lang), hide_index=True)
-    with st.expander(t("history.delete"), icon=":material/delete:"):
-        ui.batch_delete_form(batches, sel.version)
+    if editable := [b for b in batches if ui.can_edit(*b["segments"])]:  # a viewer deletes nothing
+        with st.expander(t("history.delete"), icon=":material/delete:"):
+            ui.batch_delete_form(editable, sel.version)
 
 coverage = ui.coverage(sel.version)
 st.subheader(t("history.coverage"))
@@ -34,8 +35,19 @@ if not stale.empty:
 deletions = ui.deletions(sel.version)
 if deletions:
     st.subheader(t("history.deletions"))
-    ui.undo_buttons(deletions)
+    if ui.can_edit():
+        ui.undo_buttons(deletions)
     st.dataframe(reports.deletions_frame(deletions, lang), hide_index=True)
 
+audit = ui.audit(sel.version)
+st.subheader(t("history.audit"))
+st.caption(t("history.audit_help"))
+actions = st.multiselect(t("history.audit_filter"), sorted(set(audit["action"])), key="audit_actions",
+                         format_func=lambda a: t(f"audit.action.{a}"), placeholder=t("filter.all"))
+if actions:
+    audit = audit[audit["action"].isin(actions)]
+st.dataframe(reports.audit_frame(audit, lang), hide_index=True)
+
 ui.excel_download(partial(reports.history_workbook, batches, coverage, deletions, lang,
-                          ui.export_context("nav.history")), "passerelle_historique.xlsx", key="download_history")
+                          ui.export_context("nav.history"), audit), "passerelle_historique.xlsx",
+                  key="download_history")

@@ -172,6 +172,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = add("restore", "Replace the store's content with a backup made by 'backup'.")
     p.add_argument("dir", metavar="DIR")
+    p.add_argument("--by", default=local_user(), help="who does it (default: your login name)")
     p.set_defaults(func=cmd_restore)
 
     p = add("report", "Print KPI values, a scorecard or the funnel.")
@@ -541,7 +542,7 @@ def cmd_restore(args) -> int:
     from kpis.store import restore_store
 
     directory = checked_folder(args.dir, new=False)
-    counts = restore_store(store_path(args), directory)  # works on a store too damaged to open
+    counts = restore_store(store_path(args), directory, by=args.by)  # works on a store too damaged to open
     print(f"store restored from {args.dir}: " + ", ".join(f"{t} {n}" for t, n in counts.items()))
     return 0
 

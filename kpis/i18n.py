@@ -34,6 +34,87 @@ _LABELS: dict[str, tuple[str, str]] = {
     "nav.steering": ("Pilotage", "Steering"),
     "nav.worlds": ("Mondes", "Worlds"),
     "nav.data": ("Données", "Data"),
+    "nav.access": ("Accès", "Access"),
+    "help.access": ("Qui voit et modifie quels segments : les droits donnés à une adresse e-mail ou à un groupe, "
+                    "et le journal de qui a fait quoi.",
+                    "Who sees and changes which segments: the rights given to an e-mail address or a group, and "
+                    "the log of who did what."),
+    "access.sign_in_why": ("Passerelle présente les indicateurs du groupe : connectez-vous avec votre compte de "
+                           "l'organisation.",
+                           "Passerelle shows the group's indicators: sign in with your organisation account."),
+    "access.sign_in": ("Se connecter", "Sign in"),
+    "access.sign_out": ("Se déconnecter", "Sign out"),
+    "access.your_it": ("votre service informatique", "your IT department"),
+    "access.no_grant": ("{who} n'a encore aucun droit sur Passerelle. Demandez un accès à : {admins}.",
+                        "{who} has no right on Passerelle yet. Ask for access: {admins}."),
+    "access.local_mode": ("Mode local, sans authentification", "Local mode, no sign-in"),
+    "access.local_mode_help": ("Sans section [auth] dans .streamlit/secrets.toml, l'application n'écoute que cette "
+                               "machine et donne tous les droits à la personne qui l'a lancée. Le README dit comment "
+                               "activer la connexion (Entra ID, Google…).",
+                               "Without an [auth] section in .streamlit/secrets.toml, the app listens to this "
+                               "machine only and gives every right to the person who started it. The README says "
+                               "how to turn sign-in on (Entra ID, Google…)."),
+    "access.signed_in": ("{name} · {role} · {segments}", "{name} · {role} · {segments}"),
+    "access.role.viewer": ("lecture", "viewer"),
+    "access.role.editor": ("modification", "editor"),
+    "access.role.admin": ("administration", "administrator"),
+    "access.scope_note": ("Vos droits couvrent : {segments} (entités : {entities}). Les autres segments ne sont ni "
+                          "affichés ni comptés.",
+                          "Your rights cover: {segments} (entities: {entities}). Other segments are neither shown "
+                          "nor counted."),
+    "access.scope_help": ("Les totaux « tous segments » de cette page ne portent que sur ces segments.",
+                          "The 'all segments' totals of this page cover these segments only."),
+    "access.kind.email": ("adresse", "address"),
+    "access.kind.group": ("groupe", "group"),
+    "access.grants": ("Droits donnés", "Rights given"),
+    "access.none": ("Aucun droit donné : seuls les administrateurs du réglage PASSERELLE_ADMINS entrent.",
+                    "No right given: only the administrators of the PASSERELLE_ADMINS setting get in."),
+    "access.add": ("Donner un droit", "Give a right"),
+    "access.to": ("Adresse e-mail ou nom de groupe", "E-mail address or group name"),
+    "access.to_help": ("Une adresse (ines.martin@groupe.fr) ou un groupe de l'annuaire tel que le jeton "
+                       "d'identité le transmet (Entra ID : l'identifiant du groupe).",
+                       "An address (ines.martin@groupe.fr) or a directory group as the identity token carries it "
+                       "(Entra ID: the group's id)."),
+    "access.role": ("Rôle", "Role"),
+    "access.role_help": ("lecture : voir et télécharger ; modification : aussi importer, supprimer des lots, "
+                         "changer les objectifs ; administration : tout, y compris les accès.",
+                         "viewer: see and download; editor: also import, delete batches, change targets; "
+                         "administrator: everything, access included."),
+    "access.segments": ("Segments", "Segments"),
+    "access.entities": ("Entités (vide : toutes)", "Entities (empty: all)"),
+    "access.give": ("Donner ce droit", "Give this right"),
+    "access.given": ("Droit n° {n} donné.", "Right #{n} given."),
+    "access.remove": ("Retirer un droit", "Remove a right"),
+    "access.remove_button": ("Retirer", "Remove"),
+    "access.removed": ("Droit n° {n} retiré.", "Right #{n} removed."),
+    "access.mode_local": ("Mode local : ces droits s'appliqueront quand la connexion sera activée ([auth] dans "
+                          ".streamlit/secrets.toml).",
+                          "Local mode: these rights apply once sign-in is turned on ([auth] in "
+                          ".streamlit/secrets.toml)."),
+    "history.audit": ("Journal des actions", "Audit trail"),
+    "history.audit_help": ("Qui a importé, supprimé, restauré, changé un objectif, une source de référence ou un "
+                           "droit, et quand.",
+                           "Who imported, deleted, restored, changed a target, a reference source or a right, "
+                           "and when."),
+    "history.audit_filter": ("Actions", "Actions"),
+    "audit.action.import": ("Import", "Import"),
+    "audit.action.delete_batch": ("Suppression d'un lot", "Batch deleted"),
+    "audit.action.delete_demo": ("Retrait de la démonstration", "Demo removed"),
+    "audit.action.undelete": ("Suppression annulée", "Deletion undone"),
+    "audit.action.targets": ("Objectifs", "Targets"),
+    "audit.action.reference": ("Source de référence", "Reference source"),
+    "audit.action.grant_add": ("Droit donné", "Right given"),
+    "audit.action.grant_remove": ("Droit retiré", "Right removed"),
+    "audit.action.restore": ("Restauration", "Restore"),
+    "audit.detail.import": ("lot n° {batch} · {file} · {values} valeurs", "batch #{batch} · {file} · {values} values"),
+    "audit.detail.delete_batch": ("lot n° {batch} · {values} valeurs", "batch #{batch} · {values} values"),
+    "audit.detail.delete_demo": ("lots {batches} · {values} valeurs", "batches {batches} · {values} values"),
+    "audit.detail.undelete": ("suppression n° {deletion} · lots {batches}", "deletion #{deletion} · batches {batches}"),
+    "audit.detail.targets": ("{targets} objectif(s) : {kpis}", "{targets} target(s): {kpis}"),
+    "audit.detail.reference": ("{kpi} → {origin}", "{kpi} → {origin}"),
+    "audit.detail.grant_add": ("n° {grant} · {role} · {to}", "#{grant} · {role} · {to}"),
+    "audit.detail.grant_remove": ("n° {grant} · {role} · {to}", "#{grant} · {role} · {to}"),
+    "audit.detail.restore": ("depuis {backup}", "from {backup}"),
     "nav.cdo": ("Vue CDO", "CDO view"),
     "nav.side_by_side": ("Côte à côte", "Side by side"),
     "nav.external": ("Digital externe", "External digital"),

@@ -51,6 +51,8 @@ __all__ = [
     "history_workbook",
     "deletion_summary",
     "deletions_frame",
+    "grants_frame",
+    "audit_frame",
 ]
 
 _ROLE_LABELS = {
@@ -489,15 +491,17 @@ def catalog_workbook(targets: pd.DataFrame, lang: str = "fr", context=None) -> b
 
 
 def history_workbook(batches: list[dict], coverage: pd.DataFrame, deletions: list[dict], lang: str = "fr",
-                     context=None) -> bytes:
-    """The batches, the coverage grid (``coverage``: ``Store.coverage()``, values per origin × month, numbers)
-    and the deletion log as one Excel workbook, a title block on each sheet."""
+                     context=None, audit: pd.DataFrame | None = None) -> bytes:
+    """The batches, the coverage grid (``coverage``: ``Store.coverage()``, values per origin × month, numbers),
+    the deletion log and the audit trail (``Store.audit()``, as filtered on the page) as one Excel workbook, a
+    title block on each sheet."""
     fr = lang == "fr"
     grid = coverage_numbers(coverage, lang)
     context = context or ExportContext(t("nav.history", lang))
+    trail = {} if audit is None else {("Journal des actions" if fr else "Audit trail"): audit_frame(audit, lang)}
     return export.to_excel({("Lots" if fr else "Batches"): batches_frame(batches, lang),
                             ("Couverture" if fr else "Coverage"): grid,
-                            ("Suppressions" if fr else "Deletions"): deletions_frame(deletions, lang)},
+                            ("Suppressions" if fr else "Deletions"): deletions_frame(deletions, lang), **trail},
                            formats={c: "count" for c in grid.columns[1:]} | {
                                ("Lignes" if fr else "Rows"): "count"},
                            heading=export_heading(context, lang))
@@ -547,3 +551,33 @@ def deletions_frame(deletions: list[dict], lang: str = "fr") -> pd.DataFrame:
              d["rows_removed"], d["targets_removed"], d["sample"], d["undone_at"] or "",
              d["undo_until"] if d["undoable"] else "—"] for d in reversed(deletions)]
     return pd.DataFrame(rows, columns=cols)
+
+
+def grants_frame(grants: list, lang: str = "fr") -> pd.DataFrame:
+    """The access grants for the Accès page: number, who (an address or a group), role, segments, entities."""
+    rows = [(gid, g.email or g.group, t("access.kind.email" if g.email else "access.kind.group", lang),
+             t(f"access.role.{g.role}", lang), ", ".join(g.segments), ", ".join(g.entities) or t("export.all", lang))
+            for gid, g in grants]
+    return pd.DataFrame(rows, columns=_cols(lang, ["N°", "Pour", "Type", "Rôle", "Segments", "Entités"],
+                                            ["#", "For", "Kind", "Role", "Segments", "Entities"]))
+
+
+def _audit_detail(action: str, detail: dict, lang: str) -> str:
+    key = f"audit.detail.{action}"
+    values = {k: ", ".join(map(str, v)) if isinstance(v, list) else v for k, v in detail.items()}
+    try:
+        return t(key, lang, **values)
+    except (KeyError, IndexError):
+        return ", ".join(f"{k} {v}" for k, v in values.items())
+
+
+def audit_frame(audit: pd.DataFrame, lang: str = "fr") -> pd.DataFrame:
+    """The audit trail for Historique, newest first: when (UTC), who, what, which segments, the detail in words.
+
+        >>> audit_frame(store.audit(), "en").iloc[0].tolist()
+        ['2026-11-30 09:05:00', 'cdo@groupe.fr', 'Import', 'B2E', 'batch #4 · usage.xlsx · 3 values']
+    """
+    rows = [(pd.Timestamp(r.done_at).strftime("%Y-%m-%d %H:%M:%S"), r.who, t(f"audit.action.{r.action}", lang),
+             ", ".join(r.segments), _audit_detail(r.action, r.detail, lang)) for r in audit.itertuples(index=False)]
+    return pd.DataFrame(rows, columns=_cols(lang, ["Quand (UTC)", "Qui", "Action", "Segments", "Détail"],
+                                            ["When (UTC)", "Who", "Action", "Segments", "Detail"]))

@@ -40,7 +40,24 @@ class Kind:
     expected_en: str
 
 
+def _addresses(text: str) -> tuple[str, ...]:
+    addresses = tuple(a.strip().lower() for a in text.replace(";", ",").split(",") if a.strip())
+    if any("@" not in a or " " in a for a in addresses):
+        raise ValueError(text)
+    return addresses
+
+
+def _claim(text: str) -> str:
+    if not text.replace("_", "").replace("-", "").isalnum():
+        raise ValueError(text)
+    return text
+
+
 PATH = Kind(Path, "un chemin de fichier", "a file path")
+ADDRESSES = Kind(_addresses, "des adresses e-mail séparées par des virgules",
+                 "e-mail addresses separated by commas")
+CLAIM = Kind(_claim, "un nom de revendication du jeton (lettres, chiffres, - ou _)",
+             "an identity-token claim name (letters, digits, - or _)")
 MONTH = Kind(_month, "un numéro de mois de 1 à 12", "a month number from 1 to 12")
 
 
@@ -57,6 +74,13 @@ class Setting:
 
     def help(self, lang: str = "fr") -> str:
         return self.help_fr if lang == "fr" else self.help_en
+
+    @property
+    def default_text(self) -> str:
+        """The default as README.md shows it: a list comma-separated, ``—`` when empty."""
+        if isinstance(self.default, tuple):
+            return ", ".join(self.default) or "—"
+        return str(self.default)
 
     def parse(self, text: str) -> object:
         """The value of ``text`` (the variable's content), or ``SettingError``."""
@@ -77,6 +101,14 @@ SETTINGS = (
             "Le mois de début de l'exercice (1 = janvier) : « année en cours », trimestres et années en suivent",
             "The fiscal year's first month (1 = January): year to date, quarters and years follow it",
             kind=MONTH),
+    Setting("admins", (), "PASSERELLE_ADMINS",
+            "Les adresses e-mail des administrateurs quand la connexion est activée (tous les droits, dont "
+            "l'attribution des accès) ; séparées par des virgules",
+            "The administrators' e-mail addresses when sign-in is on (every right, granting access included); "
+            "separated by commas", kind=ADDRESSES),
+    Setting("group_claim", "groups", "PASSERELLE_GROUP_CLAIM",
+            "La revendication du jeton d'identité qui liste les groupes de la personne (Entra ID : groups)",
+            "The identity token's claim listing the person's groups (Entra ID: groups)", kind=CLAIM),
 )
 """Every setting, in the order README.md lists them."""
 
@@ -87,6 +119,8 @@ class Settings:
 
     store: Path
     fiscal_start: int
+    admins: tuple[str, ...] = ()
+    group_claim: str = "groups"
 
 
 def setting(name: str) -> Setting:

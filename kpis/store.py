@@ -103,7 +103,7 @@ import math
 import os
 import shutil
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta, timezone
@@ -148,10 +148,11 @@ __all__ = [
     "AUTO_BACKUPS_KEPT",
 ]
 
-SCHEMA_VERSION = 7
+SCHEMA_VERSION = 8
 """Version 1 had no ``obs_hash``/``parser_version`` on batches and no column mappings; version 5 adds the
 ``sample`` flag of targets and mappings, the deletion log's operation and undo columns, and the archives;
-version 6 adds ``batches.adds_to``; version 7 the reference origins and the origin of ``entity_totals``."""
+version 6 adds ``batches.adds_to``; version 7 the reference origins and the origin of ``entity_totals``;
+version 8 the access grants and the audit trail."""
 
 DEFAULT_LOCK_TIMEOUT = 10.0
 """Seconds a busy store is retried before ``StoreLocked``."""
@@ -179,7 +180,7 @@ ARCHIVES = {"deleted_batches": "batches", "deleted_observations": "observations"
 """Archive table -> the table whose rows it keeps (same columns plus ``operation``), for ``undelete``."""
 
 TABLES = ("schema_version", "counters", "batches", "observations", "deletions", "targets", "column_mappings",
-          "reference_origins",
+          "reference_origins", "grants", "audit",
           *ARCHIVES)
 """Every table, in dependency order (backup, restore and tests walk them)."""
 
@@ -201,6 +202,8 @@ _ORDER = {
     "targets": "kpi, segment, entity, period_start, period_end",
     "column_mappings": "headers_key",
     "reference_origins": "segment, kpi",
+    "grants": "id",
+    "audit": "id",
     "deleted_batches": "operation, id",
     "deleted_observations": "operation, batch_id, row_no",
     "deleted_targets": "operation, kpi, segment, entity, period_start, period_end",
@@ -287,6 +290,22 @@ _DDL = {
         set_by VARCHAR NOT NULL,
         set_at TIMESTAMP NOT NULL,
         PRIMARY KEY (segment, kpi))""",
+    "grants": """CREATE TABLE grants (
+        id INTEGER PRIMARY KEY,
+        role VARCHAR NOT NULL,
+        segments VARCHAR NOT NULL,
+        entities VARCHAR NOT NULL,
+        email VARCHAR,
+        grp VARCHAR,
+        granted_by VARCHAR NOT NULL,
+        granted_at TIMESTAMP NOT NULL)""",
+    "audit": """CREATE TABLE audit (
+        id INTEGER PRIMARY KEY,
+        done_at TIMESTAMP NOT NULL,
+        who VARCHAR NOT NULL,
+        action VARCHAR NOT NULL,
+        segments VARCHAR NOT NULL,
+        detail VARCHAR NOT NULL)""",
     **{archive: f"CREATE TABLE {archive} AS SELECT *, CAST(NULL AS INTEGER) AS operation FROM {source} WHERE FALSE"
        for archive, source in ARCHIVES.items()},
     "entity_totals": """CREATE TABLE entity_totals (
@@ -314,6 +333,9 @@ view's case), 5 million rows becoming a few tens of thousands.
 KPIs present per segment, for the filter widgets. The ``deleted_*`` archives
 (``ARCHIVES``) take their columns from the table they keep, plus ``operation``.
 ``deletions.batch_id`` is empty for a demo removal that only took targets or mappings.
+``grants`` gives a role over segments (comma-separated, and optionally entities) to an e-mail address or a
+group claim (``kpis.access``); ``audit`` records who did what and when: every import, deletion, undo, restore,
+target change, reference choice and grant change, with the segments it touched.
 ``reference_origins`` holds the origin a person chose as the headline source of a stock, distinct count or
 ratio of stocks in a segment (``Store.set_reference_origin``); without one, the metrics take the origin
 that covers the selected window best."""
@@ -974,6 +996,8 @@ class Store:
             superseded, partial = _supersede_by(con, batch_id, origin, islands)
             warnings = _overlap_warnings(con, partial)
             _refresh_entity_totals(con)
+            _audit(con, imported_by, "import", segments, batch=int(batch_id), file=file_name, values=len(frame),
+                   superseded=int(superseded))
         return ImportOutcome(batch_id, imported_at, len(frame), superseded, warnings)
 
     def overlaps(self, observations: pd.DataFrame, origin: str) -> list[Overlap]:
@@ -1012,8 +1036,10 @@ class Store:
             if not _scalar(con, "SELECT COUNT(*) FROM batches WHERE id = ?", [batch_id]):
                 raise _unknown_batch(batch_id)
             self._auto_backup(con, f"delete-batch-{batch_id}")
+            segments = json.loads(_scalar(con, "SELECT segments FROM batches WHERE id = ?", [batch_id]))
             outcome = _delete(con, [batch_id], by)
             _refresh_entity_totals(con)
+            _audit(con, by, "delete_batch", segments, batch=batch_id, values=outcome.rows_removed)
             return outcome
 
     def delete_demo(self, by: str = "local") -> DeleteOutcome:
@@ -1024,6 +1050,7 @@ class Store:
             self._auto_backup(con, "delete-demo")
             outcome = _delete(con, ids, by, demo=True)
             _refresh_entity_totals(con)
+            _audit(con, by, "delete_demo", SEGMENTS, batches=list(outcome.batch_ids), values=outcome.rows_removed)
             return outcome
 
     def preview_delete(self, batch_id: int) -> DeletionPreview:
@@ -1057,6 +1084,10 @@ class Store:
             outcome = _undelete(con, deletion_id, by, max_age_days)
             _recompute_current(con)
             _refresh_entity_totals(con)
+            segments = sorted({s for (v,) in con.execute(
+                f"SELECT segments FROM batches WHERE id IN ({_placeholders(outcome.batch_ids)})",
+                list(outcome.batch_ids)).fetchall() for s in json.loads(v)}) if outcome.batch_ids else []
+            _audit(con, by, "undelete", segments, deletion=deletion_id, batches=list(outcome.batch_ids))
             return outcome
 
     def recompute_current(self) -> int:
@@ -1174,6 +1205,9 @@ class Store:
                         [rec.kpi, rec.segment, rec.entity, rec.period_start, rec.period_end, rec.grain,
                          rec.value, by, now, bool(sample)],
                     )
+            if len(frame) and not sample:
+                _audit(con, by, "targets", sorted(frame["segment"].unique()), targets=len(frame),
+                       kpis=sorted(frame["kpi"].unique()))
         return len(frame)
 
     def targets(self) -> pd.DataFrame:
@@ -1232,6 +1266,7 @@ class Store:
             if origin:
                 con.execute("INSERT INTO reference_origins VALUES (?, ?, ?, ?, ?)",
                             [segment, kpi, origin, by, _utcnow()])
+            _audit(con, by, "reference", [segment], kpi=kpi, origin=origin)
 
     def kpi_origins(self) -> pd.DataFrame:
         """Which origins hold current values of each KPI (a ratio: its matched parts) per segment: segment, kpi,
@@ -1246,6 +1281,45 @@ class Store:
         """The reference origins chosen by a person: segment, kpi, origin, set_by, set_at."""
         with self._read() as con:
             return con.execute(f"SELECT * FROM reference_origins ORDER BY {_ORDER['reference_origins']}").df()
+
+    # --- access ------------------------------------------------------------------
+
+    def grants(self) -> list:
+        """The access grants as ``(id, kpis.access.Grant)`` pairs, in the order they were given."""
+        from kpis.access import Grant
+
+        with self._read() as con:
+            rows = con.execute(f"SELECT id, role, segments, entities, email, grp FROM grants "
+                               f"ORDER BY {_ORDER['grants']}").fetchall()
+        return [(r[0], Grant(r[1], tuple(r[2].split(",")), tuple(e for e in r[3].split(",") if e),
+                             email=r[4], group=r[5])) for r in rows]
+
+    def add_grant(self, grant, by: str = "local") -> int:
+        """Record a ``kpis.access.Grant``; its id."""
+        with self._write() as con:
+            grant_id = _scalar(con, "SELECT COALESCE(MAX(id), 0) + 1 FROM grants")
+            con.execute("INSERT INTO grants VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                        [grant_id, grant.role, ",".join(grant.segments), ",".join(grant.entities), grant.email,
+                         grant.group, by, _utcnow()])
+            _audit(con, by, "grant_add", grant.segments, grant=grant_id, role=grant.role,
+                   to=grant.email or grant.group, entities=list(grant.entities))
+        return int(grant_id)
+
+    def remove_grant(self, grant_id: int, by: str = "local") -> None:
+        with self._write() as con:
+            row = con.execute("SELECT role, segments, email, grp FROM grants WHERE id = ?", [grant_id]).fetchone()
+            if row is None:
+                raise StoreError(f"Aucun droit n° {grant_id}.", f"No grant #{grant_id}.")
+            con.execute("DELETE FROM grants WHERE id = ?", [grant_id])
+            _audit(con, by, "grant_remove", row[1].split(","), grant=grant_id, role=row[0], to=row[2] or row[3])
+
+    def audit(self) -> pd.DataFrame:
+        """Who did what, when: id, done_at, who, action, segments (a list), detail (a dict), newest first."""
+        with self._read() as con:
+            frame = con.execute("SELECT * FROM audit ORDER BY id DESC").df()
+        frame["segments"] = frame["segments"].map(lambda v: [s for s in v.split(",") if s])
+        frame["detail"] = frame["detail"].map(json.loads)
+        return frame
 
     # --- reading ----------------------------------------------------------------
 
@@ -1454,13 +1528,13 @@ class Store:
                 "was not carried out, nothing was changed.") from None
         return final
 
-    def restore(self, directory: str | os.PathLike) -> dict[str, int]:
+    def restore(self, directory: str | os.PathLike, by: str = "local") -> dict[str, int]:
         """Replace the store with a backup written by ``backup``, once the backup is fully verified.
 
         See ``restore_store`` (which also works on a store too damaged to open). The data version still
         moves forward, so caches see the change.
         """
-        return restore_store(self.path, directory, lock_timeout=self.lock_timeout)
+        return restore_store(self.path, directory, lock_timeout=self.lock_timeout, by=by)
 
     def _restore(self, directory: Path) -> dict[str, int]:
         manifest = _read_manifest(directory)
@@ -1543,7 +1617,7 @@ class Store:
 
 
 def restore_store(path: str | os.PathLike, directory: str | os.PathLike, *,
-                  lock_timeout: float = DEFAULT_LOCK_TIMEOUT) -> dict[str, int]:
+                  lock_timeout: float = DEFAULT_LOCK_TIMEOUT, by: str = "local") -> dict[str, int]:
     """Replace the store at ``path`` with the backup in ``directory``; returns the rows restored per table.
 
         >>> restore_store("data/passerelle.duckdb", "data/passerelle.duckdb.backups/20261126T101500Z-delete-batch-3")
@@ -1559,7 +1633,10 @@ def restore_store(path: str | os.PathLike, directory: str | os.PathLike, *,
     """
     store = Store.__new__(Store)
     store._setup(Path(path), lock_timeout)
-    return store._restore(Path(directory))
+    counts = store._restore(Path(directory))
+    with Store(path, lock_timeout=lock_timeout)._write() as con:  # the restored trail, then this restore
+        _audit(con, by, "restore", SEGMENTS, backup=Path(directory).name)
+    return counts
 
 
 def latest_backup(path: str | os.PathLike) -> Path | None:
@@ -2424,8 +2501,22 @@ def _migrate_6_to_7(con) -> None:
     _refresh_entity_totals(con)
 
 
+def _audit(con, who: str, action: str, segments: Iterable[str], **detail) -> None:
+    """One row of the audit trail, in the transaction of the change it records."""
+    audit_id = _scalar(con, "SELECT COALESCE(MAX(id), 0) + 1 FROM audit")
+    con.execute("INSERT INTO audit VALUES (?, ?, ?, ?, ?, ?)",
+                [audit_id, _utcnow(), who, action, ",".join(sorted(set(segments), key=SEGMENTS.index)),
+                 json.dumps(detail, ensure_ascii=False, default=str)])
+
+
+def _migrate_7_to_8(con) -> None:
+    """v8: access grants and the audit trail (empty: what happened before was logged in batches and deletions)."""
+    con.execute(_DDL["grants"])
+    con.execute(_DDL["audit"])
+
+
 _MIGRATIONS = {1: _migrate_1_to_2, 2: _migrate_2_to_3, 3: _migrate_3_to_4, 4: _migrate_4_to_5,
-               5: _migrate_5_to_6, 6: _migrate_6_to_7}
+               5: _migrate_5_to_6, 6: _migrate_6_to_7, 7: _migrate_7_to_8}
 """from-version -> function migrating one step, inside the caller's transaction."""
 
 

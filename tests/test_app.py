@@ -377,7 +377,7 @@ def test_period_presets_set_the_range_from_the_latest_data(store_path):
 PAGE_HELP = {"app_pages/cdo_view.py": "help.cdo", "app_pages/side_by_side.py": "help.side_by_side",
              "app_pages/external.py": "help.external", "app_pages/internal.py": "help.internal",
              "app_pages/importer.py": "help.importer", "app_pages/history.py": "help.history",
-             "app_pages/catalog.py": "help.catalog"}
+             "app_pages/catalog.py": "help.catalog", "app_pages/access.py": "help.access"}
 
 
 def test_every_page_says_what_it_shows_in_the_navigation(store_path):

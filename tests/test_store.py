@@ -71,11 +71,15 @@ def snapshot(store: Store) -> dict[str, pd.DataFrame]:
     return {t: store.table_rows(t) for t in TABLES}
 
 
-def assert_same_tables(a: dict, b: dict, skip_data_version: bool = False) -> None:
+def assert_same_tables(a: dict, b: dict, skip_data_version: bool = False, restored: bool = False) -> None:
+    """``restored``: ``b`` is ``a`` restored from a backup, whose trail ends with one more row: the restore."""
     for table in TABLES:
         x, y = a[table], b[table]
         if skip_data_version and table == "counters":
             x, y = x[x["name"] != "data_version"], y[y["name"] != "data_version"]
+        if restored and table == "audit":
+            assert y["action"].iloc[-1] == "restore" and len(y) == len(x) + 1
+            y = y.iloc[:-1]
         pd.testing.assert_frame_equal(x.reset_index(drop=True), y.reset_index(drop=True), check_dtype=False)
 
 
@@ -90,11 +94,12 @@ def store(tmp_path) -> Store:
 def test_first_use_creates_parent_dir_schema_and_empty_tables(tmp_path):
     s = Store(tmp_path / "a" / "b" / "p.duckdb")
     assert s.path.exists()
-    assert s.schema_version() == SCHEMA_VERSION == 7
+    assert s.schema_version() == SCHEMA_VERSION == 8
     assert s.batches() == []
     assert {t: len(s.table_rows(t)) for t in TABLES} == {
         "schema_version": 1, "counters": 2, "batches": 0, "observations": 0, "deletions": 0, "targets": 0,
-        "column_mappings": 0, "reference_origins": 0, "deleted_batches": 0, "deleted_observations": 0,
+        "column_mappings": 0, "reference_origins": 0, "grants": 0, "audit": 0, "deleted_batches": 0,
+        "deleted_observations": 0,
         "deleted_targets": 0, "deleted_mappings": 0,
     }
 
@@ -116,7 +121,7 @@ def test_migration_from_version_1_fixture(tmp_path):
     con.execute((FIXTURES / "store_v1.sql").read_text())
     con.close()
     s = Store(path)
-    assert s.schema_version() == 7
+    assert s.schema_version() == 8
     # every row kept, columns now identical to a store created at version 6 (v6 adds batches.adds_to)
     # (v3 adds the derived entity_totals, filled from the current rows: 4 observations, 1 superseded)
     assert len(s.table_rows("entity_totals")) >= 1
@@ -698,12 +703,18 @@ def test_backup_restore_round_trip_is_identical(store, tmp_path):
     store.delete_batch(b.batch_id)
     store.set_targets(pd.DataFrame({"kpi": ["clicks"], "segment": ["B2C"], "period_start": ["2027-01-01"],
                                     "period_end": ["2027-01-31"], "value": [1.0]}))
-    store.restore(tmp_path / "bk")
-    assert_same_tables(before, snapshot(store), skip_data_version=True)
+    store.restore(tmp_path / "bk", by="dsi")
+    assert_same_tables(before, snapshot(store), skip_data_version=True, restored=True)
     assert store.data_version() != version
+    # the trail of what happened before the backup is kept, and the restore itself is recorded
+    trail = store.audit()
+    # newest first: three imports, the deletion of batch 3 and the target, then the restore
+    assert trail["action"].tolist() == ["restore", "targets", "delete_batch", "import", "import", "import"]
+    assert trail.iloc[2]["who"] == "cdo" and trail.iloc[2]["detail"] == {"batch": 3, "values": 1}
+    assert (trail.iloc[0]["who"], trail.iloc[0]["detail"]) == ("dsi", {"backup": "bk"})
     other = Store(tmp_path / "other.duckdb")
     other.restore(tmp_path / "bk")
-    assert_same_tables(before, snapshot(other), skip_data_version=True)
+    assert_same_tables(before, snapshot(other), skip_data_version=True, restored=True)
     with pytest.raises(StoreError):
         other.restore(tmp_path / "nothing-here")
 

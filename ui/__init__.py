@@ -13,13 +13,16 @@ and ``ui.world`` the one function both world pages call. No pandas logic
 here: it lives in ``kpis`` (mostly ``kpis.dashboard``), tested without Streamlit.
 """
 
+from ui.access import auth_configured, can_edit, rights, sidebar_identity, sign_in, user
 from ui.data import (
+    audit,
     batches,
     breakdown,
     by_source,
     cdo_view,
     check,
     coverage,
+    data_version,
     deletion_preview,
     deletions,
     demo_preview,
@@ -30,6 +33,7 @@ from ui.data import (
     kpi_table,
     observations,
     overlaps,
+    raw_store,
     reference_origins,
     remembered_mappings,
     store,
@@ -53,7 +57,6 @@ from ui.state import (
     url_chose,
     url_notes,
     url_write,
-    user,
 )
 from ui.widgets import (
     cards_grid,
@@ -67,10 +70,13 @@ from ui.widgets import (
 from ui.world import render_world
 
 __all__ = [
+    # ui.access
+    "auth_configured", "can_edit", "rights", "sidebar_identity", "sign_in", "user",
     # ui.data
-    "batches", "breakdown", "by_source", "cdo_view", "check", "coverage", "deletion_preview", "deletions",
-    "demo_preview", "dimension_values", "forget_uploads", "indexed_trends", "kpi_origins", "kpi_table",
-    "observations", "overlaps", "reference_origins", "remembered_mappings", "store", "store_error", "targets",
+    "audit", "batches", "breakdown", "by_source", "cdo_view", "check", "coverage", "data_version",
+    "deletion_preview", "deletions", "demo_preview", "dimension_values", "forget_uploads", "indexed_trends",
+    "kpi_origins", "kpi_table", "observations", "overlaps", "raw_store", "reference_origins", "remembered_mappings",
+    "store", "store_error", "targets",
     # ui.deletion
     "batch_delete_form", "demo_banner", "preview_lines", "show_messages", "undo_buttons",
     # ui.questions
@@ -78,7 +84,6 @@ __all__ = [
     # ui.state
     "LANGUAGE_NAMES", "Selection", "comparison_control", "custom_range", "drop_range_params", "lang", "selection",
     "set_selection", "settings", "t", "url_choice", "url_chose", "url_notes", "url_write",
-    "user",
     # ui.widgets
     "cards_grid", "empty_state", "excel_download", "export_context", "kpi_picker", "metric_card", "sources_caption",
     # ui.world

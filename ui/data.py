@@ -21,10 +21,12 @@ from typing import Any, Callable, NoReturn
 
 import streamlit as st
 
+from kpis.access import ScopedStore
 from kpis.errors import StoreError
 from kpis.ingest.gate import MAX_UPLOAD_MB
 from kpis.model import Filter
 from kpis.store import Store
+from ui.access import rights
 from ui.state import checked_uploads, settings
 
 CHECKED_MAX_BYTES = MAX_UPLOAD_MB * 2 ** 20
@@ -32,16 +34,30 @@ CHECKED_MAX_BYTES = MAX_UPLOAD_MB * 2 ** 20
 holds about ten times its file's size (the observations, the issues): 50 MiB of files is ~0.5 GiB at most."""
 
 
-def store() -> Store:
-    """The store named by the ``store`` setting (``PASSERELLE_STORE``, default ``data/passerelle.duckdb``).
+def store() -> ScopedStore:
+    """The store named by the ``store`` setting (``PASSERELLE_STORE``, default ``data/passerelle.duckdb``), seen
+    through this session's rights (``kpis.access.ScopedStore``): reads cut to the segments granted, writes
+    refused outside them.
 
     A store that cannot be opened (damaged, not a DuckDB file, written by a newer version) stops the page
     with its message and remedy, French then English, instead of Streamlit's redacted error.
     """
+    return ScopedStore(raw_store(), rights())
+
+
+def raw_store() -> Store:
+    """The store itself, unscoped: for the sign-in (grants are read before rights exist) and the demo seeding."""
     try:
         return _open_store(settings().store)
     except StoreError as exc:
         store_error(exc)
+
+
+def data_version() -> str:
+    """The key every cached read is keyed on: the store's data version and the session's rights, so that a
+    number computed for one person's segments is never served to another's."""
+    r = rights()
+    return f"{raw_store().data_version()}|{r.role}|{','.join(r.readable)}|{','.join(r.entities)}"
 
 
 def store_error(exc: StoreError) -> NoReturn:
@@ -178,6 +194,13 @@ def targets(version: str):
 @st.cache_data(show_spinner=False, max_entries=16)
 def observations(version: str, flt: Filter):
     return store().observations(flt)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def audit(version: str):
+    """The audit trail the session may read: the actions touching a segment granted (all of it for local mode
+    and administrators)."""
+    return store().audit()
 
 
 @st.cache_data(show_spinner=False, max_entries=16)

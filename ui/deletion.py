@@ -19,7 +19,8 @@ from kpis.errors import KpiError
 from kpis.i18n import escape_markdown as md
 from kpis.store import UNDELETE_DAYS
 from ui import data
-from ui.state import lang, t, user
+from ui.access import rights, user
+from ui.state import lang, t
 
 CONFIRM_PREFIX = "delete_confirm_"
 """Key prefix of the Historique confirmation checkbox, followed by the batch id it confirms."""
@@ -88,7 +89,8 @@ def demo_banner(version: str) -> None:
         return
     with st.container(horizontal=True, vertical_alignment="center"):
         st.caption(f":material/info: {t('demo.banner')}")
-        st.button(t("demo.remove"), key="remove_demo", type="tertiary", on_click=_open_demo_confirm)
+        if rights().admin:  # removing the demo touches every segment: administrators only
+            st.button(t("demo.remove"), key="remove_demo", type="tertiary", on_click=_open_demo_confirm)
     if st.session_state.get(DEMO_CONFIRM_KEY):
         with st.container(border=True):
             st.markdown(f"**{t('demo.confirm_title')}**")

@@ -20,7 +20,7 @@ import streamlit as st
 from kpis import i18n
 from kpis.errors import SettingError
 from kpis.model import PRESETS, SEGMENTS, Filter, clamp_range, preset_range
-from kpis.settings import Settings, local_user, resolve
+from kpis.settings import Settings, resolve
 
 LANG_KEY = "lang"
 """The language widget's key (bound to the URL): ``"fr"`` or ``"en"``."""
@@ -66,12 +66,6 @@ def settings() -> Settings:
     except SettingError as exc:
         st.error(f"{exc.message_fr}\n\n{exc.message_en}", icon=":material/settings:")
         st.stop()
-
-
-def user() -> str:
-    """Who acts in this session, for the batch log and the exports: in local mode (no sign-in), the login name
-    of the user running the app."""
-    return local_user()
 
 
 def lang() -> str:

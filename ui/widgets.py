@@ -17,7 +17,8 @@ import streamlit as st
 from kpis import dashboard
 from kpis.model import Filter
 from ui import data
-from ui.state import lang, selection, t, user
+from ui.access import user
+from ui.state import lang, selection, t
 
 
 def empty_state(message_key: str = "empty.title") -> None:
