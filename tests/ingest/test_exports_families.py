@@ -1,0 +1,104 @@
+"""Recognised exports of the families of issue 12: Search Console, Matomo, e-mail campaign reports.
+
+The files are written by ``families_files`` with the real writers and read through ``read_file``; the hand
+totals are in comments beside the rows. Each format has its near misses: one required header missing (not
+recognised) or a wrong value (a clear issue with its row and column).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import families_files as fam
+import formats_files as ff
+import pytest
+from test_exports import _kpi_totals, _recognised
+
+from kpis import ingest
+from kpis.ingest.exports import recognise
+from kpis.ingest.readers import read_file
+from kpis.store import Store
+
+
+def _check(made, segment="B2C", **kw):
+    data, name = made
+    return ingest.check_bytes(data, name, segment=segment, **kw)
+
+
+# --- Google Search Console ------------------------------------------------------------------------------
+
+
+def test_search_console_workbook_dates_imported_breakdowns_and_filters_skipped(tmp_path):
+    data, name = fam.search_console_xlsx(tmp_path)
+    found = [recognise(s) for s in read_file(data, name)]
+    assert [f.format for f in found] == ["google_search_console"] * 7
+    dates = found[5]
+    assert dates.maps["Clicks"] == "clicks:en" and dates.maps["Impressions"] == "impressions:en"
+    assert dates.maps["CTR"] == "ignore" and dates.maps["Position"] == "ignore"  # a ratio and an average
+    assert dates.maps["Date"] == "period:day" and dates.channels == ("organic search",)
+    assert _kpi_totals(dates) == fam.GSC_TOTALS
+    for skipped in found[:5]:  # no date, and the same clicks as the Dates sheet: never added to it
+        assert skipped.sheet.rows == [] and [i.code for i in skipped.issues] == ["search_console_breakdown"]
+    assert found[6].sheet.rows == [] and [i.code for i in found[6].issues] == ["search_console_filters"]
+
+
+def test_search_console_through_ingestion_and_a_real_store(tmp_path):
+    result = _check(fam.search_console_xlsx(tmp_path))
+    assert result.importable and result.origin == "google_search_console"
+    dates = [s for s in result.sheets if s.status == "read"]
+    assert [s.sheet for s in dates] == ["Dates"]
+    assert dates[0].totals == fam.GSC_TOTALS  # the Countries sheet's 350 + 50 clicks are not added on top
+    assert set(result.observations["channel"]) == {"organic search"}
+    store = Store(tmp_path / "s.duckdb")
+    store.import_batch(**result.batch())
+    from kpis import metrics
+    from kpis.model import Filter
+
+    flt = Filter(start=date(2026, 9, 1), end=date(2026, 9, 30))
+    t = metrics.kpi_table(metrics.fetch(store, flt), flt, "month", lang="en")
+    ctr = t[(t["kpi"] == "ctr") & (t["segment"] == "B2C")]["value"].iloc[0]
+    assert ctr == pytest.approx(400 / 14000)  # 2.857 %, recomputed; the file's daily CTRs average 3.375 %
+
+
+def test_search_console_french_dates_csv_shuffled_columns():
+    rec = _recognised(fam.search_console_fr_dates_csv())
+    assert (rec.format, rec.number_convention) == ("google_search_console", "fr")
+    assert rec.sheet.rows[0][:3] == ["Position", "Impressions", "Date"]  # the file's columns keep their letters
+    assert rec.maps["Clics"] == "clicks:fr" and rec.maps["Position"] == "ignore"
+    assert _kpi_totals(rec) == {"clicks": 20.0, "impressions": 2400.0}
+
+
+def test_search_console_xlsxwriter_real_dates_and_numbers(tmp_path):
+    result = _check(fam.search_console_xlsxwriter(tmp_path), segment="B2B")
+    assert result.importable and result.sheets[0].totals == fam.GSC_TOTALS
+    assert result.sheets[0].segments == ["B2B"]
+
+
+def test_search_console_comparison_export_is_refused_with_what_to_download():
+    result = _check(fam.search_console_comparison_csv())
+    assert not result.importable
+    issue = next(i for i in result.all_issues if i.code == "search_console_comparison")
+    assert (issue.severity, issue.row, issue.column) == ("error", 1, "B")
+    assert "sans comparaison" in issue.message_fr and "without a comparison" in issue.message_en
+
+
+def test_search_console_wrong_value_is_a_clear_issue_with_row_and_column():
+    result = _check(fam.search_console_bad_value_csv())
+    sheet = result.sheets[0]
+    bad = [(i.code, i.severity) for i in sheet.issues if i.row == 4 and i.column == "B"]
+    assert bad == [("number_unparseable", "error")]
+    assert sheet.totals["clicks"] == 120 + 95 + 55  # the unreadable cell is left out, named: 270
+
+
+GSC_NEAR_MISSES = {
+    "dates without Position": [["Date", "Clicks", "Impressions", "CTR"], ["2026-09-01", 1, 10, "10%"]],
+    "dates without CTR": [["Date", "Clicks", "Impressions", "Position"], ["2026-09-01", 1, 10, 3.0]],
+    "queries without Impressions": [["Top queries", "Clicks", "CTR", "Position"], ["a", 1, "1%", 2.0]],
+    "a hand-made country sheet": [["Country", "Clicks", "Impressions"], ["France", 1, 10]],
+    "filters without a search type": [["Filter", "Value"], ["Date", "Last 28 days"]],
+}
+
+
+@pytest.mark.parametrize("rows", GSC_NEAR_MISSES.values(), ids=GSC_NEAR_MISSES.keys())
+def test_search_console_near_miss_is_not_recognised(rows):
+    assert recognise(read_file(ff.csv_bytes(rows), "x.csv")[0]) is None
