@@ -79,6 +79,46 @@ def search_console_xlsxwriter(tmp: Path) -> tuple[bytes, str]:
     return xlsx_xlsxwriter({"Dates": rows}, tmp), "gsc.xlsx"
 
 
-CSV_FILES = [search_console_fr_dates_csv]
+# --- Matomo ------------------------------------------------------------------------------------------
+
+MATOMO_EN = [
+    ["Date", "Visits", "Unique visitors", "Users", "Actions", "Maximum actions in one visit", "Bounces",
+     "Total time spent by visitors (in seconds)", "Visits with Conversions", "Actions per Visit",
+     "Avg. Visit Duration (in seconds)", "Bounce Rate"],
+    ["2026-09-01", "1200", "950", "12", "4100", "87", "540", "190000", "31", "3.4", "158", "45%"],
+    ["2026-09-02", "1100", "900", "10", "3900", "54", "500", "170000", "28", "3.5", "155", "45%"],
+    ["2026-09-03", "1300", "1000", "15", "4500", "61", "600", "210000", "40", "3.5", "162", "46%"],
+]
+# visits (sessions) 1,200 + 1,100 + 1,300 = 3,600; unique visitors, a distinct count per day: 950, 900, 1,000
+# (their sum 2,850 is what the check totals show per column; the dashboard averages them: 950 a day)
+# users, actions, bounces, visits with conversions: Matomo's meanings, not imported
+MATOMO_EN_TOTALS = {"sessions": 3600.0, "unique_visitors": 2850.0}
+
+
+def matomo_csv() -> tuple[bytes, str]:
+    """Matomo's default CSV: UTF-16LE with a BOM, commas, one row per day."""
+    return csv_bytes(MATOMO_EN, ",", "utf-16-le"), "export_visits_summary.csv"
+
+
+MATOMO_FR_WEEKS = [
+    ["Date", "Visites", "Visiteurs uniques", "Actions", "Nombre maximum d'actions en une visite", "Rebonds",
+     "Taux de rebond", "Actions par visite"],
+    ["2026-08-31,2026-09-06", "8 400", "6 100", "29 000", "90", "3 900", "46 %", "3,5"],
+    ["2026-09-07,2026-09-13", "7 600", "5 500", "26 500", "75", "3 500", "46 %", "3,5"],
+]
+# visits 8,400 + 7,600 = 16,000 over two ISO weeks; unique visitors 6,100 and 5,500 (a weekly distinct count)
+
+
+def matomo_fr_weeks_csv() -> tuple[bytes, str]:
+    """French interface, weeks written as "start,end", columns shuffled, UTF-8 with a BOM (re-saved)."""
+    return csv_bytes(shuffle_columns(MATOMO_FR_WEEKS, [2, 0, 5, 1, 3, 4, 6, 7]), bom=True), "visites.csv"
+
+
+def matomo_no_date_csv() -> tuple[bytes, str]:
+    """One date range exported as a single row: no Date column."""
+    return csv_bytes([[h for h in MATOMO_EN[0] if h != "Date"], MATOMO_EN[1][1:]]), "export.csv"
+
+
+CSV_FILES = [search_console_fr_dates_csv, matomo_csv, matomo_fr_weeks_csv]
 """Every recognised file of this module, for the format contract of ingest/test_exports.py."""
 XLSX_FILES = [search_console_xlsx, search_console_xlsxwriter]

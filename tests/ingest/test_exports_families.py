@@ -102,3 +102,69 @@ GSC_NEAR_MISSES = {
 @pytest.mark.parametrize("rows", GSC_NEAR_MISSES.values(), ids=GSC_NEAR_MISSES.keys())
 def test_search_console_near_miss_is_not_recognised(rows):
     assert recognise(read_file(ff.csv_bytes(rows), "x.csv")[0]) is None
+
+
+# --- Matomo ---------------------------------------------------------------------------------------------------
+
+
+def test_matomo_utf16_csv_daily_visits_and_unique_visitors():
+    data, name = fam.matomo_csv()
+    assert data.startswith(b"\xff\xfe")
+    rec = _recognised((data, name))
+    assert (rec.format, rec.channels, rec.number_convention) == ("matomo", ("web",), "en")
+    assert rec.maps["Visits"] == "sessions:en" and rec.maps["Unique visitors"] == "unique_visitors:en"
+    for header in ("Users", "Actions", "Bounces", "Visits with Conversions", "Maximum actions in one visit",
+                   "Total time spent by visitors (in seconds)", "Bounce Rate", "Actions per Visit"):
+        assert rec.maps[header] == "ignore", header
+    assert rec.maps["Date"] == "period"
+    assert _kpi_totals(rec) == fam.MATOMO_EN_TOTALS
+
+
+def test_matomo_through_ingestion_unique_visitors_are_averaged_not_summed(tmp_path):
+    result = _check(fam.matomo_csv())
+    assert result.importable and result.origin == "matomo"
+    assert result.sheets[0].totals["sessions"] == 3600.0
+    store = Store(tmp_path / "s.duckdb")
+    store.import_batch(**result.batch())
+    from kpis import metrics
+    from kpis.model import Filter
+
+    flt = Filter(start=date(2026, 9, 1), end=date(2026, 9, 30))
+    t = metrics.kpi_table(metrics.fetch(store, flt), flt, "month", lang="en")
+    value = {k: t[(t["kpi"] == k) & (t["segment"] == "B2C")]["value"].iloc[0] for k in ("sessions", "unique_visitors")}
+    # sessions summed 3,600; unique visitors the mean of the three days (950 + 900 + 1,000) / 3 = 950, not 2,850
+    assert value == {"sessions": 3600.0, "unique_visitors": pytest.approx(950.0)}
+
+
+def test_matomo_french_weeks_become_start_and_end_columns():
+    rec = _recognised(fam.matomo_fr_weeks_csv())
+    assert (rec.format, rec.number_convention) == ("matomo", "fr")
+    assert rec.maps["Visites"] == "sessions:fr" and rec.maps["Rebonds"] == "ignore"
+    assert rec.maps["Date"] == "ignore" and rec.maps["Date de début"] == "period_start"
+    head = rec.sheet.rows[0]
+    starts = [r[head.index("Date de début")] for r in rec.sheet.rows[1:]]
+    ends = [r[head.index("Date de fin")] for r in rec.sheet.rows[1:]]
+    assert starts == [date(2026, 8, 31), date(2026, 9, 7)] and ends == [date(2026, 9, 6), date(2026, 9, 13)]
+    assert _kpi_totals(rec) == {"sessions": 16000.0, "unique_visitors": 11600.0}  # 6,100 + 5,500 per column
+    result = _check(fam.matomo_fr_weeks_csv(), segment="B2B")
+    assert result.importable and result.sheets[0].totals["sessions"] == 16000.0
+
+
+def test_matomo_without_a_date_column_is_refused_with_what_to_export():
+    result = _check(fam.matomo_no_date_csv())
+    assert not result.importable
+    issue = next(i for i in result.all_issues if i.code == "matomo_no_date")
+    assert issue.severity == "error" and issue.row == 1
+    assert "par jour, semaine ou mois" in issue.message_fr and "by day, week or month" in issue.message_en
+
+
+MATOMO_NEAR_MISSES = {
+    "no Actions": [["Date", "Visits", "Unique visitors", "Bounces"], ["2026-09-01", 1, 1, 1]],
+    "no Bounces nor maximum actions": [["Date", "Visits", "Unique visitors", "Actions"], ["2026-09-01", 1, 1, 1]],
+    "a hand-made web sheet": [["Mois", "Visites", "Pages vues"], ["2026-09", 1, 1]],
+}
+
+
+@pytest.mark.parametrize("rows", MATOMO_NEAR_MISSES.values(), ids=MATOMO_NEAR_MISSES.keys())
+def test_matomo_near_miss_is_not_recognised(rows):
+    assert recognise(read_file(ff.csv_bytes(rows), "x.csv")[0]) is None

@@ -46,6 +46,7 @@ from kpis.ingest.exports.ga4 import ga4
 from kpis.ingest.exports.google_ads import google_ads
 from kpis.ingest.exports.linkedin import linkedin
 from kpis.ingest.exports.m365 import daily_counts, sharepoint_sites, teams_user_activity, viva_groups, viva_user_detail
+from kpis.ingest.exports.matomo import matomo
 from kpis.ingest.exports.meta import meta_ads
 from kpis.ingest.exports.search_console import search_console
 from kpis.ingest.readers import RawSheet
@@ -54,14 +55,14 @@ __all__ = ["Recognised", "recognise", "FORMATS", "MIN_GROUP_SIZE", "RECOGNISERS"
 
 RECOGNISERS: tuple[Callable[[RawSheet], Recognised | None], ...] = (
     viva_user_detail, teams_user_activity, viva_groups, sharepoint_sites, daily_counts,
-    google_ads, ga4, meta_ads, linkedin, search_console,
+    google_ads, ga4, meta_ads, linkedin, search_console, matomo,
 )
 """Tried in order; the first that recognises a sheet wins (the Microsoft 365 ones are the most specific)."""
 
 FORMATS = (
     "google_ads_campaign", "ga4", "linkedin_visitors", "linkedin_followers", "linkedin_content", "meta_ads",
     "m365_viva_engage_user_detail", "m365_viva_engage_groups", "m365_sharepoint_site_usage",
-    "m365_teams_user_activity", "m365_daily_counts", "google_search_console",
+    "m365_teams_user_activity", "m365_daily_counts", "google_search_console", "matomo",
 )
 
 
