@@ -487,7 +487,8 @@ SOURCE_NAMES = {
     "m365_viva_engage_groups": "Viva Engage (communautés)",
     "m365_sharepoint_site_usage": "SharePoint (sites)", "m365_teams_user_activity": "Teams (utilisateurs)",
     "m365_daily_counts": "Microsoft 365 (activité quotidienne)",
-    "google_search_console": "Google Search Console", "matomo": "Matomo",
+    "google_search_console": "Google Search Console", "matomo": "Matomo", "mailchimp_campaigns": "Mailchimp",
+    "hubspot_email": "HubSpot (e-mails marketing)",
 }
 """Human names of the recognised export formats (the origin of their batches)."""
 

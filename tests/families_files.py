@@ -119,6 +119,62 @@ def matomo_no_date_csv() -> tuple[bytes, str]:
     return csv_bytes([[h for h in MATOMO_EN[0] if h != "Date"], MATOMO_EN[1][1:]]), "export.csv"
 
 
-CSV_FILES = [search_console_fr_dates_csv, matomo_csv, matomo_fr_weeks_csv]
+# --- e-mail campaign reports -----------------------------------------------------------------------------
+
+MAILCHIMP_HEADER = ["Title", "Subject", "List", "Send Date", "Send Weekday", "Total Recipients",
+                    "Successful Deliveries", "Soft Bounces", "Hard Bounces", "Total Bounces", "Times Forwarded",
+                    "Forwarded Opens", "Unique Opens", "Open Rate", "Total Opens", "Unique Clicks", "Click Rate",
+                    "Total Clicks", "Unsubscribes", "Abuse Complaints", "Times Liked on Facebook", "Folder Id",
+                    "Unique Id"]
+MAILCHIMP_ROWS = [
+    ["Newsletter septembre", "Les nouveautés de la rentrée", "Clients FR", "Sep 03, 2026 10:00 am", "Thursday",
+     "10,000", "9,800", "150", "50", "200", "12", "30", "2,450", "25.00%", "4,100", "490", "5.00%", "720", "35",
+     "2", "0", "", "a1b2c3d4e5"],
+    ["Offre salon", "Rendez-vous au salon", "Pros", "Sep 10, 2026 02:30 pm", "Thursday", "2,000", "1,900", "60",
+     "40", "100", "1", "2", "760", "40.00%", "1,300", "95", "5.00%", "140", "5", "0", "0", "", "f6g7h8i9j0"],
+    ["Relance 13", "Dernière chance", "Clients FR", "Sep 13, 2026 09:00 am", "Sunday", "500", "495", "3", "2", "5",
+     "0", "0", "99", "20.00%", "150", "10", "2.02%", "12", "1", "0", "0", "", "k1l2m3n4o5"],
+]
+# sent 10,000 + 2,000 + 500 = 12,500; delivered 9,800 + 1,900 + 495 = 12,195; bounces 200 + 100 + 5 = 305
+# unique opens 2,450 + 760 + 99 = 3,309; total opens 4,100 + 1,300 + 150 = 5,550;
+# unique clicks 490 + 95 + 10 = 595; total clicks 720 + 140 + 12 = 872; unsubscribes 35 + 5 + 1 = 41
+# open rate recomputed 3,309 / 12,195 = 27.13 %, not the mean of the rates (25 + 40 + 20) / 3 = 28.33 %
+MAILCHIMP_TOTALS = {"clicks": 872.0, "email_bounces": 305.0, "email_opens": 5550.0, "email_unique_clicks": 595.0,
+                    "email_unique_opens": 3309.0, "email_unsubscribes": 41.0, "emails_delivered": 12195.0,
+                    "emails_sent": 12500.0}
+
+
+def mailchimp_csv() -> tuple[bytes, str]:
+    """The Reports page's campaign export: US dates with a time, thousands separators, columns shuffled."""
+    order = [3, 0, *range(4, 23), 1, 2]
+    return csv_bytes(shuffle_columns([MAILCHIMP_HEADER, *MAILCHIMP_ROWS], order)), "campaigns.csv"
+
+
+def mailchimp_bad_date_csv() -> tuple[bytes, str]:
+    """A campaign still scheduled: no send date (row 3). The row is refused, named; the others import."""
+    rows = [MAILCHIMP_HEADER, MAILCHIMP_ROWS[0][:], MAILCHIMP_ROWS[1][:]]
+    rows[2][3] = "bientôt"
+    return csv_bytes(rows), "campaigns.csv"
+
+
+HUBSPOT_HEADER = ["Email name", "Subject", "Campaign", "Send date", "Sent", "Delivered", "Opened", "Clicked",
+                  "Bounced", "Unsubscribed", "Spam reports", "Open rate", "Click rate", "Click-through rate"]
+HUBSPOT_ROWS = [
+    ["Webinar invite", "Join us", "Q3 launch", "2026-09-08", 3000, 2940, 882, 147, 60, 9, 1, "30%", "5%", "16.67%"],
+    ["Webinar reminder", "Tomorrow", "Q3 launch", "2026-09-14", 2900, 2880, 1008, 202, 20, 4, 0, "35%", "7.01%",
+     "20.04%"],
+]
+# sent 3,000 + 2,900 = 5,900; delivered 2,940 + 2,880 = 5,820; opened (unique) 882 + 1,008 = 1,890;
+# clicked (unique) 147 + 202 = 349; bounced 60 + 20 = 80; unsubscribed 9 + 4 = 13
+# click-to-open rate recomputed 349 / 1,890 = 18.47 %
+HUBSPOT_TOTALS = {"email_bounces": 80.0, "email_unique_clicks": 349.0, "email_unique_opens": 1890.0,
+                  "email_unsubscribes": 13.0, "emails_delivered": 5820.0, "emails_sent": 5900.0}
+
+
+def hubspot_email_xlsx(tmp: Path) -> tuple[bytes, str]:
+    return xlsx_xlsxwriter({"Emails": [HUBSPOT_HEADER, *HUBSPOT_ROWS]}, tmp), "hubspot-marketing-emails.xlsx"
+
+
+CSV_FILES = [search_console_fr_dates_csv, matomo_csv, matomo_fr_weeks_csv, mailchimp_csv]
 """Every recognised file of this module, for the format contract of ingest/test_exports.py."""
-XLSX_FILES = [search_console_xlsx, search_console_xlsxwriter]
+XLSX_FILES = [search_console_xlsx, search_console_xlsxwriter, hubspot_email_xlsx]

@@ -168,3 +168,76 @@ MATOMO_NEAR_MISSES = {
 @pytest.mark.parametrize("rows", MATOMO_NEAR_MISSES.values(), ids=MATOMO_NEAR_MISSES.keys())
 def test_matomo_near_miss_is_not_recognised(rows):
     assert recognise(read_file(ff.csv_bytes(rows), "x.csv")[0]) is None
+
+
+# --- e-mail campaign reports ------------------------------------------------------------------------------------
+
+
+def test_mailchimp_campaign_export_one_row_per_campaign_dated_by_its_send_day():
+    rec = _recognised(fam.mailchimp_csv())
+    assert (rec.format, rec.channels, rec.number_convention, rec.date_order) == (
+        "mailchimp_campaigns", ("email",), "en", "mdy")
+    assert rec.sheet.rows[0][:2] == ["Send Date", "Title"]  # shuffled: the file's columns keep their letters
+    assert rec.maps["Title"] == "initiative" and rec.maps["Send Date"] == "period:day"
+    assert rec.maps["Successful Deliveries"] == "emails_delivered:en" and rec.maps["Total Clicks"] == "clicks:en"
+    for header in ("Soft Bounces", "Hard Bounces", "Open Rate", "Click Rate", "Send Weekday", "List"):
+        assert rec.maps.get(header, "ignore") == "ignore", header
+    head = rec.sheet.rows[0]
+    assert [r[head.index("Send Date")] for r in rec.sheet.rows[1:]] == [date(2026, 9, 3), date(2026, 9, 10),
+                                                                        date(2026, 9, 13)]
+    assert _kpi_totals(rec) == fam.MAILCHIMP_TOTALS
+
+
+def test_mailchimp_through_a_real_store_rates_recomputed(tmp_path):
+    result = _check(fam.mailchimp_csv())
+    assert result.importable and result.origin == "mailchimp_campaigns"
+    assert set(result.observations["initiative"]) == {"Newsletter septembre", "Offre salon", "Relance 13"}
+    store = Store(tmp_path / "s.duckdb")
+    store.import_batch(**result.batch())
+    from kpis import metrics
+    from kpis.model import Filter
+
+    flt = Filter(start=date(2026, 9, 1), end=date(2026, 9, 30))
+    t = metrics.kpi_table(metrics.fetch(store, flt), flt, "month", lang="en")
+    value = {k: t[(t["kpi"] == k) & (t["segment"] == "B2C")]["value"].iloc[0]
+             for k in ("open_rate", "click_to_open_rate", "email_bounce_rate", "unsubscribe_rate", "delivery_rate")}
+    assert value == pytest.approx({
+        "open_rate": 3309 / 12195,  # 27.13 %; the file's rates average 28.33 %
+        "click_to_open_rate": 595 / 3309,  # 17.98 %
+        "email_bounce_rate": 305 / 12500,  # 2.44 %
+        "unsubscribe_rate": 41 / 12195,  # 0.34 %
+        "delivery_rate": 12195 / 12500,  # 97.56 %
+    })
+
+
+def test_mailchimp_unreadable_send_date_is_a_clear_issue_with_row_and_column():
+    result = _check(fam.mailchimp_bad_date_csv())
+    sheet = result.sheets[0]
+    bad = [i for i in sheet.issues if i.row == 3 and i.column == "D"]
+    assert bad and bad[0].severity == "error"
+    assert sheet.rows["rejected"] == 1 and sheet.totals["emails_sent"] == 10000.0  # the first campaign only
+
+
+def test_hubspot_email_export_opened_and_clicked_are_unique_people(tmp_path):
+    rec = _recognised(fam.hubspot_email_xlsx(tmp_path))
+    assert (rec.format, rec.channels) == ("hubspot_email", ("email",))
+    assert rec.maps["Opened"].startswith("email_unique_opens") and rec.maps["Clicked"].startswith("email_unique_clicks")
+    assert rec.maps["Email name"] == "initiative" and rec.maps["Campaign"] == "ignore"
+    assert _kpi_totals(rec) == fam.HUBSPOT_TOTALS
+    result = _check(fam.hubspot_email_xlsx(tmp_path), segment="B2B")
+    assert result.importable and result.sheets[0].totals == fam.HUBSPOT_TOTALS
+
+
+EMAIL_NEAR_MISSES = {
+    "mailchimp without Unique Clicks": [[h for h in fam.MAILCHIMP_HEADER if h != "Unique Clicks"],
+                                        ["A", "s", "l", "Sep 03, 2026 10:00 am"]],
+    "mailchimp without Send Date": [[h for h in fam.MAILCHIMP_HEADER if h != "Send Date"], ["A", "s"]],
+    "hubspot without Delivered": [[h for h in fam.HUBSPOT_HEADER if h != "Delivered"], ["A", "s"]],
+    "hubspot without a send date": [[h for h in fam.HUBSPOT_HEADER if h != "Send date"], ["A", "s"]],
+    "a hand-made newsletter sheet": [["Mois", "Newsletter", "Envoyés", "Ouverts"], ["2026-09", "A", 10, 2]],
+}
+
+
+@pytest.mark.parametrize("rows", EMAIL_NEAR_MISSES.values(), ids=EMAIL_NEAR_MISSES.keys())
+def test_email_near_miss_is_not_recognised(rows):
+    assert recognise(read_file(ff.csv_bytes(rows), "x.csv")[0]) is None
