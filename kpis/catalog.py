@@ -488,7 +488,8 @@ SOURCE_NAMES = {
     "m365_sharepoint_site_usage": "SharePoint (sites)", "m365_teams_user_activity": "Teams (utilisateurs)",
     "m365_daily_counts": "Microsoft 365 (activité quotidienne)",
     "google_search_console": "Google Search Console", "matomo": "Matomo", "mailchimp_campaigns": "Mailchimp",
-    "hubspot_email": "HubSpot (e-mails marketing)",
+    "hubspot_email": "HubSpot (e-mails marketing)", "salesforce_opportunities": "Salesforce (opportunités)",
+    "hubspot_deals": "HubSpot (transactions)",
 }
 """Human names of the recognised export formats (the origin of their batches)."""
 

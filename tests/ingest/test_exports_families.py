@@ -241,3 +241,73 @@ EMAIL_NEAR_MISSES = {
 @pytest.mark.parametrize("rows", EMAIL_NEAR_MISSES.values(), ids=EMAIL_NEAR_MISSES.keys())
 def test_email_near_miss_is_not_recognised(rows):
     assert recognise(read_file(ff.csv_bytes(rows), "x.csv")[0]) is None
+
+
+# --- CRM reports -----------------------------------------------------------------------------------------------
+
+
+def _by_day(rec) -> dict:
+    head = rec.sheet.rows[0]
+    return {r[0]: dict(zip(head[1:], r[1:], strict=True)) for r in rec.sheet.rows[1:]}
+
+
+def test_salesforce_report_counted_per_day_without_names_or_footer():
+    rec = _recognised(fam.salesforce_csv())
+    assert (rec.format, rec.segment) == ("salesforce_opportunities", None)
+    assert rec.maps["Date"] == "period:day" and rec.maps["Opportunités"] == "opportunities"
+    assert _kpi_totals(rec) == fam.SALESFORCE_TOTALS
+    by = _by_day(rec)
+    assert by[date(2026, 9, 1)]["Opportunités"] == 2 and by[date(2026, 9, 1)]["Montant du pipeline créé"] == 20000
+    assert by[date(2026, 9, 15)]["Affaires gagnées"] == 1 and by[date(2026, 9, 22)]["Montant gagné"] == 8000
+    assert date(2026, 9, 20) not in by  # a lost deal closes nothing
+    assert [(i.code, i.row) for i in rec.issues] == [("crm_footer", 8)]  # line 7 is blank
+    from test_exports import _dump
+
+    text = _dump(rec)
+    for secret in ("Camille", "Durand", "Bruno", "Acme", "Globex"):
+        assert secret not in text
+
+
+def test_salesforce_through_a_real_store_win_rate_and_average_deal(tmp_path):
+    result = _check(fam.salesforce_csv(), segment="B2B")
+    assert result.importable and result.origin == "salesforce_opportunities"
+    store = Store(tmp_path / "s.duckdb")
+    store.import_batch(**result.batch())
+    from kpis import metrics
+    from kpis.model import Filter
+
+    flt = Filter(start=date(2026, 9, 1), end=date(2026, 9, 30))
+    t = metrics.kpi_table(metrics.fetch(store, flt), flt, "month", lang="en")
+    value = {k: t[(t["kpi"] == k) & (t["segment"] == "B2B")]["value"].iloc[0] for k in ("win_rate", "average_deal")}
+    assert value == pytest.approx({"win_rate": 0.4, "average_deal": 10000.0})  # 2 / 5; 20,000 / 2
+
+
+def test_salesforce_report_mixing_currencies_is_refused():
+    result = _check(fam.salesforce_two_currencies_csv(), segment="B2B")
+    assert not result.importable
+    issue = next(i for i in result.all_issues if i.code == "crm_currencies")
+    assert (issue.severity, issue.row, issue.column) == ("error", 1, "L")
+    assert "plusieurs devises" in issue.message_fr and "several currencies" in issue.message_en
+
+
+def test_hubspot_deals_stage_names_and_an_unreadable_amount(tmp_path):
+    rec = _recognised(fam.hubspot_deals_xlsx(tmp_path))
+    assert rec.format == "hubspot_deals"
+    assert _kpi_totals(rec) == fam.HUBSPOT_DEALS_TOTALS
+    assert [(i.code, i.severity, i.row, i.column) for i in rec.issues] == [("crm_cell", "warning", 5, "D")]
+    assert "beaucoup" not in rec.issues[0].message_fr + rec.issues[0].message_en
+    result = _check(fam.hubspot_deals_xlsx(tmp_path), segment="B2B")
+    assert result.importable and result.sheets[0].totals == fam.HUBSPOT_DEALS_TOTALS
+
+
+CRM_NEAR_MISSES = {
+    "salesforce without Created Date": [[h for h in fam.SALESFORCE_HEADER if h != "Created Date"], ["A"]],
+    "salesforce without Stage": [[h for h in fam.SALESFORCE_HEADER if h != "Stage"], ["A"]],
+    "hubspot without Create Date": [[h for h in fam.HUBSPOT_DEALS[0] if h != "Create Date"], ["1"]],
+    "a hand-made pipeline sheet": [["Mois", "Opportunités", "Montant"], ["2026-09", 3, 1000]],
+}
+
+
+@pytest.mark.parametrize("rows", CRM_NEAR_MISSES.values(), ids=CRM_NEAR_MISSES.keys())
+def test_crm_near_miss_is_not_recognised(rows):
+    assert recognise(read_file(ff.csv_bytes(rows), "x.csv")[0]) is None

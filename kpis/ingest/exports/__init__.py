@@ -42,6 +42,7 @@ from __future__ import annotations
 from typing import Callable
 
 from kpis.ingest.exports.base import MIN_GROUP_SIZE, Recognised
+from kpis.ingest.exports.crm import hubspot_deals, salesforce_opportunities
 from kpis.ingest.exports.email_campaigns import hubspot_email, mailchimp
 from kpis.ingest.exports.ga4 import ga4
 from kpis.ingest.exports.google_ads import google_ads
@@ -57,6 +58,7 @@ __all__ = ["Recognised", "recognise", "FORMATS", "MIN_GROUP_SIZE", "RECOGNISERS"
 RECOGNISERS: tuple[Callable[[RawSheet], Recognised | None], ...] = (
     viva_user_detail, teams_user_activity, viva_groups, sharepoint_sites, daily_counts,
     google_ads, ga4, meta_ads, linkedin, search_console, matomo, mailchimp, hubspot_email,
+    salesforce_opportunities, hubspot_deals,
 )
 """Tried in order; the first that recognises a sheet wins (the Microsoft 365 ones are the most specific)."""
 
@@ -64,7 +66,7 @@ FORMATS = (
     "google_ads_campaign", "ga4", "linkedin_visitors", "linkedin_followers", "linkedin_content", "meta_ads",
     "m365_viva_engage_user_detail", "m365_viva_engage_groups", "m365_sharepoint_site_usage",
     "m365_teams_user_activity", "m365_daily_counts", "google_search_console", "matomo", "mailchimp_campaigns",
-    "hubspot_email",
+    "hubspot_email", "salesforce_opportunities", "hubspot_deals",
 )
 
 
