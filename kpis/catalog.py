@@ -489,7 +489,7 @@ SOURCE_NAMES = {
     "m365_daily_counts": "Microsoft 365 (activité quotidienne)",
     "google_search_console": "Google Search Console", "matomo": "Matomo", "mailchimp_campaigns": "Mailchimp",
     "hubspot_email": "HubSpot (e-mails marketing)", "salesforce_opportunities": "Salesforce (opportunités)",
-    "hubspot_deals": "HubSpot (transactions)",
+    "hubspot_deals": "HubSpot (transactions)", "youtube_studio": "YouTube Studio",
 }
 """Human names of the recognised export formats (the origin of their batches)."""
 

@@ -234,7 +234,59 @@ def hubspot_deals_xlsx(tmp: Path) -> tuple[bytes, str]:
     return xlsx_openpyxl({"All deals": HUBSPOT_DEALS}, tmp), "hubspot-crm-exports-all-deals-2026-09-30.xlsx"
 
 
-CSV_FILES = [search_console_fr_dates_csv, matomo_csv, matomo_fr_weeks_csv, mailchimp_csv, salesforce_csv]
+# --- YouTube Studio -----------------------------------------------------------------------------------------
+
+YOUTUBE_TABLE_BY_DATE = [
+    ["Date", "Views", "Watch time (hours)", "Subscribers", "Subscribers gained", "Subscribers lost", "Impressions",
+     "Impressions click-through rate (%)", "Average view duration"],
+    ["Total", "3500", "210.5", "37", "45", "8", "70000", "4.1", "0:03:36"],
+    ["2026-09-01", "1200", "70.2", "15", "18", "3", "25000", "4.2", "0:03:30"],
+    ["2026-09-02", "1000", "61.3", "10", "12", "2", "20000", "4.0", "0:03:40"],
+    ["2026-09-03", "1300", "79.0", "12", "15", "3", "25000", "4.1", "0:03:39"],
+]
+# views 1,200 + 1,000 + 1,300 = 3,500; watch time 70.2 + 61.3 + 79.0 = 210.5 h; gained 18 + 12 + 15 = 45;
+# lost 3 + 2 + 3 = 8; impressions 25,000 + 20,000 + 25,000 = 70,000 — the Total row says the same, dropped
+# view rate recomputed 3,500 / 70,000 = 5 % (the file's CTR of impressions is YouTube's own, not imported)
+YOUTUBE_TOTALS = {"impressions": 70000.0, "lost_followers": 8.0, "new_followers": 45.0, "video_views": 3500.0,
+                  "watch_time_hours": 210.5}
+
+
+def youtube_table_csv() -> tuple[bytes, str]:
+    return csv_bytes(YOUTUBE_TABLE_BY_DATE), "Table data.csv"
+
+
+YOUTUBE_CHART = [
+    ["Date", "Content", "Video title", "Video publish time", "Duration", "Views"],
+    ["2026-09-01", "dQw4w9WgXcQ", "Lancement produit", "Aug 28, 2026", "212", "800"],
+    ["2026-09-01", "oHg5SJYRHA0", "Tutoriel", "Jul 2, 2026", "540", "400"],
+    ["2026-09-02", "dQw4w9WgXcQ", "Lancement produit", "Aug 28, 2026", "212", "600"],
+    ["2026-09-02", "oHg5SJYRHA0", "Tutoriel", "Jul 2, 2026", "540", "400"],
+]
+# views 800 + 400 + 600 + 400 = 2,200 (Lancement produit 1,400, Tutoriel 800)
+
+
+def youtube_chart_csv() -> tuple[bytes, str]:
+    return csv_bytes(YOUTUBE_CHART), "Chart data.csv"
+
+
+def youtube_by_content_csv() -> tuple[bytes, str]:
+    rows = [["Content", "Video title", "Video publish time", "Duration", "Views", "Watch time (hours)",
+             "Subscribers", "Impressions", "Impressions click-through rate (%)"],
+            ["Total", "", "", "", "3500", "210.5", "37", "70000", "4.1"],
+            ["dQw4w9WgXcQ", "Lancement produit", "Aug 28, 2026", "212", "2000", "120", "20", "40000", "4.5"]]
+    return csv_bytes(rows), "Table data.csv"
+
+
+YOUTUBE_FR = [
+    ["Date", "Vues", "Durée de visionnage (heures)", "Abonnés", "Impressions", "Taux de clics des impressions (%)"],
+    ["2026-09-01", "1 200", "70,2", "15", "25 000", "4,2"],
+    ["2026-09-02", "1 000", "61,3", "10", "20 000", "4,0"],
+]
+# vues 1 200 + 1 000 = 2 200 ; durée 70,2 + 61,3 = 131,5 h ; impressions 45 000 (Abonnés, un solde : non importé)
+
+
+CSV_FILES = [search_console_fr_dates_csv, matomo_csv, matomo_fr_weeks_csv, mailchimp_csv, salesforce_csv,
+             youtube_table_csv, youtube_chart_csv, youtube_by_content_csv]
 """Every recognised file of this module, for the format contract of ingest/test_exports.py."""
 XLSX_FILES = [search_console_xlsx, search_console_xlsxwriter, hubspot_email_xlsx,
               hubspot_deals_xlsx]

@@ -311,3 +311,66 @@ CRM_NEAR_MISSES = {
 @pytest.mark.parametrize("rows", CRM_NEAR_MISSES.values(), ids=CRM_NEAR_MISSES.keys())
 def test_crm_near_miss_is_not_recognised(rows):
     assert recognise(read_file(ff.csv_bytes(rows), "x.csv")[0]) is None
+
+
+# --- YouTube Studio -------------------------------------------------------------------------------------------
+
+
+def test_youtube_table_by_date_total_row_dropped_net_subscribers_ignored():
+    rec = _recognised(fam.youtube_table_csv())
+    assert (rec.format, rec.channels) == ("youtube_studio", ("YouTube",))
+    assert rec.maps["Views"] == "video_views:en" and rec.maps["Watch time (hours)"] == "watch_time_hours:en"
+    assert rec.maps["Subscribers gained"] == "new_followers:en" and rec.maps["Subscribers lost"] == "lost_followers:en"
+    for header in ("Subscribers", "Impressions click-through rate (%)", "Average view duration"):
+        assert rec.maps[header] == "ignore", header
+    assert [(i.code, i.row) for i in rec.issues] == [("total_row", 2)]
+    assert _kpi_totals(rec) == fam.YOUTUBE_TOTALS
+
+
+def test_youtube_through_a_real_store_view_rate_recomputed(tmp_path):
+    result = _check(fam.youtube_table_csv())
+    assert result.importable and result.origin == "youtube_studio"
+    store = Store(tmp_path / "s.duckdb")
+    store.import_batch(**result.batch())
+    from kpis import metrics
+    from kpis.model import Filter
+
+    flt = Filter(start=date(2026, 9, 1), end=date(2026, 9, 30))
+    t = metrics.kpi_table(metrics.fetch(store, flt), flt, "month", lang="en")
+    value = {k: t[(t["kpi"] == k) & (t["segment"] == "B2C")]["value"].iloc[0]
+             for k in ("view_rate", "watch_time_hours", "lost_followers")}
+    assert value == pytest.approx({"view_rate": 0.05, "watch_time_hours": 210.5, "lost_followers": 8.0})
+
+
+def test_youtube_chart_data_per_video_and_day():
+    result = _check(fam.youtube_chart_csv())
+    assert result.importable and result.origin == "youtube_studio"
+    obs = result.observations
+    assert obs.groupby("initiative")["value"].sum().to_dict() == {"Lancement produit": 1400.0, "Tutoriel": 800.0}
+    assert set(obs["kpi"]) == {"video_views"}
+
+
+def test_youtube_french_interface():
+    rows = fam.YOUTUBE_FR
+    rec = _recognised((ff.csv_bytes(rows, ";"), "Données du tableau.csv"))
+    assert rec.number_convention == "fr" and rec.maps["Abonnés"] == "ignore"
+    assert _kpi_totals(rec) == {"impressions": 45000.0, "video_views": 2200.0, "watch_time_hours": 131.5}
+
+
+def test_youtube_table_by_content_has_no_dates_and_says_what_to_export():
+    result = _check(fam.youtube_by_content_csv())
+    assert not result.importable
+    issue = next(i for i in result.all_issues if i.code == "youtube_by_content")
+    assert "par date" in issue.message_fr and "by date" in issue.message_en
+
+
+YOUTUBE_NEAR_MISSES = {
+    "views by date only (Totals.csv or a hand-made sheet)": [["Date", "Views"], ["2026-09-01", 1]],
+    "a hand-made video sheet": [["Date", "Vues", "Abonnés"], ["2026-09-01", 1, 1]],
+    "no views nor watch time": [["Date", "Impressions", "Impressions click-through rate (%)"], ["2026-09-01", 1, 1]],
+}
+
+
+@pytest.mark.parametrize("rows", YOUTUBE_NEAR_MISSES.values(), ids=YOUTUBE_NEAR_MISSES.keys())
+def test_youtube_near_miss_is_not_recognised(rows):
+    assert recognise(read_file(ff.csv_bytes(rows), "x.csv")[0]) is None
