@@ -490,6 +490,7 @@ SOURCE_NAMES = {
     "google_search_console": "Google Search Console", "matomo": "Matomo", "mailchimp_campaigns": "Mailchimp",
     "hubspot_email": "HubSpot (e-mails marketing)", "salesforce_opportunities": "Salesforce (opportunités)",
     "hubspot_deals": "HubSpot (transactions)", "youtube_studio": "YouTube Studio",
+    "m365_teams_team_activity": "Teams (équipes)",
 }
 """Human names of the recognised export formats (the origin of their batches)."""
 

@@ -285,8 +285,35 @@ YOUTUBE_FR = [
 # vues 1 200 + 1 000 = 2 200 ; durée 70,2 + 61,3 = 131,5 h ; impressions 45 000 (Abonnés, un solde : non importé)
 
 
+# --- Microsoft 365: Teams team activity ---------------------------------------------------------------------
+
+TEAMS_TEAM_HEADER = ["Report Refresh Date", "Team Name", "Team Id", "Team Type", "Last Activity Date",
+                     "Report Period", "Active Users", "Active Channels", "Guests", "Reactions", "Meetings Organized",
+                     "Post Messages", "Reply Messages", "Channel Messages", "Urgent Messages", "Mentions",
+                     "Active Shared Channels", "Active External Users"]
+TEAMS_TEAMS = [  # (name, type, last activity, active users, reactions, posts, replies)
+    ("Projet Atlas", "Private", "2026-09-29", 40, 120, 30, 90),
+    ("Communication interne", "Public", "2026-09-15", 250, 400, 60, 140),
+    ("Comité de direction", "Private", "2026-09-10", 3, 5, 2, 4),
+    ("Ancien projet", "Private", "2026-05-02", 0, 0, 0, 0),
+]
+# window 1 … 30 Sept 2026 (refresh 30 Sept, period 30); teams 4, active (last activity in the window) 3
+# contributions = posts + replies: Atlas 120, Communication 200, Comité 6 (3 active users: folded into (other)
+# with the smallest next team, Ancien projet, 0 users… still under 5, so the next, Atlas (40), joins: (other) =
+# 6 + 0 + 120 = 126); reactions Atlas 120, Communication 400, Comité 5 → (other) 125
+# totals: contributions 120 + 200 + 6 = 326 (Channel Messages, which counts them again, is not added); reactions 525
+
+
+def teams_team_activity_csv() -> tuple[bytes, str]:
+    rows = [TEAMS_TEAM_HEADER]
+    for k, (name, kind, last, users, reactions, posts, replies) in enumerate(TEAMS_TEAMS):
+        rows.append(["2026-09-30", name, f"19:{k:032x}@thread.tacv2", kind, last, 30, users, 2, 0, reactions, 1,
+                     posts, replies, posts + replies, 0, 3, 0, 0])
+    return csv_bytes(rows, bom=True), "TeamsTeamActivityDetail9_30_2026.csv"
+
+
 CSV_FILES = [search_console_fr_dates_csv, matomo_csv, matomo_fr_weeks_csv, mailchimp_csv, salesforce_csv,
-             youtube_table_csv, youtube_chart_csv, youtube_by_content_csv]
+             youtube_table_csv, youtube_chart_csv, youtube_by_content_csv, teams_team_activity_csv]
 """Every recognised file of this module, for the format contract of ingest/test_exports.py."""
 XLSX_FILES = [search_console_xlsx, search_console_xlsxwriter, hubspot_email_xlsx,
               hubspot_deals_xlsx]

@@ -374,3 +374,26 @@ YOUTUBE_NEAR_MISSES = {
 @pytest.mark.parametrize("rows", YOUTUBE_NEAR_MISSES.values(), ids=YOUTUBE_NEAR_MISSES.keys())
 def test_youtube_near_miss_is_not_recognised(rows):
     assert recognise(read_file(ff.csv_bytes(rows), "x.csv")[0]) is None
+
+
+# --- Microsoft 365: Teams team activity ---------------------------------------------------------------------------
+
+
+def test_teams_team_activity_spaces_overall_messages_per_team_small_teams_folded():
+    from kpis.model import ALL, OTHER
+
+    rec = _recognised(fam.teams_team_activity_csv())
+    assert (rec.format, rec.segment, rec.channels) == ("m365_teams_team_activity", "B2E", ("Teams",))
+    head = rec.sheet.rows[0]
+    by = {r[head.index("Espace")]: dict(zip(head, r, strict=True)) for r in rec.sheet.rows[1:]}
+    assert (by[ALL]["Espaces collaboratifs"], by[ALL]["Espaces actifs"]) == (4.0, 3.0)
+    flows = {k: (v["Contributions"], v["Réactions"]) for k, v in by.items() if k != ALL}
+    assert flows == {"Communication interne": (200.0, 400.0), OTHER: (126.0, 125.0)}
+    result = _check(fam.teams_team_activity_csv(), segment=None)
+    assert result.importable and result.sheets[0].totals == {"active_spaces": 3.0, "contributions": 326.0,
+                                                             "reactions": 525.0, "spaces": 4.0}
+
+
+def test_teams_team_activity_without_report_period_is_not_recognised():
+    rows = [[h for h in fam.TEAMS_TEAM_HEADER if h != "Report Period"], ["2026-09-30", "A"]]
+    assert recognise(read_file(ff.csv_bytes(rows), "x.csv")[0]) is None
