@@ -397,3 +397,20 @@ def test_teams_team_activity_spaces_overall_messages_per_team_small_teams_folded
 def test_teams_team_activity_without_report_period_is_not_recognised():
     rows = [[h for h in fam.TEAMS_TEAM_HEADER if h != "Report Period"], ["2026-09-30", "A"]]
     assert recognise(read_file(ff.csv_bytes(rows), "x.csv")[0]) is None
+
+
+# --- contract: every recognised family file imports as it is, with no question -----------------------------------
+
+IMPORTABLE = [m for m in fam.CSV_FILES if m is not fam.youtube_by_content_csv]
+
+
+@pytest.mark.parametrize("make", IMPORTABLE, ids=[m.__name__ for m in IMPORTABLE])
+def test_recognised_family_files_are_never_questioned(make):
+    result = _check(make(), segment=None if make is fam.teams_team_activity_csv else "B2B")  # M365 says B2E
+    assert result.importable and result.questions == [] and result.origin is not None
+
+
+@pytest.mark.parametrize("make", fam.XLSX_FILES, ids=[m.__name__ for m in fam.XLSX_FILES])
+def test_recognised_family_workbooks_are_never_questioned(make, tmp_path):
+    result = _check(make(tmp_path), segment="B2B")
+    assert result.importable and result.questions == [] and result.origin is not None
