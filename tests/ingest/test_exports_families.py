@@ -1,4 +1,5 @@
-"""Recognised exports of the families of issue 12: Search Console, Matomo, e-mail campaign reports.
+"""Recognised exports of the families of issue 12: Search Console, Matomo, e-mail campaign reports, CRM
+reports, YouTube Studio, Teams team activity.
 
 The files are written by ``families_files`` with the real writers and read through ``read_file``; the hand
 totals are in comments beside the rows. Each format has its near misses: one required header missing (not
@@ -12,6 +13,8 @@ from datetime import date
 import families_files as fam
 import formats_files as ff
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from test_exports import _kpi_totals, _recognised
 
 from kpis import ingest
@@ -414,3 +417,50 @@ def test_recognised_family_files_are_never_questioned(make):
 def test_recognised_family_workbooks_are_never_questioned(make, tmp_path):
     result = _check(make(tmp_path), segment="B2B")
     assert result.importable and result.questions == [] and result.origin is not None
+
+
+FAMILY_CELLS = [
+    "", "Date", "Clicks", "Impressions", "CTR", "Position", "Top queries", "Filter", "Value", "Search type",
+    "Last 28 days Clicks", "Visits", "Actions", "Bounces", "Unique visitors", "2026-08-31,2026-09-06", "Title",
+    "Send Date", "Total Recipients", "Successful Deliveries", "Unique Opens", "Unique Clicks", "Email name", "Sent",
+    "Delivered", "Opened", "Clicked", "Send date", "Opportunity Name", "Stage", "Amount", "Close Date",
+    "Created Date", "Won", "Closed Won", "Amount Currency", "EUR", "USD", "Total", "Views", "Watch time (hours)",
+    "Content", "Video title", "Report Refresh Date", "Team Name", "Last Activity Date", "Active Users",
+    "Active Channels", "Post Messages", "Reply Messages", "Report Period", "2026-09-30", "9/15/2026", "n/a",
+]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.lists(st.one_of(st.sampled_from(FAMILY_CELLS), st.integers(-5, 10 ** 6), st.floats(),
+                                   st.booleans(), st.dates(), st.text(max_size=6)), max_size=9), max_size=8))
+def test_family_recognisers_never_raise_on_any_sheet(rows):
+    from kpis.ingest import exports
+    from kpis.ingest.readers import RawSheet
+
+    found = recognise(RawSheet("s", rows, list(range(1, len(rows) + 1))))
+    assert found is None or found.format in exports.FORMATS
+
+
+FAMILY_HEADERS = [fam.GSC_DATES[0], fam.GSC_QUERIES[0], fam.GSC_FILTERS[0], fam.MATOMO_EN[0], fam.MATOMO_FR_WEEKS[0],
+                  fam.MAILCHIMP_HEADER, fam.HUBSPOT_HEADER, fam.SALESFORCE_HEADER, fam.HUBSPOT_DEALS[0],
+                  fam.YOUTUBE_TABLE_BY_DATE[0], fam.YOUTUBE_CHART[0], fam.TEAMS_TEAM_HEADER]
+BODY_CELLS = st.one_of(st.sampled_from(FAMILY_CELLS), st.integers(-5, 10 ** 6), st.floats(), st.booleans(),
+                       st.dates(), st.text(max_size=6), st.none())
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.sampled_from(FAMILY_HEADERS), st.randoms(use_true_random=False),
+       st.lists(st.lists(BODY_CELLS, max_size=24), max_size=6))
+def test_each_family_format_with_any_body_never_raises(header, rnd, body):
+    """The real headers in any order over any cells: recognised with issues, or not, never a traceback."""
+    from kpis.ingest import exports
+    from kpis.ingest.readers import RawSheet
+
+    head = list(header)
+    rnd.shuffle(head)
+    rows = [head, *body]
+    found = recognise(RawSheet("s", rows, list(range(1, len(rows) + 1))))
+    assert found is None or found.format in exports.FORMATS
+    if found is not None:
+        assert len(found.sheet.rows) == len(found.sheet.row_numbers)
+        assert all(h in found.sheet.rows[0] for h in found.maps)
