@@ -5,6 +5,7 @@ import pytest
 from kpis.catalog import (
     BASE_KPIS,
     DERIVED_KPIS,
+    FAMILIES,
     FUNNEL,
     KPIS,
     closest,
@@ -12,6 +13,7 @@ from kpis.catalog import (
     kpi_for_name,
     match_header,
     segment_of,
+    stage_of,
     world_variant,
 )
 
@@ -187,8 +189,6 @@ def test_short_card_labels_are_short_and_fall_back_to_the_label():
 
 
 # --- the families of issue 12: e-mail, sales, video, app, internal ------------------------------------------
-
-from kpis.catalog import FAMILIES, stage_of  # noqa: E402
 
 
 def test_every_family_kpi_is_declared_and_placed_in_the_funnel():
