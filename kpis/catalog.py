@@ -38,6 +38,8 @@ __all__ = [
     "Kpi",
     "Stage",
     "FUNNEL",
+    "FAMILIES",
+    "stage_of",
     "VOCABULARY",
     "MATCHED",
     "MATCHED_PARTS",
@@ -200,7 +202,7 @@ _CATALOG = (
            EXTERNAL, ("followers", "abonnes", "nombre d abonnes", "fans")),
     _flow("new_followers", "Nouveaux abonnés", "New followers",
           "Abonnés gagnés pendant la période.", "Followers gained during the period.",
-          EXTERNAL, ("new followers", "nouveaux abonnes", "abonnes gagnes", "gained followers")),
+          EXTERNAL, ("new followers", "nouveaux abonnes", "abonnes gagnes", "gained followers", "subscribers gained")),
     _flow("reposts", "Partages", "Reposts",
           "Partages ou republications d'un contenu.", "Shares or reposts of a post.",
           EXTERNAL, ("reposts", "repost", "shares", "partages", "republications", "retweets")),
@@ -218,6 +220,85 @@ _CATALOG = (
           "Clients ayant répondu à l'enquête NPS.", "Customers who answered the NPS survey.",
           EXTERNAL, ("respondents", "repondants", "nps respondents", "repondants nps", "nombre de reponses",
                      "reponses")),
+    # --- external: e-mail campaigns (Brevo, Mailchimp, HubSpot: the words of their reports) --------
+    _flow("emails_sent", "E-mails envoyés", "E-mails sent",
+          "E-mails envoyés par une campagne (destinataires).", "E-mails sent by a campaign (recipients).",
+          EXTERNAL, ("emails sent", "e mails envoyes", "emails envoyes", "sent", "envoyes", "total recipients",
+                     "recipients", "destinataires", "nombre d envois", "envois")),
+    _flow("emails_delivered", "E-mails délivrés", "E-mails delivered",
+          "E-mails arrivés dans une boîte de réception (envoyés moins les rebonds).",
+          "E-mails that reached an inbox (sent minus bounces).",
+          EXTERNAL, ("delivered", "delivres", "emails delivered", "e mails delivres", "successful deliveries",
+                     "livres", "distribues")),
+    _flow("email_opens", "Ouvertures d'e-mails", "E-mail opens",
+          "Ouvertures, y compris les ouvertures répétées d'un même destinataire.",
+          "Opens, including repeated opens by the same recipient.",
+          EXTERNAL, ("opens", "ouvertures", "total opens", "ouvertures totales", "total des ouvertures")),
+    _flow("email_unique_opens", "Ouvertures uniques", "Unique opens",
+          "Destinataires ayant ouvert l'e-mail au moins une fois.", "Recipients who opened the e-mail at least once.",
+          EXTERNAL, ("unique opens", "ouvertures uniques", "openers", "ouvreurs", "opened", "ouverts")),
+    _flow("email_unique_clicks", "Clics uniques (e-mail)", "Unique clicks (e-mail)",
+          "Destinataires ayant cliqué au moins un lien de l'e-mail.",
+          "Recipients who clicked at least one link of the e-mail.",
+          EXTERNAL, ("unique clicks", "clics uniques", "clickers", "cliqueurs", "unique clickers")),
+    _flow("email_bounces", "Rebonds d'e-mails", "E-mail bounces",
+          "E-mails non délivrés (rebonds temporaires et définitifs).", "E-mails not delivered (soft and hard bounces).",
+          EXTERNAL, ("email bounces", "total bounces", "bounced", "rebonds e mail", "total des rebonds",
+                     "e mails en erreur"), direction=-1),
+    _flow("email_unsubscribes", "Désinscriptions", "Unsubscribes",
+          "Destinataires désinscrits depuis l'e-mail.", "Recipients who unsubscribed from the e-mail.",
+          EXTERNAL, ("unsubscribes", "unsubscribed", "unsubscriptions", "desinscriptions", "desinscrits",
+                     "desabonnements", "desabonnes"), direction=-1),
+    # --- external: sales funnel (CRM reports) ----------------------------------------------------
+    _flow("mql", "Leads qualifiés marketing (MQL)", "Marketing qualified leads (MQL)",
+          "Prospects qualifiés par le marketing dans la période.", "Leads qualified by marketing in the period.",
+          EXTERNAL, ("mql", "mqls", "marketing qualified leads", "leads qualifies marketing")),
+    _flow("sql", "Leads qualifiés commerciaux (SQL)", "Sales qualified leads (SQL)",
+          "Prospects acceptés par les commerciaux dans la période.", "Leads accepted by sales in the period.",
+          EXTERNAL, ("sql", "sqls", "sales qualified leads", "leads qualifies commerciaux", "leads qualifies ventes")),
+    _flow("opportunities", "Opportunités", "Opportunities",
+          "Opportunités commerciales créées dans la période.", "Sales opportunities created in the period.",
+          EXTERNAL, ("opportunities", "opportunites", "deals created",
+                     "affaires creees", "transactions creees", "record count opportunities")),
+    _flow("won_deals", "Affaires gagnées", "Won deals",
+          "Opportunités conclues gagnées dans la période.", "Opportunities closed won in the period.",
+          EXTERNAL, ("won deals", "affaires gagnees", "deals won", "closed won",
+                     "opportunites gagnees", "transactions gagnees")),
+    _flow("pipeline_amount", "Montant du pipeline créé", "Pipeline created",
+          "Montant des opportunités créées dans la période (un flux, comme leur nombre).",
+          "Amount of the opportunities created in the period (a flow, like their count).",
+          EXTERNAL, ("pipeline amount", "montant du pipeline", "pipeline cree", "pipeline created",
+                     "montant des opportunites"), unit="€"),
+    _flow("won_amount", "Montant gagné", "Won amount",
+          "Montant des affaires conclues gagnées dans la période.", "Amount of the deals closed won in the period.",
+          EXTERNAL, ("won amount", "montant gagne", "closed won amount", "montant des affaires gagnees",
+                     "amount won", "bookings"), unit="€"),
+    # --- external: video (YouTube Studio and the like) -------------------------------------------
+    _flow("video_views", "Vues de vidéos", "Video views",
+          "Lectures d'une vidéo comptées par la plateforme.", "Plays of a video counted by the platform.",
+          EXTERNAL, ("video views", "vues de la video", "vues des videos", "vues de videos", "lectures de videos",
+                     "video plays")),
+    _flow("watch_time_hours", "Durée de visionnage (heures)", "Watch time (hours)",
+          "Heures de vidéo regardées.", "Hours of video watched.",
+          EXTERNAL, ("watch time hours", "duree de visionnage heures", "watch time", "duree de visionnage",
+                     "temps de visionnage", "temps de visionnage heures")),
+    _flow("lost_followers", "Abonnés perdus", "Lost followers",
+          "Abonnés perdus pendant la période (désabonnements d'une chaîne ou d'une page).",
+          "Followers lost during the period (unfollows of a channel or a page).",
+          EXTERNAL, ("subscribers lost", "abonnes perdus", "lost followers", "unfollows", "followers lost"),
+          direction=-1),
+    # --- external: mobile app -------------------------------------------------------------------
+    _flow("app_installs", "Installations de l'application", "App installs",
+          "Installations (premiers téléchargements) de l'application.", "App installs (first-time downloads).",
+          EXTERNAL, ("installs", "installations", "app installs", "installations de l application",
+                     "first time downloads", "premiers telechargements", "install events", "app units")),
+    _flow("app_ratings", "Notes reçues (application)", "App ratings received",
+          "Nombre de notes laissées sur le magasin d'applications.", "Number of ratings left on the app store.",
+          EXTERNAL, ("ratings", "nombre de notes", "number of ratings", "ratings count", "notes recues")),
+    _flow("app_rating_points", "Total des étoiles (application)", "App rating stars",
+          "Somme des étoiles des notes reçues (5 pour une note de 5 étoiles) : la note moyenne en découle.",
+          "Sum of the stars of the ratings received (5 for a 5-star rating): the average rating is derived from it.",
+          EXTERNAL, ("rating points", "total stars", "total des etoiles", "somme des notes", "sum of ratings")),
     # --- internal ----------------------------------------------------------------------------
     _stock("population", "Population cible", "Target population",
            "Collaborateurs visés (licenciés, effectif) en fin de période.",
@@ -254,6 +335,23 @@ _CATALOG = (
     _flow("enps_respondents", "Répondants (eNPS)", "Respondents (eNPS)",
           "Collaborateurs ayant répondu à l'enquête eNPS.", "Employees who answered the eNPS survey.",
           INTERNAL, ("enps respondents", "repondants enps")),
+    _flow("training_hours", "Heures de formation", "Training hours",
+          "Heures de formation suivies par les collaborateurs.", "Training hours attended by employees.",
+          INTERNAL, ("training hours", "heures de formation", "nombre d heures de formation", "heures formation",
+                     "hours of training", "learning hours")),
+    _flow("suggestions", "Idées proposées", "Suggestions",
+          "Idées ou suggestions déposées par les collaborateurs.", "Ideas or suggestions submitted by employees.",
+          INTERNAL, ("suggestions", "idees proposees", "idees deposees", "ideas submitted", "idees soumises",
+                     "ideas", "idees")),
+    _flow("ideas_adopted", "Idées adoptées", "Ideas adopted",
+          "Idées retenues pour être mises en œuvre.", "Ideas selected for implementation.",
+          INTERNAL, ("ideas adopted", "idees adoptees", "idees retenues", "ideas implemented", "idees mises en oeuvre",
+                     "adopted ideas")),
+    _flow("helpdesk_tickets", "Tickets d'assistance", "Helpdesk tickets",
+          "Demandes ouvertes auprès du support informatique (moins il y en a, mieux l'outil est compris).",
+          "Requests opened with IT support (fewer means the tool is better understood).",
+          INTERNAL, ("helpdesk tickets", "tickets d assistance", "tickets", "tickets ouverts", "support tickets",
+                     "demandes d assistance", "tickets helpdesk"), direction=-1),
     # --- both worlds -------------------------------------------------------------------------
     _distinct("active_users", "Utilisateurs actifs", "Active users",
               "Personnes distinctes actives dans la période native (moyenne sur les périodes plus longues).",
@@ -286,6 +384,34 @@ _CATALOG = (
     _ratio("sentiment_score", "Score de sentiment", "Sentiment score",
            "(Mentions positives − mentions négatives) / mentions.", "(Positive − negative mentions) / mentions.",
            EXTERNAL, ((1, "positive_mentions"), (-1, "negative_mentions")), "mentions"),
+    _ratio("open_rate", "Taux d'ouverture", "Open rate",
+           "Ouvertures uniques / e-mails délivrés.", "Unique opens / e-mails delivered.", EXTERNAL,
+           "email_unique_opens", "emails_delivered"),
+    _ratio("click_to_open_rate", "Taux de réactivité (CTOR)", "Click-to-open rate (CTOR)",
+           "Clics uniques / ouvertures uniques.", "Unique clicks / unique opens.", EXTERNAL, "email_unique_clicks",
+           "email_unique_opens"),
+    _ratio("email_bounce_rate", "Taux de rebond (e-mail)", "Bounce rate (e-mail)",
+           "Rebonds / e-mails envoyés.", "Bounces / e-mails sent.", EXTERNAL, "email_bounces", "emails_sent",
+           direction=-1),
+    _ratio("unsubscribe_rate", "Taux de désinscription", "Unsubscribe rate",
+           "Désinscriptions / e-mails délivrés.", "Unsubscribes / e-mails delivered.", EXTERNAL,
+           "email_unsubscribes", "emails_delivered", direction=-1),
+    _ratio("delivery_rate", "Taux de délivrabilité", "Delivery rate",
+           "E-mails délivrés / e-mails envoyés.", "E-mails delivered / e-mails sent.", EXTERNAL, "emails_delivered",
+           "emails_sent"),
+    _ratio("mql_to_sql_rate", "Taux de passage MQL → SQL", "MQL → SQL rate",
+           "SQL / MQL.", "SQL / MQL.", EXTERNAL, "sql", "mql"),
+    _ratio("win_rate", "Taux de transformation (affaires gagnées)", "Win rate",
+           "Affaires gagnées / opportunités.", "Won deals / opportunities.", EXTERNAL, "won_deals", "opportunities"),
+    _ratio("average_deal", "Panier moyen (affaire gagnée)", "Average deal size",
+           "Montant gagné / affaires gagnées.", "Won amount / won deals.", EXTERNAL, "won_amount", "won_deals",
+           unit="€"),
+    _ratio("view_rate", "Taux de vue (vidéo)", "View rate (video)",
+           "Vues de vidéos / impressions.", "Video views / impressions.", EXTERNAL, "video_views", "impressions"),
+    _ratio("app_rating", "Note moyenne (application)", "Average app rating",
+           "Total des étoiles / notes reçues : une moyenne pondérée, jamais une somme ni une moyenne de moyennes.",
+           "Rating stars / ratings received: a weighted average, never a sum nor an average of averages.",
+           EXTERNAL, "app_rating_points", "app_ratings", unit="score"),
     _score("nps", "NPS", "NPS",
            "(Promoteurs − détracteurs) / répondants × 100, sur les réponses cumulées.",
            "(Promoters − detractors) / respondents × 100, from pooled answers.", EXTERNAL, "nps"),
@@ -301,6 +427,9 @@ _CATALOG = (
            INTERNAL, "contributions", "active_users", unit="count"),
     _ratio("active_space_rate", "Taux d'espaces actifs", "Active space rate",
            "Espaces actifs / espaces.", "Active spaces / spaces.", INTERNAL, "active_spaces", "spaces"),
+    _ratio("ideas_adoption_rate", "Taux d'adoption des idées", "Idea adoption rate",
+           "Idées adoptées / idées proposées.", "Ideas adopted / suggestions.", INTERNAL, "ideas_adopted",
+           "suggestions"),
     _score("enps", "eNPS", "eNPS",
            "(Promoteurs − détracteurs) / répondants × 100, sur les réponses cumulées.",
            "(Promoters − detractors) / respondents × 100, from pooled answers.", INTERNAL, "enps"),
@@ -317,6 +446,14 @@ SHORT_LABELS = {
     "new_followers": ("Nouveaux abonnés", "New followers"),
     "engaged_sessions": ("Sessions engagées", "Engaged sessions"),
     "revenue": ("CA", "Revenue"), "leads": ("Leads", "Leads"),
+    "open_rate": ("Ouverture", "Open rate"), "click_to_open_rate": ("CTOR", "CTOR"),
+    "email_bounce_rate": ("Rebond e-mail", "E-mail bounce"), "unsubscribe_rate": ("Désinscription", "Unsubscribe"),
+    "delivery_rate": ("Délivrabilité", "Delivery"), "mql_to_sql_rate": ("MQL → SQL", "MQL → SQL"),
+    "win_rate": ("Transformation", "Win rate"), "average_deal": ("Affaire moyenne", "Average deal"),
+    "view_rate": ("Taux de vue", "View rate"), "app_rating": ("Note appli", "App rating"),
+    "ideas_adoption_rate": ("Idées adoptées", "Idea adoption"), "email_unique_opens": ("Ouvertures", "Unique opens"),
+    "email_unique_clicks": ("Clics e-mail", "E-mail clicks"), "watch_time_hours": ("Visionnage (h)", "Watch time (h)"),
+    "helpdesk_tickets": ("Tickets", "Tickets"), "app_installs": ("Installations", "Installs"),
 }
 """Card labels, where the catalog label would be cut (the card's help gives the definition)."""
 
@@ -350,6 +487,10 @@ SOURCE_NAMES = {
     "m365_viva_engage_groups": "Viva Engage (communautés)",
     "m365_sharepoint_site_usage": "SharePoint (sites)", "m365_teams_user_activity": "Teams (utilisateurs)",
     "m365_daily_counts": "Microsoft 365 (activité quotidienne)",
+    "google_search_console": "Google Search Console", "matomo": "Matomo", "mailchimp_campaigns": "Mailchimp",
+    "hubspot_email": "HubSpot (e-mails marketing)", "salesforce_opportunities": "Salesforce (opportunités)",
+    "hubspot_deals": "HubSpot (transactions)", "youtube_studio": "YouTube Studio",
+    "m365_teams_team_activity": "Teams (équipes)",
 }
 """Human names of the recognised export formats (the origin of their batches)."""
 
@@ -370,6 +511,7 @@ class Stage:
     label_en: str
     external: str  # KPI playing this role for B2C / B2B
     internal: str  # KPI playing this role for B2E
+    members: tuple[str, ...] = ()  # the families' KPIs at this stage (shown with it, never added to its KPI)
 
     def kpi(self, segment: str) -> str:
         return self.internal if segment in INTERNAL else self.external
@@ -379,13 +521,53 @@ class Stage:
 
 
 FUNNEL = (
-    Stage("audience", "Audience", "Audience", "impressions", "population"),
-    Stage("engagement", "Engagement", "Engagement", "clicks", "active_users"),
-    Stage("action", "Action", "Action", "conversions", "contributors"),
-    Stage("satisfaction", "Satisfaction", "Satisfaction", "nps", "enps"),
+    Stage("audience", "Audience", "Audience", "impressions", "population",
+          ("emails_sent", "emails_delivered", "email_bounces", "delivery_rate", "email_bounce_rate")),
+    Stage("engagement", "Engagement", "Engagement", "clicks", "active_users",
+          ("email_opens", "email_unique_opens", "open_rate", "video_views", "watch_time_hours", "view_rate",
+           "training_hours")),
+    Stage("action", "Action", "Action", "conversions", "contributors",
+          ("email_unique_clicks", "click_to_open_rate", "leads", "mql", "sql", "opportunities", "won_deals",
+           "pipeline_amount", "won_amount", "mql_to_sql_rate", "win_rate", "average_deal", "new_followers",
+           "lost_followers",
+           "app_installs", "suggestions", "ideas_adopted", "ideas_adoption_rate")),
+    Stage("satisfaction", "Satisfaction", "Satisfaction", "nps", "enps",
+          ("email_unsubscribes", "unsubscribe_rate", "app_ratings", "app_rating_points", "app_rating",
+           "helpdesk_tickets")),
 )
 """DESIGN.md's funnel: funnel_engagement_rate = engagement / audience,
-funnel_action_rate = action / engagement."""
+funnel_action_rate = action / engagement.
+
+``members`` places the families' KPIs (e-mail, sales, video, app, internal) at the stage they play, for either
+world: e-mails delivered are an audience, opens and views an engagement, clicks of an e-mail, leads, deals,
+installs and ideas an action, unsubscribes, store ratings and helpdesk tickets a satisfaction signal. The stage's
+own KPI stays the one that is comparable across worlds; members are never added to it."""
+
+FAMILIES: dict[str, tuple[str, ...]] = {
+    "email": ("emails_sent", "emails_delivered", "email_opens", "email_unique_opens", "email_unique_clicks",
+              "email_bounces", "email_unsubscribes", "open_rate", "click_to_open_rate", "email_bounce_rate",
+              "unsubscribe_rate", "delivery_rate"),
+    "sales": ("leads", "mql", "sql", "opportunities", "won_deals", "pipeline_amount", "won_amount",
+              "mql_to_sql_rate", "win_rate", "average_deal"),
+    "video": ("video_views", "watch_time_hours", "new_followers", "lost_followers", "view_rate"),
+    "app": ("app_installs", "app_ratings", "app_rating_points", "app_rating"),
+    "internal": ("training_hours", "suggestions", "ideas_adopted", "helpdesk_tickets", "ideas_adoption_rate"),
+}
+"""The KPI families of the teams' exports beyond the unified funnel (issue 12). YouTube's subscribers gained are
+``new_followers``: the same flow as a page's new followers, one code for one concept."""
+
+
+def stage_of(kpi: str) -> str | None:
+    """The funnel stage a KPI plays (its own or as a member), else ``None``.
+
+        >>> stage_of("open_rate"), stage_of("clicks"), stage_of("helpdesk_tickets")
+        ('engagement', 'engagement', 'satisfaction')
+    """
+    for stage in FUNNEL:
+        if kpi in (stage.external, stage.internal) or kpi in stage.members:
+            return stage.code
+    return None
+
 
 VOCABULARY = (
     # (external FR, internal FR, external EN, internal EN)
@@ -395,6 +577,11 @@ VOCABULARY = (
     ("taux de conversion", "taux de participation", "conversion rate", "participation rate"),
     ("taux de clic", "taux d'adoption", "click-through rate", "adoption rate"),
     ("NPS", "eNPS", "NPS", "eNPS"),
+    ("e-mailing", "newsletter interne", "e-mail campaign", "internal newsletter"),
+    ("lead", "idée proposée", "lead", "suggestion"),
+    ("affaire gagnée", "idée adoptée", "won deal", "adopted idea"),
+    ("taux de transformation", "taux d'adoption des idées", "win rate", "idea adoption rate"),
+    ("avis sur l'application", "ticket d'assistance", "app rating", "helpdesk ticket"),
 )
 """The two vocabularies, word for word, for the side-by-side view."""
 

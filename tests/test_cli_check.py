@@ -144,7 +144,7 @@ def test_output_never_quotes_personal_identifiers(tmp_path):
 
 # --- questioned meanings ---------------------------------------------------------------------------------
 
-DAILY_SUBSCRIBERS = "Date;Vues de la vidéo;Abonnés\n" + "".join(
+DAILY_SUBSCRIBERS = "Date;Vues;Abonnés\n" + "".join(
     f"{d:02d}/10/2026;{v};{n}\n" for d, v, n in [(1, 1200, 12), (2, 950, -3), (3, 1430, 40), (4, 1100, 7),
                                                 (5, 870, 0), (6, 1620, 25), (7, 1310, -1)])
 # net subscribers 12 − 3 + 40 + 7 + 0 + 25 − 1 = 80; views 1200 + 950 + 1430 + 1100 + 870 + 1620 + 1310 = 8 480
@@ -155,7 +155,7 @@ def test_check_prints_the_questions_and_exits_1(tmp_path):
     assert done.returncode == 1 and "youtube.csv: NOT importable" in done.stdout
     questions = [line for line in done.stdout.splitlines() if line.startswith("  [question]")]
     assert len(questions) == 2
-    assert "column B 'Vues de la vidéo': read as 'Page views' (page_views)" in questions[0]
+    assert "column B 'Vues': read as 'Page views' (page_views)" in questions[0]
     assert "column C 'Abonnés': read as 'Followers' (followers), but 2 negative value(s)" in questions[1]
     assert '--map "Abonnés=new_followers"' in questions[1] and '--map "Abonnés=ignore"' in questions[1]
     assert done.stdout.count("Abonnés': read as") == 1  # not repeated among the sheet's issues
@@ -180,7 +180,7 @@ def test_import_refuses_a_questioned_file_then_takes_the_answers(tmp_path, capsy
     assert "youtube.csv: refused: Sheet youtube, column B" in capsys.readouterr().out
     assert Store(Path(store)).batches() == []
     assert cli.main(["import", path, "--segment", "B2C", "--store", store, "--map", "Abonnés=new_followers",
-                     "--map", "Vues de la vidéo=ignore"]) == 0
+                     "--map", "Vues=ignore"]) == 0
     stored = Store(Path(store)).observations()
     totals = stored.groupby("kpi", observed=True)["value"].sum().to_dict()
     assert totals == {"new_followers": 80.0}  # +80 new followers over the week, not a stock of −1

@@ -43,13 +43,25 @@ NET_FOLLOWERS = [12, -3, 40, 7, 0, 25, -1, 18, 33, 5, -2, 9, 14, 21]
 VIEWS = [1200, 950, 1430, 1100, 870, 1620, 1310, 1250, 1480, 990, 1020, 1150, 1390, 1560]
 
 
-def youtube_by_date() -> bytes:
-    """A YouTube Studio "Tableau" export by date: views, watch time, net subscribers of the day, impressions."""
-    rows: list[list] = [["Date", "Vues", "Durée de visionnage (heures)", "Abonnés", "Impressions",
-                         "Taux de clics des impressions (%)"]]
+STUDIO_HEADER = ["Date", "Vues", "Durée de visionnage (heures)", "Abonnés", "Impressions",
+                 "Taux de clics des impressions (%)"]
+
+
+def youtube_by_date(header: list[str] | None = None) -> bytes:
+    """A video table by date copied into a team's own workbook: views, watch time, net subscribers of the day,
+    impressions, under the team's own column names (YouTube Studio's own export, ``STUDIO_HEADER``, is a
+    recognised format: ``kpis.ingest.exports.youtube``)."""
+    rows: list[list] = [header or ["Date", "Vues", "Durée (h)", "Abonnés", "Impressions", "CTR (%)"]]
     for day, (views, net) in enumerate(zip(VIEWS, NET_FOLLOWERS, strict=True), start=1):
         rows.append([f"2026-10-{day:02d}", views, round(views * 0.07, 1), net, views * 10, 4.2])
     return xlsx({"Données du tableau": rows})
+
+
+def test_youtube_studios_own_export_is_recognised_and_never_questioned():
+    result = ingest.check_bytes(youtube_by_date(STUDIO_HEADER), "youtube.xlsx", segment="B2C")
+    assert result.importable and result.questions == [] and result.origin == "youtube_studio"
+    # views 17 320 are video views, the net subscribers are not imported (gained and lost are, when exported)
+    assert result.sheets[0].totals["video_views"] == 17320.0 and "followers" not in result.sheets[0].totals
 
 
 def test_daily_net_followers_are_questioned_and_the_flow_is_proposed():
@@ -130,7 +142,7 @@ def test_views_of_a_video_table_are_questioned():
 
 
 @pytest.mark.parametrize("header, questioned", [
-    ("Vues", True), ("Views", True), ("Vues de la vidéo", True),
+    ("Vues", True), ("Views", True),
     ("Pages vues", False), ("Page views", False), ("Vues de pages", False),
 ])
 def test_views_versus_page_views(header, questioned):
@@ -140,6 +152,13 @@ def test_views_versus_page_views(header, questioned):
     assert bool(result.questions) == questioned and result.importable == (not questioned)
     if questioned:
         assert result.questions[0].alternatives == ("impressions",)
+
+
+def test_views_of_a_video_are_video_views_and_not_questioned():
+    text = "Date;Vues de la vidéo\n01/10/2026;120\n02/10/2026;95\n"
+    result = ingest.check_bytes(text.encode(), "videos.csv", segment="B2C")
+    assert columns(result.sheets[0])["Vues de la vidéo"] == ("kpi", "video_views")
+    assert result.importable and result.sheets[0].totals == {"video_views": 215.0}  # 120 + 95
 
 
 def test_views_beside_sessions_are_page_views():

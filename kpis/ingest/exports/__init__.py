@@ -42,25 +42,40 @@ from __future__ import annotations
 from typing import Callable
 
 from kpis.ingest.exports.base import MIN_GROUP_SIZE, Recognised
+from kpis.ingest.exports.crm import hubspot_deals, salesforce_opportunities
+from kpis.ingest.exports.email_campaigns import hubspot_email, mailchimp
 from kpis.ingest.exports.ga4 import ga4
 from kpis.ingest.exports.google_ads import google_ads
 from kpis.ingest.exports.linkedin import linkedin
-from kpis.ingest.exports.m365 import daily_counts, sharepoint_sites, teams_user_activity, viva_groups, viva_user_detail
+from kpis.ingest.exports.m365 import (
+    daily_counts,
+    sharepoint_sites,
+    teams_team_activity,
+    teams_user_activity,
+    viva_groups,
+    viva_user_detail,
+)
+from kpis.ingest.exports.matomo import matomo
 from kpis.ingest.exports.meta import meta_ads
+from kpis.ingest.exports.search_console import search_console
+from kpis.ingest.exports.youtube import youtube_studio
 from kpis.ingest.readers import RawSheet
 
 __all__ = ["Recognised", "recognise", "FORMATS", "MIN_GROUP_SIZE", "RECOGNISERS"]
 
 RECOGNISERS: tuple[Callable[[RawSheet], Recognised | None], ...] = (
-    viva_user_detail, teams_user_activity, viva_groups, sharepoint_sites, daily_counts,
-    google_ads, ga4, meta_ads, linkedin,
+    viva_user_detail, teams_user_activity, teams_team_activity, viva_groups, sharepoint_sites, daily_counts,
+    google_ads, ga4, meta_ads, linkedin, search_console, matomo, mailchimp, hubspot_email,
+    salesforce_opportunities, hubspot_deals, youtube_studio,
 )
 """Tried in order; the first that recognises a sheet wins (the Microsoft 365 ones are the most specific)."""
 
 FORMATS = (
     "google_ads_campaign", "ga4", "linkedin_visitors", "linkedin_followers", "linkedin_content", "meta_ads",
     "m365_viva_engage_user_detail", "m365_viva_engage_groups", "m365_sharepoint_site_usage",
-    "m365_teams_user_activity", "m365_daily_counts",
+    "m365_teams_user_activity", "m365_daily_counts", "google_search_console", "matomo", "mailchimp_campaigns",
+    "hubspot_email", "salesforce_opportunities", "hubspot_deals",
+    "youtube_studio", "m365_teams_team_activity",
 )
 
 

@@ -265,6 +265,35 @@ def viva_groups(sheet: RawSheet) -> Recognised | None:
     return _m365_sheet(pr, "m365_viva_engage_groups", "ESN", [spaces, per_group], [INITIATIVE_HEADER], "initiative")
 
 
+TEAMS_TEAM_HEADERS = ("report refresh date", "team name", "last activity date", "active users", "active channels",
+                      "post messages", "reply messages", "report period")
+"""Microsoft Graph ``getTeamsTeamActivityDetail`` (learn.microsoft.com): Report Refresh Date, Team Name, Team Id,
+Team Type, Last Activity Date, Report Period, Active Users, Active Channels, Guests, Reactions, Meetings
+Organized, Post Messages, Reply Messages, Channel Messages, Urgent Messages, Mentions, Active Shared Channels,
+Active External Users — one row per team, licensed and unlicensed users alike."""
+
+
+def teams_team_activity(sheet: RawSheet) -> Recognised | None:
+    """Teams by team: the teams and the active ones overall, messages (posts and replies, as in the user report:
+    Channel Messages would count them again) and reactions per team, a team with fewer than five active users
+    folded into (other)."""
+    pr = _per_row(sheet, TEAMS_TEAM_HEADERS)
+    if pr is None:
+        return None
+    start, end, ok = pr.windows()
+    ok = _repeats(pr, "team id" if "team id" in pr.index else "team name", end, ok)
+    spaces = _aggregate(pr, "Teams", start, end, ok, {
+        "spaces": np.ones(len(pr.body)),
+        "active_spaces": pr.active(end, start).astype(float),
+    }, np.ones(len(pr.body)), [(ALL,)] * len(pr.body))
+    names = [(cell_text(c) or ALL,) for c in pr.cells("team name")]
+    per_team = _aggregate(pr, "Teams", start, end, ok, {
+        "contributions": pr.count("post messages", "reply messages"), "reactions": pr.count("reactions")},
+        pr.count("active users"), names)
+    return _m365_sheet(pr, "m365_teams_team_activity", "Teams", [spaces, per_team], [INITIATIVE_HEADER],
+                       "initiative")
+
+
 SHAREPOINT_HEADERS = ("report refresh date", "is deleted", "last activity date", "file count", "page view count",
                       "report period")
 
