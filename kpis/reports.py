@@ -26,7 +26,7 @@ from kpis import export
 from kpis.catalog import KPIS, fold, source_name
 from kpis.dashboard import ExportContext, export_heading, unit_formats, unit_label
 from kpis.i18n import MONTHS, fmt_date, fmt_value, t
-from kpis.ingest.columns import RATIO_REASON
+from kpis.ingest.columns import AMBIGUOUS_REASON, RATIO_REASON, position_name
 from kpis.targets import editor_value
 
 __all__ = [
@@ -45,6 +45,7 @@ __all__ = [
     "targets_frame",
     "targets_rows",
     "mapping_choices",
+    "columns_to_map",
     "template_workbook",
     "catalog_workbook",
     "history_workbook",
@@ -389,6 +390,25 @@ def mapping_choices(lang: str = "fr") -> dict[str, str]:
     choices |= {code: f"{k.label(lang)} ({code})" for code, k in KPIS.items() if k.base}
     choices["ignore"] = _pick(_ROLE_LABELS["ignored"], lang)
     return choices
+
+
+def columns_to_map(result) -> list[tuple[str, str, str, str]]:
+    """(sheet, column letter, header, mapping name) of each column the Importer offers to map: the columns not
+    recognised, headed or not, and the ones of which several give the same KPI. The name is the one ``--map``
+    takes (``kpis.ingest.mapping``): the header, with its occurrence when it repeats (``Pages vues#2``), or the
+    letter of a column without header, so that a repeated header can always be told apart.
+
+        >>> from kpis.ingest import check_bytes
+        >>> res = check_bytes(b"Mois;Pages vues;Pages vues\\n01/2026;10;20\\n", "x.csv", segment="B2E")
+        >>> columns_to_map(res)
+        [('x', 'B', 'Pages vues', 'Pages vues#1'), ('x', 'C', 'Pages vues', 'Pages vues#2')]
+    """
+    out = []
+    for sheet in result.sheets:
+        for c in sheet.columns:
+            if c.role == "unknown" or c.reason == AMBIGUOUS_REASON:
+                out.append((sheet.sheet, c.letter, c.header, position_name(sheet.columns, c)))
+    return out
 
 
 TEMPLATE_HEADERS = {
