@@ -1,0 +1,166 @@
+"""Two-level headers and pivot tables (``kpis.ingest.layouts``): real workbooks written with openpyxl, merged
+cells really merged, totals computed by hand beside each file, and a near miss beside each layout."""
+
+from __future__ import annotations
+
+import pytest
+from layout_files import CONFIRM, monthly_report, pivot_workbook
+from openpyxl import Workbook
+
+from kpis.ingest import check_file
+
+
+def only(result):
+    [sheet] = result.sheets
+    return sheet
+
+
+def by(sheet, *keys: str) -> dict:
+    obs = sheet.observations
+    obs = obs.assign(month=obs["period_start"].dt.strftime("%Y-%m"))
+    return obs.groupby(list(keys), observed=True)["value"].sum().to_dict()
+
+
+# --- two-level headers ----------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("merged", [True, False], ids=["merged", "repeated"])
+def test_months_over_kpis_read_as_month_by_kpi_total_block_dropped(tmp_path, merged):
+    result = check_file(monthly_report(tmp_path / "intranet.xlsx", merged=merged), segment="B2E", maps=CONFIRM)
+    sheet = only(result)
+    assert (sheet.layout, sheet.header_row, sheet.grain) == ("two_level", 4, "month")
+    assert sheet.totals == {"unique_visitors": 495.0, "page_views": 9250.0, "contributions": 142.0}
+    assert by(sheet, "month", "entity", "kpi")[("2026-02", "Paris", "page_views")] == 2100.0
+    assert by(sheet, "entity", "kpi")[("Lyon", "contributions")] == 37.0  # 10 + 12 + 15
+    assert sheet.period == {"start": "2026-01-01", "end": "2026-03-31"}
+    letters = {c.header: c.letter for c in sheet.columns}
+    assert letters["Pages vues"] == "C, F, I" and letters["Site"] == "A"  # the source's columns
+    notes = {i.code: (i.row, i.column) for i in sheet.issues}
+    assert notes["total_block_dropped"] == (3, "K–M")  # the TOTAL block, columns K to M of row 3
+    assert "two_level_header" in notes
+    assert sheet.rows["dropped"] == 3  # the Total row, once per month block
+    assert result.importable
+
+
+def test_two_level_question_asked_then_confirmed_by_the_flat_header(tmp_path):
+    path = monthly_report(tmp_path / "intranet.xlsx")
+    asked = check_file(path, segment="B2E")
+    assert [(q.column, q.header, q.kpi) for q in asked.questions] == [("B, E, H", "Visiteurs uniques",
+                                                                       "unique_visitors")]
+    assert not asked.importable
+    assert check_file(path, segment="B2E", maps=CONFIRM).importable
+
+
+def test_unreadable_cell_named_in_its_own_month_column(tmp_path):
+    # Lyon (row 6), February's page views (column F): 950 replaced by "n/d"
+    sheet = only(check_file(monthly_report(tmp_path / "i.xlsx", bad="F6"), segment="B2E", maps=CONFIRM))
+    errors = [(i.row, i.column) for i in sheet.issues if i.severity == "error"]
+    assert errors == [(6, "F")]
+    assert sheet.totals["page_views"] == 9250.0 - 950.0
+
+
+def test_entities_over_kpis_with_months_down(tmp_path):
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "Sites"
+    ws.append(["Mois", "Paris", None, "Lyon", None, "Total", None])
+    ws.merge_cells("B1:C1")
+    ws.merge_cells("D1:E1")
+    ws.merge_cells("F1:G1")
+    ws.append([None, "Pages vues", "Contributions", "Pages vues", "Contributions", "Pages vues", "Contributions"])
+    ws.append(["janv. 2026", 2000, 30, 900, 10, 2900, 40])
+    ws.append(["févr. 2026", 2100, 35, 950, 12, 3050, 47])
+    wb.save(tmp_path / "sites.xlsx")
+    sheet = only(check_file(tmp_path / "sites.xlsx", segment="B2E"))
+    assert sheet.layout == "two_level"
+    # Paris 2000 + 2100 = 4100, Lyon 900 + 950 = 1850; the Total block (F:G) dropped
+    assert by(sheet, "entity", "kpi") == {("Lyon", "contributions"): 22.0, ("Lyon", "page_views"): 1850.0,
+                                          ("Paris", "contributions"): 65.0, ("Paris", "page_views"): 4100.0}
+    assert by(sheet, "month", "kpi")[("2026-02", "page_views")] == 3050.0  # 2100 + 950
+
+
+def test_channels_over_kpis_become_the_channel(tmp_path):
+    wb = Workbook()
+    ws = wb.active
+    ws.append([None, "Search", None, "Social", None])  # no corner naming the dimension: the labels are channels
+    ws.merge_cells("B1:C1")
+    ws.merge_cells("D1:E1")
+    ws.append(["Mois", "Clics", "Impressions", "Clics", "Impressions"])
+    ws.append(["janv. 2026", 120, 3000, 45, 5000])
+    ws.append(["févr. 2026", 130, 3100, 50, 5200])
+    wb.save(tmp_path / "canaux.xlsx")
+    sheet = only(check_file(tmp_path / "canaux.xlsx", segment="B2C"))
+    # clicks: Search 120 + 130 = 250, Social 45 + 50 = 95
+    assert by(sheet, "channel", "kpi")[("Search", "clicks")] == 250.0
+    assert by(sheet, "channel", "kpi")[("Social", "clicks")] == 95.0
+    assert set(sheet.observations["entity"]) == {"(all)"}
+
+
+def test_near_miss_upper_row_neither_periods_nor_a_dimension_is_refused_naming_the_row(tmp_path):
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "Mix"
+    ws.append(["Rapport"])
+    ws.append(["Site", "janv. 2026", None, "Budget", None])
+    ws.merge_cells("B2:C2")
+    ws.merge_cells("D2:E2")
+    ws.append([None, "Pages vues", "Contributions", "Pages vues", "Contributions"])
+    ws.append(["Paris", 2000, 30, 900, 10])
+    wb.save(tmp_path / "mix.xlsx")
+    result = check_file(tmp_path / "mix.xlsx", segment="B2E")
+    sheet = only(result)
+    [error] = [i for i in sheet.issues if i.severity == "error"]
+    assert error.code == "two_level_upper_row"
+    assert error.message_fr.startswith("Ligne 2 : la ligne au-dessus des indicateurs (« janv. 2026 », « Budget »)")
+    assert error.message_en.startswith("Row 2: the row above the KPIs ('janv. 2026', 'Budget')")
+    assert not result.importable and sheet.observations.empty
+
+
+# --- pivot tables (layout_files.BRANDS: all clicks 685) --------------------------------------------------------
+
+def test_pivot_brands_and_channels_down_months_across(tmp_path):
+    result = check_file(pivot_workbook(tmp_path / "tcd.xlsx"))
+    sheet = only(result)
+    assert (sheet.layout, sheet.segments, sheet.grain) == ("pivot", ["B2C"], "month")  # B2C from the filter
+    assert sheet.totals == {"clicks": 685.0}  # subtotals, the grand total row and column dropped
+    assert by(sheet, "entity", "channel") == {("Marque A", "Search"): 310.0, ("Marque A", "Social"): 120.0,
+                                              ("Marque B", "Search"): 210.0, ("Marque B", "Display"): 45.0}
+    assert by(sheet, "month")["2026-02"] == 270.0  # 120 + 50 + 80 + 20
+    codes = {i.code: (i.row, i.column) for i in sheet.issues}
+    assert codes["total_block_dropped"] == (5, "F") and codes["pivot_measure"] == (4, "A")
+    assert "group_labels_filled" in codes  # "Marque A" printed once, filled down to the Social row
+    assert result.importable
+
+
+def test_pivot_kpis_across_months_down_english(tmp_path):
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["Row Labels", "Sum of Clicks", "Sum of Impressions", "Average of CTR"])
+    for month, clicks, impressions in [("Jan 2026", 100, 1000), ("Feb 2026", 150, 1200), ("Mar 2026", 120, 1100)]:
+        ws.append([month, clicks, impressions, clicks / impressions])
+    ws.append(["Grand Total", 370, 3300, 370 / 3300])
+    wb.save(tmp_path / "pivot.xlsx")
+    result = check_file(tmp_path / "pivot.xlsx", segment="B2C")
+    sheet = only(result)
+    # clicks 100 + 150 + 120 = 370, impressions 1000 + 1200 + 1100 = 3300; the average CTR is a ratio: ignored
+    assert sheet.totals == {"clicks": 370.0, "impressions": 3300.0}
+    assert {c.header: c.role for c in sheet.columns}["Average of CTR"] == "ignored"
+    assert sheet.rows["dropped"] == 1 and result.importable
+
+
+@pytest.mark.parametrize("measure", ["Moyenne de Clics", "Average of Clicks", "Max de Clics"])
+def test_near_miss_pivot_of_an_average_is_refused(tmp_path, measure):
+    result = check_file(pivot_workbook(tmp_path / "moy.xlsx", measure=measure))
+    sheet = only(result)
+    [error] = [i for i in sheet.issues if i.severity == "error"]
+    assert error.code == "pivot_average"
+    assert f"« {measure} » (cellule A4)" in error.message_fr and f"'{measure}' (cell A4)" in error.message_en
+    assert not result.importable and sheet.observations.empty
+
+
+def test_pivot_measure_not_in_the_catalog_is_mapped_by_its_name(tmp_path):
+    path = pivot_workbook(tmp_path / "visites.xlsx", measure="Somme de Passages en boutique")
+    unknown = only(check_file(path))
+    assert [u["header"] for u in unknown.unknown_columns] == ["Passages en boutique"]
+    mapped = only(check_file(path, maps={"Passages en boutique": "sessions"}))
+    assert mapped.totals == {"sessions": 685.0}  # the same cells as the clicks above
