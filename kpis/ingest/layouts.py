@@ -62,7 +62,8 @@ from kpis.ingest.results import SheetResult
 from kpis.ingest.sheet import read_sheet
 from kpis.ingest.windows import PeriodWindow
 
-__all__ = ["CHANNEL_WORDS", "MEASURE", "PIVOT_ALL", "Flat", "flatten", "measure_of", "read_flat"]
+__all__ = ["BLOCK_TOTALS", "CHANNEL_WORDS", "MEASURE", "PIVOT_ALL", "PIVOT_HEADER_GAP", "Flat", "flatten",
+           "measure_of", "read_flat"]
 
 MEASURE = re.compile(
     r"^\s*(?P<fn>somme|sum|nombre|nb|count|compte|moyenne|average|avg|mean|max|maximum|min|minimum)"
@@ -81,9 +82,16 @@ CHANNEL_WORDS = frozenset(fold(w) for w in (
     "radio", "tv", "salon", "events", "événements"))
 """Upper-row labels that name channels rather than entities (a site, a brand, a country)."""
 
+BLOCK_TOTALS = frozenset(fold(w) for w in ("cumul", "cumul annuel", "cumul à date", "ytd", "year to date",
+                                            "total annuel", "moyenne", "average", "moy."))
+"""Upper-row labels of a block that sums or averages the others: dropped like a TOTAL block."""
+
 PIVOT_ALL = frozenset(fold(w) for w in ("(tous)", "(toutes)", "(all)", "(plusieurs éléments)", "(multiple items)",
                                         "tous", "toutes", "all"))
 """A pivot filter that filters nothing."""
+
+PIVOT_HEADER_GAP = 6
+"""The pivot's header of periods is looked for in the rows from its measure down (filter rows between)."""
 
 _ROW_LABELS = frozenset(fold(w) for w in ("étiquettes de lignes", "row labels", "étiquettes de colonnes",
                                           "column labels", "valeurs", "values"))
@@ -185,8 +193,8 @@ def _two_level(raw: RawSheet, top: list[list], i: int, forced: dict[str, Target]
     if len(blocks) < 2:
         return None
     number = raw.row_numbers[i]
-    totals = [b for b in blocks if is_total_label(b[0])]
-    labels = [b for b in blocks if not is_total_label(b[0])]
+    totals = [b for b in blocks if _total_block(b[0])]
+    labels = [b for b in blocks if not _total_block(b[0])]
     kind = _label_kind([b[0] for b in labels])
     if kind is None:
         odd = ", ".join(f"« {cell_text(b[0])} »" for b in labels[:4])
@@ -219,10 +227,15 @@ def _two_level(raw: RawSheet, top: list[list], i: int, forced: dict[str, Target]
             "channel": ("des canaux", "channels"), "initiative": ("des initiatives", "initiatives")}[dimension]
     flat.issues.append(_issue(raw, "two_level_header", "info",
                               f"En-tête sur deux lignes ({number} et {raw.row_numbers[i + 1]}) : "
-                              f"{what[0]} au-dessus des indicateurs, lus période × indicateur.",
+                              f"{what[0]} au-dessus des indicateurs, lus une valeur par libellé × indicateur.",
                               f"Two-row header (rows {number} and {raw.row_numbers[i + 1]}): {what[1]} above the "
                               "KPIs, read as one value per label × KPI.", number))
     return flat
+
+
+def _total_block(label: object) -> bool:
+    """A block that sums or averages the others: ``TOTAL``, ``Total 2026``, ``Cumul``, ``YTD``, ``Moyenne``."""
+    return is_total_label(label) or fold(cell_text(label)) in BLOCK_TOTALS
 
 
 def _label_kind(labels: list) -> str | None:
@@ -263,21 +276,28 @@ def _pivot(raw: RawSheet, top: list[list], forced: dict[str, Target]) -> Flat | 
         measures = [(j, m) for j, c in enumerate(row) if (m := measure_of(c)) is not None]
         if not measures:
             continue
-        if any(sum(match_header(c) is not None for c in above if isinstance(c, str)) >= 2 for above in top[:i]):
+        if any(_header_like(above) for above in top[:i]):
             return None  # a header above: "Nombre de clics" is its description row, not a pivot's measure
-        filters = _filters(top[:i])
-        if len(measures) == 1 and i + 1 < len(top):
-            j, measure = measures[0]
-            header = i + 1 if _period_columns(top[i + 1]) else i if _period_columns(row) else None
+        if len(measures) == 1:  # in the corner or in the filter block, periods across below it
+            header = next((h for h in range(i, min(i + PIVOT_HEADER_GAP, len(top))) if _period_columns(top[h])),
+                          None)
             if header is not None:
+                j, measure = measures[0]
+                filters = _filters([r for k, r in enumerate(top[:header]) if k != i])
                 return _pivot_across(raw, top, i, j, measure, header, filters, forced)
         others = [c for c in row if isinstance(c, str) and measure_of(c) is None]
         pivot_like = any(m[0] not in _COUNTS for _, m in measures) or any(fold(c) in _ROW_LABELS for c in others)
         plain_kpis = any(getattr(match_header(c), "role", None) in ("kpi", "ratio") for c in others)
         if pivot_like and not plain_kpis and any(match_header(m[1]) is not None for _, m in measures):
-            return _pivot_measures(raw, top, i, measures, filters, forced)
+            return _pivot_measures(raw, top, i, measures, _filters(top[:i]), forced)
         return None  # "Nombre de clics" beside "Jour": a plain header
     return None
+
+
+def _header_like(row: list) -> bool:
+    """Three cells or more, two of them with a catalog meaning (a filter row has two cells)."""
+    cells = [c for c in row if not is_blank(c)]
+    return len(cells) >= 3 and sum(isinstance(c, str) and match_header(c) is not None for c in cells) >= 2
 
 
 def _period_columns(row: list) -> list[int]:

@@ -64,16 +64,17 @@ BRANDS = [  # (brand label as printed, channel, January, February, March)
 # Display 10 + 20 + 15 = 45; all clicks 310 + 120 + 210 + 45 = 685
 
 
-def pivot_workbook(path: Path, measure: str = "Somme de Clics") -> Path:
-    """An Excel pivot (tabular form) pasted as values: a filter block, the measure in the corner, brands and
-    channels down with a subtotal row per brand, months across, a grand total row and column."""
+def pivot_workbook(path: Path, measure: str = "Somme de Clics", *, in_filters: bool = False) -> Path:
+    """An Excel pivot (tabular form) pasted as values: a filter block, the measure in the corner (or, with
+    ``in_filters``, named in the filter block: ``Valeurs | Somme de Clics``), brands and channels down with a
+    subtotal row per brand, months across, a grand total row and column. The measure cell is A4 (B2)."""
     wb = Workbook()
     ws = wb.active
     ws.title = "TCD"
     ws.append(["Segment", "B2C"])
-    ws.append(["Canal", "(Tous)"])
+    ws.append(["Valeurs", measure] if in_filters else ["Canal", "(Tous)"])
     ws.append([])
-    ws.append([measure, None, "Étiquettes de colonnes"])
+    ws.append([None, None, "Étiquettes de colonnes"] if in_filters else [measure, None, "Étiquettes de colonnes"])
     ws.append(["Marque", "Canal", "janv. 2026", "févr. 2026", "mars 2026", "Total général"])
     totals = [0, 0, 0]
     for brand in ("Marque A", "Marque B"):

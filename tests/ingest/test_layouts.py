@@ -59,11 +59,12 @@ def test_unreadable_cell_named_in_its_own_month_column(tmp_path):
     assert sheet.totals["page_views"] == 9250.0 - 950.0
 
 
-def test_entities_over_kpis_with_months_down(tmp_path):
+@pytest.mark.parametrize("total", ["Total", "Cumul"])
+def test_entities_over_kpis_with_months_down(tmp_path, total):
     wb = Workbook()
     ws = wb.active
     ws.title = "Sites"
-    ws.append(["Mois", "Paris", None, "Lyon", None, "Total", None])
+    ws.append(["Mois", "Paris", None, "Lyon", None, total, None])
     ws.merge_cells("B1:C1")
     ws.merge_cells("D1:E1")
     ws.merge_cells("F1:G1")
@@ -73,7 +74,7 @@ def test_entities_over_kpis_with_months_down(tmp_path):
     wb.save(tmp_path / "sites.xlsx")
     sheet = only(check_file(tmp_path / "sites.xlsx", segment="B2E"))
     assert sheet.layout == "two_level"
-    # Paris 2000 + 2100 = 4100, Lyon 900 + 950 = 1850; the Total block (F:G) dropped
+    # Paris 2000 + 2100 = 4100, Lyon 900 + 950 = 1850; the Total (or Cumul) block (F:G) dropped
     assert by(sheet, "entity", "kpi") == {("Lyon", "contributions"): 22.0, ("Lyon", "page_views"): 1850.0,
                                           ("Paris", "contributions"): 65.0, ("Paris", "page_views"): 4100.0}
     assert by(sheet, "month", "kpi")[("2026-02", "page_views")] == 3050.0  # 2100 + 950
@@ -118,8 +119,9 @@ def test_near_miss_upper_row_neither_periods_nor_a_dimension_is_refused_naming_t
 
 # --- pivot tables (layout_files.BRANDS: all clicks 685) --------------------------------------------------------
 
-def test_pivot_brands_and_channels_down_months_across(tmp_path):
-    result = check_file(pivot_workbook(tmp_path / "tcd.xlsx"))
+@pytest.mark.parametrize("in_filters", [False, True], ids=["corner", "filter-block"])
+def test_pivot_brands_and_channels_down_months_across(tmp_path, in_filters):
+    result = check_file(pivot_workbook(tmp_path / "tcd.xlsx", in_filters=in_filters))
     sheet = only(result)
     assert (sheet.layout, sheet.segments, sheet.grain) == ("pivot", ["B2C"], "month")  # B2C from the filter
     assert sheet.totals == {"clicks": 685.0}  # subtotals, the grand total row and column dropped
@@ -127,7 +129,8 @@ def test_pivot_brands_and_channels_down_months_across(tmp_path):
                                               ("Marque B", "Search"): 210.0, ("Marque B", "Display"): 45.0}
     assert by(sheet, "month")["2026-02"] == 270.0  # 120 + 50 + 80 + 20
     codes = {i.code: (i.row, i.column) for i in sheet.issues}
-    assert codes["total_block_dropped"] == (5, "F") and codes["pivot_measure"] == (4, "A")
+    assert codes["total_block_dropped"] == (5, "F")
+    assert codes["pivot_measure"] == ((2, "B") if in_filters else (4, "A"))  # where the measure is named
     assert "group_labels_filled" in codes  # "Marque A" printed once, filled down to the Social row
     assert result.importable
 
