@@ -34,6 +34,9 @@ are read by their own stages.
   mean no filter) becomes constant columns on the right. An average, a
   minimum or a maximum of a KPI cannot be added up: refused, unless the KPI is
   a ratio (ignored like every ratio column, recomputed from its components).
+  A compact pivot whose group rows carry their subtotals (brands and channels
+  in one column) and a pivot with two column fields are refused, naming the
+  row: read as they are, values would be counted twice or dropped.
 
 A column named by position in ``forced`` (``Pages vues#2``, ``D``, see
 ``kpis.ingest.mapping``) is the source sheet's column: ``ignore`` leaves that
@@ -52,11 +55,11 @@ import numpy as np
 
 from kpis.catalog import fold, match_header
 from kpis.ingest import parsing
-from kpis.ingest.cells import cell_text, is_blank, is_total_label
+from kpis.ingest.cells import cell_text, column_convention, is_blank, is_total_label
 from kpis.ingest.columns import unknown_columns
 from kpis.ingest.header import HEADER_SEARCH_ROWS
 from kpis.ingest.issues import Issue, column_letter
-from kpis.ingest.mapping import LETTER_KEY, Target, column_target, header_key, map_keys, parse_target
+from kpis.ingest.mapping import LETTER_KEY, Target, column_target, header_key, letter_index, map_keys, parse_target
 from kpis.ingest.readers import RawSheet
 from kpis.ingest.results import SheetResult
 from kpis.ingest.sheet import read_sheet
@@ -90,6 +93,9 @@ PIVOT_ALL = frozenset(fold(w) for w in ("(tous)", "(toutes)", "(all)", "(plusieu
                                         "tous", "toutes", "all"))
 """A pivot filter that filters nothing."""
 
+COMPACT_LOOKAHEAD = 200
+"""Rows of a pivot with one row-label column looked at for a compact form's group headings."""
+
 PIVOT_HEADER_GAP = 6
 """The pivot's header of periods is looked for in the rows from its measure down (filter rows between)."""
 
@@ -116,7 +122,7 @@ class Flat:
     def place(self, row: int | None, letter: str | None) -> str | None:
         """The source column of a problem the flat sheet found at ``row``, ``letter``: the one cell of that
         row among the flat column's sources that does not read as a number, else all of them."""
-        index = _letter_index(letter)
+        index = letter_index(letter) if letter else None
         if index is None or index not in self.source_columns:
             return letter
         sources = self.source_columns[index]
@@ -283,6 +289,14 @@ def _pivot(raw: RawSheet, top: list[list], forced: dict[str, Target]) -> Flat | 
                           None)
             if header is not None:
                 j, measure = measures[0]
+                if _gapped(_period_columns(top[header])):
+                    return _refused(raw, "pivot", "pivot_two_column_fields",
+                                    f"Ligne {raw.row_numbers[header]} : le tableau croisé a deux champs en colonnes "
+                                    "(des périodes sur plusieurs colonnes chacune) : gardez les périodes seules en "
+                                    "colonnes et placez l'autre champ en lignes, puis exportez à nouveau.",
+                                    f"Row {raw.row_numbers[header]}: the pivot table has two column fields "
+                                    "(periods spanning several columns each): keep the periods alone in columns, "
+                                    "move the other field to rows, and export again.", raw.row_numbers[header])
                 filters = _filters([r for k, r in enumerate(top[:header]) if k != i])
                 return _pivot_across(raw, top, i, j, measure, header, filters, forced)
         others = [c for c in row if isinstance(c, str) and measure_of(c) is None]
@@ -312,6 +326,36 @@ def _period_columns(row: list) -> list[int]:
     ok = _periods_ok([row[j] for j in idx])
     periods = [j for j, good in zip(idx, ok, strict=True) if good]
     return periods if len(periods) >= 2 and periods == idx[len(idx) - len(periods):] else []
+
+
+def _gapped(periods: list[int]) -> bool:
+    """Periods with blank cells between them: merged over a second column field (months × channels)."""
+    return periods[-1] - periods[0] + 1 != len(periods)
+
+
+def _compact_heading(raw: RawSheet, header: int, periods: list[int]) -> int | None:
+    """The row number of a compact pivot's first group heading: a row whose values are the sums of the two or
+    more rows below it (up to the next such heading), None when there is none."""
+    rows = [list(r) for r in raw.rows[header + 1:header + 1 + COMPACT_LOOKAHEAD]]
+    numbers = raw.row_numbers[header + 1:header + 1 + COMPACT_LOOKAHEAD]
+    columns = []
+    for k in periods:  # numbers as a workbook or a CSV gives them; NaN where there is none
+        cells = [r[k] if k < len(r) else "" for r in rows]
+        columns.append(parsing.parse_numbers(cells, column_convention(cells) or "en")[0])
+    values = np.column_stack(columns) if rows else np.zeros((0, len(periods)))
+    closed = np.array([bool(r) and is_total_label(r[0]) for r in rows], dtype=bool)
+    usable = ~np.isnan(values).any(axis=1) & ~closed
+    for i in np.flatnonzero(usable):
+        sums = np.zeros(len(periods))
+        for k in range(i + 1, len(rows)):
+            if not usable[k]:
+                break
+            sums += values[k]
+            if k - i >= 2 and np.allclose(sums, values[i], rtol=1e-9, atol=1e-9):
+                return int(numbers[i])
+            if (sums > values[i] + 1e-9).any() and (values[i] >= 0).all():
+                break
+    return None
 
 
 def _filters(rows: list[list]) -> list[tuple[str, str, int]]:
@@ -374,6 +418,17 @@ def _pivot_across(raw: RawSheet, top: list[list], i: int, j: int, measure: tuple
         for k in periods:
             targets[k] = target
     blocks = [(head[k], [k]) for k in periods]
+    if len(dims) == 1 and row_labels:
+        heading = _compact_heading(raw, header, periods)
+        if heading is not None:
+            return _refused(raw, "pivot", "pivot_compact_form",
+                            f"Ligne {heading} : le tableau croisé est en forme compacte (marques et canaux dans la "
+                            "même colonne, la ligne de chaque marque portant son sous-total) : ses lignes seraient "
+                            "comptées deux fois. Affichez-le sous forme tabulaire (Création > Disposition du "
+                            "rapport), répétez les étiquettes, puis exportez à nouveau.",
+                            f"Row {heading}: the pivot table is in compact form (brands and channels in one column, "
+                            "each brand's row carrying its subtotal): its rows would be counted twice. Show it in "
+                            "tabular form (Design > Report Layout), repeat the labels, and export again.", heading)
     for k in row_labels:
         targets[k] = targets[k] or Target("entity")
     flat = _build(raw, header, dims, dim_headers, blocks, texts, targets, "period", "pivot", filters, forced)
@@ -525,15 +580,6 @@ def _pad(row: list, width: int) -> list:
     return list(row) + [""] * (width - len(row)) if len(row) < width else list(row)
 
 
-def _letter_index(letter: str | None) -> int | None:
-    if not letter or not letter.isalpha() or not letter.isupper() or len(letter) > 3:
-        return None
-    index = 0
-    for ch in letter:
-        index = index * 26 + ord(ch) - 64
-    return index - 1
-
-
 def _issue(raw: RawSheet, code: str, severity: str, fr: str, en: str, row: int | None = None,
            column: str | None = None) -> Issue:
     return Issue(code, severity, fr, en, raw.name, row, column)
@@ -575,8 +621,7 @@ def read_flat(raw: RawSheet, segment: str | None, forced: dict[str, Target], rem
     for c in res.columns:
         c.source = flat.letters(c.index) or None
     res.unknown_columns = unknown_columns(res.columns)
-    res.questions = [replace(q, column=flat.letters(_letter_index(q.column) or 0) or q.column)
-                     for q in res.questions]
+    res.questions = [replace(q, column=flat.place(None, q.column) or q.column) for q in res.questions]
     return res
 
 

@@ -167,3 +167,54 @@ def test_pivot_measure_not_in_the_catalog_is_mapped_by_its_name(tmp_path):
     assert [u["header"] for u in unknown.unknown_columns] == ["Passages en boutique"]
     mapped = only(check_file(path, maps={"Passages en boutique": "sessions"}))
     assert mapped.totals == {"sessions": 685.0}  # the same cells as the clicks above
+
+
+def test_near_miss_compact_pivot_refused_rather_than_counted_twice(tmp_path):
+    # compact form: brands and channels share column A, each brand's row carries its subtotal
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["Somme de Clics", "Étiquettes de colonnes"])
+    ws.append(["Étiquettes de lignes", "janv. 2026", "févr. 2026", "Total général"])
+    ws.append(["Marque A", 140, 170, 310])  # row 3 = Search + Social below
+    ws.append(["Search", 100, 120, 220])
+    ws.append(["Social", 40, 50, 90])
+    ws.append(["Marque B", 80, 100, 180])
+    ws.append(["Search", 70, 80, 150])
+    ws.append(["Display", 10, 20, 30])
+    ws.append(["Total général", 220, 270, 490])
+    wb.save(tmp_path / "compact.xlsx")
+    result = check_file(tmp_path / "compact.xlsx", segment="B2C")
+    [error] = [i for i in only(result).issues if i.severity == "error"]
+    assert error.code == "pivot_compact_form" and error.message_fr.startswith("Ligne 3 : le tableau croisé est en")
+    assert not result.importable
+
+
+def test_compact_pivot_of_one_row_field_is_read(tmp_path):
+    # one row field only (brands), no headings: nothing is counted twice
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["Sum of Clicks", "Column Labels"])
+    ws.append(["Row Labels", "Jan 2026", "Feb 2026", "Grand Total"])
+    ws.append(["Brand A", 140, 170, 310])
+    ws.append(["Brand B", 80, 100, 180])
+    ws.append(["Grand Total", 220, 270, 490])
+    wb.save(tmp_path / "brands.xlsx")
+    sheet = only(check_file(tmp_path / "brands.xlsx", segment="B2C"))
+    # Brand A 140 + 170 = 310, Brand B 80 + 100 = 180
+    assert by(sheet, "entity") == {"Brand A": 310.0, "Brand B": 180.0}
+
+
+def test_near_miss_pivot_with_two_column_fields_is_refused(tmp_path):
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["Somme de Clics", None, "Étiquettes de colonnes"])
+    ws.append(["Marque", "janv. 2026", None, "févr. 2026", None])
+    ws.merge_cells("B2:C2")
+    ws.merge_cells("D2:E2")
+    ws.append([None, "Search", "Social", "Search", "Social"])
+    ws.append(["Marque A", 100, 40, 120, 50])
+    wb.save(tmp_path / "two_fields.xlsx")
+    result = check_file(tmp_path / "two_fields.xlsx", segment="B2C")
+    [error] = [i for i in only(result).issues if i.severity == "error"]
+    assert error.code == "pivot_two_column_fields" and error.message_en.startswith("Row 2: the pivot table has two")
+    assert not result.importable
