@@ -52,6 +52,7 @@ from dataclasses import dataclass, field, replace
 from types import SimpleNamespace
 
 import numpy as np
+import pandas as pd
 
 from kpis.catalog import fold, match_header
 from kpis.ingest import parsing
@@ -618,11 +619,29 @@ def read_flat(raw: RawSheet, segment: str | None, forced: dict[str, Target], rem
     res.issues[:0] = flat.issues
     res.issues[:] = [replace(i, column=flat.place(i.row, i.column)) if i.column and i.sheet == raw.name
                      and i.code not in _SOURCE_PLACED else i for i in res.issues]
+    if res.row_flags is not None:
+        res.rows = _source_rows(flat.sheet.row_numbers[1:], *res.row_flags)
     for c in res.columns:
         c.source = flat.letters(c.index) or None
     res.unknown_columns = unknown_columns(res.columns)
     res.questions = [replace(q, column=flat.place(None, q.column) or q.column) for q in res.questions]
     return res
+
+
+def _source_rows(numbers: list[int], dropped: np.ndarray, rejected: np.ndarray) -> dict[str, int]:
+    """The row counts of the source sheet from its flat rows (one per source row × block): a source row is
+    dropped when every copy is (a total row), rejected when a copy is, kept otherwise.
+
+        >>> _source_rows([5, 6, 5, 6], np.array([False, True, False, True]), np.array([True, False, False, False]))
+        {'read': 2, 'kept': 0, 'rejected': 1, 'dropped': 1}
+    """
+    if len(numbers) != len(dropped):
+        return {"read": 0, "kept": 0, "rejected": 0, "dropped": 0}
+    rows = pd.DataFrame({"n": numbers, "d": dropped, "r": rejected & ~dropped}).groupby("n").agg(
+        d=("d", "all"), r=("r", "any"))
+    n_dropped, n_rejected = int(rows["d"].sum()), int((rows["r"] & ~rows["d"]).sum())
+    return {"read": len(rows), "kept": len(rows) - n_dropped - n_rejected, "rejected": n_rejected,
+            "dropped": n_dropped}
 
 
 _SOURCE_PLACED = frozenset({"total_block_dropped", "pivot_measure", "two_level_header"})

@@ -195,6 +195,7 @@ class SheetResult:
     questions: list[Question] = field(default_factory=list)  # KPI columns whose meaning is doubtful
     build: Callable[[], pd.DataFrame] | None = field(default=None, repr=False, compare=False)
     _observations: pd.DataFrame | None = field(default=None, repr=False, compare=False)
+    row_flags: tuple | None = field(default=None, repr=False, compare=False)  # (dropped, rejected) per body row
 
     @property
     def observations(self) -> pd.DataFrame:
@@ -208,6 +209,7 @@ class SheetResult:
         """Record how many body rows were read, dropped (totals, descriptions), rejected and kept."""
         n_dropped, n_rejected = int(dropped.sum()), int((rejected & ~dropped).sum())
         self.rows = {"read": read, "kept": read - n_dropped - n_rejected, "rejected": n_rejected, "dropped": n_dropped}
+        self.row_flags = (dropped, rejected)
         return self
 
     def conclude(self, conclusion) -> None:

@@ -38,7 +38,7 @@ def test_months_over_kpis_read_as_month_by_kpi_total_block_dropped(tmp_path, mer
     notes = {i.code: (i.row, i.column) for i in sheet.issues}
     assert notes["total_block_dropped"] == (3, "K–M")  # the TOTAL block, columns K to M of row 3
     assert "two_level_header" in notes
-    assert sheet.rows["dropped"] == 3  # the Total row, once per month block
+    assert sheet.rows == {"read": 3, "kept": 2, "rejected": 0, "dropped": 1}  # the source's rows: Total dropped
     assert result.importable
 
 
@@ -128,6 +128,8 @@ def test_pivot_brands_and_channels_down_months_across(tmp_path, in_filters):
     assert by(sheet, "entity", "channel") == {("Marque A", "Search"): 310.0, ("Marque A", "Social"): 120.0,
                                               ("Marque B", "Search"): 210.0, ("Marque B", "Display"): 45.0}
     assert by(sheet, "month")["2026-02"] == 270.0  # 120 + 50 + 80 + 20
+    # rows 6 to 12: four channel rows kept; two brand subtotals and the grand total dropped
+    assert sheet.rows == {"read": 7, "kept": 4, "rejected": 0, "dropped": 3}
     codes = {i.code: (i.row, i.column) for i in sheet.issues}
     assert codes["total_block_dropped"] == (5, "F")
     assert codes["pivot_measure"] == ((2, "B") if in_filters else (4, "A"))  # where the measure is named
