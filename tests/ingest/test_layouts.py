@@ -220,3 +220,16 @@ def test_near_miss_pivot_with_two_column_fields_is_refused(tmp_path):
     [error] = [i for i in only(result).issues if i.severity == "error"]
     assert error.code == "pivot_two_column_fields" and error.message_en.startswith("Row 2: the pivot table has two")
     assert not result.importable
+
+
+def test_two_level_header_in_a_csv_repeats_its_labels(tmp_path):
+    path = tmp_path / "intranet.csv"
+    path.write_text("Site;janv. 2026;janv. 2026;févr. 2026;févr. 2026;Total;Total\n"
+                    ";Pages vues;Contributions;Pages vues;Contributions;Pages vues;Contributions\n"
+                    "Paris;2 000;30;2 100;35;4 100;65\n"
+                    "Lyon;900;10;950;12;1 850;22\n", encoding="utf-8")
+    sheet = only(check_file(path, segment="B2E"))
+    assert sheet.layout == "two_level"
+    # page views 2000 + 2100 + 900 + 950 = 5950; contributions 30 + 35 + 10 + 12 = 87
+    assert sheet.totals == {"page_views": 5950.0, "contributions": 87.0}
+    assert sheet.rows == {"read": 2, "kept": 2, "rejected": 0, "dropped": 0}
