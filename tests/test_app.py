@@ -699,3 +699,31 @@ def test_importer_maps_a_repeated_header_by_its_column_and_remembers_the_positio
                                                                             "page_views": 4100.0}
     [remembered] = [m for m in Store(store_path).remembered_mappings() if "pages vues" in m.headers]
     assert remembered.mapping == {"Pages vues#2": "ignore"}
+
+
+def test_importer_reads_a_pivot_table_and_says_so(store_path):
+    import io
+
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["Segment", "B2C"])
+    ws.append(["Somme de Clics", None, "Étiquettes de colonnes"])
+    ws.append(["Marque", "Canal", "janv. 2027", "févr. 2027", "Total général"])
+    ws.append(["Marque A", "Search", 100, 120, 220])
+    ws.append([None, "Social", 40, 50, 90])
+    ws.append(["Total Marque A", None, 140, 170, 310])
+    ws.append(["Total général", None, 140, 170, 310])
+    out = io.BytesIO()
+    wb.save(out)
+    at = run_app("app_pages/importer.py")
+    at.file_uploader(key="uploads").upload("tcd.xlsx", out.getvalue()).run()
+    assert not at.exception and "Prêt à importer" in _texts(at)
+    summary = at.dataframe[0].value
+    assert "tableau croisé dynamique copié en valeurs" in summary.astype(str).to_string()
+    at.button(key="do_import").click().run()
+    stored = Store(store_path).observations()
+    mine = stored[stored["period_start"] >= "2027-01-01"]
+    # Search 100 + 120 = 220, Social 40 + 50 = 90: the subtotal and grand total rows and column left out
+    assert mine.groupby("channel", observed=True)["value"].sum().to_dict() == {"Search": 220.0, "Social": 90.0}
