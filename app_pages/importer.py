@@ -7,6 +7,7 @@ from kpis import dashboard, reports
 from kpis.catalog import KPIS, SOURCE_NAMES, source_name
 from kpis.errors import DuplicateBatch, KpiError
 from kpis.i18n import escape_markdown as md
+from kpis.ingest.mapping import names_for
 from kpis.model import SEGMENTS
 from kpis.text import clean_text
 
@@ -78,9 +79,9 @@ for f in files or []:
             if proposal:
                 segment = st.session_state[f"segment_{f.file_id}"] = proposal[0]
                 base = ui.check(f, segment, (), sel.version, window)
-        unknown = [(s, u) for s in base.sheets for u in s.unknown_columns if u["header"]]
-        maps = {u["header"]: st.session_state[key] for s, u in unknown
-                if (key := f"map_{f.file_id}_{s.sheet}_{u['column']}") in st.session_state and st.session_state[key]}
+        to_map = reports.columns_to_map(base)  # not recognised, or one of several giving a KPI: by position
+        maps = {name: st.session_state[key] for sheet, letter, _, name in to_map
+                if (key := f"map_{f.file_id}_{sheet}_{letter}") in st.session_state and st.session_state[key]}
         result = ui.check(f, segment, tuple(sorted(maps.items())), sel.version, window) if maps else base
         asked = ui.questions_asked(base, result)  # a mapped column may make a sheet readable, and questioned
         if (answers := ui.question_answers(asked, f.file_id)).items() - maps.items():
@@ -162,12 +163,12 @@ for f in files or []:
         for sheet in readable:
             with st.expander(t("import.columns", sheet=md(sheet.sheet)), expanded=len(readable) == 1):
                 st.dataframe(reports.columns_frame(sheet, lang), hide_index=True)
-        if unknown:
+        if to_map:
             st.markdown(f"**{t('import.map')}**")
             st.caption(t("import.map_help"))
-            for s, u in unknown:
-                st.selectbox(md(f"{s.sheet} · {u['column']} · {u['header']}"), [None, *choices],
-                             key=f"map_{f.file_id}_{s.sheet}_{u['column']}",
+            for sheet_name, letter, header, _ in to_map:
+                st.selectbox(md(f"{sheet_name} · {letter} · {header or '—'}"), [None, *choices],
+                             key=f"map_{f.file_id}_{sheet_name}_{letter}",
                              format_func=lambda c: t("import.map_none") if c is None else choices[c])
         issues = reports.issues_frame(result, lang)
         with st.expander(t("import.issues", n=len(issues)), expanded=not result.importable):
@@ -196,7 +197,7 @@ if st.button(t("import.button", n=len(ready)), type="primary", disabled=not read
                              []))
             continue
         for sheet in base.sheets:
-            mine = {h: target for h, target in maps.items() if h in sheet.headers}
+            mine = names_for(maps, sheet.headers)  # a header, a header and its occurrence, a letter
             if mine:
                 ui.store().remember_mapping(sheet.headers, mine, by=ui.user())
         line = reports.outcome_line(result.file, lang, batch=outcome.batch_id, rows=outcome.rows_stored,

@@ -104,8 +104,9 @@ def build_parser() -> argparse.ArgumentParser:
             p.add_argument("--store", help=f"store file (default: ${store_setting.env} or {store_setting.default})")
         return p
 
-    mapping_help = ('force a column\'s meaning: "HEADER=TARGET" (KPI code, period, period:month, period_start, '
-                    "period_end, segment, entity, channel, initiative, ignore)")
+    mapping_help = ('force a column\'s meaning: "HEADER=TARGET", HEADER a header text, a header and its occurrence '
+                    '("Pages vues#2") or a column letter ("B"); TARGET a KPI code, period, period:month, '
+                    "period_start, period_end, segment, entity, channel, initiative, ignore")
 
     window_help = ("the values cover the N days ending on each row's date: for a report dated by one refresh or "
                    "end date that does not say its window (e.g. 28 for 'last 28 days')")

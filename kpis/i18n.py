@@ -359,8 +359,12 @@ _LABELS: dict[str, tuple[str, str]] = {
     "import.summary": ("Ce qui a été compris", "What was understood"),
     "import.columns": ("Colonnes de « {sheet} »", "Columns of '{sheet}'"),
     "import.map": ("Associer les colonnes non reconnues", "Map the columns not recognised"),
-    "import.map_help": ("Retenu pour les prochains fichiers ayant les mêmes en-têtes.",
-                        "Remembered for the next files with the same headers."),
+    "import.map_help": ("Chaque colonne est désignée par sa lettre : un en-tête répété (« Pages vues » deux fois) "
+                        "se choisit colonne par colonne. Retenu pour les prochains fichiers ayant les mêmes "
+                        "en-têtes, y compris le même tableau le mois suivant avec un mois de plus.",
+                        "Each column is named by its letter: a repeated header ('Page views' twice) is chosen "
+                        "column by column. Remembered for the next files with the same headers, including the same "
+                        "table next month with one more month."),
     "import.map_none": ("— ne pas utiliser —", "— do not use —"),
     "import.issues": ("Problèmes ({n})", "Issues ({n})"),
     "import.no_issues": ("Aucun problème détecté.", "No issue found."),

@@ -26,7 +26,7 @@ from kpis import export
 from kpis.catalog import KPIS, fold, segment_of, source_name
 from kpis.dashboard import ExportContext, export_heading, unit_formats, unit_label
 from kpis.i18n import MONTHS, fmt_date, fmt_value, t
-from kpis.ingest.columns import RATIO_REASON
+from kpis.ingest.columns import AMBIGUOUS_REASON, RATIO_REASON, position_name
 from kpis.targets import editor_value
 
 __all__ = [
@@ -46,6 +46,7 @@ __all__ = [
     "targets_frame",
     "targets_rows",
     "mapping_choices",
+    "columns_to_map",
     "template_workbook",
     "catalog_workbook",
     "history_workbook",
@@ -68,6 +69,9 @@ _WORDS = {"read": ("lue", "read"), "skipped": ("ignorée", "skipped"),
           "wide": ("une ligne par période, un indicateur par colonne", "one row per period, one KPI per column"),
           "long": ("une ligne par période et par indicateur", "one row per period and KPI"),
           "crosstab": ("les périodes en colonnes, un indicateur par ligne", "periods in columns, one KPI per row"),
+          "two_level": ("en-tête sur deux lignes : des périodes ou des groupes au-dessus des indicateurs",
+                        "two-row header: periods or groups above the KPIs"),
+          "pivot": ("tableau croisé dynamique copié en valeurs", "pivot table pasted as values"),
           "day": ("jour", "day"),
           "week": ("semaine", "week"), "month": ("mois", "month"), "quarter": ("trimestre", "quarter"),
           "year": ("année", "year"), "range": ("plage de dates", "date range")}
@@ -226,7 +230,7 @@ def outcome_line(file: str, lang: str = "fr", *, batch: int | None = None, rows:
 
 
 FORMAT_SEGMENTS = {"linkedin_visitors": "B2B", "linkedin_followers": "B2B", "linkedin_content": "B2B",
-                   "meta_ads": "B2C"}
+                   "meta_ads": "B2C", "salesforce_opportunities": "B2B", "hubspot_deals": "B2B"}
 """The segment a format's exports usually belong to, proposed when nothing better says it."""
 
 
@@ -443,6 +447,25 @@ def mapping_choices(lang: str = "fr") -> dict[str, str]:
     choices |= {code: f"{k.label(lang)} ({code})" for code, k in KPIS.items() if k.base}
     choices["ignore"] = _pick(_ROLE_LABELS["ignored"], lang)
     return choices
+
+
+def columns_to_map(result) -> list[tuple[str, str, str, str]]:
+    """(sheet, column letter, header, mapping name) of each column the Importer offers to map: the columns not
+    recognised, headed or not, and the ones of which several give the same KPI. The name is the one ``--map``
+    takes (``kpis.ingest.mapping``): the header, with its occurrence when it repeats (``Pages vues#2``), or the
+    letter of a column without header, so that a repeated header can always be told apart.
+
+        >>> from kpis.ingest import check_bytes
+        >>> res = check_bytes(b"Mois;Pages vues;Pages vues\\n01/2026;10;20\\n", "x.csv", segment="B2E")
+        >>> columns_to_map(res)
+        [('x', 'B', 'Pages vues', 'Pages vues#1'), ('x', 'C', 'Pages vues', 'Pages vues#2')]
+    """
+    out = []
+    for sheet in result.sheets:
+        for c in sheet.columns:
+            if c.role == "unknown" or c.reason == AMBIGUOUS_REASON:
+                out.append((sheet.sheet, c.letter, c.header, position_name(sheet.columns, c)))
+    return out
 
 
 TEMPLATE_HEADERS = {

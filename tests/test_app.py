@@ -715,3 +715,66 @@ def test_target_editor_speaks_labels_and_percents_and_saving_nothing_changed_sav
     # nothing edited: 0 saved, not every target of the table
     assert [s.value for s in at.success] == ["0 objectif(s) modifié(s), ajouté(s) ou supprimé(s)."]
     assert len(Store(store_path).targets()) == len(stored)
+
+
+def _repeated_pages_workbook() -> bytes:
+    import io
+
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["Mois", "Site", "Pages vues", "Pages vues", "Contributions"])  # the site's, then the app's
+    ws.append(["janv. 2027", "Paris", 2000, 300, 30])
+    ws.append(["févr. 2027", "Paris", 2100, 310, 35])
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+def test_importer_maps_a_repeated_header_by_its_column_and_remembers_the_position(store_path):
+    at = run_app("app_pages/importer.py")
+    at.file_uploader(key="uploads").upload("pages.xlsx", _repeated_pages_workbook()).run()
+    assert not at.exception and at.button(key="do_import").disabled
+    boxes = {str(b.key).rsplit("_", 1)[-1]: b for b in at.selectbox if str(b.key).startswith("map_")}
+    assert set(boxes) == {"C", "D"}  # both "Pages vues" columns, each by its letter
+    assert boxes["D"].label == md("Sheet · D · Pages vues")
+    boxes["D"].set_value("ignore").run()
+    assert not at.exception and not at.button(key="do_import").disabled
+    at.button(key="do_import").click().run()
+    assert "lot n° 4 importé" in _texts(at)
+    stored = Store(store_path).observations()
+    mine = stored[stored["period_start"] >= "2027-01-01"]
+    # the site's page views only: 2000 + 2100; contributions 30 + 35
+    assert mine.groupby("kpi", observed=True)["value"].sum().to_dict() == {"contributions": 65.0,
+                                                                            "page_views": 4100.0}
+    [remembered] = [m for m in Store(store_path).remembered_mappings() if "pages vues" in m.headers]
+    assert remembered.mapping == {"Pages vues#2": "ignore"}
+
+
+def test_importer_reads_a_pivot_table_and_says_so(store_path):
+    import io
+
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["Segment", "B2C"])
+    ws.append(["Somme de Clics", None, "Étiquettes de colonnes"])
+    ws.append(["Marque", "Canal", "janv. 2027", "févr. 2027", "Total général"])
+    ws.append(["Marque A", "Search", 100, 120, 220])
+    ws.append([None, "Social", 40, 50, 90])
+    ws.append(["Total Marque A", None, 140, 170, 310])
+    ws.append(["Total général", None, 140, 170, 310])
+    out = io.BytesIO()
+    wb.save(out)
+    at = run_app("app_pages/importer.py")
+    at.file_uploader(key="uploads").upload("tcd.xlsx", out.getvalue()).run()
+    assert not at.exception and "Prêt à importer" in _texts(at)
+    summary = at.dataframe[0].value
+    assert "tableau croisé dynamique copié en valeurs" in summary.astype(str).to_string()
+    at.button(key="do_import").click().run()
+    stored = Store(store_path).observations()
+    mine = stored[stored["period_start"] >= "2027-01-01"]
+    # Search 100 + 120 = 220, Social 40 + 50 = 90: the subtotal and grand total rows and column left out
+    assert mine.groupby("channel", observed=True)["value"].sum().to_dict() == {"Search": 220.0, "Social": 90.0}

@@ -206,3 +206,19 @@ def test_a_file_over_the_limit_is_not_importable_and_not_read_whole(tmp_path):
     assert code == 1
     assert [i["message_en"] for i in out["files"][0]["issues"]] == [
         "The file is more than 50 MB, above the 50 MB limit. Split it (by period or by sheet) and upload each part."]
+
+
+def test_map_by_position_gets_through_a_repeated_header(tmp_path):
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "Pages"
+    ws.append(["Mois", "Site", "Pages vues", "Pages vues", "Contributions"])  # the site's, then the app's
+    ws.append(["janv. 2026", "Paris", 2000, 300, 30])
+    ws.append(["févr. 2026", "Paris", 2100, 310, 35])
+    wb.save(tmp_path / "pages.xlsx")
+    code, out = run_json(str(tmp_path / "pages.xlsx"))
+    assert code == 1 and 'Pages vues#2=ignore' in json.dumps(out, ensure_ascii=False)
+    for name in ("Pages vues#2", "D"):
+        code, out = run_json(str(tmp_path / "pages.xlsx"), "--map", f"{name}=ignore")
+        [sheet] = out["files"][0]["sheets"]
+        assert code == 0 and sheet["totals"] == {"page_views": 4100.0, "contributions": 65.0}  # 2000 + 2100

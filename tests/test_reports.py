@@ -69,6 +69,9 @@ def test_columns_say_their_role_in_words_in_both_languages():
     ("wide", "une ligne par période, un indicateur par colonne", "one row per period, one KPI per column"),
     ("long", "une ligne par période et par indicateur", "one row per period and KPI"),
     ("crosstab", "les périodes en colonnes, un indicateur par ligne", "periods in columns, one KPI per row"),
+    ("two_level", "en-tête sur deux lignes : des périodes ou des groupes au-dessus des indicateurs",
+     "two-row header: periods or groups above the KPIs"),
+    ("pivot", "tableau croisé dynamique copié en valeurs", "pivot table pasted as values"),
     (None, "—", "—"),
 ])
 def test_layout_in_words(layout, fr, en):
@@ -98,6 +101,10 @@ def test_no_none_is_shown_for_a_missing_row_or_header():
      "Give the period in 'Period each row covers (days)' below, or add a column."),
     ("--window-days ignoré pour cette feuille.", "La période saisie ci-dessous est ignorée pour cette feuille.",
      "--window-days ignored for this sheet.", "The period entered below is ignored for this sheet."),
+    ('précisez laquelle (la colonne D par exemple) avec --map "Pages vues#2=ignore" ou dans l\'écran d\'import.',
+     "précisez laquelle (la colonne D par exemple) dans la liste « Associer les colonnes non reconnues » ci-dessous.",
+     'say which one (column D for instance) with --map "Pages vues#2=ignore" or on the import screen.',
+     "say which one (column D for instance) in the list 'Map the columns not recognised' below."),
     ('précisez laquelle avec --map "EN-TÊTE=ignore" ou dans l\'écran d\'import. Rien n\'est additionné.',
      "précisez laquelle dans la liste « Associer les colonnes non reconnues » ci-dessous. Rien n'est additionné.",
      'say which one with --map "HEADER=ignore" or on the import screen. Nothing is summed.',

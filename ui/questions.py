@@ -6,7 +6,9 @@ choice that feeds the same mapping as ``--map``.
     >>> question_choice(question, f.file_id)           # in the file's box, for each question asked
 
 Answering (keep the KPI, one of the alternatives, ignore) names the header in the mapping: the column is no
-longer questioned, and the mapping is remembered with the others on import.
+longer questioned, and the mapping is remembered with the others on import. A questioned column is the only
+KPI column of its header once repeated headers are told apart (by position, ``kpis.reports.columns_to_map``),
+and in a two-level header its name covers every month's column (``B, E, H``), so the header is enough here.
 """
 
 from __future__ import annotations

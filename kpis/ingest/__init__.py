@@ -9,7 +9,8 @@ The stages, each a module of this package, in the order a file meets them:
 - ``gate``: size, type and container checks before any parser runs;
 - ``sandbox``: workbooks are parsed in a limited child process (``readers``);
 - ``exports``: a known vendor export is recognised and rewritten for reading;
-- ``sheet``: header, columns (``mapping`` for ``--map``), layout, ``periods``,
+- ``layouts``: a two-level header or a pivot table is flattened into a wide table;
+- ``sheet``: header, columns (``mapping`` for ``--map``: a header, ``header#2`` or a letter), layout, ``periods``,
   segments, values (``parsing`` for numbers and dates in French or English);
 - ``observations``: the kept values become tidy observations.
 

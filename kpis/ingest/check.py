@@ -11,7 +11,8 @@ from kpis.errors import FileRejected, UsageError
 from kpis.ingest import exports
 from kpis.ingest.gate import read_bounded
 from kpis.ingest.issues import Issue
-from kpis.ingest.mapping import parse_target
+from kpis.ingest.layouts import read_flat
+from kpis.ingest.mapping import map_keys, parse_target
 from kpis.ingest.results import FileResult
 from kpis.ingest.sandbox import Reading, read_file_safely
 from kpis.ingest.sheet import read_sheet
@@ -47,7 +48,8 @@ def check_bytes(
     """Understand one uploaded file. Nothing is stored.
 
     ``segment`` is the caller's choice when the file does not say; ``maps``
-    forces columns (header text → target, as ``--map``); ``remembered`` holds
+    forces columns (a header, ``header#n`` or a column letter → target, as ``--map``: ``kpis.ingest.mapping``);
+    ``remembered`` holds
     mappings saved by the app (objects with ``headers`` and ``mapping``), used
     when a sheet's headers are exactly a remembered set. ``reading`` is
     ``kpis.ingest.sandbox.start_reading(data, name)`` started earlier by the caller
@@ -60,7 +62,7 @@ def check_bytes(
     if segment is not None and segment not in SEGMENTS:
         raise UsageError(f"Segment inconnu : {segment}", f"Unknown segment: {segment}")
     window = PeriodWindow(window_days)
-    forced = {fold(h): parse_target(t) for h, t in (maps or {}).items()}
+    forced = {key: parse_target(t) for h, t in (maps or {}).items() for key in map_keys(h)}
     result = FileResult(file=clean_text(name), sha256=hashlib.sha256(data).hexdigest())
     try:
         # the gate, then a limited child for workbooks
@@ -72,7 +74,7 @@ def check_bytes(
     for raw in raw_sheets:
         found = exports.recognise(raw)  # a vendor export read as it is: its own meanings, user maps win
         if found is None:
-            result.sheets.append(read_sheet(raw, segment, forced, remembered, window))
+            result.sheets.append(read_flat(raw, segment, forced, remembered, window))
             continue
         own = {fold(h): parse_target(t) for h, t in found.maps.items()}
         sheet = read_sheet(found.sheet, segment, own | forced, remembered)

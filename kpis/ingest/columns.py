@@ -8,18 +8,21 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 
 from kpis import catalog
 from kpis.catalog import fold, match_header
 from kpis.ingest.cells import cell_text, is_blank
-from kpis.ingest.issues import IssueLog
-from kpis.ingest.mapping import LONG_KPI_HEADERS, LONG_VALUE_HEADERS, Target
+from kpis.ingest.issues import IssueLog, column_letter
+from kpis.ingest.mapping import LONG_KPI_HEADERS, LONG_VALUE_HEADERS, Target, column_target
 from kpis.ingest.results import Column
 
-__all__ = ["RATIO_REASON", "SPLIT_ROLES", "map_columns", "roles", "unknown_columns"]
+__all__ = ["AMBIGUOUS_REASON", "RATIO_REASON", "SPLIT_ROLES", "map_columns", "position_name", "roles",
+           "unknown_columns"]
 
 RATIO_REASON = "ratio recomputed from its components"
+AMBIGUOUS_REASON = "ambiguous: choose with --map"
+"""The reason of the columns of which several give one KPI: the user says which (the Importer offers them)."""
 SPLIT_ROLES = ("unknown", "ignored")
 """Columns that may tell apart rows sharing a period and every dimension."""
 
@@ -36,18 +39,42 @@ def roles(columns: list[Column], *wanted: str) -> list[Column]:
 
 
 def map_columns(header: list, body: list[list], forced: dict[str, Target], log: IssueLog) -> list[Column]:
-    """Every column with a header, or without one but holding values, understood; conflicts resolved."""
+    """Every column with a header, or without one but holding values, understood; conflicts resolved.
+    ``forced`` is keyed as ``kpis.ingest.mapping.map_keys`` says: by header, header and occurrence, or letter."""
     sample = body[:SAMPLE_ROWS]
     width = max([len(header)] + [len(r) for r in sample]) if body else len(header)
+    texts = [cell_text(header[idx]) if idx < len(header) else "" for idx in range(width)]
+    headers = {fold(t) for t in texts if t}
+    seen: Counter[str] = Counter()
     columns = []
-    for idx in range(width):
-        text = cell_text(header[idx]) if idx < len(header) else ""
-        if text:
-            columns.append(_column(idx, text, forced))
+    for idx, text in enumerate(texts):
+        folded = fold(text) if text else ""
+        seen[folded] += 1
+        mapped = column_target(forced, folded, seen[folded], column_letter(idx), headers) if forced else None
+        if mapped is not None:
+            columns.append(_mapped(idx, text, mapped))
+        elif text:
+            columns.append(_column(idx, text))
         elif any(idx < len(r) and not is_blank(r[idx]) for r in sample):
             columns.append(Column(idx, "", "unknown"))
     _resolve_conflicts(columns, log)
     return columns
+
+
+def position_name(columns: list[Column], column: Column) -> str:
+    """How ``--map`` names ``column`` whatever its neighbours: its header, with its occurrence when the header
+    repeats (``Pages vues#2``), or its letter when it has no header.
+
+        >>> cols = [Column(0, "Pages vues", "kpi"), Column(1, "Pages vues", "kpi"), Column(2, "", "unknown")]
+        >>> [position_name(cols, c) for c in cols]
+        ['Pages vues#1', 'Pages vues#2', 'C']
+    """
+    if not column.header:
+        return column_letter(column.index)
+    same = [c for c in columns if c.header and fold(c.header) == fold(column.header)]
+    if len(same) < 2:
+        return column.header
+    return f"{column.header}#{[c.index for c in same].index(column.index) + 1}"
 
 
 def unknown_columns(columns: list[Column]) -> list[dict]:
@@ -56,12 +83,13 @@ def unknown_columns(columns: list[Column]) -> list[dict]:
             for c in columns if c.role == "unknown"]
 
 
-def _column(idx: int, text: str, forced: dict[str, Target]) -> Column:
+def _mapped(idx: int, text: str, t: Target) -> Column:
+    return Column(idx, text, t.role, t.kpi, "mapped", grain=t.grain, convention=t.convention,
+                  reason="ignored on request" if t.role == "ignored" else None)
+
+
+def _column(idx: int, text: str) -> Column:
     folded = fold(text)
-    if folded in forced:
-        t = forced[folded]
-        return Column(idx, text, t.role, t.kpi, "mapped", grain=t.grain, convention=t.convention,
-                      reason="ignored on request" if t.role == "ignored" else None)
     m = match_header(text)
     if m is None:
         role = "long_kpi" if folded in LONG_KPI_HEADERS else "long_value" if folded in LONG_VALUE_HEADERS else "unknown"
@@ -85,13 +113,15 @@ def _resolve_conflicts(columns: list[Column], log: IssueLog) -> None:
         winners = [c for c in group if (rank.get(c.match or "", 0), c.total) == best]
         if len(winners) > 1:
             letters = ", ".join(c.letter for c in winners)
+            name = position_name(columns, winners[-1])
             log.add("ambiguous_columns", "error",
-                    f"Plusieurs colonnes ({letters}) donnent « {target} » : précisez laquelle avec --map "
-                    f"\"EN-TÊTE=ignore\" ou dans l'écran d'import. Rien n'est additionné en silence.",
-                    f"Several columns ({letters}) give '{target}': say which one with --map "
-                    f"\"HEADER=ignore\" or on the import screen. Nothing is summed silently.")
+                    f"Plusieurs colonnes ({letters}) donnent « {target} » : précisez laquelle (la colonne "
+                    f"{winners[-1].letter} par exemple) avec --map \"{name}=ignore\" ou dans l'écran d'import. Rien "
+                    "n'est additionné en silence.",
+                    f"Several columns ({letters}) give '{target}': say which one (column {winners[-1].letter} for "
+                    f"instance) with --map \"{name}=ignore\" or on the import screen. Nothing is summed silently.")
         for c in group:
             if len(winners) > 1 or c is not winners[0]:
-                reason = "ambiguous: choose with --map" if len(winners) > 1 else \
+                reason = AMBIGUOUS_REASON if len(winners) > 1 else \
                     f"column {winners[0].letter} gives {target}"
                 c.role, c.kpi, c.reason = "ignored", None, reason

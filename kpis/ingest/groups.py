@@ -246,7 +246,8 @@ def _note_subtotals(table: SheetTable, subtotals: dict[int, np.ndarray], log: Is
     for mask in subtotals.values():
         found |= mask
     if found.any():
-        rows = ", ".join(str(r) for r in table.numbers[found][:5]) + ("…" if found.sum() > 5 else "")
+        numbers = list(dict.fromkeys(table.numbers[found].tolist()))  # a flattened sheet repeats its rows
+        rows = ", ".join(str(r) for r in numbers[:5]) + ("…" if len(numbers) > 5 else "")
         log.add("group_subtotals", "info",
                 f"{int(found.sum())} ligne(s) de sous-total d'un groupe (« Total » suivi du libellé au-dessus) "
                 f"écartée(s), ligne(s) {rows}.",

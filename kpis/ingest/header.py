@@ -20,7 +20,7 @@ import numpy as np
 from kpis.catalog import fold, match_header
 from kpis.ingest import parsing
 from kpis.ingest.cells import is_blank, kpi_of_name
-from kpis.ingest.mapping import LONG_KPI_HEADERS, LONG_VALUE_HEADERS, Target, header_key, parse_target
+from kpis.ingest.mapping import LONG_KPI_HEADERS, LONG_VALUE_HEADERS, Target, header_key, map_keys, parse_target
 
 __all__ = ["HEADER_SEARCH_ROWS", "Header", "find_header", "meaning", "crosstab_periods"]
 
@@ -70,7 +70,8 @@ def find_header(rows: list[list], forced: dict[str, Target], remembered: list) -
         if mapping is not None:
             more = dict(forced)
             for h, t in mapping.items():
-                more.setdefault(fold(h), parse_target(t))
+                for key in map_keys(h):
+                    more.setdefault(key, parse_target(t))
             return Header(i, "wide", more)
         score = sum(meaning(c, forced) is not None for c in row)
         if score > best_score:

@@ -40,10 +40,11 @@ class Column:
     total: bool = False
     grain: str | None = None  # forced with period:month
     convention: str | None = None  # forced with clicks:fr
+    source: str | None = None  # the source letters of a flattened sheet's column (``kpis.ingest.layouts``)
 
     @property
     def letter(self) -> str:
-        return column_letter(self.index)
+        return self.source or column_letter(self.index)
 
     def to_json(self) -> dict:
         out: dict[str, object] = {"column": self.letter, "header": self.header, "role": self.role}
@@ -178,7 +179,7 @@ class SheetResult:
     sheet: str
     status: str = "read"  # "read" or "skipped"
     header_row: int | None = None
-    layout: str | None = None  # "wide", "long" or "crosstab"
+    layout: str | None = None  # "wide", "long", "crosstab", "two_level" or "pivot"
     format: str | None = None
     currency: str | None = None
     columns: list[Column] = field(default_factory=list)
@@ -194,6 +195,7 @@ class SheetResult:
     questions: list[Question] = field(default_factory=list)  # KPI columns whose meaning is doubtful
     build: Callable[[], pd.DataFrame] | None = field(default=None, repr=False, compare=False)
     _observations: pd.DataFrame | None = field(default=None, repr=False, compare=False)
+    row_flags: tuple | None = field(default=None, repr=False, compare=False)  # (dropped, rejected) per body row
 
     @property
     def observations(self) -> pd.DataFrame:
@@ -207,6 +209,7 @@ class SheetResult:
         """Record how many body rows were read, dropped (totals, descriptions), rejected and kept."""
         n_dropped, n_rejected = int(dropped.sum()), int((rejected & ~dropped).sum())
         self.rows = {"read": read, "kept": read - n_dropped - n_rejected, "rejected": n_rejected, "dropped": n_dropped}
+        self.row_flags = (dropped, rejected)
         return self
 
     def conclude(self, conclusion) -> None:
@@ -235,7 +238,8 @@ class SheetResult:
         errors = [i for i in self.issues if i.severity == "error" and i.row is not None]
         refused = {i.column for i in errors}
         columns = tuple(f"{c.letter} ({c.kpi})" for c in self.columns
-                        if c.role == "kpi" and c.kpi and c.letter in refused and c.kpi not in self.totals)
+                        if c.role == "kpi" and c.kpi and refused & set(c.letter.split(", "))
+                        and c.kpi not in self.totals)
         if not columns and not (data and self.rows["rejected"] / data > MAX_REJECTED_SHARE):
             return None
         return Rejection(self.sheet, self.rows["rejected"], data, columns, tuple(errors[:REJECTED_ROWS_SHOWN]))

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import numpy as np
 
-from kpis.catalog import fold
 from kpis.ingest.cells import cell_text
 from kpis.ingest.columns import SAMPLE_ROWS, map_columns, roles, unknown_columns
 from kpis.ingest.crosstab import read_crosstab
@@ -27,7 +26,7 @@ from kpis.ingest.dimensions import dimensions_and_key, sheet_currency
 from kpis.ingest.groups import fill_group_labels
 from kpis.ingest.header import find_header
 from kpis.ingest.issues import IssueLog
-from kpis.ingest.mapping import Target
+from kpis.ingest.mapping import Target, map_keys
 from kpis.ingest.meaning import question_columns
 from kpis.ingest.observations import Units, conclude
 from kpis.ingest.people import count_people, flag_targets, per_person, repeated_people
@@ -57,7 +56,7 @@ def read_sheet(raw: RawSheet, segment: str | None, forced: dict[str, Target], re
         log.add("hidden_sheet", "info", "Feuille masquée : lue comme les autres.",
                 "Hidden sheet: read like the others.")
     own = {**flag_targets(raw.rows), **window_targets(raw.rows)} if window is not None else {}  # generic sheets
-    decided = forced.keys() | {fold(h) for m in remembered for h in m.mapping}  # the caller's and remembered maps
+    decided = forced.keys() | {k for m in remembered for h in m.mapping for k in map_keys(h)}  # caller's, remembered
     own = {h: t for h, t in own.items() if h not in decided}  # yes/no flags, refresh dates, day counts
     header = find_header(raw.rows, {**own, **forced}, remembered)  # the caller's maps win
     if header.index is None:
