@@ -43,6 +43,12 @@ _LABELS: dict[str, tuple[str, str]] = {
                            "l'organisation.",
                            "Passerelle shows the group's indicators: sign in with your organisation account."),
     "access.sign_in": ("Se connecter", "Sign in"),
+    "access.weak_secret": ("La connexion est configurée mais le secret du cookie d'identité (cookie_secret dans "
+                           ".streamlit/secrets.toml) a moins de {n} caractères : l'application reste fermée tant "
+                           "qu'un secret long et aléatoire n'est pas donné.",
+                           "Sign-in is configured but the identity cookie's secret (cookie_secret in "
+                           ".streamlit/secrets.toml) has fewer than {n} characters: the app stays closed until a "
+                           "long random secret is given."),
     "access.sign_out": ("Se déconnecter", "Sign out"),
     "access.your_it": ("votre service informatique", "your IT department"),
     "access.no_grant": ("{who} n'a encore aucun droit sur Passerelle. Demandez un accès à : {admins}.",

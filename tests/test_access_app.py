@@ -11,6 +11,7 @@ from streamlit.testing.v1 import AppTest
 from conftest import APP
 from kpis import demo
 from kpis.access import Grant
+from kpis.i18n import t
 from kpis.settings import local_user
 from kpis.store import Store
 
@@ -130,3 +131,13 @@ def test_local_mode_says_so_and_gives_every_right(store_path):
     assert at.pills(key="seg").options == ["B2C", "B2B", "B2E"]
     assert [b["imported_by"] for b in Store(store_path).batches()] == ["demo"] * 3
     assert local_user()  # the login name every local action is recorded under
+
+
+def test_a_weak_cookie_secret_keeps_the_app_closed(store):
+    at = AppTest.from_file(APP, default_timeout=90)
+    at.secrets["auth"] = {**AUTH, "cookie_secret": "changeme"}
+    at.user = {"is_logged_in": True, "email": "cdo@groupe.fr"}
+    at.run()
+    assert not at.exception
+    assert [e.value for e in at.error] == [t("access.weak_secret", "fr", n=32)]
+    assert not at.metric and not at.button  # not even the sign-in button

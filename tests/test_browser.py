@@ -345,3 +345,87 @@ def test_three_vendor_exports_imported_in_one_go_in_business_words(own_server, b
     assert card_number(page, "Clics") == expected
     shot(page, "23_june_b2c_with_google_ads")
     page.close()
+
+
+@pytest.fixture
+def provider():
+    """A real OpenID Connect provider on this machine (oidc-provider-mock): two people who can sign in."""
+    from oidc_provider_mock import User, run_server_in_thread
+
+    people = [User(sub="claire", claims={"email": "cdo@groupe.fr", "name": "Claire Durand"}),
+              User(sub="ines", claims={"email": "ines.rh@groupe.fr", "name": "Inès Martin"})]
+    with run_server_in_thread(user_claims=people) as server:
+        yield f"http://localhost:{server.server_port}"
+
+
+def test_sign_in_with_an_identity_provider_scopes_what_each_person_sees(provider, browser, tmp_path):
+    from kpis import demo
+    from kpis.access import Grant
+    from kpis.store import Store
+
+    store = Store(tmp_path / "store.duckdb")
+    demo.seed(store)
+    store.add_grant(Grant("viewer", ("B2E",), email="ines.rh@groupe.fr"), by="test")
+    port = free_port()
+    secrets = tmp_path / "secrets.toml"
+    secrets.write_text(f'''[auth]
+redirect_uri = "http://localhost:{port}/oauth2callback"
+cookie_secret = "{"k" * 48}"
+client_id = "passerelle"
+client_secret = "not-a-real-secret"
+server_metadata_url = "{provider}/.well-known/openid-configuration"
+''')
+    env = {**os.environ, "PASSERELLE_STORE": str(store.path), "PASSERELLE_ADMINS": "cdo@groupe.fr"}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port), "--server.address",
+         "127.0.0.1", "--server.headless", "true", "--server.fileWatcherType", "none",
+         "--secrets.files", str(secrets)], cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    url = f"http://localhost:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                if urllib.request.urlopen(f"{url}/_stcore/health", timeout=2).read() == b"ok":
+                    break
+            except OSError:
+                time.sleep(0.3)
+        context = browser.new_context(viewport={"width": 1500, "height": 1000})
+        page = context.new_page()
+        page.goto(url)
+        page.get_by_role("button", name="Se connecter").click()
+        page.get_by_role("button", name="claire", exact=True).click()  # the provider's page: Claire signs in
+        page.get_by_role("heading", name="Vue CDO").wait_for(timeout=90_000)
+        page.get_by_text("Claire Durand · administration · B2C, B2B, B2E").wait_for(timeout=60_000)
+        page.wait_for_function("() => document.querySelectorAll('h5').length === 3", timeout=60_000)
+        nav = page.get_by_test_id("stSidebarNav").inner_text()
+        assert "Importer" in nav and "Accès" in nav
+        shot(page, "30_signed_in_cdo")
+        page.get_by_role("button", name="Se déconnecter").click()
+        page.get_by_role("button", name="End session").click()  # the provider ends its session too
+        page.get_by_role("button", name="Se connecter").wait_for(timeout=60_000)
+        assert not page.locator('[data-testid="stMetric"]').count()
+
+        page.get_by_role("button", name="Se connecter").click()
+        page.get_by_role("button", name="ines", exact=True).click()
+        page.get_by_text("Inès Martin · lecture · B2E").wait_for(timeout=90_000)
+        page.wait_for_function("() => [...document.querySelectorAll('h5')].map(e => e.innerText).join('|') === "
+                               "'B2E — collaborateurs'", timeout=60_000)
+        nav = page.get_by_test_id("stSidebarNav").inner_text()
+        assert "Importer" not in nav and "Accès" not in nav
+        page.get_by_text("Vos droits couvrent : B2E").wait_for()
+        shot(page, "31_signed_in_b2e_viewer")
+
+        # a reload keeps Inès signed in (the identity cookie); the same cookie tampered with is refused
+        page.reload()
+        page.get_by_text("Inès Martin · lecture · B2E").wait_for(timeout=90_000)
+        identity = [c for c in context.cookies() if c["name"].startswith("_streamlit_user")]
+        assert identity, [c["name"] for c in context.cookies()]
+        context.add_cookies([{**c, "value": c["value"][:-6] + ("AAAAAA" if not c["value"].endswith("AAAAAA")
+                                                                 else "BBBBBB")} for c in identity])
+        page.reload()
+        page.get_by_role("button", name="Se connecter").wait_for(timeout=60_000)
+        assert not page.locator('[data-testid="stMetric"]').count()
+        context.close()
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)

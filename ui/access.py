@@ -22,6 +22,9 @@ from kpis.settings import local_user
 from ui.state import settings, t
 
 RIGHTS_KEY = "rights"
+MIN_COOKIE_SECRET = 32
+"""Characters the identity cookie's signing secret must have at least: a short one can be guessed, and a
+guessed secret lets anyone forge a signed-in identity."""
 
 
 def auth_configured() -> bool:
@@ -55,6 +58,10 @@ def sign_in(raw_store) -> Rights:
     if not auth_configured():
         st.session_state[RIGHTS_KEY] = replace(LOCAL, who=local_user())
         return st.session_state[RIGHTS_KEY]
+    if len(str(st.secrets["auth"].get("cookie_secret", ""))) < MIN_COOKIE_SECRET:
+        st.title(t("app.title"))
+        st.error(t("access.weak_secret", n=MIN_COOKIE_SECRET), icon=":material/key_off:")
+        st.stop()
     if not st.user.is_logged_in:
         st.title(t("app.title"))
         st.markdown(t("access.sign_in_why"))
