@@ -25,6 +25,7 @@ is touched. Local mode (no sign-in) uses ``LOCAL``: every right.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 
@@ -224,9 +225,21 @@ class ScopedStore:
         """The batches holding data of a readable segment (a batch of B2C only is not listed to a B2E viewer)."""
         return [b for b in self._store.batches(details) if self.rights.everything or self._visible(b["segments"])]
 
+    def _deleted_segments(self, entry: dict) -> list[str]:
+        """The segments a deletion log entry touched: its batch's, from the archive (every segment for an entry
+        without a batch, the demo's targets and mappings, or when the archive is gone)."""
+        if entry.get("batch_id") is None:
+            return list(SEGMENTS)
+        archive = self._store.table_rows("deleted_batches")
+        rows = archive[archive["id"] == entry["batch_id"]]
+        return json.loads(rows["segments"].iloc[-1]) if len(rows) else list(SEGMENTS)
+
     def deletions(self, *args, **kwargs) -> list[dict]:
-        return [d for d in self._store.deletions(*args, **kwargs)
-                if self.rights.everything or self._visible(d.get("segments") or SEGMENTS)]
+        """The deletion log's entries of batches holding a readable segment."""
+        entries = self._store.deletions(*args, **kwargs)
+        if self.rights.everything:
+            return entries
+        return [d for d in entries if set(self._deleted_segments(d)) <= set(self.rights.readable)]
 
     def coverage(self) -> pd.DataFrame:
         return self._segment_rows(self._store.coverage())
@@ -261,8 +274,8 @@ class ScopedStore:
         return self._store.preview_demo()
 
     def undelete(self, deletion_id: int, by: str = "local", **kwargs):
-        found = [d for d in self._store.deletions() if d.get("id") == deletion_id]
-        segments = (found[0].get("segments") if found else None) or SEGMENTS
+        entries = [d for d in self._store.deletions() if d["id"] == deletion_id or d["operation"] == deletion_id]
+        segments = {s for d in entries for s in self._deleted_segments(d)} or set(SEGMENTS)
         self.rights.require_edit(segments, "Annulation d'une suppression", "Undoing a deletion")
         return self._store.undelete(deletion_id, by, **kwargs)
 

@@ -149,3 +149,16 @@ def test_grants_are_stored_audited_and_kept_by_backup_and_restore(tmp_path):
     store.remove_grant(2)
     store.restore(tmp_path / "bk", by="dsi")
     assert len(store.grants()) == 1 and store.audit()["action"].tolist()[:2] == ["restore", "grant_remove"]
+
+
+def test_the_deletion_log_and_its_undo_follow_the_segments(demo):
+    b2c = next(b["id"] for b in demo.batches() if b["segments"] == ["B2C"])
+    deletion = demo.delete_batch(b2c, by="cdo").deletion_id
+    viewer = ScopedStore(demo, resolve(Identity("ines.rh@groupe.fr"), GRANTS, admins=()))
+    assert viewer.deletions() == []  # a B2C file's deletion is not a B2E viewer's business
+    ana = ScopedStore(demo, resolve(Identity("ana@groupe.fr"), GRANTS, admins=()))  # edits B2E
+    with pytest.raises(AccessDenied, match="do not cover B2C"):
+        ana.undelete(deletion, by="ana@groupe.fr")
+    marketing = ScopedStore(demo, resolve(Identity("p@groupe.fr", groups=("Marketing",)), GRANTS, admins=()))
+    assert [d["batch_id"] for d in marketing.deletions()] == [b2c]
+    assert marketing.undelete(deletion, by="p@groupe.fr").batch_ids == (b2c,)
