@@ -907,16 +907,17 @@ def kpi_table(native: pd.DataFrame, flt: Filter = Filter(), grain: str = "month"
 
         >>> table = kpi_table(native, Filter(segments=("B2C",)), grain="quarter", lang="en")
         >>> table[["period", "kpi", "value", "reason"]]         # 540 / 27,000 clicks per impression; 810 / 27
-            period              kpi     value               reason
-        0  2026-Q3      impressions  27000.00                 None
-        1  2026-Q3           clicks    540.00                 None
-        2  2026-Q3      conversions     27.00                 None
-        3  2026-Q3             cost    810.00                 None
-        4  2026-Q3              ctr      0.02                 None
-        5  2026-Q3  conversion_rate      0.05                 None
-        6  2026-Q3              cpc      1.50                 None
-        7  2026-Q3              cpa     30.00                 None
-        8  2026-Q3             roas       NaN  no data for revenue
+            period              kpi     value                   reason
+        0  2026-Q3      impressions  27000.00                     None
+        1  2026-Q3           clicks    540.00                     None
+        2  2026-Q3      conversions     27.00                     None
+        3  2026-Q3             cost    810.00                     None
+        4  2026-Q3              ctr      0.02                     None
+        5  2026-Q3  conversion_rate      0.05                     None
+        6  2026-Q3              cpc      1.50                     None
+        7  2026-Q3              cpa     30.00                     None
+        8  2026-Q3             roas       NaN      no data for revenue
+        9  2026-Q3        view_rate       NaN  no data for video_views
 
     Columns ``TABLE_COLUMNS``: period (label), period_start / period_end (the
     whole bucket), segment, kpi, value (a rate as a fraction; NaN when
@@ -1057,9 +1058,9 @@ def scorecard(native: pd.DataFrame, flt: Filter = Filter(), grain: str = "month"
         >>> sc.loc[sc.kpi.isin(["clicks", "adoption_rate"]), ["segment", "kpi", "period", "value", "previous"]]
            segment            kpi                 period       value  previous
         1      B2C         clicks  2026-07-01/2026-09-30  540.000000       NaN
-        12     B2E  adoption_rate  2026-07-01/2026-09-30    0.388889       NaN
-        16     ALL         clicks  2026-07-01/2026-09-30  540.000000       NaN
-        27     ALL  adoption_rate  2026-07-01/2026-09-30    0.388889       NaN
+        13     B2E  adoption_rate  2026-07-01/2026-09-30    0.388889       NaN
+        17     ALL         clicks  2026-07-01/2026-09-30  540.000000       NaN
+        29     ALL  adoption_rate  2026-07-01/2026-09-30    0.388889       NaN
 
     (Clicks 160 + 180 + 200 = 540 over the quarter, adoption 700 / 1,800; the store holds no
     April–June to compare with.) With ``Filter()`` (no window) the latest month: clicks 200

@@ -597,7 +597,10 @@ def _audit_detail(action: str, detail: dict, lang: str) -> str:
 def audit_frame(audit: pd.DataFrame, lang: str = "fr") -> pd.DataFrame:
     """The audit trail for Historique, newest first: when (UTC), who, what, which segments, the detail in words.
 
-        >>> audit_frame(store.audit(), "en").iloc[0].tolist()
+        >>> trail = pd.DataFrame({"done_at": [pd.Timestamp("2026-11-30 09:05")], "who": ["cdo@groupe.fr"],
+        ...                       "action": ["import"], "segments": [["B2E"]],
+        ...                       "detail": [{"batch": 4, "file": "usage.xlsx", "values": 3, "superseded": 0}]})
+        >>> audit_frame(trail, "en").iloc[0].tolist()
         ['2026-11-30 09:05:00', 'cdo@groupe.fr', 'Import', 'B2E', 'batch #4 · usage.xlsx · 3 values']
     """
     rows = [(pd.Timestamp(r.done_at).strftime("%Y-%m-%d %H:%M:%S"), r.who, t(f"audit.action.{r.action}", lang),

@@ -1474,8 +1474,8 @@ class Store:
 
             >>> store.backup("backups/2026-11-26")
             {'schema_version': 1, 'counters': 2, 'batches': 3, 'observations': 22, 'deletions': 0, 'targets': 1,
-             'column_mappings': 0, 'reference_origins': 0, 'deleted_batches': 0, 'deleted_observations': 0,
-             'deleted_targets': 0, 'deleted_mappings': 0}
+             'column_mappings': 0, 'reference_origins': 0, 'grants': 0, 'audit': 4, 'deleted_batches': 0,
+             'deleted_observations': 0, 'deleted_targets': 0, 'deleted_mappings': 0}
 
         Returns the rows written per table. The manifest (``manifest.json``) holds the schema version, the
         data version, and each table's row count and SHA-256 of its file, which ``restore`` checks.

@@ -252,7 +252,8 @@ def test_a_corrected_copy_is_a_correction_then_its_deletion_is_confirmed_and_und
     options = batch_options(page)
     assert len(options) == 4 and options[0].startswith("#4 · externe_b2b_corrige.xlsx")  # 3 demo files + the copy
     # the preview of deleting the copy: the demo batch's values come back
-    page.get_by_text("Lot n° 4 · externe_b2b_corrige.xlsx").wait_for(timeout=60_000)
+    page.get_by_test_id("stExpanderDetails").get_by_text("Lot n° 4 · externe_b2b_corrige.xlsx").wait_for(
+        timeout=60_000)  # the preview (the audit trail below names the batch too)
     preview = page.get_by_test_id("stExpander").filter(has_text="Supprimer un lot").locator("li").all_inner_texts()
     # 1 674 rows × 6 KPIs: the copy's 10 044 values go, the demo batch's 10 044 come back
     assert preview[0].startswith("Lot n° 4 · externe_b2b_corrige.xlsx · origine campaigns-") and \

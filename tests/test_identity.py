@@ -201,7 +201,8 @@ def test_importer_offers_the_correction_choice_for_an_overlap(store_path, clean_
     at.file_uploader(key="uploads").upload("crm.xlsx", crm.read_bytes()).run()
     assert not at.exception, [e.value for e in at.exception]
     [origin_box] = at.text_input
-    assert origin_box.value == ingest.check_file(crm).default_origin  # shown, editable
+    # a new source, shown by the file's name (editable); the store would keep the structural origin's code
+    assert origin_box.value == "crm.xlsx" != ingest.check_file(crm).default_origin
     assert at.button(key="do_import").disabled  # an overlap: no import before the choice
     assert any(md("Le lot n° 4 (ventes.xlsx, origine « equipe-ventes »)") in w.value for w in at.warning)
     [choice] = at.radio
