@@ -313,10 +313,10 @@ def test_restore_refuses_a_tampered_backup_and_leaves_the_store_as_it_was(backed
 MANIFESTS = [
     ("not JSON", "{", "is not a Passerelle backup"),
     ("a list", "[]", "is not a Passerelle backup's"),
-    ("no format", '{"schema_version": 7}', "is not a Passerelle backup's"),
+    ("no format", '{"schema_version": 8}', "is not a Passerelle backup's"),
     ("schema as text", '{"format": "passerelle-backup", "schema_version": "7"}', "Backup has schema 7"),
-    ("no checksums", '{"format": "passerelle-backup", "schema_version": 7, "tables": {}}', "no SHA-256 checksums"),
-    ("tables missing", '{"format": "passerelle-backup", "schema_version": 7, "tables": {}, "sha256": {}, '
+    ("no checksums", '{"format": "passerelle-backup", "schema_version": 8, "tables": {}}', "no SHA-256 checksums"),
+    ("tables missing", '{"format": "passerelle-backup", "schema_version": 8, "tables": {}, "sha256": {}, '
                        '"data_version": 1}', "incomplete or malformed"),
 ]
 
@@ -405,13 +405,13 @@ def test_a_migration_is_preceded_by_a_backup_of_the_old_schema(tmp_path):
     con.execute((Path(__file__).parent / "fixtures" / "store_v1.sql").read_text())
     con.close()
     old = path.read_bytes()
-    Store(path)  # migrates 1 -> 7
+    Store(path)  # migrates 1 -> 8
     backup = latest_backup(path)
-    assert backup is not None and backup.name.endswith("-migration-1-to-7")
+    assert backup is not None and backup.name.endswith("-migration-1-to-8")
     manifest = json.loads((backup / "manifest.json").read_text())
     assert (manifest["schema_version"], manifest["tables"]["observations"]) == (1, 4)
     assert (backup / "old.duckdb").read_bytes() == old  # the file as it was: an older Passerelle opens it
-    with pytest.raises(BackupRejected, match="Backup has schema 1, this store 7"):
+    with pytest.raises(BackupRejected, match="Backup has schema 1, this store 8"):
         restore_store(path, backup)
 
 
