@@ -2587,7 +2587,8 @@ def _kpi_definitions(con) -> list[Definition]:
 
 
 def _kpi_definition(con, code: str) -> Definition:
-    text = _scalar(con, "SELECT definition FROM custom_kpis WHERE code = ?", [code])
+    row = con.execute("SELECT definition FROM custom_kpis WHERE code = ?", [code]).fetchone()
+    text = row[0] if row else None
     if text is None:
         builtin = code in catalog.BUILTIN_KPIS
         raise UnknownKpi(
