@@ -252,40 +252,25 @@ def changes(before: Definition, after: Definition) -> dict[str, list]:
     return {f: [old[f], new[f]] for f in FIELDS if old[f] != new[f]}
 
 
-_INTEGER = re.compile(r"^-?\d{1,3}([ \u00a0\u202f.,]?\d{3})*$")
-
-
-def guess(header: str, values, segment: str | None = None) -> tuple[Definition, str | None]:
+def guess(header: str, profile: str | None = None, segment: str | None = None) -> tuple[Definition, str | None]:
     """A definition pre-filled from a column not understood: its header gives the code, labels and synonym,
-    its values the kind and unit. Returns it with a note (``"ratio"``: the values look like a rate, which needs
-    components, so the kind stays a flow; ``None`` otherwise).
+    the profile of its values (``kpis.ingest.columns.value_profile``) the unit. Returns it with a note:
+    ``"ratio"`` when the values look like a rate (a ratio needs its components, so the kind stays a flow until
+    the person chooses them), else ``None``.
 
-        >>> d, note = guess("Tickets ouverts", [12, 30, 7], "B2E")
-        >>> d.code, d.aggregation, d.unit, d.segments, note
-        ('tickets_ouverts', 'flow', 'count', ('B2E',), None)
-        >>> guess("Budget formation (€)", ["1 200 €", "900 €"])[0].unit
-        '€'
-        >>> guess("Taux de complétion", [0.4, 0.75])[1]
-        'ratio'
+        >>> d, note = guess("Tickets ouverts", "integers", "B2E")
+        >>> d.code, d.aggregation, d.unit, d.segments, d.synonyms, note
+        ('tickets_ouverts', 'flow', 'count', ('B2E',), ('Tickets ouverts',), None)
+        >>> guess("Budget formation (€)", "euros")[0].unit, guess("Taux de complétion", "fractions")[1]
+        ('€', 'ratio')
     """
     folded = fold(header)
-    code = re.sub(r"[^a-z0-9]+", "_", folded).strip("_")[:40] or "kpi"
-    if not code[0].isalpha():
+    code = re.sub(r"[^a-z0-9]+", "_", folded).strip("_")[:40].strip("_") or "kpi"
+    if not code[0].isalpha() or len(code) < 2:
         code = f"kpi_{code}"[:40]
-    texts = [str(v).strip() for v in values if v is not None and str(v).strip() and str(v).strip().lower() != "nan"]
-    euro = "€" in str(header) or "eur" in folded.split() or any("€" in v for v in texts)
-    percent = "%" in str(header) or any(v.endswith("%") for v in texts)
-    numbers = []
-    for v in texts:
-        try:
-            numbers.append(float(v.replace("€", "").replace("%", "").replace("\u202f", "").replace("\u00a0", "")
-                                 .replace(" ", "").replace(",", ".")))
-        except ValueError:
-            continue
-    fraction = bool(numbers) and all(0 <= n <= 1 for n in numbers) and any(0 < n < 1 for n in numbers)
-    note = "ratio" if percent or fraction else None
-    label = str(header).strip()[:MAX_LABEL]
+    label = " ".join(str(header).split())[:MAX_LABEL]
+    euro = profile == "euros" or "€" in str(header) or "eur" in folded.split()
+    note = "ratio" if profile in ("percent", "fractions") or "%" in str(header) else None
     segments = (segment,) if segment in SEGMENTS else EXTERNAL_SEGMENTS
-    definition = Definition(code, label, label, label, label, segments, "flow", "€" if euro else "count",
-                            synonyms=(label,) if fold(label) != code.replace("_", " ") else ())
-    return definition, note
+    return Definition(code, label, label, label, label, segments, "flow", "€" if euro else "count",
+                      synonyms=(label,) if label else ()), note
