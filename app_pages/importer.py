@@ -23,6 +23,7 @@ def named(origin: str) -> str:
 
 
 st.caption(t("import.caption"))
+ui.show_kpi_message()  # a KPI just created from a column: the file below is read again with it
 with st.expander(t("import.templates"), icon=":material/download:"):
     with st.container(horizontal=True):
         for kind in ("external", "internal", "targets"):
@@ -117,6 +118,7 @@ for f in files or []:
                 st.selectbox(md(f"{s.sheet} · {u['column']} · {u['header']}"), [None, *choices],
                              key=f"map_{f.file_id}_{s.sheet}_{u['column']}",
                              format_func=lambda c: t("import.map_none") if c is None else choices[c])
+                ui.create_kpi_offer(s, u, f.file_id, segment)
         issues = reports.issues_frame(result, lang)
         with st.expander(t("import.issues", n=len(issues)), expanded=not result.importable):
             if issues.empty:

@@ -254,7 +254,8 @@ def changes(before: Definition, after: Definition) -> dict[str, list]:
 
 def guess(header: str, profile: str | None = None, segment: str | None = None) -> tuple[Definition, str | None]:
     """A definition pre-filled from a column not understood: its header gives the code, labels and synonym,
-    the profile of its values (``kpis.ingest.columns.value_profile``) the unit. Returns it with a note:
+    the profile of its values (``kpis.ingest.columns.value_profile``) the unit, the file's segment (when known)
+    its world. Returns it with a note:
     ``"ratio"`` when the values look like a rate (a ratio needs its components, so the kind stays a flow until
     the person chooses them), else ``None``.
 
@@ -271,6 +272,6 @@ def guess(header: str, profile: str | None = None, segment: str | None = None) -
     label = " ".join(str(header).split())[:MAX_LABEL]
     euro = profile == "euros" or "€" in str(header) or "eur" in folded.split()
     note = "ratio" if profile in ("percent", "fractions") or "%" in str(header) else None
-    segments = (segment,) if segment in SEGMENTS else EXTERNAL_SEGMENTS
+    segments = (segment,) if segment in SEGMENTS else SEGMENTS  # the file's segment, else both worlds to narrow
     return Definition(code, label, label, label, label, segments, "flow", "€" if euro else "count",
                       synonyms=(label,) if label else ()), note

@@ -41,7 +41,7 @@ from ui.data import (
 )
 from ui.deletion import batch_delete_form, demo_banner, preview_lines, show_messages, undo_buttons
 from ui.kpi_form import kpi_form, remove_button, show_kpi_message
-from ui.questions import question_answers, question_choice, questions_asked
+from ui.questions import create_kpi_offer, question_answers, question_choice, questions_asked
 from ui.state import (
     LANGUAGE_NAMES,
     Selection,
@@ -80,7 +80,7 @@ __all__ = [
     # ui.kpi_form
     "kpi_form", "remove_button", "show_kpi_message",
     # ui.questions
-    "question_answers", "question_choice", "questions_asked",
+    "create_kpi_offer", "question_answers", "question_choice", "questions_asked",
     # ui.state
     "LANGUAGE_NAMES", "Selection", "comparison_control", "custom_range", "drop_range_params", "lang", "selection",
     "set_selection", "settings", "t", "url_choice", "url_chose", "url_notes", "url_write",
