@@ -1577,16 +1577,42 @@ def side_by_side(native: pd.DataFrame, flt: Filter = Filter(), lang: str = "fr",
         words = fr if lang == "fr" else en
         rows.append({"stage": code, "stage_label": words[0], "external_kpi": code, "external_label": words[1],
                      "internal_kpi": code, "internal_label": words[2]})
-    sbs = pd.DataFrame(rows)
-    if f.empty:
+    twins = _twin_rows(lang)
+    sbs = pd.DataFrame(rows + twins)
+    if f.empty and not twins:
         return sbs.assign(external_value=np.nan, internal_value=np.nan, unit=None)
     key = np.where(f["stage"].eq("rate"), f["kpi"], f["stage"]).astype(object)
     for world, column in (("EXTERNAL", "external_value"), ("INTERNAL", "internal_value")):
         mine = f["segment"].eq(world).to_numpy()
         values = dict(zip(key[mine], f["value"].to_numpy(dtype=float)[mine], strict=True))  # ≤ 6 funnel rows
         sbs[column] = sbs["stage"].map(values).to_numpy(dtype=float)
+    if twins and out is not None and not out.empty:
+        found = {(s, k): v for s, k, v in zip(out["segment"], out["kpi"], out["value"].to_numpy(dtype=float),
+                                              strict=True) if s in ("EXTERNAL", "INTERNAL")}
+        n = len(rows)
+        for i, row in enumerate(twins, start=n):
+            sbs.loc[i, "external_value"] = found.get(("EXTERNAL", row["external_kpi"]), np.nan)
+            sbs.loc[i, "internal_value"] = found.get(("INTERNAL", row["internal_kpi"]), np.nan)
     sbs["unit"] = [KPIS[k].unit if k in KPIS else "%" for k in sbs["external_kpi"]]
     return sbs
+
+
+def _twin_rows(lang: str) -> list[dict]:
+    """Côte à côte's rows for the organisation's KPIs declared with a twin in the other world (one row per pair,
+    external first), named by their funnel stage when they have one."""
+    stages = {s.code: s.label(lang) for s in FUNNEL}
+    rows, seen = [], set()
+    for code, k in KPIS.items():
+        if not k.custom or k.twin not in KPIS or frozenset((code, k.twin)) in seen:
+            continue
+        seen.add(frozenset((code, k.twin)))
+        external, internal = (code, k.twin) if set(k.segments) <= set(EXTERNAL_SEGMENTS) else (k.twin, code)
+        stage = k.stage or KPIS[k.twin].stage
+        label = f"{stages[stage]} — {KPIS[external].label(lang)}" if stage in stages else KPIS[external].label(lang)
+        rows.append({"stage": f"twin:{external}", "stage_label": label, "external_kpi": external,
+                     "external_label": KPIS[external].label(lang), "internal_kpi": internal,
+                     "internal_label": KPIS[internal].label(lang)})
+    return rows
 
 
 # --- breakdowns and trends -----------------------------------------------------------------

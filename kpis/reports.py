@@ -372,7 +372,8 @@ def kpi_history_frame(history: pd.DataFrame, lang: str = "fr") -> pd.DataFrame:
     for r in history.itertuples(index=False):
         label = KPIS[r.code].label(lang) if r.code in KPIS else r.code
         if r.action == "edited":
-            what = "; ".join(f"{t(_DEFINITION_FIELDS.get(f, 'orgkpi.title'), lang)}: {_shown(a)} → {_shown(b)}"
+            colon = " : " if lang == "fr" else ": "
+            what = "; ".join(f"{t(_DEFINITION_FIELDS.get(f, 'orgkpi.title'), lang)}{colon}{_shown(a)} → {_shown(b)}"
                              for f, (a, b) in r.changes.items())
         else:
             what = definition_fields(r.changes, lang) if r.action == "created" else ""

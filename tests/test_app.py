@@ -14,6 +14,7 @@ from kpis import dashboard, metrics
 from kpis.catalog import KPIS
 from kpis.i18n import escape_markdown as md
 from kpis.i18n import fmt_value, t
+from kpis.model import Filter
 from kpis.store import Store
 
 pytestmark = pytest.mark.usefixtures("clean_streamlit_caches")
@@ -664,3 +665,112 @@ def test_target_editor_speaks_labels_and_percents_and_saving_nothing_changed_sav
     # nothing edited: 0 saved, not every target of the table
     assert [s.value for s in at.success] == ["0 objectif(s) modifié(s), ajouté(s) ou supprimé(s)."]
     assert len(Store(store_path).targets()) == len(stored)
+
+
+def _submit(at, form: str):
+    [button] = [b for b in at.button if str(b.key).startswith(f"FormSubmitter:{form}-")]
+    return button.click().run()
+
+
+def test_a_kpi_of_the_organisation_created_in_the_app_is_imported_targeted_shown_exported_and_backed_up(
+        store_path, tmp_path):
+    """The journey of issue 12: two columns no catalog foresaw become KPIs from the Importer, a ratio of them
+    is defined on the Référentiel, a target is uploaded, and the internal page shows and exports them."""
+    import io
+
+    import openpyxl
+
+    from kpis import catalog
+
+    def xlsx(rows):
+        book = openpyxl.Workbook()
+        for row in rows:
+            book.active.append(row)
+        out = io.BytesIO()
+        book.save(out)
+        return out.getvalue()
+
+    at = run_app("app_pages/importer.py")
+    helpdesk = xlsx([["Mois", "Segment", "Tickets ouverts", "Tickets résolus"], ["2026-07", "B2E", 100, 80],
+                     ["2026-08", "B2E", 50, 45], ["2026-09", "B2E", 150, 90]])
+    at.file_uploader(key="uploads").upload("assistance.xlsx", helpdesk).run()
+    assert len([e for e in at.expander if e.label == t("import.create_kpi", "fr")]) == 2  # columns C and D
+    for header, code in (("Tickets ouverts", "tickets_ouverts"), ("Tickets résolus", "tickets_resolus")):
+        form = next(str(b.key).split(":", 1)[1].rsplit("-", 1)[0] for b in at.button
+                    if str(b.key).startswith("FormSubmitter:create_kpi_"))
+        assert (at.text_input(key=f"{form}_code").value, at.text_input(key=f"{form}_label_fr").value,
+                at.text_area(key=f"{form}_synonyms").value) == (code, header, header)  # pre-filled from the header
+        at.selectbox(key=f"{form}_world").set_value("internal")
+        _submit(at, form)
+        assert not at.exception and f"Indicateur « {md(header)} » créé." in _texts(at)
+    # both columns are read again with the new KPIs: nothing left to create, three rows kept
+    assert not [b for b in at.button if str(b.key).startswith("FormSubmitter:create_kpi_")]
+    assert at.dataframe[0].value.iloc[0]["Gardées"] == 3
+    at.button(key="do_import").click().run()
+    assert "lot n° 4 importé, 6 valeurs enregistrées" in _texts(at)
+
+    at.switch_page("app_pages/catalog.py").run()
+    form = "orgkpi_form_new"
+    for widget, value in (("code", "taux_resolution"), ("label_fr", "Taux de résolution"),
+                          ("label_en", "Resolution rate")):
+        at.text_input(key=f"{form}_{widget}").set_value(value)
+    at.text_area(key=f"{form}_definition_fr").set_value("Tickets résolus / tickets ouverts.")
+    at.text_area(key=f"{form}_definition_en").set_value("Resolved / opened tickets.")
+    at.selectbox(key=f"{form}_world").set_value("internal")
+    at.selectbox(key=f"{form}_kind").set_value("ratio")
+    at.selectbox(key=f"{form}_unit").set_value("%")
+    at.selectbox(key=f"{form}_numerator").set_value("tickets_resolus")
+    at.selectbox(key=f"{form}_denominator").set_value("tickets_ouverts")
+    _submit(at, form)
+    assert not at.exception and "Indicateur « Taux de résolution » créé." in _texts(at)
+    listed = at.dataframe[0].value.set_index("Code")
+    assert listed.loc["taux_resolution", "Origine"] == "Organisation" and listed.loc["clicks", "Origine"] == "Intégré"
+    assert listed.loc["taux_resolution", "Formule"] == "tickets_resolus / tickets_ouverts"
+    # a change once data exist is kept in the history shown on the page
+    at.selectbox(key="orgkpi_pick").set_value("tickets_ouverts").run()
+    at.text_area(key="orgkpi_form_tickets_ouverts_definition_en").set_value("Helpdesk tickets opened.")
+    _submit(at, "orgkpi_form_tickets_ouverts")
+    assert "Indicateur « Tickets ouverts » modifié : Définition (anglais)." in _texts(at)
+    history = next(d.value for d in at.dataframe if "Changements" in d.value.columns)
+    edited = history[history["Action"] == "modification"].iloc[0]
+    assert (edited["Indicateur"], edited["Version"], edited["Observations"]) == ("Tickets ouverts", 2, 3)
+    assert edited["Changements"] == "Définition (anglais) : Tickets ouverts → Helpdesk tickets opened."
+    # removing a KPI that has data is refused with the count
+    at.button(key="orgkpi_remove_tickets_ouverts").click().run()
+    assert md("a encore des données : 3 observation(s) et 0 objectif(s).") in _texts(at)
+    # a target for the ratio, uploaded as a sheet naming it by its label
+    targets = xlsx([["KPI", "Segment", "Période", "Cible"], ["Taux de résolution", "B2E", "T3 2026", "75 %"]])
+    at.file_uploader(key="targets_upload").upload("objectifs.xlsx", targets).run()
+    at.button(key="targets_save").click().run()
+    assert "1 objectif(s) enregistré(s)." in _texts(at)
+
+    at.pills(key="period").set_value("lq").run()  # the last complete quarter of the data: Q3 2026
+    at.switch_page("app_pages/internal.py").run()
+    assert not at.exception
+    cards = {m.label: m.value for m in at.metric}
+    assert cards["Tickets ouverts"] == "300" and cards["Tickets résolus"] == "215"  # 100 + 50 + 150; 80 + 45 + 90
+    # Q3 resolution (80 + 45 + 90) / (100 + 50 + 150) = 71.7 %; against 75 %: attainment 95.6 %, amber
+    assert cards[":orange-badge[96\u202f%] Taux de résolution"] == "71,7\u202f%"
+    # the page's workbook, built as its download button builds it, holds the new KPIs
+    sel = at.session_state["selection"]
+    flt = dashboard.INTERNAL_WORLD.restrict(sel.flt)
+    view = metrics.cdo_view(Store(store_path), flt, sel.grain, lang="fr")
+    book = openpyxl.load_workbook(io.BytesIO(dashboard.view_workbook(view, "fr")))
+    cells = [(c.value, r[i + 1].value if i + 1 < len(r) else None) for ws in book.worksheets
+             for r in ws.iter_rows() for i, c in enumerate(r)]
+    labels = {v for v, _ in cells}
+    assert {"Tickets ouverts", "Tickets résolus", "Taux de résolution"} <= labels
+
+    # backed up, then restored into a new store: the KPIs, their history and their data come back
+    store = Store(store_path)
+    store.backup(tmp_path / "bk")
+    from kpis.store import restore_store
+
+    restore_store(tmp_path / "copy.duckdb", tmp_path / "bk")
+    catalog.install()
+    copy = Store(tmp_path / "copy.duckdb")
+    assert [d.code for d in copy.kpi_definitions()] == ["taux_resolution", "tickets_ouverts", "tickets_resolus"]
+    assert len(copy.kpi_history()) == 4 and catalog.KPIS["taux_resolution"].custom
+    q3 = Filter(segments=("B2E",), start=date(2026, 7, 1), end=date(2026, 9, 30))
+    table = metrics.kpi_table(metrics.fetch(copy, q3, "quarter"), q3, "quarter")
+    assert table.set_index("kpi").loc["taux_resolution", "value"] == pytest.approx(215 / 300)

@@ -1,0 +1,406 @@
+"""The organisation's own KPIs (``kpis.custom``, ``Store.add_kpi`` …): their checks, the catalog they join, their
+history, and the same treatment as a built-in KPI in ingestion, metrics, targets, backups and the command line.
+
+Figures are small and worked out by hand beside each assertion.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+from dataclasses import replace
+from datetime import date
+
+import openpyxl
+import pandas as pd
+import pytest
+
+from kpis import catalog, cli, ingest, metrics
+from kpis.catalog import KPIS, kpi_for_name, match_header, world_variant
+from kpis.custom import Definition, changes, guess, validate
+from kpis.errors import DefinitionError, KpiInUse, UnknownKpi
+from kpis.ingest.columns import value_profile
+from kpis.model import Filter
+from kpis.store import Store
+from kpis.targets import read_targets
+
+TICKETS = Definition("tickets", "Tickets ouverts", "Opened tickets", "Demandes d'assistance ouvertes.",
+                     "Helpdesk requests opened.", ("B2E",), "flow", synonyms=("Tickets ouverts", "Demandes ouvertes"))
+RESOLVED = Definition("tickets_resolved", "Tickets résolus", "Resolved tickets", "Demandes closes.",
+                      "Requests closed.", ("B2E",), "flow", synonyms=("Tickets résolus",))
+RESOLUTION = Definition("resolution_rate", "Taux de résolution", "Resolution rate", "Résolus / ouverts.",
+                        "Resolved / opened.", ("B2E",), "ratio", "%", numerator="tickets_resolved",
+                        denominator="tickets")
+
+
+def workbook(rows: list[list], sheet: str = "Assistance") -> bytes:
+    """A real .xlsx written by openpyxl."""
+    book = openpyxl.Workbook()
+    book.active.title = sheet
+    for row in rows:
+        book.active.append(row)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+HELPDESK = [["Mois", "Segment", "Tickets ouverts", "Tickets résolus"],
+            ["2025-12", "B2E", 40, 30],
+            ["2026-01", "B2E", 100, 80],
+            ["2026-02", "B2E", 50, 45],
+            ["2026-03", "B2E", 150, 90],
+            ["2026-04", "B2E", 20, 19]]
+
+
+def helpdesk_store(tmp_path) -> Store:
+    """A store with the three helpdesk KPIs and HELPDESK imported from a real workbook."""
+    store = Store(tmp_path / "s.duckdb")
+    for d in (TICKETS, RESOLVED, RESOLUTION):
+        store.add_kpi(d, by="rh")
+    result = ingest.check_bytes(workbook(HELPDESK), "assistance.xlsx")
+    assert result.importable
+    store.import_batch(**result.batch(origin=result.default_origin, imported_by="rh"))
+    return store
+
+
+# --- checks -------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("change, message", [
+    ({"code": "Tickets!"}, "lowercase letters, digits and _ only"),
+    ({"code": "t"}, "lowercase letters, digits and _ only"),
+    ({"code": "clicks"}, "belongs to a built-in KPI"),
+    ({"code": "clics"}, "already a recognised name (clicks)"),
+    ({"code": "funnel_x"}, "belongs to a built-in KPI"),
+    ({"label_en": " "}, "The English label is required."),
+    ({"label_fr": "Clics"}, "already the label of the KPI 'clicks'"),
+    ({"segments": ("B2X",)}, "choose among B2C, B2B and B2E"),
+    ({"aggregation": "sum"}, "Unknown kind 'sum'"),
+    ({"unit": "%"}, "Unit '%' does not fit this kind: count, €"),
+    ({"direction": 0}, "Direction: 1 (higher is better) or -1"),
+    ({"synonyms": ("Clics",)}, "The synonym 'Clics' is already a recognised name (clicks)"),
+    ({"synonyms": ("Mois",)}, "already a recognised name (period)"),
+    ({"synonyms": ("Taux",)}, "already a recognised name (ratio)"),
+    ({"numerator": "clicks"}, "Only a ratio or a score has a numerator"),
+    ({"stage": "loyalty"}, "Unknown stage 'loyalty'"),
+    ({"twin": "nothing"}, "Twin 'nothing': no other KPI has that code."),
+    ({"twin": "contributors"}, "must belong to the other world"),
+])
+def test_a_definition_that_does_not_hold_is_refused_in_both_languages(change, message):
+    with pytest.raises(DefinitionError) as exc:
+        validate(replace(TICKETS, **change))
+    assert message in exc.value.message_en
+    assert exc.value.message_fr != exc.value.message_en and "Traceback" not in exc.value.message_fr
+
+
+@pytest.mark.parametrize("change, message", [
+    ({"numerator": None}, "needs a numerator and a denominator"),
+    ({"numerator": "ctr"}, "The numerator 'ctr' is itself a ratio or a score"),
+    ({"denominator": "nope"}, "The denominator 'nope' does not exist"),
+    ({"numerator": "clicks"}, "The numerator 'clicks' does not exist for B2E"),
+    ({"numerator": "active_users", "denominator": "active_users"}, "must differ"),
+    ({"unit": "count", "aggregation": "score"}, "Unit 'count' does not fit this kind: score"),
+    ({"synonyms": ("taux de resolution",)}, "A ratio or a score has no header synonyms"),
+])
+def test_a_ratio_needs_existing_base_components_of_its_world(change, message):
+    ratio = replace(RESOLUTION, numerator="contributors", denominator="active_users")
+    validate(ratio)  # contributors / active users: both built-in base KPIs of B2E
+    with pytest.raises(DefinitionError) as exc:
+        validate(replace(ratio, **change))
+    assert message in exc.value.message_en
+
+
+def test_a_valid_definition_is_cleaned_and_becomes_a_catalog_entry():
+    d = validate(replace(TICKETS, label_fr=" Tickets ouverts ", synonyms=("Demandes ouvertes", " ", "Demandes ouvertes")))
+    assert d.label_fr == "Tickets ouverts" and d.synonyms == ("Demandes ouvertes",)
+    kpi = d.kpi()
+    assert (kpi.custom, kpi.base, kpi.additive_over, kpi.formula) == (True, True, ("period", "entity", "channel",
+                                                                                   "initiative"), None)
+    score = Definition("qvt", "Score QVT", "QWL score", "x", "x", ("B2E",), "score", "score", numerator="a",
+                       minus="b", denominator="c").kpi()
+    assert score.formula == "(a − b) / c × 100"
+
+
+def test_changes_lists_each_field_before_and_after():
+    after = replace(TICKETS, unit="€", synonyms=("Tickets ouverts",))
+    assert changes(TICKETS, after) == {"unit": ["count", "€"],
+                                       "synonyms": [["Tickets ouverts", "Demandes ouvertes"], ["Tickets ouverts"]]}
+    assert changes(TICKETS, TICKETS) == {}
+
+
+@pytest.mark.parametrize("values, profile", [
+    ([12, 30, "7"], "integers"), (["1 200 €", "900 €"], "euros"), (["45 %", 0.3], "percent"),
+    ([0.25, 0.5, 1], "fractions"), ([2.5, 3.75], "decimals"), (["Alice", 3], None), ([None, ""], None),
+])
+def test_the_profile_of_a_column_says_what_its_values_look_like_never_what_they_are(values, profile):
+    assert value_profile(values) == profile
+
+
+@pytest.mark.parametrize("header, profile, segment, code, unit, segments, note", [
+    ("Tickets ouverts", "integers", "B2E", "tickets_ouverts", "count", ("B2E",), None),
+    ("Budget formation (€)", "decimals", None, "budget_formation", "€", ("B2C", "B2B", "B2E"), None),
+    ("Taux de complétion", "fractions", "B2E", "taux_de_completion", "count", ("B2E",), "ratio"),
+    ("Part des ventes %", "percent", "B2C", "part_des_ventes", "count", ("B2C",), "ratio"),
+    ("2025 inscrits", "integers", "B2B", "kpi_2025_inscrits", "count", ("B2B",), None),
+])
+def test_a_column_not_understood_prefills_a_definition(header, profile, segment, code, unit, segments, note):
+    d, why = guess(header, profile, segment)
+    assert (d.code, d.aggregation, d.unit, d.segments, why) == (code, "flow", unit, segments, note)
+    assert d.label_fr == d.label_en == header and d.synonyms == (header,)
+
+
+# --- the catalog they join ------------------------------------------------------------------------------------
+
+
+def test_install_adds_the_kpis_everywhere_and_an_empty_install_takes_them_away():
+    assert match_header("Tickets ouverts") is None  # cached as "nothing" before the install
+    catalog.install([TICKETS.kpi(), RESOLVED.kpi(), RESOLUTION.kpi()], key="test")
+    assert catalog.installed() == "test"
+    assert kpi_for_name("Tickets ouverts") == "tickets" and kpi_for_name("demandes ouvertes") == "tickets"
+    assert catalog.MATCHED["resolution_rate"] == {"tickets_resolved": "resolution_rate~tickets_resolved",
+                                                  "tickets": "resolution_rate~tickets"}
+    assert "resolution_rate" in catalog.MATCH_BY_CHANNEL  # a ratio of flows matches on channel too
+    assert "resolution_rate" in metrics.BOUNDED_RATES and "tickets" in metrics._REAL
+    catalog.install()
+    assert kpi_for_name("Tickets ouverts") is None and "tickets" not in KPIS
+    assert "resolution_rate" not in catalog.MATCHED and "resolution_rate" not in metrics.BOUNDED_RATES
+    assert len(KPIS) == len(catalog.BUILTIN_KPIS)
+
+
+def test_a_twin_makes_a_generic_header_mean_the_other_worlds_kpi():
+    ext = Definition("store_installs", "Installations de l'app", "App installs", "x", "x", ("B2C", "B2B"), "flow",
+                     synonyms=("Installations",), twin="intranet_installs")
+    internal = Definition("intranet_installs", "Installations de l'app interne", "Internal app installs", "x", "x",
+                          ("B2E",), "flow", twin="store_installs")
+    catalog.install([ext.kpi(), internal.kpi()])
+    assert world_variant("store_installs", "B2E") == "intranet_installs"
+    assert world_variant("intranet_installs", "B2C") == "store_installs"
+    assert world_variant("store_installs", "B2C") == "store_installs"
+
+
+def test_two_stores_used_in_turn_each_read_their_own_kpis(tmp_path):
+    a = Store(tmp_path / "a.duckdb")
+    a.add_kpi(TICKETS)
+    assert "tickets" in KPIS
+    b = Store(tmp_path / "b.duckdb")  # opening b installs b's catalog: no tickets there
+    assert "tickets" not in KPIS and kpi_for_name("Tickets ouverts") is None
+    a.native_totals(Filter())  # reading a installs a's again
+    assert "tickets" in KPIS
+    b.activate()
+    assert "tickets" not in KPIS
+
+
+def test_a_kpi_defined_by_another_process_is_seen_on_the_next_read(tmp_path):
+    app = Store(tmp_path / "s.duckdb")
+    other = Store(tmp_path / "s.duckdb")  # as the command line would, while the app keeps its own Store
+    other.add_kpi(TICKETS, by="cli")
+    catalog.install()  # the app's process never saw the add
+    app.activate()  # what ui.store() does on every page
+    assert KPIS["tickets"].label_en == "Opened tickets"
+
+
+# --- history, removal --------------------------------------------------------------------------------------
+
+
+def test_a_change_made_after_data_exist_is_recorded_with_who_when_and_what(tmp_path):
+    store = helpdesk_store(tmp_path)
+    assert store.edit_kpi(TICKETS, by="rh") == {}  # nothing changed: nothing recorded
+    changed = store.edit_kpi(replace(TICKETS, direction=-1, definition_en="Helpdesk requests opened (all)."),
+                             by="cdo")
+    assert changed == {"definition_en": ["Helpdesk requests opened.", "Helpdesk requests opened (all)."],
+                       "direction": [1, -1]}
+    assert KPIS["tickets"].direction == -1
+    history = store.kpi_history("tickets")
+    assert history[["version", "action", "changed_by", "observations", "targets"]].values.tolist() == [
+        [2, "edited", "cdo", 5, 0],  # five months of tickets held by then (Dec 2025 to Apr 2026)
+        [1, "created", "rh", 0, 0]]
+    assert history.iloc[0]["changes"] == changed
+
+
+def test_removing_a_kpi_that_has_data_is_refused_with_the_counts(tmp_path):
+    store = helpdesk_store(tmp_path)
+    store.set_targets(pd.DataFrame({"kpi": ["resolution_rate"], "segment": ["B2E"], "period_start": ["2026-01-01"],
+                                    "period_end": ["2026-03-31"], "value": [0.8]}))
+    with pytest.raises(KpiInUse) as exc:
+        store.remove_kpi("tickets_resolved")
+    assert "5 observation(s) and 0 target(s)" in exc.value.message_en  # one value per month, five months
+    assert "5 observation(s) et 0 objectif(s)" in exc.value.message_fr
+    with pytest.raises(KpiInUse, match=r"0 observation\(s\) and 1 target\(s\)"):
+        store.remove_kpi("resolution_rate")
+    with pytest.raises(UnknownKpi, match="built-in KPI"):
+        store.remove_kpi("clicks")
+    store.set_targets(pd.DataFrame({"kpi": ["resolution_rate"], "segment": ["B2E"], "period_start": ["2026-01-01"],
+                                    "period_end": ["2026-03-31"], "value": [float("nan")]}))  # NaN removes it
+    store.remove_kpi("resolution_rate", by="cdo")
+    assert "resolution_rate" not in KPIS and [d.code for d in store.kpi_definitions()] == ["tickets",
+                                                                                          "tickets_resolved"]
+    assert store.kpi_history("resolution_rate")["action"].tolist() == ["removed", "created"]
+
+
+def test_a_component_of_another_kpi_cannot_go_nor_become_a_ratio(tmp_path):
+    store = Store(tmp_path / "s.duckdb")
+    for d in (TICKETS, RESOLVED, RESOLUTION):
+        store.add_kpi(d)
+    with pytest.raises(KpiInUse, match="used by resolution_rate"):
+        store.remove_kpi("tickets")
+    with pytest.raises(KpiInUse, match="must stay a base KPI"):
+        store.edit_kpi(replace(TICKETS, aggregation="ratio", unit="%", synonyms=(), numerator="contributors",
+                               denominator="active_users"))
+    assert KPIS["tickets"].aggregation == "flow"  # the refused edit left the catalog as the store is
+
+
+def test_backup_and_restore_keep_the_kpis_and_their_history(tmp_path):
+    store = helpdesk_store(tmp_path)
+    counts = store.backup(tmp_path / "bk")
+    assert (counts["custom_kpis"], counts["kpi_history"]) == (3, 3)
+    store.edit_kpi(replace(RESOLUTION, label_en="Resolution rate (all)"))
+    store.restore(tmp_path / "bk")
+    store.activate()
+    assert KPIS["resolution_rate"].label_en == "Resolution rate"  # the backup's definition, installed
+    assert store.table_rows("kpi_history")["action"].tolist() == ["created"] * 3
+
+
+def test_an_old_store_is_migrated_with_no_kpi_of_its_own(tmp_path):
+    from pathlib import Path
+
+    import duckdb
+
+    path = tmp_path / "old.duckdb"
+    con = duckdb.connect(str(path))
+    con.execute((Path(__file__).parent / "fixtures" / "store_v1.sql").read_text())
+    con.close()
+    store = Store(path)
+    assert store.kpi_definitions() == [] and store.kpi_history().empty
+    store.add_kpi(TICKETS)
+    assert store.kpi_history()["version"].tolist() == [1]
+
+
+# --- the same treatment as a built-in KPI --------------------------------------------------------------------
+
+
+def _value(table: pd.DataFrame, kpi: str, start: str) -> float:
+    row = table[(table["kpi"] == kpi) & (table["period_start"] == pd.Timestamp(start))]
+    assert len(row) == 1, (kpi, start, row)
+    return float(row["value"].iloc[0])
+
+
+@pytest.mark.parametrize("grain, start, opened, resolved, rate", [
+    ("month", "2026-02-01", 50, 45, 45 / 50),  # 0.9
+    ("quarter", "2025-10-01", 40, 30, 30 / 40),  # Q4 2025 holds December only: 0.75
+    ("quarter", "2026-01-01", 300, 215, 215 / 300),  # Q1: (80 + 45 + 90) / (100 + 50 + 150) = 0.716667
+    ("year", "2026-01-01", 320, 234, 234 / 320),  # Jan–Apr: (215 + 19) / (300 + 20) = 0.73125
+    # ISO week 5 (Mon 26 Jan – Sun 1 Feb): 6 days of January, 1 of February, each month prorated by day:
+    # opened 100 × 6/31 + 50 × 1/28 = 21.140553, resolved 80 × 6/31 + 45 × 1/28 = 17.091014, rate 0.808458
+    # (never the mean of the monthly rates, 0.85, nor their day-weighted mean, 0.814286)
+    ("week", "2026-01-26", 100 * 6 / 31 + 50 / 28, 80 * 6 / 31 + 45 / 28, (80 * 6 / 31 + 45 / 28) / (100 * 6 / 31 + 50 / 28)),
+])
+def test_a_ratio_kpi_of_the_organisation_is_computed_from_its_components_at_every_grain(
+        tmp_path, grain, start, opened, resolved, rate):
+    store = helpdesk_store(tmp_path)
+    flt = Filter(segments=("B2E",), start=date(2025, 12, 1), end=date(2026, 4, 30))
+    table = metrics.kpi_table(metrics.fetch(store, flt, grain), flt, grain)
+    assert _value(table, "tickets", start) == pytest.approx(opened)
+    assert _value(table, "tickets_resolved", start) == pytest.approx(resolved)
+    assert _value(table, "resolution_rate", start) == pytest.approx(rate)
+
+
+def test_a_score_kpi_of_the_organisation_pools_its_counts(tmp_path):
+    store = Store(tmp_path / "s.duckdb")
+    for code, fr, en in (("qvt_pro", "Promoteurs QVT", "QWL promoters"), ("qvt_det", "Détracteurs QVT", "QWL "
+                                                                                   "detractors"),
+                         ("qvt_resp", "Répondants QVT", "QWL respondents")):
+        store.add_kpi(Definition(code, fr, en, "x", "x", ("B2E",), "flow", synonyms=(fr,)))
+    store.add_kpi(Definition("qvt", "Score QVT", "QWL score", "x", "x", ("B2E",), "score", "score",
+                             numerator="qvt_pro", minus="qvt_det", denominator="qvt_resp"))
+    result = ingest.check_bytes(workbook([["Trimestre", "Segment", "Promoteurs QVT", "Détracteurs QVT",
+                                           "Répondants QVT"], ["T1 2026", "B2E", 30, 10, 80],
+                                          ["T2 2026", "B2E", 20, 20, 120]]), "qvt.xlsx")
+    store.import_batch(**result.batch(origin="qvt"))
+    flt = Filter(segments=("B2E",), start=date(2026, 1, 1), end=date(2026, 6, 30))
+    table = metrics.kpi_table(metrics.fetch(store, flt, "year"), flt, "year")
+    # pooled: (30 + 20 − 10 − 20) / (80 + 120) × 100 = 10, not the mean of 25 and 0 (12.5)
+    assert _value(table, "qvt", "2026-01-01") == pytest.approx(10.0)
+
+
+def test_targets_name_the_kpi_by_its_label_and_rate_the_window(tmp_path):
+    store = helpdesk_store(tmp_path)
+    targets, issues = read_targets(workbook([["KPI", "Segment", "Période", "Cible"],
+                                             ["Taux de résolution", "B2E", "T1 2026", "80 %"],
+                                             ["Opened tickets", "B2E", "2026-02", 60]], "Objectifs"),
+                                   "objectifs.xlsx")
+    assert issues == [] and sorted(targets["kpi"]) == ["resolution_rate", "tickets"]
+    store.set_targets(targets)
+    flt = Filter(segments=("B2E",), start=date(2026, 1, 1), end=date(2026, 3, 31))
+    view = metrics.cdo_view(store, flt, "quarter", lang="en")
+    sc = view.scorecard.set_index(["segment", "kpi"])
+    # Q1 resolution 215 / 300 = 0.716667 against 0.80: attainment 0.895833, below the amber line (90 %): red
+    assert sc.loc[("B2E", "resolution_rate"), "target"] == pytest.approx(0.8)
+    assert sc.loc[("B2E", "resolution_rate"), "attainment"] == pytest.approx((215 / 300) / 0.8)
+    assert sc.loc[("B2E", "resolution_rate"), "status"] == "red"
+
+
+def test_side_by_side_shows_a_twin_pair_of_the_organisation(tmp_path):
+    store = Store(tmp_path / "s.duckdb")
+    store.add_kpi(Definition("store_installs", "Installations de l'app", "App installs", "x", "x", ("B2C", "B2B"),
+                             "flow", synonyms=("Installations store",), stage="engagement"))
+    store.add_kpi(Definition("intranet_installs", "Installations de l'app interne", "Internal app installs", "x",
+                             "x", ("B2E",), "flow", synonyms=("Installations intranet",), twin="store_installs"))
+    for name, rows in (("b2c.xlsx", [["Mois", "Segment", "Installations store"], ["2026-01", "B2C", 700],
+                                     ["2026-02", "B2C", 300]]),
+                       ("b2e.xlsx", [["Mois", "Segment", "Installations intranet"], ["2026-01", "B2E", 90]])):
+        result = ingest.check_bytes(workbook(rows), name)
+        store.import_batch(**result.batch(origin=name))
+    flt = Filter(segments=("B2C", "B2E"), start=date(2026, 1, 1), end=date(2026, 2, 28))
+    sbs = metrics.cdo_view(store, flt, "month", lang="en").side_by_side.set_index("stage")
+    row = sbs.loc["twin:store_installs"]
+    assert (row["stage_label"], row["external_label"], row["internal_label"]) == (
+        "Engagement — App installs", "App installs", "Internal app installs")
+    assert (row["external_value"], row["internal_value"]) == (1000.0, 90.0)  # 700 + 300; 90
+
+
+# --- the command line ------------------------------------------------------------------------------------------
+
+
+def test_the_command_line_adds_lists_edits_and_refuses_to_remove_a_kpi_with_data(tmp_path, capsys):
+    store = str(tmp_path / "s.duckdb")
+    base = ["--store", store]
+    assert cli.main(["kpi", "add", "tickets", "--label-fr", "Tickets ouverts", "--label-en", "Opened tickets",
+                     "--definition-fr", "Demandes.", "--definition-en", "Requests.", "--world", "internal",
+                     "--synonym", "Tickets ouverts", "--by", "rh", *base]) == 0
+    assert "KPI added: tickets" in capsys.readouterr().out
+    assert cli.main(["kpi", "add", "Bad!", "--label-fr", "Clics", "--label-en", "x", "--definition-fr", "x",
+                     "--definition-en", "x", *base]) == 2
+    err = capsys.readouterr().err
+    assert "lowercase letters" in err and "already the label of the KPI 'clicks'" in err and "Traceback" not in err
+    path = tmp_path / "tickets.xlsx"
+    path.write_bytes(workbook([["Mois", "Segment", "Demandes"], ["2026-01", "B2E", 12], ["2026-02", "B2E", 8]]))
+    # "Demandes" is no synonym: the mapping names the KPI by its code, as for a built-in one
+    assert cli.main(["import", str(path), "--map", "Demandes=tickets", *base]) == 0
+    capsys.readouterr()
+    assert cli.main(["kpi", "edit", "tickets", "--unit", "€", "--by", "cdo", *base]) == 0
+    assert "unit 'count' → '€'" in capsys.readouterr().out
+    assert cli.main(["kpi", "list", "--format", "json", *base]) == 0
+    [listed] = json.loads(capsys.readouterr().out)
+    assert (listed["code"], listed["unit"], listed["version"], listed["custom"]) == ("tickets", "€", 2, True)
+    assert cli.main(["kpi", "list", "--history", "--format", "json", *base]) == 0
+    history = json.loads(capsys.readouterr().out)
+    assert [(h["version"], h["action"], h["by"], h["observations"]) for h in history] == [
+        (2, "edited", "cdo", 2), (1, "created", "rh", 0)]  # two months imported before the edit
+    assert cli.main(["kpi", "remove", "tickets", *base]) == 1
+    assert "still has data: 2 observation(s) and 0 target(s)" in capsys.readouterr().err
+    assert cli.main(["kpi", "remove", "clicks", *base]) == 1
+    assert "built-in KPI" in capsys.readouterr().err
+    assert cli.main(["kpi", "edit", "nope", "--unit", "€", *base]) == 1
+    assert cli.main(["kpi", "list", "--all", *base]) == 0
+    out = capsys.readouterr().out
+    assert len(out.splitlines()) == len(catalog.BUILTIN_KPIS) + 1 and "custom v2" in out
+
+
+def test_a_kpi_without_data_is_removed_from_the_command_line(tmp_path, capsys):
+    store = str(tmp_path / "s.duckdb")
+    assert cli.main(["kpi", "add", "leads_mql", "--label-fr", "Leads qualifiés marketing", "--label-en",
+                     "Marketing qualified leads", "--definition-fr", "MQL.", "--definition-en", "MQL.",
+                     "--synonym", "MQL", "--store", store]) == 0
+    assert cli.main(["kpi", "remove", "leads_mql", "--store", store]) == 0
+    assert cli.main(["kpi", "list", "--store", store]) == 0
+    assert capsys.readouterr().out.splitlines()[-1].startswith("no KPI of the organisation")
