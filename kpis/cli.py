@@ -224,7 +224,8 @@ def _kpi_options(p: argparse.ArgumentParser, *, new: bool) -> None:
                    + ("" if not new else " (default: external)"))
     p.add_argument("--kind", choices=KINDS, help="how it aggregates" + (" (default: flow)" if new else ""))
     p.add_argument("--unit", choices=["count", "€", "%", "×", "score"],
-                   help="count or € for a base KPI; %%, ×, € or count for a ratio" + (" (default: count)" if new else ""))
+                   help="count or € for a base KPI; %%, ×, € or count for a ratio"
+                   + (" (default: count)" if new else ""))
     p.add_argument("--direction", choices=["higher", "lower"],
                    help="higher or lower is better" + (" (default: higher)" if new else ""))
     p.add_argument("--synonym", action="append", metavar="HEADER",

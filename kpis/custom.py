@@ -4,9 +4,9 @@
     ...                "Requests opened.", segments=("B2E",), aggregation="flow", synonyms=("tickets",))
     >>> validate(d).kpi().formula is None
     True
-    >>> validate(replace(d, code="Tickets!"))
+    >>> validate(replace(d, code="Tickets!"))  # doctest: +ELLIPSIS
     Traceback (most recent call last):
-    kpis.errors.DefinitionError: Code 'Tickets!': lowercase letters, digits and _ only, starting with a letter (2 to 40 characters), e.g. helpdesk_tickets.
+    kpis.errors.DefinitionError: Code 'Tickets!': lowercase letters, digits and _ only, starting with a letter ...
 
 A definition is kept in the store (``Store.add_kpi``, ``edit_kpi``, ``remove_kpi``) and installed into the
 catalog (``kpis.catalog.install``) so that ingestion, metrics, targets, pages, exports and the command line
@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import asdict, dataclass, fields, replace
+from typing import Any
 
 from kpis import catalog
 from kpis.catalog import FUNNEL, KPIS, Kpi, fold
@@ -81,8 +82,9 @@ class Definition:
 
     @classmethod
     def from_record(cls, record: dict) -> Definition:
-        return cls(**{f.name: (tuple(record[f.name]) if f.name in ("segments", "synonyms") else record[f.name])
-                      for f in fields(cls) if f.name in record})
+        values: dict[str, Any] = {f.name: (tuple(record[f.name]) if f.name in ("segments", "synonyms")
+                                           else record[f.name]) for f in fields(cls) if f.name in record}
+        return cls(**values)
 
 
 FIELDS = tuple(f.name for f in fields(Definition))
@@ -169,7 +171,8 @@ def validate(d: Definition, *, new: bool = True) -> Definition:
         twin = KPIS.get(d.twin)
         mine, theirs = _world(d.segments), _world(twin.segments) if twin else None
         if twin is None or d.twin == d.code:
-            bad(f"Jumeau {d.twin!r} : aucun autre indicateur n'a ce code.", f"Twin {d.twin!r}: no other KPI has that code.")
+            bad(f"Jumeau {d.twin!r} : aucun autre indicateur n'a ce code.",
+                f"Twin {d.twin!r}: no other KPI has that code.")
         elif mine is None or theirs is None or mine == theirs:
             bad(f"Le jumeau {d.twin!r} doit appartenir à l'autre monde (externe B2C/B2B ↔ interne B2E).",
                 f"The twin {d.twin!r} must belong to the other world (external B2C/B2B ↔ internal B2E).")

@@ -111,7 +111,8 @@ def test_a_ratio_needs_existing_base_components_of_its_world(change, message):
 
 
 def test_a_valid_definition_is_cleaned_and_becomes_a_catalog_entry():
-    d = validate(replace(TICKETS, label_fr=" Tickets ouverts ", synonyms=("Demandes ouvertes", " ", "Demandes ouvertes")))
+    d = validate(replace(TICKETS, label_fr=" Tickets ouverts ",
+                         synonyms=("Demandes ouvertes", " ", "Demandes ouvertes")))
     assert d.label_fr == "Tickets ouverts" and d.synonyms == ("Demandes ouvertes",)
     kpi = d.kpi()
     assert (kpi.custom, kpi.base, kpi.additive_over, kpi.formula) == (True, True, ("period", "entity", "channel",
@@ -292,7 +293,8 @@ def _value(table: pd.DataFrame, kpi: str, start: str) -> float:
     # ISO week 5 (Mon 26 Jan – Sun 1 Feb): 6 days of January, 1 of February, each month prorated by day:
     # opened 100 × 6/31 + 50 × 1/28 = 21.140553, resolved 80 × 6/31 + 45 × 1/28 = 17.091014, rate 0.808458
     # (never the mean of the monthly rates, 0.85, nor their day-weighted mean, 0.814286)
-    ("week", "2026-01-26", 100 * 6 / 31 + 50 / 28, 80 * 6 / 31 + 45 / 28, (80 * 6 / 31 + 45 / 28) / (100 * 6 / 31 + 50 / 28)),
+    ("week", "2026-01-26", 100 * 6 / 31 + 50 / 28, 80 * 6 / 31 + 45 / 28,
+     (80 * 6 / 31 + 45 / 28) / (100 * 6 / 31 + 50 / 28)),
 ])
 def test_a_ratio_kpi_of_the_organisation_is_computed_from_its_components_at_every_grain(
         tmp_path, grain, start, opened, resolved, rate):

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from collections.abc import Sequence
 
 from kpis import catalog
 from kpis.catalog import fold, match_header
@@ -51,7 +52,7 @@ def map_columns(header: list, body: list[list], forced: dict[str, Target], log: 
     return columns
 
 
-def unknown_columns(columns: list[Column], body: list[list] = ()) -> list[dict]:
+def unknown_columns(columns: list[Column], body: Sequence[list] = ()) -> list[dict]:
     """The columns not understood, each with the catalog's closest names (for the report) and the ``profile`` of
     its first values (``value_profile``: what a KPI made from it would count; never the values themselves)."""
     sample = body[:SAMPLE_ROWS]
