@@ -22,6 +22,8 @@ st.subheader(t("orgkpi.title"))
 st.caption(t("orgkpi.help"))
 ui.show_kpi_message()
 definitions = {d.code: d for d in ui.kpi_definitions(sel.version)}
+if st.session_state.get("orgkpi_pick") not in definitions:  # a KPI just removed: back to a new one
+    st.session_state["orgkpi_pick"] = None
 picked = st.selectbox(t("orgkpi.pick"), [None, *definitions], key="orgkpi_pick",
                       format_func=lambda c: t("orgkpi.new") if c is None else KPIS[c].label(lang) if c in KPIS else c)
 ui.kpi_form(f"orgkpi_form_{picked or 'new'}", before=definitions.get(picked))

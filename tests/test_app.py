@@ -269,7 +269,7 @@ def test_after_a_confirmed_delete_the_next_batch_needs_its_own_confirmation(stor
 
 def test_catalog_page_lists_every_kpi_and_the_targets(store_path):
     at = run_app("app_pages/catalog.py")
-    assert len(at.dataframe[0].value) == len(KPIS)
+    assert len(at.dataframe[0].value) == builtin
     assert len(at.dataframe[1].value) == len(Store(store_path).targets()) > 0
 
 
@@ -774,3 +774,25 @@ def test_a_kpi_of_the_organisation_created_in_the_app_is_imported_targeted_shown
     q3 = Filter(segments=("B2E",), start=date(2026, 7, 1), end=date(2026, 9, 30))
     table = metrics.kpi_table(metrics.fetch(copy, q3, "quarter"), q3, "quarter")
     assert table.set_index("kpi").loc["taux_resolution", "value"] == pytest.approx(215 / 300)
+
+
+def test_a_kpi_of_the_organisation_without_data_is_removed_from_the_referentiel(store_path):
+    from kpis import catalog
+    from kpis.custom import Definition
+
+    at = run_app("app_pages/catalog.py")
+    Store(store_path).add_kpi(Definition("ideas", "Idées déposées", "Ideas submitted", "Idées.", "Ideas.", ("B2E",),
+                                         "flow", synonyms=("Idées déposées",)), by="cdo")
+    at.run()
+    builtin = len(catalog.BUILTIN_KPIS)
+    assert len(at.dataframe[0].value) == builtin + 1  # the built-in ones and the organisation's one
+    at.selectbox(key="orgkpi_pick").set_value("ideas").run()
+    # a refused definition says why in the page's language and changes nothing
+    at.text_input(key="orgkpi_form_ideas_label_en").set_value("Clicks")
+    _submit(at, "orgkpi_form_ideas")
+    assert md("Le libellé 'Clicks' est déjà celui de l'indicateur 'clicks'.") in _texts(at)
+    assert Store(store_path).kpi_definitions()[0].label_en == "Ideas submitted"
+    at.button(key="orgkpi_remove_ideas").click().run()
+    assert not at.exception and "Indicateur « Idées déposées » supprimé." in _texts(at)
+    assert at.selectbox(key="orgkpi_pick").value is None and Store(store_path).kpi_definitions() == []
+    assert len(at.dataframe[0].value) == builtin
