@@ -269,7 +269,7 @@ def test_after_a_confirmed_delete_the_next_batch_needs_its_own_confirmation(stor
 
 def test_catalog_page_lists_every_kpi_and_the_targets(store_path):
     at = run_app("app_pages/catalog.py")
-    assert len(at.dataframe[0].value) == builtin
+    assert len(at.dataframe[0].value) == len(KPIS)
     assert len(at.dataframe[1].value) == len(Store(store_path).targets()) > 0
 
 
