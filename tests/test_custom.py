@@ -15,7 +15,7 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from kpis import catalog, cli, ingest, metrics
+from kpis import catalog, cli, dashboard, ingest, metrics
 from kpis.catalog import KPIS, kpi_for_name, match_header, world_variant
 from kpis.custom import Definition, changes, guess, validate
 from kpis.errors import DefinitionError, KpiInUse, UnknownKpi
@@ -353,11 +353,15 @@ def test_side_by_side_shows_a_twin_pair_of_the_organisation(tmp_path):
         result = ingest.check_bytes(workbook(rows), name)
         store.import_batch(**result.batch(origin=name))
     flt = Filter(segments=("B2C", "B2E"), start=date(2026, 1, 1), end=date(2026, 2, 28))
-    sbs = metrics.cdo_view(store, flt, "month", lang="en").side_by_side.set_index("stage")
+    frame = metrics.cdo_view(store, flt, "month", lang="en").side_by_side
+    sbs = frame.set_index("stage")
     row = sbs.loc["twin:store_installs"]
     assert (row["stage_label"], row["external_label"], row["internal_label"]) == (
         "Engagement — App installs", "App installs", "Internal app installs")
     assert (row["external_value"], row["internal_value"]) == (1000.0, 90.0)  # 700 + 300; 90
+    book = openpyxl.load_workbook(io.BytesIO(dashboard.side_by_side_workbook(frame, "en")))
+    rows = [[c.value for c in r] for r in book.active.iter_rows()]
+    assert ["Engagement — App installs", "App installs", 1000, "Internal app installs", 90, "number"] in rows
 
 
 # --- the command line ------------------------------------------------------------------------------------------
