@@ -353,13 +353,18 @@ MATCH_BY_CHANNEL: set[str] = set()
 
 def _derive_matched() -> None:
     """Fill ``MATCHED``, ``MATCHED_PARTS`` and ``MATCH_BY_CHANNEL`` from ``KPIS``, in place."""
-    MATCHED.clear()
-    MATCHED.update({c: {part: f"{c}{MATCH_SEPARATOR}{part}" for part in k.components}
-                    for c, k in KPIS.items() if k.aggregation == "ratio"})
-    MATCHED_PARTS.clear()
-    MATCHED_PARTS.update({code: (ratio, part) for ratio, parts in MATCHED.items() for part, code in parts.items()})
-    MATCH_BY_CHANNEL.clear()
-    MATCH_BY_CHANNEL.update(c for c in MATCHED if all(KPIS[p].aggregation == "flow" for p in KPIS[c].components))
+    matched = {c: {part: f"{c}{MATCH_SEPARATOR}{part}" for part in k.components}
+               for c, k in KPIS.items() if k.aggregation == "ratio"}
+    for gone in [c for c in MATCHED if c not in matched]:
+        del MATCHED[gone]
+    MATCHED.update(matched)
+    parts = {code: (ratio, part) for ratio, parts in matched.items() for part, code in parts.items()}
+    for gone in [c for c in MATCHED_PARTS if c not in parts]:
+        del MATCHED_PARTS[gone]
+    MATCHED_PARTS.update(parts)
+    by_channel = {c for c in matched if all(KPIS[p].aggregation == "flow" for p in KPIS[c].components)}
+    MATCH_BY_CHANNEL.intersection_update(by_channel)
+    MATCH_BY_CHANNEL.update(by_channel)
 
 
 _derive_matched()
@@ -665,28 +670,41 @@ def install(custom: Iterable[Kpi] = (), key: object = None) -> None:
         True
 
     Everything derived from ``KPIS`` follows: the header index (``match_header``'s cache cleared), the
-    ratios' matched parts, the world twins, and what other modules registered with ``on_change``. One
+    ratios' matched parts, the world twins, and what other modules registered with ``on_change``. The built-in
+    entries are never taken out, even for a moment (pages of other sessions read them meanwhile), and the same
+    KPIs installed again change nothing but the key. One
     process holds one catalog: ``kpis.store.Store`` installs its KPIs when it is opened and whenever its data
     version moved, so that two stores used in turn each see their own.
     """
-    KPIS.clear()
-    KPIS.update(BUILTIN_KPIS)
-    KPIS.update({k.code: k for k in custom if k.code not in BUILTIN_KPIS})
+    wanted = {k.code: k for k in custom if k.code not in BUILTIN_KPIS}
+    if wanted == {c: k for c, k in KPIS.items() if c not in BUILTIN_KPIS}:
+        _INSTALLED[0] = key  # the same KPIs (a store read again after an import): nothing moves under a reader
+        return
+    for code in [c for c in KPIS if c not in BUILTIN_KPIS]:  # then back in the store's order
+        del KPIS[code]
+    KPIS.update(wanted)
     _derive_matched()
-    _EXACT.clear()
-    _EXACT.update(_index())
+    _replace(_EXACT, _index())
     global _MAX_SYNONYM_WORDS
     _MAX_SYNONYM_WORDS = max(len(s.split()) for s in (*_EXACT, *_RATIOS))
     match_header.cache_clear()
-    _WORLD_VARIANTS.clear()
-    _WORLD_VARIANTS.update(_BUILTIN_VARIANTS)
+    variants = dict(_BUILTIN_VARIANTS)
     for k in KPIS.values():
         if k.custom and k.twin in KPIS:
             for segment in KPIS[k.twin].segments:
-                _WORLD_VARIANTS[(k.code, segment)] = k.twin
+                variants[(k.code, segment)] = k.twin
+    _replace(_WORLD_VARIANTS, variants)
     _INSTALLED[0] = key
     for listener in _LISTENERS:
         listener()
+
+
+def _replace(mapping: dict, new: dict) -> None:
+    """Make ``mapping`` equal to ``new`` in place, keeping the keys both hold (a reader never finds a built-in
+    KPI missing while the organisation's are changed)."""
+    for gone in [k for k in mapping if k not in new]:
+        del mapping[gone]
+    mapping.update(new)
 
 
 def builtin_meaning(text: str) -> str | None:

@@ -410,3 +410,30 @@ def test_a_kpi_without_data_is_removed_from_the_command_line(tmp_path, capsys):
     assert cli.main(["kpi", "remove", "leads_mql", "--store", store]) == 0
     assert cli.main(["kpi", "list", "--store", store]) == 0
     assert capsys.readouterr().out.splitlines()[-1].startswith("no KPI of the organisation")
+
+
+def test_a_ratio_of_a_distinct_count_over_a_built_in_stock_takes_each_by_its_kind(tmp_path):
+    store = Store(tmp_path / "s.duckdb")
+    store.add_kpi(Definition("trained", "Collaborateurs formés", "Trained employees", "x", "x", ("B2E",), "distinct",
+                             synonyms=("Collaborateurs formés",)))
+    store.add_kpi(Definition("training_rate", "Taux de formation", "Training rate", "x", "x", ("B2E",), "ratio", "%",
+                             numerator="trained", denominator="population"))
+    result = ingest.check_bytes(workbook([["Mois", "Segment", "Effectif", "Collaborateurs formés"],
+                                          ["2026-01", "B2E", 1000, 100], ["2026-02", "B2E", 1100, 200],
+                                          ["2026-03", "B2E", 1200, 300]]), "formation.xlsx")
+    store.import_batch(**result.batch(origin="formation"))
+    flt = Filter(segments=("B2E",), start=date(2026, 1, 1), end=date(2026, 3, 31))
+    table = metrics.kpi_table(metrics.fetch(store, flt, "quarter"), flt, "quarter")
+    # the mean monthly trained (100 + 200 + 300) / 3 = 200 over the end-of-quarter headcount 1,200 = 0.166667,
+    # not 600 / 1,200 nor 200 / the mean headcount 1,100
+    assert _value(table, "trained", "2026-01-01") == pytest.approx(200.0)
+    assert _value(table, "training_rate", "2026-01-01") == pytest.approx(200 / 1200)
+    assert "training_rate" in metrics.REFERENCED  # one reference origin per segment, as adoption
+
+
+def test_changing_the_headers_of_a_kpi_changes_what_a_file_is_read_as(tmp_path):
+    store = Store(tmp_path / "s.duckdb")
+    store.add_kpi(TICKETS)
+    assert kpi_for_name("Demandes ouvertes") == "tickets"
+    store.edit_kpi(replace(TICKETS, synonyms=("Tickets créés",)))
+    assert kpi_for_name("Demandes ouvertes") is None and kpi_for_name("tickets crees") == "tickets"
