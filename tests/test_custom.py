@@ -16,7 +16,7 @@ import pandas as pd
 import pytest
 
 from kpis import catalog, cli, dashboard, ingest, metrics
-from kpis.catalog import KPIS, kpi_for_name, match_header, world_variant
+from kpis.catalog import KPIS, kpi_for_name, world_variant
 from kpis.custom import Definition, changes, guess, validate
 from kpis.errors import DefinitionError, KpiInUse, UnknownKpi
 from kpis.ingest.columns import value_profile
@@ -24,16 +24,16 @@ from kpis.model import Filter
 from kpis.store import Store
 from kpis.targets import read_targets
 
-TICKETS = Definition("tickets", "Tickets ouverts", "Opened tickets", "Demandes d'assistance ouvertes.",
-                     "Helpdesk requests opened.", ("B2E",), "flow", synonyms=("Tickets ouverts", "Demandes ouvertes"))
-RESOLVED = Definition("tickets_resolved", "Tickets résolus", "Resolved tickets", "Demandes closes.",
-                      "Requests closed.", ("B2E",), "flow", synonyms=("Tickets résolus",))
-RESOLUTION = Definition("resolution_rate", "Taux de résolution", "Resolution rate", "Résolus / ouverts.",
-                        "Resolved / opened.", ("B2E",), "ratio", "%", numerator="tickets_resolved",
-                        denominator="tickets")
+OPENED = Definition("cases_opened", "Dossiers ouverts", "Cases opened", "Dossiers RH ouverts.",
+                     "HR cases opened.", ("B2E",), "flow", synonyms=("Dossiers ouverts", "Dossiers créés"))
+CLOSED = Definition("cases_closed", "Dossiers clos", "Cases closed", "Dossiers RH clos.",
+                      "HR cases closed.", ("B2E",), "flow", synonyms=("Dossiers clos",))
+CLOSURE = Definition("closure_rate", "Taux de clôture", "Closure rate", "Clos / ouverts.",
+                        "Closed / opened.", ("B2E",), "ratio", "%", numerator="cases_closed",
+                        denominator="cases_opened")
 
 
-def workbook(rows: list[list], sheet: str = "Assistance") -> bytes:
+def workbook(rows: list[list], sheet: str = "Dossiers") -> bytes:
     """A real .xlsx written by openpyxl."""
     book = openpyxl.Workbook()
     book.active.title = sheet
@@ -44,7 +44,7 @@ def workbook(rows: list[list], sheet: str = "Assistance") -> bytes:
     return out.getvalue()
 
 
-HELPDESK = [["Mois", "Segment", "Tickets ouverts", "Tickets résolus"],
+HELPDESK = [["Mois", "Segment", "Dossiers ouverts", "Dossiers clos"],
             ["2025-12", "B2E", 40, 30],
             ["2026-01", "B2E", 100, 80],
             ["2026-02", "B2E", 50, 45],
@@ -53,11 +53,11 @@ HELPDESK = [["Mois", "Segment", "Tickets ouverts", "Tickets résolus"],
 
 
 def helpdesk_store(tmp_path) -> Store:
-    """A store with the three helpdesk KPIs and HELPDESK imported from a real workbook."""
+    """A store with the three HR case KPIs and HELPDESK imported from a real workbook."""
     store = Store(tmp_path / "s.duckdb")
-    for d in (TICKETS, RESOLVED, RESOLUTION):
+    for d in (OPENED, CLOSED, CLOSURE):
         store.add_kpi(d, by="rh")
-    result = ingest.check_bytes(workbook(HELPDESK), "assistance.xlsx")
+    result = ingest.check_bytes(workbook(HELPDESK), "dossiers_rh.xlsx")
     assert result.importable
     store.import_batch(**result.batch(origin=result.default_origin, imported_by="rh"))
     return store
@@ -88,7 +88,7 @@ def helpdesk_store(tmp_path) -> Store:
 ])
 def test_a_definition_that_does_not_hold_is_refused_in_both_languages(change, message):
     with pytest.raises(DefinitionError) as exc:
-        validate(replace(TICKETS, **change))
+        validate(replace(OPENED, **change))
     assert message in exc.value.message_en
     assert exc.value.message_fr != exc.value.message_en and "Traceback" not in exc.value.message_fr
 
@@ -103,7 +103,7 @@ def test_a_definition_that_does_not_hold_is_refused_in_both_languages(change, me
     ({"synonyms": ("taux de resolution",)}, "A ratio or a score has no header synonyms"),
 ])
 def test_a_ratio_needs_existing_base_components_of_its_world(change, message):
-    ratio = replace(RESOLUTION, numerator="contributors", denominator="active_users")
+    ratio = replace(CLOSURE, numerator="contributors", denominator="active_users")
     validate(ratio)  # contributors / active users: both built-in base KPIs of B2E
     with pytest.raises(DefinitionError) as exc:
         validate(replace(ratio, **change))
@@ -111,9 +111,9 @@ def test_a_ratio_needs_existing_base_components_of_its_world(change, message):
 
 
 def test_a_valid_definition_is_cleaned_and_becomes_a_catalog_entry():
-    d = validate(replace(TICKETS, label_fr=" Tickets ouverts ",
-                         synonyms=("Demandes ouvertes", " ", "Demandes ouvertes")))
-    assert d.label_fr == "Tickets ouverts" and d.synonyms == ("Demandes ouvertes",)
+    d = validate(replace(OPENED, label_fr=" Dossiers ouverts ",
+                         synonyms=("Dossiers créés", " ", "Dossiers créés")))
+    assert d.label_fr == "Dossiers ouverts" and d.synonyms == ("Dossiers créés",)
     kpi = d.kpi()
     assert (kpi.custom, kpi.base, kpi.additive_over, kpi.formula) == (True, True, ("period", "entity", "channel",
                                                                                    "initiative"), None)
@@ -123,10 +123,10 @@ def test_a_valid_definition_is_cleaned_and_becomes_a_catalog_entry():
 
 
 def test_changes_lists_each_field_before_and_after():
-    after = replace(TICKETS, unit="€", synonyms=("Tickets ouverts",))
-    assert changes(TICKETS, after) == {"unit": ["count", "€"],
-                                       "synonyms": [["Tickets ouverts", "Demandes ouvertes"], ["Tickets ouverts"]]}
-    assert changes(TICKETS, TICKETS) == {}
+    after = replace(OPENED, unit="€", synonyms=("Dossiers ouverts",))
+    assert changes(OPENED, after) == {"unit": ["count", "€"],
+                                       "synonyms": [["Dossiers ouverts", "Dossiers créés"], ["Dossiers ouverts"]]}
+    assert changes(OPENED, OPENED) == {}
 
 
 @pytest.mark.parametrize("values, profile", [
@@ -138,7 +138,7 @@ def test_the_profile_of_a_column_says_what_its_values_look_like_never_what_they_
 
 
 @pytest.mark.parametrize("header, profile, segment, code, unit, segments, note", [
-    ("Tickets ouverts", "integers", "B2E", "tickets_ouverts", "count", ("B2E",), None),
+    ("Dossiers ouverts", "integers", "B2E", "dossiers_ouverts", "count", ("B2E",), None),
     ("Budget formation (€)", "decimals", None, "budget_formation", "€", ("B2C", "B2B", "B2E"), None),
     ("Taux de complétion", "fractions", "B2E", "taux_de_completion", "count", ("B2E",), "ratio"),
     ("Part des ventes %", "percent", "B2C", "part_des_ventes", "count", ("B2C",), "ratio"),
@@ -154,50 +154,50 @@ def test_a_column_not_understood_prefills_a_definition(header, profile, segment,
 
 
 def test_install_adds_the_kpis_everywhere_and_an_empty_install_takes_them_away():
-    assert match_header("Tickets ouverts") is None  # cached as "nothing" before the install
-    catalog.install([TICKETS.kpi(), RESOLVED.kpi(), RESOLUTION.kpi()], key="test")
+    assert kpi_for_name("Dossiers ouverts") != "cases_opened"  # cached before the install
+    catalog.install([OPENED.kpi(), CLOSED.kpi(), CLOSURE.kpi()], key="test")
     assert catalog.installed() == "test"
-    assert kpi_for_name("Tickets ouverts") == "tickets" and kpi_for_name("demandes ouvertes") == "tickets"
-    assert catalog.MATCHED["resolution_rate"] == {"tickets_resolved": "resolution_rate~tickets_resolved",
-                                                  "tickets": "resolution_rate~tickets"}
-    assert "resolution_rate" in catalog.MATCH_BY_CHANNEL  # a ratio of flows matches on channel too
-    assert "resolution_rate" in metrics.BOUNDED_RATES and "tickets" in metrics._REAL
+    assert kpi_for_name("Dossiers ouverts") == "cases_opened" and kpi_for_name("dossiers crees") == "cases_opened"
+    assert catalog.MATCHED["closure_rate"] == {"cases_closed": "closure_rate~cases_closed",
+                                                  "cases_opened": "closure_rate~cases_opened"}
+    assert "closure_rate" in catalog.MATCH_BY_CHANNEL  # a ratio of flows matches on channel too
+    assert "closure_rate" in metrics.BOUNDED_RATES and "cases_opened" in metrics._REAL
     catalog.install()
-    assert kpi_for_name("Tickets ouverts") is None and "tickets" not in KPIS
-    assert "resolution_rate" not in catalog.MATCHED and "resolution_rate" not in metrics.BOUNDED_RATES
+    assert kpi_for_name("Dossiers ouverts") != "cases_opened" and "cases_opened" not in KPIS
+    assert "closure_rate" not in catalog.MATCHED and "closure_rate" not in metrics.BOUNDED_RATES
     assert len(KPIS) == len(catalog.BUILTIN_KPIS)
 
 
 def test_a_twin_makes_a_generic_header_mean_the_other_worlds_kpi():
-    ext = Definition("store_installs", "Installations de l'app", "App installs", "x", "x", ("B2C", "B2B"), "flow",
-                     synonyms=("Installations",), twin="intranet_installs")
-    internal = Definition("intranet_installs", "Installations de l'app interne", "Internal app installs", "x", "x",
-                          ("B2E",), "flow", twin="store_installs")
+    ext = Definition("showroom_visits", "Passages showroom", "Showroom visits", "x", "x", ("B2C", "B2B"), "flow",
+                     synonyms=("Passages showroom",), twin="kiosk_visits")
+    internal = Definition("kiosk_visits", "Passages borne interne", "Internal kiosk visits", "x", "x",
+                          ("B2E",), "flow", twin="showroom_visits")
     catalog.install([ext.kpi(), internal.kpi()])
-    assert world_variant("store_installs", "B2E") == "intranet_installs"
-    assert world_variant("intranet_installs", "B2C") == "store_installs"
-    assert world_variant("store_installs", "B2C") == "store_installs"
+    assert world_variant("showroom_visits", "B2E") == "kiosk_visits"
+    assert world_variant("kiosk_visits", "B2C") == "showroom_visits"
+    assert world_variant("showroom_visits", "B2C") == "showroom_visits"
 
 
 def test_two_stores_used_in_turn_each_read_their_own_kpis(tmp_path):
     a = Store(tmp_path / "a.duckdb")
-    a.add_kpi(TICKETS)
-    assert "tickets" in KPIS
-    b = Store(tmp_path / "b.duckdb")  # opening b installs b's catalog: no tickets there
-    assert "tickets" not in KPIS and kpi_for_name("Tickets ouverts") is None
+    a.add_kpi(OPENED)
+    assert "cases_opened" in KPIS
+    b = Store(tmp_path / "b.duckdb")  # opening b installs b's catalog: no cases_opened there
+    assert "cases_opened" not in KPIS and kpi_for_name("Dossiers ouverts") != "cases_opened"
     a.native_totals(Filter())  # reading a installs a's again
-    assert "tickets" in KPIS
+    assert "cases_opened" in KPIS
     b.activate()
-    assert "tickets" not in KPIS
+    assert "cases_opened" not in KPIS
 
 
 def test_a_kpi_defined_by_another_process_is_seen_on_the_next_read(tmp_path):
     app = Store(tmp_path / "s.duckdb")
     other = Store(tmp_path / "s.duckdb")  # as the command line would, while the app keeps its own Store
-    other.add_kpi(TICKETS, by="cli")
+    other.add_kpi(OPENED, by="cli")
     catalog.install()  # the app's process never saw the add
     app.activate()  # what ui.store() does on every page
-    assert KPIS["tickets"].label_en == "Opened tickets"
+    assert KPIS["cases_opened"].label_en == "Cases opened"
 
 
 # --- history, removal --------------------------------------------------------------------------------------
@@ -205,59 +205,59 @@ def test_a_kpi_defined_by_another_process_is_seen_on_the_next_read(tmp_path):
 
 def test_a_change_made_after_data_exist_is_recorded_with_who_when_and_what(tmp_path):
     store = helpdesk_store(tmp_path)
-    assert store.edit_kpi(TICKETS, by="rh") == {}  # nothing changed: nothing recorded
-    changed = store.edit_kpi(replace(TICKETS, direction=-1, definition_en="Helpdesk requests opened (all)."),
+    assert store.edit_kpi(OPENED, by="rh") == {}  # nothing changed: nothing recorded
+    changed = store.edit_kpi(replace(OPENED, direction=-1, definition_en="HR cases opened (all)."),
                              by="cdo")
-    assert changed == {"definition_en": ["Helpdesk requests opened.", "Helpdesk requests opened (all)."],
+    assert changed == {"definition_en": ["HR cases opened.", "HR cases opened (all)."],
                        "direction": [1, -1]}
-    assert KPIS["tickets"].direction == -1
-    history = store.kpi_history("tickets")
+    assert KPIS["cases_opened"].direction == -1
+    history = store.kpi_history("cases_opened")
     assert history[["version", "action", "changed_by", "observations", "targets"]].values.tolist() == [
-        [2, "edited", "cdo", 5, 0],  # five months of tickets held by then (Dec 2025 to Apr 2026)
+        [2, "edited", "cdo", 5, 0],  # five months of cases held by then (Dec 2025 to Apr 2026)
         [1, "created", "rh", 0, 0]]
     assert history.iloc[0]["changes"] == changed
 
 
 def test_removing_a_kpi_that_has_data_is_refused_with_the_counts(tmp_path):
     store = helpdesk_store(tmp_path)
-    store.set_targets(pd.DataFrame({"kpi": ["resolution_rate"], "segment": ["B2E"], "period_start": ["2026-01-01"],
+    store.set_targets(pd.DataFrame({"kpi": ["closure_rate"], "segment": ["B2E"], "period_start": ["2026-01-01"],
                                     "period_end": ["2026-03-31"], "value": [0.8]}))
     with pytest.raises(KpiInUse) as exc:
-        store.remove_kpi("tickets_resolved")
+        store.remove_kpi("cases_closed")
     assert "5 observation(s) and 0 target(s)" in exc.value.message_en  # one value per month, five months
     assert "5 observation(s) et 0 objectif(s)" in exc.value.message_fr
     with pytest.raises(KpiInUse, match=r"0 observation\(s\) and 1 target\(s\)"):
-        store.remove_kpi("resolution_rate")
+        store.remove_kpi("closure_rate")
     with pytest.raises(UnknownKpi, match="built-in KPI"):
         store.remove_kpi("clicks")
-    store.set_targets(pd.DataFrame({"kpi": ["resolution_rate"], "segment": ["B2E"], "period_start": ["2026-01-01"],
+    store.set_targets(pd.DataFrame({"kpi": ["closure_rate"], "segment": ["B2E"], "period_start": ["2026-01-01"],
                                     "period_end": ["2026-03-31"], "value": [float("nan")]}))  # NaN removes it
-    store.remove_kpi("resolution_rate", by="cdo")
-    assert "resolution_rate" not in KPIS and [d.code for d in store.kpi_definitions()] == ["tickets",
-                                                                                          "tickets_resolved"]
-    assert store.kpi_history("resolution_rate")["action"].tolist() == ["removed", "created"]
+    store.remove_kpi("closure_rate", by="cdo")
+    assert "closure_rate" not in KPIS and [d.code for d in store.kpi_definitions()] == ["cases_closed",
+                                                                                          "cases_opened"]
+    assert store.kpi_history("closure_rate")["action"].tolist() == ["removed", "created"]
 
 
 def test_a_component_of_another_kpi_cannot_go_nor_become_a_ratio(tmp_path):
     store = Store(tmp_path / "s.duckdb")
-    for d in (TICKETS, RESOLVED, RESOLUTION):
+    for d in (OPENED, CLOSED, CLOSURE):
         store.add_kpi(d)
-    with pytest.raises(KpiInUse, match="used by resolution_rate"):
-        store.remove_kpi("tickets")
+    with pytest.raises(KpiInUse, match="used by closure_rate"):
+        store.remove_kpi("cases_opened")
     with pytest.raises(KpiInUse, match="must stay a base KPI"):
-        store.edit_kpi(replace(TICKETS, aggregation="ratio", unit="%", synonyms=(), numerator="contributors",
+        store.edit_kpi(replace(OPENED, aggregation="ratio", unit="%", synonyms=(), numerator="contributors",
                                denominator="active_users"))
-    assert KPIS["tickets"].aggregation == "flow"  # the refused edit left the catalog as the store is
+    assert KPIS["cases_opened"].aggregation == "flow"  # the refused edit left the catalog as the store is
 
 
 def test_backup_and_restore_keep_the_kpis_and_their_history(tmp_path):
     store = helpdesk_store(tmp_path)
     counts = store.backup(tmp_path / "bk")
     assert (counts["custom_kpis"], counts["kpi_history"]) == (3, 3)
-    store.edit_kpi(replace(RESOLUTION, label_en="Resolution rate (all)"))
+    store.edit_kpi(replace(CLOSURE, label_en="Closure rate (all)"))
     store.restore(tmp_path / "bk")
     store.activate()
-    assert KPIS["resolution_rate"].label_en == "Resolution rate"  # the backup's definition, installed
+    assert KPIS["closure_rate"].label_en == "Closure rate"  # the backup's definition, installed
     assert store.table_rows("kpi_history")["action"].tolist() == ["created"] * 3
 
 
@@ -272,7 +272,7 @@ def test_an_old_store_is_migrated_with_no_kpi_of_its_own(tmp_path):
     con.close()
     store = Store(path)
     assert store.kpi_definitions() == [] and store.kpi_history().empty
-    store.add_kpi(TICKETS)
+    store.add_kpi(OPENED)
     assert store.kpi_history()["version"].tolist() == [1]
 
 
@@ -301,9 +301,9 @@ def test_a_ratio_kpi_of_the_organisation_is_computed_from_its_components_at_ever
     store = helpdesk_store(tmp_path)
     flt = Filter(segments=("B2E",), start=date(2025, 12, 1), end=date(2026, 4, 30))
     table = metrics.kpi_table(metrics.fetch(store, flt, grain), flt, grain)
-    assert _value(table, "tickets", start) == pytest.approx(opened)
-    assert _value(table, "tickets_resolved", start) == pytest.approx(resolved)
-    assert _value(table, "resolution_rate", start) == pytest.approx(rate)
+    assert _value(table, "cases_opened", start) == pytest.approx(opened)
+    assert _value(table, "cases_closed", start) == pytest.approx(resolved)
+    assert _value(table, "closure_rate", start) == pytest.approx(rate)
 
 
 def test_a_score_kpi_of_the_organisation_pools_its_counts(tmp_path):
@@ -327,41 +327,40 @@ def test_a_score_kpi_of_the_organisation_pools_its_counts(tmp_path):
 def test_targets_name_the_kpi_by_its_label_and_rate_the_window(tmp_path):
     store = helpdesk_store(tmp_path)
     targets, issues = read_targets(workbook([["KPI", "Segment", "Période", "Cible"],
-                                             ["Taux de résolution", "B2E", "T1 2026", "80 %"],
-                                             ["Opened tickets", "B2E", "2026-02", 60]], "Objectifs"),
+                                             ["Taux de clôture", "B2E", "T1 2026", "80 %"],
+                                             ["Cases opened", "B2E", "2026-02", 60]], "Objectifs"),
                                    "objectifs.xlsx")
-    assert issues == [] and sorted(targets["kpi"]) == ["resolution_rate", "tickets"]
+    assert issues == [] and sorted(targets["kpi"]) == ["cases_opened", "closure_rate"]
     store.set_targets(targets)
     flt = Filter(segments=("B2E",), start=date(2026, 1, 1), end=date(2026, 3, 31))
     view = metrics.cdo_view(store, flt, "quarter", lang="en")
     sc = view.scorecard.set_index(["segment", "kpi"])
     # Q1 resolution 215 / 300 = 0.716667 against 0.80: attainment 0.895833, below the amber line (90 %): red
-    assert sc.loc[("B2E", "resolution_rate"), "target"] == pytest.approx(0.8)
-    assert sc.loc[("B2E", "resolution_rate"), "attainment"] == pytest.approx((215 / 300) / 0.8)
-    assert sc.loc[("B2E", "resolution_rate"), "status"] == "red"
+    assert sc.loc[("B2E", "closure_rate"), "target"] == pytest.approx(0.8)
+    assert sc.loc[("B2E", "closure_rate"), "attainment"] == pytest.approx((215 / 300) / 0.8)
+    assert sc.loc[("B2E", "closure_rate"), "status"] == "red"
 
 
 def test_side_by_side_shows_a_twin_pair_of_the_organisation(tmp_path):
     store = Store(tmp_path / "s.duckdb")
-    store.add_kpi(Definition("store_installs", "Installations de l'app", "App installs", "x", "x", ("B2C", "B2B"),
-                             "flow", synonyms=("Installations store",), stage="engagement"))
-    store.add_kpi(Definition("intranet_installs", "Installations de l'app interne", "Internal app installs", "x",
-                             "x", ("B2E",), "flow", synonyms=("Installations intranet",), twin="store_installs"))
-    for name, rows in (("b2c.xlsx", [["Mois", "Segment", "Installations store"], ["2026-01", "B2C", 700],
+    store.add_kpi(Definition("showroom_visits", "Passages showroom", "Showroom visits", "x", "x", ("B2C", "B2B"),
+                             "flow", synonyms=("Passages showroom",), stage="engagement"))
+    store.add_kpi(Definition("kiosk_visits", "Passages borne interne", "Internal kiosk visits", "x", "x", ("B2E",),
+                             "flow", synonyms=("Passages borne",), twin="showroom_visits"))
+    for name, rows in (("b2c.xlsx", [["Mois", "Segment", "Passages showroom"], ["2026-01", "B2C", 700],
                                      ["2026-02", "B2C", 300]]),
-                       ("b2e.xlsx", [["Mois", "Segment", "Installations intranet"], ["2026-01", "B2E", 90]])):
+                       ("b2e.xlsx", [["Mois", "Segment", "Passages borne"], ["2026-01", "B2E", 90]])):
         result = ingest.check_bytes(workbook(rows), name)
         store.import_batch(**result.batch(origin=name))
     flt = Filter(segments=("B2C", "B2E"), start=date(2026, 1, 1), end=date(2026, 2, 28))
     frame = metrics.cdo_view(store, flt, "month", lang="en").side_by_side
-    sbs = frame.set_index("stage")
-    row = sbs.loc["twin:store_installs"]
+    row = frame.set_index("stage").loc["twin:showroom_visits"]
     assert (row["stage_label"], row["external_label"], row["internal_label"]) == (
-        "Engagement — App installs", "App installs", "Internal app installs")
+        "Engagement — Showroom visits", "Showroom visits", "Internal kiosk visits")
     assert (row["external_value"], row["internal_value"]) == (1000.0, 90.0)  # 700 + 300; 90
     book = openpyxl.load_workbook(io.BytesIO(dashboard.side_by_side_workbook(frame, "en")))
     rows = [[c.value for c in r] for r in book.active.iter_rows()]
-    assert ["Engagement — App installs", "App installs", 1000, "Internal app installs", 90, "number"] in rows
+    assert ["Engagement — Showroom visits", "Showroom visits", 1000, "Internal kiosk visits", 90, "number"] in rows
 
 
 # --- the command line ------------------------------------------------------------------------------------------
@@ -370,29 +369,29 @@ def test_side_by_side_shows_a_twin_pair_of_the_organisation(tmp_path):
 def test_the_command_line_adds_lists_edits_and_refuses_to_remove_a_kpi_with_data(tmp_path, capsys):
     store = str(tmp_path / "s.duckdb")
     base = ["--store", store]
-    assert cli.main(["kpi", "add", "tickets", "--label-fr", "Tickets ouverts", "--label-en", "Opened tickets",
+    assert cli.main(["kpi", "add", "cases_opened", "--label-fr", "Dossiers ouverts", "--label-en", "Cases opened",
                      "--definition-fr", "Demandes.", "--definition-en", "Requests.", "--world", "internal",
-                     "--synonym", "Tickets ouverts", "--by", "rh", *base]) == 0
-    assert "KPI added: tickets" in capsys.readouterr().out
+                     "--synonym", "Dossiers ouverts", "--by", "rh", *base]) == 0
+    assert "KPI added: cases_opened" in capsys.readouterr().out
     assert cli.main(["kpi", "add", "Bad!", "--label-fr", "Clics", "--label-en", "x", "--definition-fr", "x",
                      "--definition-en", "x", *base]) == 2
     err = capsys.readouterr().err
     assert "lowercase letters" in err and "already the label of the KPI 'clicks'" in err and "Traceback" not in err
-    path = tmp_path / "tickets.xlsx"
-    path.write_bytes(workbook([["Mois", "Segment", "Demandes"], ["2026-01", "B2E", 12], ["2026-02", "B2E", 8]]))
-    # "Demandes" is no synonym: the mapping names the KPI by its code, as for a built-in one
-    assert cli.main(["import", str(path), "--map", "Demandes=tickets", *base]) == 0
+    path = tmp_path / "dossiers.xlsx"
+    path.write_bytes(workbook([["Mois", "Segment", "Saisines"], ["2026-01", "B2E", 12], ["2026-02", "B2E", 8]]))
+    # "Saisines" is no synonym: the mapping names the KPI by its code, as for a built-in one
+    assert cli.main(["import", str(path), "--map", "Saisines=cases_opened", *base]) == 0
     capsys.readouterr()
-    assert cli.main(["kpi", "edit", "tickets", "--unit", "€", "--by", "cdo", *base]) == 0
+    assert cli.main(["kpi", "edit", "cases_opened", "--unit", "€", "--by", "cdo", *base]) == 0
     assert "unit 'count' → '€'" in capsys.readouterr().out
     assert cli.main(["kpi", "list", "--format", "json", *base]) == 0
     [listed] = json.loads(capsys.readouterr().out)
-    assert (listed["code"], listed["unit"], listed["version"], listed["custom"]) == ("tickets", "€", 2, True)
+    assert (listed["code"], listed["unit"], listed["version"], listed["custom"]) == ("cases_opened", "€", 2, True)
     assert cli.main(["kpi", "list", "--history", "--format", "json", *base]) == 0
     history = json.loads(capsys.readouterr().out)
     assert [(h["version"], h["action"], h["by"], h["observations"]) for h in history] == [
         (2, "edited", "cdo", 2), (1, "created", "rh", 0)]  # two months imported before the edit
-    assert cli.main(["kpi", "remove", "tickets", *base]) == 1
+    assert cli.main(["kpi", "remove", "cases_opened", *base]) == 1
     assert "still has data: 2 observation(s) and 0 target(s)" in capsys.readouterr().err
     assert cli.main(["kpi", "remove", "clicks", *base]) == 1
     assert "built-in KPI" in capsys.readouterr().err
@@ -404,10 +403,10 @@ def test_the_command_line_adds_lists_edits_and_refuses_to_remove_a_kpi_with_data
 
 def test_a_kpi_without_data_is_removed_from_the_command_line(tmp_path, capsys):
     store = str(tmp_path / "s.duckdb")
-    assert cli.main(["kpi", "add", "leads_mql", "--label-fr", "Leads qualifiés marketing", "--label-en",
-                     "Marketing qualified leads", "--definition-fr", "MQL.", "--definition-en", "MQL.",
-                     "--synonym", "MQL", "--store", store]) == 0
-    assert cli.main(["kpi", "remove", "leads_mql", "--store", store]) == 0
+    assert cli.main(["kpi", "add", "factory_visits", "--label-fr", "Visites d'usine", "--label-en",
+                     "Factory visits", "--definition-fr", "Visites.", "--definition-en", "Visits.",
+                     "--synonym", "Visites usine", "--store", store]) == 0
+    assert cli.main(["kpi", "remove", "factory_visits", "--store", store]) == 0
     assert cli.main(["kpi", "list", "--store", store]) == 0
     assert capsys.readouterr().out.splitlines()[-1].startswith("no KPI of the organisation")
 
@@ -433,7 +432,7 @@ def test_a_ratio_of_a_distinct_count_over_a_built_in_stock_takes_each_by_its_kin
 
 def test_changing_the_headers_of_a_kpi_changes_what_a_file_is_read_as(tmp_path):
     store = Store(tmp_path / "s.duckdb")
-    store.add_kpi(TICKETS)
-    assert kpi_for_name("Demandes ouvertes") == "tickets"
-    store.edit_kpi(replace(TICKETS, synonyms=("Tickets créés",)))
-    assert kpi_for_name("Demandes ouvertes") is None and kpi_for_name("tickets crees") == "tickets"
+    store.add_kpi(OPENED)
+    assert kpi_for_name("Dossiers créés") == "cases_opened"
+    store.edit_kpi(replace(OPENED, synonyms=("Dossiers déposés",)))
+    assert kpi_for_name("Dossiers créés") != "cases_opened" and kpi_for_name("dossiers deposes") == "cases_opened"
