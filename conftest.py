@@ -79,6 +79,17 @@ def _doctest_result():
 
 
 @pytest.fixture(autouse=True)
+def _builtin_catalog():
+    """Every test starts and ends with the built-in catalog: a store's own KPIs (``catalog.install``) never
+    leak into the next test."""
+    from kpis import catalog
+
+    catalog.install()
+    yield
+    catalog.install()
+
+
+@pytest.fixture(autouse=True)
 def _doctest_names(request, doctest_namespace):
     """Fill ``doctest_namespace`` afresh for each doctest (other tests are left alone)."""
     if type(request.node).__name__ != "DoctestItem":

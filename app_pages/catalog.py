@@ -19,6 +19,24 @@ store = ui.store()
 st.subheader(t("catalog.kpis"))
 st.dataframe(reports.catalog_frame(lang), hide_index=True)
 
+st.subheader(t("orgkpi.title"))
+st.caption(t("orgkpi.help"))
+ui.show_kpi_message()
+definitions = {d.code: d for d in ui.kpi_definitions(sel.version)}
+if st.session_state.get("orgkpi_pick") not in definitions:  # a KPI just removed: back to a new one
+    st.session_state["orgkpi_pick"] = None
+picked = st.selectbox(t("orgkpi.pick"), [None, *definitions], key="orgkpi_pick",
+                      format_func=lambda c: t("orgkpi.new") if c is None else KPIS[c].label(lang) if c in KPIS else c)
+ui.kpi_form(f"orgkpi_form_{picked or 'new'}", before=definitions.get(picked))
+if picked is not None:
+    ui.remove_button(definitions[picked], key=f"orgkpi_remove_{picked}")
+history = ui.kpi_history(sel.version)
+with st.expander(t("orgkpi.history"), icon=":material/history:"):
+    if history.empty:
+        st.caption(t("orgkpi.history_none"))
+    else:
+        st.dataframe(reports.kpi_history_frame(history, lang), hide_index=True)
+
 st.subheader(t("catalog.references"))
 st.caption(t("catalog.references_help"))
 choices = dashboard.reference_choices(ui.kpi_origins(sel.version), ui.reference_origins(sel.version))

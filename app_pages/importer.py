@@ -53,6 +53,7 @@ def _undecided(result) -> bool:
 
 
 st.caption(t("import.caption"))
+ui.show_kpi_message()  # a KPI just created from a column: the file below is read again with it
 with st.expander(t("import.templates"), icon=":material/download:"):
     with st.container(horizontal=True):
         for kind in ("external", "internal", "targets"):
@@ -166,10 +167,13 @@ for f in files or []:
         if to_map:
             st.markdown(f"**{t('import.map')}**")
             st.caption(t("import.map_help"))
+            unknown = {(s.sheet, u["column"]): (s, u) for s in base.sheets for u in s.unknown_columns}
             for sheet_name, letter, header, _ in to_map:
                 st.selectbox(md(f"{sheet_name} · {letter} · {header or '—'}"), [None, *choices],
                              key=f"map_{f.file_id}_{sheet_name}_{letter}",
                              format_func=lambda c: t("import.map_none") if c is None else choices[c])
+                if (sheet_name, letter) in unknown:  # a column not recognised may become the organisation's KPI
+                    ui.create_kpi_offer(*unknown[sheet_name, letter], f.file_id, segment)
         issues = reports.issues_frame(result, lang)
         with st.expander(t("import.issues", n=len(issues)), expanded=not result.importable):
             if issues.empty:

@@ -291,6 +291,32 @@ class ScopedStore:
         self.rights.require_edit([segment], "Choix de la source de référence", "Choosing the reference source")
         return self._store.set_reference_origin(segment, kpi, origin, by)
 
+    # --- the organisation's KPIs: definitions are read by all, changed within one's segments -----------
+    def kpi_definitions(self):
+        return self._store.kpi_definitions()
+
+    def kpi_history(self, code: str | None = None) -> pd.DataFrame:
+        return self._store.kpi_history(code)
+
+    def activate(self) -> None:
+        self._store.activate()
+
+    def add_kpi(self, definition, by: str = "local"):
+        self.rights.require_edit(definition.segments, "Création d'un indicateur", "Creating a KPI")
+        return self._store.add_kpi(definition, by)
+
+    def edit_kpi(self, definition, by: str = "local"):
+        before = {d.code: d for d in self._store.kpi_definitions()}.get(definition.code)
+        segments = {*definition.segments, *(before.segments if before else ())}
+        self.rights.require_edit(segments, "Modification d'un indicateur", "Changing a KPI")
+        return self._store.edit_kpi(definition, by)
+
+    def remove_kpi(self, code: str, by: str = "local") -> None:
+        before = {d.code: d for d in self._store.kpi_definitions()}.get(code)
+        self.rights.require_edit(before.segments if before else SEGMENTS, "Suppression d'un indicateur",
+                                 "Removing a KPI")
+        return self._store.remove_kpi(code, by)
+
     def grants(self) -> list[Grant]:
         self.rights.require_admin("Lecture des droits d'accès", "Reading access grants")
         return self._store.grants()

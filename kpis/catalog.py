@@ -26,6 +26,7 @@ from __future__ import annotations
 import difflib
 import re
 import unicodedata
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -54,6 +55,10 @@ __all__ = [
     "closest",
     "segment_of",
     "world_variant",
+    "BUILTIN_KPIS",
+    "install",
+    "installed",
+    "on_change",
 ]
 
 EXTERNAL = EXTERNAL_SEGMENTS
@@ -88,6 +93,9 @@ class Kpi:
     denominator: str | None = None
     scale: float = 1.0
     thresholds: tuple[float, float] = (1.0, 0.9)  # attainment for green, amber
+    custom: bool = False  # one of the organisation's own KPIs (kept in the store), not a built-in one
+    stage: str | None = None  # a FUNNEL stage code the KPI belongs to (the organisation's KPIs only)
+    twin: str | None = None  # the KPI playing the same role in the other world (the organisation's KPIs only)
 
     @property
     def base(self) -> bool:
@@ -457,15 +465,16 @@ SHORT_LABELS = {
 }
 """Card labels, where the catalog label would be cut (the card's help gives the definition)."""
 
-KPIS: dict[str, Kpi] = {k.code: k for k in _CATALOG}
-BASE_KPIS: tuple[str, ...] = tuple(c for c, k in KPIS.items() if k.base)
-DERIVED_KPIS: tuple[str, ...] = tuple(c for c, k in KPIS.items() if not k.base)
+BUILTIN_KPIS: dict[str, Kpi] = {k.code: k for k in _CATALOG}
+"""The KPIs Passerelle ships with, never changed."""
+KPIS: dict[str, Kpi] = dict(BUILTIN_KPIS)
+"""Every KPI known now: the built-in ones, then the organisation's own KPIs of the store in use (``install``).
+Modules keep a reference to this dict: ``install`` changes it in place, never rebinds it."""
+BASE_KPIS: tuple[str, ...] = tuple(c for c, k in BUILTIN_KPIS.items() if k.base)
+DERIVED_KPIS: tuple[str, ...] = tuple(c for c, k in BUILTIN_KPIS.items() if not k.base)
 
 MATCH_SEPARATOR = "~"
-MATCHED: dict[str, dict[str, str]] = {
-    c: {part: f"{c}{MATCH_SEPARATOR}{part}" for part in k.components}
-    for c, k in KPIS.items() if k.aggregation == "ratio"
-}
+MATCHED: dict[str, dict[str, str]] = {}
 """Ratio -> {component -> code of its matched part}. A ratio is computed from matched components only: the
 values of a component in a series (origin, segment, entity, channel, initiative) and native period where every
 other component of the ratio has a value too, so that no rate divides one tool's events by another tool's
@@ -473,12 +482,29 @@ clicks. The store computes the matched parts (``Store.native_totals(..., sources
 them. A ratio of stocks or distinct counts (adoption: active users over population) matches on origin, segment,
 entity and period only, since its components are read across channels (the largest) rather than per channel.
 Scores (NPS) are not matched: a survey's promoters, detractors and respondents come together."""
-MATCHED_PARTS: dict[str, tuple[str, str]] = {code: (ratio, part) for ratio, parts in MATCHED.items()
-                                             for part, code in parts.items()}
+MATCHED_PARTS: dict[str, tuple[str, str]] = {}
 """Code of a matched part -> (ratio, component)."""
-MATCH_BY_CHANNEL: frozenset[str] = frozenset(
-    c for c in MATCHED if all(KPIS[p].aggregation == "flow" for p in KPIS[c].components))
+MATCH_BY_CHANNEL: set[str] = set()
 """Ratios of flows only: their components also match on channel and initiative."""
+
+
+def _derive_matched() -> None:
+    """Fill ``MATCHED``, ``MATCHED_PARTS`` and ``MATCH_BY_CHANNEL`` from ``KPIS``, in place."""
+    matched = {c: {part: f"{c}{MATCH_SEPARATOR}{part}" for part in k.components}
+               for c, k in KPIS.items() if k.aggregation == "ratio"}
+    for gone in [c for c in MATCHED if c not in matched]:
+        del MATCHED[gone]
+    MATCHED.update(matched)
+    parts = {code: (ratio, part) for ratio, parts in matched.items() for part, code in parts.items()}
+    for gone in [c for c in MATCHED_PARTS if c not in parts]:
+        del MATCHED_PARTS[gone]
+    MATCHED_PARTS.update(parts)
+    by_channel = {c for c in matched if all(KPIS[p].aggregation == "flow" for p in KPIS[c].components)}
+    MATCH_BY_CHANNEL.intersection_update(by_channel)
+    MATCH_BY_CHANNEL.update(by_channel)
+
+
+_derive_matched()
 
 SOURCE_NAMES = {
     "google_ads_campaign": "Google Ads", "ga4": "Google Analytics 4", "linkedin_visitors": "LinkedIn (visiteurs)",
@@ -684,9 +710,10 @@ class HeaderMatch:
         return self.kpi or self.role
 
 
-def _index() -> dict[str, tuple[str, str | None]]:
+def _index(kpis=None) -> dict[str, tuple[str, str | None]]:
+    """Folded synonym -> (role, KPI code): the base KPIs' codes and synonyms, then the dimensions'."""
     index: dict[str, tuple[str, str | None]] = {}
-    for kpi in _CATALOG:
+    for kpi in (KPIS if kpis is None else kpis).values():
         if kpi.base:
             for syn in (kpi.code, *kpi.synonyms):
                 index.setdefault(fold(syn), ("kpi", kpi.code))
@@ -764,7 +791,8 @@ def kpi_for_name(name: object) -> str | None:
 def closest(header: object, n: int = 3) -> list[str]:
     """Catalog KPI codes whose names look like ``header``, best first (for suggestions)."""
     folded = fold(header)
-    names = {fold(s): k.code for k in _CATALOG if k.base for s in (k.code, k.label_fr, k.label_en, *k.synonyms)}
+    names = {fold(s): k.code for k in KPIS.values() if k.base
+             for s in (k.code, k.label_fr, k.label_en, *k.synonyms)}
     found = difflib.get_close_matches(folded, list(names), n=n * 3, cutoff=0.6)
     return list(dict.fromkeys(names[f] for f in found))[:n]
 
@@ -797,6 +825,85 @@ def world_variant(kpi: str, segment: str) -> str:
         'enps_promoters'
     """
     return _WORLD_VARIANTS.get((kpi, segment), kpi)
+
+
+_BUILTIN_VARIANTS = dict(_WORLD_VARIANTS)
+_BUILTIN_INDEX = _index(BUILTIN_KPIS)
+_INSTALLED: list = [None]
+"""The key of what ``install`` last installed (one item, changed in place)."""
+_LISTENERS: list[Callable[[], None]] = []
+
+
+def on_change(listener: Callable[[], None]) -> Callable[[], None]:
+    """Register a function that recomputes what a module derives from ``KPIS`` (called by ``install``)."""
+    _LISTENERS.append(listener)
+    return listener
+
+
+def installed() -> object:
+    """The key given to the last ``install`` (``None``: the built-in KPIs only)."""
+    return _INSTALLED[0]
+
+
+def install(custom: Iterable[Kpi] = (), key: object = None) -> None:
+    """Make the catalog the built-in KPIs plus the organisation's ``custom`` ones (those of the store in use).
+
+        >>> install([Kpi("tickets", "Tickets", "Tickets", "Demandes.", "Requests.", "count", "flow", ("B2E",),
+        ...              ("tickets",), custom=True)], key="demo")
+        >>> kpi_for_name("Tickets"), installed()
+        ('tickets', 'demo')
+        >>> install()
+        >>> kpi_for_name("Tickets") is None
+        True
+
+    Everything derived from ``KPIS`` follows: the header index (``match_header``'s cache cleared), the
+    ratios' matched parts, the world twins, and what other modules registered with ``on_change``. The built-in
+    entries are never taken out, even for a moment (pages of other sessions read them meanwhile), and the same
+    KPIs installed again change nothing but the key. One
+    process holds one catalog: ``kpis.store.Store`` installs its KPIs when it is opened and whenever its data
+    version moved, so that two stores used in turn each see their own.
+    """
+    wanted = {k.code: k for k in custom if k.code not in BUILTIN_KPIS}
+    if wanted == {c: k for c, k in KPIS.items() if c not in BUILTIN_KPIS}:
+        _INSTALLED[0] = key  # the same KPIs (a store read again after an import): nothing moves under a reader
+        return
+    for code in [c for c in KPIS if c not in BUILTIN_KPIS]:  # then back in the store's order
+        del KPIS[code]
+    KPIS.update(wanted)
+    _derive_matched()
+    _replace(_EXACT, _index())
+    global _MAX_SYNONYM_WORDS
+    _MAX_SYNONYM_WORDS = max(len(s.split()) for s in (*_EXACT, *_RATIOS))
+    match_header.cache_clear()
+    variants = dict(_BUILTIN_VARIANTS)
+    for k in KPIS.values():
+        if k.custom and k.twin in KPIS:
+            for segment in KPIS[k.twin].segments:
+                variants[(k.code, segment)] = k.twin
+    _replace(_WORLD_VARIANTS, variants)
+    _INSTALLED[0] = key
+    for listener in _LISTENERS:
+        listener()
+
+
+def _replace(mapping: dict, new: dict) -> None:
+    """Make ``mapping`` equal to ``new`` in place, keeping the keys both hold (a reader never finds a built-in
+    KPI missing while the organisation's are changed)."""
+    for gone in [k for k in mapping if k not in new]:
+        del mapping[gone]
+    mapping.update(new)
+
+
+def builtin_meaning(text: str) -> str | None:
+    """What a built-in name means when ``text`` is one (``"clics"`` → ``'clicks'``, ``"mois"`` → ``'period'``,
+    ``"ctr"`` → ``'ratio'``), else ``None``: the organisation's KPIs may not take these names."""
+    folded = fold(text)
+    if folded in _BUILTIN_INDEX:
+        role, kpi = _BUILTIN_INDEX[folded]
+        return kpi or role
+    if folded in _RATIOS:
+        return "ratio"
+    return None
 
 
 def exclusive_world(kpi: str) -> str | None:

@@ -187,7 +187,82 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--view", choices=["table", "scorecard", "funnel"], default="table")
     p.add_argument("--format", choices=["text", "json", "csv"], default="text")
     p.set_defaults(func=cmd_report)
+
+    p = add("kpi", "Define the organisation's own KPIs: add, edit, list or remove one.", store=False)
+    kpi = p.add_subparsers(dest="action", required=True, parser_class=_Parser)
+    for action, help_ in (("add", "Define a new KPI of the organisation."),
+                          ("edit", "Change a KPI of the organisation (only the options given change).")):
+        q = kpi.add_parser(action, help=help_, description=help_)
+        q.add_argument("code", metavar="CODE", help="lowercase letters, digits and _ (e.g. helpdesk_tickets)")
+        _kpi_options(q, new=action == "add")
+        q.add_argument("--store", help=f"store file (default: ${store_setting.env} or {store_setting.default})")
+        q.add_argument("--by", default="local", help="who defines it (default: local)")
+        q.set_defaults(func=cmd_kpi_add if action == "add" else cmd_kpi_edit)
+    q = kpi.add_parser("list", help="List the KPIs: the organisation's, or every one with --all.",
+                       description="List the KPIs: the organisation's, or every one with --all.")
+    q.add_argument("--all", action="store_true", help="also list the built-in KPIs")
+    q.add_argument("--history", action="store_true", help="print the history of the organisation's KPIs")
+    q.add_argument("--format", choices=["text", "json"], default="text")
+    q.add_argument("--store", help=f"store file (default: ${store_setting.env} or {store_setting.default})")
+    q.set_defaults(func=cmd_kpi_list)
+    q = kpi.add_parser("remove", help="Remove a KPI of the organisation that no data holds.",
+                       description="Remove a KPI of the organisation that no data holds.")
+    q.add_argument("code", metavar="CODE")
+    q.add_argument("--store", help=f"store file (default: ${store_setting.env} or {store_setting.default})")
+    q.add_argument("--by", default="local")
+    q.set_defaults(func=cmd_kpi_remove)
     return parser
+
+
+def _kpi_options(p: argparse.ArgumentParser, *, new: bool) -> None:
+    """The options of ``kpi add`` and ``kpi edit`` (every one optional for ``edit``)."""
+    from kpis.catalog import FUNNEL
+    from kpis.custom import KINDS
+
+    p.add_argument("--label-fr", help="French label, with its unit if any (e.g. 'Tickets d'assistance')")
+    p.add_argument("--label-en", help="English label")
+    p.add_argument("--definition-fr", help="French definition: what is counted")
+    p.add_argument("--definition-en", help="English definition")
+    p.add_argument("--world", help="external (B2C,B2B), internal (B2E), both, or segments such as B2C,B2B"
+                   + ("" if not new else " (default: external)"))
+    p.add_argument("--kind", choices=KINDS, help="how it aggregates" + (" (default: flow)" if new else ""))
+    p.add_argument("--unit", choices=["count", "€", "%", "×", "score"],
+                   help="count or € for a base KPI; %%, ×, € or count for a ratio"
+                   + (" (default: count)" if new else ""))
+    p.add_argument("--direction", choices=["higher", "lower"],
+                   help="higher or lower is better" + (" (default: higher)" if new else ""))
+    p.add_argument("--synonym", action="append", metavar="HEADER",
+                   help="a column header that means this KPI (repeat; for edit, the list given replaces the old one)")
+    p.add_argument("--numerator", metavar="CODE", help="a ratio's or score's numerator (a base KPI)")
+    p.add_argument("--minus", metavar="CODE", help="a component subtracted from the numerator (a score's detractors)")
+    p.add_argument("--denominator", metavar="CODE", help="a ratio's or score's denominator (a base KPI)")
+    p.add_argument("--stage", choices=[s.code for s in FUNNEL], help="the CDO funnel stage it belongs to")
+    p.add_argument("--twin", metavar="CODE", help="the KPI playing the same role in the other world (Côte à côte)")
+
+
+def _definition(args, before=None):
+    """The ``Definition`` the options of ``kpi add`` / ``kpi edit`` describe (``before``: the one edited)."""
+    from dataclasses import replace
+
+    from kpis.custom import Definition, segments_of_world
+    from kpis.text import clean_text
+
+    given = {
+        "label_fr": args.label_fr, "label_en": args.label_en, "definition_fr": args.definition_fr,
+        "definition_en": args.definition_en, "aggregation": args.kind, "unit": args.unit,
+        "segments": segments_of_world(args.world) if args.world else None,
+        "direction": {"higher": 1, "lower": -1}[args.direction] if args.direction else None,
+        "synonyms": tuple(clean_text(s) for s in args.synonym) if args.synonym else None,
+        "numerator": args.numerator, "minus": args.minus, "denominator": args.denominator, "stage": args.stage,
+        "twin": args.twin,
+    }
+    given = {k: clean_text(v) if isinstance(v, str) else v for k, v in given.items() if v is not None}
+    if before is not None:
+        return replace(before, **given)
+    given.setdefault("segments", segments_of_world("external"))
+    given.setdefault("aggregation", "flow")
+    return Definition(args.code, **{"label_fr": "", "label_en": "", "definition_fr": "", "definition_en": "",
+                                    **given})
 
 
 def parse_maps(items: list[str]) -> dict[str, str]:
@@ -270,6 +345,7 @@ def cmd_check(args) -> int:
     with ReadAhead(args.files) as files:  # the first workbook is parsed while pandas is imported
         from kpis import ingest
 
+        _activate_kpis(args)  # the store's own KPIs are known names and --map targets
         for target in maps.values():
             ingest.parse_target(target)  # a bad target is a usage error before any file is read
         remembered = _remembered(args.store)
@@ -307,6 +383,16 @@ def _overlap_json(overlap) -> dict:
 
     return {**asdict(overlap), "kpis": list(overlap.kpis), "difference": overlap.difference,
             "message_fr": overlap.message("fr"), "message_en": overlap.message("en")}
+
+
+def _activate_kpis(args) -> None:
+    """Install the organisation's KPIs of the store ``check`` reads: ``--store``, else the ``store`` setting
+    when that file exists (``check`` then understands their headers as ``import`` will)."""
+    path = Path(args.store) if args.store else args.settings.store
+    if path.exists():
+        from kpis.store import Store
+
+        Store(checked_store(path))
 
 
 def _remembered(store_arg: str | None) -> list:
@@ -382,9 +468,9 @@ def cmd_import(args) -> int:
         from kpis.errors import DuplicateBatch, NotImportable, OverlapConflict
         from kpis.store import Store
 
+        store = Store(store_path(args))  # installs the store's own KPIs: --map may name them
         for target in maps.values():
             ingest.parse_target(target)  # a bad target is a usage error before any file is read
-        store = Store(store_path(args))
         remembered = store.remembered_mappings()
         replaced = _batch_origin(store, args.replaces) if args.replaces is not None else None
         refused = 0
@@ -675,3 +761,93 @@ def _report_number(value, unit: str) -> str:
     if unit in ("€", "×"):
         return f"{value:,.2f} {unit}"
     return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.2f}"
+
+
+# --- the organisation's KPIs ---------------------------------------------------
+
+
+def _kpi_line(kpi, version=None) -> str:
+    formula = f"  = {kpi.formula}" if kpi.formula else ""
+    origin = f"custom v{version}" if kpi.custom else "built-in"
+    return (f"{kpi.code:<32} {kpi.aggregation:<8} {kpi.unit:<5} {','.join(kpi.segments):<11} {origin:<10} "
+            f"{kpi.label_en}{formula}")
+
+
+def cmd_kpi_add(args) -> int:
+    from kpis.catalog import KPIS
+    from kpis.store import Store
+
+    store = Store(store_path(args))
+    definition = store.add_kpi(_definition(args), by=args.by)
+    print(f"KPI added: {_kpi_line(KPIS[definition.code], 1)}")
+    return 0
+
+
+def cmd_kpi_edit(args) -> int:
+    from kpis.catalog import KPIS
+    from kpis.store import Store
+
+    store = Store(store_path(args))
+    before = {d.code: d for d in store.kpi_definitions()}.get(args.code)
+    if before is None:
+        store.edit_kpi(_definition(args), by=args.by)  # raises UnknownKpi, French and English
+    changed = store.edit_kpi(_definition(args, before), by=args.by)
+    if not changed:
+        print(f"KPI {args.code}: nothing changed")
+        return 0
+    print(f"KPI {args.code} changed: " + "; ".join(f"{f} {old!r} → {new!r}" for f, (old, new) in changed.items()))
+    print(f"  {_kpi_line(KPIS[args.code], _versions(store).get(args.code))}")
+    return 0
+
+
+def cmd_kpi_list(args) -> int:
+    import json
+
+    from kpis.catalog import KPIS
+    from kpis.store import Store
+
+    store = Store(store_path(args))
+    if args.history:
+        history = store.kpi_history()
+        rows = [{"code": r.code, "version": int(r.version), "action": r.action, "by": r.changed_by,
+                 "at": str(r.changed_at), "changes": r.changes, "observations": int(r.observations),
+                 "targets": int(r.targets)} for r in history.itertuples(index=False)]
+        if args.format == "json":
+            json.dump(rows, sys.stdout, ensure_ascii=False, indent=1)
+            sys.stdout.write("\n")
+            return 0
+        if not rows:
+            print("no history")
+        for r in rows:
+            print(f"{r['at'][:19]}  {r['by']:<10} {r['code']:<28} v{r['version']:<3} {r['action']:<8} "
+                  f"{r['observations']:>7} obs. {r['targets']:>4} targets  {', '.join(r['changes'])}")
+        return 0
+    versions = _versions(store)
+    kpis = [k for k in KPIS.values() if args.all or k.custom]
+    if args.format == "json":
+        json.dump([{"code": k.code, "label_fr": k.label_fr, "label_en": k.label_en, "kind": k.aggregation,
+                    "unit": k.unit, "segments": list(k.segments), "direction": k.direction,
+                    "synonyms": list(k.synonyms), "formula": k.formula, "custom": k.custom,
+                    "version": versions.get(k.code), "stage": k.stage, "twin": k.twin} for k in kpis],
+                  sys.stdout, ensure_ascii=False, indent=1)
+        sys.stdout.write("\n")
+        return 0
+    if not kpis:
+        print("no KPI of the organisation (--all lists the built-in ones)")
+    for k in kpis:
+        print(_kpi_line(k, versions.get(k.code)))
+    return 0
+
+
+def _versions(store) -> dict[str, int]:
+    """The organisation's KPIs -> the version of their definition."""
+    rows = store.table_rows("custom_kpis")
+    return {str(c): int(v) for c, v in zip(rows["code"], rows["version"], strict=True)}
+
+
+def cmd_kpi_remove(args) -> int:
+    from kpis.store import Store
+
+    Store(store_path(args)).remove_kpi(args.code, by=args.by)
+    print(f"KPI {args.code} removed")
+    return 0

@@ -64,6 +64,14 @@ class World:
     file_name: str  # the page's Excel download
     profile_segment: str | None = None  # the segment whose participation profile the page charts, if any
 
+    def all_kpis(self) -> tuple[str, ...]:
+        """Its KPIs, then the organisation's own KPIs of its world, in the catalog's order (``catalog.install``).
+
+            >>> EXTERNAL_WORLD.all_kpis()[:3]
+            ('impressions', 'clicks', 'ctr')
+        """
+        return (*self.kpis, *(c for c, k in KPIS.items() if k.custom and set(k.segments) & set(self.segments)))
+
     def restrict(self, flt: Filter) -> Filter:
         """The filter restricted to this world's segments (all of them when none of them is selected)."""
         return replace(flt, segments=tuple(s for s in flt.segments if s in self.segments) or self.segments)

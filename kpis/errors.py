@@ -2,7 +2,8 @@
 
     KpiError                 base: message_fr, message_en
     ├── UsageError           a bad argument (CLI exit code 2)
-    │   └── SettingError     a setting's environment variable holds a bad value
+    │   ├── SettingError     a setting's environment variable holds a bad value
+    │   └── DefinitionError  a definition of one of the organisation's KPIs that does not hold
     ├── FileRejected         a file that cannot be read at all
     ├── StoreError           the store cannot do what was asked
     │   ├── StoreLocked      another process holds the store for too long
@@ -12,7 +13,9 @@
     │   ├── SchemaTooNew     the store was written by a newer Passerelle
     │   ├── StoreUnreadable  the store's file is damaged, lost its last writes, or is no DuckDB file
     │   ├── BackupRejected   a backup that fails its checks: restore refuses it, the store is untouched
-    │   └── CannotUndelete   a deletion unknown, already undone, too old, or whose data came back since
+    │   ├── CannotUndelete   a deletion unknown, already undone, too old, or whose data came back since
+    │   ├── UnknownKpi       no KPI of the organisation has that code
+    │   └── KpiInUse         a KPI that still has data (observations, targets) or is a component of another
     └── NotImportable        ingestion found nothing that can be stored
 
 Row- and cell-level problems are not exceptions: ingestion returns them as
@@ -40,6 +43,10 @@ class UsageError(KpiError):
 
 class SettingError(UsageError):
     """A setting read from the environment (``kpis.settings``) has a value that cannot be used."""
+
+
+class DefinitionError(UsageError):
+    """A definition of one of the organisation's KPIs that does not hold (``kpis.custom.validate``)."""
 
 
 class FileRejected(KpiError):
@@ -99,3 +106,12 @@ class BackupRejected(StoreError):
 class CannotUndelete(StoreError):
     """A deletion that cannot be undone: unknown, already undone, older than ``UNDELETE_DAYS``, or whose data
     a batch imported since holds again."""
+
+
+class UnknownKpi(StoreError):
+    """No KPI of the organisation has that code (a built-in KPI cannot be edited nor removed)."""
+
+
+class KpiInUse(StoreError):
+    """A KPI of the organisation that cannot be removed: observations or targets hold it, or another KPI is
+    computed from it."""

@@ -25,7 +25,7 @@ from datetime import date, timedelta
 
 import pandas as pd
 
-from kpis.catalog import KPIS
+from kpis.catalog import KPIS, on_change
 from kpis.i18n import fmt_period, t
 from kpis.metrics import GRAINS, MERGED, bucket_bounds, period_labels
 from kpis.model import Filter
@@ -38,7 +38,17 @@ NATIVE_GRAIN_DAYS = (("year", 365), ("quarter", 89), ("month", 28), ("week", 7),
 
 DATA_GRAIN_COLUMNS = ("segment", "kpi", "native_grain", "native_days", "data_end", "spread")
 _RANK = {g: i for i, g in enumerate(GRAINS)}
-_SURVEY_PARTS = frozenset(c for k in KPIS.values() if k.aggregation == "score" for c in k.components)
+_SURVEY_PARTS: set[str] = set()
+
+
+@on_change
+def _derive() -> None:
+    """The survey parts (promoters, detractors, respondents), again after ``catalog.install``."""
+    _SURVEY_PARTS.clear()
+    _SURVEY_PARTS.update(c for k in KPIS.values() if k.aggregation == "score" for c in k.components)
+
+
+_derive()
 
 
 def _spread(code: str) -> bool:

@@ -87,7 +87,7 @@ from functools import lru_cache
 import numpy as np
 import pandas as pd
 
-from kpis.catalog import FUNNEL, KPIS, MATCH_BY_CHANNEL, MATCHED, MATCHED_PARTS, VOCABULARY, source_name
+from kpis.catalog import FUNNEL, KPIS, MATCH_BY_CHANNEL, MATCHED, MATCHED_PARTS, VOCABULARY, on_change, source_name
 from kpis.model import DIMENSIONS, EXTERNAL_SEGMENTS, INTERNAL_SEGMENTS, SEGMENTS, Filter
 
 __all__ = [
@@ -137,35 +137,65 @@ FUNNEL_COLUMNS = ("segment", "stage", "kpi", "value", "unit", "reason")
 TARGET_COLUMNS = ("segment", "kpi", "period", "period_start", "period_end", "actual", "target", "attainment",
                   "status", "target_basis")
 
-BOUNDED_RATES = frozenset(c for c, k in KPIS.items() if k.aggregation == "ratio" and k.unit == "%")
+BOUNDED_RATES: set[str] = set()
 """Rates that cannot exceed 100 % (their numerator counts a part of their denominator): above it, the data of
 the two components do not match, and the value is an anomaly, never a target met."""
-
-_REAL = tuple(c for c, k in KPIS.items() if k.base)
-_BASE = (*_REAL, *MATCHED_PARTS)
-"""The columns of the engine's matrix: the catalog's base KPIs, then the ratios' matched parts (never shown)."""
-_N_REAL = len(_REAL)
-_BASE_INDEX = {c: i for i, c in enumerate(_BASE)}
-_KIND = {"flow": 0, "stock": 1, "distinct": 2, "survey": 3}
-_SURVEY_PARTS = frozenset(c for k in KPIS.values() if k.aggregation == "score" for c in k.components)
-"""Promoters, detractors and respondents of a survey: summed like flows, but a survey is never cut: it counts
-whole in the bucket (window) holding its period's end."""
-_BASE_KIND = np.array([_KIND["survey" if c in _SURVEY_PARTS else KPIS[MATCHED_PARTS.get(c, (None, c))[1]].aggregation]
-                       for c in _BASE])
-REFERENCED = frozenset(
-    [c for c in _REAL if KPIS[c].aggregation in ("stock", "distinct")]
-    + [r for r in MATCHED if any(KPIS[p].aggregation in ("stock", "distinct") for p in KPIS[r].components)])
+REFERENCED: set[str] = set()
 """KPIs whose headline comes from one reference origin per segment: stocks and distinct counts (two sources
 count different populations: they are never added nor averaged) and the ratios with such a component."""
-_DERIVED = tuple(c for c, k in KPIS.items() if not k.base)
-_KPI_ORDER = {c: i for i, c in enumerate(KPIS)}
+_KIND = {"flow": 0, "stock": 1, "distinct": 2, "survey": 3}
+_REAL: tuple[str, ...] = ()
+_BASE: tuple[str, ...] = ()
+_N_REAL = 0
+_BASE_INDEX: dict[str, int] = {}
+_SURVEY_PARTS: frozenset[str] = frozenset()
+_BASE_KIND = np.zeros(0, dtype=np.int64)
+_DERIVED: tuple[str, ...] = ()
+_KPI_ORDER: dict[str, int] = {}
+_UNIT: dict[str, str] = {}
+_DIRECTION: dict[str, int] = {}
+_AGGREGATION: dict[str, str] = {}
+_UNITS = np.zeros(0, dtype=object)
+_BASE_POS = np.zeros(0, dtype=np.int64)
+_SCORES: frozenset[str] = frozenset()
+
+
+@on_change
+def _derive() -> None:
+    """The engine's tables, derived from the catalog: at import, and again whenever ``catalog.install`` puts
+    the organisation's KPIs in (``BOUNDED_RATES`` and ``REFERENCED`` change in place: other modules hold them).
+
+    ``_BASE`` is the columns of the engine's matrix: the catalog's base KPIs, then the ratios' matched parts
+    (never shown). ``_SURVEY_PARTS`` are the promoters, detractors and respondents of a survey: summed like
+    flows, but a survey is never cut: it counts whole in the bucket (window) holding its period's end."""
+    global _REAL, _BASE, _N_REAL, _BASE_INDEX, _SURVEY_PARTS, _BASE_KIND, _DERIVED, _KPI_ORDER, _UNIT
+    global _DIRECTION, _AGGREGATION, _UNITS, _BASE_POS, _SCORES
+    BOUNDED_RATES.clear()
+    BOUNDED_RATES.update(c for c, k in KPIS.items() if k.aggregation == "ratio" and k.unit == "%")
+    _REAL = tuple(c for c, k in KPIS.items() if k.base)
+    _BASE = (*_REAL, *MATCHED_PARTS)
+    _N_REAL = len(_REAL)
+    _BASE_INDEX = {c: i for i, c in enumerate(_BASE)}
+    _SURVEY_PARTS = frozenset(c for k in KPIS.values() if k.aggregation == "score" for c in k.components)
+    _BASE_KIND = np.array([_KIND["survey" if c in _SURVEY_PARTS else KPIS[MATCHED_PARTS.get(c, (None, c))[1]]
+                                 .aggregation] for c in _BASE])
+    REFERENCED.clear()
+    REFERENCED.update([c for c in _REAL if KPIS[c].aggregation in ("stock", "distinct")]
+                      + [r for r in MATCHED if any(KPIS[p].aggregation in ("stock", "distinct")
+                                                   for p in KPIS[r].components)])
+    _DERIVED = tuple(c for c, k in KPIS.items() if not k.base)
+    _KPI_ORDER = {c: i for i, c in enumerate(KPIS)}
+    _UNIT = {c: k.unit for c, k in KPIS.items()}
+    _DIRECTION = {c: k.direction for c, k in KPIS.items()}
+    _AGGREGATION = {c: k.aggregation for c, k in KPIS.items()}
+    _UNITS = np.array([k.unit for k in KPIS.values()], dtype=object)  # by catalog position
+    _BASE_POS = np.array([_KPI_ORDER[MATCHED_PARTS.get(c, (c,))[0]] for c in _BASE])
+    _SCORES = frozenset(c for c, k in KPIS.items() if k.aggregation == "score")
+
+
+_derive()
 _SEGMENT_ORDER = {s: i for i, s in enumerate((*SEGMENTS, MERGED, "EXTERNAL", "INTERNAL"))}
 _GRAIN_RANK = {g: i for i, g in enumerate(GRAINS)}
-_UNIT = {c: k.unit for c, k in KPIS.items()}
-_DIRECTION = {c: k.direction for c, k in KPIS.items()}
-_AGGREGATION = {c: k.aggregation for c, k in KPIS.items()}
-_UNITS = np.array([k.unit for k in KPIS.values()], dtype=object)  # by catalog position
-_BASE_POS = np.array([_KPI_ORDER[MATCHED_PARTS.get(c, (c,))[0]] for c in _BASE])
 
 
 _NONE = np.array(None, dtype=object)
@@ -1184,9 +1214,6 @@ def scorecard(native: pd.DataFrame, flt: Filter = Filter(), grain: str = "month"
                                                 "basis", "source", "other_sources"))
 
 
-_SCORES = frozenset(c for c, k in KPIS.items() if k.aggregation == "score")
-
-
 def _survey_basis(nat: _Native, segment: str, kpi: str, lo: int, hi: int, lang: str) -> str | None:
     """The surveys a score pools over [lo, hi]: those of its respondents whose period ends inside, named by
     their quarter or month when they are one, else by their dates; None when there is none."""
@@ -1553,16 +1580,42 @@ def side_by_side(native: pd.DataFrame, flt: Filter = Filter(), lang: str = "fr",
         words = fr if lang == "fr" else en
         rows.append({"stage": code, "stage_label": words[0], "external_kpi": code, "external_label": words[1],
                      "internal_kpi": code, "internal_label": words[2]})
-    sbs = pd.DataFrame(rows)
-    if f.empty:
+    twins = _twin_rows(lang)
+    sbs = pd.DataFrame(rows + twins)
+    if f.empty and not twins:
         return sbs.assign(external_value=np.nan, internal_value=np.nan, unit=None)
     key = np.where(f["stage"].eq("rate"), f["kpi"], f["stage"]).astype(object)
     for world, column in (("EXTERNAL", "external_value"), ("INTERNAL", "internal_value")):
         mine = f["segment"].eq(world).to_numpy()
         values = dict(zip(key[mine], f["value"].to_numpy(dtype=float)[mine], strict=True))  # ≤ 6 funnel rows
         sbs[column] = sbs["stage"].map(values).to_numpy(dtype=float)
+    if twins and out is not None and not out.empty:
+        found = {(s, k): v for s, k, v in zip(out["segment"], out["kpi"], out["value"].to_numpy(dtype=float),
+                                              strict=True) if s in ("EXTERNAL", "INTERNAL")}
+        n = len(rows)
+        for i, row in enumerate(twins, start=n):
+            sbs.loc[i, "external_value"] = found.get(("EXTERNAL", row["external_kpi"]), np.nan)
+            sbs.loc[i, "internal_value"] = found.get(("INTERNAL", row["internal_kpi"]), np.nan)
     sbs["unit"] = [KPIS[k].unit if k in KPIS else "%" for k in sbs["external_kpi"]]
     return sbs
+
+
+def _twin_rows(lang: str) -> list[dict]:
+    """Côte à côte's rows for the organisation's KPIs declared with a twin in the other world (one row per pair,
+    external first), named by their funnel stage when they have one."""
+    stages = {s.code: s.label(lang) for s in FUNNEL}
+    rows, seen = [], set()
+    for code, k in KPIS.items():
+        if not k.custom or k.twin not in KPIS or frozenset((code, k.twin)) in seen:
+            continue
+        seen.add(frozenset((code, k.twin)))
+        external, internal = (code, k.twin) if set(k.segments) <= set(EXTERNAL_SEGMENTS) else (k.twin, code)
+        stage = k.stage or KPIS[k.twin].stage
+        label = f"{stages[stage]} — {KPIS[external].label(lang)}" if stage in stages else KPIS[external].label(lang)
+        rows.append({"stage": f"twin:{external}", "stage_label": label, "external_kpi": external,
+                     "external_label": KPIS[external].label(lang), "internal_kpi": internal,
+                     "internal_label": KPIS[internal].label(lang)})
+    return rows
 
 
 # --- breakdowns and trends -----------------------------------------------------------------

@@ -43,6 +43,8 @@ __all__ = [
     "coverage_grid",
     "stale_origins",
     "catalog_frame",
+    "definition_fields",
+    "kpi_history_frame",
     "targets_frame",
     "targets_rows",
     "mapping_choices",
@@ -386,10 +388,58 @@ def catalog_frame(lang: str = "fr") -> pd.DataFrame:
         direction = (("↑ plus haut = mieux", "↑ higher is better") if k.direction > 0
                      else ("↓ plus bas = mieux", "↓ lower is better"))
         rows.append((k.label(lang), code, k.definition(lang), k.formula or "", k.unit,
-                     _pick(_AGGREGATION[k.aggregation], lang), _pick(direction, lang), ", ".join(k.segments)))
+                     _pick(_AGGREGATION[k.aggregation], lang), _pick(direction, lang), ", ".join(k.segments),
+                     t("orgkpi.custom" if k.custom else "orgkpi.builtin", lang)))
     return pd.DataFrame(rows, columns=_cols(
-        lang, ["Indicateur", "Code", "Définition", "Formule", "Unité", "Agrégation", "Sens", "Segments"],
-        ["KPI", "Code", "Definition", "Formula", "Unit", "Aggregation", "Direction", "Segments"]))
+        lang, ["Indicateur", "Code", "Définition", "Formule", "Unité", "Agrégation", "Sens", "Segments", "Origine"],
+        ["KPI", "Code", "Definition", "Formula", "Unit", "Aggregation", "Direction", "Segments", "Origin"]))
+
+
+_DEFINITION_FIELDS = {"code": "orgkpi.code", "label_fr": "orgkpi.label_fr", "label_en": "orgkpi.label_en",
+                      "definition_fr": "orgkpi.definition_fr", "definition_en": "orgkpi.definition_en",
+                      "segments": "orgkpi.segments", "aggregation": "orgkpi.kind", "unit": "orgkpi.unit",
+                      "direction": "orgkpi.direction", "synonyms": "orgkpi.synonyms",
+                      "numerator": "orgkpi.numerator", "minus": "orgkpi.minus", "denominator": "orgkpi.denominator",
+                      "stage": "orgkpi.stage", "twin": "orgkpi.twin"}
+"""Field of a definition (``kpis.custom.Definition``) -> the label the Référentiel's form gives it."""
+
+
+def definition_fields(fields, lang: str = "fr") -> str:
+    """The fields an edit changed, as the form names them: ``"Unité, Sens"``."""
+    return ", ".join(t(_DEFINITION_FIELDS.get(f, "orgkpi.title"), lang) for f in fields)
+
+
+def _shown(value) -> str:
+    if value is None or value == []:
+        return "—"
+    return ", ".join(map(str, value)) if isinstance(value, list) else str(value)
+
+
+def kpi_history_frame(history: pd.DataFrame, lang: str = "fr") -> pd.DataFrame:
+    """The history of the organisation's KPIs (``Store.kpi_history``) as the Référentiel shows it: when, who,
+    the KPI, its version, the action, what changed (before → after; every field on creation) and the
+    observations and targets that held the KPI then.
+
+        >>> h = pd.DataFrame({"code": ["tickets"], "version": [2], "action": ["edited"], "changed_by": ["app"],
+        ...                   "changed_at": [pd.Timestamp("2026-11-30 09:05")], "observations": [3], "targets": [1],
+        ...                   "changes": [{"unit": ["count", "€"]}]})
+        >>> print(*kpi_history_frame(h, "en").iloc[0], sep=" | ")
+        2026-11-30 09:05 | app | tickets | 2 | edited | Unit: count → € | 3 | 1
+    """
+    rows = []
+    for r in history.itertuples(index=False):
+        label = KPIS[r.code].label(lang) if r.code in KPIS else r.code
+        if r.action == "edited":
+            colon = " : " if lang == "fr" else ": "
+            what = "; ".join(f"{t(_DEFINITION_FIELDS.get(f, 'orgkpi.title'), lang)}{colon}{_shown(a)} → {_shown(b)}"
+                             for f, (a, b) in r.changes.items())
+        else:
+            what = definition_fields(r.changes, lang) if r.action == "created" else ""
+        rows.append((pd.Timestamp(r.changed_at).strftime("%Y-%m-%d %H:%M"), r.changed_by, label, int(r.version),
+                     t(f"orgkpi.action.{r.action}", lang), what, int(r.observations), int(r.targets)))
+    return pd.DataFrame(rows, columns=_cols(
+        lang, ["Date (UTC)", "Par", "Indicateur", "Version", "Action", "Changements", "Observations", "Objectifs"],
+        ["Date (UTC)", "By", "KPI", "Version", "Action", "Changes", "Observations", "Targets"]))
 
 
 def targets_rows(targets: pd.DataFrame) -> pd.DataFrame:

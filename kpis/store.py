@@ -114,11 +114,14 @@ import duckdb
 import numpy as np
 import pandas as pd
 
+from kpis import catalog
 from kpis.catalog import MATCH_BY_CHANNEL, MATCH_SEPARATOR, MATCHED, MATCHED_PARTS
+from kpis.custom import Definition, changes, validate
 from kpis.errors import (
     BackupRejected,
     CannotUndelete,
     DuplicateBatch,
+    KpiInUse,
     NotImportable,
     OverlapConflict,
     SchemaTooNew,
@@ -126,6 +129,7 @@ from kpis.errors import (
     StoreLocked,
     StoreUnreadable,
     UnknownBatch,
+    UnknownKpi,
 )
 from kpis.model import ALL, DIMENSIONS, OBS_COLUMNS, SEGMENTS, Filter
 
@@ -148,11 +152,12 @@ __all__ = [
     "AUTO_BACKUPS_KEPT",
 ]
 
-SCHEMA_VERSION = 8
+SCHEMA_VERSION = 9
 """Version 1 had no ``obs_hash``/``parser_version`` on batches and no column mappings; version 5 adds the
 ``sample`` flag of targets and mappings, the deletion log's operation and undo columns, and the archives;
 version 6 adds ``batches.adds_to``; version 7 the reference origins and the origin of ``entity_totals``;
-version 8 the access grants and the audit trail."""
+version 8 the access grants and the audit trail; version 9 the organisation's KPIs (``custom_kpis``)
+and the history of their definitions (``kpi_history``)."""
 
 DEFAULT_LOCK_TIMEOUT = 10.0
 """Seconds a busy store is retried before ``StoreLocked``."""
@@ -180,7 +185,7 @@ ARCHIVES = {"deleted_batches": "batches", "deleted_observations": "observations"
 """Archive table -> the table whose rows it keeps (same columns plus ``operation``), for ``undelete``."""
 
 TABLES = ("schema_version", "counters", "batches", "observations", "deletions", "targets", "column_mappings",
-          "reference_origins", "grants", "audit",
+          "reference_origins", "grants", "audit", "custom_kpis", "kpi_history",
           *ARCHIVES)
 """Every table, in dependency order (backup, restore and tests walk them)."""
 
@@ -204,6 +209,8 @@ _ORDER = {
     "reference_origins": "segment, kpi",
     "grants": "id",
     "audit": "id",
+    "custom_kpis": "code",
+    "kpi_history": "code, version",
     "deleted_batches": "operation, id",
     "deleted_observations": "operation, batch_id, row_no",
     "deleted_targets": "operation, kpi, segment, entity, period_start, period_end",
@@ -306,6 +313,24 @@ _DDL = {
         action VARCHAR NOT NULL,
         segments VARCHAR NOT NULL,
         detail VARCHAR NOT NULL)""",
+    "custom_kpis": """CREATE TABLE custom_kpis (
+        code VARCHAR PRIMARY KEY,
+        definition VARCHAR NOT NULL,
+        version INTEGER NOT NULL,
+        created_by VARCHAR NOT NULL,
+        created_at TIMESTAMP NOT NULL,
+        updated_by VARCHAR NOT NULL,
+        updated_at TIMESTAMP NOT NULL)""",
+    "kpi_history": """CREATE TABLE kpi_history (
+        code VARCHAR NOT NULL,
+        version INTEGER NOT NULL,
+        action VARCHAR NOT NULL,
+        changed_by VARCHAR NOT NULL,
+        changed_at TIMESTAMP NOT NULL,
+        changes VARCHAR NOT NULL,
+        observations BIGINT NOT NULL,
+        targets BIGINT NOT NULL,
+        PRIMARY KEY (code, version))""",
     **{archive: f"CREATE TABLE {archive} AS SELECT *, CAST(NULL AS INTEGER) AS operation FROM {source} WHERE FALSE"
        for archive, source in ARCHIVES.items()},
     "entity_totals": """CREATE TABLE entity_totals (
@@ -338,7 +363,10 @@ group claim (``kpis.access``); ``audit`` records who did what and when: every im
 target change, reference choice and grant change, with the segments it touched.
 ``reference_origins`` holds the origin a person chose as the headline source of a stock, distinct count or
 ratio of stocks in a segment (``Store.set_reference_origin``); without one, the metrics take the origin
-that covers the selected window best."""
+that covers the selected window best.
+``custom_kpis`` holds the organisation's own KPIs, one JSON definition each (``kpis.custom.Definition``);
+``kpi_history`` one row per creation, edit or removal: who, when, what changed (field -> [before, after],
+JSON) and how many observations and targets held the KPI then."""
 
 
 # --- values returned -------------------------------------------------------
@@ -673,6 +701,7 @@ class Store:
     def __init__(self, path: str | os.PathLike, *, lock_timeout: float = DEFAULT_LOCK_TIMEOUT):
         self._setup(Path(path), lock_timeout)
         self._ensure_schema()
+        self.activate()
 
     def _setup(self, path: Path, lock_timeout: float) -> None:
         """Name the files; opens nothing (``restore_store`` works on a store that cannot be opened)."""
@@ -710,6 +739,7 @@ class Store:
             try:
                 con.execute("BEGIN TRANSACTION")
                 try:
+                    self._install_kpis(con)  # what the write derives (matched parts, kinds) follows this store
                     yield con
                     con.execute("UPDATE counters SET value = value + 1 WHERE name = 'data_version'")
                     version = _scalar(con, "SELECT value FROM counters WHERE name = 'data_version'")
@@ -1320,6 +1350,138 @@ class Store:
         frame["segments"] = frame["segments"].map(lambda v: [s for s in v.split(",") if s])
         frame["detail"] = frame["detail"].map(json.loads)
         return frame
+    # --- the organisation's KPIs ---------------------------------------------------
+
+    def activate(self) -> None:
+        """Install this store's own KPIs into the catalog (``kpis.catalog.install``) unless they already are.
+
+        Cheap when nothing changed (the data version is read from its sidecar); called when the store is opened,
+        before each read of totals and each write, and by the app on every page, so that a process using two
+        stores in turn, or a KPI defined by another process, always finds the catalog of the store it reads.
+        """
+        key = (str(self.path.resolve()), self.data_version())
+        if catalog.installed() == key:
+            return
+        with self._read() as con:
+            definitions = _kpi_definitions(con)
+        catalog.install([d.kpi() for d in definitions], key=key)
+
+    def _install_kpis(self, con) -> None:
+        """Inside a write: install the KPIs as this transaction sees them."""
+        catalog.install([d.kpi() for d in _kpi_definitions(con)], key=(str(self.path.resolve()), "writing"))
+
+    def kpi_definitions(self) -> list[Definition]:
+        """The organisation's KPIs, by code.
+
+            >>> store.kpi_definitions()
+            []
+        """
+        with self._read() as con:
+            return _kpi_definitions(con)
+
+    def add_kpi(self, definition: Definition, by: str = "local") -> Definition:
+        """Define one of the organisation's KPIs (``kpis.custom.validate`` first: ``DefinitionError``).
+
+            >>> d = store.add_kpi(Definition("tickets", "Tickets", "Tickets", "Demandes.", "Requests.",
+            ...                              ("B2E",), "flow", synonyms=("demandes d assistance",)), by="cdo")
+            >>> catalog.KPIS["tickets"].custom, catalog.kpi_for_name("Demandes d'assistance")
+            (True, 'tickets')
+
+        Recorded as version 1 in ``kpi_history``. Ingestion, metrics, targets and pages know it at once.
+        """
+        return self._change_kpi(definition, by, "created")
+
+    def edit_kpi(self, definition: Definition, by: str = "local") -> dict[str, list]:
+        """Change one of the organisation's KPIs (same code); returns what changed (field -> [before, after]),
+        recorded with who, when and how many observations and targets held the KPI then. Nothing changed:
+        nothing recorded. ``UnknownKpi`` for a code that is not one of the organisation's KPIs."""
+        return self._change_kpi(definition, by, "edited")
+
+    def remove_kpi(self, code: str, by: str = "local") -> None:
+        """Remove one of the organisation's KPIs. Refused (``KpiInUse``) while observations (current, superseded
+        or in the deletion archive) or targets hold it, or while another KPI is computed from it or is its
+        twin."""
+        now = _utcnow()
+        try:
+            with self._write() as con:
+                before = _kpi_definition(con, code)
+                observations, targets = _kpi_use(con, code)
+                if observations or targets:
+                    raise KpiInUse(
+                        f"L'indicateur {code!r} a encore des données : {observations} observation(s) et {targets} "
+                        "objectif(s). Supprimez d'abord les lots et les objectifs qui le contiennent.",
+                        f"The KPI {code!r} still has data: {observations} observation(s) and {targets} target(s). "
+                        "Delete the batches and targets holding it first.")
+                users = [k.code for k in catalog.KPIS.values() if k.code != code and (code in k.components
+                                                                                     or k.twin == code)]
+                if users:
+                    raise KpiInUse(f"L'indicateur {code!r} sert à {', '.join(users)} : modifiez ou supprimez-les "
+                                   "d'abord.", f"The KPI {code!r} is used by {', '.join(users)}: edit or remove "
+                                   "them first.")
+                version = int(_scalar(con, "SELECT version FROM custom_kpis WHERE code = ?", [code]))
+                con.execute("DELETE FROM custom_kpis WHERE code = ?", [code])
+                con.execute("INSERT INTO kpi_history VALUES (?, ?, 'removed', ?, ?, ?, 0, 0)",
+                            [code, _next_kpi_version(con, code, version), by, now,
+                             json.dumps({"code": [code, None]}, ensure_ascii=False)])
+                _audit(con, by, "kpi_remove", before.segments, kpi=code)
+                self._install_kpis(con)
+                if not before.kpi().base:
+                    _refresh_entity_totals(con)
+        finally:
+            self.activate()
+
+    def _change_kpi(self, definition: Definition, by: str, action: str):
+        now = _utcnow()
+        try:
+            with self._write() as con:
+                if action == "edited":
+                    before = _kpi_definition(con, definition.code)
+                    after = validate(definition, new=False)
+                    changed = changes(before, after)
+                    if not changed:
+                        return {}
+                    users = [k.code for k in catalog.KPIS.values() if definition.code in k.components]
+                    if users and after.aggregation in ("ratio", "score"):
+                        raise KpiInUse(
+                            f"{', '.join(users)} est calculé à partir de {definition.code!r}, qui doit rester un "
+                            "indicateur de base.", f"{', '.join(users)} is computed from {definition.code!r}, "
+                            "which must stay a base KPI.")
+                    version = int(_scalar(con, "SELECT version FROM custom_kpis WHERE code = ?",
+                                          [definition.code]))
+                    version = _next_kpi_version(con, definition.code, version)
+                    con.execute("UPDATE custom_kpis SET definition = ?, version = ?, updated_by = ?, updated_at = ? "
+                                "WHERE code = ?", [json.dumps(after.record(), ensure_ascii=False), version, by,
+                                                   now, after.code])
+                else:
+                    after = validate(definition, new=True)
+                    changed = {f: [None, v] for f, v in after.record().items()}
+                    version = _next_kpi_version(con, after.code, 0)
+                    con.execute("INSERT INTO custom_kpis VALUES (?, ?, ?, ?, ?, ?, ?)",
+                                [after.code, json.dumps(after.record(), ensure_ascii=False), version, by, now,
+                                 by, now])
+                observations, targets = _kpi_use(con, after.code)
+                con.execute("INSERT INTO kpi_history VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                            [after.code, version, action, by, now, json.dumps(changed, ensure_ascii=False),
+                             observations, targets])
+                _audit(con, by, "kpi_add" if action == "created" else "kpi_edit", after.segments, kpi=after.code,
+                       fields=sorted(changed) if action == "edited" else [])
+                self._install_kpis(con)
+                if action == "edited" or not after.kpi().base:  # the ratios' matched parts follow
+                    _refresh_entity_totals(con)
+        finally:
+            self.activate()
+        return after if action == "created" else changed
+
+    def kpi_history(self, code: str | None = None) -> pd.DataFrame:
+        """The history of the organisation's KPIs, newest first: code, version, action (created, edited,
+        removed), changed_by, changed_at, changes (field -> [before, after]), observations and targets holding
+        the KPI at that moment (a change made after data existed has ``observations`` > 0)."""
+        with self._read() as con:
+            out = con.execute(
+                "SELECT * FROM kpi_history" + (" WHERE code = ?" if code else "")
+                + " ORDER BY changed_at DESC, code, version DESC", [code] if code else []).df()
+        out["changes"] = [json.loads(c) for c in out["changes"]]
+        return out
 
     # --- reading ----------------------------------------------------------------
 
@@ -1366,6 +1528,7 @@ class Store:
         (``catalog.MATCHED``): what ``metrics.fetch`` reads, so that no ratio divides one source's numbers by
         another's and no stock is added across sources measuring different populations.
         """
+        self.activate()
         by = tuple(dict.fromkeys(by))
         unknown = [d for d in by if d not in DIMENSIONS]
         if unknown:
@@ -1474,7 +1637,8 @@ class Store:
 
             >>> store.backup("backups/2026-11-26")
             {'schema_version': 1, 'counters': 2, 'batches': 3, 'observations': 22, 'deletions': 0, 'targets': 1,
-             'column_mappings': 0, 'reference_origins': 0, 'grants': 0, 'audit': 4, 'deleted_batches': 0,
+             'column_mappings': 0, 'reference_origins': 0, 'grants': 0, 'audit': 4, 'custom_kpis': 0,
+             'kpi_history': 0, 'deleted_batches': 0,
              'deleted_observations': 0, 'deleted_targets': 0, 'deleted_mappings': 0}
 
         Returns the rows written per table. The manifest (``manifest.json``) holds the schema version, the
@@ -2492,6 +2656,44 @@ def _migrate_5_to_6(con) -> None:
     con.execute("ALTER TABLE deleted_batches ADD COLUMN adds_to VARCHAR")  # v5's archive keeps the same columns
 
 
+def _kpi_definitions(con) -> list[Definition]:
+    """The organisation's KPIs in a connection (none in a store older than version 8, during a migration)."""
+    present = _scalar(con, "SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = 'main' "
+                           "AND table_name = 'custom_kpis'")
+    if not present:
+        return []
+    return [Definition.from_record(json.loads(text))
+            for (text,) in con.execute("SELECT definition FROM custom_kpis ORDER BY code").fetchall()]
+
+
+def _kpi_definition(con, code: str) -> Definition:
+    row = con.execute("SELECT definition FROM custom_kpis WHERE code = ?", [code]).fetchone()
+    text = row[0] if row else None
+    if text is None:
+        builtin = code in catalog.BUILTIN_KPIS
+        raise UnknownKpi(
+            f"{code!r} est un indicateur intégré : il ne se modifie ni ne se supprime." if builtin else
+            f"Aucun indicateur de l'organisation n'a le code {code!r}.",
+            f"{code!r} is a built-in KPI: it can be neither edited nor removed." if builtin else
+            f"No KPI of the organisation has the code {code!r}.")
+    return Definition.from_record(json.loads(text))
+
+
+def _kpi_use(con, code: str) -> tuple[int, int]:
+    """Observations (current, superseded and archived by a deletion) and targets holding a KPI."""
+    observations = sum(int(_scalar(con, f"SELECT COUNT(*) FROM {t} WHERE kpi = ?", [code]))
+                       for t in ("observations", "deleted_observations"))
+    targets = sum(int(_scalar(con, f"SELECT COUNT(*) FROM {t} WHERE kpi = ?", [code]))
+                  for t in ("targets", "deleted_targets"))
+    return observations, targets
+
+
+def _next_kpi_version(con, code: str, current: int) -> int:
+    """The next version of a code's history (a code removed then defined again carries on its numbering)."""
+    last = _scalar(con, "SELECT MAX(version) FROM kpi_history WHERE code = ?", [code])
+    return max(current, int(last or 0)) + 1
+
+
 def _migrate_6_to_7(con) -> None:
     """v7: reference origins chosen by a person; ``entity_totals`` keeps the origin and the ratios' matched
     parts (rebuilt: it is derived)."""
@@ -2515,8 +2717,15 @@ def _migrate_7_to_8(con) -> None:
     con.execute(_DDL["audit"])
 
 
+def _migrate_8_to_9(con) -> None:
+    """v9: the organisation's KPIs and the history of their definitions."""
+    con.execute(_DDL["custom_kpis"])
+    con.execute(_DDL["kpi_history"])
+
+
 _MIGRATIONS = {1: _migrate_1_to_2, 2: _migrate_2_to_3, 3: _migrate_3_to_4, 4: _migrate_4_to_5,
-               5: _migrate_5_to_6, 6: _migrate_6_to_7, 7: _migrate_7_to_8}
+               5: _migrate_5_to_6, 6: _migrate_6_to_7, 7: _migrate_7_to_8,
+               8: _migrate_8_to_9}
 """from-version -> function migrating one step, inside the caller's transaction."""
 
 

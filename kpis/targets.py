@@ -22,7 +22,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from kpis.catalog import KPIS, fold, segment_of
+from kpis.catalog import KPIS, fold, on_change, segment_of
 from kpis.errors import FileRejected
 from kpis.ingest import parsing
 from kpis.ingest.issues import Issue, column_letter
@@ -39,7 +39,17 @@ _HEADERS = {
     "period": ("periode", "period", "annee", "year", "mois", "month", "trimestre", "quarter"),
     "value": ("cible", "target", "objectif", "objective", "valeur cible"),
 }
-_KPI_NAMES = {fold(name): code for code, k in KPIS.items() for name in (code, k.label_fr, k.label_en)}
+_KPI_NAMES: dict[str, str] = {}
+
+
+@on_change
+def _derive() -> None:
+    """KPI names a target sheet may use (code, French and English labels), again after ``catalog.install``."""
+    _KPI_NAMES.clear()
+    _KPI_NAMES.update({fold(name): code for code, k in KPIS.items() for name in (code, k.label_fr, k.label_en)})
+
+
+_derive()
 
 
 def _roles(header: list) -> dict[str, int]:

@@ -162,3 +162,22 @@ def test_the_deletion_log_and_its_undo_follow_the_segments(demo):
     marketing = ScopedStore(demo, resolve(Identity("p@groupe.fr", groups=("Marketing",)), GRANTS, admins=()))
     assert [d["batch_id"] for d in marketing.deletions()] == [b2c]
     assert marketing.undelete(deletion, by="p@groupe.fr").batch_ids == (b2c,)
+
+
+def test_the_organisations_kpis_are_changed_within_ones_segments_and_audited(tmp_path):
+    from kpis.custom import Definition
+
+    store = Store(tmp_path / "s.duckdb")
+    editor = ScopedStore(store, resolve(Identity("ana@groupe.fr"), GRANTS, admins=()))  # edits B2E
+    tickets = Definition("it_tickets", "Tickets DSI", "IT tickets", "Demandes à la DSI.", "Requests to IT.",
+                         segments=("B2E",), aggregation="flow", synonyms=("tickets dsi",))
+    editor.add_kpi(tickets, by="ana@groupe.fr")
+    leads = Definition("salon_leads", "Contacts salon", "Fair leads", "Contacts pris sur un salon.",
+                       "Leads met at a fair.", segments=("B2B",), aggregation="flow", synonyms=("contacts salon",))
+    with pytest.raises(AccessDenied, match="do not cover B2B"):
+        editor.add_kpi(leads, by="ana@groupe.fr")
+    assert [d.code for d in store.kpi_definitions()] == ["it_tickets"]
+    editor.remove_kpi("it_tickets", by="ana@groupe.fr")
+    trail = store.audit()
+    assert trail[["who", "action", "segments"]].values.tolist() == [
+        ["ana@groupe.fr", "kpi_remove", ["B2E"]], ["ana@groupe.fr", "kpi_add", ["B2E"]]]

@@ -14,6 +14,7 @@ from kpis import dashboard, metrics
 from kpis.catalog import KPIS
 from kpis.i18n import escape_markdown as md
 from kpis.i18n import fmt_value, t
+from kpis.model import Filter
 from kpis.settings import local_user
 from kpis.store import Store
 
@@ -778,3 +779,132 @@ def test_importer_reads_a_pivot_table_and_says_so(store_path):
     mine = stored[stored["period_start"] >= "2027-01-01"]
     # Search 100 + 120 = 220, Social 40 + 50 = 90: the subtotal and grand total rows and column left out
     assert mine.groupby("channel", observed=True)["value"].sum().to_dict() == {"Search": 220.0, "Social": 90.0}
+def _submit(at, form: str):
+    [button] = [b for b in at.button if str(b.key).startswith(f"FormSubmitter:{form}-")]
+    return button.click().run()
+
+
+def test_a_kpi_of_the_organisation_created_in_the_app_is_imported_targeted_shown_exported_and_backed_up(
+        store_path, tmp_path):
+    """The journey of issue 12: two columns no catalog foresaw (HR cases) become KPIs from the Importer, a ratio of them
+    is defined on the Référentiel, a target is uploaded, and the internal page shows and exports them."""
+    import io
+
+    import openpyxl
+
+    from kpis import catalog
+
+    def xlsx(rows):
+        book = openpyxl.Workbook()
+        for row in rows:
+            book.active.append(row)
+        out = io.BytesIO()
+        book.save(out)
+        return out.getvalue()
+
+    at = run_app("app_pages/importer.py")
+    referrals = xlsx([["Mois", "Segment", "Saisines reçues", "Saisines traitées"], ["2026-07", "B2E", 100, 80],
+                     ["2026-08", "B2E", 50, 45], ["2026-09", "B2E", 150, 90]])
+    at.file_uploader(key="uploads").upload("saisines_rh.xlsx", referrals).run()
+    assert len([e for e in at.expander if e.label == t("import.create_kpi", "fr")]) == 2  # columns C and D
+    for header, code in (("Saisines reçues", "saisines_recues"), ("Saisines traitées", "saisines_traitees")):
+        form = next(str(b.key).split(":", 1)[1].rsplit("-", 1)[0] for b in at.button
+                    if str(b.key).startswith("FormSubmitter:create_kpi_"))
+        assert (at.text_input(key=f"{form}_code").value, at.text_input(key=f"{form}_label_fr").value,
+                at.text_area(key=f"{form}_synonyms").value) == (code, header, header)  # pre-filled from the header
+        at.selectbox(key=f"{form}_world").set_value("internal")
+        _submit(at, form)
+        assert not at.exception and f"Indicateur « {md(header)} » créé." in _texts(at)
+    # both columns are read again with the new KPIs: nothing left to create, three rows kept
+    assert not [b for b in at.button if str(b.key).startswith("FormSubmitter:create_kpi_")]
+    assert at.dataframe[0].value.iloc[0]["Gardées"] == 3
+    at.button(key="do_import").click().run()
+    assert "lot n° 4 importé, 6 valeurs enregistrées" in _texts(at)
+
+    at.switch_page("app_pages/catalog.py").run()
+    form = "orgkpi_form_new"
+    for widget, value in (("code", "taux_cloture"), ("label_fr", "Taux de clôture"),
+                          ("label_en", "Closure rate")):
+        at.text_input(key=f"{form}_{widget}").set_value(value)
+    at.text_area(key=f"{form}_definition_fr").set_value("Saisines traitées / saisines reçues.")
+    at.text_area(key=f"{form}_definition_en").set_value("Handled / received referrals.")
+    at.selectbox(key=f"{form}_world").set_value("internal")
+    at.selectbox(key=f"{form}_kind").set_value("ratio")
+    at.selectbox(key=f"{form}_unit").set_value("%")
+    at.selectbox(key=f"{form}_numerator").set_value("saisines_traitees")
+    at.selectbox(key=f"{form}_denominator").set_value("saisines_recues")
+    _submit(at, form)
+    assert not at.exception and "Indicateur « Taux de clôture » créé." in _texts(at)
+    listed = at.dataframe[0].value.set_index("Code")
+    assert listed.loc["taux_cloture", "Origine"] == "Organisation" and listed.loc["clicks", "Origine"] == "Intégré"
+    assert listed.loc["taux_cloture", "Formule"] == "saisines_traitees / saisines_recues"
+    # a change once data exist is kept in the history shown on the page
+    at.selectbox(key="orgkpi_pick").set_value("saisines_recues").run()
+    at.text_area(key="orgkpi_form_saisines_recues_definition_en").set_value("HR referrals received.")
+    _submit(at, "orgkpi_form_saisines_recues")
+    assert "Indicateur « Saisines reçues » modifié : Définition (anglais)." in _texts(at)
+    history = next(d.value for d in at.dataframe if "Changements" in d.value.columns)
+    edited = history[history["Action"] == "modification"].iloc[0]
+    assert (edited["Indicateur"], edited["Version"], edited["Observations"]) == ("Saisines reçues", 2, 3)
+    assert edited["Changements"] == "Définition (anglais) : Saisines reçues → HR referrals received."
+    # removing a KPI that has data is refused with the count
+    at.button(key="orgkpi_remove_saisines_recues").click().run()
+    assert md("a encore des données : 3 observation(s) et 0 objectif(s).") in _texts(at)
+    # a target for the ratio, uploaded as a sheet naming it by its label
+    targets = xlsx([["KPI", "Segment", "Période", "Cible"], ["Taux de clôture", "B2E", "T3 2026", "75 %"]])
+    at.file_uploader(key="targets_upload").upload("objectifs.xlsx", targets).run()
+    at.button(key="targets_save").click().run()
+    assert "1 objectif(s) enregistré(s)." in _texts(at)
+
+    at.pills(key="period").set_value("lq").run()  # the last complete quarter of the data: Q3 2026
+    at.switch_page("app_pages/internal.py").run()
+    assert not at.exception
+    cards = {m.label: m.value for m in at.metric}
+    assert cards["Saisines reçues"] == "300" and cards["Saisines traitées"] == "215"  # 100 + 50 + 150; 80 + 45 + 90
+    # Q3 closure (80 + 45 + 90) / (100 + 50 + 150) = 71.7 %; against 75 %: attainment 95.6 %, amber
+    assert cards[":orange-badge[96\u202f%] Taux de clôture"] == "71,7\u202f%"
+    # the page's workbook, built as its download button builds it, holds the new KPIs
+    sel = at.session_state["selection"]
+    flt = dashboard.INTERNAL_WORLD.restrict(sel.flt)
+    view = metrics.cdo_view(Store(store_path), flt, sel.grain, lang="fr")
+    book = openpyxl.load_workbook(io.BytesIO(dashboard.view_workbook(view, "fr")))
+    cells = [(c.value, r[i + 1].value if i + 1 < len(r) else None) for ws in book.worksheets
+             for r in ws.iter_rows() for i, c in enumerate(r)]
+    labels = {v for v, _ in cells}
+    assert {"Saisines reçues", "Saisines traitées", "Taux de clôture"} <= labels
+
+    # backed up, then restored into a new store: the KPIs, their history and their data come back
+    store = Store(store_path)
+    store.backup(tmp_path / "bk")
+    from kpis.store import restore_store
+
+    restore_store(tmp_path / "copy.duckdb", tmp_path / "bk")
+    catalog.install()
+    copy = Store(tmp_path / "copy.duckdb")
+    assert [d.code for d in copy.kpi_definitions()] == ["saisines_recues", "saisines_traitees", "taux_cloture"]
+    assert len(copy.kpi_history()) == 4 and catalog.KPIS["taux_cloture"].custom
+    q3 = Filter(segments=("B2E",), start=date(2026, 7, 1), end=date(2026, 9, 30))
+    table = metrics.kpi_table(metrics.fetch(copy, q3, "quarter"), q3, "quarter")
+    assert table.set_index("kpi").loc["taux_cloture", "value"] == pytest.approx(215 / 300)
+
+
+def test_a_kpi_of_the_organisation_without_data_is_removed_from_the_referentiel(store_path):
+    from kpis import catalog
+    from kpis.custom import Definition
+
+    at = run_app("app_pages/catalog.py")
+    Store(store_path).add_kpi(Definition("factory_visits", "Visites d'usine", "Factory visits", "Visites.", "Visits.",
+                                         ("B2E",), "flow", synonyms=("Visites usine",)), by="cdo")
+    at.run()
+    builtin = len(catalog.BUILTIN_KPIS)
+    assert len(at.dataframe[0].value) == builtin + 1  # the built-in ones and the organisation's one
+    at.selectbox(key="orgkpi_pick").set_value("factory_visits").run()
+    # a refused definition says why in the page's language and changes nothing
+    at.text_input(key="orgkpi_form_factory_visits_label_en").set_value("Clicks")
+    _submit(at, "orgkpi_form_factory_visits")
+    assert md("Le libellé 'Clicks' est déjà celui de l'indicateur 'clicks'.") in _texts(at)
+    assert Store(store_path).kpi_definitions()[0].label_en == "Factory visits"
+    at.button(key="orgkpi_remove_factory_visits").click().run()
+    assert not at.exception and "Indicateur « Visites d'usine » supprimé." in _texts(at)
+    assert at.selectbox(key="orgkpi_pick").value is None and Store(store_path).kpi_definitions() == []
+    assert len(at.dataframe[0].value) == builtin

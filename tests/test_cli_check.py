@@ -68,7 +68,7 @@ def test_json_contract(tmp_path):
         {"column": "D", "header": "Impressions", "role": "kpi", "kpi": "impressions", "match": "exact"},
         {"column": "E", "header": "Clics", "role": "kpi", "kpi": "clicks", "match": "exact"},
         {"column": "F", "header": "CTR", "role": "ignored", "reason": "ratio recomputed from its components"}]
-    assert sheet["unknown_columns"] == [{"column": "C", "header": "État", "closest": []}]
+    assert sheet["unknown_columns"] == [{"column": "C", "header": "État", "closest": [], "profile": None}]  # text
     assert sheet["period"] == {"start": "2026-09-01", "end": "2026-09-02"}
     assert sheet["rows"] == {"read": 3, "kept": 2, "rejected": 0, "dropped": 1}
     assert sheet["totals"] == {"clicks": 30.0, "impressions": 3000.0}

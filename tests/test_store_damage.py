@@ -313,7 +313,7 @@ def test_restore_refuses_a_tampered_backup_and_leaves_the_store_as_it_was(backed
 MANIFESTS = [
     ("not JSON", "{", "is not a Passerelle backup"),
     ("a list", "[]", "is not a Passerelle backup's"),
-    ("no format", '{"schema_version": 7}', "is not a Passerelle backup's"),
+    ("no format", f'{{"schema_version": {SCHEMA_VERSION}}}', "is not a Passerelle backup's"),
     ("schema as text", '{"format": "passerelle-backup", "schema_version": "7"}', "Backup has schema 7"),
     ("no checksums", f'{{"format": "passerelle-backup", "schema_version": {SCHEMA_VERSION}, "tables": {{}}}}',
      "no SHA-256 checksums"),

@@ -6,7 +6,8 @@
     >>> ui.cards_grid(dashboard.cards(view, "B2C", dashboard.CDO_CARDS["B2C"], sel.lang))
 
 ``ui.data`` holds the cached ``kpis`` calls, ``ui.deletion`` the deletion
-previews, confirmations and undo buttons, ``ui.questions`` the Importer's
+previews, confirmations and undo buttons, ``ui.kpi_form`` the form defining
+one of the organisation's KPIs, ``ui.questions`` the Importer's
 questions about doubtful columns, ``ui.state`` the per-session
 selection, language and settings, ``ui.widgets`` the small reusable pieces
 and ``ui.world`` the one function both world pages call. No pandas logic
@@ -29,6 +30,8 @@ from ui.data import (
     dimension_values,
     forget_uploads,
     indexed_trends,
+    kpi_definitions,
+    kpi_history,
     kpi_origins,
     kpi_table,
     observations,
@@ -41,7 +44,8 @@ from ui.data import (
     targets,
 )
 from ui.deletion import batch_delete_form, demo_banner, preview_lines, show_messages, undo_buttons
-from ui.questions import question_answers, question_choice, questions_asked
+from ui.kpi_form import kpi_form, remove_button, show_kpi_message
+from ui.questions import create_kpi_offer, question_answers, question_choice, questions_asked
 from ui.state import (
     LANGUAGE_NAMES,
     Selection,
@@ -75,12 +79,14 @@ __all__ = [
     # ui.data
     "audit", "batches", "breakdown", "by_source", "cdo_view", "check", "coverage", "data_version",
     "deletion_preview", "deletions", "demo_preview", "dimension_values", "forget_uploads", "indexed_trends",
-    "kpi_origins", "kpi_table", "observations", "overlaps", "raw_store", "reference_origins", "remembered_mappings",
-    "store", "store_error", "targets",
+    "kpi_definitions", "kpi_history", "kpi_origins", "kpi_table", "observations", "overlaps", "raw_store",
+    "reference_origins", "remembered_mappings", "store", "store_error", "targets",
     # ui.deletion
     "batch_delete_form", "demo_banner", "preview_lines", "show_messages", "undo_buttons",
+    # ui.kpi_form
+    "kpi_form", "remove_button", "show_kpi_message",
     # ui.questions
-    "question_answers", "question_choice", "questions_asked",
+    "create_kpi_offer", "question_answers", "question_choice", "questions_asked",
     # ui.state
     "LANGUAGE_NAMES", "Selection", "comparison_control", "custom_range", "drop_range_params", "lang", "selection",
     "set_selection", "settings", "t", "url_choice", "url_chose", "url_notes", "url_write",

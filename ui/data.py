@@ -48,7 +48,9 @@ def store() -> ScopedStore:
 def raw_store() -> Store:
     """The store itself, unscoped: for the sign-in (grants are read before rights exist) and the demo seeding."""
     try:
-        return _open_store(settings().store)
+        opened = _open_store(settings().store)
+        opened.activate()  # its own KPIs in the catalog, again if another process changed them
+        return opened
     except StoreError as exc:
         store_error(exc)
 
@@ -79,6 +81,16 @@ def dimension_values(version: str, segments: tuple[str, ...] = ()) -> dict:
 @st.cache_data(show_spinner=False, max_entries=16)
 def batches(version: str) -> list[dict]:
     return store().batches(details=True)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def kpi_definitions(version: str) -> list:
+    return store().kpi_definitions()
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def kpi_history(version: str):
+    return store().kpi_history()
 
 
 @st.cache_data(show_spinner=False, max_entries=16)

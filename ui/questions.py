@@ -1,5 +1,6 @@
 """The Importer's questions about doubtful columns (``kpis.ingest.results.Question``): each shows why, and a
-choice that feeds the same mapping as ``--map``.
+choice that feeds the same mapping as ``--map``; and, for a column not understood, the offer to make it one of
+the organisation's KPIs (``create_kpi_offer``).
 
     >>> asked = questions_asked(base, result)          # the file checked without, then with the choices made
     >>> maps |= question_answers(asked, f.file_id)     # before checking the file again
@@ -16,8 +17,10 @@ from __future__ import annotations
 import streamlit as st
 
 from kpis import reports
+from kpis.custom import guess
 from kpis.i18n import escape_markdown as md
-from kpis.ingest.results import FileResult, Question
+from kpis.ingest.results import FileResult, Question, SheetResult
+from ui.kpi_form import kpi_form
 from ui.state import lang, t
 
 
@@ -51,3 +54,15 @@ def question_choice(question: Question, file_id: str) -> None:
     st.selectbox(t("import.question", sheet=md(question.sheet), column=question.column, header=md(question.header)),
                  list(labels), index=None, key=_key(question, file_id), format_func=labels.get,
                  placeholder=t("import.question_pending"))
+
+
+def create_kpi_offer(sheet: SheetResult, column: dict, file_id: str, segment: str | None) -> None:
+    """"Create a KPI from this column": the form pre-filled from the column's header (code, labels, recognised
+    header) and the profile of its values (a count, euros; a rate is noted, since a ratio needs components).
+    Once saved, the app reruns and the file is read again with the new KPI."""
+    if not column["header"]:
+        return
+    seg = segment or (sheet.segments[0] if len(sheet.segments) == 1 else None)
+    start, note = guess(column["header"], column.get("profile"), seg)
+    with st.expander(t("import.create_kpi"), icon=":material/add_chart:"):
+        kpi_form(f"create_kpi_{file_id}_{sheet.sheet}_{column['column']}", start=start, note=note)

@@ -45,9 +45,9 @@ def render_world(world: World) -> None:
 def _overview(world: World, view, flt: Filter, sel: Selection) -> tuple[str | None, str]:
     """The world's cards, then one KPI's trend with its target line; returns the KPI and the segment picked."""
     st.caption(t("world.caption", segments=", ".join(flt.segments)))
-    cards_grid(dashboard.cards(view, dashboard.headline_segment(flt.segments), world.kpis, sel.lang, sel.compare))
+    cards_grid(dashboard.cards(view, dashboard.headline_segment(flt.segments), world.all_kpis(), sel.lang, sel.compare))
     with st.container(border=True):
-        kpi = kpi_picker(view.scorecard, world.kpis, key=f"{world.key}_kpi")
+        kpi = kpi_picker(view.scorecard, world.all_kpis(), key=f"{world.key}_kpi")
         if kpi:
             _trend(view, flt, kpi, sel)
     segment = st.segmented_control(t("world.segment"), list(flt.segments), key=f"{world.key}_segment",

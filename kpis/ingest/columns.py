@@ -8,7 +8,9 @@
 
 from __future__ import annotations
 
+import re
 from collections import Counter, defaultdict
+from collections.abc import Sequence
 
 from kpis import catalog
 from kpis.catalog import fold, match_header
@@ -18,7 +20,7 @@ from kpis.ingest.mapping import LONG_KPI_HEADERS, LONG_VALUE_HEADERS, Target, co
 from kpis.ingest.results import Column
 
 __all__ = ["AMBIGUOUS_REASON", "RATIO_REASON", "SPLIT_ROLES", "map_columns", "position_name", "roles",
-           "unknown_columns"]
+           "unknown_columns", "value_profile"]
 
 RATIO_REASON = "ratio recomputed from its components"
 AMBIGUOUS_REASON = "ambiguous: choose with --map"
@@ -77,10 +79,57 @@ def position_name(columns: list[Column], column: Column) -> str:
     return f"{column.header}#{[c.index for c in same].index(column.index) + 1}"
 
 
-def unknown_columns(columns: list[Column]) -> list[dict]:
-    """The columns not understood, each with the catalog's closest names (for the report)."""
-    return [{"column": c.letter, "header": c.header, "closest": catalog.closest(c.header) if c.header else []}
+def unknown_columns(columns: list[Column], body: Sequence[list] = ()) -> list[dict]:
+    """The columns not understood, each with the catalog's closest names (for the report) and the ``profile`` of
+    its first values (``value_profile``: what a KPI made from it would count; never the values themselves)."""
+    sample = body[:SAMPLE_ROWS]
+    return [{"column": c.letter, "header": c.header, "closest": catalog.closest(c.header) if c.header else [],
+             "profile": value_profile([r[c.index] for r in sample if c.index < len(r)])}
             for c in columns if c.role == "unknown"]
+
+
+_NUMBER = re.compile(r"^[-+]?[\d\s\u00a0\u202f.,]*\d[\d\s\u00a0\u202f.,]*$")
+
+
+def value_profile(values: list) -> str | None:
+    """What a column's values look like: ``"integers"``, ``"euros"``, ``"percent"``, ``"fractions"`` (all between 0
+    and 1), ``"decimals"``, or ``None`` (text, dates, nothing).
+
+        >>> value_profile([12, 30, "7"]), value_profile(["1 200 €", "900 €"]), value_profile(["45 %", 0.3])
+        ('integers', 'euros', 'percent')
+        >>> value_profile([0.25, 0.5]), value_profile(["Alice", 3])
+        ('fractions', None)
+    """
+    numbers, euro, percent = [], False, False
+    for value in values:
+        if is_blank(value):
+            continue
+        if isinstance(value, bool):
+            return None
+        if isinstance(value, (int, float)):
+            numbers.append(float(value))
+            continue
+        text = str(value).strip()
+        euro = euro or "€" in text
+        percent = percent or text.endswith("%")
+        core = text.replace("€", "").replace("%", "").strip()
+        if not _NUMBER.match(core):
+            return None
+        try:
+            numbers.append(float(re.sub(r"[\s\u00a0\u202f]", "", core).replace(",", ".")))
+        except ValueError:
+            numbers.append(1.5)  # 1.234,5 or 1,234.5: a number, not a fraction
+    if not numbers:
+        return None
+    if percent:
+        return "percent"
+    if euro:
+        return "euros"
+    if all(n.is_integer() for n in numbers):
+        return "integers"
+    if all(0 <= n <= 1 for n in numbers):
+        return "fractions"
+    return "decimals"
 
 
 def _mapped(idx: int, text: str, t: Target) -> Column:

@@ -623,7 +623,8 @@ def read_flat(raw: RawSheet, segment: str | None, forced: dict[str, Target], rem
         res.rows = _source_rows(flat.sheet.row_numbers[1:], *res.row_flags)
     for c in res.columns:
         c.source = flat.letters(c.index) or None
-    res.unknown_columns = unknown_columns(res.columns)
+    profiles = {u["column"]: u.get("profile") for u in res.unknown_columns}  # read on the flat body
+    res.unknown_columns = [{**u, "profile": profiles.get(u["column"])} for u in unknown_columns(res.columns)]
     res.questions = [replace(q, column=flat.place(None, q.column) or q.column) for q in res.questions]
     return res
 

@@ -72,7 +72,7 @@ def read_sheet(raw: RawSheet, segment: str | None, forced: dict[str, Target], re
         width = max([len(head)] + [len(r) for r in body[:SAMPLE_ROWS]])
         return read_crosstab(res, head, SheetTable.from_rows(body, numbers, width), segment, log)
     res.columns = own_matches(map_columns(head, body, header.forced, log), own)
-    res.unknown_columns = unknown_columns(res.columns)
+    res.unknown_columns = unknown_columns(res.columns, body)
     table = SheetTable.from_rows(body, numbers, max([c.index + 1 for c in res.columns] + [0]))
     stated = stated_days(raw.name, raw.rows[:header.index]) if window is not None else None
     return _read_table(res, table, segment, log, window, stated)
