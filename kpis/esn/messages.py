@@ -171,8 +171,9 @@ def read_messages(rows: Sequence[Sequence], numbers: Sequence[int], layout: Layo
         else:
             replied_author.append(starter_author.get(thread[k]))
     departments = [_text(c) or None for c in cells("department")]
+    texts = cells("text")
     return Messages(
         day=days[idx] if idx else np.array([], dtype="datetime64[D]"),
         group=groups, author=[authors[i] for i in idx], thread=thread, starter=starter,
-        replied_author=replied_author, text=[_text(c) for c in (cells("text")[i] for i in idx)],
+        replied_author=replied_author, text=[_text(texts[i]) for i in idx],
         department=[departments[i] for i in idx], row=[nums[i] for i in idx], excluded=excluded, issues=issues)
