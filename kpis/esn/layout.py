@@ -39,7 +39,8 @@ VIVA_COLUMNS = {
     "group": ("group name",), "group_id": ("group id",), "author": ("sender id",), "text": ("body",),
     "date": ("created at",), "private_group": ("in private group",),
     "private_conversation": ("in private conversation",), "deleted": ("deleted at",),
-    "message_type": ("message type",), "sender_type": ("sender type",),
+    "message_type": ("message type",), "sender_type": ("sender type",), "name": ("sender name",),
+    "email": ("sender email",),
 }
 VIVA_REQUIRED = ("message_id", "thread", "author", "text", "date")
 
@@ -60,6 +61,9 @@ GENERIC_COLUMNS = {
     "reactions": ("reactions", "nombre de reactions", "reaction count", "likes", "j aime", "like count"),
     "private": ("prive", "private", "is private", "confidentiel", "groupe prive", "private group"),
     "department": ("direction", "departement", "department", "entite", "entity", "service", "business unit"),
+    "name": ("nom", "name", "nom complet", "full name", "display name", "nom de l auteur", "author name",
+             "sender name", "prenom nom"),
+    "email": ("e mail", "email", "adresse e mail", "courriel", "mail", "sender email", "author email"),
 }
 GENERIC_REQUIRED = ("date", "author", "text")
 

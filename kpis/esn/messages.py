@@ -19,6 +19,7 @@ common feed (``NETWORK_FEED``).
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Sequence
@@ -34,6 +35,7 @@ NETWORK_FEED = "Tout le réseau"
 """The group of messages posted outside any group (Viva Engage's ``All Company`` feed)."""
 
 SYSTEM_TYPES = frozenset({"system"})
+_NAME_WORD = re.compile(r"[^\W\d_]+")
 
 
 @dataclass
@@ -49,6 +51,7 @@ class Messages:
     text: list[str]
     department: list[str | None]
     row: list[int]  # the source's row numbers
+    name_words: frozenset = frozenset()  # words of the authors' names and e-mail addresses: never a topic
     excluded: Counter = field(default_factory=Counter)  # reason -> messages left out
     issues: list = field(default_factory=list)  # (code, severity, fr, en, row, column index)
 
@@ -171,9 +174,12 @@ def read_messages(rows: Sequence[Sequence], numbers: Sequence[int], layout: Layo
         else:
             replied_author.append(starter_author.get(thread[k]))
     departments = [_text(c) or None for c in cells("department")]
+    name_words = frozenset(w for role in ("name", "email") if role in cols for c in set(cells(role))
+                           for w in _NAME_WORD.findall(_text(c).lower()) if len(w) >= 3)
     texts = cells("text")
     return Messages(
         day=days[idx] if idx else np.array([], dtype="datetime64[D]"),
         group=groups, author=[authors[i] for i in idx], thread=thread, starter=starter,
         replied_author=replied_author, text=[_text(texts[i]) for i in idx],
-        department=[departments[i] for i in idx], row=[nums[i] for i in idx], excluded=excluded, issues=issues)
+        department=[departments[i] for i in idx], row=[nums[i] for i in idx], name_words=name_words,
+        excluded=excluded, issues=issues)

@@ -6,10 +6,13 @@
 
 ``term_counts`` gives, per month × group, each term's distinct authors and messages, and keeps only the terms
 that at least ``MIN_AUTHORS`` distinct authors used in that month and group (and, under ``"(all)"``, in the
-whole network that month): this is what is kept of the messages' words. ``top_terms`` ranks the kept terms of
-a window by messages weighted by how specific they are (a TF-IDF over the month × group cells: a word every
-space uses, such as « merci », sinks), with their change against the previous window; a word is dropped when
-a phrase holding it has as many messages (« projet atlas » says what « atlas » would).
+whole network that month): this is what is kept of the messages' words. A word of an author's name or address
+is never a term when the export lists them (``Messages.name_words``: « Bravo Amélie » five times is no topic).
+
+``top_terms`` ranks the kept terms of a window by messages weighted by how specific they are (a TF-IDF over
+the month × group cells: a word every space uses, such as « merci », sinks), with their change against the
+previous window; a word is dropped when a phrase holding it has as many messages (« projet atlas » says what
+« atlas » would).
 """
 
 from __future__ import annotations
@@ -87,8 +90,11 @@ def term_counts(messages: Messages, groups: Sequence[str] | None = None,
     groups = list(groups if groups is not None else messages.group)
     months = [d.replace(day=1) for d in messages.day.astype(object).tolist()]
     cells: dict[tuple[date, str, str], tuple[set, list]] = {}
+    names = messages.name_words
     for i, text in enumerate(messages.text):
         for term in terms(text):
+            if names and any(w in names for w in term.split(" ")):
+                continue
             for g in (groups[i], ALL):
                 authors, count = cells.setdefault((months[i], g, term), (set(), [0]))
                 authors.add(messages.author[i])

@@ -125,3 +125,13 @@ def test_profiles_from_an_export_follow_reply_ids():
     found = profiles(msgs.author, msgs.starter.tolist(), msgs.replied_author, msgs.department)
     # e1 starts m1, answered by e2–e6: 5 replies; the department has 6 people
     assert [(p.rank, p.department, p.threads, p.replies) for p in found] == [(1, "Industrie", 1, 5)]
+
+
+def test_a_name_the_export_lists_is_never_a_topic():
+    rows = [["Date", "Groupe", "Auteur", "Nom", "E-mail", "Texte"]]
+    rows += [[f"0{k}/09/2026", "G", f"e{k}", f"Personne{k} Durand", f"p{k}@horizon.example",
+              "Bravo Amélie pour la démo Zephyr"] for k in range(1, 6)]
+    rows += [["06/09/2026", "G", "e6", "Amélie Morel", "amelie.morel@horizon.example", "Merci à tous"]]
+    counts = term_counts(_messages(rows))
+    # five people wrote « amélie » and « démo zephyr »; Amélie is a listed author's name: never a term
+    assert {c.term for c in counts} == {"bravo", "démo", "zephyr", "démo zephyr"}
