@@ -81,6 +81,8 @@ pages = {
                 help=t("help.external", lang)),
         st.Page("app_pages/internal.py", title=t("nav.internal", lang), icon=":material/groups:", url_path="interne",
                 help=t("help.internal", lang)),
+        st.Page("app_pages/e_reputation.py", title=t("nav.reputation", lang), icon=":material/forum:",
+                url_path="e-reputation", help=t("help.reputation", lang)),
     ],
     t("nav.data", lang): [
         *([st.Page("app_pages/importer.py", title=t("nav.importer", lang), icon=":material/upload_file:",

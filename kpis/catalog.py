@@ -360,6 +360,35 @@ _CATALOG = (
           "Requests opened with IT support (fewer means the tool is better understood).",
           INTERNAL, ("helpdesk tickets", "tickets d assistance", "tickets", "tickets ouverts", "support tickets",
                      "demandes d assistance", "tickets helpdesk"), direction=-1),
+    # --- internal: e-reputation on the enterprise social network (kpis.esn) -------------------
+    _flow("esn_threads", "Conversations lancées (RSE)", "Conversations started (ESN)",
+          "Messages du réseau social d'entreprise qui ouvrent une conversation, hors groupes et échanges privés.",
+          "Enterprise social network messages that start a conversation, private groups and chats excluded.",
+          INTERNAL, ("conversations lancees", "conversations started", "fils de discussion", "threads")),
+    _flow("esn_replied_threads", "Conversations avec réponse (RSE)", "Conversations with a reply (ESN)",
+          "Conversations lancées dans la période qui ont reçu au moins une réponse.",
+          "Conversations started in the period that received at least one reply.",
+          INTERNAL, ("conversations avec reponse", "conversations with a reply", "replied threads")),
+    _flow("esn_messages", "Messages analysés (RSE)", "Analysed messages (ESN)",
+          "Messages et réponses publiés sur le réseau social d'entreprise, hors groupes et échanges privés.",
+          "Posts and replies on the enterprise social network, private groups and chats excluded.",
+          INTERNAL, ("messages analyses", "analysed messages", "messages rse", "esn messages")),
+    _distinct("esn_voices", "Voix actives (RSE)", "Active voices (ESN)",
+              "Auteurs distincts d'au moins un message sur le réseau social dans la période native.",
+              "Distinct authors of at least one message on the social network in the native period.",
+              INTERNAL, ("voix actives", "active voices", "auteurs distincts", "distinct authors")),
+    _flow("esn_positive_messages", "Messages positifs (RSE)", "Positive messages (ESN)",
+          "Messages du réseau social d'entreprise de tonalité positive.",
+          "Enterprise social network messages with a positive tone.",
+          INTERNAL, ("messages positifs", "positive messages")),
+    _flow("esn_negative_messages", "Messages négatifs (RSE)", "Negative messages (ESN)",
+          "Messages du réseau social d'entreprise de tonalité négative.",
+          "Enterprise social network messages with a negative tone.",
+          INTERNAL, ("messages negatifs", "negative messages"), direction=-1),
+    _flow("esn_neutral_messages", "Messages neutres (RSE)", "Neutral messages (ESN)",
+          "Messages du réseau social d'entreprise sans tonalité marquée (questions, informations).",
+          "Enterprise social network messages without a marked tone (questions, information).",
+          INTERNAL, ("messages neutres", "neutral messages")),
     # --- both worlds -------------------------------------------------------------------------
     _distinct("active_users", "Utilisateurs actifs", "Active users",
               "Personnes distinctes actives dans la période native (moyenne sur les périodes plus longues).",
@@ -438,6 +467,14 @@ _CATALOG = (
     _ratio("ideas_adoption_rate", "Taux d'adoption des idées", "Idea adoption rate",
            "Idées adoptées / idées proposées.", "Ideas adopted / suggestions.", INTERNAL, "ideas_adopted",
            "suggestions"),
+    _ratio("esn_reply_rate", "Taux de réponse (RSE)", "Reply rate (ESN)",
+           "Conversations avec réponse / conversations lancées.", "Conversations with a reply / conversations "
+           "started.", INTERNAL, "esn_replied_threads", "esn_threads"),
+    _ratio("esn_sentiment_score", "Score de sentiment interne", "Internal sentiment score",
+           "(Messages positifs − messages négatifs) / messages analysés, sur la même échelle que le score de "
+           "sentiment externe.", "(Positive − negative messages) / analysed messages, on the same scale as the "
+           "external sentiment score.",
+           INTERNAL, ((1, "esn_positive_messages"), (-1, "esn_negative_messages")), "esn_messages"),
     _score("enps", "eNPS", "eNPS",
            "(Promoteurs − détracteurs) / répondants × 100, sur les réponses cumulées.",
            "(Promoters − detractors) / respondents × 100, from pooled answers.", INTERNAL, "enps"),
@@ -462,6 +499,9 @@ SHORT_LABELS = {
     "ideas_adoption_rate": ("Idées adoptées", "Idea adoption"), "email_unique_opens": ("Ouvertures", "Unique opens"),
     "email_unique_clicks": ("Clics e-mail", "E-mail clicks"), "watch_time_hours": ("Visionnage (h)", "Watch time (h)"),
     "helpdesk_tickets": ("Tickets", "Tickets"), "app_installs": ("Installations", "Installs"),
+    "esn_sentiment_score": ("Sentiment interne", "Internal sentiment"),
+    "esn_reply_rate": ("Taux de réponse", "Reply rate"), "esn_voices": ("Voix actives", "Active voices"),
+    "esn_threads": ("Conversations", "Conversations"), "esn_messages": ("Messages RSE", "ESN messages"),
 }
 """Card labels, where the catalog label would be cut (the card's help gives the definition)."""
 
@@ -517,6 +557,7 @@ SOURCE_NAMES = {
     "hubspot_email": "HubSpot (e-mails marketing)", "salesforce_opportunities": "Salesforce (opportunités)",
     "hubspot_deals": "HubSpot (transactions)", "youtube_studio": "YouTube Studio",
     "m365_teams_team_activity": "Teams (équipes)",
+    "esn_viva_engage_messages": "Viva Engage (messages)", "esn_messages": "Réseau social d'entreprise (messages)",
 }
 """Human names of the recognised export formats (the origin of their batches)."""
 

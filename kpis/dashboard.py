@@ -29,7 +29,8 @@ from kpis.model import ALL, EXTERNAL_SEGMENTS, INTERNAL_SEGMENTS, SEGMENTS, Filt
 __all__ = [
     "Card", "cards", "card_note", "source_names", "by_source_frame", "reference_choices", "other_sources_of",
     "scorecard_frame", "finer_than_data", "COMPARISONS", "default_comparison", "sources_line",
-    "FORMAT_NAMES", "CDO_CARDS", "World", "EXTERNAL_WORLD", "INTERNAL_WORLD", "WORLDS", "headline_segment",
+    "FORMAT_NAMES", "CDO_CARDS", "REPUTATION_KPIS", "REPUTATION_SENTIMENT", "reputation_trend_frame",
+    "World", "EXTERNAL_WORLD", "INTERNAL_WORLD", "WORLDS", "headline_segment",
     "kpis_with_values", "status_table", "funnel_rates_frame", "funnel_table", "indexed_frame",
     "trend_defaults", "trend_choices", "trend_frame",
     "world_trend_frame", "chart_grain", "trends_grain", "TREND_KPIS", "partial_buckets", "breakdown_frame",
@@ -42,9 +43,21 @@ __all__ = [
 CDO_CARDS = {
     "B2C": ("impressions", "clicks", "conversions", "nps", "ctr", "conversion_rate"),
     "B2B": ("impressions", "clicks", "conversions", "nps", "ctr", "conversion_rate"),
-    "B2E": ("population", "active_users", "contributors", "enps", "adoption_rate", "participation_rate"),
+    "B2E": ("population", "active_users", "contributors", "enps", "esn_sentiment_score", "adoption_rate",
+            "participation_rate"),
 }
-"""The unified funnel of each segment (DESIGN.md): the four stages and the two stage rates."""
+"""The unified funnel of each segment (DESIGN.md): the four stages and the two stage rates; the B2E satisfaction
+stage shows the internal sentiment of the social network beside the eNPS where its data exist (a card without a
+value is left out)."""
+
+REPUTATION_KPIS = {
+    "external": ("mentions", "positive_mentions", "negative_mentions", "sentiment_score"),
+    "internal": ("esn_messages", "esn_positive_messages", "esn_negative_messages", "esn_sentiment_score",
+                 "esn_voices", "esn_threads", "esn_reply_rate"),
+}
+"""The E-réputation page's cards: what brands measure outside, and the same questions asked of the enterprise
+social network inside (``kpis.esn``)."""
+REPUTATION_SENTIMENT = {"external": "sentiment_score", "internal": "esn_sentiment_score"}
 
 
 @dataclass(frozen=True)
@@ -512,6 +525,22 @@ def world_trend_frame(table: pd.DataFrame, kpi: str, targets: pd.DataFrame | Non
                       lang: str = "fr", partial: dict[str, grain.PartialBucket] | None = None) -> pd.DataFrame:
     """``trend_frame`` of each selected segment, without the merged ``"ALL"`` rows a multi-segment view carries."""
     return trend_frame(table[table["segment"] != "ALL"], kpi, targets, lang, partial)
+
+
+def reputation_trend_frame(table: pd.DataFrame, lang: str = "fr") -> pd.DataFrame:
+    """The sentiment score outside (B2C, B2B: brand mentions) and inside (B2E: the social network's messages),
+    one series each, on the same scale, for ``charts.trend``.
+
+        >>> table = pd.DataFrame({"period": ["2026-09"] * 2, "period_start": pd.to_datetime(["2026-09-01"] * 2),
+        ...     "segment": ["B2C", "B2E"], "kpi": ["sentiment_score", "esn_sentiment_score"], "value": [0.2, -0.1]})
+        >>> reputation_trend_frame(table, "en")[["series", "value"]].values.tolist()
+        [['Sentiment score — B2C', 0.2], ['Internal sentiment score — B2E', -0.1]]
+    """
+    rows = table[(table["segment"] != "ALL") & table["kpi"].isin(list(REPUTATION_SENTIMENT.values()))
+                 & table["value"].notna()]
+    series = [f"{kpi_label(k, lang)} — {s}" for k, s in zip(rows["kpi"], rows["segment"], strict=True)]
+    return pd.DataFrame({"period_start": rows["period_start"].to_numpy(), "period": rows["period"].to_numpy(),
+                         "series": series, "value": rows["value"].astype(float).to_numpy()})
 
 
 def chart_grain(view, kpi: str, segments: tuple[str, ...]) -> str:

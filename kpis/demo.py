@@ -3,12 +3,13 @@
     >>> from kpis.store import Store
     >>> empty = Store(tmp_path / "demo.duckdb")
     >>> seed(empty)            # only the app calls this, and only on an empty store
-    [1, 2, 3]
+    [1, 2, 3, 4]
     >>> [b["sample"] for b in empty.batches()]
-    [True, True, True]
+    [True, True, True, True]
 
 The store module and the command line never add data by themselves (DESIGN.md).
-Demo batches carry ``sample=True``, so ``Store.delete_demo`` removes them in one call.
+The social network's messages (``rse_messages.csv``) are imported like any ESN export: only their monthly
+aggregates are stored. Demo batches carry ``sample=True``, so ``Store.delete_demo`` removes them in one call.
 """
 
 from __future__ import annotations
@@ -23,12 +24,13 @@ __all__ = ["SAMPLE_DIR", "TARGETS_FILE", "seed"]
 
 SAMPLE_DIR = Path(__file__).resolve().parent.parent / "sample_data"
 TARGETS_FILE = "cibles.xlsx"
+SAMPLE_PATTERNS = ("*.xlsx", "*.csv")
 
 
 def seed(store, sample_dir: Path = SAMPLE_DIR, by: str = "demo") -> list[int]:
     """Import every sample workbook as a demo batch and load the sample targets; returns the batch ids."""
     ids = []
-    for path in sorted(sample_dir.glob("*.xlsx")):
+    for path in sorted(p for pattern in SAMPLE_PATTERNS for p in sample_dir.glob(pattern)):
         if path.name == TARGETS_FILE:
             continue
         result = ingest.check_file(path)

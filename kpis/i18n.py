@@ -131,6 +131,7 @@ _LABELS: dict[str, tuple[str, str]] = {
     "nav.side_by_side": ("Côte à côte", "Side by side"),
     "nav.external": ("Digital externe", "External digital"),
     "nav.internal": ("Digital interne", "Internal digital"),
+    "nav.reputation": ("E-réputation", "E-reputation"),
     "nav.importer": ("Importer", "Import"),
     "nav.history": ("Historique", "History"),
     "nav.catalog": ("Référentiel", "Catalog"),
@@ -150,6 +151,10 @@ _LABELS: dict[str, tuple[str, str]] = {
                       "collaboratifs les plus actifs, profil de participation.",
                       "B2E indicators: trends and targets, breakdowns by entity and channel, most active collaborative "
                       "spaces, participation profile."),
+    "help.reputation": ("E-réputation externe et interne côte à côte : mentions de la marque et messages du réseau "
+                        "social d'entreprise, leur tonalité sur la même échelle, voix actives et conversations.",
+                        "External and internal e-reputation side by side: brand mentions and enterprise social "
+                        "network messages, their tone on the same scale, active voices and conversations."),
     "help.importer": ("Déposez des exports Excel ou CSV : ce qui a été compris, les problèmes avec feuille, ligne et "
                       "colonne, puis l'import en un lot par fichier.",
                       "Drop Excel or CSV exports: what was understood, the issues with sheet, row and column, then "
@@ -317,6 +322,21 @@ _LABELS: dict[str, tuple[str, str]] = {
                     "conversion rate ↔ participation rate."),
     "sbs.world_off": ("Aucun segment de ce monde n'est sélectionné.", "No segment of this world is selected."),
     "sbs.vocabulary": ("Les deux vocabulaires", "The two vocabularies"),
+    # e-reputation page
+    "rep.caption": ("Ce que l'on dit de la marque dehors, et ce que disent les collaborateurs sur le réseau social "
+                    "d'entreprise (groupes et échanges privés exclus, aucun message ni nom conservé).",
+                    "What is said of the brand outside, and what employees say on the enterprise social network "
+                    "(private groups and chats excluded, no message or name kept)."),
+    "rep.external": ("E-réputation externe (B2C, B2B)", "External e-reputation (B2C, B2B)"),
+    "rep.internal": ("E-réputation interne (B2E)", "Internal e-reputation (B2E)"),
+    "rep.no_data": ("Aucune donnée de ce côté pour la période et les filtres choisis.",
+                    "No data on this side for the chosen period and filters."),
+    "rep.trend": ("Tonalité dehors et dedans", "Tone outside and inside"),
+    "rep.trend_help": ("(Positifs − négatifs) / total : mentions de la marque dehors, messages du réseau social "
+                       "dedans ; de −100 % à +100 %.",
+                       "(Positive − negative) / total: brand mentions outside, social network messages inside; "
+                       "from −100% to +100%."),
+    "rep.spaces": ("Messages par espace", "Messages by space"),
     # world pages
     "world.caption": ("Segments {segments}.", "Segments {segments}."),
     "world.kpi": ("Indicateur", "KPI"),

@@ -15,7 +15,11 @@ The workbooks (see README.md in this folder):
 - ``interne_b2e.xlsx``  B2E usage per business unit × tool, spaces, eNPS,
   per-space activity and a free-text "Notes" sheet;
 - ``cibles.xlsx``       targets (KPI codes) set against the generated 2026
-  data so that the dashboard shows green, amber and red statuses.
+  data so that the dashboard shows green, amber and red statuses;
+- ``rse_messages.csv``  the enterprise social network's messages over 12
+  months (French and English, a generic export with names and e-mails that
+  the import drops), two subjects whose tone turns at a known date
+  (``TONE_CHANGES``).
 
 This script needs only numpy, pandas and xlsxwriter; it does not import the
 ``kpis`` package, so it stays a plain, stand-alone recipe.
@@ -42,7 +46,7 @@ MONTHS = pd.date_range("2023-11-01", "2026-10-01", freq="MS")
 QUARTERS = [(y, q) for y in (2024, 2025, 2026) for q in (1, 2, 3, 4) if (y, q) <= (2026, 3)]
 """Complete quarters inside the months: T1 2024 → T3 2026 (11 quarters)."""
 
-FILES = ("externe_b2c.xlsx", "externe_b2b.xlsx", "interne_b2e.xlsx", "cibles.xlsx")
+FILES = ("externe_b2c.xlsx", "externe_b2b.xlsx", "interne_b2e.xlsx", "cibles.xlsx", "rse_messages.csv")
 
 # --- seasonality -----------------------------------------------------------------------------
 
@@ -586,8 +590,103 @@ def _write_targets(path: Path, targets: pd.DataFrame) -> None:
     book.close()
 
 
+# --- the enterprise social network's messages ------------------------------------------------
+
+ESN_SEED = 20261130
+ESN_MONTHS = pd.date_range("2025-11-01", "2026-10-01", freq="MS")
+"""12 months, Nov 2025 → Oct 2026."""
+ESN_HEADER = ["Date", "Communauté", "ID auteur", "Nom", "E-mail", "Direction", "Message", "ID message", "Réponse à",
+              "Réactions", "Privé"]
+ESN_COMMUNITIES = {  # community -> (subject word FR, subject word EN, share of the messages)
+    "Projet Atlas": ("le projet Atlas", "project Atlas", 0.22),
+    "Nouvel intranet": ("le nouvel intranet", "the new intranet", 0.22),
+    "Vie du site de Lyon": ("la cantine de Lyon", "the Lyon canteen", 0.16),
+    "Innovation & idées": ("la journée innovation", "the innovation day", 0.14),
+    "Entraide informatique": ("le VPN", "the VPN", 0.14),
+    "Comité de direction": ("le budget", "the budget", 0.06),  # a private group: never imported
+    "Sécurité au travail": ("la formation sécurité", "the safety training", 0.06),
+}
+PRIVATE_COMMUNITIES = ("Comité de direction",)
+TONE_CHANGES = {  # community -> (first day of the new tone, share positive/negative before, after)
+    "Projet Atlas": ("2026-05-01", (0.6, 0.1), (0.1, 0.6)),
+    "Nouvel intranet": ("2026-06-01", (0.1, 0.6), (0.6, 0.1)),
+}
+"""The two subjects whose tone turns: Atlas sours in May 2026, the intranet wins people over in June 2026."""
+DEFAULT_TONE = (0.35, 0.2)
+ESN_DIRECTIONS = ("Direction Industrie", "Direction Financière", "Ressources Humaines", "R&D", "Commercial",
+                  "Systèmes d'information")
+FIRST_NAMES = ("Camille", "Léa", "Hugo", "Louis", "Chloé", "Nathan", "Inès", "Jules", "Manon", "Lucas", "Sarah",
+               "Adam", "Emma", "Noah", "Jade", "Tom", "Alice", "Yanis", "Clara", "Paul")
+LAST_NAMES = ("Martin", "Bernard", "Dubois", "Thomas", "Robert", "Richard", "Petit", "Durand", "Leroy", "Moreau",
+              "Simon", "Laurent", "Lefebvre", "Michel", "Garcia", "David", "Bertrand", "Roux", "Vincent", "Fournier")
+ESN_TEXT = {
+    ("fr", 1): ("Bravo pour {s}, c'est une vraie réussite !", "Très content de {s}, excellent travail de l'équipe.",
+                "Super nouvelle pour {s}, merci à tous 👏", "{S} avance bien, les retours sont très positifs.",
+                "J'adore {s}, c'est simple et efficace.", "Merci pour {s}, c'est parfait."),
+    ("fr", -1): ("Je suis déçu par {s}, rien ne fonctionne.", "{S} est une catastrophe, très mauvaise "
+                 "organisation.", "Franchement, {s} est lent et compliqué.", "Encore un problème avec {s}, "
+                 "c'est pénible 😡", "Pas du tout convaincu par {s}.", "{S} : aucune information, c'est inquiétant."),
+    ("fr", 0): ("Quelqu'un sait où trouver le planning de {s} ?", "Point sur {s} jeudi à 10h.",
+                "Le compte rendu sur {s} est dans le dossier partagé.", "Qui s'occupe de {s} cette semaine ?",
+                "Réunion sur {s} décalée à 14h."),
+    ("en", 1): ("Great work on {s}, well done team!", "Really happy with {s}, excellent job.",
+                "Thanks everyone for {s}, brilliant 👏", "Love {s}, it is simple and effective."),
+    ("en", -1): ("Really disappointed with {s}, nothing works.", "{S} is a mess, terrible planning.",
+                 "So annoying, {s} is slow again 😡", "Not convinced at all by {s}."),
+    ("en", 0): ("Does anyone know where the {s} schedule is?", "Meeting about {s} moved to 2pm.",
+                "Who is in charge of {s} this week?", "The {s} minutes are in the shared folder."),
+}
+
+
+def make_esn_messages(n: int = 4000, seed: int = ESN_SEED, months=ESN_MONTHS) -> list[list]:
+    """``n`` messages of Groupe Horizon's social network, date order, as the rows of ``ESN_HEADER``."""
+    rng = np.random.default_rng(seed)
+    people = [(f"{4100000000 + k}", f"{FIRST_NAMES[k % 20]} {LAST_NAMES[(k * 7) % 20]}",
+               ESN_DIRECTIONS[min(int(rng.integers(0, 8)), 5)]) for k in range(400)]
+    weight = rng.pareto(1.2, len(people)) + 0.2  # a few people write a lot
+    weight /= weight.sum()
+    names = list(ESN_COMMUNITIES)
+    share = np.array([ESN_COMMUNITIES[c][2] for c in names])
+    first = months[0].to_datetime64().astype("datetime64[s]")
+    span = int((months[-1] + pd.offsets.MonthEnd(1) - months[0]).days + 1) * 86400
+    stamps = np.sort(first + rng.integers(0, span, n).astype("timedelta64[s]"))
+    rows: list[list] = []
+    open_threads: dict[str, list[int]] = {c: [] for c in names}
+    for k in range(n):
+        community = names[int(rng.choice(len(names), p=share))]
+        person = people[int(rng.choice(len(people), p=weight))]
+        when = pd.Timestamp(stamps[k])
+        change = TONE_CHANGES.get(community)
+        pos, neg = DEFAULT_TONE if change is None else (change[1] if when < pd.Timestamp(change[0]) else change[2])
+        draw = rng.random()
+        tone = 1 if draw < pos else -1 if draw < pos + neg else 0
+        lang = "en" if rng.random() < 0.3 else "fr"
+        subject = ESN_COMMUNITIES[community][0 if lang == "fr" else 1]
+        templates = ESN_TEXT[(lang, tone)]
+        text = templates[int(rng.integers(0, len(templates)))].format(s=subject, S=subject[:1].upper() + subject[1:])
+        threads = open_threads[community]
+        reply = bool(threads) and rng.random() < 0.6
+        replied = f"M{threads[-1 - int(rng.integers(0, min(len(threads), 5)))]}" if reply else ""
+        if not reply:
+            threads.append(k)
+        private = "Oui" if community in PRIVATE_COMMUNITIES or rng.random() < 0.02 else "Non"
+        email = person[1].lower().replace(" ", ".").replace("é", "e").replace("è", "e").replace("ï", "i")
+        rows.append([when.strftime("%Y-%m-%d %H:%M"), community, person[0], person[1], f"{email}@horizon.example",
+                     person[2], text, f"M{k}", replied, int(rng.poisson(2)), private])
+    return rows
+
+
+def _write_esn(path: Path) -> None:
+    import csv
+
+    with open(path, "w", newline="", encoding="utf-8") as f:
+        writer = csv.writer(f, delimiter=";", lineterminator="\n")
+        writer.writerow(ESN_HEADER)
+        writer.writerows(make_esn_messages())
+
+
 def generate(out_dir: Path) -> list[Path]:
-    """Write the four workbooks into ``out_dir`` (created if needed); return their paths."""
+    """Write the demo files into ``out_dir`` (created if needed); return their paths."""
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     data = make_data()
@@ -596,6 +695,7 @@ def generate(out_dir: Path) -> list[Path]:
     _write_b2b(paths[1], data)
     _write_b2e(paths[2], data)
     _write_targets(paths[3], make_targets(data))
+    _write_esn(paths[4])
     return paths
 
 

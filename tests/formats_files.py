@@ -446,3 +446,59 @@ def m365_active_csv() -> tuple[bytes, str]:
 
 
 DATE_WINDOW = (date(2026, 9, 1), date(2026, 9, 30))
+
+
+ESN_VIVA_HEADER = ("id,replied_to_id,thread_id,conversation_id,group_id,group_name,participants,in_private_group,"
+               "in_private_conversation,sender_id,sender_type,sender_name,sender_email,body,api_url,attachments,"
+               "deleted_by_id,deleted_by_type,created_at,deleted_at")
+
+
+def _esn_viva(i, replied, thread, gid, gname, private_group, private_conv, sender, name, body, created, deleted=""):
+    email = name.lower().replace(" ", ".") + "@example.com"
+    return (f'{i},{replied},{thread},,{gid},{gname},,{private_group},{private_conv},{sender},user,{name},{email},'
+            f'"{body}",,,,,{created},{deleted}')
+
+
+# A hand-written Viva Engage network data export (Messages.csv), golden values in tests/esn/test_esn_import.py.
+# Tones are the library's, checked one by one (kpis.esn.sentiment).
+ESN_VIVA_ROWS = [
+    _esn_viva(1, "", 1, 10, "Atlas", "false", "false", 101, "Alice Martin",
+          "Bravo à toute l'équipe, superbe travail !", "2026-09-01 09:00:00 UTC"),          # +
+    _esn_viva(2, 1, 1, 10, "Atlas", "false", "false", 102, "Bruno Petit", "Merci, c'est génial !",
+          "2026-09-01 10:00:00 UTC"),                                                        # +
+    _esn_viva(3, 2, 1, 10, "Atlas", "false", "false", 103, "Chloé Durand", "La réunion est décalée à 14h.",
+          "2026-09-02 08:00:00 UTC"),                                                        # 0
+    _esn_viva(4, "", 4, 10, "Atlas", "false", "false", 104, "David Roux",
+          "Le nouvel outil est une catastrophe, très déçu.", "2026-09-05 08:00:00 UTC"),      # −
+    _esn_viva(5, "", 5, 10, "Atlas", "false", "false", 105, "Emma Faure", "Où trouver le modèle de présentation ?",
+          "2026-09-10 08:00:00 UTC"),                                                        # 0
+    _esn_viva(6, 5, 5, 10, "Atlas", "false", "false", 106, "Farid Nasri", "Dans le dossier partagé.",
+          "2026-10-02 08:00:00 UTC"),                                                        # 0, October
+    _esn_viva(7, "", 7, 20, "Beta", "false", "false", 107, "Gaëlle Simon",
+          "Quelqu'un a le contact du service juridique ?", "2026-09-03 08:00:00 UTC"),       # 0
+    _esn_viva(8, 7, 7, 20, "Beta", "false", "false", 108, "Hugo Blanc", "Really disappointed with the new policy.",
+          "2026-09-04 08:00:00 UTC"),                                                        # −
+    _esn_viva(9, "", 9, 30, "RH confidentiel", "true", "false", 109, "Inès Morel", "Secret salary talk",
+          "2026-09-06 08:00:00 UTC"),                                                        # private group
+    _esn_viva(10, "", 10, "", "", "false", "true", 101, "Alice Martin", "Private chat about Hugo",
+          "2026-09-07 08:00:00 UTC"),                                                        # private conversation
+    _esn_viva(11, "", 11, 10, "Atlas", "false", "false", 103, "Chloé Durand", "Deleted rant",
+          "2026-09-08 08:00:00 UTC", "2026-09-08 09:00:00 UTC"),                              # deleted
+    _esn_viva(12, "", 12, "", "", "false", "false", 110, "Jules Vidal", "Great job everyone, well done!",
+          "2026-09-15 08:00:00 UTC"),                                                        # + network feed
+    _esn_viva(13, "", 13, 10, "Atlas", "false", "false", 101, "Alice Martin", "Point projet jeudi à 10h.",
+          "2026-10-03 08:00:00 UTC"),                                                        # 0, October
+]
+ESN_VIVA_CSV = "\n".join([ESN_VIVA_HEADER, *ESN_VIVA_ROWS]).encode("utf-8")
+
+
+def esn_viva_messages_csv() -> tuple[bytes, str]:
+    return ESN_VIVA_CSV, "Messages.csv"
+
+
+def esn_generic_csv() -> tuple[bytes, str]:
+    """A generic ESN export: French headers, semicolons, day-first dates, reply ids."""
+    lines = ["Date;Communauté;Auteur;Direction;Texte;ID;Réponse à"]
+    lines += [f"0{d}/09/2026;Usine;e{d};Industrie;Bravo pour le travail !;m{d};" for d in range(1, 7)]
+    lines += ["07/09/2026;Usine;e7;Industrie;Merci;m7;m1", "08/09/2026;Usine;e8;Industrie;Question ?;m8;m7"]
+    return "\n".join(lines).encode("utf-8"), "rse.csv"

@@ -38,7 +38,7 @@ def test_first_run_seeds_demo_data_and_cdo_cards_match_metrics(store_path):
     at = run_app()
     assert at.title[0].value == "Vue CDO"
     store = Store(store_path)
-    assert [b["sample"] for b in store.batches()] == [True, True, True]
+    assert [b["sample"] for b in store.batches()] == [True, True, True, True]
     sel = at.session_state["selection"]
     view = metrics.cdo_view(store, sel.flt, sel.grain, lang="fr")
     expected = dashboard.cards(view, "B2C", dashboard.CDO_CARDS["B2C"], "fr")
@@ -69,6 +69,33 @@ def test_side_by_side_shows_both_worlds(store_path):
     labels = [m.label for m in at.metric]
     assert labels[:2] == ["Impressions", "Population cible"]
     assert "Taux de clic" in labels and "Taux d'adoption" in labels
+
+
+def test_e_reputation_page_shows_both_worlds_on_the_same_scale(store_path):
+    at = run_app("app_pages/e_reputation.py")
+    heads = [m.value for m in at.markdown if m.value.startswith("####")]
+    assert heads == ["#### E-réputation externe (B2C, B2B)", "#### E-réputation interne (B2E)"]
+    sel = at.session_state["selection"]
+    view = metrics.cdo_view(Store(store_path), sel.flt, sel.grain, lang="fr")
+    sc = view.scorecard.set_index(["segment", "kpi"])["value"]
+    cards = {m.label: m.value for m in at.metric}
+    # the demo's brand mentions (B2C + B2B, merged) and its network's messages (B2E), over the same window
+    assert cards["Sentiment"] == fmt_value(sc[("ALL", "sentiment_score")], "%", "fr", compact=True)
+    assert cards["Sentiment interne"] == fmt_value(sc[("B2E", "esn_sentiment_score")], "%", "fr", compact=True)
+    assert cards["Voix actives"] == fmt_value(sc[("B2E", "esn_voices")], "count", "fr", compact=True)
+    chart = at.get("vega_lite_chart")[0]
+    assert "Score de sentiment interne — B2E" in chart.proto.spec or "Score de sentiment interne" in str(chart.proto)
+    assert at.get("download_button")
+
+
+def test_cdo_view_shows_the_internal_sentiment_in_the_b2e_satisfaction_stage(store_path):
+    at = run_app()
+    at.pills(key="seg").set_value(["B2E"]).run()
+    assert not at.exception
+    labels = [re.sub(r"^:\w+-badge\[[^\]]*\] ", "", m.label) for m in at.metric]  # without target badges
+    # the satisfaction stage: the eNPS, then the network's sentiment, before the two stage rates
+    assert labels == ["Population", "Actifs", "Contributeurs", "eNPS", "Sentiment interne", "Adoption",
+                      "Participation"]
 
 
 @pytest.mark.parametrize("page, first, world", [("app_pages/external.py", "Impressions", dashboard.EXTERNAL_WORLD),
@@ -106,7 +133,7 @@ def test_upload_shows_what_was_understood_then_imports(store_path):
     [origin] = [i for i in at.text_input if str(i.key).startswith("origin_")]
     assert origin.value == name and not [b for b in at.button if str(b.key).startswith("use_origin_")]
     at.button(key="do_import").click().run()
-    assert "lot n° 4 importé, 3 valeurs enregistrées" in _texts(at)
+    assert "lot n° 5 importé, 3 valeurs enregistrées" in _texts(at)
     assert Store(store_path).batches()[-1]["origin"] == workbook
     at.switch_page("app_pages/cdo_view.py").run()
     # November 2026 is now the latest month: the B2E population card shows the uploaded headcount
@@ -143,14 +170,14 @@ def test_import_outcome_is_the_first_thing_under_the_title_in_business_words(sto
     sources = next(i for i, e in enumerate(main) if e.type == "caption" and e.value.startswith("Sources"))
     first = main[sources + 1]  # the status block, placed before the upload area
     assert [(e.type, e.value) for e in first.children.values()] == [
-        ("success", md("✔ usage_novembre.xlsx — lot n° 4 importé, 3 valeurs enregistrées"))]
+        ("success", md("✔ usage_novembre.xlsx — lot n° 5 importé, 3 valeurs enregistrées"))]
     assert [toast.value for toast in at.toast] == ["Import terminé : 1 fichier(s) sur 1"]
     # every file imported: the uploader starts empty again, so the page is the outcome and nothing below it
     assert not at.file_uploader(key="uploads_1").value and "Prêt à importer" not in _texts(at)
     assert not [i for i in at.text_input if str(i.key).startswith("origin_")]
     assert at.button(key="do_import").disabled
     at.run()  # a rerun (any click) keeps the outcome; the toast is shown once
-    assert md("lot n° 4 importé") in _texts(at) and not at.toast
+    assert md("lot n° 5 importé") in _texts(at) and not at.toast
 
 
 def test_importer_names_the_control_not_the_command_line_flag(store_path):
@@ -188,7 +215,7 @@ def test_importer_questioned_column_confirmed_then_imported(store_path):
     question.set_value("new_followers").run()
     assert not at.exception and "Prêt à importer" in _texts(at)
     at.button(key="do_import").click().run()
-    assert "lot n° 4 importé, 7 valeurs enregistrées" in _texts(at)
+    assert "lot n° 5 importé, 7 valeurs enregistrées" in _texts(at)
     stored = Store(store_path).observations()
     mine = stored[stored["period_start"] >= "2027-01-01"]
     assert mine.groupby("kpi", observed=True)["value"].sum().to_dict() == {"new_followers": 80.0}
@@ -207,7 +234,7 @@ def test_importer_asks_the_question_a_mapped_column_raises(store_path):
     question.set_value("new_followers").run()
     assert not at.exception and not at.button(key="do_import").disabled
     at.button(key="do_import").click().run()
-    assert "lot n° 4 importé, 7 valeurs enregistrées" in _texts(at)
+    assert "lot n° 5 importé, 7 valeurs enregistrées" in _texts(at)
 
 
 LEADS = "Date;Clics;Impressions\n01/01/2027;10;400\n02/01/2027;14;500\n"
@@ -283,39 +310,39 @@ def test_junk_upload_is_an_error_message_not_an_exception(store_path):
 
 def test_history_lists_batches_and_deletes_one(store_path):
     at = run_app("app_pages/history.py")
-    assert at.dataframe[0].value["Lot"].tolist() == [3, 2, 1]
+    assert at.dataframe[0].value["Lot"].tolist() == [4, 3, 2, 1]  # the three demo workbooks and the network's messages
     at.selectbox(key="delete_pick").set_value(2).run()
     at.checkbox(key="delete_confirm_2").check().run()
     at.button(key="delete_do").click().run()
     assert not at.exception
-    assert [b["id"] for b in Store(store_path).batches()] == [1, 3]
-    assert at.dataframe[0].value["Lot"].tolist() == [3, 1]
+    assert [b["id"] for b in Store(store_path).batches()] == [1, 3, 4]
+    assert at.dataframe[0].value["Lot"].tolist() == [4, 3, 1]
 
 
 def test_after_a_confirmed_delete_the_next_batch_needs_its_own_confirmation(store_path):
     at = run_app("app_pages/history.py")
-    assert at.selectbox(key="delete_pick").value == 3  # the newest batch is offered first
+    assert at.selectbox(key="delete_pick").value == 4  # the newest batch is offered first
     # the preview names the file and says what comes back before anything is ticked (shown as text)
-    sample = Store(store_path).batches()[2]
-    assert md(f"Lot n° 3 · {sample['file']} · origine {sample['origin']}") in _texts(at)
-    assert md("Aucune valeur plus ancienne ne revient.") in _texts(at)  # the three demo files do not overlap
+    sample = Store(store_path).batches()[3]
+    assert md(f"Lot n° 4 · {sample['file']} · origine {sample['origin']}") in _texts(at)
+    assert md("Aucune valeur plus ancienne ne revient.") in _texts(at)  # the demo files do not overlap
     assert at.button(key="delete_do").disabled
-    at.checkbox(key="delete_confirm_3").check().run()
+    at.checkbox(key="delete_confirm_4").check().run()
     assert not at.button(key="delete_do").disabled
     at.button(key="delete_do").click().run()
     assert not at.exception
-    assert [b["id"] for b in Store(store_path).batches()] == [1, 2]
-    assert "Lot(s) 3 supprimé(s)" in _texts(at)
-    # the selector moved to batch 2: its box is unticked and the button disabled, so one more click deletes nothing
-    assert at.selectbox(key="delete_pick").value == 2
-    assert at.checkbox(key="delete_confirm_2").value is False
+    assert [b["id"] for b in Store(store_path).batches()] == [1, 2, 3]
+    assert "Lot(s) 4 supprimé(s)" in _texts(at)
+    # the selector moved to batch 3: its box is unticked and the button disabled, so one more click deletes nothing
+    assert at.selectbox(key="delete_pick").value == 3
+    assert at.checkbox(key="delete_confirm_3").value is False
     assert at.button(key="delete_do").disabled  # (AppTest, like a browser, cannot click a disabled button)
-    # the deletion log offers to undo it, and undoing brings batch 3 back
+    # the deletion log offers to undo it, and undoing brings batch 4 back
     at.button(key="undo_1").click().run()
     assert not at.exception
-    assert [b["id"] for b in Store(store_path).batches()] == [1, 2, 3]
-    assert "Suppression n° 1 annulée : lot(s) 3 de retour" in _texts(at)
-    assert at.dataframe[0].value["Lot"].tolist() == [3, 2, 1]
+    assert [b["id"] for b in Store(store_path).batches()] == [1, 2, 3, 4]
+    assert "Suppression n° 1 annulée : lot(s) 4 de retour" in _texts(at)
+    assert at.dataframe[0].value["Lot"].tolist() == [4, 3, 2, 1]
 
 
 def test_catalog_page_lists_every_kpi_and_the_targets(store_path):
@@ -332,12 +359,12 @@ def test_removing_the_demo_data_asks_first_then_takes_its_targets(store_path):
     at.button(key="remove_demo").click().run()
     assert not at.exception
     # one click only opens the confirmation: nothing is deleted yet, and it lists what will go
-    assert len(store.batches()) == 3
+    assert len(store.batches()) == 4
     texts = _texts(at)
     assert "Retirer les données de démonstration ?" in texts
     assert md(f"{n_targets} objectif(s) de démonstration") in texts
     at.button(key="remove_demo_cancel").click().run()
-    assert len(store.batches()) == 3 and not [b for b in at.button if b.key == "remove_demo_confirm"]
+    assert len(store.batches()) == 4 and not [b for b in at.button if b.key == "remove_demo_confirm"]
     at.button(key="remove_demo").click().run()
     at.button(key="remove_demo_confirm").click().run()
     assert not at.exception
@@ -377,8 +404,9 @@ def test_period_presets_set_the_range_from_the_latest_data(store_path):
 
 PAGE_HELP = {"app_pages/cdo_view.py": "help.cdo", "app_pages/side_by_side.py": "help.side_by_side",
              "app_pages/external.py": "help.external", "app_pages/internal.py": "help.internal",
-             "app_pages/importer.py": "help.importer", "app_pages/history.py": "help.history",
-             "app_pages/catalog.py": "help.catalog", "app_pages/access.py": "help.access"}
+             "app_pages/e_reputation.py": "help.reputation", "app_pages/importer.py": "help.importer",
+             "app_pages/history.py": "help.history", "app_pages/catalog.py": "help.catalog",
+             "app_pages/access.py": "help.access"}
 
 
 def test_every_page_says_what_it_shows_in_the_navigation(store_path):

@@ -112,7 +112,7 @@ def test_upload_import_filter_and_switch_language(server, browser, tmp_path):
     page.get_by_role("button", name=re.compile("Utiliser l'origine")).click()
     page.get_by_role("button", name=re.compile("Utiliser l'origine")).wait_for(state="detached", timeout=60_000)
     page.get_by_role("button", name="Importer 1 fichier(s)").click()
-    page.get_by_text("lot n° 4 importé").wait_for(timeout=60_000)
+    page.get_by_text("lot n° 5 importé").wait_for(timeout=60_000)
     shot(page, "03_importer_importe")
 
     page.get_by_test_id("stSidebarNav").get_by_text("Vue CDO").click()
@@ -234,7 +234,7 @@ def test_a_corrected_copy_is_a_correction_then_its_deletion_is_confirmed_and_und
     page.get_by_role("button", name="Importer 1 fichier(s)").wait_for(timeout=60_000)
     assert import_button.is_enabled()
     import_button.click()
-    page.get_by_text("lot n° 4 importé").wait_for(timeout=60_000)
+    page.get_by_text("lot n° 5 importé").wait_for(timeout=60_000)
     page.get_by_text("valeurs plus anciennes des mêmes séries et périodes sont remplacées").wait_for()
     shot(page, "11_importer_correction_imported")
 
@@ -250,36 +250,36 @@ def test_a_corrected_copy_is_a_correction_then_its_deletion_is_confirmed_and_und
     page.get_by_role("heading", name="Historique").wait_for(timeout=60_000)
     open_delete_form(page)
     options = batch_options(page)
-    assert len(options) == 4 and options[0].startswith("#4 · externe_b2b_corrige.xlsx")  # 3 demo files + the copy
+    assert len(options) == 5 and options[0].startswith("#5 · externe_b2b_corrige.xlsx")  # 4 demo files + the copy
     # the preview of deleting the copy: the demo batch's values come back
-    page.get_by_test_id("stExpanderDetails").get_by_text("Lot n° 4 · externe_b2b_corrige.xlsx").wait_for(
+    page.get_by_test_id("stExpanderDetails").get_by_text("Lot n° 5 · externe_b2b_corrige.xlsx").wait_for(
         timeout=60_000)  # the preview (the audit trail below names the batch too)
     preview = page.get_by_test_id("stExpander").filter(has_text="Supprimer un lot").locator("li").all_inner_texts()
     # 1 674 rows × 6 KPIs: the copy's 10 044 values go, the demo batch's 10 044 come back
-    assert preview[0].startswith("Lot n° 4 · externe_b2b_corrige.xlsx · origine campaigns-") and \
+    assert preview[0].startswith("Lot n° 5 · externe_b2b_corrige.xlsx · origine campaigns-") and \
         f"10{NNBSP}044 valeurs · du 01/11/2023 au 31/10/2026" in preview[0]
     assert preview[1].startswith(f"10{NNBSP}044 valeur(s) plus ancienne(s) redeviennent à jour") and \
         preview[1].endswith("— lot(s) 1")
-    confirm = page.get_by_role("checkbox", name="Je confirme la suppression du lot n° 4")
+    confirm = page.get_by_role("checkbox", name="Je confirme la suppression du lot n° 5")
     delete = page.locator(".st-key-delete_do button")
     assert delete.is_disabled()
-    page.get_by_text("Je confirme la suppression du lot n° 4").click()
+    page.get_by_text("Je confirme la suppression du lot n° 5").click()
     page.wait_for_function("() => !document.querySelector('.st-key-delete_do button').disabled", timeout=60_000)
     assert confirm.is_checked()
     shot(page, "12_historique_delete_confirmed")
     delete.click()
-    page.get_by_text("Lot(s) 4 supprimé(s)").wait_for(timeout=60_000)
+    page.get_by_text("Lot(s) 5 supprimé(s)").wait_for(timeout=60_000)
     open_delete_form(page)
     # the selector moves to the next batch, whose confirmation is not ticked: one more click deletes nothing
-    next_confirm = page.get_by_role("checkbox", name="Je confirme la suppression du lot n° 3")
+    next_confirm = page.get_by_role("checkbox", name="Je confirme la suppression du lot n° 4")
     next_confirm.wait_for(state="attached", timeout=60_000)  # the input itself is drawn hidden
     assert not next_confirm.is_checked() and delete.is_disabled()
     # and the selector names the batch the box names, not the one just deleted
-    assert page.locator(".st-key-delete_pick").get_by_role("combobox").input_value().startswith("#3 · interne_b2e")
+    assert page.locator(".st-key-delete_pick").get_by_role("combobox").input_value().startswith("#4 · rse_messages")
     undo = page.get_by_role("button", name="Annuler la suppression")
     undo.first.wait_for(timeout=60_000)  # the deletion log is drawn below, maybe a moment later
     assert undo.count() == 1
-    assert len(batch_options(page)) == 3
+    assert len(batch_options(page)) == 4
     shot(page, "13_historique_deleted_undo")
 
     page.goto(october_b2b)  # the demo's value is current again
@@ -330,11 +330,11 @@ def test_three_vendor_exports_imported_in_one_go_in_business_words(own_server, b
     shot(page, "21_three_vendors_ready")
     page.get_by_role("button", name="Importer 3 fichier(s)").click()
     page.get_by_text("Import terminé : 3 fichier(s) sur 3").wait_for(timeout=90_000)
-    outcome = page.get_by_test_id("stAlert").filter(has_text="lot n° 4 importé").inner_text()
+    outcome = page.get_by_test_id("stAlert").filter(has_text="lot n° 5 importé").inner_text()
     # 4 days × campaigns of the report: 19 values; 4 days of new followers; 12 Viva values (6 KPIs × 2 groups)
     assert [line.split(" — ")[1] for line in outcome.splitlines() if " — " in line] == [
-        "lot n° 4 importé, 19 valeurs enregistrées", "lot n° 5 importé, 4 valeurs enregistrées",
-        "lot n° 6 importé, 12 valeurs enregistrées"]
+        "lot n° 5 importé, 19 valeurs enregistrées", "lot n° 6 importé, 4 valeurs enregistrées",
+        "lot n° 7 importé, 12 valeurs enregistrées"]  # after the 4 demo batches
     assert page.evaluate("window.scrollY") == 0 and not page.locator("[class*='st-key-origin_']").count()
     shot(page, "22_three_vendors_imported")
 

@@ -143,7 +143,8 @@ def test_the_internal_page_workbook_states_the_screen_period_and_writes_numbers_
         assert lines[0].startswith("Passerelle — Digital interne — ")
         assert lines[1:] == ["Période : du 01/11/2025 au 31/10/2026",
                              "Filtres : segments B2E · entités : tous · canaux : tous",
-                             "Sources : interne_b2e.xlsx — données au 31/10/2026",
+                             "Sources : interne_b2e.xlsx — données au 31/10/2026 · "
+                             "Réseau social d'entreprise (messages) — données au 31/10/2026",
                              "Exporté le 30/11/2026 à 09:05 par c.martin"]
     _no_number_as_text(book)
     sc = view.scorecard.set_index("kpi")

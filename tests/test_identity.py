@@ -53,7 +53,7 @@ def test_structural_origin_depends_on_the_structure_not_the_values(tmp_path):
 
 def test_corrected_copy_of_the_demo_b2b_file_supersedes_it_through_the_cli(tmp_path, capsys):
     store = Store(tmp_path / "p.duckdb")
-    assert demo.seed(store) == [1, 2, 3]  # externe_b2b, externe_b2c, interne_b2e in name order
+    assert demo.seed(store) == [1, 2, 3, 4]  # externe_b2b, externe_b2c, interne_b2e, rse_messages in name order
     b2b = store.batches()[0]
     assert b2b["segments"] == ["B2B"]
     # October 2026 B2B clicks: the sum of the 48 October rows of the workbook, 111,463 (the figure)
@@ -73,8 +73,8 @@ def test_corrected_copy_of_the_demo_b2b_file_supersedes_it_through_the_cli(tmp_p
     # 111,463 + 100 = 111,563 (not 223,026)
     assert clicks(store, "B2B", "2026-10") == 111563.0
     batches = {b["id"]: b for b in store.batches()}
-    assert batches[4]["origin"] == batches[1]["origin"] == ingest.check_file(copy).default_origin
-    assert batches[1]["status"] == "superseded" and batches[4]["status"] == "current"
+    assert batches[5]["origin"] == batches[1]["origin"] == ingest.check_file(copy).default_origin
+    assert batches[1]["status"] == "superseded" and batches[5]["status"] == "current"
     assert f"origin {batches[1]['origin']}" in out
 
 

@@ -131,7 +131,7 @@ def test_twenty_sessions_browse_while_two_processes_import(server, tmp_path):
     assert [p.returncode for p in importers] == [0, 0], outputs
     assert len(times) == SESSIONS * (len(STEPS) + 1)
     batches = Store(store_path).batches()
-    assert len(batches) == 3 + 6  # the 3 demo workbooks and every imported file, once
+    assert len(batches) == 4 + 6  # the 4 demo files and every imported file, once
     total = Store(store_path).observations(Filter(kpis=("clicks",)))["value"].sum()
     assert total == pytest.approx(demo_clicks + expected)  # consistent: nothing lost, nothing twice
     assert wall < 600

@@ -60,3 +60,67 @@ def test_per_user_report_leaves_no_personal_identifier_anywhere(tmp_path, make):
     assert _leaks(xml) == [] and _leaks(export.to_csv(detail)) == []
     report = ingest.check_bytes(data, name)
     assert all(_leaks(i.message_fr.encode() + i.message_en.encode()) == [] for i in report.all_issues)
+
+
+ESN_PEOPLE = [("1589632147", "Amélie Fontaine", "amelie.fontaine@contoso.example"),
+              ("1589632148", "Bastien Leroy", "bastien.leroy@contoso.example"),
+              ("1589632149", "Camille Noël", "camille.noel@contoso.example"),
+              ("1589632150", "Dorian Weiss", "dorian.weiss@contoso.example"),
+              ("1589632151", "Estelle Garnier", "estelle.garnier@contoso.example"),
+              ("1589632152", "Fabien Carré", "fabien.carre@contoso.example")]
+ESN_BODIES = ["Bravo Amélie pour la démo du configurateur Zephyrin, superbe travail !",
+              "Merci Bastien, le module Quetzalcoatl marche enfin parfaitement",
+              "Le déploiement du portail Wintermute est encore en panne, très déçu",
+              "Where is the Oberkampf onboarding deck stored?",
+              "Great job on the Halcyon rollout, well done team!",
+              "Réponse privée sur la prime de Fabien Carré"]
+
+
+def esn_export_csv() -> tuple[bytes, str]:
+    """A Viva Engage network data export (Messages.csv): ids, names, e-mails and bodies in every row."""
+    rows = ["id,replied_to_id,thread_id,group_id,group_name,in_private_group,in_private_conversation,sender_id,"
+            "sender_type,sender_name,sender_email,body,created_at,deleted_at"]
+    for k, body in enumerate(ESN_BODIES):
+        sid, name, email = ESN_PEOPLE[k]
+        mid = 7000000001 + k
+        replied, thread = ("", mid) if k % 2 == 0 else (mid - 1, mid - 1)
+        private = "true" if k == 5 else "false"
+        rows.append(f'{mid},{replied},{thread},55501,Communauté Atlas,false,{private},{sid},user,{name},{email},'
+                    f'"{body}",2026-09-0{k + 1}T08:00:00Z,')
+    return "\n".join(rows).encode("utf-8"), "Messages.csv"
+
+
+def _esn_leaks(data: bytes) -> list[str]:
+    secrets = [s for person in ESN_PEOPLE for s in person] + ESN_BODIES + ["7000000001", "Zephyrin",
+                                                                           "Quetzalcoatl", "Wintermute"]
+    return [s for s in secrets for enc in ("utf-8", "utf-16-le") if s.encode(enc) in data]
+
+
+def test_esn_export_leaves_no_identifier_name_or_message_anywhere(tmp_path):
+    data, name = esn_export_csv()
+    path = tmp_path / name
+    path.write_bytes(data)
+    assert len(_esn_leaks(data)) >= 22  # the source file holds every one of them
+    store_path = tmp_path / "store.duckdb"
+    out = subprocess.run([sys.executable, "-m", "kpis", "import", str(path), "--store", str(store_path)],
+                         cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert _esn_leaks((out.stdout + out.stderr).encode()) == []
+    check = subprocess.run([sys.executable, "-m", "kpis", "check", str(path), "--format", "json"],
+                           cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert "esn_viva_engage_messages" in check.stdout
+    assert _esn_leaks(check.stdout.encode() + check.stderr.encode()) == []
+    store = Store(store_path)
+    assert set(store.observations(Filter())["kpi"]) >= {"esn_messages", "esn_voices"}
+    store.backup(tmp_path / "backup")
+    every_byte = b"".join(p.read_bytes() for p in tmp_path.rglob("*") if p.is_file() and p != path)
+    assert _esn_leaks(every_byte) == []
+    detail = dashboard.detail_frame(store.observations(Filter()), store.batches(), "fr")
+    view = metrics.cdo_view(store, Filter(segments=("B2E",)), "month", lang="fr")
+    import io
+    import zipfile
+    book = zipfile.ZipFile(io.BytesIO(dashboard.view_workbook(view, "fr", {"Détail": detail})))
+    assert _esn_leaks(b"".join(book.read(n) for n in book.namelist())) == []
+    assert _esn_leaks(export.to_csv(detail)) == []
+    report = ingest.check_bytes(data, name)
+    assert all(_esn_leaks(i.message_fr.encode() + i.message_en.encode()) == [] for i in report.all_issues)

@@ -120,7 +120,7 @@ def test_seeded_demo_goes_with_its_targets(store):
     demo.seed(store)
     assert len(store.targets()) > 0 and store.targets()["sample"].all()
     p = store.preview_demo()
-    assert p.targets == len(store.targets()) and len(p.batches) == 3
+    assert p.targets == len(store.targets()) and len(p.batches) == 4  # the three workbooks and the network's messages
     store.delete_demo()
     assert store.batches() == [] and store.targets().empty
 

@@ -422,7 +422,8 @@ def test_linkedin_like_workbook_without_triplets_is_not_recognised(tmp_path):
 
 ALL_FILES = [ff.google_ads_en_csv, ff.google_ads_fr_excel_csv, ff.ga4_csv, ff.ga4_fr_csv, ff.meta_en_csv,
              ff.meta_fr_csv, ff.viva_user_detail_csv, ff.viva_user_detail_concealed_csv, ff.viva_groups_csv,
-             ff.sharepoint_csv, ff.teams_csv, ff.viva_daily_csv, ff.m365_active_csv, *fam.CSV_FILES]
+             ff.sharepoint_csv, ff.teams_csv, ff.viva_daily_csv, ff.m365_active_csv, ff.esn_viva_messages_csv,
+             ff.esn_generic_csv, *fam.CSV_FILES]
 XLSX_FILES = [ff.google_ads_xlsx, ff.linkedin_visitors_xlsx, ff.linkedin_followers_xlsx, ff.linkedin_content_xlsx,
               *fam.XLSX_FILES]
 

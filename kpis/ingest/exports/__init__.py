@@ -29,6 +29,8 @@ near miss included: one required header missing is enough), else a
   principal name, display name or id. A breakdown describing fewer than
   ``MIN_GROUP_SIZE`` people is folded into ``"(other)"``. ``issues`` quote
   row numbers and column letters only, never a cell.
+- Enterprise social network message exports (``esn``) are read, scored for tone and aggregated by month ×
+  group (``kpis.esn``); no author, text or id leaves the recogniser.
 - A sheet with no rows means "deliberately not imported" (LinkedIn
   per-post and demographic sheets, which would count twice or have no
   date); ``issues`` say why.
@@ -44,6 +46,7 @@ from typing import Callable
 from kpis.ingest.exports.base import MIN_GROUP_SIZE, Recognised
 from kpis.ingest.exports.crm import hubspot_deals, salesforce_opportunities
 from kpis.ingest.exports.email_campaigns import hubspot_email, mailchimp
+from kpis.ingest.exports.esn import esn_messages
 from kpis.ingest.exports.ga4 import ga4
 from kpis.ingest.exports.google_ads import google_ads
 from kpis.ingest.exports.linkedin import linkedin
@@ -65,7 +68,7 @@ __all__ = ["Recognised", "recognise", "FORMATS", "MIN_GROUP_SIZE", "RECOGNISERS"
 
 RECOGNISERS: tuple[Callable[[RawSheet], Recognised | None], ...] = (
     viva_user_detail, teams_user_activity, teams_team_activity, viva_groups, sharepoint_sites, daily_counts,
-    google_ads, ga4, meta_ads, linkedin, search_console, matomo, mailchimp, hubspot_email,
+    esn_messages, google_ads, ga4, meta_ads, linkedin, search_console, matomo, mailchimp, hubspot_email,
     salesforce_opportunities, hubspot_deals, youtube_studio,
 )
 """Tried in order; the first that recognises a sheet wins (the Microsoft 365 ones are the most specific)."""
@@ -75,7 +78,7 @@ FORMATS = (
     "m365_viva_engage_user_detail", "m365_viva_engage_groups", "m365_sharepoint_site_usage",
     "m365_teams_user_activity", "m365_daily_counts", "google_search_console", "matomo", "mailchimp_campaigns",
     "hubspot_email", "salesforce_opportunities", "hubspot_deals",
-    "youtube_studio", "m365_teams_team_activity",
+    "youtube_studio", "m365_teams_team_activity", "esn_viva_engage_messages", "esn_messages",
 )
 
 

@@ -1,0 +1,70 @@
+"""Enterprise social network message exports (Viva Engage network data export, a generic layout).
+
+The messages are read, scored for tone and aggregated here (``kpis.esn``): the returned sheet has one row per
+month × group with the e-reputation KPIs of the internal world; no author, text or message id leaves this
+module. Private groups and conversations, deleted and system messages are left out (a note says how many).
+"""
+
+from __future__ import annotations
+
+from kpis.catalog import KPIS
+from kpis.esn.layout import VIVA_FORMAT, find_layout
+from kpis.esn.messages import read_messages
+from kpis.esn.monthly import MONTHLY_KPIS, monthly
+from kpis.esn.sentiment import tones
+from kpis.ingest.exports.base import (
+    CHANNEL_HEADER,
+    END_HEADER,
+    SEGMENT_HEADER,
+    START_HEADER,
+    Recognised,
+    sheet_issue,
+)
+from kpis.ingest.exports.m365 import INITIATIVE_HEADER
+from kpis.ingest.readers import RawSheet
+
+__all__ = ["esn_messages", "ESN_SEGMENT", "ESN_CHANNEL"]
+
+ESN_SEGMENT, ESN_CHANNEL = "B2E", "ESN"
+
+_REASONS = {
+    "private": ("dans un groupe ou un échange privé", "in a private group or conversation"),
+    "deleted": ("supprimés", "deleted"),
+    "system": ("messages système", "system messages"),
+}
+
+
+def _is_text_column(rows: list, j: int) -> bool:
+    """Most filled cells of the column hold words, not numbers (a KPI file's ``Message`` count is no text)."""
+    cells = [r[j] for r in rows[:200] if j < len(r) and isinstance(r[j], str) and r[j].strip()]
+    worded = [c for c in cells if any(ch.isalpha() for ch in c)]
+    return len(worded) >= max(1, len(cells) // 2)
+
+
+def esn_messages(sheet: RawSheet) -> Recognised | None:
+    """A message export aggregated into monthly KPIs per group, or None when the sheet is none."""
+    layout = find_layout(sheet.rows)
+    if layout is None or not _is_text_column(sheet.rows[layout.header_row + 1:], layout.columns["text"]):
+        return None
+    messages = read_messages(sheet.rows, sheet.row_numbers, layout)
+    rows = monthly(messages, tones(messages.text))
+    issues = [sheet_issue(sheet, code, severity, fr, en, row, column)
+              for code, severity, fr, en, row, column in messages.issues]
+    for reason, (fr, en) in _REASONS.items():
+        if messages.excluded.get(reason):
+            n = messages.excluded[reason]
+            issues.append(sheet_issue(sheet, "esn_excluded", "info", f"Messages laissés de côté ({fr}) : {n}.",
+                                      f"Messages left out ({en}): {n}."))
+    labels = [KPIS[k].label_fr for k in MONTHLY_KPIS]
+    header: list = [START_HEADER, END_HEADER, SEGMENT_HEADER, CHANNEL_HEADER, INITIATIVE_HEADER, *labels]
+    body: list[list] = [
+        [r.start, r.end, ESN_SEGMENT, ESN_CHANNEL, r.group, *(r.values.get(k, "") for k in MONTHLY_KPIS)]
+        for r in rows]
+    numbers = [sheet.row_numbers[layout.header_row]] + [r.first_row for r in rows]
+    out = RawSheet(sheet.name, [header] + body, numbers, sheet.hidden, [], dict(sheet.meta))
+    maps = {START_HEADER: "period_start", END_HEADER: "period_end", SEGMENT_HEADER: "segment",
+            CHANNEL_HEADER: "channel", INITIATIVE_HEADER: "initiative",
+            **{label: kpi for label, kpi in zip(labels, MONTHLY_KPIS, strict=True)}}
+    period = (min(r.start for r in rows), max(r.end for r in rows)) if rows else None
+    return Recognised(layout.format if layout.format == VIVA_FORMAT else "esn_messages", out, maps, ESN_SEGMENT,
+                      (ESN_CHANNEL,), None, None, period, issues)
