@@ -85,7 +85,7 @@ def test_a_b2e_viewer_never_receives_a_b2c_or_b2b_number(demo):
     mine = view.scorecard[view.scorecard["segment"] == "B2E"].set_index("kpi")["value"]
     theirs = full.scorecard[full.scorecard["segment"] == "B2E"].set_index("kpi")["value"]
     assert mine["population"] == theirs["population"] > 0
-    assert {b["file"] for b in viewer.batches()} == {"interne_b2e.xlsx"}
+    assert {b["file"] for b in viewer.batches()} == {"interne_b2e.xlsx", "rse_messages.csv"}  # the B2E batches
     assert set(viewer.targets()["segment"]) == {"B2E"}
     assert set(viewer.dimension_values(())["entities"]) == set(demo.dimension_values(("B2E",))["entities"])
 

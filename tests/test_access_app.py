@@ -75,7 +75,8 @@ def test_a_b2e_viewer_sees_b2e_only_and_changes_nothing(store):
     assert not at.exception
     assert not [e for e in at.expander if e.label == "Supprimer un lot"]
     batches = at.dataframe[0].value
-    assert batches["Fichier"].tolist() == ["interne_b2e.xlsx"]  # the B2C and B2B batches are not listed
+    # the two B2E demo batches (newest first), not the B2C and B2B ones
+    assert batches["Fichier"].tolist() == ["rse_messages.csv", "interne_b2e.xlsx"]
     at.switch_page("app_pages/catalog.py").run()
     assert not at.exception and not at.get("data_editor") and not at.file_uploader  # targets read only
 
@@ -129,7 +130,7 @@ def test_local_mode_says_so_and_gives_every_right(store_path):
     assert "Mode local, sans authentification" in [c.value for c in at.caption]
     assert {"Importer", "Historique", "Référentiel", "Accès"} <= set(nav(at))
     assert at.pills(key="seg").options == ["B2C", "B2B", "B2E"]
-    assert [b["imported_by"] for b in Store(store_path).batches()] == ["demo"] * 3
+    assert [b["imported_by"] for b in Store(store_path).batches()] == ["demo"] * 4
     assert local_user()  # the login name every local action is recorded under
 
 

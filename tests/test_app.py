@@ -771,7 +771,7 @@ def test_importer_maps_a_repeated_header_by_its_column_and_remembers_the_positio
     boxes["D"].set_value("ignore").run()
     assert not at.exception and not at.button(key="do_import").disabled
     at.button(key="do_import").click().run()
-    assert "lot n° 4 importé" in _texts(at)
+    assert "lot n° 5 importé" in _texts(at)
     stored = Store(store_path).observations()
     mine = stored[stored["period_start"] >= "2027-01-01"]
     # the site's page views only: 2000 + 2100; contributions 30 + 35
@@ -847,7 +847,7 @@ def test_a_kpi_of_the_organisation_created_in_the_app_is_imported_targeted_shown
     assert not [b for b in at.button if str(b.key).startswith("FormSubmitter:create_kpi_")]
     assert at.dataframe[0].value.iloc[0]["Gardées"] == 3
     at.button(key="do_import").click().run()
-    assert "lot n° 4 importé, 6 valeurs enregistrées" in _texts(at)
+    assert "lot n° 5 importé, 6 valeurs enregistrées" in _texts(at)
 
     at.switch_page("app_pages/catalog.py").run()
     form = "orgkpi_form_new"
