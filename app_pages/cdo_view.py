@@ -19,6 +19,9 @@ if view.empty:
 st.caption(t("cdo.caption", start=fmt_date(view.period_start, lang), end=fmt_date(view.period_end, lang),
              segments=", ".join(sel.flt.segments), comparison=t(f"compare.{sel.compare}")))
 
+ui.attention_panel(partial(ui.attention, sel.version, sel.flt, sel.grain, lang, sel.fiscal_start, sel.compare),
+                   period=f"{view.period_start}/{view.period_end}")
+
 for segment in sel.flt.segments:
     cards = dashboard.cards(view, segment, dashboard.CDO_CARDS[segment], lang, sel.compare)
     if not cards:

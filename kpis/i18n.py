@@ -432,6 +432,52 @@ _LABELS: dict[str, tuple[str, str]] = {
     "catalog.value": ("Cible", "Target"),
     "catalog.unreadable": ("Ligne illisible, non enregistrée :", "Unreadable row, not saved:"),
     "catalog.upload": ("Charger une feuille d'objectifs", "Upload a targets sheet"),
+    # points of attention (kpis.attention)
+    "attention.title": ("Points d'attention", "Points of attention"),
+    "attention.none": ("Rien à signaler sur cette période : objectifs tenus, évolutions habituelles, sources à jour.",
+                       "Nothing to report for this period: targets met, usual moves, sources up to date."),
+    "attention.help": (
+        "Par ordre d'importance, 7 au plus : objectifs manqués (rouge), sources en retard (dernières données plus "
+        "anciennes qu'une période habituelle de la source à la fin de la fenêtre), évolutions inhabituelles, "
+        "objectifs en danger (orange), mois sans données, puis les 3 plus beaux progrès. Une évolution est "
+        "inhabituelle quand la variation de la dernière période de la fenêtre (à la granularité choisie) par "
+        "rapport à la précédente s'écarte de la médiane des variations passées de l'indicateur de plus de 3 fois "
+        "leur écart absolu médian (au moins 6 variations passées), dans le sens défavorable.",
+        "In order of importance, 7 at most: targets missed (red), late sources (latest data older than one of the "
+        "source's usual periods at the window's end), unusual moves, targets at risk (amber), months without data, "
+        "then the 3 best improvements. A move is unusual when the change of the window's last period (at the "
+        "chosen granularity) from the one before lies more than 3 median absolute deviations from the median of "
+        "the KPI's past changes (at least 6 of them), in the unfavourable direction."),
+    "attention.dismiss": ("Masquer pour cette période", "Hide for this period"),
+    "attention.dismissed": ("{n} point(s) masqué(s) pour cette période.", "{n} point(s) hidden for this period."),
+    "attention.restore": ("Tout réafficher", "Show all again"),
+    "attention.open": ("Voir", "Open"),
+    "attention.target.red": ("{name} : objectif manqué", "{name}: target missed"),
+    "attention.target.amber": ("{name} : objectif en danger", "{name}: target at risk"),
+    "attention.target.reason": ("{actual} pour un objectif de {target} du {start} au {end}, soit {attainment} "
+                                "d'atteinte.",
+                                "{actual} against a target of {target} from {start} to {end}: {attainment} "
+                                "attained."),
+    "attention.move.title": ("{name} : évolution inhabituelle", "{name}: unusual move"),
+    "attention.move.reason": ("{period} : {change} par rapport à {before}, {n} fois l'écart habituel (médiane des "
+                              "{k} variations passées {median}, écart absolu médian {mad}).",
+                              "{period}: {change} from {before}, {n} times the usual deviation (median of the "
+                              "{k} past changes {median}, median absolute deviation {mad})."),
+    "attention.stale.title": ("Source en retard : {name}", "Late source: {name}"),
+    "attention.stale.reason": ("Dernières données au {end} ; la source couvre d'habitude {cadence} jours par "
+                               "période : {missed} période(s) manquante(s) au {as_of}.",
+                               "Latest data on {end}; the source usually covers {cadence} days per period: "
+                               "{missed} period(s) missing at {as_of}."),
+    "attention.gap.title": ("Données manquantes : {name}", "Missing data: {name}"),
+    "attention.gap.reason": ("Aucune donnée pour {n} mois ({months}), alors que la source couvre les mois "
+                             "autour.", "No data for {n} month(s) ({months}), while the source covers the months "
+                             "around them."),
+    "attention.improvement.title": ("{name} : en progrès", "{name}: improving"),
+    "attention.improvement.reason": ("{value}, {change} {against}.", "{value}, {change} {against}."),
+    "attention.page.external": ("Digital externe", "External digital"),
+    "attention.page.internal": ("Digital interne", "Internal digital"),
+    "attention.page.history": ("Historique", "History"),
+    "attention.page.cdo": ("Vue CDO", "CDO view"),
 }
 
 

@@ -14,6 +14,7 @@ here: it lives in ``kpis`` (mostly ``kpis.dashboard``), tested without Streamlit
 """
 
 from ui.data import (
+    attention,
     batches,
     breakdown,
     by_source,
@@ -55,6 +56,7 @@ from ui.state import (
     url_write,
 )
 from ui.widgets import (
+    attention_panel,
     cards_grid,
     empty_state,
     excel_download,
@@ -67,7 +69,7 @@ from ui.world import render_world
 
 __all__ = [
     # ui.data
-    "batches", "breakdown", "by_source", "cdo_view", "check", "coverage", "deletion_preview", "deletions",
+    "attention", "batches", "breakdown", "by_source", "cdo_view", "check", "coverage", "deletion_preview", "deletions",
     "demo_preview", "dimension_values", "forget_uploads", "indexed_trends", "kpi_origins", "kpi_table",
     "observations", "overlaps", "reference_origins", "remembered_mappings", "store", "store_error", "targets",
     # ui.deletion
@@ -78,7 +80,8 @@ __all__ = [
     "LANGUAGE_NAMES", "Selection", "comparison_control", "custom_range", "drop_range_params", "lang", "selection",
     "set_selection", "settings", "t", "url_choice", "url_chose", "url_notes", "url_write",
     # ui.widgets
-    "cards_grid", "empty_state", "excel_download", "export_context", "kpi_picker", "metric_card", "sources_caption",
+    "attention_panel", "cards_grid", "empty_state", "excel_download", "export_context", "kpi_picker", "metric_card",
+    "sources_caption",
     # ui.world
     "render_world",
 ]

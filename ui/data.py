@@ -126,6 +126,18 @@ def cdo_view(version: str, flt: Filter, grain: str, lang: str, fiscal_start: int
     return grains.with_data_grain(view, native, flt)
 
 
+@st.cache_data(show_spinner=False, max_entries=32)
+def attention(version: str, flt: Filter, grain: str, lang: str, fiscal_start: int = 1, compare: str | None = None,
+              dismissed: frozenset[str] = frozenset()):
+    """``kpis.attention.points`` of the Vue CDO's view, those ``dismissed`` left out (the next ones come up)."""
+    from kpis import attention as points_of_attention
+    from kpis import metrics
+
+    native = metrics.fetch(store(), flt, grain, fiscal_start)
+    view = cdo_view(version, flt, grain, lang, fiscal_start)
+    return points_of_attention.points(view, native, batches(version), lang, compare, flt, coverage(version), dismissed)
+
+
 @st.cache_data(show_spinner=False, max_entries=16)
 def kpi_table(version: str, flt: Filter, grain: str, lang: str, fiscal_start: int = 1):
     """``kpis.metrics.kpi_table`` at one grain (a KPI drawn at its native grain when the chosen one is finer)."""

@@ -41,6 +41,33 @@ def metric_card(card: dashboard.Card) -> None:
             st.caption(f":material/info: {card.note}")
 
 
+_TONE_ICON = {"red": ":material/error:", "orange": ":material/warning:", "green": ":material/trending_up:"}
+
+
+def attention_panel(points_of: Callable[[frozenset[str]], list], period: str) -> None:
+    """The points of attention in a bordered box: each one's title, reason, a link to the page that shows it
+    and a button hiding it for ``period`` (kept in the session, keyed by the period). ``points_of(dismissed)``
+    gives the points (``kpis.attention.points``) without those dismissed."""
+    from kpis.attention import PAGES
+
+    hidden = st.session_state.setdefault("attention_hidden", {}).setdefault(period, set())
+    points = points_of(frozenset(hidden))
+    with st.container(border=True):
+        st.markdown(f"**{t('attention.title')}**", help=t("attention.help"))
+        if not points:
+            st.caption(t("attention.none"))
+        for point in points:
+            text, link, hide = st.columns([8, 2, 1], vertical_alignment="center")
+            text.markdown(f"{_TONE_ICON[point.tone]} :{point.tone}[**{point.title}**]  \n{point.reason}")
+            link.page_link(PAGES[point.page], label=t(f"attention.page.{point.page}"), icon=":material/arrow_forward:")
+            hide.button(":material/visibility_off:", key=f"hide_{period}_{point.key}", help=t("attention.dismiss"),
+                        on_click=hidden.add, args=(point.key,))
+        if hidden:
+            note, again = st.columns([8, 3], vertical_alignment="center")
+            note.caption(t("attention.dismissed", n=len(hidden)))
+            again.button(t("attention.restore"), key=f"unhide_{period}", on_click=hidden.clear)
+
+
 def cards_grid(cards: list[dashboard.Card]) -> None:
     """Cards six to a row (fewer on a narrow screen)."""
     with st.grid(6, gap="small", min_column_width=170):
