@@ -19,8 +19,10 @@ if view.empty:
 st.caption(t("cdo.caption", start=fmt_date(view.period_start, lang), end=fmt_date(view.period_end, lang),
              segments=", ".join(sel.flt.segments), comparison=t(f"compare.{sel.compare}")))
 
-ui.attention_panel(partial(ui.attention, sel.version, sel.flt, sel.grain, lang, sel.fiscal_start, sel.compare),
-                   period=f"{view.period_start}/{view.period_end}")
+period = f"{view.period_start}/{view.period_end}"
+ui.attention_panel(partial(ui.attention, sel.version, sel.flt, sel.grain, lang, sel.fiscal_start, sel.compare), period)
+ui.pack_download(partial(ui.pack, sel.version, sel.flt, sel.grain, lang, sel.fiscal_start, sel.compare), period,
+                 f"pack_comite_{view.period_start}_{view.period_end}.pptx")
 
 for segment in sel.flt.segments:
     cards = dashboard.cards(view, segment, dashboard.CDO_CARDS[segment], lang, sel.compare)

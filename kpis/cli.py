@@ -184,6 +184,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--view", choices=["table", "scorecard", "funnel"], default="table")
     p.add_argument("--format", choices=["text", "json", "csv"], default="text")
     p.set_defaults(func=cmd_report)
+
+    p = add("pack", "Write the committee deck (PowerPoint) of a selection.")
+    p.add_argument("--segments", help="comma-separated, e.g. B2C,B2E (default: all)")
+    p.add_argument("--from", dest="from_", metavar="DATE")
+    p.add_argument("--to", metavar="DATE")
+    p.add_argument("--grain", choices=["week", "month", "quarter", "year"], default="month")
+    p.add_argument("--compare", choices=["previous", "year"],
+                   help="what each card's change is measured against (default: as the app, by the window)")
+    p.add_argument("--lang", choices=["fr", "en"], default="fr")
+    p.add_argument("--out", required=True, metavar="FILE.pptx")
+    p.set_defaults(func=cmd_pack)
     return parser
 
 
@@ -576,6 +587,48 @@ def cmd_report(args) -> int:
     frame = frame[list(_REPORT_FIELDS[args.view])]
     _report_print(frame, args.format)
     return 0
+
+
+def cmd_pack(args) -> int:
+    """The committee deck of the selection (the Vue CDO's numbers), written to ``--out`` whole or not at all."""
+    from kpis import deck
+    from kpis.model import Filter
+
+    out = Path(args.out)
+    if out.suffix.lower() != ".pptx":
+        raise UsageError(f"--out {out} : un fichier .pptx, p. ex. pack.pptx", f"--out {out}: a .pptx file, e.g. "
+                         "pack.pptx")
+    if out.exists() and not out.is_file() or not out.absolute().parent.is_dir():
+        raise UsageError(f"--out {out} : un fichier dans un dossier existant.",
+                         f"--out {out}: a file in an existing folder.")
+    store = _existing_store(args)
+    flt = _report_period(Filter(segments=_report_list(args.segments, "--segments", upper=True)), args, store)
+    if not flt.segments:
+        from kpis.model import SEGMENTS
+
+        flt = Filter(segments=SEGMENTS, start=flt.start, end=flt.end)
+    pack = deck.Pack.of(store, flt, args.grain, args.settings.fiscal_start, args.lang, args.compare)
+    if pack.view.empty:
+        raise KpiError("Aucune donnée pour cette sélection : rien à mettre dans le pack.",
+                       "No data for this selection: nothing to put in the pack.")
+    data = pack.pptx()
+    part = out.with_name(f".{out.name}.part")
+    part.write_bytes(data)
+    part.replace(out)  # a reader never sees half a file
+    print(f"{out}: {len(pack.outline())} slides, {flt.start} → {flt.end}, {', '.join(flt.segments)}")
+    return 0
+
+
+def _existing_store(args):
+    from kpis.store import Store
+
+    path = store_path(args)
+    if not path.exists():
+        raise KpiError(
+            f"Aucune base à {path} : importez d'abord des fichiers (python -m kpis import FICHIER).",
+            f"No store at {path}: import files first (python -m kpis import FILE).",
+        )
+    return Store(path)
 
 
 _REPORT_FIELDS = {

@@ -478,6 +478,38 @@ _LABELS: dict[str, tuple[str, str]] = {
     "attention.page.internal": ("Digital interne", "Internal digital"),
     "attention.page.history": ("Historique", "History"),
     "attention.page.cdo": ("Vue CDO", "CDO view"),
+    # the committee deck (kpis.deck)
+    "pack.button": ("Pack comité", "Committee pack"),
+    "pack.help": ("Un fichier PowerPoint de la sélection, modifiable : points d'attention, cartes de chaque "
+                  "segment, entonnoir unifié, côte à côte, objectifs, sources et définitions.",
+                  "An editable PowerPoint file of the selection: points of attention, each segment's cards, the "
+                  "unified funnel, side by side, targets, sources and definitions."),
+    "pack.title": ("Comité de pilotage digital", "Digital steering committee"),
+    "pack.subtitle": ("Du {start} au {end} · segments {segments} · données au {day}",
+                      "From {start} to {end} · segments {segments} · data to {day}"),
+    "pack.cards_note": ("Chaque valeur porte sur toute la période ; l'évolution est comparée à la période indiquée ; "
+                        "l'atteinte rapporte le réalisé à l'objectif (inversée quand une baisse est favorable).",
+                        "Each value covers the whole period; the change is measured against the period named; "
+                        "attainment is actual over target (inverted when a decrease is good)."),
+    "pack.sources": ("Sources des données et fraîcheur", "Data sources and freshness"),
+    "pack.definitions": ("Définitions utilisées", "Definitions used"),
+    "pack.fresh": ("à jour", "up to date"),
+    "pack.continued": ("(suite)", "(continued)"),
+    "pack.col.kpi": ("Indicateur", "KPI"),
+    "pack.col.value": ("Valeur", "Value"),
+    "pack.col.change": ("Évolution", "Change"),
+    "pack.col.against": ("Comparée à", "Against"),
+    "pack.col.target": ("Objectif", "Target"),
+    "pack.col.attainment": ("Atteinte", "Attainment"),
+    "pack.col.status": ("Statut", "Status"),
+    "pack.col.stage": ("Étape", "Stage"),
+    "pack.col.point": ("Point", "Point"),
+    "pack.col.reason": ("Pourquoi", "Why"),
+    "pack.col.source": ("Source", "Source"),
+    "pack.col.segments": ("Segments", "Segments"),
+    "pack.col.data_to": ("Données jusqu'au", "Data to"),
+    "pack.col.imported": ("Dernier import", "Last import"),
+    "pack.col.freshness": ("Fraîcheur", "Freshness"),
 }
 
 

@@ -184,3 +184,13 @@ def test_vue_cdo_shows_the_points_links_them_and_hides_one_for_the_period(store_
     titles = [m.value.split("**")[1] for m in at.markdown if m.value.startswith(":material/")]
     assert first.title not in titles and titles[0] == expected[1].title
     assert t("attention.dismissed", "fr", n=1) in [c.value for c in at.caption]
+
+
+def test_a_month_without_data_inside_a_source_is_a_gap(store):
+    rows = [[m, "B2C", 1000] for m in MONTHS if m != "2026-03"]  # March 2026 missing, months around it present
+    _import(store, _xlsx(["Mois", "Segment", "Clics"], rows), "clics.xlsx")
+    year = Filter(segments=("B2C",), start=date(2025, 11, 1), end=date(2026, 10, 31))
+    gaps = [p for p in _points(store, year, lang="en") if p.kind == "gap"]
+    assert [(p.title, p.reason, p.page) for p in gaps] == [
+        ("Missing data: clics.xlsx", "No data for 1 month(s) (Mar 2026), while the source covers the months around "
+                                     "them.", "history")]

@@ -31,6 +31,7 @@ from ui.data import (
     kpi_table,
     observations,
     overlaps,
+    pack,
     reference_origins,
     remembered_mappings,
     store,
@@ -63,6 +64,7 @@ from ui.widgets import (
     export_context,
     kpi_picker,
     metric_card,
+    pack_download,
     sources_caption,
 )
 from ui.world import render_world
@@ -71,7 +73,7 @@ __all__ = [
     # ui.data
     "attention", "batches", "breakdown", "by_source", "cdo_view", "check", "coverage", "deletion_preview", "deletions",
     "demo_preview", "dimension_values", "forget_uploads", "indexed_trends", "kpi_origins", "kpi_table",
-    "observations", "overlaps", "reference_origins", "remembered_mappings", "store", "store_error", "targets",
+    "observations", "overlaps", "pack", "reference_origins", "remembered_mappings", "store", "store_error", "targets",
     # ui.deletion
     "batch_delete_form", "demo_banner", "preview_lines", "show_messages", "undo_buttons",
     # ui.questions
@@ -81,7 +83,7 @@ __all__ = [
     "set_selection", "settings", "t", "url_choice", "url_chose", "url_notes", "url_write",
     # ui.widgets
     "attention_panel", "cards_grid", "empty_state", "excel_download", "export_context", "kpi_picker", "metric_card",
-    "sources_caption",
+    "pack_download", "sources_caption",
     # ui.world
     "render_world",
 ]

@@ -138,6 +138,17 @@ def attention(version: str, flt: Filter, grain: str, lang: str, fiscal_start: in
     return points_of_attention.points(view, native, batches(version), lang, compare, flt, coverage(version), dismissed)
 
 
+def pack(version: str, flt: Filter, grain: str, lang: str, fiscal_start: int = 1, compare: str | None = None,
+         dismissed: frozenset[str] = frozenset()) -> bytes:
+    """The committee deck (``kpis.deck``) of the Vue CDO's view and points, as shown (the dismissed left out)."""
+    from kpis import deck, metrics
+
+    view = cdo_view(version, flt, grain, lang, fiscal_start)
+    points = attention(version, flt, grain, lang, fiscal_start, compare, dismissed)
+    native = metrics.fetch(store(), flt, grain, fiscal_start)
+    return deck.Pack(view, points, batches(version), flt, lang, compare, native).pptx()
+
+
 @st.cache_data(show_spinner=False, max_entries=16)
 def kpi_table(version: str, flt: Filter, grain: str, lang: str, fiscal_start: int = 1):
     """``kpis.metrics.kpi_table`` at one grain (a KPI drawn at its native grain when the chosen one is finer)."""

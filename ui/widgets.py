@@ -51,7 +51,7 @@ def attention_panel(points_of: Callable[[frozenset[str]], list], period: str) ->
     from kpis.attention import PAGES
 
     hidden = st.session_state.setdefault("attention_hidden", {}).setdefault(period, set())
-    points = points_of(frozenset(hidden))
+    points = points_of(dismissed(period))
     with st.container(border=True):
         st.markdown(f"**{t('attention.title')}**", help=t("attention.help"))
         if not points:
@@ -66,6 +66,19 @@ def attention_panel(points_of: Callable[[frozenset[str]], list], period: str) ->
             note, again = st.columns([8, 3], vertical_alignment="center")
             note.caption(t("attention.dismissed", n=len(hidden)))
             again.button(t("attention.restore"), key=f"unhide_{period}", on_click=hidden.clear)
+
+
+def dismissed(period: str) -> frozenset[str]:
+    """The points of attention hidden for ``period`` in this session."""
+    return frozenset(st.session_state.get("attention_hidden", {}).get(period, ()))
+
+
+def pack_download(build: Callable[[frozenset[str]], bytes], period: str, file_name: str) -> None:
+    """The "Pack comité" button: ``build(dismissed)`` makes the deck (without the points hidden for ``period``)
+    only when it is clicked."""
+    st.download_button(t("pack.button"), lambda: build(dismissed(period)), file_name=file_name,
+                       mime="application/vnd.openxmlformats-officedocument.presentationml.presentation",
+                       icon=":material/slideshow:", help=t("pack.help"), key="download_pack")
 
 
 def cards_grid(cards: list[dashboard.Card]) -> None:
