@@ -24,8 +24,9 @@ ui.attention_panel(partial(ui.attention, sel.version, sel.flt, sel.grain, lang, 
 ui.pack_download(partial(ui.pack, sel.version, sel.flt, sel.grain, lang, sel.fiscal_start, sel.compare), period,
                  f"pack_comite_{view.period_start}_{view.period_end}.pptx")
 
+notes = ui.comments(sel.version, sel.flt)
 for segment in sel.flt.segments:
-    cards = dashboard.cards(view, segment, dashboard.CDO_CARDS[segment], lang, sel.compare)
+    cards = dashboard.cards(view, segment, dashboard.CDO_CARDS[segment], lang, sel.compare, notes)
     if not cards:
         continue
     st.markdown(f"##### {t(f'cdo.segment.{segment}')}")
@@ -61,11 +62,15 @@ with st.container(border=True):
     else:
         single = trends["period_start"].nunique() == 1
         st.altair_chart(charts.indexed(trends, title=t("cdo.trends"), lang=lang,
-                                       single=(t("cdo.trends_single_title"), t("cdo.trends_single"))),
+                                       single=(t("cdo.trends_single_title"), t("cdo.trends_single")),
+                                       comments=dashboard.comment_marks(trends, notes, lang, "index")),
                         alt=t("cdo.trends"))
         st.caption(t("cdo.trends_single_help") if single else t("cdo.trends_help"))
     if at != sel.grain:
         st.caption(t("grain.finer", native=t(f"grain.{at}").lower(), grain=t(f"grain.{sel.grain}").lower()))
 
-ui.excel_download(partial(dashboard.view_workbook, view, lang, None, ui.export_context("nav.cdo", sel.flt)),
-                  "passerelle_vue_cdo.xlsx", key="download_cdo")
+listed = ui.comments_section(view, sel.flt, tuple(dict.fromkeys(k for s in sel.flt.segments
+                                                             for k in dashboard.CDO_CARDS[s])), key="cdo")
+
+ui.excel_download(partial(dashboard.view_workbook, view, lang, {t("comments.sheet"): listed},
+                          ui.export_context("nav.cdo", sel.flt)), "passerelle_vue_cdo.xlsx", key="download_cdo")

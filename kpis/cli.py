@@ -185,6 +185,28 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=["text", "json", "csv"], default="text")
     p.set_defaults(func=cmd_report)
 
+    p = add("comment", "Add, list or remove the comments on the numbers.", store=False)
+    actions = p.add_subparsers(dest="action", required=True, parser_class=_Parser)
+    q = actions.add_parser("add", help="Comment a KPI of a segment over a period.")
+    q.add_argument("--store", help=f"store file (default: ${store_setting.env} or {store_setting.default})")
+    q.add_argument("--kpi", required=True, help="a catalog code, e.g. clicks")
+    q.add_argument("--segment", required=True, choices=SEGMENTS)
+    q.add_argument("--period", required=True, help="a month (2026-10), a quarter (Q3 2026), a year (2026) or a day")
+    q.add_argument("--entity", help="one entity (default: the whole segment)")
+    q.add_argument("--text", required=True)
+    q.add_argument("--by", help="the author (default: this computer's user name)")
+    q = actions.add_parser("list", help="List the comments.")
+    q.add_argument("--store", help=f"store file (default: ${store_setting.env} or {store_setting.default})")
+    q.add_argument("--segments", help="comma-separated, e.g. B2C,B2E (default: all)")
+    q.add_argument("--from", dest="from_", metavar="DATE")
+    q.add_argument("--to", metavar="DATE")
+    q.add_argument("--format", choices=["text", "json"], default="text")
+    q = actions.add_parser("remove", help="Remove a comment by its number.")
+    q.add_argument("--store", help=f"store file (default: ${store_setting.env} or {store_setting.default})")
+    q.add_argument("id", type=int, metavar="ID")
+    q.add_argument("--by", help="who removes it (default: this computer's user name)")
+    p.set_defaults(func=cmd_comment)
+
     p = add("pack", "Write the committee deck (PowerPoint) of a selection.")
     p.add_argument("--segments", help="comma-separated, e.g. B2C,B2E (default: all)")
     p.add_argument("--from", dest="from_", metavar="DATE")
@@ -243,7 +265,7 @@ def _main(argv: list[str] | None) -> int:
 
     parser = build_parser()
     args = parser.parse_args(argv)
-    for name in ("by", "origin"):  # free text kept in the store: one clean line
+    for name in ("by", "origin", "text", "entity"):  # free text kept in the store: one clean line
         if isinstance(getattr(args, name, None), str):
             setattr(args, name, clean_text(getattr(args, name)))
     try:
@@ -616,6 +638,44 @@ def cmd_pack(args) -> int:
     part.write_bytes(data)
     part.replace(out)  # a reader never sees half a file
     print(f"{out}: {len(pack.outline())} slides, {flt.start} → {flt.end}, {', '.join(flt.segments)}")
+    return 0
+
+
+def cmd_comment(args) -> int:
+    """``comment add`` (prints the new comment's number), ``comment list``, ``comment remove ID``."""
+    import json
+
+    from kpis import comments
+    from kpis.model import Filter
+
+    store = _existing_store(args)
+    if args.action == "add":
+        start, end = comments.period_of(args.period)
+        new_id = store.add_comment(args.kpi, args.segment, start, end, args.text, by=args.by or comments.local_author(),
+                                   entity=args.entity)
+        print(f"comment {new_id}: {args.kpi} {args.segment} {start} → {end}")
+        return 0
+    if args.action == "remove":
+        gone = store.remove_comment(args.id, by=args.by or comments.local_author())
+        print(f"comment {gone['id']} removed: {gone['kpi']} {gone['segment']}")
+        return 0
+    flt = Filter(segments=_report_list(args.segments, "--segments", upper=True))
+    if args.from_ or args.to:
+        flt = _report_period(flt, args, store)
+    found = store.comments(flt)
+    records = [{"id": int(r.id), "kpi": r.kpi, "segment": r.segment, "entity": r.entity if isinstance(r.entity, str)
+                else None, "period_start": f"{r.period_start:%Y-%m-%d}", "period_end": f"{r.period_end:%Y-%m-%d}",
+                "text": r.text, "author": r.author, "created_at": f"{r.created_at:%Y-%m-%dT%H:%M:%S}Z"}
+               for r in found.itertuples(index=False)]
+    if args.format == "json":
+        print(json.dumps(records, ensure_ascii=False))
+    elif not records:
+        print("No comment matches this selection.")
+    else:
+        for r in records:
+            entity = f" [{r['entity']}]" if r["entity"] else ""
+            print(f"{r['id']}\t{r['period_start']} → {r['period_end']}\t{r['segment']}\t{r['kpi']}{entity}\t"
+                  f"{r['author']}\t{r['text']}")
     return 0
 
 

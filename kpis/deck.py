@@ -9,7 +9,8 @@
 
 Every number comes from the functions the pages call (``kpis.dashboard`` on a ``metrics.cdo_view``), written
 as the pages write it: the cards of each segment (``dashboard.cards``), the funnel table and chart, the side by
-side, the target table (``dashboard.status_table``), the points of attention (``kpis.attention``). Charts are
+side, the target table (``dashboard.status_table``), the points of attention (``kpis.attention``), the comments
+of the period (``kpis.comments``). Charts are
 the app's own Altair charts (``kpis.charts``) rendered to PNG by ``vl-convert`` (no browser); every text, table
 included, stays editable. In the language asked for.
 """
@@ -134,7 +135,7 @@ class Pack:
         points = attention.points(view, native, batches, lang, compare, flt, store.coverage(), dismissed)
         if warming is not None:
             warming.join()
-        return cls(view, points, batches, flt, lang, compare, native, None, charts)
+        return cls(view, points, batches, flt, lang, compare, native, store.comments(flt), charts)
 
     # --- what the deck says --------------------------------------------------------------------------------
 
@@ -160,6 +161,12 @@ class Pack:
     def attention_rows(self) -> pd.DataFrame:
         cols = [t("pack.col.point", self.lang), t("pack.col.reason", self.lang)]
         return pd.DataFrame([(p.title, p.reason) for p in self.points], columns=cols)
+
+    def comment_rows(self) -> pd.DataFrame:
+        """The comments of the period (``kpis.comments.frame``, as the pages list them)."""
+        from kpis import comments
+
+        return comments.frame(self.comments, self.lang)
 
     def shown_kpis(self) -> tuple[str, ...]:
         """The KPIs whose numbers the deck shows: the cards of each segment, then those with a target."""
@@ -187,6 +194,9 @@ class Pack:
         status = dashboard.status_table(self.view.targets, lang)
         slides.append((t("cdo.status", lang), [("table", status)] if len(status) else
                        [("text", t("cdo.no_targets", lang))]))
+        notes = self.comment_rows()
+        if len(notes):
+            slides.append((t("comments.title", lang), [("table", notes)]))
         as_of = self.flt.end or self.view.period_end or date.today()
         slides.append((t("pack.sources", lang), [("table", sources_rows(self.batches, self.native, self.flt, as_of,
                                                                         lang))]))

@@ -510,6 +510,35 @@ _LABELS: dict[str, tuple[str, str]] = {
     "pack.col.data_to": ("Données jusqu'au", "Data to"),
     "pack.col.imported": ("Dernier import", "Last import"),
     "pack.col.freshness": ("Fraîcheur", "Freshness"),
+    # comments on the numbers (kpis.comments)
+    "comments.title": ("Commentaires de la période", "Comments of the period"),
+    "comments.sheet": ("Commentaires", "Comments"),
+    "comments.help": ("Une explication courte sur un chiffre (un indicateur d'un segment sur une période), avec "
+                      "son auteur et sa date : elle apparaît sur la carte, sur la courbe et dans le pack comité.",
+                      "A short explanation of a number (a KPI of a segment over a period), with its author and "
+                      "date: it shows on the card, on the trend and in the committee pack."),
+    "comments.none": ("Aucun commentaire sur cette période.", "No comment for this period."),
+    "comments.period": ("du {start} au {end}", "from {start} to {end}"),
+    "comments.add": ("Commenter un chiffre", "Comment on a number"),
+    "comments.kpi": ("Indicateur", "KPI"),
+    "comments.segment": ("Segment", "Segment"),
+    "comments.when": ("Période", "Period"),
+    "comments.whole": ("Toute la période ({start} – {end})", "The whole period ({start} – {end})"),
+    "comments.text": ("Commentaire", "Comment"),
+    "comments.save": ("Ajouter le commentaire", "Add the comment"),
+    "comments.saved": ("Commentaire ajouté.", "Comment added."),
+    "comments.remove_pick": ("Commentaire à retirer", "Comment to remove"),
+    "comments.remove": ("Retirer", "Remove"),
+    "comments.removed": ("Commentaire retiré.", "Comment removed."),
+    "comments.on_card": ("{n} commentaire(s)", "{n} comment(s)"),
+    "comments.col.id": ("N°", "No."),
+    "comments.col.kpi": ("Indicateur", "KPI"),
+    "comments.col.segment": ("Segment", "Segment"),
+    "comments.col.entity": ("Entité", "Entity"),
+    "comments.col.period": ("Période", "Period"),
+    "comments.col.text": ("Commentaire", "Comment"),
+    "comments.col.author": ("Auteur", "Author"),
+    "comments.col.date": ("Date", "Date"),
 }
 
 

@@ -148,10 +148,11 @@ __all__ = [
     "AUTO_BACKUPS_KEPT",
 ]
 
-SCHEMA_VERSION = 7
+SCHEMA_VERSION = 8
 """Version 1 had no ``obs_hash``/``parser_version`` on batches and no column mappings; version 5 adds the
 ``sample`` flag of targets and mappings, the deletion log's operation and undo columns, and the archives;
-version 6 adds ``batches.adds_to``; version 7 the reference origins and the origin of ``entity_totals``."""
+version 6 adds ``batches.adds_to``; version 7 the reference origins and the origin of ``entity_totals``;
+version 8 the comments on the numbers."""
 
 DEFAULT_LOCK_TIMEOUT = 10.0
 """Seconds a busy store is retried before ``StoreLocked``."""
@@ -179,7 +180,7 @@ ARCHIVES = {"deleted_batches": "batches", "deleted_observations": "observations"
 """Archive table -> the table whose rows it keeps (same columns plus ``operation``), for ``undelete``."""
 
 TABLES = ("schema_version", "counters", "batches", "observations", "deletions", "targets", "column_mappings",
-          "reference_origins",
+          "reference_origins", "comments",
           *ARCHIVES)
 """Every table, in dependency order (backup, restore and tests walk them)."""
 
@@ -201,6 +202,7 @@ _ORDER = {
     "targets": "kpi, segment, entity, period_start, period_end",
     "column_mappings": "headers_key",
     "reference_origins": "segment, kpi",
+    "comments": "id",
     "deleted_batches": "operation, id",
     "deleted_observations": "operation, batch_id, row_no",
     "deleted_targets": "operation, kpi, segment, entity, period_start, period_end",
@@ -287,6 +289,18 @@ _DDL = {
         set_by VARCHAR NOT NULL,
         set_at TIMESTAMP NOT NULL,
         PRIMARY KEY (segment, kpi))""",
+    "comments": """CREATE TABLE comments (
+        id INTEGER PRIMARY KEY,
+        kpi VARCHAR NOT NULL,
+        segment VARCHAR NOT NULL,
+        entity VARCHAR,
+        period_start DATE NOT NULL,
+        period_end DATE NOT NULL,
+        text VARCHAR NOT NULL,
+        author VARCHAR NOT NULL,
+        created_at TIMESTAMP NOT NULL,
+        removed_at TIMESTAMP,
+        removed_by VARCHAR)""",
     **{archive: f"CREATE TABLE {archive} AS SELECT *, CAST(NULL AS INTEGER) AS operation FROM {source} WHERE FALSE"
        for archive, source in ARCHIVES.items()},
     "entity_totals": """CREATE TABLE entity_totals (
@@ -316,7 +330,9 @@ KPIs present per segment, for the filter widgets. The ``deleted_*`` archives
 ``deletions.batch_id`` is empty for a demo removal that only took targets or mappings.
 ``reference_origins`` holds the origin a person chose as the headline source of a stock, distinct count or
 ratio of stocks in a segment (``Store.set_reference_origin``); without one, the metrics take the origin
-that covers the selected window best."""
+that covers the selected window best. ``comments`` holds the comments on a number (KPI × segment, optionally
+entity, × period; ``Store.add_comment``); a removed one keeps its row with ``removed_at`` and ``removed_by``, so
+an id is never given twice."""
 
 
 # --- values returned -------------------------------------------------------
@@ -1233,6 +1249,68 @@ class Store:
                 con.execute("INSERT INTO reference_origins VALUES (?, ?, ?, ?, ?)",
                             [segment, kpi, origin, by, _utcnow()])
 
+    def add_comment(self, kpi: str, segment: str, period_start, period_end, text: str, by: str = "local",
+                    entity: str | None = None) -> int:
+        """Comment a number: ``kpi`` of ``segment`` (optionally one ``entity``) over a period; returns its id.
+
+            >>> store.add_comment("clicks", "B2C", "2026-09-01", "2026-09-30", "Campagne de rentrée", by="cdo")
+            1
+            >>> store.comments()[["id", "kpi", "segment", "period_start", "text", "author"]]
+               id     kpi segment period_start                 text author
+            0   1  clicks     B2C   2026-09-01  Campagne de rentrée    cdo
+
+        The text is one line of at most ``COMMENT_MAX_CHARS`` characters (control characters removed); the KPI
+        must be one of the catalog's for that segment. A bad value is a ``StoreError`` and nothing is written.
+        """
+        from kpis.comments import checked
+
+        row = checked(kpi, segment, period_start, period_end, text, by, entity)
+        with self._write() as con:
+            new_id = int(_scalar(con, "SELECT COALESCE(MAX(id), 0) + 1 FROM comments"))
+            con.execute("INSERT INTO comments VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, NULL)",
+                        [new_id, row.kpi, row.segment, row.entity, row.period_start, row.period_end, row.text,
+                         row.author, _utcnow()])
+        return new_id
+
+    def remove_comment(self, comment_id: int, by: str = "local") -> dict:
+        """Remove a comment (its row stays, marked removed: ids are never reused); returns what it said.
+        An unknown or already removed id is a ``StoreError``."""
+        with self._write() as con:
+            found = con.execute("SELECT kpi, segment, text FROM comments WHERE id = ? AND removed_at IS NULL",
+                                [int(comment_id)]).fetchone()
+            if found is None:
+                raise StoreError(f"Aucun commentaire n° {comment_id} (inconnu ou déjà retiré).",
+                                 f"No comment {comment_id} (unknown or already removed).")
+            con.execute("UPDATE comments SET removed_at = ?, removed_by = ? WHERE id = ?",
+                        [_utcnow(), by, int(comment_id)])
+        return {"id": int(comment_id), "kpi": found[0], "segment": found[1], "text": found[2]}
+
+    def comments(self, flt: Filter | None = None) -> pd.DataFrame:
+        """The comments not removed, oldest first: id, kpi, segment, entity, period_start, period_end, text,
+        author, created_at. With ``flt``: those of its segments (and entities) whose period overlaps its window."""
+        where: list[str] = ["removed_at IS NULL"]
+        params: list[object] = []
+        if flt is not None:
+            if flt.segments:
+                where.append(f"segment IN ({', '.join('?' * len(flt.segments))})")
+                params += list(flt.segments)
+            if flt.entities:
+                where.append(f"(entity IS NULL OR entity IN ({', '.join('?' * len(flt.entities))}))")
+                params += list(flt.entities)
+            if flt.start:
+                where.append("period_end >= ?")
+                params.append(flt.start)
+            if flt.end:
+                where.append("period_start <= ?")
+                params.append(flt.end)
+        with self._read() as con:
+            out = con.execute(
+                f"""SELECT id, kpi, segment, entity, period_start, period_end, text, author, created_at
+                    FROM comments WHERE {' AND '.join(where)} ORDER BY id""", params).df()
+        for col in ("period_start", "period_end"):
+            out[col] = pd.to_datetime(out[col])
+        return out
+
     def kpi_origins(self) -> pd.DataFrame:
         """Which origins hold current values of each KPI (a ratio: its matched parts) per segment: segment, kpi,
         origin, period_start, period_end, n — the choices offered for a reference origin."""
@@ -1400,8 +1478,8 @@ class Store:
 
             >>> store.backup("backups/2026-11-26")
             {'schema_version': 1, 'counters': 2, 'batches': 3, 'observations': 22, 'deletions': 0, 'targets': 1,
-             'column_mappings': 0, 'reference_origins': 0, 'deleted_batches': 0, 'deleted_observations': 0,
-             'deleted_targets': 0, 'deleted_mappings': 0}
+             'column_mappings': 0, 'reference_origins': 0, 'comments': 0, 'deleted_batches': 0,
+             'deleted_observations': 0, 'deleted_targets': 0, 'deleted_mappings': 0}
 
         Returns the rows written per table. The manifest (``manifest.json``) holds the schema version, the
         data version, and each table's row count and SHA-256 of its file, which ``restore`` checks.
@@ -2424,8 +2502,13 @@ def _migrate_6_to_7(con) -> None:
     _refresh_entity_totals(con)
 
 
+def _migrate_7_to_8(con) -> None:
+    """v8: comments on the numbers."""
+    con.execute(_DDL["comments"])
+
+
 _MIGRATIONS = {1: _migrate_1_to_2, 2: _migrate_2_to_3, 3: _migrate_3_to_4, 4: _migrate_4_to_5,
-               5: _migrate_5_to_6, 6: _migrate_6_to_7}
+               5: _migrate_5_to_6, 6: _migrate_6_to_7, 7: _migrate_7_to_8}
 """from-version -> function migrating one step, inside the caller's transaction."""
 
 

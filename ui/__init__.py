@@ -20,6 +20,7 @@ from ui.data import (
     by_source,
     cdo_view,
     check,
+    comments,
     coverage,
     deletion_preview,
     deletions,
@@ -59,6 +60,7 @@ from ui.state import (
 from ui.widgets import (
     attention_panel,
     cards_grid,
+    comments_section,
     empty_state,
     excel_download,
     export_context,
@@ -71,7 +73,8 @@ from ui.world import render_world
 
 __all__ = [
     # ui.data
-    "attention", "batches", "breakdown", "by_source", "cdo_view", "check", "coverage", "deletion_preview", "deletions",
+    "attention", "batches", "breakdown", "by_source", "cdo_view", "check", "comments", "coverage", "deletion_preview",
+    "deletions",
     "demo_preview", "dimension_values", "forget_uploads", "indexed_trends", "kpi_origins", "kpi_table",
     "observations", "overlaps", "pack", "reference_origins", "remembered_mappings", "store", "store_error", "targets",
     # ui.deletion
@@ -82,7 +85,8 @@ __all__ = [
     "LANGUAGE_NAMES", "Selection", "comparison_control", "custom_range", "drop_range_params", "lang", "selection",
     "set_selection", "settings", "t", "url_choice", "url_chose", "url_notes", "url_write",
     # ui.widgets
-    "attention_panel", "cards_grid", "empty_state", "excel_download", "export_context", "kpi_picker", "metric_card",
+    "attention_panel", "cards_grid", "comments_section", "empty_state", "excel_download", "export_context",
+    "kpi_picker", "metric_card",
     "pack_download", "sources_caption",
     # ui.world
     "render_world",

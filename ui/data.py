@@ -146,7 +146,7 @@ def pack(version: str, flt: Filter, grain: str, lang: str, fiscal_start: int = 1
     view = cdo_view(version, flt, grain, lang, fiscal_start)
     points = attention(version, flt, grain, lang, fiscal_start, compare, dismissed)
     native = metrics.fetch(store(), flt, grain, fiscal_start)
-    return deck.Pack(view, points, batches(version), flt, lang, compare, native).pptx()
+    return deck.Pack(view, points, batches(version), flt, lang, compare, native, comments(version, flt)).pptx()
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
@@ -201,6 +201,12 @@ def targets(version: str):
 @st.cache_data(show_spinner=False, max_entries=16)
 def observations(version: str, flt: Filter):
     return store().observations(flt)
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def comments(version: str, flt: Filter):
+    """``Store.comments`` of the selection: those on its segments whose period overlaps its window."""
+    return store().comments(flt)
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
