@@ -207,6 +207,16 @@ def build_parser() -> argparse.ArgumentParser:
     q.add_argument("--by", help="who removes it (default: this computer's user name)")
     p.set_defaults(func=cmd_comment)
 
+    p = add("digest", "E-mail the points of attention with the committee deck attached (needs the SMTP settings).")
+    p.add_argument("--segments", help="comma-separated, e.g. B2C,B2E (default: all)")
+    p.add_argument("--from", dest="from_", metavar="DATE")
+    p.add_argument("--to", metavar="DATE")
+    p.add_argument("--grain", choices=["week", "month", "quarter", "year"], default="month")
+    p.add_argument("--compare", choices=["previous", "year"])
+    p.add_argument("--lang", choices=["fr", "en"], default="fr")
+    p.add_argument("--recipients", help="comma-separated e-mail addresses (default: the digest_to setting)")
+    p.set_defaults(func=cmd_digest)
+
     p = add("pack", "Write the committee deck (PowerPoint) of a selection.")
     p.add_argument("--segments", help="comma-separated, e.g. B2C,B2E (default: all)")
     p.add_argument("--from", dest="from_", metavar="DATE")
@@ -608,6 +618,40 @@ def cmd_report(args) -> int:
         frame = metrics.funnel(native, flt, lang="en")
     frame = frame[list(_REPORT_FIELDS[args.view])]
     _report_print(frame, args.format)
+    return 0
+
+
+def cmd_digest(args) -> int:
+    """The points of attention of the selection by e-mail, the deck attached; off until a server is set."""
+    from kpis import deck, digest
+    from kpis.errors import SettingError
+    from kpis.model import SEGMENTS, Filter
+    from kpis.settings import setting
+
+    config = args.settings
+    if not config.smtp_host:
+        raise KpiError(f"Récapitulatif désactivé : aucun serveur SMTP ({setting('smtp_host').env}).",
+                       f"Digest off: no SMTP server ({setting('smtp_host').env}).")
+    recipients = config.digest_to
+    if args.recipients:
+        try:
+            recipients = str(setting("digest_to").parse(args.recipients))
+        except SettingError:
+            raise UsageError(f"--recipients : des adresses e-mail séparées par des virgules, reçu {args.recipients!r}",
+                             f"--recipients: e-mail addresses separated by commas, got {args.recipients!r}") from None
+    if not recipients:
+        raise SettingError(f"Aucun destinataire : --recipients ou {setting('digest_to').env}.",
+                           f"No recipient: --recipients or {setting('digest_to').env}.")
+    store = _existing_store(args)
+    flt = _report_period(Filter(segments=_report_list(args.segments, "--segments", upper=True) or SEGMENTS), args,
+                         store)
+    pack = deck.Pack.of(store, flt, args.grain, config.fiscal_start, args.lang, args.compare)
+    if pack.view.empty:
+        raise KpiError("Aucune donnée pour cette sélection : rien à envoyer.",
+                       "No data for this selection: nothing to send.")
+    message = digest.compose(pack, config.digest_from, recipients)
+    digest.send(message, config)
+    print(f"digest sent to {recipients}: {len(pack.points)} point(s) of attention, {flt.start} → {flt.end}")
     return 0
 
 

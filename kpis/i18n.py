@@ -539,6 +539,13 @@ _LABELS: dict[str, tuple[str, str]] = {
     "comments.col.text": ("Commentaire", "Comment"),
     "comments.col.author": ("Auteur", "Author"),
     "comments.col.date": ("Date", "Date"),
+    # the e-mail digest (kpis.digest)
+    "digest.subject": ("Passerelle — points d'attention du {start} au {end}",
+                       "Passerelle — points of attention, {start} to {end}"),
+    "digest.intro": ("Points d'attention du {start} au {end} (segments {segments}) :",
+                     "Points of attention from {start} to {end} (segments {segments}):"),
+    "digest.attached": ("Le pack comité de la période est joint (PowerPoint modifiable).",
+                        "The period's committee pack is attached (editable PowerPoint)."),
 }
 
 

@@ -24,7 +24,7 @@ from kpis.store import Store
 ROOT = Path(__file__).resolve().parent.parent
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 COMMANDS = ("check", "import", "batches", "delete-batch", "delete-demo", "deletions", "undelete", "backup",
-            "restore", "report", "comment", "pack")
+            "restore", "report", "comment", "digest", "pack")
 
 
 def _commands_action() -> argparse._SubParsersAction:
@@ -37,7 +37,7 @@ def subcommands() -> dict[str, str]:
     return {a.dest: a.help for a in _commands_action()._choices_actions}
 
 
-def test_the_commands_are_the_documented_twelve():
+def test_the_commands_are_the_documented_thirteen():
     assert tuple(subcommands()) == COMMANDS
 
 
