@@ -143,40 +143,37 @@ def unusual_moves(view, native: pd.DataFrame, flt: Filter, lang: str = "fr") -> 
     if table.empty:
         return []
     out = []
-    for segment in flt.segments or SEGMENTS:
+    table = table[table["value"].notna()].sort_values("period_start", kind="stable")
+    for (segment, kpi), series in table.groupby(["segment", "kpi"], sort=False):
         world = dashboard.EXTERNAL_WORLD if segment in EXTERNAL_SEGMENTS else dashboard.INTERNAL_WORLD
-        rows = table[(table["segment"] == segment) & table["value"].notna()]
-        for kpi in world.kpis:
-            series = rows[rows["kpi"] == kpi].sort_values("period_start")
-            if len(series) < MIN_HISTORY + 2 or view.meta.get("data_grain") is not None and \
-                    dashboard.partial_buckets(view, kpi, (segment,)):
-                continue
-            last = series.iloc[-1]
-            if pd.Timestamp(last["period_end"]).date() < view.period_end:
-                continue  # the KPI has no value in the window's last bucket
-            values = series["value"].to_numpy(dtype=float)
-            changes = np.diff(values)
-            past, move = changes[:-1], float(changes[-1])
-            median = float(np.median(past))
-            mad = float(np.median(np.abs(past - median)))
-            if mad <= 0:
-                continue
-            deviations = (move - median) / mad
-            direction = KPIS[kpi].direction
-            if abs(deviations) <= MAD_LIMIT or deviations * direction > 0:
-                continue
-            unit = KPIS[kpi].unit
+        if kpi not in world.kpis or len(series) < MIN_HISTORY + 2:
+            continue
+        last = series.iloc[-1]
+        if pd.Timestamp(last["period_end"]).date() < view.period_end:
+            continue  # the KPI has no value in the window's last bucket
+        changes = np.diff(series["value"].to_numpy(dtype=float))
+        past, move = changes[:-1], float(changes[-1])
+        median = float(np.median(past))
+        mad = float(np.median(np.abs(past - median)))
+        if mad <= 0:
+            continue
+        deviations = (move - median) / mad
+        if abs(deviations) <= MAD_LIMIT or deviations * KPIS[kpi].direction > 0:
+            continue
+        if view.meta.get("data_grain") is not None and dashboard.partial_buckets(view, kpi, (segment,)):
+            continue  # the data stop inside the last bucket: its fall is the missing days, not a move
+        unit = KPIS[kpi].unit
 
-            def change(v: float, unit: str = unit) -> str:
-                return fmt_change(v * 100, unit, "pp", lang) if unit == "%" else fmt_change(v, unit, "abs", lang)
+        def change(v: float, unit: str = unit) -> str:
+            return fmt_change(v * 100, unit, "pp", lang) if unit == "%" else fmt_change(v, unit, "abs", lang)
 
-            reason = t("attention.move.reason", lang, period=fmt_period(str(last["period"]), lang),
-                       before=fmt_period(str(series.iloc[-2]["period"]), lang), change=change(move),
-                       n=fmt_value(abs(deviations), "count", lang, decimals=1), median=change(median),
-                       mad=change(mad).lstrip("+"), k=len(past))
-            out.append(Point("move", t("attention.move.title", lang, name=_name(kpi, segment, lang)), reason,
-                             _world_page(segment), f"move:{segment}:{kpi}", "red", abs(deviations),
-                             _TIER[("move", None)], segment, kpi))
+        reason = t("attention.move.reason", lang, period=fmt_period(str(last["period"]), lang),
+                   before=fmt_period(str(series.iloc[-2]["period"]), lang), change=change(move),
+                   n=fmt_value(abs(deviations), "count", lang, decimals=1), median=change(median),
+                   mad=change(mad).lstrip("+"), k=len(past))
+        out.append(Point("move", t("attention.move.title", lang, name=_name(kpi, segment, lang)), reason,
+                         _world_page(segment), f"move:{segment}:{kpi}", "red", abs(deviations),
+                         _TIER[("move", None)], segment, kpi))
     return out
 
 
@@ -250,9 +247,10 @@ def coverage_gaps(coverage: pd.DataFrame | None, batches: list[dict], flt: Filte
     return out
 
 
-def improvements(view, lang: str = "fr", compare: str | None = None, n: int = IMPROVEMENTS) -> list[Point]:
-    """The ``n`` cards whose change (the card's comparison, the card's text) is the largest relative move in
-    the KPI's good direction."""
+def improvements(view, lang: str = "fr", compare: str | None = None, n: int = IMPROVEMENTS,
+                 skip: frozenset[str] | set[str] = frozenset()) -> list[Point]:
+    """The ``n`` cards (keys in ``skip`` left out) whose change (the card's comparison, the card's text) is the
+    largest relative move in the KPI's good direction; a change the card shows as none (grey) is not one."""
     if compare not in dashboard.COMPARISONS:
         compare = dashboard.default_comparison(view.period_start, view.period_end, view.fiscal_start)
     sc = view.scorecard
@@ -260,25 +258,27 @@ def improvements(view, lang: str = "fr", compare: str | None = None, n: int = IM
         return []
     rel_col, good_col = ("change_relative", "good") if compare == "previous" else \
         ("change_year_relative", "good_year")
-    found = []
-    for segment in SEGMENTS:
-        mine = sc[sc["segment"] == segment].set_index("kpi")
-        if mine.empty:
+    cards = {(seg, k) for seg in SEGMENTS for k in dashboard.CDO_CARDS[seg]}
+    keyed = [(seg, kpi) in cards and _true(good) and not _missing(rel) for seg, kpi, good, rel in
+             zip(sc["segment"], sc["kpi"], sc[good_col], sc[rel_col], strict=True)]
+    candidates = sc[keyed].assign(size_=lambda f: f[rel_col].abs().astype(float)).sort_values("size_", ascending=False)
+    found: list[Point] = []
+    for row in candidates.itertuples(index=False):
+        key = f"improvement:{row.segment}:{row.kpi}"
+        if len(found) == n:
+            break
+        if key in skip:
             continue
-        for card in dashboard.cards(view, segment, dashboard.CDO_CARDS[segment], lang, compare):
-            row = mine.loc[card.kpi]
-            if card.delta_color != "green" or not _true(row[good_col]):
-                continue
-            rel = row[rel_col]
-            if _missing(rel):
-                continue
-            reason = t("attention.improvement.reason", lang, change=card.delta, value=card.value,
-                       against=card.delta_description or "")
-            found.append(Point("improvement", t("attention.improvement.title", lang,
-                                                name=_name(card.kpi, segment, lang)),
-                               reason, _world_page(segment), f"improvement:{segment}:{card.kpi}", "green",
-                               abs(float(rel)), _TIER[("improvement", None)], segment, card.kpi))
-    return sorted(found, key=lambda p: -p.size)[:n]
+        [card] = dashboard.cards(view, row.segment, (row.kpi,), lang, compare)  # its text, as the card writes it
+        if card.delta_color != "green":
+            continue
+        reason = t("attention.improvement.reason", lang, change=card.delta, value=card.value,
+                   against=card.delta_description or "")
+        found.append(Point("improvement", t("attention.improvement.title", lang, name=_name(row.kpi, row.segment,
+                                                                                             lang)),
+                           reason, _world_page(row.segment), key, "green", float(row.size_),
+                           _TIER[("improvement", None)], row.segment, row.kpi))
+    return found
 
 
 def points(view, native: pd.DataFrame, batches: list[dict], lang: str = "fr", compare: str | None = None,
@@ -294,7 +294,7 @@ def points(view, native: pd.DataFrame, batches: list[dict], lang: str = "fr", co
                 *unusual_moves(view, native, flt, lang),
                 *coverage_gaps(coverage, batches, flt, view.period_start, view.period_end, lang)]
     problems = sorted((p for p in problems if p.key not in dismissed), key=lambda p: (p.tier, -p.size))
-    good = [p for p in improvements(view, lang, compare) if p.key not in dismissed]
+    good = improvements(view, lang, compare, skip=dismissed)
     room = MAX_POINTS - min(len(good), 1)
     problems = problems[:room]
     return problems + good[:MAX_POINTS - len(problems)]
