@@ -113,9 +113,7 @@ def target_points(view, lang: str = "fr") -> list[Point]:
         unit = KPIS[r.kpi].unit
         title = t(f"attention.target.{r.status}", lang, name=_name(r.kpi, r.segment, lang))
         reason = t("attention.target.reason", lang, actual=fmt_value(r.actual, unit, lang),
-                   target=fmt_value(r.target, unit, lang), attainment=fmt_value(r.attainment, "%", lang, decimals=0),
-                   start=fmt_date(pd.Timestamp(r.period_start).date(), lang),
-                   end=fmt_date(pd.Timestamp(r.period_end).date(), lang))
+                   target=fmt_value(r.target, unit, lang), attainment=fmt_value(r.attainment, "%", lang, decimals=0))
         out.append(Point("target", title, reason, _world_page(r.segment), f"target:{r.segment}:{r.kpi}",
                          "red" if r.status == "red" else "orange", 1 - float(r.attainment),
                          _TIER[("target", r.status)], r.segment, r.kpi))

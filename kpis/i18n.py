@@ -454,10 +454,9 @@ _LABELS: dict[str, tuple[str, str]] = {
     "attention.open": ("Voir", "Open"),
     "attention.target.red": ("{name} : objectif manqué", "{name}: target missed"),
     "attention.target.amber": ("{name} : objectif en danger", "{name}: target at risk"),
-    "attention.target.reason": ("{actual} pour un objectif de {target} du {start} au {end}, soit {attainment} "
+    "attention.target.reason": ("{actual} sur la période pour un objectif de {target}, soit {attainment} "
                                 "d'atteinte.",
-                                "{actual} against a target of {target} from {start} to {end}: {attainment} "
-                                "attained."),
+                                "{actual} over the period against a target of {target}: {attainment} attained."),
     "attention.move.title": ("{name} : évolution inhabituelle", "{name}: unusual move"),
     "attention.move.reason": ("{period} : {change} par rapport à {before}, {n} fois l'écart habituel (médiane des "
                               "{k} variations passées {median}, écart absolu médian {mad}).",

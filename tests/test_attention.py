@@ -86,8 +86,7 @@ def test_a_target_missed(store):
     # 1,000 / 1,250 = 80 % attained: below the 90 % amber threshold, red
     assert [(p.kind, p.key, p.tone) for p in points] == [("target", "target:B2C:clicks", "red")]
     assert points[0].size == pytest.approx(0.2)
-    assert points[0].reason == "1\u202f000 pour un objectif de 1\u202f250 du 01/10/2026 au 31/10/2026, soit " \
-                               "80\u202f% d'atteinte."
+    assert points[0].reason == "1\u202f000 sur la période pour un objectif de 1\u202f250, soit 80\u202f% d'atteinte."
 
 
 def test_a_target_at_risk_comes_after_a_missed_one(store):
