@@ -69,8 +69,7 @@ with st.container(border=True):
     if at != sel.grain:
         st.caption(t("grain.finer", native=t(f"grain.{at}").lower(), grain=t(f"grain.{sel.grain}").lower()))
 
-listed = ui.comments_section(view, sel.flt, tuple(dict.fromkeys(k for s in sel.flt.segments
-                                                             for k in dashboard.CDO_CARDS[s])), key="cdo")
+listed = ui.comments_section(view, sel.flt, dashboard.cdo_card_kpis(sel.flt.segments), key="cdo")
 
 ui.excel_download(partial(dashboard.view_workbook, view, lang, {t("comments.sheet"): listed},
                           ui.export_context("nav.cdo", sel.flt)), "passerelle_vue_cdo.xlsx", key="download_cdo")

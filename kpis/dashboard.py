@@ -29,7 +29,8 @@ from kpis.model import ALL, EXTERNAL_SEGMENTS, INTERNAL_SEGMENTS, SEGMENTS, Filt
 __all__ = [
     "Card", "cards", "card_note", "source_names", "by_source_frame", "reference_choices", "other_sources_of",
     "scorecard_frame", "finer_than_data", "COMPARISONS", "default_comparison", "sources_line",
-    "FORMAT_NAMES", "CDO_CARDS", "World", "EXTERNAL_WORLD", "INTERNAL_WORLD", "WORLDS", "headline_segment",
+    "FORMAT_NAMES", "CDO_CARDS", "cdo_card_kpis", "World", "EXTERNAL_WORLD", "INTERNAL_WORLD", "WORLDS",
+    "headline_segment",
     "kpis_with_values", "status_table", "funnel_rates_frame", "funnel_table", "indexed_frame",
     "trend_defaults", "trend_choices", "trend_frame",
     "world_trend_frame", "chart_grain", "trends_grain", "TREND_KPIS", "partial_buckets", "breakdown_frame",
@@ -45,6 +46,15 @@ CDO_CARDS = {
     "B2E": ("population", "active_users", "contributors", "enps", "adoption_rate", "participation_rate"),
 }
 """The unified funnel of each segment (DESIGN.md): the four stages and the two stage rates."""
+
+
+def cdo_card_kpis(segments: tuple[str, ...]) -> tuple[str, ...]:
+    """The KPIs of the Vue CDO's cards for ``segments``, each once, in card order.
+
+        >>> cdo_card_kpis(("B2C", "B2B"))
+        ('impressions', 'clicks', 'conversions', 'nps', 'ctr', 'conversion_rate')
+    """
+    return tuple(dict.fromkeys(k for s in segments for k in CDO_CARDS[s]))
 
 
 @dataclass(frozen=True)

@@ -170,7 +170,7 @@ class Pack:
 
     def shown_kpis(self) -> tuple[str, ...]:
         """The KPIs whose numbers the deck shows: the cards of each segment, then those with a target."""
-        kpis = [k for s in self.segments for k in dashboard.CDO_CARDS[s]]
+        kpis = list(dashboard.cdo_card_kpis(self.segments))
         if not self.view.targets.empty:
             kpis += list(self.view.targets["kpi"])
         return tuple(dict.fromkeys(k for k in kpis if k in KPIS))
