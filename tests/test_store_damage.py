@@ -22,7 +22,15 @@ from conftest import APP, ROOT
 from kpis import cli
 from kpis.errors import BackupRejected, StoreError, StoreUnreadable
 from kpis.model import ALL
-from kpis.store import AUTO_BACKUPS_KEPT, DERIVED_TABLES, TABLES, Store, latest_backup, restore_store
+from kpis.store import (
+    AUTO_BACKUPS_KEPT,
+    DERIVED_TABLES,
+    SCHEMA_VERSION,
+    TABLES,
+    Store,
+    latest_backup,
+    restore_store,
+)
 
 
 def obs(entity: str, value: float, month: int = 1) -> pd.DataFrame:
@@ -315,9 +323,10 @@ MANIFESTS = [
     ("a list", "[]", "is not a Passerelle backup's"),
     ("no format", '{"schema_version": 7}', "is not a Passerelle backup's"),
     ("schema as text", '{"format": "passerelle-backup", "schema_version": "7"}', "Backup has schema 7"),
-    ("no checksums", '{"format": "passerelle-backup", "schema_version": 7, "tables": {}}', "no SHA-256 checksums"),
-    ("tables missing", '{"format": "passerelle-backup", "schema_version": 7, "tables": {}, "sha256": {}, '
-                       '"data_version": 1}', "incomplete or malformed"),
+    ("no checksums", f'{{"format": "passerelle-backup", "schema_version": {SCHEMA_VERSION}, "tables": {{}}}}',
+     "no SHA-256 checksums"),
+    ("tables missing", f'{{"format": "passerelle-backup", "schema_version": {SCHEMA_VERSION}, "tables": {{}}, '
+                       '"sha256": {}, "data_version": 1}', "incomplete or malformed"),
 ]
 
 
@@ -405,13 +414,13 @@ def test_a_migration_is_preceded_by_a_backup_of_the_old_schema(tmp_path):
     con.execute((Path(__file__).parent / "fixtures" / "store_v1.sql").read_text())
     con.close()
     old = path.read_bytes()
-    Store(path)  # migrates 1 -> 7
+    Store(path)  # migrates 1 -> SCHEMA_VERSION
     backup = latest_backup(path)
-    assert backup is not None and backup.name.endswith("-migration-1-to-7")
+    assert backup is not None and backup.name.endswith(f"-migration-1-to-{SCHEMA_VERSION}")
     manifest = json.loads((backup / "manifest.json").read_text())
     assert (manifest["schema_version"], manifest["tables"]["observations"]) == (1, 4)
     assert (backup / "old.duckdb").read_bytes() == old  # the file as it was: an older Passerelle opens it
-    with pytest.raises(BackupRejected, match="Backup has schema 1, this store 7"):
+    with pytest.raises(BackupRejected, match=f"Backup has schema 1, this store {SCHEMA_VERSION}"):
         restore_store(path, backup)
 
 
