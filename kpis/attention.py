@@ -47,7 +47,7 @@ from kpis.i18n import fmt_change, fmt_date, fmt_period, fmt_value, t
 from kpis.model import EXTERNAL_SEGMENTS, SEGMENTS, Filter
 
 __all__ = ["Point", "points", "for_selection", "MAX_POINTS", "IMPROVEMENTS", "MAD_LIMIT", "MIN_HISTORY", "PAGES",
-           "unusual_moves", "stale_sources", "coverage_gaps", "improvements", "target_points"]
+           "unusual_moves", "stale_sources", "coverage_of", "coverage_gaps", "improvements", "target_points"]
 
 MAX_POINTS = 7
 IMPROVEMENTS = 3
@@ -220,10 +220,21 @@ def stale_sources(batches: list[dict], native: pd.DataFrame, flt: Filter, as_of:
     return out
 
 
+def coverage_of(native: pd.DataFrame | None) -> pd.DataFrame:
+    """Origin × calendar month that the native totals touch (``Store.coverage``'s origin and month, for the
+    selection only, without reading the store again)."""
+    if native is None or native.empty or "origin" not in native.columns:
+        return pd.DataFrame({"origin": pd.Series(dtype=str), "month": pd.Series(dtype="datetime64[ns]")})
+    spans = native[["origin", "period_start", "period_end"]].drop_duplicates()
+    parts = [pd.DataFrame({"origin": r.origin, "month": pd.period_range(r.period_start, r.period_end, freq="M")
+                          .to_timestamp()}) for r in spans.itertuples(index=False)]
+    return pd.concat(parts, ignore_index=True).drop_duplicates(ignore_index=True)
+
+
 def coverage_gaps(coverage: pd.DataFrame | None, batches: list[dict], flt: Filter, start: date, end: date,
                   lang: str = "fr") -> list[Point]:
     """Months of the window without any data of an origin that has data both before and after them
-    (``Store.coverage``: origin × month)."""
+    (``coverage``: origin × month, as ``Store.coverage`` or ``coverage_of`` give it)."""
     if coverage is None or coverage.empty:
         return []
     origins = _origins(batches, flt.segments or SEGMENTS)
@@ -283,11 +294,13 @@ def points(view, native: pd.DataFrame, batches: list[dict], lang: str = "fr", co
            flt: Filter | None = None, coverage: pd.DataFrame | None = None,
            dismissed: frozenset[str] | set[str] = frozenset()) -> list[Point]:
     """Every point of attention of the view, most important first, at most ``MAX_POINTS`` (keys in
-    ``dismissed`` left out); the improvements come last, at least one of them kept when there is one."""
+    ``dismissed`` left out); the improvements come last, at least one of them kept when there is one. The gaps
+    are read from ``coverage`` (origin × month), by default the months the native totals touch."""
     if view.empty or view.period_end is None:
         return []
     flt = flt or Filter()
     as_of = (flt.end or view.period_end)
+    coverage = coverage if coverage is not None else coverage_of(native)
     problems = [*target_points(view, lang), *stale_sources(batches, native, flt, as_of, lang),
                 *unusual_moves(view, native, flt, lang),
                 *coverage_gaps(coverage, batches, flt, view.period_start, view.period_end, lang)]
@@ -308,4 +321,4 @@ def for_selection(store, flt: Filter, grain: str = "month", fiscal_start: int = 
     batches = store.batches()
     view = grains.with_data_grain(view, native, flt)
     view = replace(view, meta={**view.meta, "source_names": dashboard.source_names(batches)})
-    return view, points(view, native, batches, lang, compare, flt, store.coverage(), dismissed)
+    return view, points(view, native, batches, lang, compare, flt, None, dismissed)

@@ -132,7 +132,7 @@ class Pack:
         batches = store.batches()
         view = grains.with_data_grain(view, native, flt)
         view = replace(view, meta={**view.meta, "source_names": dashboard.source_names(batches)})
-        points = attention.points(view, native, batches, lang, compare, flt, store.coverage(), dismissed)
+        points = attention.points(view, native, batches, lang, compare, flt, None, dismissed)
         if warming is not None:
             warming.join()
         return cls(view, points, batches, flt, lang, compare, native, store.comments(flt), charts)

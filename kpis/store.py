@@ -695,6 +695,22 @@ class Store:
         finally:
             con.close()
 
+    def _read_frame(self, sql: str, params: Sequence[object] = ()) -> pd.DataFrame:
+        """One query's result, read again when it failed while a write was committing (another process's
+        commit can show a reader a half-written block): a damaged store still fails, once no writer is at
+        work and the data version has not moved."""
+        deadline = time.monotonic() + self.lock_timeout
+        while True:
+            before = self._sidecar_version()
+            try:
+                with self._read() as con:
+                    return con.execute(sql, list(params)).df()
+            except StoreUnreadable:
+                moved = self._writer_active() or self._sidecar_version() != before
+                if not moved or time.monotonic() >= deadline:
+                    raise
+            time.sleep(0.05)
+
     @contextmanager
     def _write(self) -> Iterator[duckdb.DuckDBPyConnection]:
         """Serialised read-write transaction; bumps the data version on commit."""
@@ -1303,10 +1319,9 @@ class Store:
             if flt.end:
                 where.append("period_start <= ?")
                 params.append(flt.end)
-        with self._read() as con:
-            out = con.execute(
-                f"""SELECT id, kpi, segment, entity, period_start, period_end, text, author, created_at
-                    FROM comments WHERE {' AND '.join(where)} ORDER BY id""", params).df()
+        out = self._read_frame(
+            f"""SELECT id, kpi, segment, entity, period_start, period_end, text, author, created_at
+                FROM comments WHERE {' AND '.join(where)} ORDER BY id""", params)
         for col in ("period_start", "period_end"):
             out[col] = pd.to_datetime(out[col])
         return out

@@ -143,7 +143,7 @@ def attention(version: str, flt: Filter, grain: str, lang: str, fiscal_start: in
 
     view = cdo_view(version, flt, grain, lang, fiscal_start)
     return points_of_attention.points(view, native(version, flt, grain, fiscal_start), batches(version), lang,
-                                      compare, flt, coverage(version), dismissed)
+                                      compare, flt, None, dismissed)
 
 
 def pack(version: str, flt: Filter, grain: str, lang: str, fiscal_start: int = 1, compare: str | None = None,
