@@ -19,8 +19,14 @@ if view.empty:
 st.caption(t("cdo.caption", start=fmt_date(view.period_start, lang), end=fmt_date(view.period_end, lang),
              segments=", ".join(sel.flt.segments), comparison=t(f"compare.{sel.compare}")))
 
+period = f"{view.period_start}/{view.period_end}"
+ui.attention_panel(partial(ui.attention, sel.version, sel.flt, sel.grain, lang, sel.fiscal_start, sel.compare), period)
+ui.pack_download(partial(ui.pack, sel.version, sel.flt, sel.grain, lang, sel.fiscal_start, sel.compare), period,
+                 f"pack_comite_{view.period_start}_{view.period_end}.pptx")
+
+notes = ui.comments(sel.version, sel.flt)
 for segment in sel.flt.segments:
-    cards = dashboard.cards(view, segment, dashboard.CDO_CARDS[segment], lang, sel.compare)
+    cards = dashboard.cards(view, segment, dashboard.CDO_CARDS[segment], lang, sel.compare, notes)
     if not cards:
         continue
     st.markdown(f"##### {t(f'cdo.segment.{segment}')}")
@@ -56,11 +62,14 @@ with st.container(border=True):
     else:
         single = trends["period_start"].nunique() == 1
         st.altair_chart(charts.indexed(trends, title=t("cdo.trends"), lang=lang,
-                                       single=(t("cdo.trends_single_title"), t("cdo.trends_single"))),
+                                       single=(t("cdo.trends_single_title"), t("cdo.trends_single")),
+                                       comments=dashboard.comment_marks(trends, notes, lang, "index")),
                         alt=t("cdo.trends"))
         st.caption(t("cdo.trends_single_help") if single else t("cdo.trends_help"))
     if at != sel.grain:
         st.caption(t("grain.finer", native=t(f"grain.{at}").lower(), grain=t(f"grain.{sel.grain}").lower()))
 
-ui.excel_download(partial(dashboard.view_workbook, view, lang, None, ui.export_context("nav.cdo", sel.flt)),
-                  "passerelle_vue_cdo.xlsx", key="download_cdo")
+listed = ui.comments_section(view, sel.flt, dashboard.cdo_card_kpis(sel.flt.segments), key="cdo")
+
+ui.excel_download(partial(dashboard.view_workbook, view, lang, {t("comments.sheet"): listed},
+                          ui.export_context("nav.cdo", sel.flt)), "passerelle_vue_cdo.xlsx", key="download_cdo")

@@ -291,6 +291,21 @@ class ScopedStore:
         self.rights.require_edit([segment], "Choix de la source de référence", "Choosing the reference source")
         return self._store.set_reference_origin(segment, kpi, origin, by)
 
+    # --- comments on the numbers: read within the readable segments, written within the editable ones ----
+    def comments(self, flt: Filter | None = None) -> pd.DataFrame:
+        return self._store.comments(self.rights.scope(flt))
+
+    def add_comment(self, kpi: str, segment: str, period_start, period_end, text: str, by: str = "local",
+                    entity: str | None = None) -> int:
+        self.rights.require_edit([segment], "Commentaire", "Comment")
+        return self._store.add_comment(kpi, segment, period_start, period_end, text, by, entity)
+
+    def remove_comment(self, comment_id: int, by: str = "local") -> dict:
+        found = self._store.comments()
+        segments = found.loc[found["id"] == comment_id, "segment"].tolist() or list(SEGMENTS)
+        self.rights.require_edit(segments, "Retrait d'un commentaire", "Removing a comment")
+        return self._store.remove_comment(comment_id, by)
+
     # --- the organisation's KPIs: definitions are read by all, changed within one's segments -----------
     def kpi_definitions(self):
         return self._store.kpi_definitions()

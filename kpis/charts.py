@@ -20,7 +20,7 @@ from typing import TypeVar
 import altair as alt
 import pandas as pd
 
-__all__ = ["trend", "indexed", "funnel_rates", "breakdown", "profile", "value_format", "LOCALES"]
+__all__ = ["trend", "indexed", "comment_layers", "funnel_rates", "breakdown", "profile", "value_format", "LOCALES"]
 
 LOCALES = {
     "fr": {
@@ -51,6 +51,7 @@ _TEXT = {
     "target": ("Objectif", "Target"), "index": ("Indice (base 100 au début)", "Index (100 at the start)"),
     "share": ("Part du total", "Share of total"), "segment": ("Segment", "Segment"),
     "rate": ("Taux", "Rate"), "people": ("Personnes", "People"), "note": ("Remarque", "Note"),
+    "comment": ("Commentaire", "Comment"),
 }
 
 
@@ -82,12 +83,26 @@ def _time_axis(lang: str) -> alt.X:
                  axis=alt.Axis(labelAngle=0, labelOverlap=True))
 
 
+def comment_layers(marks: pd.DataFrame | None, y_field: str, lang: str = "fr") -> list:
+    """Comments on a trend: a dotted vertical rule at each commented bucket and a square on the series' point,
+    the comment's text in both tooltips. ``marks``: period_start, period, series, ``y_field``, label."""
+    if marks is None or marks.empty:
+        return []
+    tooltip = [alt.Tooltip("series:N", title=_t("series", lang)), alt.Tooltip("period:N", title=_t("period", lang)),
+               alt.Tooltip("label:N", title=_t("comment", lang))]
+    base = alt.Chart(marks)
+    return [base.mark_rule(color="#5B6B7C", strokeDash=[2, 3]).encode(x=_time_axis(lang), tooltip=tooltip),
+            base.mark_point(shape="square", size=130, filled=True, color="#5B6B7C", opacity=0.85).encode(
+                x=_time_axis(lang), y=alt.Y(f"{y_field}:Q"), tooltip=tooltip)]
+
+
 def trend(frame: pd.DataFrame, *, title: str, unit: str, lang: str = "fr",
-          y_title: str | None = None) -> alt.LayerChart | alt.FacetChart:
+          y_title: str | None = None, comments: pd.DataFrame | None = None) -> alt.LayerChart | alt.FacetChart:
     """Lines per ``series`` over ``period_start``; a dashed line for ``target`` when the column has values.
 
     Columns: period_start, period (label), series, value, and optionally target and ``note`` (a bucket whose
-    data stop inside it: drawn as a hollow point, the note in its tooltip).
+    data stop inside it: drawn as a hollow point, the note in its tooltip). ``comments`` (``comment_layers``,
+    with a ``value`` column) marks the commented buckets.
     """
     fmt = value_format(unit)
     base = alt.Chart(frame)
@@ -120,11 +135,12 @@ def trend(frame: pd.DataFrame, *, title: str, unit: str, lang: str = "fr",
             x=_time_axis(lang), y=alt.Y("target:Q"), detail="series:N",
             tooltip=[alt.Tooltip("series:N", title=_t("series", lang)),
                      alt.Tooltip("target:Q", title=_t("target", lang), format=fmt)]))
+    layers += comment_layers(comments, "value", lang)
     return _finish(alt.layer(*layers), lang, title)
 
 
-def indexed(frame: pd.DataFrame, *, title: str, lang: str = "fr", single: tuple[str, str] = ("", "")
-            ) -> alt.LayerChart | alt.FacetChart | alt.Chart:
+def indexed(frame: pd.DataFrame, *, title: str, lang: str = "fr", single: tuple[str, str] = ("", ""),
+            comments: pd.DataFrame | None = None) -> alt.LayerChart | alt.FacetChart | alt.Chart:
     """KPIs of different units on one scale: base 100 at the first bucket; the legend below, whole.
 
     Columns: period_start, period, series, index, and for a window of one bucket value and shown (the value
@@ -149,7 +165,7 @@ def indexed(frame: pd.DataFrame, *, title: str, lang: str = "fr", single: tuple[
         x=_time_axis(lang), y=alt.Y("index:Q", title=_t("index", lang), scale=alt.Scale(zero=False)),
         color=alt.Color("series:N", title=None, legend=legend), tooltip=tooltip)
     rule = alt.Chart(pd.DataFrame({"y": [100]})).mark_rule(color="#B0B8C1", strokeDash=[2, 2]).encode(y="y:Q")
-    return _finish(alt.layer(chart, rule), lang, title)
+    return _finish(alt.layer(chart, rule, *comment_layers(comments, "index", lang)), lang, title)
 
 
 def _single_bucket(frame: pd.DataFrame, lang: str, title: str, note: str) -> alt.Chart:

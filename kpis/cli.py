@@ -196,7 +196,7 @@ def build_parser() -> argparse.ArgumentParser:
         q.add_argument("code", metavar="CODE", help="lowercase letters, digits and _ (e.g. helpdesk_tickets)")
         _kpi_options(q, new=action == "add")
         q.add_argument("--store", help=f"store file (default: ${store_setting.env} or {store_setting.default})")
-        q.add_argument("--by", default="local", help="who defines it (default: local)")
+        q.add_argument("--by", default=local_user(), help="who defines it (default: your login name)")
         q.set_defaults(func=cmd_kpi_add if action == "add" else cmd_kpi_edit)
     q = kpi.add_parser("list", help="List the KPIs: the organisation's, or every one with --all.",
                        description="List the KPIs: the organisation's, or every one with --all.")
@@ -209,8 +209,51 @@ def build_parser() -> argparse.ArgumentParser:
                        description="Remove a KPI of the organisation that no data holds.")
     q.add_argument("code", metavar="CODE")
     q.add_argument("--store", help=f"store file (default: ${store_setting.env} or {store_setting.default})")
-    q.add_argument("--by", default="local")
+    q.add_argument("--by", default=local_user(), help="who removes it (default: your login name)")
     q.set_defaults(func=cmd_kpi_remove)
+
+    p = add("comment", "Add, list or remove the comments on the numbers.", store=False)
+    actions = p.add_subparsers(dest="action", required=True, parser_class=_Parser)
+    q = actions.add_parser("add", help="Comment a KPI of a segment over a period.")
+    q.add_argument("--store", help=f"store file (default: ${store_setting.env} or {store_setting.default})")
+    q.add_argument("--kpi", required=True, help="a catalog code, e.g. clicks")
+    q.add_argument("--segment", required=True, choices=SEGMENTS)
+    q.add_argument("--period", required=True, help="a month (2026-10), a quarter (Q3 2026), a year (2026) or a day")
+    q.add_argument("--entity", help="one entity (default: the whole segment)")
+    q.add_argument("--text", required=True)
+    q.add_argument("--by", help="the author (default: this computer's user name)")
+    q = actions.add_parser("list", help="List the comments.")
+    q.add_argument("--store", help=f"store file (default: ${store_setting.env} or {store_setting.default})")
+    q.add_argument("--segments", help="comma-separated, e.g. B2C,B2E (default: all)")
+    q.add_argument("--from", dest="from_", metavar="DATE")
+    q.add_argument("--to", metavar="DATE")
+    q.add_argument("--format", choices=["text", "json"], default="text")
+    q = actions.add_parser("remove", help="Remove a comment by its number.")
+    q.add_argument("--store", help=f"store file (default: ${store_setting.env} or {store_setting.default})")
+    q.add_argument("id", type=int, metavar="ID")
+    q.add_argument("--by", help="who removes it (default: this computer's user name)")
+    p.set_defaults(func=cmd_comment)
+
+    p = add("digest", "E-mail the points of attention with the committee deck attached (needs the SMTP settings).")
+    p.add_argument("--segments", help="comma-separated, e.g. B2C,B2E (default: all)")
+    p.add_argument("--from", dest="from_", metavar="DATE")
+    p.add_argument("--to", metavar="DATE")
+    p.add_argument("--grain", choices=["week", "month", "quarter", "year"], default="month")
+    p.add_argument("--compare", choices=["previous", "year"])
+    p.add_argument("--lang", choices=["fr", "en"], default="fr")
+    p.add_argument("--recipients", help="comma-separated e-mail addresses (default: the digest_to setting)")
+    p.set_defaults(func=cmd_digest)
+
+    p = add("pack", "Write the committee deck (PowerPoint) of a selection.")
+    p.add_argument("--segments", help="comma-separated, e.g. B2C,B2E (default: all)")
+    p.add_argument("--from", dest="from_", metavar="DATE")
+    p.add_argument("--to", metavar="DATE")
+    p.add_argument("--grain", choices=["week", "month", "quarter", "year"], default="month")
+    p.add_argument("--compare", choices=["previous", "year"],
+                   help="what each card's change is measured against (default: as the app, by the window)")
+    p.add_argument("--lang", choices=["fr", "en"], default="fr")
+    p.add_argument("--out", required=True, metavar="FILE.pptx")
+    p.set_defaults(func=cmd_pack)
     return parser
 
 
@@ -310,7 +353,7 @@ def _main(argv: list[str] | None) -> int:
 
     parser = build_parser()
     args = parser.parse_args(argv)
-    for name in ("by", "origin"):  # free text kept in the store: one clean line
+    for name in ("by", "origin", "text", "entity"):  # free text kept in the store: one clean line
         if isinstance(getattr(args, name, None), str):
             setattr(args, name, clean_text(getattr(args, name)))
     try:
@@ -665,6 +708,120 @@ def cmd_report(args) -> int:
     frame = frame[list(_REPORT_FIELDS[args.view])]
     _report_print(frame, args.format)
     return 0
+
+
+def cmd_digest(args) -> int:
+    """The points of attention of the selection by e-mail, the deck attached; off until a server is set."""
+    from kpis import deck, digest
+    from kpis.errors import SettingError
+    from kpis.model import SEGMENTS, Filter
+    from kpis.settings import setting
+
+    config = args.settings
+    if not config.smtp_host:
+        raise KpiError(f"Récapitulatif désactivé : aucun serveur SMTP ({setting('smtp_host').env}).",
+                       f"Digest off: no SMTP server ({setting('smtp_host').env}).")
+    recipients = config.digest_to
+    if args.recipients:
+        try:
+            recipients = str(setting("digest_to").parse(args.recipients))
+        except SettingError:
+            raise UsageError(f"--recipients : des adresses e-mail séparées par des virgules, reçu {args.recipients!r}",
+                             f"--recipients: e-mail addresses separated by commas, got {args.recipients!r}") from None
+    if not recipients:
+        raise SettingError(f"Aucun destinataire : --recipients ou {setting('digest_to').env}.",
+                           f"No recipient: --recipients or {setting('digest_to').env}.")
+    store = _existing_store(args)
+    flt = _report_period(Filter(segments=_report_list(args.segments, "--segments", upper=True) or SEGMENTS), args,
+                         store)
+    pack = deck.Pack.of(store, flt, args.grain, config.fiscal_start, args.lang, args.compare)
+    if pack.view.empty:
+        raise KpiError("Aucune donnée pour cette sélection : rien à envoyer.",
+                       "No data for this selection: nothing to send.")
+    message = digest.compose(pack, config.digest_from, recipients)
+    digest.send(message, config)
+    print(f"digest sent to {recipients}: {len(pack.points)} point(s) of attention, {flt.start} → {flt.end}")
+    return 0
+
+
+def cmd_pack(args) -> int:
+    """The committee deck of the selection (the Vue CDO's numbers), written to ``--out`` whole or not at all."""
+    from kpis import deck
+    from kpis.model import Filter
+
+    out = Path(args.out)
+    if out.suffix.lower() != ".pptx":
+        raise UsageError(f"--out {out} : un fichier .pptx, p. ex. pack.pptx", f"--out {out}: a .pptx file, e.g. "
+                         "pack.pptx")
+    if out.exists() and not out.is_file() or not out.absolute().parent.is_dir():
+        raise UsageError(f"--out {out} : un fichier dans un dossier existant.",
+                         f"--out {out}: a file in an existing folder.")
+    store = _existing_store(args)
+    flt = _report_period(Filter(segments=_report_list(args.segments, "--segments", upper=True)), args, store)
+    if not flt.segments:
+        from kpis.model import SEGMENTS
+
+        flt = Filter(segments=SEGMENTS, start=flt.start, end=flt.end)
+    pack = deck.Pack.of(store, flt, args.grain, args.settings.fiscal_start, args.lang, args.compare)
+    if pack.view.empty:
+        raise KpiError("Aucune donnée pour cette sélection : rien à mettre dans le pack.",
+                       "No data for this selection: nothing to put in the pack.")
+    data = pack.pptx()
+    part = out.with_name(f".{out.name}.part")
+    part.write_bytes(data)
+    part.replace(out)  # a reader never sees half a file
+    print(f"{out}: {len(pack.outline())} slides, {flt.start} → {flt.end}, {', '.join(flt.segments)}")
+    return 0
+
+
+def cmd_comment(args) -> int:
+    """``comment add`` (prints the new comment's number), ``comment list``, ``comment remove ID``."""
+    import json
+
+    from kpis import comments
+    from kpis.model import Filter
+
+    store = _existing_store(args)
+    if args.action == "add":
+        start, end = comments.period_of(args.period)
+        new_id = store.add_comment(args.kpi, args.segment, start, end, args.text, by=args.by or local_user(),
+                                   entity=args.entity)
+        print(f"comment {new_id}: {args.kpi} {args.segment} {start} → {end}")
+        return 0
+    if args.action == "remove":
+        gone = store.remove_comment(args.id, by=args.by or local_user())
+        print(f"comment {gone['id']} removed: {gone['kpi']} {gone['segment']}")
+        return 0
+    flt = Filter(segments=_report_list(args.segments, "--segments", upper=True))
+    if args.from_ or args.to:
+        flt = _report_period(flt, args, store)
+    found = store.comments(flt)
+    records = [{"id": int(r.id), "kpi": r.kpi, "segment": r.segment, "entity": r.entity if isinstance(r.entity, str)
+                else None, "period_start": f"{r.period_start:%Y-%m-%d}", "period_end": f"{r.period_end:%Y-%m-%d}",
+                "text": r.text, "author": r.author, "created_at": f"{r.created_at:%Y-%m-%dT%H:%M:%S}Z"}
+               for r in found.itertuples(index=False)]
+    if args.format == "json":
+        print(json.dumps(records, ensure_ascii=False))
+    elif not records:
+        print("No comment matches this selection.")
+    else:
+        for r in records:
+            entity = f" [{r['entity']}]" if r["entity"] else ""
+            print(f"{r['id']}\t{r['period_start']} → {r['period_end']}\t{r['segment']}\t{r['kpi']}{entity}\t"
+                  f"{r['author']}\t{r['text']}")
+    return 0
+
+
+def _existing_store(args):
+    from kpis.store import Store
+
+    path = store_path(args)
+    if not path.exists():
+        raise KpiError(
+            f"Aucune base à {path} : importez d'abord des fichiers (python -m kpis import FICHIER).",
+            f"No store at {path}: import files first (python -m kpis import FILE).",
+        )
+    return Store(path)
 
 
 _REPORT_FIELDS = {

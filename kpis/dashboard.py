@@ -29,15 +29,15 @@ from kpis.model import ALL, EXTERNAL_SEGMENTS, INTERNAL_SEGMENTS, SEGMENTS, Filt
 __all__ = [
     "Card", "cards", "card_note", "source_names", "by_source_frame", "reference_choices", "other_sources_of",
     "scorecard_frame", "finer_than_data", "COMPARISONS", "default_comparison", "sources_line",
-    "FORMAT_NAMES", "CDO_CARDS", "REPUTATION_KPIS", "REPUTATION_SENTIMENT", "reputation_trend_frame",
-    "World", "EXTERNAL_WORLD", "INTERNAL_WORLD", "WORLDS", "headline_segment",
+    "FORMAT_NAMES", "CDO_CARDS", "cdo_card_kpis", "REPUTATION_KPIS", "REPUTATION_SENTIMENT",
+    "reputation_trend_frame", "World", "EXTERNAL_WORLD", "INTERNAL_WORLD", "WORLDS", "headline_segment",
     "kpis_with_values", "status_table", "funnel_rates_frame", "funnel_table", "indexed_frame",
     "trend_defaults", "trend_choices", "trend_frame",
     "world_trend_frame", "chart_grain", "trends_grain", "TREND_KPIS", "partial_buckets", "breakdown_frame",
     "breakdown_or_fallback", "detail_frame", "DETAIL_ROWS_SHOWN",
     "profile_frame", "view_workbook", "side_by_side_workbook", "ExportContext", "export_heading", "unit_label",
     "unit_formats",
-    "kpi_label", "segment_label",
+    "kpi_label", "segment_label", "comment_marks", "comment_periods",
 ]
 
 CDO_CARDS = {
@@ -58,6 +58,15 @@ REPUTATION_KPIS = {
 """The E-réputation page's cards: what brands measure outside, and the same questions asked of the enterprise
 social network inside (``kpis.esn``)."""
 REPUTATION_SENTIMENT = {"external": "sentiment_score", "internal": "esn_sentiment_score"}
+
+
+def cdo_card_kpis(segments: tuple[str, ...]) -> tuple[str, ...]:
+    """The KPIs of the Vue CDO's cards for ``segments``, each once, in card order.
+
+        >>> cdo_card_kpis(("B2C", "B2B"))
+        ('impressions', 'clicks', 'conversions', 'nps', 'ctr', 'conversion_rate')
+    """
+    return tuple(dict.fromkeys(k for s in segments for k in CDO_CARDS[s]))
 
 
 @dataclass(frozen=True)
@@ -151,6 +160,7 @@ class Card:
     raw_value: float | None = None
     attainment: float | None = None  # actual / target (inverted for lower-is-better KPIs)
     note: str | None = None  # what the data allow: "grain natif : mois", "oct. 2026 : données jusqu'au 20/10"
+    comments: tuple[str, ...] = ()  # the comments on this number over the window ("text — author")
 
 
 COMPARISONS = ("previous", "year")
@@ -300,7 +310,8 @@ def card_note(view, segment: str, kpi: str, lang: str = "fr") -> str | None:
     return " · ".join(parts) or None
 
 
-def cards(view, segment: str, kpis: tuple[str, ...], lang: str = "fr", compare: str | None = None) -> list[Card]:
+def cards(view, segment: str, kpis: tuple[str, ...], lang: str = "fr", compare: str | None = None,
+          comments: pd.DataFrame | None = None) -> list[Card]:
     """Cards for ``kpis`` of one segment (or ``"ALL"``) from a ``CdoView``; KPIs without a value are left out.
 
     Each card's number is the KPI over the view's whole window (the scorecard's value, the number the
@@ -308,8 +319,10 @@ def cards(view, segment: str, kpis: tuple[str, ...], lang: str = "fr", compare: 
     (``"previous"`` window or ``"year"`` before; by default ``default_comparison``; an unknown code is the
     default too), its help what the number covers and both comparisons, its ``note`` what the data allow
     (``card_note``). A KPI whose data are coarser than the grain keeps its card, without a sparkline of
-    invented buckets.
+    invented buckets. ``comments`` (``Store.comments`` of the window) gives each card its own.
     """
+    from kpis.comments import on_card
+
     if compare not in COMPARISONS:
         compare = default_comparison(view.period_start, view.period_end, view.fiscal_start)
     sc = view.scorecard
@@ -351,8 +364,53 @@ def cards(view, segment: str, kpis: tuple[str, ...], lang: str = "fr", compare: 
         finer = finer_than_data(view, segment, kpi) is not None
         out.append(Card(segment, kpi, KPIS[kpi].short(lang), fmt_value(float(row["value"]), unit, lang, compact=True),
                         delta, color, arrow, desc, () if finer else series.get(kpi, ())[-12:], status,
-                        "\n\n".join(lines), float(row["value"]), attainment, note))
+                        "\n\n".join(lines), float(row["value"]), attainment, note,
+                        tuple(on_card(comments, segment, kpi))))
     return out
+
+
+def comment_periods(view, lang: str = "fr") -> list[tuple[str, date, date]]:
+    """The periods a comment can be about on a page: the whole window, then each bucket of the view (label,
+    first day, last day), the latest first."""
+    if view.period_start is None or view.period_end is None:
+        return []
+    out = [(t("comments.whole", lang, start=fmt_date(view.period_start, lang), end=fmt_date(view.period_end, lang)),
+            view.period_start, view.period_end)]
+    buckets = view.table[["period", "period_start", "period_end"]].drop_duplicates().sort_values(
+        "period_start", ascending=False)
+    for b in buckets.itertuples(index=False):
+        start, end = pd.Timestamp(b.period_start).date(), pd.Timestamp(b.period_end).date()
+        out.append((fmt_period(str(b.period), lang), max(start, view.period_start), min(end, view.period_end)))
+    return out
+
+
+def comment_marks(frame: pd.DataFrame, comments: pd.DataFrame | None, lang: str = "fr", y_field: str = "value",
+                  kpi: str | None = None) -> pd.DataFrame:
+    """Where a trend chart marks each comment (``charts.comment_layers``): the bucket of its series that holds
+    its period's start (the first bucket when it starts before the chart), with the series' value there.
+
+    ``frame`` is a chart frame (period_start, period, series, ``y_field``): a world trend of ``kpi`` (its
+    series are segments) or, with ``kpi`` None, the indexed trends (series "segment · KPI").
+    """
+    from kpis.comments import markers
+
+    cols = ["period_start", "period", "series", y_field, "label"]
+    if comments is None or comments.empty or frame.empty:
+        return pd.DataFrame(columns=cols)
+    rows = []
+    for c in comments.itertuples(index=False):
+        if kpi is not None and c.kpi != kpi:
+            continue
+        name = segment_label(c.segment, lang) if kpi is not None else \
+            f"{segment_label(c.segment, lang)} · {kpi_label(c.kpi, lang)}"
+        series = frame[frame["series"] == name].sort_values("period_start")
+        if series.empty or pd.Timestamp(c.period_end) < series["period_start"].iloc[0]:
+            continue
+        before = series[series["period_start"] <= pd.Timestamp(c.period_start)]
+        at = before.iloc[-1] if len(before) else series.iloc[0]
+        label = markers(pd.DataFrame([c._asdict()]), c.kpi, (c.segment,), lang)["label"].iloc[0]
+        rows.append((at["period_start"], at["period"], name, at[y_field], label))
+    return pd.DataFrame(rows, columns=cols)
 
 
 FORMAT_NAMES = SOURCE_NAMES

@@ -636,6 +636,119 @@ _LABELS: dict[str, tuple[str, str]] = {
         "dénominateur. Choisissez la nature Ratio et ses deux indicateurs, ou gardez un flux.",
         "The values look like a rate: a ratio is always recomputed from its numerator and denominator. Choose "
         "the kind Ratio and its two KPIs, or keep a flow."),
+    # points of attention (kpis.attention)
+    "attention.title": ("Points d'attention", "Points of attention"),
+    "attention.none": ("Rien à signaler sur cette période : objectifs tenus, évolutions habituelles, sources à jour.",
+                       "Nothing to report for this period: targets met, usual moves, sources up to date."),
+    "attention.help": (
+        "Par ordre d'importance, 7 au plus : objectifs manqués (rouge), sources en retard (dernières données plus "
+        "anciennes qu'une période habituelle de la source à la fin de la fenêtre), évolutions inhabituelles, "
+        "objectifs en danger (orange), mois sans données, puis les 3 plus beaux progrès. Une évolution est "
+        "inhabituelle quand la variation de la dernière période de la fenêtre (à la granularité choisie) par "
+        "rapport à la précédente s'écarte de la médiane des variations passées de l'indicateur de plus de 3 fois "
+        "leur écart absolu médian (au moins 6 variations passées), dans le sens défavorable.",
+        "In order of importance, 7 at most: targets missed (red), late sources (latest data older than one of the "
+        "source's usual periods at the window's end), unusual moves, targets at risk (amber), months without data, "
+        "then the 3 best improvements. A move is unusual when the change of the window's last period (at the "
+        "chosen granularity) from the one before lies more than 3 median absolute deviations from the median of "
+        "the KPI's past changes (at least 6 of them), in the unfavourable direction."),
+    "attention.dismiss": ("Masquer pour cette période", "Hide for this period"),
+    "attention.dismissed": ("{n} point(s) masqué(s) pour cette période.", "{n} point(s) hidden for this period."),
+    "attention.restore": ("Tout réafficher", "Show all again"),
+    "attention.open": ("Voir", "Open"),
+    "attention.target.red": ("{name} : objectif manqué", "{name}: target missed"),
+    "attention.target.amber": ("{name} : objectif en danger", "{name}: target at risk"),
+    "attention.target.reason": ("{actual} sur la période pour un objectif de {target}, soit {attainment} "
+                                "d'atteinte.",
+                                "{actual} over the period against a target of {target}: {attainment} attained."),
+    "attention.move.title": ("{name} : évolution inhabituelle", "{name}: unusual move"),
+    "attention.move.reason": ("{period} : {change} par rapport à {before}, {n} fois l'écart habituel (médiane des "
+                              "{k} variations passées {median}, écart absolu médian {mad}).",
+                              "{period}: {change} from {before}, {n} times the usual deviation (median of the "
+                              "{k} past changes {median}, median absolute deviation {mad})."),
+    "attention.stale.title": ("Source en retard : {name}", "Late source: {name}"),
+    "attention.stale.reason": ("Dernières données au {end} ; la source couvre d'habitude {cadence} jours par "
+                               "période : {missed} période(s) manquante(s) au {as_of}.",
+                               "Latest data on {end}; the source usually covers {cadence} days per period: "
+                               "{missed} period(s) missing at {as_of}."),
+    "attention.gap.title": ("Données manquantes : {name}", "Missing data: {name}"),
+    "attention.gap.reason": ("Aucune donnée pour {n} mois ({months}), alors que la source couvre les mois "
+                             "autour.", "No data for {n} month(s) ({months}), while the source covers the months "
+                             "around them."),
+    "attention.improvement.title": ("{name} : en progrès", "{name}: improving"),
+    "attention.improvement.reason": ("{value}, {change} {against}.", "{value}, {change} {against}."),
+    "attention.page.external": ("Digital externe", "External digital"),
+    "attention.page.internal": ("Digital interne", "Internal digital"),
+    "attention.page.history": ("Historique", "History"),
+    "attention.page.cdo": ("Vue CDO", "CDO view"),
+    # the committee deck (kpis.deck)
+    "pack.button": ("Pack comité", "Committee pack"),
+    "pack.help": ("Un fichier PowerPoint de la sélection, modifiable : points d'attention, cartes de chaque "
+                  "segment, entonnoir unifié, côte à côte, objectifs, sources et définitions.",
+                  "An editable PowerPoint file of the selection: points of attention, each segment's cards, the "
+                  "unified funnel, side by side, targets, sources and definitions."),
+    "pack.title": ("Comité de pilotage digital", "Digital steering committee"),
+    "pack.subtitle": ("Du {start} au {end} · segments {segments} · données au {day}",
+                      "From {start} to {end} · segments {segments} · data to {day}"),
+    "pack.cards_note": ("Chaque valeur porte sur toute la période ; l'évolution est comparée à la période indiquée ; "
+                        "l'atteinte rapporte le réalisé à l'objectif (inversée quand une baisse est favorable).",
+                        "Each value covers the whole period; the change is measured against the period named; "
+                        "attainment is actual over target (inverted when a decrease is good)."),
+    "pack.sources": ("Sources des données et fraîcheur", "Data sources and freshness"),
+    "pack.definitions": ("Définitions utilisées", "Definitions used"),
+    "pack.fresh": ("à jour", "up to date"),
+    "pack.continued": ("(suite)", "(continued)"),
+    "pack.col.kpi": ("Indicateur", "KPI"),
+    "pack.col.value": ("Valeur", "Value"),
+    "pack.col.change": ("Évolution", "Change"),
+    "pack.col.against": ("Comparée à", "Against"),
+    "pack.col.target": ("Objectif", "Target"),
+    "pack.col.attainment": ("Atteinte", "Attainment"),
+    "pack.col.status": ("Statut", "Status"),
+    "pack.col.stage": ("Étape", "Stage"),
+    "pack.col.point": ("Point", "Point"),
+    "pack.col.reason": ("Pourquoi", "Why"),
+    "pack.col.source": ("Source", "Source"),
+    "pack.col.segments": ("Segments", "Segments"),
+    "pack.col.data_to": ("Données jusqu'au", "Data to"),
+    "pack.col.imported": ("Dernier import", "Last import"),
+    "pack.col.freshness": ("Fraîcheur", "Freshness"),
+    # comments on the numbers (kpis.comments)
+    "comments.title": ("Commentaires de la période", "Comments of the period"),
+    "comments.sheet": ("Commentaires", "Comments"),
+    "comments.help": ("Une explication courte sur un chiffre (un indicateur d'un segment sur une période), avec "
+                      "son auteur et sa date : elle apparaît sur la carte, sur la courbe et dans le pack comité.",
+                      "A short explanation of a number (a KPI of a segment over a period), with its author and "
+                      "date: it shows on the card, on the trend and in the committee pack."),
+    "comments.none": ("Aucun commentaire sur cette période.", "No comment for this period."),
+    "comments.period": ("du {start} au {end}", "from {start} to {end}"),
+    "comments.add": ("Commenter un chiffre", "Comment on a number"),
+    "comments.kpi": ("Indicateur", "KPI"),
+    "comments.segment": ("Segment", "Segment"),
+    "comments.when": ("Période", "Period"),
+    "comments.whole": ("Toute la période ({start} – {end})", "The whole period ({start} – {end})"),
+    "comments.text": ("Commentaire", "Comment"),
+    "comments.save": ("Ajouter le commentaire", "Add the comment"),
+    "comments.saved": ("Commentaire ajouté.", "Comment added."),
+    "comments.remove_pick": ("Commentaire à retirer", "Comment to remove"),
+    "comments.remove": ("Retirer", "Remove"),
+    "comments.removed": ("Commentaire retiré.", "Comment removed."),
+    "comments.on_card": ("{n} commentaire(s)", "{n} comment(s)"),
+    "comments.col.id": ("N°", "No."),
+    "comments.col.kpi": ("Indicateur", "KPI"),
+    "comments.col.segment": ("Segment", "Segment"),
+    "comments.col.entity": ("Entité", "Entity"),
+    "comments.col.period": ("Période", "Period"),
+    "comments.col.text": ("Commentaire", "Comment"),
+    "comments.col.author": ("Auteur", "Author"),
+    "comments.col.date": ("Date", "Date"),
+    # the e-mail digest (kpis.digest)
+    "digest.subject": ("Passerelle — points d'attention du {start} au {end}",
+                       "Passerelle — points of attention, {start} to {end}"),
+    "digest.intro": ("Points d'attention du {start} au {end} (segments {segments}) :",
+                     "Points of attention from {start} to {end} (segments {segments}):"),
+    "digest.attached": ("Le pack comité de la période est joint (PowerPoint modifiable).",
+                        "The period's committee pack is attached (editable PowerPoint)."),
 }
 
 

@@ -53,12 +53,40 @@ def _claim(text: str) -> str:
     return text
 
 
+def _port(text: str) -> int:
+    port = int(text)
+    if not 1 <= port <= 65535:
+        raise ValueError(text)
+    return port
+
+
+def _security(text: str) -> str:
+    if text.lower() not in ("starttls", "ssl", "none"):
+        raise ValueError(text)
+    return text.lower()
+
+
+def _recipients(text: str) -> str:
+    """Comma-separated e-mail addresses, kept as written once each looks like one (``name@domain``)."""
+    import re
+
+    parts = [p.strip() for p in text.split(",") if p.strip()]
+    if any(not re.fullmatch(r"[^@\s,<>]+@[^@\s,<>]+\.[^@\s,<>]+|[^@\s,<>]+@localhost", p) for p in parts):
+        raise ValueError(text)
+    return ", ".join(parts)
+
+
 PATH = Kind(Path, "un chemin de fichier", "a file path")
 ADDRESSES = Kind(_addresses, "des adresses e-mail séparées par des virgules",
                  "e-mail addresses separated by commas")
 CLAIM = Kind(_claim, "un nom de revendication du jeton (lettres, chiffres, - ou _)",
              "an identity-token claim name (letters, digits, - or _)")
 MONTH = Kind(_month, "un numéro de mois de 1 à 12", "a month number from 1 to 12")
+TEXT = Kind(str, "un texte", "a text")
+PORT = Kind(_port, "un numéro de port de 1 à 65535", "a port number from 1 to 65535")
+SECURITY = Kind(_security, "starttls, ssl ou none", "starttls, ssl or none")
+RECIPIENTS = Kind(_recipients, "des adresses e-mail séparées par des virgules",
+                  "e-mail addresses separated by commas")
 
 
 @dataclass(frozen=True)
@@ -109,6 +137,22 @@ SETTINGS = (
     Setting("group_claim", "groups", "PASSERELLE_GROUP_CLAIM",
             "La revendication du jeton d'identité qui liste les groupes de la personne (Entra ID : groups)",
             "The identity token's claim listing the person's groups (Entra ID: groups)", kind=CLAIM),
+    Setting("smtp_host", "", "PASSERELLE_SMTP_HOST",
+            "Le serveur SMTP du récapitulatif par e-mail (vide : pas d'envoi)",
+            "The SMTP server of the e-mail digest (empty: no e-mail is sent)", kind=TEXT),
+    Setting("smtp_port", 587, "PASSERELLE_SMTP_PORT", "Son port", "Its port", kind=PORT),
+    Setting("smtp_security", "starttls", "PASSERELLE_SMTP_SECURITY",
+            "starttls (chiffrement après connexion), ssl (dès la connexion) ou none (réseau de confiance)",
+            "starttls (encryption after connecting), ssl (from the start) or none (trusted network)",
+            kind=SECURITY),
+    Setting("smtp_user", "", "PASSERELLE_SMTP_USER", "L'identifiant SMTP (vide : sans authentification)",
+            "The SMTP user name (empty: no authentication)", kind=TEXT),
+    Setting("smtp_password", "", "PASSERELLE_SMTP_PASSWORD", "Son mot de passe (jamais affiché)",
+            "Its password (never printed)", kind=TEXT),
+    Setting("digest_from", "passerelle@localhost", "PASSERELLE_DIGEST_FROM", "L'expéditeur du récapitulatif",
+            "The digest's sender", kind=RECIPIENTS),
+    Setting("digest_to", "", "PASSERELLE_DIGEST_TO", "Ses destinataires, séparés par des virgules",
+            "Its recipients, separated by commas", kind=RECIPIENTS),
 )
 """Every setting, in the order README.md lists them."""
 
@@ -121,6 +165,17 @@ class Settings:
     fiscal_start: int
     admins: tuple[str, ...] = ()
     group_claim: str = "groups"
+    smtp_host: str = ""
+    smtp_port: int = 587
+    smtp_security: str = "starttls"
+    smtp_user: str = ""
+    smtp_password: str = ""
+    digest_from: str = "passerelle@localhost"
+    digest_to: str = ""
+
+    def __repr__(self) -> str:  # the password never reaches a log or a traceback
+        shown = {f: ("***" if f == "smtp_password" and v else v) for f, v in self.__dict__.items()}
+        return f"Settings({', '.join(f'{k}={v!r}' for k, v in shown.items())})"
 
 
 def setting(name: str) -> Setting:

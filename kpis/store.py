@@ -152,12 +152,12 @@ __all__ = [
     "AUTO_BACKUPS_KEPT",
 ]
 
-SCHEMA_VERSION = 9
+SCHEMA_VERSION = 10
 """Version 1 had no ``obs_hash``/``parser_version`` on batches and no column mappings; version 5 adds the
 ``sample`` flag of targets and mappings, the deletion log's operation and undo columns, and the archives;
 version 6 adds ``batches.adds_to``; version 7 the reference origins and the origin of ``entity_totals``;
 version 8 the access grants and the audit trail; version 9 the organisation's KPIs (``custom_kpis``)
-and the history of their definitions (``kpi_history``)."""
+and the history of their definitions (``kpi_history``); version 10 the comments on the numbers."""
 
 DEFAULT_LOCK_TIMEOUT = 10.0
 """Seconds a busy store is retried before ``StoreLocked``."""
@@ -185,7 +185,7 @@ ARCHIVES = {"deleted_batches": "batches", "deleted_observations": "observations"
 """Archive table -> the table whose rows it keeps (same columns plus ``operation``), for ``undelete``."""
 
 TABLES = ("schema_version", "counters", "batches", "observations", "deletions", "targets", "column_mappings",
-          "reference_origins", "grants", "audit", "custom_kpis", "kpi_history",
+          "reference_origins", "grants", "audit", "custom_kpis", "kpi_history", "comments",
           *ARCHIVES)
 """Every table, in dependency order (backup, restore and tests walk them)."""
 
@@ -211,6 +211,7 @@ _ORDER = {
     "audit": "id",
     "custom_kpis": "code",
     "kpi_history": "code, version",
+    "comments": "id",
     "deleted_batches": "operation, id",
     "deleted_observations": "operation, batch_id, row_no",
     "deleted_targets": "operation, kpi, segment, entity, period_start, period_end",
@@ -331,6 +332,18 @@ _DDL = {
         observations BIGINT NOT NULL,
         targets BIGINT NOT NULL,
         PRIMARY KEY (code, version))""",
+    "comments": """CREATE TABLE comments (
+        id INTEGER PRIMARY KEY,
+        kpi VARCHAR NOT NULL,
+        segment VARCHAR NOT NULL,
+        entity VARCHAR,
+        period_start DATE NOT NULL,
+        period_end DATE NOT NULL,
+        text VARCHAR NOT NULL,
+        author VARCHAR NOT NULL,
+        created_at TIMESTAMP NOT NULL,
+        removed_at TIMESTAMP,
+        removed_by VARCHAR)""",
     **{archive: f"CREATE TABLE {archive} AS SELECT *, CAST(NULL AS INTEGER) AS operation FROM {source} WHERE FALSE"
        for archive, source in ARCHIVES.items()},
     "entity_totals": """CREATE TABLE entity_totals (
@@ -366,7 +379,10 @@ ratio of stocks in a segment (``Store.set_reference_origin``); without one, the 
 that covers the selected window best.
 ``custom_kpis`` holds the organisation's own KPIs, one JSON definition each (``kpis.custom.Definition``);
 ``kpi_history`` one row per creation, edit or removal: who, when, what changed (field -> [before, after],
-JSON) and how many observations and targets held the KPI then."""
+JSON) and how many observations and targets held the KPI then.
+``comments`` holds the comments on a number (KPI × segment, optionally
+entity, × period; ``Store.add_comment``); a removed one keeps its row with ``removed_at`` and ``removed_by``, so
+an id is never given twice."""
 
 
 # --- values returned -------------------------------------------------------
@@ -729,6 +745,22 @@ class Store:
             raise self._unreadable(str(exc)) from None
         finally:
             con.close()
+
+    def _read_frame(self, sql: str, params: Sequence[object] = ()) -> pd.DataFrame:
+        """One query's result, read again when it failed while a write was committing (another process's
+        commit can show a reader a half-written block): a damaged store still fails, once no writer is at
+        work and the data version has not moved."""
+        deadline = time.monotonic() + self.lock_timeout
+        while True:
+            before = self._sidecar_version()
+            try:
+                with self._read() as con:
+                    return con.execute(sql, list(params)).df()
+            except StoreUnreadable:
+                moved = self._writer_active() or self._sidecar_version() != before
+                if not moved or time.monotonic() >= deadline:
+                    raise
+            time.sleep(0.05)
 
     @contextmanager
     def _write(self) -> Iterator[duckdb.DuckDBPyConnection]:
@@ -1298,6 +1330,67 @@ class Store:
                             [segment, kpi, origin, by, _utcnow()])
             _audit(con, by, "reference", [segment], kpi=kpi, origin=origin)
 
+    def add_comment(self, kpi: str, segment: str, period_start, period_end, text: str, by: str = "local",
+                    entity: str | None = None) -> int:
+        """Comment a number: ``kpi`` of ``segment`` (optionally one ``entity``) over a period; returns its id.
+
+            >>> store.add_comment("clicks", "B2C", "2026-09-01", "2026-09-30", "Campagne de rentrée", by="cdo")
+            1
+            >>> store.comments()[["id", "kpi", "segment", "period_start", "text", "author"]]
+               id     kpi segment period_start                 text author
+            0   1  clicks     B2C   2026-09-01  Campagne de rentrée    cdo
+
+        The text is one line of at most ``COMMENT_MAX_CHARS`` characters (control characters removed); the KPI
+        must be one of the catalog's for that segment. A bad value is a ``StoreError`` and nothing is written.
+        """
+        from kpis.comments import checked
+
+        row = checked(kpi, segment, period_start, period_end, text, by, entity)
+        with self._write() as con:
+            new_id = int(_scalar(con, "SELECT COALESCE(MAX(id), 0) + 1 FROM comments"))
+            con.execute("INSERT INTO comments VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, NULL)",
+                        [new_id, row.kpi, row.segment, row.entity, row.period_start, row.period_end, row.text,
+                         row.author, _utcnow()])
+        return new_id
+
+    def remove_comment(self, comment_id: int, by: str = "local") -> dict:
+        """Remove a comment (its row stays, marked removed: ids are never reused); returns what it said.
+        An unknown or already removed id is a ``StoreError``."""
+        with self._write() as con:
+            found = con.execute("SELECT kpi, segment, text FROM comments WHERE id = ? AND removed_at IS NULL",
+                                [int(comment_id)]).fetchone()
+            if found is None:
+                raise StoreError(f"Aucun commentaire n° {comment_id} (inconnu ou déjà retiré).",
+                                 f"No comment {comment_id} (unknown or already removed).")
+            con.execute("UPDATE comments SET removed_at = ?, removed_by = ? WHERE id = ?",
+                        [_utcnow(), by, int(comment_id)])
+        return {"id": int(comment_id), "kpi": found[0], "segment": found[1], "text": found[2]}
+
+    def comments(self, flt: Filter | None = None) -> pd.DataFrame:
+        """The comments not removed, oldest first: id, kpi, segment, entity, period_start, period_end, text,
+        author, created_at. With ``flt``: those of its segments (and entities) whose period overlaps its window."""
+        where: list[str] = ["removed_at IS NULL"]
+        params: list[object] = []
+        if flt is not None:
+            if flt.segments:
+                where.append(f"segment IN ({', '.join('?' * len(flt.segments))})")
+                params += list(flt.segments)
+            if flt.entities:
+                where.append(f"(entity IS NULL OR entity IN ({', '.join('?' * len(flt.entities))}))")
+                params += list(flt.entities)
+            if flt.start:
+                where.append("period_end >= ?")
+                params.append(flt.start)
+            if flt.end:
+                where.append("period_start <= ?")
+                params.append(flt.end)
+        out = self._read_frame(
+            f"""SELECT id, kpi, segment, entity, period_start, period_end, text, author, created_at
+                FROM comments WHERE {' AND '.join(where)} ORDER BY id""", params)
+        for col in ("period_start", "period_end"):
+            out[col] = pd.to_datetime(out[col])
+        return out
+
     def kpi_origins(self) -> pd.DataFrame:
         """Which origins hold current values of each KPI (a ratio: its matched parts) per segment: segment, kpi,
         origin, period_start, period_end, n — the choices offered for a reference origin."""
@@ -1638,7 +1731,7 @@ class Store:
             >>> store.backup("backups/2026-11-26")
             {'schema_version': 1, 'counters': 2, 'batches': 3, 'observations': 22, 'deletions': 0, 'targets': 1,
              'column_mappings': 0, 'reference_origins': 0, 'grants': 0, 'audit': 4, 'custom_kpis': 0,
-             'kpi_history': 0, 'deleted_batches': 0,
+             'kpi_history': 0, 'comments': 0, 'deleted_batches': 0,
              'deleted_observations': 0, 'deleted_targets': 0, 'deleted_mappings': 0}
 
         Returns the rows written per table. The manifest (``manifest.json``) holds the schema version, the
@@ -2723,9 +2816,14 @@ def _migrate_8_to_9(con) -> None:
     con.execute(_DDL["kpi_history"])
 
 
+def _migrate_9_to_10(con) -> None:
+    """v10: comments on the numbers."""
+    con.execute(_DDL["comments"])
+
+
 _MIGRATIONS = {1: _migrate_1_to_2, 2: _migrate_2_to_3, 3: _migrate_3_to_4, 4: _migrate_4_to_5,
-               5: _migrate_5_to_6, 6: _migrate_6_to_7, 7: _migrate_7_to_8,
-               8: _migrate_8_to_9}
+               5: _migrate_5_to_6, 6: _migrate_6_to_7, 7: _migrate_7_to_8, 8: _migrate_8_to_9,
+               9: _migrate_9_to_10}
 """from-version -> function migrating one step, inside the caller's transaction."""
 
 

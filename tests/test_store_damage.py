@@ -22,7 +22,15 @@ from conftest import APP, ROOT
 from kpis import cli
 from kpis.errors import BackupRejected, StoreError, StoreUnreadable
 from kpis.model import ALL
-from kpis.store import AUTO_BACKUPS_KEPT, DERIVED_TABLES, SCHEMA_VERSION, TABLES, Store, latest_backup, restore_store
+from kpis.store import (
+    AUTO_BACKUPS_KEPT,
+    DERIVED_TABLES,
+    SCHEMA_VERSION,
+    TABLES,
+    Store,
+    latest_backup,
+    restore_store,
+)
 
 
 def obs(entity: str, value: float, month: int = 1) -> pd.DataFrame:
@@ -406,7 +414,7 @@ def test_a_migration_is_preceded_by_a_backup_of_the_old_schema(tmp_path):
     con.execute((Path(__file__).parent / "fixtures" / "store_v1.sql").read_text())
     con.close()
     old = path.read_bytes()
-    Store(path)  # migrates 1 -> the current version
+    Store(path)  # migrates 1 -> SCHEMA_VERSION
     backup = latest_backup(path)
     assert backup is not None and backup.name.endswith(f"-migration-1-to-{SCHEMA_VERSION}")
     manifest = json.loads((backup / "manifest.json").read_text())

@@ -16,12 +16,14 @@ here: it lives in ``kpis`` (mostly ``kpis.dashboard``), tested without Streamlit
 
 from ui.access import auth_configured, can_edit, rights, sidebar_identity, sign_in, user
 from ui.data import (
+    attention,
     audit,
     batches,
     breakdown,
     by_source,
     cdo_view,
     check,
+    comments,
     coverage,
     data_version,
     deletion_preview,
@@ -36,6 +38,7 @@ from ui.data import (
     kpi_table,
     observations,
     overlaps,
+    pack,
     raw_store,
     reference_origins,
     remembered_mappings,
@@ -63,12 +66,15 @@ from ui.state import (
     url_write,
 )
 from ui.widgets import (
+    attention_panel,
     cards_grid,
+    comments_section,
     empty_state,
     excel_download,
     export_context,
     kpi_picker,
     metric_card,
+    pack_download,
     sources_caption,
 )
 from ui.world import render_world
@@ -77,10 +83,10 @@ __all__ = [
     # ui.access
     "auth_configured", "can_edit", "rights", "sidebar_identity", "sign_in", "user",
     # ui.data
-    "audit", "batches", "breakdown", "by_source", "cdo_view", "check", "coverage", "data_version",
-    "deletion_preview", "deletions", "demo_preview", "dimension_values", "forget_uploads", "indexed_trends",
-    "kpi_definitions", "kpi_history", "kpi_origins", "kpi_table", "observations", "overlaps", "raw_store",
-    "reference_origins", "remembered_mappings", "store", "store_error", "targets",
+    "attention", "audit", "batches", "breakdown", "by_source", "cdo_view", "check", "comments", "coverage",
+    "data_version", "deletion_preview", "deletions", "demo_preview", "dimension_values", "forget_uploads",
+    "indexed_trends", "kpi_definitions", "kpi_history", "kpi_origins", "kpi_table", "observations", "overlaps",
+    "pack", "raw_store", "reference_origins", "remembered_mappings", "store", "store_error", "targets",
     # ui.deletion
     "batch_delete_form", "demo_banner", "preview_lines", "show_messages", "undo_buttons",
     # ui.kpi_form
@@ -91,7 +97,9 @@ __all__ = [
     "LANGUAGE_NAMES", "Selection", "comparison_control", "custom_range", "drop_range_params", "lang", "selection",
     "set_selection", "settings", "t", "url_choice", "url_chose", "url_notes", "url_write",
     # ui.widgets
-    "cards_grid", "empty_state", "excel_download", "export_context", "kpi_picker", "metric_card", "sources_caption",
+    "attention_panel", "cards_grid", "comments_section", "empty_state", "excel_download", "export_context",
+    "kpi_picker", "metric_card",
+    "pack_download", "sources_caption",
     # ui.world
     "render_world",
 ]

@@ -140,6 +140,15 @@ def _kept(key: tuple, file, compute: Callable[[], Any]):
     return value
 
 
+@st.cache_data(show_spinner=False, max_entries=16)
+def native(version: str, flt: Filter, grain: str, fiscal_start: int = 1):
+    """``kpis.metrics.fetch``: the native totals of a selection and its comparisons, one store read shared by
+    the Vue CDO's view, its points of attention and its deck."""
+    from kpis import metrics
+
+    return metrics.fetch(store(), flt, grain, fiscal_start)
+
+
 @st.cache_data(show_spinner=False, max_entries=64)
 def cdo_view(version: str, flt: Filter, grain: str, lang: str, fiscal_start: int = 1):
     """``kpis.metrics.cdo_view`` cached on the store's data version and the selection, with each KPI's native
@@ -148,10 +157,32 @@ def cdo_view(version: str, flt: Filter, grain: str, lang: str, fiscal_start: int
     from kpis import metrics
     from kpis.dashboard import source_names
 
-    native = metrics.fetch(store(), flt, grain, fiscal_start)
-    view = metrics.cdo_view(store(), flt, grain, fiscal_start=fiscal_start, lang=lang, native=native)
+    native_totals = native(version, flt, grain, fiscal_start)
+    view = metrics.cdo_view(store(), flt, grain, fiscal_start=fiscal_start, lang=lang, native=native_totals)
     view = replace(view, meta={**view.meta, "source_names": source_names(batches(version))})
-    return grains.with_data_grain(view, native, flt)
+    return grains.with_data_grain(view, native_totals, flt)
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def attention(version: str, flt: Filter, grain: str, lang: str, fiscal_start: int = 1, compare: str | None = None,
+              dismissed: frozenset[str] = frozenset()):
+    """``kpis.attention.points`` of the Vue CDO's view, those ``dismissed`` left out (the next ones come up)."""
+    from kpis import attention as points_of_attention
+
+    view = cdo_view(version, flt, grain, lang, fiscal_start)
+    return points_of_attention.points(view, native(version, flt, grain, fiscal_start), batches(version), lang,
+                                      compare, flt, None, dismissed)
+
+
+def pack(version: str, flt: Filter, grain: str, lang: str, fiscal_start: int = 1, compare: str | None = None,
+         dismissed: frozenset[str] = frozenset()) -> bytes:
+    """The committee deck (``kpis.deck``) of the Vue CDO's view and points, as shown (the dismissed left out)."""
+    from kpis import deck
+
+    view = cdo_view(version, flt, grain, lang, fiscal_start)
+    points = attention(version, flt, grain, lang, fiscal_start, compare, dismissed)
+    return deck.Pack(view, points, batches(version), flt, lang, compare, native(version, flt, grain, fiscal_start),
+                     comments(version, flt)).pptx()
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
@@ -206,6 +237,12 @@ def targets(version: str):
 @st.cache_data(show_spinner=False, max_entries=16)
 def observations(version: str, flt: Filter):
     return store().observations(flt)
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def comments(version: str, flt: Filter):
+    """``Store.comments`` of the selection: those on its segments whose period overlaps its window."""
+    return store().comments(flt)
 
 
 @st.cache_data(show_spinner=False, max_entries=16)

@@ -22,7 +22,15 @@ from kpis.i18n import fmt_value
 from kpis.model import Filter
 from ui import data
 from ui.state import Selection, selection, t
-from ui.widgets import cards_grid, empty_state, excel_download, export_context, kpi_picker, sources_caption
+from ui.widgets import (
+    cards_grid,
+    comments_section,
+    empty_state,
+    excel_download,
+    export_context,
+    kpi_picker,
+    sources_caption,
+)
 
 
 def render_world(world: World) -> None:
@@ -39,13 +47,16 @@ def render_world(world: World) -> None:
     _breakdowns(world, flt, kpi, segment, sel)
     if world.profile_segment:
         _profile(view, world.profile_segment, sel)
-    _detail(world, view, flt, sel)
+    listed = comments_section(view, flt, world.kpis, key=world.key)
+    _detail(world, view, flt, sel, listed)
 
 
 def _overview(world: World, view, flt: Filter, sel: Selection) -> tuple[str | None, str]:
     """The world's cards, then one KPI's trend with its target line; returns the KPI and the segment picked."""
     st.caption(t("world.caption", segments=", ".join(flt.segments)))
-    cards_grid(dashboard.cards(view, dashboard.headline_segment(flt.segments), world.all_kpis(), sel.lang, sel.compare))
+    notes = data.comments(sel.version, flt)
+    cards_grid(dashboard.cards(view, dashboard.headline_segment(flt.segments), world.all_kpis(), sel.lang, sel.compare,
+                               notes))
     with st.container(border=True):
         kpi = kpi_picker(view.scorecard, world.all_kpis(), key=f"{world.key}_kpi")
         if kpi:
@@ -73,8 +84,9 @@ def _trend(view, flt: Filter, kpi: str, sel: Selection) -> None:
     table = view.table if at == sel.grain else data.kpi_table(sel.version, flt, at, sel.lang, sel.fiscal_start)
     partial = dashboard.partial_buckets(view, kpi, flt.segments, at)
     frame = dashboard.world_trend_frame(table, kpi, data.targets(sel.version), sel.lang, partial)
-    st.altair_chart(charts.trend(frame, title=KPIS[kpi].label(sel.lang), unit=KPIS[kpi].unit, lang=sel.lang),
-                    alt=KPIS[kpi].label(sel.lang))
+    marks = dashboard.comment_marks(frame, data.comments(sel.version, flt), sel.lang, "value", kpi)
+    st.altair_chart(charts.trend(frame, title=KPIS[kpi].label(sel.lang), unit=KPIS[kpi].unit, lang=sel.lang,
+                                 comments=marks), alt=KPIS[kpi].label(sel.lang))
     if partial:
         notes = " · ".join(f"{segment} — {pb.text(sel.lang)}" for segment, pb in partial.items())
         st.caption(t("grain.partial_chart", notes=notes))
@@ -124,8 +136,9 @@ def _profile(view, segment: str, sel: Selection) -> None:
             st.caption(t("grain.finer", native=t(f"grain.{at}").lower(), grain=t(f"grain.{sel.grain}").lower()))
 
 
-def _detail(world: World, view, flt: Filter, sel: Selection) -> None:
-    """Every value with the batch it came from, and the page as an Excel workbook (built on click)."""
+def _detail(world: World, view, flt: Filter, sel: Selection, listed) -> None:
+    """Every value with the batch it came from, and the page as an Excel workbook (built on click) with its
+    comments (``listed``)."""
     with st.expander(t("world.detail"), icon=":material/table:"):
         detail = dashboard.detail_frame(data.observations(sel.version, flt), data.batches(sel.version), sel.lang)
         shown = dashboard.DETAIL_ROWS_SHOWN
@@ -133,6 +146,7 @@ def _detail(world: World, view, flt: Filter, sel: Selection) -> None:
             st.caption(t("world.detail_cut", shown=fmt_value(shown, "count", sel.lang),
                          total=fmt_value(len(detail), "count", sel.lang)))
         st.dataframe(detail.head(shown), hide_index=True)
-    excel_download(partial(dashboard.view_workbook, view, sel.lang, {t("export.detail"): detail},
+    excel_download(partial(dashboard.view_workbook, view, sel.lang, {t("export.detail"): detail,
+                                                                     t("comments.sheet"): listed},
                            export_context(f"nav.{world.key}", flt)), world.file_name,
                    key=f"download_{world.file_name}")
