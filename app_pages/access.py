@@ -29,7 +29,7 @@ with st.form("grant_add", border=True):
                                 format_func=lambda r: t(f"access.role.{r}"), help=t("access.role_help"))
     segments = st.pills(t("access.segments"), list(SEGMENTS), selection_mode="multi", key="grant_segments")
     entities = st.multiselect(t("access.entities"), ui.dimension_values(sel.version, ())["entities"],
-                              key="grant_entities")
+                              key="grant_entities", placeholder=t("filter.all"))
     if st.form_submit_button(t("access.give"), type="primary"):
         who = (to or "").strip()
         try:

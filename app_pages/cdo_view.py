@@ -55,7 +55,8 @@ with st.container(border=True):
     choices = dashboard.trend_choices(raw, lang)
     defaults = [label for label, code in choices.items() if code in dashboard.trend_defaults(sel.flt.segments)]
     picked = st.multiselect(t("cdo.trends_pick"), list(choices), default=defaults,
-                            key=f"cdo_trends_{lang}_{'-'.join(sel.flt.segments)}", help=t("cdo.trends_pick_help"))
+                            key=f"cdo_trends_{lang}_{'-'.join(sel.flt.segments)}", help=t("cdo.trends_pick_help"),
+                            placeholder=t("cdo.trends_pick"))
     trends = dashboard.indexed_frame(raw, lang, tuple(choices[p] for p in picked), sel.flt.segments)
     if trends.empty:
         st.caption(t("cdo.trends_none"))

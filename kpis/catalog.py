@@ -889,12 +889,12 @@ def installed() -> object:
 def install(custom: Iterable[Kpi] = (), key: object = None) -> None:
     """Make the catalog the built-in KPIs plus the organisation's ``custom`` ones (those of the store in use).
 
-        >>> install([Kpi("tickets", "Tickets", "Tickets", "Demandes.", "Requests.", "count", "flow", ("B2E",),
-        ...              ("tickets",), custom=True)], key="demo")
-        >>> kpi_for_name("Tickets"), installed()
-        ('tickets', 'demo')
+        >>> install([Kpi("town_halls", "Plénières", "Town halls", "Réunions.", "Meetings.", "count", "flow",
+        ...              ("B2E",), ("plenieres",), custom=True)], key="demo")
+        >>> kpi_for_name("Plénières"), installed()
+        ('town_halls', 'demo')
         >>> install()
-        >>> kpi_for_name("Tickets") is None
+        >>> kpi_for_name("Plénières") is None
         True
 
     Everything derived from ``KPIS`` follows: the header index (``match_header``'s cache cleared), the

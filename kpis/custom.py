@@ -1,12 +1,15 @@
 """The organisation's own KPIs: a definition, its checks, and the catalog entry it becomes.
 
-    >>> d = Definition("tickets", "Tickets d'assistance", "Helpdesk tickets", "Demandes ouvertes.",
-    ...                "Requests opened.", segments=("B2E",), aggregation="flow", synonyms=("tickets",))
+    >>> d = Definition("town_halls", "Réunions plénières", "Town halls", "Réunions de tout le personnel.",
+    ...                "All-staff meetings.", segments=("B2E",), aggregation="flow", synonyms=("plenieres",))
     >>> validate(d).kpi().formula is None
     True
-    >>> validate(replace(d, code="Tickets!"))  # doctest: +ELLIPSIS
+    >>> validate(replace(d, code="Plénières!"))  # doctest: +ELLIPSIS
     Traceback (most recent call last):
-    kpis.errors.DefinitionError: Code 'Tickets!': lowercase letters, digits and _ only, starting with a letter ...
+    kpis.errors.DefinitionError: Code 'Plénières!': lowercase letters, digits and _ only, starting with a letter ...
+    >>> validate(replace(d, code="tickets"))  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    kpis.errors.DefinitionError: The code 'tickets' is already a recognised name (helpdesk_tickets): choose another...
 
 A definition is kept in the store (``Store.add_kpi``, ``edit_kpi``, ``remove_kpi``) and installed into the
 catalog (``kpis.catalog.install``) so that ingestion, metrics, targets, pages, exports and the command line

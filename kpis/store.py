@@ -1475,10 +1475,10 @@ class Store:
     def add_kpi(self, definition: Definition, by: str = "local") -> Definition:
         """Define one of the organisation's KPIs (``kpis.custom.validate`` first: ``DefinitionError``).
 
-            >>> d = store.add_kpi(Definition("tickets", "Tickets", "Tickets", "Demandes.", "Requests.",
-            ...                              ("B2E",), "flow", synonyms=("demandes d assistance",)), by="cdo")
-            >>> catalog.KPIS["tickets"].custom, catalog.kpi_for_name("Demandes d'assistance")
-            (True, 'tickets')
+            >>> d = store.add_kpi(Definition("town_halls", "Plénières", "Town halls", "Réunions.", "Meetings.",
+            ...                              ("B2E",), "flow", synonyms=("reunions plenieres",)), by="cdo")
+            >>> catalog.KPIS["town_halls"].custom, catalog.kpi_for_name("Réunions plénières")
+            (True, 'town_halls')
 
         Recorded as version 1 in ``kpi_history``. Ingestion, metrics, targets and pages know it at once.
         """

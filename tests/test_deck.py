@@ -86,9 +86,11 @@ def test_each_segment_slide_has_the_cards_numbers(demo_store, slides, segment, t
     targets = view.targets.set_index(["segment", "kpi"])
     table = _table(_by_title(slides, title)[0])
     assert table[0] == ["Indicateur", "Valeur", "Évolution", "Comparée à", "Objectif", "Atteinte", "Statut"]
-    assert len(table) - 1 == len(cards) == {"B2C": 6, "B2B": 5, "B2E": 6}[segment]  # the demo's B2B has no NPS
+    # the demo's B2B has no NPS; B2E has the social network's internal sentiment beside the eNPS
+    assert len(table) - 1 == len(cards) == {"B2C": 6, "B2B": 5, "B2E": 7}[segment]
     for row, card in zip(table[1:], cards, strict=True):
-        assert row[1:4] == [card.value, card.delta, card.delta_description]
+        # a card without comparison (the social network's data start in November 2025) shows a dash
+        assert row[1:4] == [card.value, card.delta or "—", card.delta_description or "—"]
         if (segment, card.kpi) in targets.index:  # the target table's row for the same KPI
             tg = targets.loc[(segment, card.kpi)]
             assert row[4] == fmt_value(tg["target"], KPIS[card.kpi].unit, "fr")
@@ -126,6 +128,7 @@ def test_sources_say_how_fresh_each_one_is(slides):
     table = _table(_by_title(slides, "Sources des données et fraîcheur")[0])
     assert table[0] == ["Source", "Segments", "Données jusqu'au", "Dernier import", "Fraîcheur"]
     assert sorted((r[0], r[1], r[2], r[4]) for r in table[1:]) == [
+        ("Réseau social d'entreprise (messages)", "B2E", "31/10/2026", "à jour"),
         ("externe_b2b.xlsx", "B2B", "31/10/2026", "à jour"), ("externe_b2c.xlsx", "B2C", "31/10/2026", "à jour"),
         ("interne_b2e.xlsx", "B2E", "31/10/2026", "à jour")]
 

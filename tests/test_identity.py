@@ -191,10 +191,10 @@ def test_a_few_rejected_rows_stay_importable(tmp_path):
 
 
 def test_importer_offers_the_correction_choice_for_an_overlap(store_path, clean_streamlit_caches, tmp_path):
-    at = AppTest.from_file(APP, default_timeout=90).run()  # seeds the demo data: batches 1 to 3
+    at = AppTest.from_file(APP, default_timeout=90).run()  # seeds the demo data: batches 1 to 4
     write_xlsx_openpyxl(tmp_path / "ventes.xlsx", VENTES)
     paie = ingest.check_file(tmp_path / "ventes.xlsx")
-    Store(store_path).import_batch(**paie.batch(origin="equipe-ventes"))  # batch 4
+    Store(store_path).import_batch(**paie.batch(origin="equipe-ventes"))  # batch 5
     crm = tmp_path / "crm.xlsx"
     write_xlsx_openpyxl(crm, CRM)
     at.switch_page("app_pages/importer.py").run()
@@ -204,15 +204,15 @@ def test_importer_offers_the_correction_choice_for_an_overlap(store_path, clean_
     # a new source, shown by the file's name (editable); the store would keep the structural origin's code
     assert origin_box.value == "crm.xlsx" != ingest.check_file(crm).default_origin
     assert at.button(key="do_import").disabled  # an overlap: no import before the choice
-    assert any(md("Le lot n° 4 (ventes.xlsx, origine « equipe-ventes »)") in w.value for w in at.warning)
+    assert any(md("Le lot n° 5 (ventes.xlsx, origine « equipe-ventes »)") in w.value for w in at.warning)
     [choice] = at.radio
-    assert choice.options[0].startswith("C'est une correction de ce lot : n° 4")
-    choice.set_value(4).run()
+    assert choice.options[0].startswith("C'est une correction de ce lot : n° 5")
+    choice.set_value(5).run()
     at.button(key="do_import").click().run()
     assert not at.exception
     batches = Store(store_path).batches()
-    assert (batches[-1]["id"], batches[-1]["origin"], batches[3]["status"]) == (5, "equipe-ventes", "superseded")
+    assert (batches[-1]["id"], batches[-1]["origin"], batches[4]["status"]) == (6, "equipe-ventes", "superseded")
     current = Store(store_path).observations(Filter(segments=("B2C",), kpis=("clicks",)))
-    # the correction's January, February, March (130, 50, 60) are current; batch 4's 100 and 50 are not
-    assert current.loc[current["batch_id"] >= 4, "value"].tolist() == [130.0, 50.0, 60.0]
-    assert set(current.loc[current["batch_id"] >= 4, "batch_id"]) == {5}
+    # the correction's January, February, March (130, 50, 60) are current; batch 5's 100 and 50 are not
+    assert current.loc[current["batch_id"] >= 5, "value"].tolist() == [130.0, 50.0, 60.0]
+    assert set(current.loc[current["batch_id"] >= 5, "batch_id"]) == {6}

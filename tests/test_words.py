@@ -123,6 +123,21 @@ def test_the_importer_speaks_one_language_about_a_file(store_path, lang):
     assert stray == [], (lang, stray[:10])
 
 
+def test_every_multiselect_names_its_placeholder():
+    """Streamlit's default placeholder ("Choose options") is English: every multiselect gives its own."""
+    import ast
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    missing = []
+    for path in [root / "app.py", *sorted((root / "app_pages").glob("*.py")), *sorted((root / "ui").glob("*.py"))]:
+        for node in ast.walk(ast.parse(path.read_text(), str(path))):
+            if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "multiselect"
+                    and not any(k.arg == "placeholder" for k in node.keywords)):
+                missing.append(f"{path.name}:{node.lineno}")
+    assert missing == []
+
+
 DISPLAY = frozenset({
     "title", "header", "subheader", "markdown", "caption", "text", "write", "info", "warning", "error", "success",
     "toast", "button", "download_button", "link_button", "page_link", "form_submit_button", "selectbox",

@@ -18,7 +18,7 @@ from kpis import dashboard
 from kpis.i18n import escape_markdown
 from kpis.model import Filter
 from ui import data
-from ui.access import user
+from ui.access import rights, user
 from ui.state import lang, selection, t
 
 
@@ -89,7 +89,7 @@ def comments_section(view, flt: Filter, kpis: tuple[str, ...], key: str) -> pd.D
     """The comments of the period on the page's KPIs: listed, one added (KPI, segment, period, text; the author
     is the local user), one removed. Returns them labelled (``kpis.comments.frame``) for the page's workbook."""
     from kpis import comments as notes
-    from kpis.errors import StoreError
+    from kpis.errors import KpiError
 
     sel = selection()
     found = data.comments(sel.version, flt)
@@ -103,13 +103,16 @@ def comments_section(view, flt: Filter, kpis: tuple[str, ...], key: str) -> pd.D
             st.caption(t("comments.none"))
         else:
             st.dataframe(listed, hide_index=True)
+        editable = [s for s in flt.segments if s in rights().editable]  # a viewer reads, comments nothing
+        if not editable:
+            return listed
         with st.expander(t("comments.add"), icon=":material/add_comment:"):
             periods = dashboard.comment_periods(view, sel.lang)
             with st.form(key=f"{key}_comment_form", clear_on_submit=True, border=False):
                 left, middle, right = st.columns(3)
                 kpi = left.selectbox(t("comments.kpi"), kpis, key=f"{key}_comment_kpi",
                                      format_func=lambda k: dashboard.kpi_label(k, sel.lang))
-                segment = middle.selectbox(t("comments.segment"), flt.segments, key=f"{key}_comment_segment")
+                segment = middle.selectbox(t("comments.segment"), editable, key=f"{key}_comment_segment")
                 when = right.selectbox(t("comments.when"), range(len(periods)), key=f"{key}_comment_period",
                                        format_func=lambda i: periods[i][0])
                 text = st.text_input(t("comments.text"), max_chars=notes.COMMENT_MAX_CHARS, key=f"{key}_comment_text")
@@ -117,7 +120,7 @@ def comments_section(view, flt: Filter, kpis: tuple[str, ...], key: str) -> pd.D
                     _, start, end = periods[when]
                     try:
                         data.store().add_comment(kpi, segment, start, end, text, by=user())
-                    except StoreError as exc:
+                    except KpiError as exc:  # a refusal of the store, or of the rights
                         st.error(exc.message(sel.lang))
                     else:
                         st.session_state[f"{key}_comment_said"] = "comments.saved"
@@ -131,7 +134,7 @@ def comments_section(view, flt: Filter, kpis: tuple[str, ...], key: str) -> pd.D
             if right.button(t("comments.remove"), key=f"{key}_comment_remove", icon=":material/delete:"):
                 try:
                     data.store().remove_comment(pick, by=user())
-                except StoreError as exc:
+                except KpiError as exc:
                     st.error(exc.message(sel.lang))
                 else:
                     st.session_state[f"{key}_comment_said"] = "comments.removed"
