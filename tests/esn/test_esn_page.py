@@ -107,7 +107,7 @@ def test_the_panels_in_english_and_in_the_workbook(store_path):
     book = dashboard.view_workbook(view, "en", {
         "Rising topics": topics,
         "Influencers": dashboard.influencers_frame(store.esn_profiles(first, last), last, "en")})
-    sheets = pd.read_excel(io.BytesIO(book), sheet_name=None, header=None)
+    sheets = pd.read_excel(io.BytesIO(book), sheet_name=None, header=None, engine="openpyxl")
     assert {"Rising topics", "Influencers"} <= set(sheets)
     cells = sheets["Rising topics"].astype(str).to_numpy().ravel().tolist()
     assert topics["Term"].iloc[0] in cells
