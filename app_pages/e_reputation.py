@@ -4,7 +4,8 @@ import streamlit as st
 
 import ui
 from kpis import charts, dashboard
-from kpis.model import EXTERNAL_SEGMENTS, INTERNAL_SEGMENTS
+from kpis.i18n import escape_markdown, fmt_period
+from kpis.model import ALL, EXTERNAL_SEGMENTS, INTERNAL_SEGMENTS
 
 sel = ui.selection()
 ui.sources_caption(sel.flt.segments)
@@ -35,5 +36,30 @@ if not trend.empty:
         st.altair_chart(charts.trend(trend, title=t("rep.trend"), unit="%", lang=lang), alt=t("rep.trend"))
         st.caption(t("rep.trend_help"))
 
-ui.excel_download(partial(dashboard.view_workbook, view, lang, {}, ui.export_context("nav.reputation", sel.flt)),
+extra = {}
+if "B2E" in sel.flt.segments and view.period_start and view.period_end:
+    first, last, previous = dashboard.month_window(view.period_start, view.period_end)
+    store = ui.store()
+    group = sel.flt.initiatives[0] if len(sel.flt.initiatives) == 1 else ALL
+    topics = dashboard.topics_frame(store.esn_terms(previous[0], last), first, last, lang, group)
+    profiles = store.esn_profiles(first, last)
+    month, people = dashboard.influencers(profiles, last, lang)
+    left, right = st.columns(2)
+    with left, st.container(border=True):
+        st.markdown(f"#### {t('rep.topics')}")
+        if topics.empty:
+            st.caption(t("rep.no_topics"))
+        else:
+            st.dataframe(topics, hide_index=True)
+            st.caption(t("rep.topics_help"))
+    with right, st.container(border=True):
+        st.markdown(f"#### {t('rep.influencers')}")
+        if not people:
+            st.caption(t("rep.no_influencers"))
+        else:
+            st.markdown("\n".join(f"- {escape_markdown(p)}" for p in people))
+            st.caption(t("rep.influencers_help", month=fmt_period(f"{month:%Y-%m}", lang)))
+    extra = {t("rep.topics"): topics, t("rep.influencers"): dashboard.influencers_frame(profiles, last, lang)}
+
+ui.excel_download(partial(dashboard.view_workbook, view, lang, extra, ui.export_context("nav.reputation", sel.flt)),
                   "passerelle_e_reputation.xlsx", key="download_e_reputation")

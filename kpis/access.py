@@ -291,6 +291,18 @@ class ScopedStore:
         self.rights.require_edit([segment], "Choix de la source de référence", "Choosing the reference source")
         return self._store.set_reference_origin(segment, kpi, origin, by)
 
+    # --- the social network's topics and profiles: B2E, the whole network (no entity cut exists for them) -----
+    def _esn_readable(self) -> bool:
+        return self.rights.everything or ("B2E" in self.rights.readable and not self.rights.entities)
+
+    def esn_terms(self, start=None, end=None) -> pd.DataFrame:
+        frame = self._store.esn_terms(start, end)
+        return frame if self._esn_readable() else frame.iloc[0:0]
+
+    def esn_profiles(self, start=None, end=None) -> pd.DataFrame:
+        frame = self._store.esn_profiles(start, end)
+        return frame if self._esn_readable() else frame.iloc[0:0]
+
     # --- comments on the numbers: read within the readable segments, written within the editable ones ----
     def comments(self, flt: Filter | None = None) -> pd.DataFrame:
         return self._store.comments(self.rights.scope(flt))

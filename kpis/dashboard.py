@@ -950,3 +950,64 @@ def side_by_side_workbook(sbs: pd.DataFrame, lang: str = "fr", context: ExportCo
     name = t("nav.side_by_side", lang)
     return export.to_excel({name: frame}, formats=formats,
                            heading=export_heading(context or ExportContext(name), lang, start, end))
+
+
+# --- internal e-reputation: topics and influencers (stored with the ESN batches, kpis.store.esn_terms) ----------
+
+
+def month_window(start: date, end: date) -> tuple[date, date, tuple[date, date]]:
+    """The months of a window (first day of ``start``'s month to ``end``) and the previous window of as many
+    months just before it.
+
+        >>> first, last, previous = month_window(date(2026, 9, 15), date(2026, 10, 31))
+        >>> str(first), str(last), [str(d) for d in previous]     # two months, then the two before
+        ('2026-09-01', '2026-10-31', ['2026-07-01', '2026-08-31'])
+    """
+    first = start.replace(day=1)
+    months = (end.year - first.year) * 12 + end.month - first.month + 1
+    before = (pd.Timestamp(first) - pd.DateOffset(months=months)).date()
+    return first, end, (before, (pd.Timestamp(first) - pd.Timedelta(days=1)).date())
+
+
+def topics_frame(terms: pd.DataFrame, start: date, end: date, lang: str = "fr", group: str = ALL,
+                 n: int = 10) -> pd.DataFrame:
+    """« Sujets qui montent »: the ``n`` most telling terms of ``group`` (the network by default) in the window's
+    months, with their messages, largest monthly distinct authors (always 5 or more: fewer are never stored),
+    messages in the previous window of as many months and the change (``kpis.esn.topics.top_terms``).
+
+    ``terms`` is ``Store.esn_terms`` over both windows; the frame's headers are in ``lang``.
+    """
+    from kpis.esn.topics import TermCount, top_terms
+
+    first, last, previous = month_window(start, end)
+    counts = [TermCount(r.month, r.grp, r.term, int(r.authors), int(r.messages)) for r in terms.itertuples()]
+    rows = top_terms(counts, first, last, previous, group=group, n=n)
+    cols = [t(f"rep.col_{c}", lang) for c in ("rank", "term", "messages", "authors", "previous", "change")]
+    out = [[k, r["term"], r["messages"], r["authors"], r["previous"],
+            t("rep.new", lang) if not r["previous"] else fmt_change(
+                (r["messages"] - r["previous"]) / r["previous"], "count", "relative", lang)]
+           for k, r in enumerate(rows, start=1)]
+    return pd.DataFrame(out, columns=cols)
+
+
+def influencers(profiles: pd.DataFrame, end: date, lang: str = "fr") -> tuple[date | None, list[str]]:
+    """« Influenceurs »: the profiles of the window's last month that has some (a reply graph's ranks cannot be
+    added over months: they are the month's), as ``n°1 — Direction Industrie, 34 conversations lancées, 212
+    réponses reçues``; no name ever (``kpis.esn.influence.profile_text``)."""
+    from kpis.esn.influence import Profile, profile_text
+
+    shown = profiles[pd.to_datetime(profiles["month"]) <= pd.Timestamp(end)] if len(profiles) else profiles
+    if not len(shown):
+        return None, []
+    month = max(shown["month"])
+    rows = shown[shown["month"] == month].sort_values("rank")
+    dept = [None if d is None or (isinstance(d, float) and math.isnan(d)) else str(d) for d in rows["department"]]
+    return month, [profile_text(Profile(int(r), d, int(th), int(re_), 0.0), lang) for r, d, th, re_ in zip(
+        rows["rank"], dept, rows["threads"], rows["replies"], strict=True)]
+
+
+def influencers_frame(profiles: pd.DataFrame, end: date, lang: str = "fr") -> pd.DataFrame:
+    """The ``influencers`` of the window as a table for the workbook: month and profile."""
+    month, texts = influencers(profiles, end, lang)
+    label = fmt_period(f"{month:%Y-%m}", lang) if month else ""
+    return pd.DataFrame({t("rep.col_month", lang): [label] * len(texts), t("rep.col_profile", lang): texts})

@@ -337,6 +337,32 @@ _LABELS: dict[str, tuple[str, str]] = {
                        "(Positive − negative) / total: brand mentions outside, social network messages inside; "
                        "from −100% to +100%."),
     "rep.spaces": ("Messages par espace", "Messages by space"),
+    "rep.topics": ("Sujets qui montent", "Rising topics"),
+    "rep.topics_help": ("Termes les plus caractéristiques du réseau sur la période (messages pondérés par leur "
+                        "rareté entre espaces), comparés à la période précédente de même durée ; seuls les termes "
+                        "employés par au moins 5 personnes distinctes sont conservés.",
+                        "The network's most telling terms over the period (messages weighted by how rare they are "
+                        "across spaces), against the previous period of the same length; only terms used by at "
+                        "least 5 distinct people are kept."),
+    "rep.no_topics": ("Aucun terme employé par au moins 5 personnes sur la période.",
+                      "No term used by at least 5 people over the period."),
+    "rep.influencers": ("Influenceurs", "Influencers"),
+    "rep.influencers_help": ("{month} : les personnes dont les conversations portent le réseau (rang dans le "
+                             "graphe des réponses), présentées par profil, jamais par nom ; la direction n'est "
+                             "indiquée que si 5 personnes au moins la partagent.",
+                             "{month}: the people whose conversations carry the network (rank in the reply "
+                             "graph), shown as profiles, never by name; the department is given only when at "
+                             "least 5 people share it."),
+    "rep.no_influencers": ("Aucune réponse échangée sur la période.", "No reply exchanged over the period."),
+    "rep.new": ("nouveau", "new"),
+    "rep.col_rank": ("Rang", "Rank"),
+    "rep.col_term": ("Terme", "Term"),
+    "rep.col_messages": ("Messages", "Messages"),
+    "rep.col_authors": ("Auteurs (max. par mois)", "Authors (monthly max.)"),
+    "rep.col_previous": ("Période précédente", "Previous period"),
+    "rep.col_change": ("Évolution", "Change"),
+    "rep.col_month": ("Mois", "Month"),
+    "rep.col_profile": ("Profil", "Profile"),
     # world pages
     "world.caption": ("Segments {segments}.", "Segments {segments}."),
     "world.kpi": ("Indicateur", "KPI"),

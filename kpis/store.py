@@ -106,7 +106,7 @@ import time
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
@@ -152,12 +152,13 @@ __all__ = [
     "AUTO_BACKUPS_KEPT",
 ]
 
-SCHEMA_VERSION = 10
+SCHEMA_VERSION = 11
 """Version 1 had no ``obs_hash``/``parser_version`` on batches and no column mappings; version 5 adds the
 ``sample`` flag of targets and mappings, the deletion log's operation and undo columns, and the archives;
 version 6 adds ``batches.adds_to``; version 7 the reference origins and the origin of ``entity_totals``;
 version 8 the access grants and the audit trail; version 9 the organisation's KPIs (``custom_kpis``)
-and the history of their definitions (``kpi_history``); version 10 the comments on the numbers."""
+and the history of their definitions (``kpi_history``); version 10 the comments on the numbers; version 11
+the social network's topics and influencer profiles (``esn_terms``, ``esn_profiles``) and their archives."""
 
 DEFAULT_LOCK_TIMEOUT = 10.0
 """Seconds a busy store is retried before ``StoreLocked``."""
@@ -181,12 +182,13 @@ VALUE_DIGITS = 10
 """Significant digits kept when hashing values (relative rounding ~1e-9)."""
 
 ARCHIVES = {"deleted_batches": "batches", "deleted_observations": "observations", "deleted_targets": "targets",
-            "deleted_mappings": "column_mappings"}
+            "deleted_mappings": "column_mappings", "deleted_esn_terms": "esn_terms",
+            "deleted_esn_profiles": "esn_profiles"}
 """Archive table -> the table whose rows it keeps (same columns plus ``operation``), for ``undelete``."""
 
 TABLES = ("schema_version", "counters", "batches", "observations", "deletions", "targets", "column_mappings",
-          "reference_origins", "grants", "audit", "custom_kpis", "kpi_history", "comments",
-          *ARCHIVES)
+          "reference_origins", "grants", "audit", "custom_kpis", "kpi_history", "comments", "esn_terms",
+          "esn_profiles", *ARCHIVES)
 """Every table, in dependency order (backup, restore and tests walk them)."""
 
 DERIVED_TABLES = ("entity_totals", "label_values")
@@ -212,6 +214,10 @@ _ORDER = {
     "custom_kpis": "code",
     "kpi_history": "code, version",
     "comments": "id",
+    "esn_terms": "batch_id, month, grp, term",
+    "esn_profiles": "batch_id, month, rank",
+    "deleted_esn_terms": "operation, batch_id, month, grp, term",
+    "deleted_esn_profiles": "operation, batch_id, month, rank",
     "deleted_batches": "operation, id",
     "deleted_observations": "operation, batch_id, row_no",
     "deleted_targets": "operation, kpi, segment, entity, period_start, period_end",
@@ -344,6 +350,21 @@ _DDL = {
         created_at TIMESTAMP NOT NULL,
         removed_at TIMESTAMP,
         removed_by VARCHAR)""",
+    "esn_terms": """CREATE TABLE esn_terms (
+        batch_id INTEGER NOT NULL,
+        month DATE NOT NULL,
+        grp VARCHAR NOT NULL,
+        term VARCHAR NOT NULL,
+        authors INTEGER NOT NULL,
+        messages INTEGER NOT NULL)""",
+    "esn_profiles": """CREATE TABLE esn_profiles (
+        batch_id INTEGER NOT NULL,
+        month DATE NOT NULL,
+        rank INTEGER NOT NULL,
+        department VARCHAR,
+        threads INTEGER NOT NULL,
+        replies INTEGER NOT NULL,
+        score DOUBLE PRECISION NOT NULL)""",
     **{archive: f"CREATE TABLE {archive} AS SELECT *, CAST(NULL AS INTEGER) AS operation FROM {source} WHERE FALSE"
        for archive, source in ARCHIVES.items()},
     "entity_totals": """CREATE TABLE entity_totals (
@@ -382,7 +403,14 @@ that covers the selected window best.
 JSON) and how many observations and targets held the KPI then.
 ``comments`` holds the comments on a number (KPI × segment, optionally
 entity, × period; ``Store.add_comment``); a removed one keeps its row with ``removed_at`` and ``removed_by``, so
-an id is never given twice."""
+an id is never given twice.
+``esn_terms`` and ``esn_profiles`` hold what a social network export leaves of its words and its reply graph
+(``kpis.esn.topics.TermCount``, ``kpis.esn.influence.Profile``), written with their batch: per month × group
+(``grp``, ``"(all)"`` for the network) each term used by at least 5 distinct authors, with its authors and
+messages; per month the best-ranked people as profiles (rank, department or none, conversations started,
+replies received, PageRank score), never a name, id or e-mail. A month of a batch counts only while the batch
+has a current observation starting in it (``Store.esn_terms``, ``Store.esn_profiles``), so a later export
+of the same months supersedes them like the batch's observations."""
 
 
 # --- values returned -------------------------------------------------------
@@ -1002,6 +1030,7 @@ class Store:
         sample: bool = False,
         parser_version: str = "",
         adds: bool = False,
+        esn: dict[str, pd.DataFrame] | None = None,
     ) -> ImportOutcome:
         """Store one batch atomically and supersede what it replaces (latest batch wins).
 
@@ -1013,6 +1042,10 @@ class Store:
         batch), ``OverlapConflict`` (its series hold values of another origin, see
         ``overlaps``; ``adds=True`` imports anyway and records the batches added to),
         ``NotImportable`` (no observations), ``StoreError`` (malformed frame).
+
+        ``esn`` carries a social network export's topics and influencer profiles (``{"esn_terms": frame,
+        "esn_profiles": frame}``, columns of the tables without ``batch_id``, from the recogniser
+        ``kpis.ingest.exports.esn``): stored with the batch, in the same transaction.
         """
         if observations is None or len(observations) == 0:
             raise NotImportable(
@@ -1048,6 +1081,7 @@ class Store:
                 ],
             )
             _insert_observations(con, frame, batch_id)
+            _insert_esn(con, esn or {}, int(batch_id))
             clashes = _overlaps(con, f"SELECT row_no AS rid, {', '.join(OBS_COLUMNS)} FROM observations "
                                      f"WHERE batch_id = {int(batch_id)}", origin)
             if clashes and not adds:
@@ -1731,8 +1765,9 @@ class Store:
             >>> store.backup("backups/2026-11-26")
             {'schema_version': 1, 'counters': 2, 'batches': 3, 'observations': 22, 'deletions': 0, 'targets': 1,
              'column_mappings': 0, 'reference_origins': 0, 'grants': 0, 'audit': 4, 'custom_kpis': 0,
-             'kpi_history': 0, 'comments': 0, 'deleted_batches': 0,
-             'deleted_observations': 0, 'deleted_targets': 0, 'deleted_mappings': 0}
+             'kpi_history': 0, 'comments': 0, 'esn_terms': 0, 'esn_profiles': 0, 'deleted_batches': 0,
+             'deleted_observations': 0, 'deleted_targets': 0, 'deleted_mappings': 0, 'deleted_esn_terms': 0,
+             'deleted_esn_profiles': 0}
 
         Returns the rows written per table. The manifest (``manifest.json``) holds the schema version, the
         data version, and each table's row count and SHA-256 of its file, which ``restore`` checks.
@@ -1871,6 +1906,33 @@ class Store:
             raise StoreError(f"Table inconnue {table}", f"Unknown table {table}")
         with self._read() as con:
             return con.execute(f"SELECT * FROM {table} ORDER BY {_ORDER[table]}").df()
+
+    def esn_terms(self, start: date | None = None, end: date | None = None) -> pd.DataFrame:
+        """The social network's kept terms whose month starts between ``start`` and ``end`` (both optional), from
+        the months of batches that are current (see ``_ESN_CURRENT``): month, grp, term, authors, messages."""
+        return self._esn("esn_terms", "t.month, t.grp, t.term, t.authors, t.messages",
+                         "t.month, t.grp, t.messages DESC, t.term", start, end)
+
+    def esn_profiles(self, start: date | None = None, end: date | None = None) -> pd.DataFrame:
+        """The influencer profiles of the months between ``start`` and ``end``, from current batches: month, rank,
+        department, threads, replies, score."""
+        return self._esn("esn_profiles", "t.month, t.rank, t.department, t.threads, t.replies, t.score",
+                         "t.month, t.rank", start, end)
+
+    def _esn(self, table: str, columns: str, order: str, start: date | None, end: date | None) -> pd.DataFrame:
+        where, params = [_ESN_CURRENT], []
+        if start is not None:
+            where.append("t.month >= ?")
+            params.append(pd.Timestamp(start).date().replace(day=1))
+        if end is not None:
+            where.append("t.month <= ?")
+            params.append(pd.Timestamp(end).date())
+        with self._read() as con:
+            frame = con.execute(f"SELECT {columns} FROM {table} t WHERE {' AND '.join(where)} ORDER BY {order}",
+                                params).df()
+        if len(frame):
+            frame["month"] = pd.to_datetime(frame["month"]).dt.date
+        return frame
 
 
 def restore_store(path: str | os.PathLike, directory: str | os.PathLike, *,
@@ -2084,6 +2146,12 @@ def _check_restored(con, directory: Path, manifest: dict) -> None:
     if orphans:
         raise _rejected(directory, f"{orphans} observation(s) renvoient à un lot absent",
                         f"{orphans} observation(s) point to a batch that does not exist")
+    for table in ("esn_terms", "esn_profiles"):
+        orphans = _scalar(con, f"SELECT COUNT(*) FROM {table} t WHERE NOT EXISTS "
+                               "(SELECT 1 FROM batches b WHERE b.id = t.batch_id)")
+        if orphans:
+            raise _rejected(directory, f"{orphans} ligne(s) de {table} renvoient à un lot absent",
+                            f"{orphans} row(s) of {table} point to a batch that does not exist")
     for archive in ARCHIVES:
         orphans = _scalar(con, f"SELECT COUNT(*) FROM {archive} a WHERE NOT EXISTS "
                                "(SELECT 1 FROM deletions d WHERE COALESCE(d.operation, d.id) = a.operation)")
@@ -2432,6 +2500,32 @@ def _preview(con, ids: list[int], demo: bool) -> DeletionPreview:
                            dict(sorted(by_batch.items())), targets, mappings)
 
 
+_ESN_COLUMNS = {"esn_terms": ("month", "grp", "term", "authors", "messages"),
+                "esn_profiles": ("month", "rank", "department", "threads", "replies", "score")}
+
+
+_ESN_CURRENT = ("EXISTS (SELECT 1 FROM observations o WHERE o.batch_id = t.batch_id AND o.is_current "
+                "AND o.period_start >= t.month AND o.period_start < t.month + INTERVAL 1 MONTH)")
+"""A month of a batch's topics or profiles counts while the batch has a current observation starting in it: a
+later export of the same months supersedes them as it supersedes the counts."""
+
+
+def _insert_esn(con, esn: dict[str, pd.DataFrame], batch_id: int) -> None:
+    """A social network batch's topics and profiles, under ``batch_id`` (only the tables' columns are read)."""
+    for table, frame in esn.items():
+        if table not in _ESN_COLUMNS:
+            raise StoreError(f"Table inconnue : {table}", f"Unknown table: {table}")
+        if frame is None or not len(frame):
+            continue
+        missing = [c for c in _ESN_COLUMNS[table] if c not in frame.columns]
+        if missing:
+            raise StoreError(f"{table} : colonnes manquantes {missing}", f"{table}: missing columns {missing}")
+        rows = frame[list(_ESN_COLUMNS[table])].copy()
+        rows.insert(0, "batch_id", batch_id)
+        rows["month"] = pd.to_datetime(rows["month"]).dt.date
+        _duckdb_bulk_insert(con, table, rows)
+
+
 def _columns(con, table: str) -> str:
     """The table's column names, in order, comma-separated (archives copy rows by name)."""
     return ", ".join(r[0] for r in con.execute(
@@ -2480,6 +2574,8 @@ def _delete(con, ids: list[int], by: str, demo: bool = False) -> DeleteOutcome:
             f"SELECT id, file_name, origin, sample FROM batches WHERE id IN ({ph})", ids
         ).fetchall()}
         _archive(con, "observations", f"batch_id IN ({ph})", ids, operation)
+        _archive(con, "esn_terms", f"batch_id IN ({ph})", ids, operation)
+        _archive(con, "esn_profiles", f"batch_id IN ({ph})", ids, operation)
         _archive(con, "batches", f"id IN ({ph})", ids, operation)
         _set_current(con, "SELECT batch_id, row_no FROM _back", True)
         _drop_temp(con)
@@ -2537,6 +2633,8 @@ def _undelete(con, deletion_id: int, by: str, max_age_days: int) -> UndeleteOutc
         "SELECT id FROM deleted_batches WHERE operation = ? ORDER BY id", [operation]).fetchall())
     _restore_archive(con, "batches", operation)
     rows = _restore_archive(con, "observations", operation)
+    _restore_archive(con, "esn_terms", operation)
+    _restore_archive(con, "esn_profiles", operation)
     # a target or mapping set again since the deletion is the user's newer choice: it stays
     targets = _restore_archive(con, "targets", operation, keep_newer=(
         "kpi = a.kpi AND segment = a.segment AND entity IS NOT DISTINCT FROM a.entity "
@@ -2739,7 +2837,7 @@ def _migrate_4_to_5(con) -> None:
         if "sample" not in _columns(con, table).split(", "):  # a v1 store's mappings table is made at v5's shape
             con.execute(f"ALTER TABLE {table} ADD COLUMN sample BOOLEAN")
         con.execute(f"UPDATE {table} SET sample = ({by} = 'demo')")
-    for archive in ARCHIVES:
+    for archive in ("deleted_batches", "deleted_observations", "deleted_targets", "deleted_mappings"):  # v5's
         con.execute(_DDL[archive])
 
 
@@ -2821,9 +2919,16 @@ def _migrate_9_to_10(con) -> None:
     con.execute(_DDL["comments"])
 
 
+def _migrate_10_to_11(con) -> None:
+    """v11: the social network's topics and influencer profiles, and their archives (empty: the batches already
+    stored kept nothing of the words; importing the export again after deleting its batch fills them)."""
+    for table in ("esn_terms", "esn_profiles", "deleted_esn_terms", "deleted_esn_profiles"):
+        con.execute(_DDL[table])
+
+
 _MIGRATIONS = {1: _migrate_1_to_2, 2: _migrate_2_to_3, 3: _migrate_3_to_4, 4: _migrate_4_to_5,
                5: _migrate_5_to_6, 6: _migrate_6_to_7, 7: _migrate_7_to_8, 8: _migrate_8_to_9,
-               9: _migrate_9_to_10}
+               9: _migrate_9_to_10, 10: _migrate_10_to_11}
 """from-version -> function migrating one step, inside the caller's transaction."""
 
 

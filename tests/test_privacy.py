@@ -2,6 +2,7 @@
 
 import subprocess
 import sys
+from datetime import date
 
 import pytest
 from formats_files import VIVA_USERS, teams_csv, viva_user_detail_csv
@@ -124,3 +125,35 @@ def test_esn_export_leaves_no_identifier_name_or_message_anywhere(tmp_path):
     assert _esn_leaks(export.to_csv(detail)) == []
     report = ingest.check_bytes(data, name)
     assert all(_esn_leaks(i.message_fr.encode() + i.message_en.encode()) == [] for i in report.all_issues)
+
+
+def test_esn_topics_and_profiles_keep_no_name_id_address_or_body(tmp_path):
+    """Six people praise a colleague by name in the same words: the words five people used are kept (schema 11's
+    ``esn_terms``), never the colleague's name, an author, an address, an id or a whole message; the influencer
+    profiles (``esn_profiles``) and the E-réputation panels' tables carry none either."""
+    rows = ["id,replied_to_id,thread_id,group_id,group_name,in_private_group,in_private_conversation,sender_id,"
+            "sender_type,sender_name,sender_email,body,created_at,deleted_at"]
+    for k, (sid, name, email) in enumerate(ESN_PEOPLE):
+        mid = 7000000001 + k
+        replied, thread = ("", mid) if k == 0 else (7000000001, 7000000001)
+        rows.append(f'{mid},{replied},{thread},55501,Communauté Atlas,false,false,{sid},user,{name},{email},'
+                    f'"{ESN_BODIES[k]} Bravo Amélie Fontaine pour la démo Halcyon",2026-09-0{k + 1}T08:00:00Z,')
+    path = tmp_path / "Messages.csv"
+    path.write_bytes("\n".join(rows).encode("utf-8"))
+    store = Store(tmp_path / "store.duckdb")
+    store.import_batch(**ingest.check_file(path).batch(imported_by="test"))
+    kept = set(store.table_rows("esn_terms")["term"])
+    # six authors wrote « bravo », « démo », « halcyon », « démo halcyon »: kept; « amélie » and « fontaine » are
+    # a listed author's name: never a term
+    assert {"bravo", "démo", "halcyon", "démo halcyon"} <= kept and not kept & {"amélie", "fontaine"}
+    # Amélie started the thread, the five others answered her: one profile, 1 conversation, 5 replies
+    assert store.table_rows("esn_profiles")[["rank", "threads", "replies"]].values.tolist() == [[1, 1, 5]]
+    store.backup(tmp_path / "backup")
+    every_byte = b"".join(p.read_bytes() for p in tmp_path.rglob("*") if p.is_file() and p != path)
+    assert _esn_leaks(every_byte) == []
+    first, last, previous = dashboard.month_window(date(2026, 9, 1), date(2026, 9, 30))
+    topics = dashboard.topics_frame(store.esn_terms(previous[0], last), first, last, "fr")
+    people = dashboard.influencers_frame(store.esn_profiles(first, last), last, "fr")
+    assert topics["Terme"].tolist() == ["bravo", "démo halcyon"] and len(people) == 1  # « halcyon »: said by the phrase
+    assert _esn_leaks(export.to_csv(topics) + export.to_csv(people)) == []
+    assert all(part not in " ".join(topics["Terme"]) for part in ("amélie", "fontaine", "1589632"))

@@ -22,7 +22,8 @@ from kpis.i18n import _LABELS
 pytestmark = pytest.mark.usefixtures("clean_streamlit_caches")
 
 PAGES = ("app_pages/cdo_view.py", "app_pages/side_by_side.py", "app_pages/external.py", "app_pages/internal.py",
-         "app_pages/importer.py", "app_pages/history.py", "app_pages/catalog.py", "app_pages/access.py")
+         "app_pages/importer.py", "app_pages/history.py", "app_pages/catalog.py", "app_pages/access.py",
+         "app_pages/e_reputation.py")
 SKIPPED_FIELDS = frozenset({"id", "type", "icon", "deferred_file_id", "query_param_key", "raw_values", "tag",
                             "theme", "spec", "form_id", "url", "page_script_hash", "page", "data", "columns",
                             "default", "value", "set_value", "format", "selection_mode", "vega_lite_chart"})

@@ -25,7 +25,7 @@ from typing import Sequence
 from kpis.esn.messages import Messages
 from kpis.model import ALL, OTHER
 
-__all__ = ["MonthGroup", "monthly", "month_bounds", "fold_groups", "MONTHLY_KPIS"]
+__all__ = ["MonthGroup", "monthly", "month_bounds", "fold_groups", "published_groups", "MONTHLY_KPIS"]
 
 MONTHLY_KPIS = ("esn_threads", "esn_replied_threads", "esn_messages", "esn_voices", "esn_positive_messages",
                 "esn_negative_messages", "esn_neutral_messages")
@@ -113,3 +113,13 @@ def monthly(messages: Messages, tones: Sequence[int], min_group: int | None = No
         everyone = set().union(*voices.values())
         out.append(MonthGroup(start, end, ALL, {"esn_voices": float(len(everyone))}, messages.row[rows[0]]))
     return out
+
+
+def published_groups(messages: Messages, min_group: int | None = None) -> list[str]:
+    """Each message's group as ``monthly`` publishes it in the message's month (itself or ``"(other)"``)."""
+    month = [d.replace(day=1) for d in messages.day.astype(object).tolist()]
+    authors: dict[date, dict[str, set]] = {}
+    for m, g, a in zip(month, messages.group, messages.author, strict=True):
+        authors.setdefault(m, {}).setdefault(g, set()).add(a)
+    labels = {m: fold_groups(per, min_group) for m, per in authors.items()}
+    return [labels[m][g] for m, g in zip(month, messages.group, strict=True)]

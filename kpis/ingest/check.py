@@ -79,6 +79,7 @@ def check_bytes(
         own = {fold(h): parse_target(t) for h, t in found.maps.items()}
         sheet = read_sheet(found.sheet, segment, own | forced, remembered)
         sheet.format = found.format
+        sheet.esn = found.esn
         for column in sheet.columns:  # what the format decided, not the user: said so on the Importer
             if column.match == "mapped" and fold(column.header) in own and fold(column.header) not in forced:
                 column.match = "format"

@@ -196,6 +196,7 @@ class SheetResult:
     build: Callable[[], pd.DataFrame] | None = field(default=None, repr=False, compare=False)
     _observations: pd.DataFrame | None = field(default=None, repr=False, compare=False)
     row_flags: tuple | None = field(default=None, repr=False, compare=False)  # (dropped, rejected) per body row
+    esn: dict | None = field(default=None, repr=False, compare=False)  # topics and profiles (exports.esn)
 
     @property
     def observations(self) -> pd.DataFrame:
@@ -338,8 +339,16 @@ class FileResult:
             >>> store.import_batch(**result.batch(imported_by="cdo")).rows_stored  # 2 months × 2 KPIs
             4
 
-        ``origin`` defaults to ``default_origin`` (the recognised format, else the file's structure).
+        ``origin`` defaults to ``default_origin`` (the recognised format, else the file's structure). A social
+        network export adds ``esn``: its topics and influencer profiles, stored with the batch.
         """
+        esn: dict[str, list] = {}
+        for s in self.sheets:
+            if s.usable and s.esn:
+                for table, frame in s.esn.items():
+                    esn.setdefault(table, []).append(frame)
+        if esn:
+            extra = {"esn": {t: pd.concat(f, ignore_index=True) for t, f in esn.items()}, **extra}
         return dict(observations=self.observations, file_name=self.file,
                     sheets=[s.sheet for s in self.sheets if s.usable], origin=origin or self.default_origin,
                     sha256=self.sha256, rows_read=self.rows_read, rows_kept=self.rows_kept,

@@ -43,6 +43,7 @@ class Recognised:
     date_order: str | None = None  # "mdy"/"dmy", applied by rewriting text dates
     period: tuple[date, date] | None = None  # the file-level period (title line, comment block, report window)
     issues: list = field(default_factory=list)  # kpis.ingest.Issue, original row numbers, no personal data
+    esn: dict | None = None  # a social network export's topics and profiles: Store.import_batch(esn=...)
 
 
 # --- headers and cells ------------------------------------------------------------------------

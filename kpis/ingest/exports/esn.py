@@ -7,11 +7,15 @@ module. Private groups and conversations, deleted and system messages are left o
 
 from __future__ import annotations
 
+import pandas as pd
+
 from kpis.catalog import KPIS
+from kpis.esn.influence import profiles
 from kpis.esn.layout import VIVA_FORMAT, find_layout
-from kpis.esn.messages import read_messages
-from kpis.esn.monthly import MONTHLY_KPIS, monthly
+from kpis.esn.messages import Messages, read_messages
+from kpis.esn.monthly import MONTHLY_KPIS, monthly, published_groups
 from kpis.esn.sentiment import tones
+from kpis.esn.topics import term_counts
 from kpis.ingest.exports.base import (
     CHANNEL_HEADER,
     END_HEADER,
@@ -41,6 +45,23 @@ def _is_text_column(rows: list, j: int) -> bool:
     return len(worded) >= max(1, len(cells) // 2)
 
 
+def aggregates(messages: Messages) -> dict[str, pd.DataFrame]:
+    """What the store keeps of the words and the reply graph (``Store.import_batch(esn=...)``): the terms of
+    ``term_counts`` per month × published group, and per month the ``profiles`` of that month's messages."""
+    counts = term_counts(messages, published_groups(messages))
+    terms = pd.DataFrame([(c.month, c.group, c.term, c.authors, c.messages) for c in counts],
+                         columns=["month", "grp", "term", "authors", "messages"])
+    month = [d.replace(day=1) for d in messages.day.astype(object).tolist()]
+    rows = []
+    for m in sorted(set(month)):
+        idx = [i for i, x in enumerate(month) if x == m]
+        for p in profiles([messages.author[i] for i in idx], [bool(messages.starter[i]) for i in idx],
+                          [messages.replied_author[i] for i in idx], [messages.department[i] for i in idx]):
+            rows.append((m, p.rank, p.department, p.threads, p.replies, p.score))
+    people = pd.DataFrame(rows, columns=["month", "rank", "department", "threads", "replies", "score"])
+    return {"esn_terms": terms, "esn_profiles": people}
+
+
 def esn_messages(sheet: RawSheet) -> Recognised | None:
     """A message export aggregated into monthly KPIs per group, or None when the sheet is none."""
     layout = find_layout(sheet.rows)
@@ -67,4 +88,4 @@ def esn_messages(sheet: RawSheet) -> Recognised | None:
             **{label: kpi for label, kpi in zip(labels, MONTHLY_KPIS, strict=True)}}
     period = (min(r.start for r in rows), max(r.end for r in rows)) if rows else None
     return Recognised(layout.format if layout.format == VIVA_FORMAT else "esn_messages", out, maps, ESN_SEGMENT,
-                      (ESN_CHANNEL,), None, None, period, issues)
+                      (ESN_CHANNEL,), None, None, period, issues, aggregates(messages) if rows else None)
