@@ -6,15 +6,9 @@ import ui
 from kpis import charts, dashboard
 from kpis.i18n import fmt_date
 
-sel = ui.selection()
-ui.sources_caption(sel.flt.segments)
+sel, view = ui.page_view()  # sources, selection, view; the empty state stops the page
 lang = sel.lang
 t = ui.t
-view = ui.cdo_view(sel.version, sel.flt, sel.grain, lang, sel.fiscal_start)
-
-if view.empty:
-    ui.empty_state()
-    st.stop()
 
 st.caption(t("cdo.caption", start=fmt_date(view.period_start, lang), end=fmt_date(view.period_end, lang),
              segments=", ".join(sel.flt.segments), comparison=t(f"compare.{sel.compare}")))

@@ -7,15 +7,9 @@ from kpis import charts, dashboard
 from kpis.i18n import escape_markdown, fmt_period
 from kpis.model import ALL, EXTERNAL_SEGMENTS, INTERNAL_SEGMENTS
 
-sel = ui.selection()
-ui.sources_caption(sel.flt.segments)
+sel, view = ui.page_view()  # sources, selection, view; the empty state stops the page
 lang = sel.lang
 t = ui.t
-view = ui.cdo_view(sel.version, sel.flt, sel.grain, lang, sel.fiscal_start)
-
-if view.empty:
-    ui.empty_state()
-    st.stop()
 
 st.caption(t("rep.caption"))
 left, right = st.columns(2)

@@ -42,15 +42,17 @@ def own_server(tmp_path):
     yield from serve(tmp_path / "store.duckdb")
 
 
-def serve(store: Path):
-    """``streamlit run app.py`` on ``store``; yields its URL, stops it afterwards."""
-    port = free_port()
-    env = {**os.environ, "PASSERELLE_STORE": str(store)}
+def serve(store: Path, port: int | None = None, host: str = "127.0.0.1", args: tuple[str, ...] = (),
+          env: dict[str, str] | None = None):
+    """``streamlit run app.py`` on ``store`` (on ``port``, reached as ``host``, with more ``args`` and settings
+    in ``env``); yields its URL, stops it afterwards."""
+    port = port or free_port()
+    env = {**os.environ, "PASSERELLE_STORE": str(store), **(env or {})}
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port), "--server.address",
-         "127.0.0.1", "--server.headless", "true", "--server.fileWatcherType", "none"],
+         "127.0.0.1", "--server.headless", "true", "--server.fileWatcherType", "none", *args],
         cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    url = f"http://127.0.0.1:{port}"
+    url = f"http://{host}:{port}"
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         try:
@@ -61,9 +63,11 @@ def serve(store: Path):
     else:
         proc.kill()
         pytest.fail("streamlit did not start: " + proc.stderr.read().decode()[-2000:])
-    yield url
-    proc.terminate()
-    proc.wait(timeout=20)
+    try:
+        yield url
+    finally:  # also when the generator is closed
+        proc.terminate()
+        proc.wait(timeout=20)
 
 
 @pytest.fixture(scope="module")
@@ -376,20 +380,11 @@ client_id = "passerelle"
 client_secret = "not-a-real-secret"
 server_metadata_url = "{provider}/.well-known/openid-configuration"
 ''')
-    env = {**os.environ, "PASSERELLE_STORE": str(store.path), "PASSERELLE_ADMINS": "cdo@groupe.fr"}
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port), "--server.address",
-         "127.0.0.1", "--server.headless", "true", "--server.fileWatcherType", "none",
-         "--secrets.files", str(secrets)], cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    url = f"http://localhost:{port}"
+    # the redirect URI names localhost: the browser reaches the app by that name
+    server = serve(store.path, port, "localhost", ("--secrets.files", str(secrets)),
+                   {"PASSERELLE_ADMINS": "cdo@groupe.fr"})
+    url = next(server)
     try:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                if urllib.request.urlopen(f"{url}/_stcore/health", timeout=2).read() == b"ok":
-                    break
-            except OSError:
-                time.sleep(0.3)
         context = browser.new_context(viewport={"width": 1500, "height": 1000})
         page = context.new_page()
         page.goto(url)
@@ -428,5 +423,4 @@ server_metadata_url = "{provider}/.well-known/openid-configuration"
         assert not page.locator('[data-testid="stMetric"]').count()
         context.close()
     finally:
-        proc.terminate()
-        proc.wait(timeout=20)
+        server.close()  # stops the app (the generator's cleanup)

@@ -75,6 +75,7 @@ from ui.widgets import (
     kpi_picker,
     metric_card,
     pack_download,
+    page_view,
     sources_caption,
 )
 from ui.world import render_world
@@ -98,7 +99,7 @@ __all__ = [
     "set_selection", "settings", "t", "url_choice", "url_chose", "url_notes", "url_write",
     # ui.widgets
     "attention_panel", "cards_grid", "comments_section", "empty_state", "excel_download", "export_context",
-    "kpi_picker", "metric_card",
+    "kpi_picker", "metric_card", "page_view",
     "pack_download", "sources_caption",
     # ui.world
     "render_world",

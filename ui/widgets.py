@@ -22,6 +22,18 @@ from ui.access import rights, user
 from ui.state import lang, selection, t
 
 
+def page_view():
+    """The opening of a page built on the CDO view: the sources under the title, then the selection and its
+    view; the empty state (and the page stops) when the selection holds no data."""
+    sel = selection()
+    sources_caption(sel.flt.segments)
+    view = data.cdo_view(sel.version, sel.flt, sel.grain, sel.lang, sel.fiscal_start)
+    if view.empty:
+        empty_state()
+        st.stop()
+    return sel, view
+
+
 def empty_state(message_key: str = "empty.title") -> None:
     """A helpful empty state: what to change, and a link to Importer."""
     with st.container(border=True):

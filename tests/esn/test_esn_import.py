@@ -69,15 +69,20 @@ def test_a_group_of_fewer_than_five_authors_is_never_published():
     assert {r.group for r in rows} == {OTHER, ALL}
 
 
-def test_import_gives_the_network_kpis_and_their_ratios(tmp_path):
-    path = tmp_path / "Messages.csv"
-    path.write_bytes(VIVA_CSV)
+def _imported(tmp_path, data: bytes, name: str, fmt: str):
+    """The export read, checked as ``fmt``, imported into a new store: its check result and B2E KPI table."""
+    path = tmp_path / name
+    path.write_bytes(data)
     result = ingest.check_file(path)
-    assert result.sheets[0].format == VIVA_FORMAT
+    assert result.sheets[0].format == fmt
     store = Store(tmp_path / "s.duckdb")
     store.import_batch(**result.batch(imported_by="test"))
     flt = Filter(segments=("B2E",))
-    table = metrics.kpi_table(metrics.fetch(store, flt), flt, "month")
+    return result, metrics.kpi_table(metrics.fetch(store, flt), flt, "month")
+
+
+def test_import_gives_the_network_kpis_and_their_ratios(tmp_path):
+    result, table = _imported(tmp_path, VIVA_CSV, "Messages.csv", VIVA_FORMAT)
     sept = table[table["period"] == "2026-09"].set_index("kpi")["value"]
     assert sept["esn_messages"] == 8 and sept["esn_threads"] == 5
     assert sept["esn_voices"] == 8  # the network's distinct authors, not a sum over groups
@@ -89,15 +94,8 @@ def test_import_gives_the_network_kpis_and_their_ratios(tmp_path):
 
 
 def test_a_generic_export_with_reply_ids_and_departments(tmp_path):
-    data, name = esn_generic_csv()
-    path = tmp_path / name
-    path.write_bytes(data)
-    result = ingest.check_file(path)
-    assert result.sheets[0].format == GENERIC_FORMAT
-    store = Store(tmp_path / "s.duckdb")
-    store.import_batch(**result.batch(imported_by="test"))
-    flt = Filter(segments=("B2E",))
-    table = metrics.kpi_table(metrics.fetch(store, flt), flt, "month").set_index("kpi")["value"]
+    result, table = _imported(tmp_path, *esn_generic_csv(), GENERIC_FORMAT)
+    table = table.set_index("kpi")["value"]
     # six threads, one answered (m7 answers m1, m8 answers m7 in the same thread); 8 authors, 8 messages
     assert table["esn_threads"] == 6 and table["esn_reply_rate"] == pytest.approx(1 / 6)
     assert table["esn_voices"] == 8 and table["esn_messages"] == 8
