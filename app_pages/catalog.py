@@ -44,7 +44,7 @@ if choices.empty:
     st.caption(t("catalog.references_none"))
 else:
     auto = t("catalog.reference_auto")
-    names = dashboard.source_names(ui.batches(sel.version))
+    names = dashboard.source_names(ui.batches(sel.version), lang)
     left, right = st.columns(2)
     labels = [f"{r.segment} · {KPIS[r.kpi].label(lang)}" for r in choices.itertuples()]
     pick = left.selectbox(t("catalog.reference_kpi"), range(len(choices)), key="reference_kpi",
@@ -53,11 +53,11 @@ else:
     options = [None, *row["origins"]]
     origin = right.selectbox(t("catalog.reference_origin"), options, key=f"reference_origin_{pick}",
                              index=options.index(row["chosen"]) if row["chosen"] in options else 0,
-                             format_func=lambda o: auto if o is None else names.get(o, source_name(o)))
+                             format_func=lambda o: auto if o is None else names.get(o, source_name(o, lang)))
     if ui.can_edit(row["segment"]) and st.button(t("catalog.reference_save"), key="reference_save"):
         store.set_reference_origin(row["segment"], row["kpi"], origin, by=ui.user())
         st.success(t("catalog.reference_saved", kpi=KPIS[row["kpi"]].label(lang), segment=row["segment"],
-                     origin=auto if origin is None else names.get(origin, source_name(origin))))
+                     origin=auto if origin is None else names.get(origin, source_name(origin, lang))))
 
 st.subheader(t("catalog.targets"))
 st.caption(t("catalog.targets_help"))

@@ -4,7 +4,7 @@ import streamlit as st
 
 import ui
 from kpis import dashboard, reports
-from kpis.catalog import KPIS, SOURCE_NAMES, source_name
+from kpis.catalog import KPIS, SOURCE_NAMES, source_name, source_origin
 from kpis.errors import DuplicateBatch, KpiError
 from kpis.i18n import escape_markdown as md
 from kpis.ingest.mapping import names_for
@@ -16,11 +16,11 @@ ui.sources_caption(sel.flt.segments)
 lang = sel.lang
 t = ui.t
 feedback = st.container()  # filled by the import button at the end of the script: its outcome shows at the top
-names = dashboard.source_names(ui.batches(sel.version))  # origin → how a person names it
+names = dashboard.source_names(ui.batches(sel.version), sel.lang)  # origin → how a person names it
 
 
 def named(origin: str) -> str:
-    return names.get(origin) or source_name(origin)
+    return names.get(origin) or source_name(origin, lang)
 
 
 OUTCOME, OUTCOME_TOAST, ROUND = "import_outcome", "import_outcome_toast", "import_round"
@@ -91,14 +91,14 @@ for f in files or []:
     # the origin field shows a source's name (a format's, else its latest file's, this file's for a new one);
     # the store keeps the origin's code; a name typed that no source has becomes a new origin, named so
     default = result.default_origin
-    default_name = names.get(default) or SOURCE_NAMES.get(default) or f.name
+    default_name = names.get(default) or (source_name(default, lang) if default in SOURCE_NAMES else f.name)
     shown = {**{named(o): o for o in names}, default_name: default}
     origin_key, proposed_key = f"origin_{f.file_id}", f"origin_proposed_{f.file_id}"
     if not st.session_state.get(origin_key) or st.session_state[origin_key] == st.session_state.get(proposed_key):
         st.session_state[origin_key] = default_name  # follows the file's reading until the user edits it
     st.session_state[proposed_key] = default_name
     typed = clean_text(st.session_state[origin_key])  # no control characters stored
-    origin = shown.get(typed) or typed or default
+    origin = shown.get(typed) or source_origin(typed) or typed or default  # a format's name in either language
     overlaps = ui.overlaps(f, segment, tuple(sorted(maps.items())), origin, sel.version, window)
     with st.container(border=True):
         if result.importable and not overlaps:

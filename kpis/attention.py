@@ -42,7 +42,7 @@ import numpy as np
 import pandas as pd
 
 from kpis import dashboard, metrics
-from kpis.catalog import KPIS, SOURCE_NAMES
+from kpis.catalog import KPIS, source_name
 from kpis.i18n import fmt_change, fmt_date, fmt_period, fmt_value, t
 from kpis.model import EXTERNAL_SEGMENTS, SEGMENTS, Filter
 
@@ -175,16 +175,16 @@ def unusual_moves(view, native: pd.DataFrame, flt: Filter, lang: str = "fr") -> 
     return out
 
 
-def _origins(batches: list[dict], segments: tuple[str, ...]) -> dict[str, dict]:
-    """Origin -> its current data's last day, segments and human name (from the batches)."""
+def _origins(batches: list[dict], segments: tuple[str, ...], lang: str) -> dict[str, dict]:
+    """Origin -> its current data's last day, segments and human name in ``lang`` (from the batches)."""
     out: dict[str, dict] = {}
-    names = dashboard.source_names(batches)
+    names = dashboard.source_names(batches, lang)
     for b in batches:
         if b["status"] == "superseded" or not b["period_end"] or not set(b["segments"]) & set(segments):
             continue
         end = date.fromisoformat(b["period_end"])
         mine = out.setdefault(b["origin"], {"end": end, "segments": set(), "name": names.get(b["origin"])
-                                             or SOURCE_NAMES.get(b["origin"], b["origin"])})
+                                             or source_name(b["origin"], lang)})
         mine["end"] = max(mine["end"], end)
         mine["segments"] |= set(b["segments"])
     return out
@@ -206,7 +206,7 @@ def stale_sources(batches: list[dict], native: pd.DataFrame, flt: Filter, as_of:
     """Origins of the selected segments whose latest data end at least ``STALE_SHARE`` of their own period
     before ``as_of`` (the window's end); the reason gives the periods missing (days late / cadence, rounded)."""
     out = []
-    for origin, info in _origins(batches, flt.segments or SEGMENTS).items():
+    for origin, info in _origins(batches, flt.segments or SEGMENTS, lang).items():
         cadence = _cadence(native, origin)
         late = (as_of - info["end"]).days
         if late < cadence * STALE_SHARE:
@@ -237,7 +237,7 @@ def coverage_gaps(coverage: pd.DataFrame | None, batches: list[dict], flt: Filte
     (``coverage``: origin × month, as ``Store.coverage`` or ``coverage_of`` give it)."""
     if coverage is None or coverage.empty:
         return []
-    origins = _origins(batches, flt.segments or SEGMENTS)
+    origins = _origins(batches, flt.segments or SEGMENTS, lang)
     out = []
     for origin, rows in coverage.groupby("origin"):
         if origin not in origins:
@@ -320,5 +320,5 @@ def for_selection(store, flt: Filter, grain: str = "month", fiscal_start: int = 
     view = metrics.cdo_view(store, flt, grain, fiscal_start=fiscal_start, lang=lang, native=native)
     batches = store.batches()
     view = grains.with_data_grain(view, native, flt)
-    view = replace(view, meta={**view.meta, "source_names": dashboard.source_names(batches)})
+    view = replace(view, meta={**view.meta, "source_names": dashboard.source_names(batches, lang)})
     return view, points(view, native, batches, lang, compare, flt, None, dismissed)

@@ -46,7 +46,9 @@ __all__ = [
     "MATCHED_PARTS",
     "MATCH_BY_CHANNEL",
     "SOURCE_NAMES",
+    "SOURCE_NAMES_EN",
     "source_name",
+    "source_origin",
     "DIMENSION_ROLES",
     "HeaderMatch",
     "fold",
@@ -559,13 +561,40 @@ SOURCE_NAMES = {
     "m365_teams_team_activity": "Teams (équipes)",
     "esn_viva_engage_messages": "Viva Engage (messages)", "esn_messages": "Réseau social d'entreprise (messages)",
 }
-"""Human names of the recognised export formats (the origin of their batches)."""
+"""Human names of the recognised export formats (the origin of their batches), in French."""
+
+SOURCE_NAMES_EN = {
+    "linkedin_visitors": "LinkedIn (visitors)", "linkedin_followers": "LinkedIn (followers)",
+    "linkedin_content": "LinkedIn (content)", "m365_viva_engage_user_detail": "Viva Engage (users)",
+    "m365_viva_engage_groups": "Viva Engage (communities)", "m365_sharepoint_site_usage": "SharePoint (sites)",
+    "m365_teams_user_activity": "Teams (users)", "m365_daily_counts": "Microsoft 365 (daily activity)",
+    "hubspot_email": "HubSpot (marketing e-mails)", "salesforce_opportunities": "Salesforce (opportunities)",
+    "hubspot_deals": "HubSpot (deals)", "m365_teams_team_activity": "Teams (teams)",
+    "esn_viva_engage_messages": "Viva Engage (messages)", "esn_messages": "Enterprise social network (messages)",
+}
+"""The English names that differ from the French ones."""
 
 
-def source_name(origin: str) -> str:
-    """A source as a person names it: ``source_name("ga4") == "Google Analytics 4"``; other origins (the demo's
-    workbooks, a generic file's structural origin) as they are."""
+def source_name(origin: str, lang: str = "fr") -> str:
+    """A source as a person names it, in ``lang``; other origins (the demo's workbooks, a generic file's
+    structural origin) as they are.
+
+        >>> source_name("ga4"), source_name("linkedin_followers"), source_name("linkedin_followers", "en")
+        ('Google Analytics 4', 'LinkedIn (abonnés)', 'LinkedIn (followers)')
+    """
+    if lang != "fr" and origin in SOURCE_NAMES_EN:
+        return SOURCE_NAMES_EN[origin]
     return SOURCE_NAMES.get(origin, origin)
+
+
+def source_origin(name: str) -> str | None:
+    """The format a name given in either language stands for (``"LinkedIn (followers)"`` →
+    ``linkedin_followers``), else None."""
+    for names in (SOURCE_NAMES, SOURCE_NAMES_EN):
+        for origin, known in names.items():
+            if known == name:
+                return origin
+    return None
 
 
 # --- the unified CDO funnel ----------------------------------------------------------------

@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 
 from kpis import export, grain
-from kpis.catalog import FUNNEL, KPIS, SOURCE_NAMES
+from kpis.catalog import FUNNEL, KPIS, SOURCE_NAMES, source_name
 from kpis.i18n import fmt_change, fmt_date, fmt_period, fmt_value, t
 from kpis.metrics import BOUNDED_RATES, GRAINS, MERGED, REFERENCED, series_of
 from kpis.model import ALL, EXTERNAL_SEGMENTS, INTERNAL_SEGMENTS, SEGMENTS, Filter
@@ -29,7 +29,7 @@ from kpis.model import ALL, EXTERNAL_SEGMENTS, INTERNAL_SEGMENTS, SEGMENTS, Filt
 __all__ = [
     "Card", "cards", "card_note", "source_names", "by_source_frame", "reference_choices", "other_sources_of",
     "scorecard_frame", "finer_than_data", "COMPARISONS", "default_comparison", "sources_line",
-    "FORMAT_NAMES", "CDO_CARDS", "cdo_card_kpis", "REPUTATION_KPIS", "REPUTATION_SENTIMENT",
+    "CDO_CARDS", "cdo_card_kpis", "REPUTATION_KPIS", "REPUTATION_SENTIMENT",
     "reputation_trend_frame", "World", "EXTERNAL_WORLD", "INTERNAL_WORLD", "WORLDS", "headline_segment",
     "kpis_with_values", "status_table", "funnel_rates_frame", "funnel_table", "indexed_frame",
     "trend_defaults", "trend_choices", "trend_frame",
@@ -214,9 +214,9 @@ def _delta(row, which: str, unit: str, lang: str) -> tuple[str | None, str, str]
     return text, color, "up" if change > 0 else "down"
 
 
-def source_names(batches: list[dict]) -> dict[str, str]:
-    """Origin -> how a person names it: a recognised format's name, else the file of its latest batch (the
-    name ``sources_line`` shows under the title).
+def source_names(batches: list[dict], lang: str = "fr") -> dict[str, str]:
+    """Origin -> how a person names it in ``lang``: a recognised format's name, else the file of its latest
+    batch (the name ``sources_line`` shows under the title).
 
         >>> source_names([{"origin": "usage-bc3dd1f3", "file": "interne_b2e.xlsx", "id": 3},
         ...               {"origin": "ga4", "file": "ga4.csv", "id": 4}])
@@ -226,14 +226,15 @@ def source_names(batches: list[dict]) -> dict[str, str]:
     for b in batches:
         if b["origin"] not in latest or b["id"] > latest[b["origin"]][0]:
             latest[b["origin"]] = (b["id"], b["file"])
-    return {origin: SOURCE_NAMES.get(origin) or file for origin, (_, file) in latest.items()}
+    return {origin: source_name(origin, lang) if origin in SOURCE_NAMES else file
+            for origin, (_, file) in latest.items()}
 
 
 def _source_line(row, lang: str, names: dict[str, str]) -> str:
     """ "Source : interne_b2e.xlsx (autres sources, non additionnées : Viva Engage (utilisateurs) — voir « Par
     source »)"."""
     def name(origin: str) -> str:
-        return names.get(origin) or SOURCE_NAMES.get(origin, origin)
+        return names.get(origin) or source_name(origin, lang)
 
     text = t("card.source", lang, source=name(row["source"]))
     if not _missing(row.get("other_sources")):
@@ -413,9 +414,6 @@ def comment_marks(frame: pd.DataFrame, comments: pd.DataFrame | None, lang: str 
     return pd.DataFrame(rows, columns=cols)
 
 
-FORMAT_NAMES = SOURCE_NAMES
-"""Human names of the recognised export formats; other origins are named after their latest file."""
-
 LAG_DAYS = 31
 """A source whose data end more than this before the freshest source's is marked as lagging."""
 
@@ -433,7 +431,7 @@ def sources_line(batches: list[dict], segments: tuple[str, ...], lang: str = "fr
     for b in batches:
         if b["status"] == "superseded" or not set(b["segments"]) & set(segments) or not b["period_end"]:
             continue
-        name = FORMAT_NAMES.get(b["origin"]) or b["file"]
+        name = source_name(b["origin"], lang) if b["origin"] in SOURCE_NAMES else b["file"]
         if b["origin"] not in latest or b["period_end"] > latest[b["origin"]][1]:
             latest[b["origin"]] = (name, b["period_end"])
     if not latest:
@@ -736,10 +734,11 @@ def scorecard_frame(sc: pd.DataFrame, lang: str = "fr", names: dict[str, str] | 
         return pd.DataFrame({c: [] for c in cols})
     sc = sc[sc["segment"].isin((*SEGMENTS, MERGED))]
 
-    known = {**SOURCE_NAMES, **(names or {})}
+    known = names or {}
 
     def named(value):
-        return None if _missing(value) else ", ".join(known.get(o.strip(), o.strip()) for o in value.split(","))
+        return None if _missing(value) else ", ".join(known.get(o.strip()) or source_name(o.strip(), lang)
+                                                      for o in value.split(","))
 
     return pd.DataFrame(dict(zip(cols, (
         sc["segment"].map(lambda s: segment_label(s, lang)).to_numpy(),

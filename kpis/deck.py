@@ -73,7 +73,7 @@ def sources_rows(batches: list[dict], native: pd.DataFrame, flt: Filter, as_of: 
     """Each origin of the selected segments: its name, segments, the day its data reach, its last import, and
     whether it is late (``attention.stale_sources``, the rule of the points of attention)."""
     cols = [t(f"pack.col.{c}", lang) for c in ("source", "segments", "data_to", "imported", "freshness")]
-    names = dashboard.source_names(batches)
+    names = dashboard.source_names(batches, lang)
     late = {p.origin: p for p in attention.stale_sources(batches, native, flt, as_of, lang)}
     info: dict[str, dict] = {}
     for b in batches:
@@ -131,7 +131,7 @@ class Pack:
         view = metrics.cdo_view(store, flt, grain, fiscal_start=fiscal_start, lang=lang, native=native)
         batches = store.batches()
         view = grains.with_data_grain(view, native, flt)
-        view = replace(view, meta={**view.meta, "source_names": dashboard.source_names(batches)})
+        view = replace(view, meta={**view.meta, "source_names": dashboard.source_names(batches, lang)})
         points = attention.points(view, native, batches, lang, compare, flt, None, dismissed)
         if warming is not None:
             warming.join()

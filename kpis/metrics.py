@@ -761,7 +761,7 @@ def _no_common_source(lang: str, k, origins: dict, segments) -> str:
     """ "Clics : Google Ads ; Conversions : GA4 — pas de source commune" for a ratio over ``segments``."""
     parts = []
     for c in k.components:
-        names = sorted({source_name(o) for seg in segments for o in origins.get((seg, c), ())})
+        names = sorted({source_name(o, lang) for seg in segments for o in origins.get((seg, c), ())})
         if names:
             parts.append(f"{KPIS[c].short(lang)}{' : ' if lang == 'fr' else ': '}{', '.join(names)}")
     return _t(lang, "no_common_source", parts=(" ; " if lang == "fr" else "; ").join(parts))

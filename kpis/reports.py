@@ -156,7 +156,7 @@ def layout_words(layout: str | None, lang: str = "fr") -> str:
 
 def columns_frame(sheet, lang: str = "fr") -> pd.DataFrame:
     """One row per column of a sheet: letter, header, what it was understood to be (in words)."""
-    source = source_name(sheet.format) if sheet.format else None
+    source = source_name(sheet.format, lang) if sheet.format else None
     rows = [(c.letter, c.header or "—", _role_label(c, lang), column_role(c, lang, source)) for c in sheet.columns]
     return pd.DataFrame(rows, columns=_cols(lang, ["Colonne", "En-tête", "Compris comme", "Détail"],
                                             ["Column", "Header", "Understood as", "Detail"]))
@@ -264,7 +264,7 @@ def proposed_segment(result, batches: list[dict], lang: str = "fr") -> tuple[str
     seen = {tuple(b["segments"]) for b in earlier}
     if len(seen) == 1 and len(segments := next(iter(seen))) == 1:
         return segments[0], t("import.segment_history", lang, segment=segments[0], n=len(earlier),
-                              source=source_name(origin))
+                              source=source_name(origin, lang))
     for name in (result.file, *(s.sheet for s in result.sheets)):
         named = _named_segments(name)
         if len(named) == 1:
@@ -275,7 +275,7 @@ def proposed_segment(result, batches: list[dict], lang: str = "fr") -> tuple[str
     formats = [s.format for s in result.sheets if s.format in FORMAT_SEGMENTS]
     if formats:
         segment = FORMAT_SEGMENTS[formats[0]]
-        return segment, t("import.segment_format", lang, segment=segment, source=source_name(formats[0]))
+        return segment, t("import.segment_format", lang, segment=segment, source=source_name(formats[0], lang))
     return None
 
 
@@ -301,7 +301,7 @@ def summary_frame(result, lang: str = "fr") -> pd.DataFrame:
     for s in result.sheets:
         period = f"{s.period['start']} → {s.period['end']}" if s.period else "—"
         rows.append((s.sheet, _pick(_WORDS.get(s.status, (s.status, s.status)), lang), _number(s.header_row),
-                     layout_words(s.layout, lang), source_name(s.format) if s.format else "—",
+                     layout_words(s.layout, lang), source_name(s.format, lang) if s.format else "—",
                      ", ".join(s.segments) or "—", _channels(s) or "—",
                      _pick(_WORDS.get(s.grain, (s.grain or "—", s.grain or "—")), lang),
                      period, s.currency or "—", s.rows["read"], s.rows["kept"], s.rows["rejected"], s.rows["dropped"]))

@@ -95,3 +95,25 @@ def test_placeholders_are_filled():
 )
 def test_escape_markdown(text, shown):
     assert i18n.escape_markdown(text) == shown
+
+
+def test_a_source_is_named_in_the_page_language():
+    """Every recognised format has an English name free of the French qualifiers, and the lines that name
+    sources (under a page's title, the Importer's origin) use it; a format's name in either language finds its
+    code back (the Importer's origin field)."""
+    from kpis.catalog import SOURCE_NAMES, source_name, source_origin
+    from kpis.dashboard import source_names, sources_line
+
+    french = ("abonnés", "visiteurs", "contenus", "utilisateurs", "communautés", "quotidienne", "opportunités",
+              "transactions", "équipes", "Réseau social", "e-mails marketing")
+    english = {o: source_name(o, "en") for o in SOURCE_NAMES}
+    assert [n for n in english.values() if any(w in n for w in french)] == []
+    assert source_name("linkedin_followers", "fr") == "LinkedIn (abonnés)"
+    assert source_name("demo-1234", "en") == "demo-1234"  # a file's structural origin stays as it is
+    batches = [{"origin": "linkedin_followers", "file": "followers.xls", "segments": ["B2B"], "id": 1,
+                "period_end": "2026-09-30", "status": "current"}]
+    assert source_names(batches, "en") == {"linkedin_followers": "LinkedIn (followers)"}
+    assert sources_line(batches, ("B2B",), "en") == "Sources: LinkedIn (followers) — data to 2026-09-30"
+    assert sources_line(batches, ("B2B",), "fr").startswith("Sources : LinkedIn (abonnés) — données")
+    assert source_origin("LinkedIn (followers)") == source_origin("LinkedIn (abonnés)") == "linkedin_followers"
+    assert source_origin("followers.xls") is None

@@ -255,4 +255,5 @@ def test_summary_names_the_recognised_format_and_the_channel_it_implies():
     data, name = linkedin_followers_xlsx(Path(tempfile.mkdtemp()))
     summary = reports.summary_frame(check_bytes(data, name, segment="B2C"), "en")
     row = summary[summary["Status"] == "read"].iloc[0]
-    assert (row["Source"], row["Segments"], row["Channels"]) == ("LinkedIn (abonnés)", "B2C", "social")
+    # the English page names the format in English (it said "LinkedIn (abonnés)")
+    assert (row["Source"], row["Segments"], row["Channels"]) == ("LinkedIn (followers)", "B2C", "social")

@@ -16,7 +16,7 @@ from google.protobuf.message import Message
 from streamlit.testing.v1 import AppTest
 
 from conftest import APP
-from kpis.catalog import KPIS
+from kpis.catalog import KPIS, SOURCE_NAMES, source_name
 from kpis.i18n import _LABELS
 
 pytestmark = pytest.mark.usefixtures("clean_streamlit_caches")
@@ -34,10 +34,12 @@ def _phrases(lang: str) -> set[str]:
     """The phrases of ``lang`` that the other language never uses: at least 12 characters with a space, or a
     KPI label; e.g. "Population cible" for French, "Target population" for English."""
     i = 0 if lang == "fr" else 1
-    own = [pair[i] for pair in _LABELS.values()] + [k.label(lang) for k in KPIS.values()]
     theirs = "en" if lang == "fr" else "fr"
+    own = [pair[i] for pair in _LABELS.values()] + [k.label(lang) for k in KPIS.values()] + [
+        source_name(o, lang) for o in SOURCE_NAMES]  # "LinkedIn (abonnés)" on an English page is a miss
     other = [pair[1 - i] for pair in _LABELS.values()] + [k.label(theirs) for k in KPIS.values()] + [
-        k.short(theirs) for k in KPIS.values()]  # "Leads" is French too
+        k.short(theirs) for k in KPIS.values()] + [  # "Leads" is French too
+        source_name(o, theirs) for o in SOURCE_NAMES]
     other_text = "\n".join(other)
     phrases = {p.strip(" .:;,—-()«»'\"") for text in own for p in _PLACEHOLDER.split(text)}
     phrases = {p for p in phrases if (len(p) >= 12 and " " in p) or p in {k.label(lang) for k in KPIS.values()}}

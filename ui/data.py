@@ -159,7 +159,7 @@ def cdo_view(version: str, flt: Filter, grain: str, lang: str, fiscal_start: int
 
     native_totals = native(version, flt, grain, fiscal_start)
     view = metrics.cdo_view(store(), flt, grain, fiscal_start=fiscal_start, lang=lang, native=native_totals)
-    view = replace(view, meta={**view.meta, "source_names": source_names(batches(version))})
+    view = replace(view, meta={**view.meta, "source_names": source_names(batches(version), lang)})
     return grains.with_data_grain(view, native_totals, flt)
 
 

@@ -69,7 +69,7 @@ def _overview(world: World, view, flt: Filter, sel: Selection) -> tuple[str | No
 def _by_source(flt: Filter, sel: Selection) -> None:
     """The KPIs more than one source holds, each source's value, the headline's starred (shown only then)."""
     frame = dashboard.by_source_frame(data.by_source(sel.version, flt, sel.grain, sel.lang, sel.fiscal_start),
-                                      sel.lang, dashboard.source_names(data.batches(sel.version)))
+                                      sel.lang, dashboard.source_names(data.batches(sel.version), sel.lang))
     if frame.empty:
         return
     with st.expander(t("world.by_source"), icon=":material/dataset:"):
