@@ -98,6 +98,7 @@ class Kpi:
     custom: bool = False  # one of the organisation's own KPIs (kept in the store), not a built-in one
     stage: str | None = None  # a FUNNEL stage code the KPI belongs to (the organisation's KPIs only)
     twin: str | None = None  # the KPI playing the same role in the other world (the organisation's KPIs only)
+    bounded: bool = True  # a % ratio whose numerator is a part of its denominator: above 100 % is an anomaly
 
     @property
     def base(self) -> bool:
@@ -152,9 +153,9 @@ def _distinct(code, fr, en, dfr, den, segments, synonyms):
     return Kpi(code, fr, en, dfr, den, "count", "distinct", segments, synonyms)
 
 
-def _ratio(code, fr, en, dfr, den, segments, num, denom, unit="%", direction=1, synonyms=()):
+def _ratio(code, fr, en, dfr, den, segments, num, denom, unit="%", direction=1, synonyms=(), bounded=True):
     terms = tuple((1, n) if isinstance(n, str) else n for n in ((num,) if isinstance(num, str) else num))
-    return Kpi(code, fr, en, dfr, den, unit, "ratio", segments, synonyms, direction, terms, denom)
+    return Kpi(code, fr, en, dfr, den, unit, "ratio", segments, synonyms, direction, terms, denom, bounded=bounded)
 
 
 def _score(code, fr, en, dfr, den, segments, prefix):
@@ -439,9 +440,14 @@ _CATALOG = (
            "E-mails délivrés / e-mails envoyés.", "E-mails delivered / e-mails sent.", EXTERNAL, "emails_delivered",
            "emails_sent"),
     _ratio("mql_to_sql_rate", "Taux de passage MQL → SQL", "MQL → SQL rate",
-           "SQL / MQL.", "SQL / MQL.", EXTERNAL, "sql", "mql"),
+           "SQL / MQL de la période ; peut dépasser 100 % quand des MQL d'une période antérieure deviennent SQL.",
+           "SQL / MQL of the period; can exceed 100 % when MQLs of an earlier period become SQLs.",
+           EXTERNAL, "sql", "mql", bounded=False),
     _ratio("win_rate", "Taux de transformation (affaires gagnées)", "Win rate",
-           "Affaires gagnées / opportunités.", "Won deals / opportunities.", EXTERNAL, "won_deals", "opportunities"),
+           "Affaires gagnées / opportunités de la période ; peut dépasser 100 % quand des opportunités d'une "
+           "période antérieure sont gagnées.",
+           "Won deals / opportunities of the period; can exceed 100 % when opportunities of an earlier period are "
+           "won.", EXTERNAL, "won_deals", "opportunities", bounded=False),
     _ratio("average_deal", "Panier moyen (affaire gagnée)", "Average deal size",
            "Montant gagné / affaires gagnées.", "Won amount / won deals.", EXTERNAL, "won_amount", "won_deals",
            unit="€"),

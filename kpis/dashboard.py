@@ -346,7 +346,7 @@ def cards(view, segment: str, kpis: tuple[str, ...], lang: str = "fr", compare: 
                 if "/" in str(period) else t("vs.previous", lang, period=fmt_period(str(period), lang))
             if not _missing(row.get("like_for_like_days")):
                 days = int(row["like_for_like_days"])
-                desc += f" ({days} j)" if lang == "fr" else f" ({days} d)"
+                desc += t("vs.first_days", lang, days=days)  # both windows cut to the days the data cover
         status = row["status"] if isinstance(row["status"], str) and not anomaly else None
         if anomaly:  # a rate above 100 %: said on the card, never coloured as a success
             delta, color, arrow, desc = t("card.anomaly", lang), "red", "off", t("card.anomaly_hint", lang)

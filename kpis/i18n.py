@@ -237,6 +237,7 @@ _LABELS: dict[str, tuple[str, str]] = {
     "unit.×": ("×", "×"),
     "unit.score": ("score", "score"),
     "vs.previous": ("vs {period}", "vs {period}"),
+    "vs.first_days": (" (sur les {days} premiers jours)", " (over the first {days} days)"),
     "card.latest": ("dernière valeur : {period}", "latest value: {period}"),
     "vs.year": ("vs an dernier", "vs last year"),
     "vs.previous_window": ("vs période précédente", "vs previous period"),

@@ -139,7 +139,8 @@ TARGET_COLUMNS = ("segment", "kpi", "period", "period_start", "period_end", "act
 
 BOUNDED_RATES: set[str] = set()
 """Rates that cannot exceed 100 % (their numerator counts a part of their denominator): above it, the data of
-the two components do not match, and the value is an anomaly, never a target met."""
+the two components do not match, and the value is an anomaly, never a target met. A rate between two flows of
+different cohorts (win rate: deals won this month from opportunities of any month) is not bounded."""
 REFERENCED: set[str] = set()
 """KPIs whose headline comes from one reference origin per segment: stocks and distinct counts (two sources
 count different populations: they are never added nor averaged) and the ratios with such a component."""
@@ -171,7 +172,7 @@ def _derive() -> None:
     global _REAL, _BASE, _N_REAL, _BASE_INDEX, _SURVEY_PARTS, _BASE_KIND, _DERIVED, _KPI_ORDER, _UNIT
     global _DIRECTION, _AGGREGATION, _UNITS, _BASE_POS, _SCORES
     BOUNDED_RATES.clear()
-    BOUNDED_RATES.update(c for c, k in KPIS.items() if k.aggregation == "ratio" and k.unit == "%")
+    BOUNDED_RATES.update(c for c, k in KPIS.items() if k.aggregation == "ratio" and k.unit == "%" and k.bounded)
     _REAL = tuple(c for c, k in KPIS.items() if k.base)
     _BASE = (*_REAL, *MATCHED_PARTS)
     _N_REAL = len(_REAL)

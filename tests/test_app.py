@@ -489,7 +489,8 @@ def test_the_comparison_is_a_url_parameter_every_card_follows(store_path, params
     assert at.session_state["selection"].compare == which
     assert at.query_params.get("cmp") == (params["cmp"] if params.get("cmp") in ("previous", "year") and (
         params["cmp"], period) not in (("previous", "lm"), ("year", "12m")) else None)  # dropped when the default
-    # every card with a delta says the comparison chosen (a survey KPI adds its like-for-like days: "(334 j)")
+    # every card with a delta says the comparison chosen (a survey KPI adds its like-for-like days: " (sur les
+    # 334 premiers jours)")
     assert {m.proto.delta_description.split(" (")[0] for m in at.metric if m.proto.delta} == {description}
     assert t(comparison, lang) in _cdo_caption(at)
     # the B2C clicks card's delta is the scorecard's change against that window: over the last month (October

@@ -175,3 +175,34 @@ def test_a_rate_above_100_percent_is_an_anomaly_never_a_target_met(tmp_path):
     row = view.targets.set_index("kpi").loc["conversion_rate"]
     assert row["status"] is None and pd.isna(row["attainment"])
     assert row["target_basis"].startswith("au-delà de 100 %")
+
+
+def test_a_win_rate_above_100_percent_is_a_real_value_and_is_rated(tmp_path):
+    # 12 deals won in September, partly from opportunities opened in August, over 10 opportunities opened in
+    # September: 12 / 10 = 120 %, a real figure (two cohorts), rated against its 25 % target: 120 / 25 = 480 %
+    rows = [("2026-09-01", "2026-09-30", "B2B", "(all)", "(all)", "(all)", "won_deals", 12),
+            ("2026-09-01", "2026-09-30", "B2B", "(all)", "(all)", "(all)", "opportunities", 10)]
+    store = make_store(tmp_path, obs(*rows))
+    store.set_targets(pd.DataFrame({"kpi": ["win_rate"], "segment": ["B2B"], "period_start": ["2026-01-01"],
+                                    "period_end": ["2026-12-31"], "value": [0.25]}))
+    flt = Filter(segments=("B2B",), start=pd.Timestamp("2026-09-01").date(), end=pd.Timestamp("2026-09-30").date())
+    view = metrics.cdo_view(store, flt, "month", lang="fr")
+    [card] = dashboard.cards(view, "B2B", ("win_rate",), "fr")
+    assert card.raw_value == pytest.approx(1.2)
+    assert card.delta != "anomalie" and card.status == "green"
+    row = view.targets.set_index("kpi").loc["win_rate"]
+    assert row["attainment"] == pytest.approx(4.8) and row["status"] == "green"
+
+
+def test_a_card_cut_like_for_like_says_over_how_many_first_days(tmp_path):
+    # clicks reach 15 September 2026 only; September 2025 is complete: the card compares the first 15 days of
+    # each (150 vs 30 × 10 × 15 / 30 = 150 prorated: unchanged) and says so in words
+    rows = [(f"2026-09-{d:02d}", f"2026-09-{d:02d}", "B2C", "(all)", "(all)", "(all)", "clicks", 10)
+            for d in range(1, 16)] + [("2025-09-01", "2025-09-30", "B2C", "(all)", "(all)", "(all)", "clicks", 300)]
+    store = make_store(tmp_path, obs(*rows))
+    flt = Filter(segments=("B2C",), start=pd.Timestamp("2026-09-01").date(), end=pd.Timestamp("2026-09-30").date())
+    view = metrics.cdo_view(store, flt, "month", lang="fr")
+    [fr] = dashboard.cards(view, "B2C", ("clicks",), "fr", compare="year")
+    [en] = dashboard.cards(view, "B2C", ("clicks",), "en", compare="year")
+    assert fr.raw_value == 150 and fr.delta_description.endswith(" (sur les 15 premiers jours)")
+    assert en.delta_description.endswith(" (over the first 15 days)")
