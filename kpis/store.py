@@ -95,6 +95,7 @@ Errors: ``StoreLocked``, ``DuplicateBatch``, ``UnknownBatch``,
 from __future__ import annotations
 
 import fcntl
+import functools
 import glob
 import hashlib
 import itertools
@@ -103,12 +104,12 @@ import math
 import os
 import shutil
 import time
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import duckdb
 import numpy as np
@@ -734,6 +735,29 @@ def _filter_sql(flt: Filter | None, alias: str = "") -> tuple[str, list]:
 # --- the store -------------------------------------------------------------
 
 
+
+T = TypeVar("T")
+
+def _retried(read: Callable[..., T]) -> Callable[..., T]:
+    """A store read run again when it failed while a write was committing (another process's commit can show a
+    reader a half-written block: DuckDB's "Corrupted RLE"): a damaged store still fails, once no writer is at
+    work and the data version has not moved, or after the store's lock timeout."""
+
+    @functools.wraps(read)
+    def run(self: Store, *args, **kwargs) -> T:
+        deadline = time.monotonic() + self.lock_timeout
+        while True:
+            before = self._sidecar_version()
+            try:
+                return read(self, *args, **kwargs)
+            except StoreUnreadable:
+                moved = self._writer_active() or self._sidecar_version() != before
+                if not moved or time.monotonic() >= deadline:
+                    raise
+            time.sleep(0.05)
+
+    return run
+
 class Store:
     """A Passerelle store in one DuckDB file (created with its schema on first use).
 
@@ -774,21 +798,11 @@ class Store:
         finally:
             con.close()
 
+    @_retried
     def _read_frame(self, sql: str, params: Sequence[object] = ()) -> pd.DataFrame:
-        """One query's result, read again when it failed while a write was committing (another process's
-        commit can show a reader a half-written block): a damaged store still fails, once no writer is at
-        work and the data version has not moved."""
-        deadline = time.monotonic() + self.lock_timeout
-        while True:
-            before = self._sidecar_version()
-            try:
-                with self._read() as con:
-                    return con.execute(sql, list(params)).df()
-            except StoreUnreadable:
-                moved = self._writer_active() or self._sidecar_version() != before
-                if not moved or time.monotonic() >= deadline:
-                    raise
-            time.sleep(0.05)
+        """One query's result (read again when a commit got in the way: ``_retried``)."""
+        with self._read() as con:
+            return con.execute(sql, list(params)).df()
 
     @contextmanager
     def _write(self) -> Iterator[duckdb.DuckDBPyConnection]:
@@ -1096,6 +1110,7 @@ class Store:
                    superseded=int(superseded))
         return ImportOutcome(batch_id, imported_at, len(frame), superseded, warnings)
 
+    @_retried
     def overlaps(self, observations: pd.DataFrame, origin: str) -> list[Overlap]:
         """The batches of *other* origins whose current values share series and periods with ``observations``.
 
@@ -1149,6 +1164,7 @@ class Store:
             _audit(con, by, "delete_demo", SEGMENTS, batches=list(outcome.batch_ids), values=outcome.rows_removed)
             return outcome
 
+    @_retried
     def preview_delete(self, batch_id: int) -> DeletionPreview:
         """What ``delete_batch(batch_id)`` would do; nothing is written.
 
@@ -1160,6 +1176,7 @@ class Store:
                 raise _unknown_batch(batch_id)
             return _preview(con, [batch_id], demo=False)
 
+    @_retried
     def preview_demo(self) -> DeletionPreview:
         """What ``delete_demo()`` would do (``.empty`` when the store holds nothing from the demo)."""
         with self._read() as con:
@@ -1195,6 +1212,7 @@ class Store:
 
     # --- batches listing ------------------------------------------------------
 
+    @_retried
     def batches(self, details: bool = False) -> list[dict]:
         """Every batch, oldest first, as the ``batches --format json`` objects.
 
@@ -1238,6 +1256,7 @@ class Store:
             out.append(item)
         return out
 
+    @_retried
     def deletions(self, max_age_days: int = UNDELETE_DAYS) -> list[dict]:
         """The deletion log, oldest first; ``undoable`` says whether ``undelete(operation)`` would work now
         (not undone, at most ``max_age_days`` old, archive kept), ``undo_until`` until when.
@@ -1306,6 +1325,7 @@ class Store:
                        kpis=sorted(frame["kpi"].unique()))
         return len(frame)
 
+    @_retried
     def targets(self) -> pd.DataFrame:
         """All targets: kpi, segment, entity (None = whole segment), period_start, period_end, grain, value,
         set_by, set_at.
@@ -1338,6 +1358,7 @@ class Store:
                  json.dumps(dict(mapping), ensure_ascii=False, sort_keys=True), by, _utcnow(), bool(sample)],
             )
 
+    @_retried
     def remembered_mappings(self) -> list[RememberedMapping]:
         """Every remembered header set, most recent first."""
         with self._read() as con:
@@ -1425,6 +1446,7 @@ class Store:
             out[col] = pd.to_datetime(out[col])
         return out
 
+    @_retried
     def kpi_origins(self) -> pd.DataFrame:
         """Which origins hold current values of each KPI (a ratio: its matched parts) per segment: segment, kpi,
         origin, period_start, period_end, n — the choices offered for a reference origin."""
@@ -1434,6 +1456,7 @@ class Store:
                            MIN(period_start) AS period_start, MAX(period_end) AS period_end, SUM(n) AS n
                     FROM entity_totals GROUP BY ALL ORDER BY segment, kpi, origin""").df()
 
+    @_retried
     def reference_origins(self) -> pd.DataFrame:
         """The reference origins chosen by a person: segment, kpi, origin, set_by, set_at."""
         with self._read() as con:
@@ -1441,6 +1464,7 @@ class Store:
 
     # --- access ------------------------------------------------------------------
 
+    @_retried
     def grants(self) -> list:
         """The access grants as ``(id, kpis.access.Grant)`` pairs, in the order they were given."""
         from kpis.access import Grant
@@ -1470,6 +1494,7 @@ class Store:
             con.execute("DELETE FROM grants WHERE id = ?", [grant_id])
             _audit(con, by, "grant_remove", row[1].split(","), grant=grant_id, role=row[0], to=row[2] or row[3])
 
+    @_retried
     def audit(self) -> pd.DataFrame:
         """Who did what, when: id, done_at, who, action, segments (a list), detail (a dict), newest first."""
         with self._read() as con:
@@ -1497,6 +1522,7 @@ class Store:
         """Inside a write: install the KPIs as this transaction sees them."""
         catalog.install([d.kpi() for d in _kpi_definitions(con)], key=(str(self.path.resolve()), "writing"))
 
+    @_retried
     def kpi_definitions(self) -> list[Definition]:
         """The organisation's KPIs, by code.
 
@@ -1599,6 +1625,7 @@ class Store:
             self.activate()
         return after if action == "created" else changed
 
+    @_retried
     def kpi_history(self, code: str | None = None) -> pd.DataFrame:
         """The history of the organisation's KPIs, newest first: code, version, action (created, edited,
         removed), changed_by, changed_at, changes (field -> [before, after]), observations and targets holding
@@ -1612,6 +1639,7 @@ class Store:
 
     # --- reading ----------------------------------------------------------------
 
+    @_retried
     def observations(self, flt: Filter | None = None, current: bool = True) -> pd.DataFrame:
         """Observations (``OBS_COLUMNS`` + ``batch_id``) selected by the filter, in import order.
 
@@ -1635,6 +1663,7 @@ class Store:
                 f"SELECT {cols}, batch_id FROM observations WHERE {where} ORDER BY batch_id, row_no", params
             ).df()
 
+    @_retried
     def native_totals(self, flt: Filter | None = None, by: Sequence[str] = (), *, sources: bool = False
                       ) -> pd.DataFrame:
         """Current values aggregated in SQL per native period, segment and KPI (+ ``by``).
@@ -1705,6 +1734,7 @@ class Store:
         out["n"] = out["n"].astype("int64")
         return out
 
+    @_retried
     def dimension_values(self, segments: Sequence[str] = ()) -> dict:
         """What the filter widgets offer, from current data (the small derived tables, not the observations).
 
@@ -1729,6 +1759,7 @@ class Store:
         out["periods"] = (None if lo is None else pd.Timestamp(lo), None if hi is None else pd.Timestamp(hi))
         return out
 
+    @_retried
     def coverage(self) -> pd.DataFrame:
         """Per origin and calendar month: current observations touching the month and the last import date.
 
@@ -1907,12 +1938,14 @@ class Store:
         with self._read() as con:
             return con.execute(f"SELECT * FROM {table} ORDER BY {_ORDER[table]}").df()
 
+    @_retried
     def esn_terms(self, start: date | None = None, end: date | None = None) -> pd.DataFrame:
         """The social network's kept terms whose month starts between ``start`` and ``end`` (both optional), from
         the months of batches that are current (see ``_ESN_CURRENT``): month, grp, term, authors, messages."""
         return self._esn("esn_terms", "t.month, t.grp, t.term, t.authors, t.messages",
                          "t.month, t.grp, t.messages DESC, t.term", start, end)
 
+    @_retried
     def esn_profiles(self, start: date | None = None, end: date | None = None) -> pd.DataFrame:
         """The influencer profiles of the months between ``start`` and ``end``, from current batches: month, rank,
         department, threads, replies, score."""

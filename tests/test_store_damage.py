@@ -470,3 +470,39 @@ def test_a_folder_name_with_a_nul_character_is_a_message(backed_up, capsys):
         err = capsys.readouterr().err
         assert ("bkx" in err or "bk\\x00x" in err) and "\x00" not in err  # named, never a raw NUL
     assert sha(store.path) == before
+
+
+class _TornRead(Store):
+    """A store whose first read meets a block another process's commit has half written (DuckDB's "Corrupted
+    RLE"): the failure is injected once, everything else is the real file."""
+
+    torn = 0
+
+    def _read(self):
+        if self.torn:
+            self.torn -= 1
+            raise StoreUnreadable("Corrupted RLE", "Corrupted RLE")
+        return super()._read()
+
+
+def test_a_read_torn_by_another_process_commit_is_read_again_but_damage_still_fails(tmp_path):
+    path = tmp_path / "store.duckdb"
+    Store(path).import_batch(pd.DataFrame({
+        "period_start": pd.to_datetime(["2026-09-01"]), "period_end": pd.to_datetime(["2026-09-30"]),
+        "segment": "B2C", "entity": ALL, "channel": ALL, "initiative": ALL, "kpi": "clicks", "value": [7.0]}),
+        file_name="a.xlsx", sha256="a")
+    # another process is committing: it holds the writer's lock for 0.5 s
+    holder = subprocess.Popen([sys.executable, "-c", "import fcntl, sys, time; f = open(sys.argv[1], 'w'); "
+                               "fcntl.flock(f, fcntl.LOCK_EX); print('held', flush=True); time.sleep(0.5)",
+                               str(path) + ".lock"], stdout=subprocess.PIPE, text=True)
+    store = _TornRead(path, lock_timeout=5)
+    assert holder.stdout.readline().strip() == "held"
+    store.torn = 1
+    assert [b["file"] for b in store.batches()] == ["a.xlsx"]  # read again once the commit is through
+    assert store.observations()["value"].tolist() == [7.0]
+    holder.wait()
+    store.torn = 1  # no writer at work, the version has not moved: the same failure is damage, reported at once
+    started = time.monotonic()
+    with pytest.raises(StoreUnreadable):
+        store.batches()
+    assert time.monotonic() - started < 1
