@@ -393,9 +393,44 @@ FACEBOOK_CONTENT_HEADER = ["Post ID", "Page ID", "Page name", "Title", "Descript
 and name, no account username), as a public reader of that file maps them. Not the Instagram format."""
 
 
+# --- Microsoft 365: SharePoint pages viewed per day ------------------------------------------------------------
+
+SHAREPOINT_PAGES = [
+    ["Report Refresh Date", "Site Type", "Page View Count", "Report Date", "Report Period"],
+    ["2026-09-30", "All", "1360", "2026-09-30", "7"],
+    ["2026-09-30", "All", "1420", "2026-09-29", "7"],
+    ["2026-09-30", "All", "1500", "2026-09-28", "7"],
+    ["2026-09-30", "All", "420", "2026-09-27", "7"],
+    ["2026-09-30", "All", "380", "2026-09-26", "7"],
+    ["2026-09-30", "All", "1310", "2026-09-25", "7"],
+    ["2026-09-30", "All", "1240", "2026-09-24", "7"],
+]
+# pages viewed across all sites, 24 … 30 Sept: 1,240 + 1,310 + 380 + 420 + 1,500 + 1,420 + 1,360 = 7,630
+SHAREPOINT_PAGES_TOTALS = {"page_views": 7630.0}
+
+
+def sharepoint_pages_csv() -> tuple[bytes, str]:
+    return csv_bytes(SHAREPOINT_PAGES, bom=True), "SharePointSiteUsagePages.csv"
+
+
+def sharepoint_pages_other_type_csv() -> tuple[bytes, str]:
+    """The guard, not a real file: a row of a site type other than All (none seen in Microsoft's samples) on 30
+    Sept. Only the All rows count: 7,630 still."""
+    rows = [*SHAREPOINT_PAGES[:2], ["2026-09-30", "Team site", "900", "2026-09-30", "7"], *SHAREPOINT_PAGES[2:]]
+    return csv_bytes(rows, bom=True), "SharePointSiteUsagePages.csv"
+
+
+SHAREPOINT_ACTIVITY_PAGES = [["Report Refresh Date", "Visited Page Count", "Report Date", "Report Period"],
+                             ["2026-09-30", "10", "2026-09-30", "7"]]
+"""A near miss beside it: distinct pages visited per day (``getSharePointActivityPages``), no KPI of the catalog."""
+SHAREPOINT_SITE_COUNTS = [["Report Refresh Date", "Site Type", "Total", "Active", "Report Date", "Report Period"],
+                          ["2026-09-30", "All", "159", "2", "2026-09-30", "7"]]
+"""Another: sites and active sites per day (``getSharePointSiteUsageSiteCounts``), not pages viewed."""
+
+
 CSV_FILES = [search_console_fr_dates_csv, matomo_csv, matomo_fr_weeks_csv, mailchimp_csv, salesforce_csv,
              youtube_table_csv, youtube_chart_csv, youtube_by_content_csv, teams_team_activity_csv,
-             instagram_csv, instagram_other_order_csv, instagram_es_csv]
+             instagram_csv, instagram_other_order_csv, instagram_es_csv, sharepoint_pages_csv]
 """Every recognised file of this module, for the format contract of ingest/test_exports.py."""
 XLSX_FILES = [search_console_xlsx, search_console_xlsxwriter, hubspot_email_xlsx,
               hubspot_deals_xlsx]
