@@ -566,6 +566,7 @@ SOURCE_NAMES = {
     "hubspot_deals": "HubSpot (transactions)", "youtube_studio": "YouTube Studio",
     "m365_teams_team_activity": "Teams (équipes)",
     "esn_viva_engage_messages": "Viva Engage (messages)", "esn_messages": "Réseau social d'entreprise (messages)",
+    "instagram_content": "Instagram (contenus, Meta Business Suite)",
 }
 """Human names of the recognised export formats (the origin of their batches), in French."""
 

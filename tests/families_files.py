@@ -312,8 +312,125 @@ def teams_team_activity_csv() -> tuple[bytes, str]:
     return csv_bytes(rows, bom=True), "TeamsTeamActivityDetail9_30_2026.csv"
 
 
+# --- Instagram: Meta Business Suite content export -----------------------------------------------------------
+
+INSTAGRAM_HEADER = ["Post ID", "Account ID", "Account username", "Account name", "Description", "Duration (sec)",
+                    "Publish time", "Permalink", "Post type", "Data comment", "Date", "Views", "Reach", "Likes",
+                    "Shares", "Follows", "Comments", "Saves"]
+INSTAGRAM_ROWS = [
+    ["18063412345678901", "17841400000000001", "passerelle.demo", "Passerelle Démo",
+     "Rentrée : nos nouveautés, en 30 secondes", "32", "09/02/2026 18:00", "https://www.instagram.com/reel/DAbc123/",
+     "IG reel", "", "Lifetime", "15,000", "9,800", "410", "120", "14", "20", "55"],
+    ["18063412345678902", "17841400000000001", "passerelle.demo", "Passerelle Démo", "L'équipe au salon \"Data\"",
+     "0", "09/09/2026 12:30", "https://www.instagram.com/p/DAbc124/", "IG image", "", "Lifetime", "2,400",
+     "1,900", "150", "8", "2", "12", "30"],
+    ["18063412345678903", "17841400000000001", "passerelle.demo", "Passerelle Démo", "5 chiffres de septembre",
+     "0", "09/15/2026 08:00", "https://www.instagram.com/p/DAbc125/", "IG carousel", "", "Lifetime", "3,100",
+     "2,500", "220", "15", "5", "18", "61"],
+    ["18063412345678904", "17841400000000001", "passerelle.demo", "Passerelle Démo", "Coulisses", "12",
+     "09/15/2026 19:45", "https://www.instagram.com/reel/DAbc126/", "IG reel", "", "Lifetime", "800", "700", "40",
+     "1", "0", "3", "4"],
+]
+# each row is a post's lifetime, dated by its publish day: 2 Sept (09/02, month first: 15 in 09/15 settles it),
+# 9 Sept, 15 Sept twice
+# views (impressions) 15,000 + 2,400 + 3,100 + 800 = 21,300; likes (reactions) 410 + 150 + 220 + 40 = 820;
+# shares (reposts) 120 + 8 + 15 + 1 = 144; follows (new followers) 14 + 2 + 5 + 0 = 21;
+# comments 20 + 12 + 18 + 3 = 53. Reach 9,800 + 1,900 + 2,500 + 700 = 14,900 accounts would count a person
+# reached by two posts twice: not imported; saves (150) have no KPI: not imported
+INSTAGRAM_TOTALS = {"comments": 53.0, "impressions": 21300.0, "new_followers": 21.0, "reactions": 820.0,
+                    "reposts": 144.0}
+INSTAGRAM_BY_DAY = {"2026-09-02": 15000.0, "2026-09-09": 2400.0, "2026-09-15": 3900.0}  # 3,100 + 800 on the 15th
+
+
+def instagram_csv() -> tuple[bytes, str]:
+    """Insights > Content > Export as Meta writes it: UTF-8 with a BOM, quoted thousands, ``Date`` = Lifetime."""
+    return csv_bytes([INSTAGRAM_HEADER, *INSTAGRAM_ROWS], bom=True), "content.csv"
+
+
+def instagram_other_order_csv() -> tuple[bytes, str]:
+    """The same posts with the metrics in the order another reader's sample has them (Views, Likes, Shares,
+    Comments, Saves, Reach, Follows)."""
+    order = [*range(11), 11, 13, 14, 16, 17, 12, 15]
+    return csv_bytes(shuffle_columns([INSTAGRAM_HEADER, *INSTAGRAM_ROWS], order), bom=True), "content.csv"
+
+
+def instagram_bad_date_csv() -> tuple[bytes, str]:
+    """A post whose publish time was cut when the file was edited (row 3): that row is refused, named."""
+    rows = [INSTAGRAM_HEADER, *(r[:] for r in INSTAGRAM_ROWS)]
+    rows[2][6] = "09/09"
+    return csv_bytes(rows, bom=True), "content.csv"
+
+
+INSTAGRAM_ES_HEADER = ["identificador de la publicación", "Identificador de la cuenta",
+                       "Nombre de usuario de la cuenta", "Nombre de la cuenta", "Descripción", "Duración (segundos)",
+                       "Hora de publicación", "Enlace permanente", "Tipo de publicación",
+                       "Comentario sobre los datos", "Fecha", "Visualizaciones", "Alcance", "Me gusta",
+                       "Veces que se ha compartido", "Seguidores", "Comentarios", "Veces guardado"]
+INSTAGRAM_ES_ROWS = [
+    ["1001", "9000000001", "passerelle.es", "Passerelle España", "Vuelta al cole", "32", "09/03/2026 14:30",
+     "https://instagram.com/reel/example1", "Reel de Instagram", "", "Total", "48500", "31200", "2840", "420", "89",
+     "134", "680"],
+    ["1002", "9000000001", "passerelle.es", "Passerelle España", "Detrás de cámaras", "15", "09/12/2026 19:00",
+     "https://instagram.com/reel/example2", "Reel de Instagram", "", "Total", "7200", "4980", "521", "89", "12",
+     "21", "32"],
+]
+# no day above 12 settles the order: month first, as both interfaces write it (3 and 12 September)
+# visualizaciones 48,500 + 7,200 = 55,700; me gusta 2,840 + 521 = 3,361; compartido 420 + 89 = 509;
+# seguidores 89 + 12 = 101; comentarios 134 + 21 = 155 (alcance and veces guardado not imported)
+INSTAGRAM_ES_TOTALS = {"comments": 155.0, "impressions": 55700.0, "new_followers": 101.0, "reactions": 3361.0,
+                       "reposts": 509.0}
+
+
+def instagram_es_csv() -> tuple[bytes, str]:
+    return csv_bytes([INSTAGRAM_ES_HEADER, *INSTAGRAM_ES_ROWS], bom=True), "Contenido_Posts_Sep01_Sep30.csv"
+
+
+FACEBOOK_CONTENT_HEADER = ["Post ID", "Page ID", "Page name", "Title", "Description", "Duration (sec)",
+                           "Publish time", "Caption type", "Permalink", "Is crosspost", "Is share", "Post type",
+                           "Languages", "Custom labels", "Funded content status", "Data comment", "Date", "Views",
+                           "Reach", "Reactions", "Comments", "Shares", "Total clicks", "Other Clicks", "Link Clicks"]
+"""The near miss beside it: the first columns of Meta Business Suite's content export of a Facebook Page (a Page ID
+and name, no account username), as a public reader of that file maps them. Not the Instagram format."""
+
+
+# --- Microsoft 365: SharePoint pages viewed per day ------------------------------------------------------------
+
+SHAREPOINT_PAGES = [
+    ["Report Refresh Date", "Site Type", "Page View Count", "Report Date", "Report Period"],
+    ["2026-09-30", "All", "1360", "2026-09-30", "7"],
+    ["2026-09-30", "All", "1420", "2026-09-29", "7"],
+    ["2026-09-30", "All", "1500", "2026-09-28", "7"],
+    ["2026-09-30", "All", "420", "2026-09-27", "7"],
+    ["2026-09-30", "All", "380", "2026-09-26", "7"],
+    ["2026-09-30", "All", "1310", "2026-09-25", "7"],
+    ["2026-09-30", "All", "1240", "2026-09-24", "7"],
+]
+# pages viewed across all sites, 24 … 30 Sept: 1,240 + 1,310 + 380 + 420 + 1,500 + 1,420 + 1,360 = 7,630
+SHAREPOINT_PAGES_TOTALS = {"page_views": 7630.0}
+
+
+def sharepoint_pages_csv() -> tuple[bytes, str]:
+    return csv_bytes(SHAREPOINT_PAGES, bom=True), "SharePointSiteUsagePages.csv"
+
+
+def sharepoint_pages_other_type_csv() -> tuple[bytes, str]:
+    """The guard, not a real file: a row of a site type other than All (none seen in Microsoft's samples) on 30
+    Sept. Only the All rows count: 7,630 still."""
+    rows = [*SHAREPOINT_PAGES[:2], ["2026-09-30", "Team site", "900", "2026-09-30", "7"], *SHAREPOINT_PAGES[2:]]
+    return csv_bytes(rows, bom=True), "SharePointSiteUsagePages.csv"
+
+
+SHAREPOINT_ACTIVITY_PAGES = [["Report Refresh Date", "Visited Page Count", "Report Date", "Report Period"],
+                             ["2026-09-30", "10", "2026-09-30", "7"]]
+"""A near miss beside it: distinct pages visited per day (``getSharePointActivityPages``), no KPI of the catalog."""
+SHAREPOINT_SITE_COUNTS = [["Report Refresh Date", "Site Type", "Total", "Active", "Report Date", "Report Period"],
+                          ["2026-09-30", "All", "159", "2", "2026-09-30", "7"]]
+"""Another: sites and active sites per day (``getSharePointSiteUsageSiteCounts``), not pages viewed."""
+
+
 CSV_FILES = [search_console_fr_dates_csv, matomo_csv, matomo_fr_weeks_csv, mailchimp_csv, salesforce_csv,
-             youtube_table_csv, youtube_chart_csv, youtube_by_content_csv, teams_team_activity_csv]
+             youtube_table_csv, youtube_chart_csv, youtube_by_content_csv, teams_team_activity_csv,
+             instagram_csv, instagram_other_order_csv, instagram_es_csv, sharepoint_pages_csv]
 """Every recognised file of this module, for the format contract of ingest/test_exports.py."""
 XLSX_FILES = [search_console_xlsx, search_console_xlsxwriter, hubspot_email_xlsx,
               hubspot_deals_xlsx]

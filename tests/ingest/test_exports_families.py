@@ -402,6 +402,32 @@ def test_teams_team_activity_without_report_period_is_not_recognised():
     assert recognise(read_file(ff.csv_bytes(rows), "x.csv")[0]) is None
 
 
+def test_sharepoint_pages_viewed_per_day_across_all_sites():
+    rec = _recognised(fam.sharepoint_pages_csv())
+    assert (rec.format, rec.segment, rec.channels) == ("m365_daily_counts", "B2E", ("intranet",))
+    assert rec.maps["Page View Count"] == "page_views:en" and rec.maps["Report Date"] == "period:day"
+    assert rec.maps["Site Type"] == rec.maps["Report Refresh Date"] == rec.maps["Report Period"] == "ignore"
+    assert _kpi_totals(rec) == fam.SHAREPOINT_PAGES_TOTALS
+    result = _check(fam.sharepoint_pages_csv(), segment=None)
+    assert result.importable and result.sheets[0].totals == fam.SHAREPOINT_PAGES_TOTALS  # 7,630
+    assert set(result.observations["channel"]) == {"intranet"} and set(result.observations["segment"]) == {"B2E"}
+    assert len(set(result.observations["period_start"])) == 7  # one day per row, 24 … 30 Sept
+
+
+def test_sharepoint_pages_row_of_another_site_type_is_not_added_to_all():
+    rec = _recognised(fam.sharepoint_pages_other_type_csv())
+    assert _kpi_totals(rec) == fam.SHAREPOINT_PAGES_TOTALS  # 7,630, not 7,630 + 900
+    assert [(i.code, i.row, i.column) for i in rec.issues] == [("sharepoint_site_type", 3, "B")]
+
+
+@pytest.mark.parametrize("rows", [fam.SHAREPOINT_ACTIVITY_PAGES, fam.SHAREPOINT_SITE_COUNTS,
+                                  [[h for h in fam.SHAREPOINT_PAGES[0] if h != "Report Period"],
+                                   ["2026-09-30", "All", "14", "2026-09-30"]]],
+                         ids=["distinct pages visited", "site counts", "without Report Period"])
+def test_sharepoint_daily_near_miss_is_not_recognised(rows):
+    assert recognise(read_file(ff.csv_bytes(rows), "x.csv")[0]) is None
+
+
 # --- contract: every recognised family file imports as it is, with no question -----------------------------------
 
 IMPORTABLE = [m for m in fam.CSV_FILES if m is not fam.youtube_by_content_csv]
@@ -409,7 +435,8 @@ IMPORTABLE = [m for m in fam.CSV_FILES if m is not fam.youtube_by_content_csv]
 
 @pytest.mark.parametrize("make", IMPORTABLE, ids=[m.__name__ for m in IMPORTABLE])
 def test_recognised_family_files_are_never_questioned(make):
-    result = _check(make(), segment=None if make is fam.teams_team_activity_csv else "B2B")  # M365 says B2E
+    m365 = make in (fam.teams_team_activity_csv, fam.sharepoint_pages_csv)
+    result = _check(make(), segment=None if m365 else "B2B")  # M365 says B2E
     assert result.importable and result.questions == [] and result.origin is not None
 
 

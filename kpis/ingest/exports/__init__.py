@@ -49,6 +49,7 @@ from kpis.ingest.exports.email_campaigns import hubspot_email, mailchimp
 from kpis.ingest.exports.esn import esn_messages
 from kpis.ingest.exports.ga4 import ga4
 from kpis.ingest.exports.google_ads import google_ads
+from kpis.ingest.exports.instagram import instagram_content
 from kpis.ingest.exports.linkedin import linkedin
 from kpis.ingest.exports.m365 import (
     daily_counts,
@@ -69,7 +70,7 @@ __all__ = ["Recognised", "recognise", "FORMATS", "MIN_GROUP_SIZE", "RECOGNISERS"
 RECOGNISERS: tuple[Callable[[RawSheet], Recognised | None], ...] = (
     viva_user_detail, teams_user_activity, teams_team_activity, viva_groups, sharepoint_sites, daily_counts,
     esn_messages, google_ads, ga4, meta_ads, linkedin, search_console, matomo, mailchimp, hubspot_email,
-    salesforce_opportunities, hubspot_deals, youtube_studio,
+    salesforce_opportunities, hubspot_deals, youtube_studio, instagram_content,
 )
 """Tried in order; the first that recognises a sheet wins (the Microsoft 365 ones are the most specific)."""
 
@@ -78,7 +79,7 @@ FORMATS = (
     "m365_viva_engage_user_detail", "m365_viva_engage_groups", "m365_sharepoint_site_usage",
     "m365_teams_user_activity", "m365_daily_counts", "google_search_console", "matomo", "mailchimp_campaigns",
     "hubspot_email", "salesforce_opportunities", "hubspot_deals",
-    "youtube_studio", "m365_teams_team_activity", "esn_viva_engage_messages", "esn_messages",
+    "youtube_studio", "m365_teams_team_activity", "esn_viva_engage_messages", "esn_messages", "instagram_content",
 )
 
 

@@ -1,4 +1,5 @@
-"""Microsoft 365 usage reports: per-user and per-group reports aggregated here, daily counts."""
+"""Microsoft 365 usage reports: per-user and per-group reports aggregated here, daily counts (SharePoint pages
+viewed per day among them)."""
 
 from __future__ import annotations
 
@@ -316,6 +317,11 @@ def sharepoint_sites(sheet: RawSheet) -> Recognised | None:
 
 DAILY_REQUIRED = ("report refresh date", "report date", "report period")
 VIVA_DAILY = ("liked", "posted", "read")
+SHAREPOINT_PAGES = ("site type", "page view count")
+"""Microsoft Graph ``getSharePointSiteUsagePages`` (learn.microsoft.com, "the number of pages viewed across all
+sites"): Report Refresh Date, Site Type, Page View Count, Report Date, Report Period — one row per day; the CLI for
+Microsoft 365 (pnp/cli-microsoft365, ``docs/docs/cmd/spo/report/report-siteusagepages.mdx``) shows its real output,
+``2022-11-26,All,14,2022-11-26,7``."""
 
 
 def daily_counts(sheet: RawSheet) -> Recognised | None:
@@ -324,6 +330,8 @@ def daily_counts(sheet: RawSheet) -> Recognised | None:
         return None
     i, index = found
     products = [p for p in M365_CHANNELS if p in index]
+    if all(h in index for h in SHAREPOINT_PAGES) and not products:
+        return _sharepoint_pages(sheet, i, index)
     if all(v in index for v in VIVA_DAILY) and not products:
         rw = Rewrite(sheet, i)
         map_kpis(rw, (("posted", "contributions"), ("liked", "reactions")), "en")
@@ -352,3 +360,23 @@ def daily_counts(sheet: RawSheet) -> Recognised | None:
             label: "active_users:en"}
     channels = tuple(dict.fromkeys(M365_CHANNELS[p] for p in products if M365_CHANNELS[p] != ALL))
     return Recognised("m365_daily_counts", out, maps, M365_SEGMENT, channels, "en")
+
+
+def _sharepoint_pages(sheet: RawSheet, i: int, index: dict[str, int]) -> Recognised:
+    """SharePoint pages viewed per day across all sites (channel intranet). Only ``All`` rows are read: a row of
+    another site type would count again pages that ``All`` already counts (no such row has been seen; said if met)."""
+    rw = Rewrite(sheet, i)
+    kind = rw.column(index["site type"])
+    other = np.array([not (isinstance(c, str) and fold(c) == "all") for c in kind], dtype=bool)
+    issues = [sheet_issue(sheet, "sharepoint_site_type", "info",
+                          "Ligne d'un type de site autre que « All » : non importée (« All » compte déjà toutes les "
+                          "pages vues).", "Row of a site type other than \"All\": not imported (\"All\" already counts "
+                          "every page viewed).", rw.numbers[k + 1], index["site type"]) for k in np.flatnonzero(other)]
+    rw.keep(~other)
+    map_kpis(rw, (("page view count", "page_views"),), "en")
+    for name, target in (("site type", "ignore"), ("report refresh date", "ignore"), ("report period", "ignore"),
+                         ("report date", "period:day")):
+        rw.maps[rw.header[index[name]]] = target
+    rw.add(SEGMENT_HEADER, "segment", M365_SEGMENT)
+    rw.add(CHANNEL_HEADER, "channel", "intranet")
+    return Recognised("m365_daily_counts", rw.sheet(), rw.maps, M365_SEGMENT, ("intranet",), "en", issues=issues)
