@@ -578,6 +578,7 @@ SOURCE_NAMES_EN = {
     "hubspot_email": "HubSpot (marketing e-mails)", "salesforce_opportunities": "Salesforce (opportunities)",
     "hubspot_deals": "HubSpot (deals)", "m365_teams_team_activity": "Teams (teams)",
     "esn_viva_engage_messages": "Viva Engage (messages)", "esn_messages": "Enterprise social network (messages)",
+    "instagram_content": "Instagram (content, Meta Business Suite)",
 }
 """The English names that differ from the French ones."""
 
