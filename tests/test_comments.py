@@ -109,7 +109,8 @@ def test_a_schema_9_store_is_migrated_and_gets_the_table(tmp_path):
     assert migrated.schema_version() == SCHEMA_VERSION
     assert migrated.targets()["value"].tolist() == [1000.0]  # nothing else touched
     assert migrated.add_comment("clicks", "B2C", "2026-10-01", "2026-10-31", "ok", by="marie") == 1
-    assert [p.name.split("-", 1)[1] for p in (tmp_path / "old.duckdb.backups").iterdir()] == [f"migration-9-to-{SCHEMA_VERSION}"]
+    backups = [p.name.split("-", 1)[1] for p in (tmp_path / "old.duckdb.backups").iterdir()]
+    assert backups == [f"migration-9-to-{SCHEMA_VERSION}"]
 
 
 # --- cards, trends, workbook, deck -------------------------------------------------------------------------
