@@ -1045,6 +1045,23 @@ def subject_score(positive: float, negative: float, messages: float) -> float | 
     return sum(sign * values[code] for sign, code in kpi.numerator) / denominator * kpi.scale
 
 
+def _month_runs(months: list[date], lang: str) -> str:
+    """Months as runs of consecutive ones: ``sept. 2025, nov. 2025 – janv. 2026``.
+
+        >>> _month_runs([date(2025, 9, 1), date(2025, 11, 1), date(2025, 12, 1), date(2026, 1, 1)], "fr")
+        'sept. 2025, nov. 2025 – janv. 2026'
+    """
+    runs: list[list[date]] = []
+    for m in sorted(months):
+        if runs and (runs[-1][-1].year * 12 + runs[-1][-1].month + 1 == m.year * 12 + m.month):
+            runs[-1].append(m)
+        else:
+            runs.append([m])
+    label = [fmt_period(f"{r[0]:%Y-%m}", lang) + (f" – {fmt_period(f'{r[-1]:%Y-%m}', lang)}" if len(r) > 1 else "")
+             for r in runs]
+    return ", ".join(label)
+
+
 def subjects_frame(mentions: pd.DataFrame, subjects: list, months: list[date], start: date, end: date,
                    lang: str = "fr", group: str = ALL) -> tuple[pd.DataFrame, list[str]]:
     """« Sujets suivis »: per tracked subject, the messages of ``group`` mentioning it in the window's months,
@@ -1082,8 +1099,7 @@ def subjects_frame(mentions: pd.DataFrame, subjects: list, months: list[date], s
             inside) else set()
         missing = [m for m in months if first <= m <= last and m not in counted]
         if missing:
-            notes.append(t("rep.subject_untracked", lang, name=s.label(lang),
-                           months=", ".join(fmt_period(f"{m:%Y-%m}", lang) for m in missing)))
+            notes.append(t("rep.subject_untracked", lang, name=s.label(lang), months=_month_runs(missing, lang)))
     cols = [t(f"rep.col_{c}", lang) for c in ("subject", "messages", "authors", "previous", "change", "positive",
                                              "negative", "score")]
     return pd.DataFrame(rows, columns=cols), notes

@@ -159,7 +159,7 @@ def test_a_subject_added_after_an_import_names_the_months_to_import_again(tracke
     frame, notes = dashboard.subjects_frame(tracked.esn_subjects(SEPT, date(2026, 10, 31)), tracked.subjects(),
                                             tracked.esn_months(), SEPT, date(2026, 10, 31), "fr")
     assert frame.set_index("Sujet").loc["Café", "Messages"] == 0
-    assert notes == ["Café : non suivi lors de l'import de sept. 2026, oct. 2026 : réimportez l'export pour le "
+    assert notes == ["Café : non suivi lors de l'import de sept. 2026 – oct. 2026 : réimportez l'export pour le "
                      "compter."]
     # imported again (a corrected copy: one more line), the café is counted: u6 in September, u4 in October
     _import(tracked, _csv(tmp_path, "rse2.csv", [*MESSAGES, ("06/10/2026", "Usine", "u6", "Rien")]))
