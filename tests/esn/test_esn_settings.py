@@ -49,7 +49,8 @@ def test_with_names_on_a_month_of_5_authors_or_more_names_its_influencers(tmp_pa
     store = _stored(tmp_path, _data([*SEPTEMBER, *OCTOBER]), EsnOptions(names=True))
     profiles = store.esn_profiles()
     # September: 6 authors, Jeanne answered 5 times, named; October: 3 authors, Paul's profile stays anonymous
-    assert profiles[["month", "rank", "replies"]].values.tolist() == [[date(2026, 9, 1), 1, 5], [date(2026, 10, 1), 1, 2]]
+    assert profiles[["month", "rank", "replies"]].values.tolist() == [[date(2026, 9, 1), 1, 5],
+                                                                      [date(2026, 10, 1), 1, 2]]
     assert profiles["name"].iloc[0] == "Jeanne Roux" and profiles["name"].isna().tolist() == [False, True]
     _, september = dashboard.influencers(store.esn_profiles(date(2026, 9, 1), date(2026, 9, 30)),
                                          date(2026, 9, 30), "fr", names=True)
