@@ -65,7 +65,7 @@ def checked(subject: Subject) -> Subject:
         ('atlas',)
         >>> checked(Subject("Atlas!", ""))
         Traceback (most recent call last):
-        kpis.errors.SubjectError: Invalid subject: the code: lowercase letters, digits and _, ...; a French name is needed.
+        kpis.errors.SubjectError: Invalid subject: the code: ...; a French name is needed.
     """
     name_en = clean_text(subject.name_en) if subject.name_en else None
     seen, synonyms = {fold(subject.name_fr)}, []
