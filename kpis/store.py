@@ -1071,8 +1071,9 @@ class Store:
         ``overlaps``; ``adds=True`` imports anyway and records the batches added to),
         ``NotImportable`` (no observations), ``StoreError`` (malformed frame).
 
-        ``esn`` carries a social network export's topics and influencer profiles (``{"esn_terms": frame,
-        "esn_profiles": frame}``, columns of the tables without ``batch_id``, from the recogniser
+        ``esn`` carries a social network export's topics, influencer profiles and tracked subjects' mentions
+        (``{"esn_terms": frame, "esn_profiles": frame, "esn_subjects": frame}``, columns of the tables without
+        ``batch_id``, a profile's ``name`` optional, from the recogniser
         ``kpis.ingest.exports.esn``): stored with the batch, in the same transaction.
         """
         if observations is None or len(observations) == 0:

@@ -210,9 +210,11 @@ GRANTS = [Grant("viewer", ("B2E",), email="ines@groupe.fr"), Grant("editor", ("B
 
 @pytest.mark.parametrize(("who", "reads", "writes"), [
     ("ines@groupe.fr", True, False), ("ana@groupe.fr", True, True), ("paul@groupe.fr", False, False)])
-def test_b2e_readers_read_the_subjects_and_b2e_editors_change_them(tracked, who, reads, writes):
+def test_b2e_readers_read_the_subjects_and_b2e_editors_change_them(tracked, tmp_path, who, reads, writes):
+    _import(tracked, _csv(tmp_path))
     scoped = ScopedStore(tracked, resolve(Identity(who), GRANTS, admins=()))
     assert [s.code for s in scoped.subjects()] == (["atlas", "etoile"] if reads else [])
+    assert len(scoped.esn_subjects()) == (9 if reads else 0) and len(scoped.esn_months()) == (2 if reads else 0)
     if writes:
         scoped.add_subject(Subject("cafe", "Café"), by=who)
         scoped.remove_subject("cafe", by=who)
