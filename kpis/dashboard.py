@@ -1077,26 +1077,28 @@ def subjects_frame(mentions: pd.DataFrame, subjects: list, months: list[date], s
 
     first, last, previous = month_window(start, end)
     kpi = KPIS["esn_sentiment_score"]
-    inside = mentions[(mentions["month"] >= first) & (mentions["month"] <= last)] if len(mentions) else mentions
-    before = mentions[(mentions["month"] >= previous[0]) & (mentions["month"] <= previous[1])] if len(
-        mentions) else mentions
+
+    def months_between(lo: date, hi: date) -> pd.DataFrame:  # an empty frame's month column may not hold dates
+        return mentions[(mentions["month"] >= lo) & (mentions["month"] <= hi)] if len(mentions) else mentions
+
+    inside, before = months_between(first, last), months_between(*previous)
     rows, notes = [], []
     for s in subjects:
-        mine = inside[(inside["subject"] == s.code) & (inside["grp"] == group)] if len(inside) else inside
-        n, pos, neg = (int(mine[c].sum()) if len(mine) else 0 for c in ("messages", "positive", "negative"))
+        mine = inside[(inside["subject"] == s.code) & (inside["grp"] == group)]
+        n, pos, neg = (int(mine[c].sum()) for c in ("messages", "positive", "negative"))
         authors = int(mine["authors"].max()) if len(mine) else 0
-        earlier = int(before.loc[(before["subject"] == s.code) & (before["grp"] == group), "messages"].sum()) if len(
-            before) else 0
-        change = ("—" if not n else t("rep.new", lang)) if not earlier else fmt_change(
-            (n - earlier) / earlier, "count", "relative", lang)
+        earlier = int(before.loc[(before["subject"] == s.code) & (before["grp"] == group), "messages"].sum())
+        if earlier:
+            change = fmt_change((n - earlier) / earlier, "count", "relative", lang)
+        else:
+            change = t("rep.new", lang) if n else "—"
         if authors >= MIN_AUTHORS:
             tone = [fmt_value(pos / n, "%", lang), fmt_value(neg / n, "%", lang),
                     fmt_value(subject_score(pos, neg, n), kpi.unit, lang)]
         else:
             tone = [t("rep.subject_few", lang)] * 3
         rows.append([s.label(lang), n, authors, earlier, change, *tone])
-        counted = set(inside.loc[(inside["subject"] == s.code) & (inside["grp"] == ALL), "month"]) if len(
-            inside) else set()
+        counted = set(inside.loc[(inside["subject"] == s.code) & (inside["grp"] == ALL), "month"])
         missing = [m for m in months if first <= m <= last and m not in counted]
         if missing:
             notes.append(t("rep.subject_untracked", lang, name=s.label(lang), months=_month_runs(missing, lang)))

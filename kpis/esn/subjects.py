@@ -100,6 +100,8 @@ def _folded(text: str) -> str:
 
 def mentioned(texts: Sequence[str], subjects: Sequence[Subject]) -> list[set[str]]:
     """The codes of the subjects each text mentions (whole words, any case or accents)."""
+    if not subjects:
+        return [set() for _ in texts]
     patterns = [(s.code, [f" {n} " for n in s.names]) for s in subjects]
     out = []
     for text in texts:
