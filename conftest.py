@@ -80,13 +80,16 @@ def _doctest_result():
 
 @pytest.fixture(autouse=True)
 def _builtin_catalog():
-    """Every test starts and ends with the built-in catalog: a store's own KPIs (``catalog.install``) never
-    leak into the next test."""
+    """Every test starts and ends with the built-in catalog and no tracked subject: a store's own KPIs
+    (``catalog.install``) and subjects (``kpis.esn.subjects.install``) never leak into the next test."""
     from kpis import catalog
+    from kpis.esn import subjects
 
     catalog.install()
+    subjects.install()
     yield
     catalog.install()
+    subjects.install()
 
 
 @pytest.fixture(autouse=True)

@@ -59,6 +59,10 @@ else:
         st.success(t("catalog.reference_saved", kpi=KPIS[row["kpi"]].label(lang), segment=row["segment"],
                      origin=auto if origin is None else names.get(origin, source_name(origin, lang))))
 
+st.subheader(t("subjects.title"))
+st.caption(t("subjects.help"))
+ui.subjects_section(sel.version)
+
 st.subheader(t("catalog.targets"))
 st.caption(t("catalog.targets_help"))
 stored = ui.targets(sel.version)

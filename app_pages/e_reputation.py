@@ -37,7 +37,10 @@ if "B2E" in sel.flt.segments and view.period_start and view.period_end:
     group = sel.flt.initiatives[0] if len(sel.flt.initiatives) == 1 else ALL
     topics = dashboard.topics_frame(store.esn_terms(previous[0], last), first, last, lang, group)
     profiles = store.esn_profiles(first, last)
-    month, people = dashboard.influencers(profiles, last, lang)
+    names = ui.settings().esn_names  # a name kept at import is shown only while the setting is still on
+    month, people = dashboard.influencers(profiles, last, lang, names)
+    subjects, untracked = dashboard.subjects_frame(store.esn_subjects(previous[0], last), ui.subjects(sel.version),
+                                                   store.esn_months(first, last), first, last, lang, group)
     left, right = st.columns(2)
     with left, st.container(border=True):
         st.markdown(f"#### {t('rep.topics')}")
@@ -52,8 +55,19 @@ if "B2E" in sel.flt.segments and view.period_start and view.period_end:
             st.caption(t("rep.no_influencers"))
         else:
             st.markdown("\n".join(f"- {escape_markdown(p)}" for p in people))
-            st.caption(t("rep.influencers_help", month=fmt_period(f"{month:%Y-%m}", lang)))
-    extra = {t("rep.topics"): topics, t("rep.influencers"): dashboard.influencers_frame(profiles, last, lang)}
+            st.caption(t("rep.influencers_help_named" if names else "rep.influencers_help",
+                         month=fmt_period(f"{month:%Y-%m}", lang)))
+    with st.container(border=True):
+        st.markdown(f"#### {t('rep.subjects')}")
+        if subjects.empty:
+            st.caption(t("rep.no_subjects"))
+        else:
+            st.dataframe(subjects, hide_index=True)
+            for note in untracked:
+                st.info(escape_markdown(note), icon=":material/history:")
+            st.caption(t("rep.subjects_help"))
+    extra = {t("rep.topics"): topics, t("rep.influencers"): dashboard.influencers_frame(profiles, last, lang, names),
+             t("rep.subjects"): subjects}
 
 ui.excel_download(partial(dashboard.view_workbook, view, lang, extra, ui.export_context("nav.reputation", sel.flt)),
                   "passerelle_e_reputation.xlsx", key="download_e_reputation")

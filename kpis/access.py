@@ -303,6 +303,29 @@ class ScopedStore:
         frame = self._store.esn_profiles(start, end)
         return frame if self._esn_readable() else frame.iloc[0:0]
 
+    def esn_subjects(self, start=None, end=None) -> pd.DataFrame:
+        frame = self._store.esn_subjects(start, end)
+        return frame if self._esn_readable() else frame.iloc[0:0]
+
+    def esn_months(self, start=None, end=None) -> list:
+        return self._store.esn_months(start, end) if self._esn_readable() else []
+
+    # --- the tracked subjects: read by B2E readers, changed by B2E editors and administrators --------------
+    def subjects(self) -> list:
+        return self._store.subjects() if "B2E" in self.rights.readable else []
+
+    def add_subject(self, subject, by: str = "local"):
+        self.rights.require_edit(["B2E"], "Ajout d'un sujet suivi", "Adding a tracked subject")
+        return self._store.add_subject(subject, by)
+
+    def edit_subject(self, subject, by: str = "local") -> dict:
+        self.rights.require_edit(["B2E"], "Modification d'un sujet suivi", "Changing a tracked subject")
+        return self._store.edit_subject(subject, by)
+
+    def remove_subject(self, code: str, by: str = "local") -> None:
+        self.rights.require_edit(["B2E"], "Retrait d'un sujet suivi", "Removing a tracked subject")
+        return self._store.remove_subject(code, by)
+
     # --- comments on the numbers: read within the readable segments, written within the editable ones ----
     def comments(self, flt: Filter | None = None) -> pd.DataFrame:
         return self._store.comments(self.rights.scope(flt))

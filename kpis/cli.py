@@ -234,6 +234,28 @@ def build_parser() -> argparse.ArgumentParser:
     q.add_argument("--by", help="who removes it (default: this computer's user name)")
     p.set_defaults(func=cmd_comment)
 
+    p = add("subject", "Track the subjects the social network is watched for: add, edit, list or remove one.",
+            store=False)
+    actions = p.add_subparsers(dest="action", required=True, parser_class=_Parser)
+    for action, help_ in (("add", "Track a subject (a programme, a project, a brand) and its synonyms."),
+                          ("edit", "Change a tracked subject's names or synonyms (only the options given change).")):
+        q = actions.add_parser(action, help=help_, description=help_)
+        q.add_argument("code", metavar="CODE", help="lowercase letters, digits and _ (e.g. atlas)")
+        q.add_argument("--name-fr", required=action == "add", help="its French name (e.g. 'Programme Atlas')")
+        q.add_argument("--name-en", help="its English name")
+        q.add_argument("--synonym", action="append", metavar="WORDS",
+                       help="another name it is mentioned by (repeat; for edit, the list given replaces the old one)")
+        q.add_argument("--store", help=f"store file (default: ${store_setting.env} or {store_setting.default})")
+        q.add_argument("--by", help="who does it (default: this computer's user name)")
+    q = actions.add_parser("list", help="List the tracked subjects.", description="List the tracked subjects.")
+    q.add_argument("--format", choices=["text", "json"], default="text")
+    q.add_argument("--store", help=f"store file (default: ${store_setting.env} or {store_setting.default})")
+    q = actions.add_parser("remove", help="Stop tracking a subject.", description="Stop tracking a subject.")
+    q.add_argument("code", metavar="CODE")
+    q.add_argument("--store", help=f"store file (default: ${store_setting.env} or {store_setting.default})")
+    q.add_argument("--by", help="who does it (default: this computer's user name)")
+    p.set_defaults(func=cmd_subject)
+
     p = add("digest", "E-mail the points of attention with the committee deck attached (needs the SMTP settings).")
     p.add_argument("--segments", help="comma-separated, e.g. B2C,B2E (default: all)")
     p.add_argument("--from", dest="from_", metavar="DATE")
@@ -392,7 +414,8 @@ def cmd_check(args) -> int:
         for target in maps.values():
             ingest.parse_target(target)  # a bad target is a usage error before any file is read
         remembered = _remembered(args.store)
-        options = dict(segment=args.segment, maps=maps, remembered=remembered, window_days=args.window_days)
+        options = dict(segment=args.segment, maps=maps, remembered=remembered, window_days=args.window_days,
+                       esn=_esn_options(args.settings))
         results = [ingest.check_file(path, **options) if reading is None
                    else ingest.check_bytes(reading.data, reading.name, reading=reading, **options)
                    for path, reading in files]
@@ -428,9 +451,16 @@ def _overlap_json(overlap) -> dict:
             "message_fr": overlap.message("fr"), "message_en": overlap.message("en")}
 
 
+def _esn_options(settings):
+    """How a social network export is read, from the ``esn_names`` and ``esn_private`` settings."""
+    from kpis.ingest.exports import EsnOptions
+
+    return EsnOptions(names=settings.esn_names, include_private=settings.esn_private)
+
+
 def _activate_kpis(args) -> None:
-    """Install the organisation's KPIs of the store ``check`` reads: ``--store``, else the ``store`` setting
-    when that file exists (``check`` then understands their headers as ``import`` will)."""
+    """Install the organisation's KPIs and tracked subjects of the store ``check`` reads: ``--store``, else the
+    ``store`` setting when that file exists (``check`` then understands their headers as ``import`` will)."""
     path = Path(args.store) if args.store else args.settings.store
     if path.exists():
         from kpis.store import Store
@@ -517,7 +547,8 @@ def cmd_import(args) -> int:
         remembered = store.remembered_mappings()
         replaced = _batch_origin(store, args.replaces) if args.replaces is not None else None
         refused = 0
-        options = dict(segment=args.segment, maps=maps, remembered=remembered, window_days=args.window_days)
+        options = dict(segment=args.segment, maps=maps, remembered=remembered, window_days=args.window_days,
+                       esn=_esn_options(args.settings))
         for path, reading in files:
             result = (ingest.check_file(path, **options) if reading is None
                       else ingest.check_bytes(reading.data, reading.name, reading=reading, **options))
@@ -810,6 +841,46 @@ def cmd_comment(args) -> int:
             print(f"{r['id']}\t{r['period_start']} → {r['period_end']}\t{r['segment']}\t{r['kpi']}{entity}\t"
                   f"{r['author']}\t{r['text']}")
     return 0
+
+
+def cmd_subject(args) -> int:
+    """``subject add CODE``, ``subject edit CODE``, ``subject list``, ``subject remove CODE``."""
+    import json
+    from dataclasses import replace
+
+    from kpis.esn.subjects import Subject
+    from kpis.store import Store
+
+    store = Store(store_path(args))
+    by = args.by if getattr(args, "by", None) else local_user()
+    if args.action == "add":
+        added = store.add_subject(Subject(args.code, args.name_fr, args.name_en, tuple(args.synonym or ())), by=by)
+        print(f"subject added: {_subject_line(added)}")
+    elif args.action == "edit":
+        before = next((s for s in store.subjects() if s.code == args.code), Subject(args.code, "?"))
+        given = {"name_fr": args.name_fr, "name_en": args.name_en,
+                 "synonyms": tuple(args.synonym) if args.synonym is not None else None}
+        changed = store.edit_subject(replace(before, **{k: v for k, v in given.items() if v is not None}), by=by)
+        print(f"subject {args.code} changed: " + "; ".join(f"{f} {old!r} → {new!r}" for f, (old, new)
+                                                           in changed.items()) if changed
+              else f"subject {args.code}: nothing changed")
+    elif args.action == "remove":
+        store.remove_subject(args.code, by=by)
+        print(f"subject {args.code} removed")
+    elif args.format == "json":
+        print(json.dumps([{"code": s.code, "name_fr": s.name_fr, "name_en": s.name_en, "synonyms": list(s.synonyms)}
+                          for s in store.subjects()], ensure_ascii=False))
+    else:
+        for s in store.subjects() or ():
+            print(_subject_line(s))
+        if not store.subjects():
+            print("no tracked subject")
+    return 0
+
+
+def _subject_line(s) -> str:
+    names = " / ".join(n for n in (s.name_fr, s.name_en) if n)
+    return f"{s.code}\t{names}" + (f"\t({', '.join(s.synonyms)})" if s.synonyms else "")
 
 
 def _existing_store(args):

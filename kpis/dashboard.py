@@ -38,6 +38,7 @@ __all__ = [
     "profile_frame", "view_workbook", "side_by_side_workbook", "ExportContext", "export_heading", "unit_label",
     "unit_formats",
     "kpi_label", "segment_label", "comment_marks", "comment_periods",
+    "subjects_table", "subject_score", "subjects_frame",
 ]
 
 CDO_CARDS = {
@@ -989,10 +990,12 @@ def topics_frame(terms: pd.DataFrame, start: date, end: date, lang: str = "fr", 
     return pd.DataFrame(out, columns=cols)
 
 
-def influencers(profiles: pd.DataFrame, end: date, lang: str = "fr") -> tuple[date | None, list[str]]:
+def influencers(profiles: pd.DataFrame, end: date, lang: str = "fr", names: bool = False
+                ) -> tuple[date | None, list[str]]:
     """« Influenceurs »: the profiles of the window's last month that has some (a reply graph's ranks cannot be
     added over months: they are the month's), as ``n°1 — Direction Industrie, 34 conversations lancées, 212
-    réponses reçues``; no name ever (``kpis.esn.influence.profile_text``)."""
+    réponses reçues`` (``kpis.esn.influence.profile_text``). A name kept at import is shown only with ``names``
+    (the ``esn_names`` setting on when the page is shown)."""
     from kpis.esn.influence import Profile, profile_text
 
     shown = profiles[pd.to_datetime(profiles["month"]) <= pd.Timestamp(end)] if len(profiles) else profiles
@@ -1000,13 +1003,104 @@ def influencers(profiles: pd.DataFrame, end: date, lang: str = "fr") -> tuple[da
         return None, []
     month = max(shown["month"])
     rows = shown[shown["month"] == month].sort_values("rank")
-    dept = [None if d is None or (isinstance(d, float) and math.isnan(d)) else str(d) for d in rows["department"]]
-    return month, [profile_text(Profile(int(r), d, int(th), int(re_), 0.0), lang) for r, d, th, re_ in zip(
-        rows["rank"], dept, rows["threads"], rows["replies"], strict=True)]
+
+    def text(values) -> list[str | None]:
+        return [v if isinstance(v, str) and v else None for v in values]
+
+    dept = text(rows["department"])
+    who = text(rows["name"]) if names and "name" in rows.columns else [None] * len(rows)
+    return month, [profile_text(Profile(int(r), d, int(th), int(re_), 0.0, n), lang) for r, d, th, re_, n in zip(
+        rows["rank"], dept, rows["threads"], rows["replies"], who, strict=True)]
 
 
-def influencers_frame(profiles: pd.DataFrame, end: date, lang: str = "fr") -> pd.DataFrame:
+def influencers_frame(profiles: pd.DataFrame, end: date, lang: str = "fr", names: bool = False) -> pd.DataFrame:
     """The ``influencers`` of the window as a table for the workbook: month and profile."""
-    month, texts = influencers(profiles, end, lang)
+    month, texts = influencers(profiles, end, lang, names)
     label = fmt_period(f"{month:%Y-%m}", lang) if month else ""
     return pd.DataFrame({t("rep.col_month", lang): [label] * len(texts), t("rep.col_profile", lang): texts})
+
+
+# --- internal e-reputation: tracked subjects (stored with the ESN batches, kpis.store.esn_subjects) -------------
+
+
+def subjects_table(subjects: list, lang: str = "fr") -> pd.DataFrame:
+    """The tracked subjects for the Référentiel: code, French name, English name, synonyms."""
+    cols = [t(f"subjects.col_{c}", lang) for c in ("code", "name_fr", "name_en", "synonyms")]
+    return pd.DataFrame([[s.code, s.name_fr, s.name_en or "", ", ".join(s.synonyms)] for s in subjects], columns=cols)
+
+
+def subject_score(positive: float, negative: float, messages: float) -> float | None:
+    """A subject's sentiment score, by the catalog's formula of the internal sentiment score (``esn_sentiment_score``:
+    (positive − negative) / messages), so that both are read on one scale.
+
+        >>> subject_score(6, 2, 10)
+        0.4
+    """
+    kpi = KPIS["esn_sentiment_score"]
+    values = {"esn_positive_messages": positive, "esn_negative_messages": negative, "esn_messages": messages}
+    denominator = values[kpi.denominator or "esn_messages"]
+    if not denominator:
+        return None
+    return sum(sign * values[code] for sign, code in kpi.numerator) / denominator * kpi.scale
+
+
+def _month_runs(months: list[date], lang: str) -> str:
+    """Months as runs of consecutive ones: ``sept. 2025, nov. 2025 – janv. 2026``.
+
+        >>> _month_runs([date(2025, 9, 1), date(2025, 11, 1), date(2025, 12, 1), date(2026, 1, 1)], "fr")
+        'sept. 2025, nov. 2025 – janv. 2026'
+    """
+    runs: list[list[date]] = []
+    for m in sorted(months):
+        if runs and (runs[-1][-1].year * 12 + runs[-1][-1].month + 1 == m.year * 12 + m.month):
+            runs[-1].append(m)
+        else:
+            runs.append([m])
+    label = [fmt_period(f"{r[0]:%Y-%m}", lang) + (f" – {fmt_period(f'{r[-1]:%Y-%m}', lang)}" if len(r) > 1 else "")
+             for r in runs]
+    return ", ".join(label)
+
+
+def subjects_frame(mentions: pd.DataFrame, subjects: list, months: list[date], start: date, end: date,
+                   lang: str = "fr", group: str = ALL) -> tuple[pd.DataFrame, list[str]]:
+    """« Sujets suivis »: per tracked subject, the messages of ``group`` mentioning it in the window's months,
+    largest monthly distinct authors, messages in the previous window of as many months and the change, and its
+    tone (positive and negative shares, sentiment score on the internal score's scale, ``subject_score``) when at
+    least ``kpis.esn.subjects.MIN_AUTHORS`` distinct authors mentioned it in one month of the window (fewer: no
+    tone). Also one note per subject that some counted months of the window (``months``: those whose messages
+    are in the store) were imported before it was tracked.
+
+    ``mentions`` is ``Store.esn_subjects`` over both windows; the frame's headers are in ``lang``.
+    """
+    from kpis.esn.subjects import MIN_AUTHORS
+
+    first, last, previous = month_window(start, end)
+    kpi = KPIS["esn_sentiment_score"]
+
+    def months_between(lo: date, hi: date) -> pd.DataFrame:  # an empty frame's month column may not hold dates
+        return mentions[(mentions["month"] >= lo) & (mentions["month"] <= hi)] if len(mentions) else mentions
+
+    inside, before = months_between(first, last), months_between(*previous)
+    rows, notes = [], []
+    for s in subjects:
+        mine = inside[(inside["subject"] == s.code) & (inside["grp"] == group)]
+        n, pos, neg = (int(mine[c].sum()) for c in ("messages", "positive", "negative"))
+        authors = int(mine["authors"].max()) if len(mine) else 0
+        earlier = int(before.loc[(before["subject"] == s.code) & (before["grp"] == group), "messages"].sum())
+        if earlier:
+            change = fmt_change((n - earlier) / earlier, "count", "relative", lang)
+        else:
+            change = t("rep.new", lang) if n else "—"
+        if authors >= MIN_AUTHORS:
+            tone = [fmt_value(pos / n, "%", lang), fmt_value(neg / n, "%", lang),
+                    fmt_value(subject_score(pos, neg, n), kpi.unit, lang)]
+        else:
+            tone = [t("rep.subject_few", lang)] * 3
+        rows.append([s.label(lang), n, authors, earlier, change, *tone])
+        counted = set(inside.loc[(inside["subject"] == s.code) & (inside["grp"] == ALL), "month"])
+        missing = [m for m in months if first <= m <= last and m not in counted]
+        if missing:
+            notes.append(t("rep.subject_untracked", lang, name=s.label(lang), months=_month_runs(missing, lang)))
+    cols = [t(f"rep.col_{c}", lang) for c in ("subject", "messages", "authors", "previous", "change", "positive",
+                                             "negative", "score")]
+    return pd.DataFrame(rows, columns=cols), notes

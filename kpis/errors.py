@@ -3,7 +3,8 @@
     KpiError                 base: message_fr, message_en
     ├── UsageError           a bad argument (CLI exit code 2)
     │   ├── SettingError     a setting's environment variable holds a bad value
-    │   └── DefinitionError  a definition of one of the organisation's KPIs that does not hold
+    │   ├── DefinitionError  a definition of one of the organisation's KPIs that does not hold
+    │   └── SubjectError     a tracked subject (code, names) that does not hold
     ├── FileRejected         a file that cannot be read at all
     ├── StoreError           the store cannot do what was asked
     │   ├── StoreLocked      another process holds the store for too long
@@ -47,6 +48,10 @@ class SettingError(UsageError):
 
 class DefinitionError(UsageError):
     """A definition of one of the organisation's KPIs that does not hold (``kpis.custom.validate``)."""
+
+
+class SubjectError(UsageError):
+    """A tracked subject of the social network that does not hold (``kpis.esn.subjects.checked``)."""
 
 
 class FileRejected(KpiError):

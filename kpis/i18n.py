@@ -364,6 +364,63 @@ _LABELS: dict[str, tuple[str, str]] = {
     "rep.col_change": ("Évolution", "Change"),
     "rep.col_month": ("Mois", "Month"),
     "rep.col_profile": ("Profil", "Profile"),
+    "rep.influencers_help_named": ("{month} : les personnes dont les conversations portent le réseau (rang dans "
+                                   "le graphe des réponses) ; leur nom est affiché (réglage esn_names) pour les "
+                                   "mois d'au moins 5 auteurs ; la direction n'est indiquée que si 5 personnes au "
+                                   "moins la partagent.",
+                                   "{month}: the people whose conversations carry the network (rank in the reply "
+                                   "graph); their name is shown (esn_names setting) for months of at least 5 "
+                                   "authors; the department is given only when at least 5 people share it."),
+    "rep.subjects": ("Sujets suivis", "Tracked subjects"),
+    "rep.subjects_help": ("Messages qui citent chaque sujet du référentiel (nom ou synonyme, en mots entiers, sans "
+                          "tenir compte des majuscules ni des accents), comparés à la période précédente de même "
+                          "durée ; la tonalité (parts de messages positifs et négatifs, score sur l'échelle du "
+                          "score de sentiment interne) n'est donnée que si 5 auteurs au moins l'ont cité dans un "
+                          "même mois.",
+                          "Messages mentioning each subject of the reference data (name or synonym, as whole words, "
+                          "whatever the case and accents), against the previous period of the same length; the "
+                          "tone (shares of positive and negative messages, score on the internal sentiment score's "
+                          "scale) is given only when at least 5 authors mentioned it in one month."),
+    "rep.no_subjects": ("Aucun sujet suivi : ajoutez-en dans le Référentiel.",
+                        "No tracked subject: add some on the Catalog page."),
+    "rep.subject_few": ("moins de 5 auteurs", "fewer than 5 authors"),
+    "rep.subject_untracked": ("{name} : non suivi lors de l'import de {months} : réimportez l'export pour le "
+                              "compter.", "{name}: not tracked when {months} was imported: import the export "
+                              "again to count it."),
+    "rep.col_subject": ("Sujet", "Subject"),
+    "rep.col_positive": ("Part positive", "Positive share"),
+    "rep.col_negative": ("Part négative", "Negative share"),
+    "rep.col_score": ("Score de sentiment", "Sentiment score"),
+    # the Référentiel's tracked subjects
+    "subjects.title": ("Sujets suivis sur le réseau social", "Subjects tracked on the social network"),
+    "subjects.help": ("Les programmes, projets et marques dont la page E-réputation compte les mentions. Un sujet "
+                      "ajouté compte à partir des exports importés ensuite ; réimportez un export pour le compter "
+                      "sur des mois déjà importés.",
+                      "The programmes, projects and brands whose mentions the E-reputation page counts. A subject "
+                      "added counts from the exports imported afterwards; import an export again to count it over "
+                      "months already imported."),
+    "subjects.none": ("Aucun sujet suivi pour l'instant.", "No tracked subject yet."),
+    "subjects.pick": ("Sujet à modifier", "Subject to change"),
+    "subjects.new": ("Nouveau sujet", "New subject"),
+    "subjects.code": ("Code", "Code"),
+    "subjects.code_help": ("Lettres minuscules, chiffres et _ (par exemple atlas) ; il ne change plus ensuite.",
+                           "Lowercase letters, digits and _ (e.g. atlas); it cannot change afterwards."),
+    "subjects.name_fr": ("Nom français", "French name"),
+    "subjects.name_en": ("Nom anglais (facultatif)", "English name (optional)"),
+    "subjects.synonyms": ("Synonymes", "Synonyms"),
+    "subjects.synonyms_help": ("Un par ligne (ou séparés par des virgules) : les autres noms sous lesquels le sujet "
+                               "est cité, trouvés en mots entiers.",
+                               "One a line (or separated by commas): the other names the subject is mentioned "
+                               "by, found as whole words."),
+    "subjects.save": ("Enregistrer le sujet", "Save the subject"),
+    "subjects.remove": ("Ne plus suivre ce sujet", "Stop tracking this subject"),
+    "subjects.added": ("Sujet ajouté : {name}.", "Subject added: {name}."),
+    "subjects.edited": ("Sujet modifié : {name}.", "Subject changed: {name}."),
+    "subjects.removed": ("Sujet retiré : {name}.", "Subject removed: {name}."),
+    "subjects.col_code": ("Code", "Code"),
+    "subjects.col_name_fr": ("Nom français", "French name"),
+    "subjects.col_name_en": ("Nom anglais", "English name"),
+    "subjects.col_synonyms": ("Synonymes", "Synonyms"),
     # world pages
     "world.caption": ("Segments {segments}.", "Segments {segments}."),
     "world.kpi": ("Indicateur", "KPI"),

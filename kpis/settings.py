@@ -76,6 +76,15 @@ def _recipients(text: str) -> str:
     return ", ".join(parts)
 
 
+def _switch(text: str) -> bool:
+    folded = text.lower()
+    if folded in ("1", "true", "yes", "on", "oui", "vrai"):
+        return True
+    if folded in ("0", "false", "no", "off", "non", "faux"):
+        return False
+    raise ValueError(text)
+
+
 PATH = Kind(Path, "un chemin de fichier", "a file path")
 ADDRESSES = Kind(_addresses, "des adresses e-mail séparées par des virgules",
                  "e-mail addresses separated by commas")
@@ -85,6 +94,7 @@ MONTH = Kind(_month, "un numéro de mois de 1 à 12", "a month number from 1 to 
 TEXT = Kind(str, "un texte", "a text")
 PORT = Kind(_port, "un numéro de port de 1 à 65535", "a port number from 1 to 65535")
 SECURITY = Kind(_security, "starttls, ssl ou none", "starttls, ssl or none")
+SWITCH = Kind(_switch, "on ou off (1/0, true/false, oui/non)", "on or off (1/0, true/false, yes/no)")
 RECIPIENTS = Kind(_recipients, "des adresses e-mail séparées par des virgules",
                   "e-mail addresses separated by commas")
 
@@ -105,9 +115,11 @@ class Setting:
 
     @property
     def default_text(self) -> str:
-        """The default as README.md shows it: a list comma-separated, ``—`` when empty."""
+        """The default as README.md shows it: a list comma-separated, ``—`` when empty, a switch on or off."""
         if isinstance(self.default, tuple):
             return ", ".join(self.default) or "—"
+        if isinstance(self.default, bool):
+            return "on" if self.default else "off"
         return str(self.default)
 
     def parse(self, text: str) -> object:
@@ -153,6 +165,16 @@ SETTINGS = (
             "The digest's sender", kind=RECIPIENTS),
     Setting("digest_to", "", "PASSERELLE_DIGEST_TO", "Ses destinataires, séparés par des virgules",
             "Its recipients, separated by commas", kind=RECIPIENTS),
+    Setting("esn_names", False, "PASSERELLE_ESN_NAMES",
+            "Réseau social interne : les profils d'influenceurs gardent le nom de la personne (colonne de nom de "
+            "l'export, mois d'au moins 5 auteurs) ; à l'import, puis à l'affichage. Désactivé par défaut : aucun nom",
+            "Internal social network: influencer profiles keep the person's name (the export's name column, months "
+            "of at least 5 authors); at import, then at display. Off by default: no name", kind=SWITCH),
+    Setting("esn_private", False, "PASSERELLE_ESN_PRIVATE",
+            "Réseau social interne : les messages des groupes et échanges privés sont comptés à l'import (désactivé "
+            "par défaut : laissés de côté)",
+            "Internal social network: messages of private groups and conversations are counted at import (off by "
+            "default: left out)", kind=SWITCH),
 )
 """Every setting, in the order README.md lists them."""
 
@@ -172,6 +194,8 @@ class Settings:
     smtp_password: str = ""
     digest_from: str = "passerelle@localhost"
     digest_to: str = ""
+    esn_names: bool = False
+    esn_private: bool = False
 
     def __repr__(self) -> str:  # the password never reaches a log or a traceback
         shown = {f: ("***" if f == "smtp_password" and v else v) for f, v in self.__dict__.items()}

@@ -153,13 +153,14 @@ __all__ = [
     "AUTO_BACKUPS_KEPT",
 ]
 
-SCHEMA_VERSION = 11
+SCHEMA_VERSION = 12
 """Version 1 had no ``obs_hash``/``parser_version`` on batches and no column mappings; version 5 adds the
 ``sample`` flag of targets and mappings, the deletion log's operation and undo columns, and the archives;
 version 6 adds ``batches.adds_to``; version 7 the reference origins and the origin of ``entity_totals``;
 version 8 the access grants and the audit trail; version 9 the organisation's KPIs (``custom_kpis``)
 and the history of their definitions (``kpi_history``); version 10 the comments on the numbers; version 11
-the social network's topics and influencer profiles (``esn_terms``, ``esn_profiles``) and their archives."""
+the social network's topics and influencer profiles (``esn_terms``, ``esn_profiles``) and their archives; version
+12 the tracked subjects (``subjects``), their mentions (``esn_subjects``, archived) and a profile's ``name``."""
 
 DEFAULT_LOCK_TIMEOUT = 10.0
 """Seconds a busy store is retried before ``StoreLocked``."""
@@ -184,12 +185,12 @@ VALUE_DIGITS = 10
 
 ARCHIVES = {"deleted_batches": "batches", "deleted_observations": "observations", "deleted_targets": "targets",
             "deleted_mappings": "column_mappings", "deleted_esn_terms": "esn_terms",
-            "deleted_esn_profiles": "esn_profiles"}
+            "deleted_esn_profiles": "esn_profiles", "deleted_esn_subjects": "esn_subjects"}
 """Archive table -> the table whose rows it keeps (same columns plus ``operation``), for ``undelete``."""
 
 TABLES = ("schema_version", "counters", "batches", "observations", "deletions", "targets", "column_mappings",
           "reference_origins", "grants", "audit", "custom_kpis", "kpi_history", "comments", "esn_terms",
-          "esn_profiles", *ARCHIVES)
+          "esn_profiles", "subjects", "esn_subjects", *ARCHIVES)
 """Every table, in dependency order (backup, restore and tests walk them)."""
 
 DERIVED_TABLES = ("entity_totals", "label_values")
@@ -217,6 +218,9 @@ _ORDER = {
     "comments": "id",
     "esn_terms": "batch_id, month, grp, term",
     "esn_profiles": "batch_id, month, rank",
+    "subjects": "code",
+    "esn_subjects": "batch_id, month, subject, grp",
+    "deleted_esn_subjects": "operation, batch_id, month, subject, grp",
     "deleted_esn_terms": "operation, batch_id, month, grp, term",
     "deleted_esn_profiles": "operation, batch_id, month, rank",
     "deleted_batches": "operation, id",
@@ -365,7 +369,25 @@ _DDL = {
         department VARCHAR,
         threads INTEGER NOT NULL,
         replies INTEGER NOT NULL,
-        score DOUBLE PRECISION NOT NULL)""",
+        score DOUBLE PRECISION NOT NULL,
+        name VARCHAR)""",
+    "subjects": """CREATE TABLE subjects (
+        code VARCHAR PRIMARY KEY,
+        name_fr VARCHAR NOT NULL,
+        name_en VARCHAR,
+        synonyms VARCHAR NOT NULL,
+        created_by VARCHAR NOT NULL,
+        created_at TIMESTAMP NOT NULL)""",
+    "esn_subjects": """CREATE TABLE esn_subjects (
+        batch_id INTEGER NOT NULL,
+        month DATE NOT NULL,
+        grp VARCHAR NOT NULL,
+        subject VARCHAR NOT NULL,
+        messages INTEGER NOT NULL,
+        authors INTEGER NOT NULL,
+        positive INTEGER NOT NULL,
+        negative INTEGER NOT NULL,
+        neutral INTEGER NOT NULL)""",
     **{archive: f"CREATE TABLE {archive} AS SELECT *, CAST(NULL AS INTEGER) AS operation FROM {source} WHERE FALSE"
        for archive, source in ARCHIVES.items()},
     "entity_totals": """CREATE TABLE entity_totals (
@@ -409,9 +431,15 @@ an id is never given twice.
 (``kpis.esn.topics.TermCount``, ``kpis.esn.influence.Profile``), written with their batch: per month × group
 (``grp``, ``"(all)"`` for the network) each term used by at least 5 distinct authors, with its authors and
 messages; per month the best-ranked people as profiles (rank, department or none, conversations started,
-replies received, PageRank score), never a name, id or e-mail. A month of a batch counts only while the batch
+replies received, PageRank score), never an id or e-mail, and a name only when the ``esn_names`` setting was
+on at import and the month had at least 5 authors. A month of a batch counts only while the batch
 has a current observation starting in it (``Store.esn_terms``, ``Store.esn_profiles``), so a later export
-of the same months supersedes them like the batch's observations."""
+of the same months supersedes them like the batch's observations.
+``subjects`` holds the tracked subjects of the social network (``kpis.esn.subjects.Subject``: code, French and
+English names, synonyms as a JSON list, who created it and when); ``esn_subjects`` their mentions, written with
+the batch like ``esn_terms``: per month × group (and ``"(all)"``) and subject, the messages mentioning it, their
+distinct authors and positive / negative / neutral messages; every subject tracked at import has a row under
+``"(all)"`` for every month of the export, 0 when not mentioned."""
 
 
 # --- values returned -------------------------------------------------------
@@ -1057,8 +1085,9 @@ class Store:
         ``overlaps``; ``adds=True`` imports anyway and records the batches added to),
         ``NotImportable`` (no observations), ``StoreError`` (malformed frame).
 
-        ``esn`` carries a social network export's topics and influencer profiles (``{"esn_terms": frame,
-        "esn_profiles": frame}``, columns of the tables without ``batch_id``, from the recogniser
+        ``esn`` carries a social network export's topics, influencer profiles and tracked subjects' mentions
+        (``{"esn_terms": frame, "esn_profiles": frame, "esn_subjects": frame}``, columns of the tables without
+        ``batch_id``, a profile's ``name`` optional, from the recogniser
         ``kpis.ingest.exports.esn``): stored with the batch, in the same transaction.
         """
         if observations is None or len(observations) == 0:
@@ -1505,18 +1534,23 @@ class Store:
     # --- the organisation's KPIs ---------------------------------------------------
 
     def activate(self) -> None:
-        """Install this store's own KPIs into the catalog (``kpis.catalog.install``) unless they already are.
+        """Install this store's own KPIs into the catalog (``kpis.catalog.install``) and its tracked subjects
+        into the social network's reading (``kpis.esn.subjects.install``) unless they already are.
 
         Cheap when nothing changed (the data version is read from its sidecar); called when the store is opened,
         before each read of totals and each write, and by the app on every page, so that a process using two
         stores in turn, or a KPI defined by another process, always finds the catalog of the store it reads.
         """
+        from kpis.esn import subjects
+
         key = (str(self.path.resolve()), self.data_version())
-        if catalog.installed() == key:
+        if catalog.installed() == key and subjects.installed() == key:
             return
         with self._read() as con:
             definitions = _kpi_definitions(con)
+            tracked = _subjects(con)
         catalog.install([d.kpi() for d in definitions], key=key)
+        subjects.install(tracked, key=key)
 
     def _install_kpis(self, con) -> None:
         """Inside a write: install the KPIs as this transaction sees them."""
@@ -1636,6 +1670,79 @@ class Store:
                 + " ORDER BY changed_at DESC, code, version DESC", [code] if code else []).df()
         out["changes"] = [json.loads(c) for c in out["changes"]]
         return out
+
+    # --- the social network's tracked subjects ---------------------------------------
+
+    def subjects(self) -> list:
+        """The tracked subjects (``kpis.esn.subjects.Subject``), by code.
+
+            >>> store.subjects()
+            []
+        """
+        with self._read() as con:
+            return _subjects(con)
+
+    def add_subject(self, subject, by: str = "local"):
+        """Track a subject of the social network (``kpis.esn.subjects.checked`` first: ``SubjectError``); the
+        exports imported from now on count its mentions. Returns it as stored. Audited.
+
+            >>> from kpis.esn.subjects import Subject
+            >>> store.add_subject(Subject("atlas", "Programme Atlas", "Atlas programme", ("Atlas",)), by="cdo").code
+            'atlas'
+        """
+        from kpis.esn.subjects import checked
+
+        subject = checked(subject)
+        try:
+            with self._write() as con:
+                if _scalar(con, "SELECT COUNT(*) FROM subjects WHERE code = ?", [subject.code]):
+                    raise StoreError(f"Le sujet {subject.code!r} est déjà suivi.",
+                                     f"The subject {subject.code!r} is already tracked.")
+                con.execute("INSERT INTO subjects VALUES (?, ?, ?, ?, ?, ?)",
+                            [subject.code, subject.name_fr, subject.name_en,
+                             json.dumps(list(subject.synonyms), ensure_ascii=False), by, _utcnow()])
+                _audit(con, by, "subject_add", ["B2E"], subject=subject.code, names=[subject.name_fr,
+                       subject.name_en, *subject.synonyms])
+        finally:
+            self.activate()
+        return subject
+
+    def edit_subject(self, subject, by: str = "local") -> dict[str, list]:
+        """Change a tracked subject's names or synonyms (same code); returns what changed (field -> [before,
+        after]), audited. Exports already imported keep what they counted: import them again to count anew."""
+        from kpis.esn.subjects import checked
+
+        after = checked(subject)
+        try:
+            with self._write() as con:
+                before = next((s for s in _subjects(con) if s.code == after.code), None)
+                if before is None:
+                    raise StoreError(f"Aucun sujet suivi n'a le code {after.code!r}.",
+                                     f"No tracked subject has the code {after.code!r}.")
+                changed = {f: [getattr(before, f), getattr(after, f)] for f in ("name_fr", "name_en", "synonyms")
+                           if getattr(before, f) != getattr(after, f)}
+                if not changed:
+                    return {}
+                con.execute("UPDATE subjects SET name_fr = ?, name_en = ?, synonyms = ? WHERE code = ?",
+                            [after.name_fr, after.name_en, json.dumps(list(after.synonyms), ensure_ascii=False),
+                             after.code])
+                _audit(con, by, "subject_edit", ["B2E"], subject=after.code, changes=changed)
+        finally:
+            self.activate()
+        return changed
+
+    def remove_subject(self, code: str, by: str = "local") -> None:
+        """Stop tracking a subject: later imports no longer count it (what earlier ones counted stays stored,
+        not shown)."""
+        try:
+            with self._write() as con:
+                if not _scalar(con, "SELECT COUNT(*) FROM subjects WHERE code = ?", [code]):
+                    raise StoreError(f"Aucun sujet suivi n'a le code {code!r}.",
+                                     f"No tracked subject has the code {code!r}.")
+                con.execute("DELETE FROM subjects WHERE code = ?", [code])
+                _audit(con, by, "subject_remove", ["B2E"], subject=code)
+        finally:
+            self.activate()
 
     # --- reading ----------------------------------------------------------------
 
@@ -1796,9 +1903,9 @@ class Store:
             >>> store.backup("backups/2026-11-26")
             {'schema_version': 1, 'counters': 2, 'batches': 3, 'observations': 22, 'deletions': 0, 'targets': 1,
              'column_mappings': 0, 'reference_origins': 0, 'grants': 0, 'audit': 4, 'custom_kpis': 0,
-             'kpi_history': 0, 'comments': 0, 'esn_terms': 0, 'esn_profiles': 0, 'deleted_batches': 0,
-             'deleted_observations': 0, 'deleted_targets': 0, 'deleted_mappings': 0, 'deleted_esn_terms': 0,
-             'deleted_esn_profiles': 0}
+             'kpi_history': 0, 'comments': 0, 'esn_terms': 0, 'esn_profiles': 0, 'subjects': 0,
+             'esn_subjects': 0, 'deleted_batches': 0, 'deleted_observations': 0, 'deleted_targets': 0,
+             'deleted_mappings': 0, 'deleted_esn_terms': 0, 'deleted_esn_profiles': 0, 'deleted_esn_subjects': 0}
 
         Returns the rows written per table. The manifest (``manifest.json``) holds the schema version, the
         data version, and each table's row count and SHA-256 of its file, which ``restore`` checks.
@@ -1948,9 +2055,30 @@ class Store:
     @_retried
     def esn_profiles(self, start: date | None = None, end: date | None = None) -> pd.DataFrame:
         """The influencer profiles of the months between ``start`` and ``end``, from current batches: month, rank,
-        department, threads, replies, score."""
-        return self._esn("esn_profiles", "t.month, t.rank, t.department, t.threads, t.replies, t.score",
+        department, threads, replies, score, name (empty unless kept at import, ``esn_names``)."""
+        return self._esn("esn_profiles", "t.month, t.rank, t.department, t.threads, t.replies, t.score, t.name",
                          "t.month, t.rank", start, end)
+
+    def esn_subjects(self, start: date | None = None, end: date | None = None) -> pd.DataFrame:
+        """The tracked subjects' mentions of the months between ``start`` and ``end``, from current batches:
+        month, grp, subject, messages, authors, positive, negative, neutral."""
+        return self._esn("esn_subjects", "t.month, t.grp, t.subject, t.messages, t.authors, t.positive, "
+                         "t.negative, t.neutral", "t.month, t.subject, t.grp", start, end)
+
+    def esn_months(self, start: date | None = None, end: date | None = None) -> list[date]:
+        """The months between ``start`` and ``end`` whose social network messages are counted (a current
+        ``esn_messages`` observation starts in them), first to last."""
+        where, params = ["is_current", "kpi = 'esn_messages'"], []
+        if start is not None:
+            where.append("period_start >= ?")
+            params.append(pd.Timestamp(start).date().replace(day=1))
+        if end is not None:
+            where.append("period_start <= ?")
+            params.append(pd.Timestamp(end).date())
+        with self._read() as con:
+            rows = con.execute(f"SELECT DISTINCT date_trunc('month', period_start) AS m FROM observations "
+                               f"WHERE {' AND '.join(where)} ORDER BY m", params).fetchall()
+        return [pd.Timestamp(r[0]).date() for r in rows]
 
     def _esn(self, table: str, columns: str, order: str, start: date | None, end: date | None) -> pd.DataFrame:
         where, params = [_ESN_CURRENT], []
@@ -2179,7 +2307,7 @@ def _check_restored(con, directory: Path, manifest: dict) -> None:
     if orphans:
         raise _rejected(directory, f"{orphans} observation(s) renvoient à un lot absent",
                         f"{orphans} observation(s) point to a batch that does not exist")
-    for table in ("esn_terms", "esn_profiles"):
+    for table in ("esn_terms", "esn_profiles", "esn_subjects"):
         orphans = _scalar(con, f"SELECT COUNT(*) FROM {table} t WHERE NOT EXISTS "
                                "(SELECT 1 FROM batches b WHERE b.id = t.batch_id)")
         if orphans:
@@ -2534,7 +2662,11 @@ def _preview(con, ids: list[int], demo: bool) -> DeletionPreview:
 
 
 _ESN_COLUMNS = {"esn_terms": ("month", "grp", "term", "authors", "messages"),
-                "esn_profiles": ("month", "rank", "department", "threads", "replies", "score")}
+                "esn_profiles": ("month", "rank", "department", "threads", "replies", "score", "name"),
+                "esn_subjects": ("month", "grp", "subject", "messages", "authors", "positive", "negative",
+                                 "neutral")}
+_ESN_OPTIONAL = {"name"}
+"""Columns a caller may leave out (empty)."""
 
 
 _ESN_CURRENT = ("EXISTS (SELECT 1 FROM observations o WHERE o.batch_id = t.batch_id AND o.is_current "
@@ -2550,10 +2682,10 @@ def _insert_esn(con, esn: dict[str, pd.DataFrame], batch_id: int) -> None:
             raise StoreError(f"Table inconnue : {table}", f"Unknown table: {table}")
         if frame is None or not len(frame):
             continue
-        missing = [c for c in _ESN_COLUMNS[table] if c not in frame.columns]
+        missing = [c for c in _ESN_COLUMNS[table] if c not in frame.columns and c not in _ESN_OPTIONAL]
         if missing:
             raise StoreError(f"{table} : colonnes manquantes {missing}", f"{table}: missing columns {missing}")
-        rows = frame[list(_ESN_COLUMNS[table])].copy()
+        rows = frame.reindex(columns=list(_ESN_COLUMNS[table]))
         rows.insert(0, "batch_id", batch_id)
         rows["month"] = pd.to_datetime(rows["month"]).dt.date
         _duckdb_bulk_insert(con, table, rows)
@@ -2609,6 +2741,7 @@ def _delete(con, ids: list[int], by: str, demo: bool = False) -> DeleteOutcome:
         _archive(con, "observations", f"batch_id IN ({ph})", ids, operation)
         _archive(con, "esn_terms", f"batch_id IN ({ph})", ids, operation)
         _archive(con, "esn_profiles", f"batch_id IN ({ph})", ids, operation)
+        _archive(con, "esn_subjects", f"batch_id IN ({ph})", ids, operation)
         _archive(con, "batches", f"id IN ({ph})", ids, operation)
         _set_current(con, "SELECT batch_id, row_no FROM _back", True)
         _drop_temp(con)
@@ -2668,6 +2801,7 @@ def _undelete(con, deletion_id: int, by: str, max_age_days: int) -> UndeleteOutc
     rows = _restore_archive(con, "observations", operation)
     _restore_archive(con, "esn_terms", operation)
     _restore_archive(con, "esn_profiles", operation)
+    _restore_archive(con, "esn_subjects", operation)
     # a target or mapping set again since the deletion is the user's newer choice: it stays
     targets = _restore_archive(con, "targets", operation, keep_newer=(
         "kpi = a.kpi AND segment = a.segment AND entity IS NOT DISTINCT FROM a.entity "
@@ -2890,6 +3024,14 @@ def _kpi_definitions(con) -> list[Definition]:
             for (text,) in con.execute("SELECT definition FROM custom_kpis ORDER BY code").fetchall()]
 
 
+def _subjects(con) -> list:
+    from kpis.esn.subjects import Subject
+
+    rows = con.execute(f"SELECT code, name_fr, name_en, synonyms FROM subjects ORDER BY {_ORDER['subjects']}"
+                       ).fetchall()
+    return [Subject(c, fr, en, tuple(json.loads(syn))) for c, fr, en, syn in rows]
+
+
 def _kpi_definition(con, code: str) -> Definition:
     row = con.execute("SELECT definition FROM custom_kpis WHERE code = ?", [code]).fetchone()
     text = row[0] if row else None
@@ -2959,9 +3101,18 @@ def _migrate_10_to_11(con) -> None:
         con.execute(_DDL[table])
 
 
+def _migrate_11_to_12(con) -> None:
+    """v12: the tracked subjects and their mentions (empty: an export imported again after deleting its batch
+    counts them), and the profiles' ``name`` (empty: no name was ever kept before)."""
+    for table in ("subjects", "esn_subjects", "deleted_esn_subjects"):
+        con.execute(_DDL[table])
+    for table in ("esn_profiles", "deleted_esn_profiles"):  # a v10 store got v12's esn_profiles already
+        con.execute(f"ALTER TABLE {table} ADD COLUMN IF NOT EXISTS name VARCHAR")
+
+
 _MIGRATIONS = {1: _migrate_1_to_2, 2: _migrate_2_to_3, 3: _migrate_3_to_4, 4: _migrate_4_to_5,
                5: _migrate_5_to_6, 6: _migrate_6_to_7, 7: _migrate_7_to_8, 8: _migrate_8_to_9,
-               9: _migrate_9_to_10, 10: _migrate_10_to_11}
+               9: _migrate_9_to_10, 10: _migrate_10_to_11, 11: _migrate_11_to_12}
 """from-version -> function migrating one step, inside the caller's transaction."""
 
 

@@ -75,7 +75,9 @@ def test_e_reputation_page_shows_both_worlds_on_the_same_scale(store_path):
     at = run_app("app_pages/e_reputation.py")
     heads = [m.value for m in at.markdown if m.value.startswith("####")]
     assert heads == ["#### E-réputation externe (B2C, B2B)", "#### E-réputation interne (B2E)",
-                     "#### Sujets qui montent", "#### Influenceurs"]  # the panels: tests/esn/test_esn_page.py
+                     "#### Sujets qui montent", "#### Influenceurs",  # the panels: tests/esn/test_esn_page.py
+                     "#### Sujets suivis"]  # tests/esn/test_subjects_app.py
+    assert "Aucun sujet suivi : ajoutez-en dans le Référentiel." in [c.value for c in at.caption]
     sel = at.session_state["selection"]
     view = metrics.cdo_view(Store(store_path), sel.flt, sel.grain, lang="fr")
     sc = view.scorecard.set_index(["segment", "kpi"])["value"]

@@ -25,7 +25,7 @@ from kpis.store import Store
 ROOT = Path(__file__).resolve().parent.parent
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 COMMANDS = ("check", "import", "batches", "delete-batch", "delete-demo", "deletions", "undelete", "backup",
-            "restore", "report", "kpi", "comment", "digest", "pack")
+            "restore", "report", "kpi", "comment", "subject", "digest", "pack")
 
 
 def _commands_action() -> argparse._SubParsersAction:
@@ -38,7 +38,7 @@ def subcommands() -> dict[str, str]:
     return {a.dest: a.help for a in _commands_action()._choices_actions}
 
 
-def test_the_commands_are_the_documented_fourteen():
+def test_the_commands_are_the_documented_fifteen():
     assert tuple(subcommands()) == COMMANDS
 
 

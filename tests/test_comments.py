@@ -100,15 +100,17 @@ def test_a_schema_9_store_is_migrated_and_gets_the_table(tmp_path):
                                           "period_end": ["2026-12-31"], "value": [1000.0]}))
     con = duckdb.connect(str(path))  # back to schema 9: no comments table
     con.execute("DROP TABLE comments")
-    for table in ("deleted_esn_terms", "deleted_esn_profiles", "esn_terms", "esn_profiles"):  # v11's
+    for table in ("deleted_esn_terms", "deleted_esn_profiles", "esn_terms", "esn_profiles",  # v11's
+                  "deleted_esn_subjects", "esn_subjects", "subjects"):  # v12's
         con.execute(f"DROP TABLE {table}")
     con.execute("UPDATE schema_version SET version = 9")
     con.close()
     migrated = Store(path)
-    assert migrated.schema_version() == SCHEMA_VERSION == 11
+    assert migrated.schema_version() == SCHEMA_VERSION
     assert migrated.targets()["value"].tolist() == [1000.0]  # nothing else touched
     assert migrated.add_comment("clicks", "B2C", "2026-10-01", "2026-10-31", "ok", by="marie") == 1
-    assert [p.name.split("-", 1)[1] for p in (tmp_path / "old.duckdb.backups").iterdir()] == ["migration-9-to-11"]
+    backups = [p.name.split("-", 1)[1] for p in (tmp_path / "old.duckdb.backups").iterdir()]
+    assert backups == [f"migration-9-to-{SCHEMA_VERSION}"]
 
 
 # --- cards, trends, workbook, deck -------------------------------------------------------------------------

@@ -9,6 +9,7 @@ from formats_files import VIVA_USERS, teams_csv, viva_user_detail_csv
 
 from conftest import ROOT
 from kpis import dashboard, export, ingest, metrics
+from kpis.esn.subjects import Subject
 from kpis.model import Filter
 from kpis.store import Store
 
@@ -130,7 +131,8 @@ def test_esn_export_leaves_no_identifier_name_or_message_anywhere(tmp_path):
 def test_esn_topics_and_profiles_keep_no_name_id_address_or_body(tmp_path):
     """Six people praise a colleague by name in the same words: the words five people used are kept (schema 11's
     ``esn_terms``), never the colleague's name, an author, an address, an id or a whole message; the influencer
-    profiles (``esn_profiles``) and the E-réputation panels' tables carry none either."""
+    profiles (``esn_profiles``), a tracked subject's mentions (``esn_subjects``) and the E-réputation panels'
+    tables carry none either."""
     rows = ["id,replied_to_id,thread_id,group_id,group_name,in_private_group,in_private_conversation,sender_id,"
             "sender_type,sender_name,sender_email,body,created_at,deleted_at"]
     for k, (sid, name, email) in enumerate(ESN_PEOPLE):
@@ -141,7 +143,11 @@ def test_esn_topics_and_profiles_keep_no_name_id_address_or_body(tmp_path):
     path = tmp_path / "Messages.csv"
     path.write_bytes("\n".join(rows).encode("utf-8"))
     store = Store(tmp_path / "store.duckdb")
+    store.add_subject(Subject("halcyon", "Démo Halcyon", None, ("Halcyon",)), by="test")  # schema 12's subjects
     store.import_batch(**ingest.check_file(path).batch(imported_by="test"))
+    # every message names Halcyon: 6 messages by 6 authors, counted under the group and the network, nothing else
+    assert store.table_rows("esn_subjects")[["grp", "subject", "messages", "authors"]].values.tolist() == [
+        ["(all)", "halcyon", 6, 6], ["Communauté Atlas", "halcyon", 6, 6]]
     kept = set(store.table_rows("esn_terms")["term"])
     # six authors wrote « bravo », « démo », « halcyon », « démo halcyon »: kept; « amélie » and « fontaine » are
     # a listed author's name: never a term
@@ -155,5 +161,8 @@ def test_esn_topics_and_profiles_keep_no_name_id_address_or_body(tmp_path):
     topics = dashboard.topics_frame(store.esn_terms(previous[0], last), first, last, "fr")
     people = dashboard.influencers_frame(store.esn_profiles(first, last), last, "fr")
     assert topics["Terme"].tolist() == ["bravo", "démo halcyon"] and len(people) == 1  # « halcyon »: said by the phrase
-    assert _esn_leaks(export.to_csv(topics) + export.to_csv(people)) == []
+    subjects, _ = dashboard.subjects_frame(store.esn_subjects(previous[0], last), store.subjects(),
+                                           store.esn_months(first, last), first, last, "fr")
+    assert subjects.iloc[0, :3].tolist() == ["Démo Halcyon", 6, 6]
+    assert _esn_leaks(export.to_csv(topics) + export.to_csv(people) + export.to_csv(subjects)) == []
     assert all(part not in " ".join(topics["Terme"]) for part in ("amélie", "fontaine", "1589632"))

@@ -94,13 +94,14 @@ def store(tmp_path) -> Store:
 def test_first_use_creates_parent_dir_schema_and_empty_tables(tmp_path):
     s = Store(tmp_path / "a" / "b" / "p.duckdb")
     assert s.path.exists()
-    assert s.schema_version() == SCHEMA_VERSION == 11
+    assert s.schema_version() == SCHEMA_VERSION
     assert s.batches() == []
     assert {t: len(s.table_rows(t)) for t in TABLES} == {
         "schema_version": 1, "counters": 2, "batches": 0, "observations": 0, "deletions": 0, "targets": 0,
         "column_mappings": 0, "reference_origins": 0, "grants": 0, "audit": 0, "custom_kpis": 0, "kpi_history": 0,
-        "comments": 0, "esn_terms": 0, "esn_profiles": 0, "deleted_batches": 0, "deleted_observations": 0,
-        "deleted_targets": 0, "deleted_mappings": 0, "deleted_esn_terms": 0, "deleted_esn_profiles": 0,
+        "comments": 0, "esn_terms": 0, "esn_profiles": 0, "subjects": 0, "esn_subjects": 0, "deleted_batches": 0,
+        "deleted_observations": 0, "deleted_targets": 0, "deleted_mappings": 0, "deleted_esn_terms": 0,
+        "deleted_esn_profiles": 0, "deleted_esn_subjects": 0,
     }
 
 
@@ -121,7 +122,7 @@ def test_migration_from_version_1_fixture(tmp_path):
     con.execute((FIXTURES / "store_v1.sql").read_text())
     con.close()
     s = Store(path)
-    assert s.schema_version() == 11
+    assert s.schema_version() == SCHEMA_VERSION
     # every row kept, columns now identical to a store created at version 6 (v6 adds batches.adds_to)
     # (v3 adds the derived entity_totals, filled from the current rows: 4 observations, 1 superseded)
     assert len(s.table_rows("entity_totals")) >= 1

@@ -7,7 +7,7 @@
 
 ``ui.data`` holds the cached ``kpis`` calls, ``ui.deletion`` the deletion
 previews, confirmations and undo buttons, ``ui.kpi_form`` the form defining
-one of the organisation's KPIs, ``ui.questions`` the Importer's
+one of the organisation's KPIs, ``ui.subject_form`` the Référentiel's tracked subjects, ``ui.questions`` the Importer's
 questions about doubtful columns, ``ui.state`` the per-session
 selection, language and settings, ``ui.widgets`` the small reusable pieces
 and ``ui.world`` the one function both world pages call. No pandas logic
@@ -44,6 +44,7 @@ from ui.data import (
     remembered_mappings,
     store,
     store_error,
+    subjects,
     targets,
 )
 from ui.deletion import batch_delete_form, demo_banner, preview_lines, show_messages, undo_buttons
@@ -65,6 +66,7 @@ from ui.state import (
     url_notes,
     url_write,
 )
+from ui.subject_form import subjects_section
 from ui.widgets import (
     attention_panel,
     cards_grid,
@@ -87,11 +89,13 @@ __all__ = [
     "attention", "audit", "batches", "breakdown", "by_source", "cdo_view", "check", "comments", "coverage",
     "data_version", "deletion_preview", "deletions", "demo_preview", "dimension_values", "forget_uploads",
     "indexed_trends", "kpi_definitions", "kpi_history", "kpi_origins", "kpi_table", "observations", "overlaps",
-    "pack", "raw_store", "reference_origins", "remembered_mappings", "store", "store_error", "targets",
+    "pack", "raw_store", "reference_origins", "remembered_mappings", "store", "store_error", "subjects", "targets",
     # ui.deletion
     "batch_delete_form", "demo_banner", "preview_lines", "show_messages", "undo_buttons",
     # ui.kpi_form
     "kpi_form", "remove_button", "show_kpi_message",
+    # ui.subject_form
+    "subjects_section",
     # ui.questions
     "create_kpi_offer", "question_answers", "question_choice", "questions_asked",
     # ui.state

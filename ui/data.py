@@ -89,6 +89,12 @@ def kpi_definitions(version: str) -> list:
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
+def subjects(version: str) -> list:
+    """The social network's tracked subjects (``kpis.esn.subjects.Subject``)."""
+    return store().subjects()
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
 def kpi_history(version: str):
     return store().kpi_history()
 
@@ -101,13 +107,16 @@ def remembered_mappings(version: str) -> list:
 def check(file, segment: str | None, maps: tuple[tuple[str, str], ...], version: str,
           window_days: int | None = None):
     """``kpis.ingest.check_bytes`` of an uploaded file (``st.file_uploader``'s ``UploadedFile``), kept in the
-    session for that file, the choices made and the store's version."""
+    session for that file, the choices made and the store's version (which the tracked subjects change); a
+    social network export is read as the ``esn_names`` and ``esn_private`` settings say."""
     from kpis import ingest
+    from kpis.ingest.exports import EsnOptions
 
-    key = ("check", file.file_id, segment, maps, version, window_days)
+    options = EsnOptions(names=settings().esn_names, include_private=settings().esn_private)
+    key = ("check", file.file_id, segment, maps, version, window_days, options)
     return _kept(key, file, lambda: ingest.check_bytes(
         file.getvalue(), file.name, segment=segment, maps=dict(maps), remembered=remembered_mappings(version),
-        window_days=window_days))
+        window_days=window_days, esn=options))
 
 
 def overlaps(file, segment: str | None, maps: tuple[tuple[str, str], ...], origin: str, version: str,

@@ -15,7 +15,8 @@ received a reply are ranked.
 
 A profile keeps the rank, the person's department or entity when the export has one and at least
 ``MIN_PEOPLE`` authors of the export share it (else no department), the conversations started and the
-replies received: what is stored. Names and ids never leave this module.
+replies received: what is stored. Ids never leave this module; a name only when the caller asks for it (the
+``esn_names`` setting) and the period has at least ``MIN_PEOPLE`` authors.
 """
 
 from __future__ import annotations
@@ -41,6 +42,7 @@ class Profile:
     threads: int  # conversations started
     replies: int  # replies received from others
     score: float  # PageRank, the people of the period summing to 1
+    name: str | None = None  # the person's display name: only when asked for and the period has enough authors
 
 
 def pagerank(nodes: Sequence[str], edges: dict[tuple[str, str], float], damping: float = DAMPING,
@@ -78,8 +80,11 @@ def pagerank(nodes: Sequence[str], edges: dict[tuple[str, str], float], damping:
 
 def profiles(authors: Sequence[str], starters: Sequence[bool], replied: Sequence[str | None],
              departments: Sequence[str | None], top: int = TOP_PROFILES,
-             min_people: int = MIN_PEOPLE) -> list[Profile]:
-    """The ``top`` people of these messages by PageRank of the reply graph, as profiles (no name, no id)."""
+             min_people: int = MIN_PEOPLE, names: Sequence[str | None] | None = None) -> list[Profile]:
+    """The ``top`` people of these messages by PageRank of the reply graph, as profiles (no id).
+
+    ``names`` (each message's author name, the ``show names`` setting on) names the profiles, only when these
+    messages have at least ``min_people`` distinct authors; otherwise, and without ``names``, no name."""
     people = list(dict.fromkeys(authors))
     edges: dict[tuple[str, str], float] = {}
     received: dict[str, int] = {}
@@ -99,6 +104,11 @@ def profiles(authors: Sequence[str], starters: Sequence[bool], replied: Sequence
     size: dict[str, int] = {}
     for d in dept_of.values():
         size[d] = size.get(d, 0) + 1
+    name_of: dict[str, str] = {}
+    if names is not None and len(set(authors)) >= min_people:
+        for a, n in zip(authors, names, strict=True):
+            if n:
+                name_of.setdefault(a, n)
     scores = pagerank(people, edges)
     ranked = sorted((p for p in people if received.get(p)),
                     key=lambda p: (-round(scores[p], 12), -received[p], -started.get(p, 0), people.index(p)))
@@ -106,7 +116,7 @@ def profiles(authors: Sequence[str], starters: Sequence[bool], replied: Sequence
     for k, p in enumerate(ranked[:top], start=1):
         d = dept_of.get(p)
         out.append(Profile(k, d if d and size[d] >= min_people else None, started.get(p, 0), received[p],
-                           round(scores[p], 6)))
+                           round(scores[p], 6), name_of.get(p)))
     return out
 
 
@@ -119,8 +129,9 @@ _WORDS = {
 
 
 def profile_text(p: Profile, lang: str = "fr") -> str:
-    """``n°1 — Direction Industrie, 34 conversations lancées, 212 réponses reçues``."""
+    """``n°1 — Direction Industrie, 34 conversations lancées, 212 réponses reçues`` (the name first when the
+    profile has one: ``n°1 — Jeanne Roux, Direction Industrie, …``)."""
     rank, t1, tn, r1, rn = _WORDS["fr" if lang == "fr" else "en"]
-    parts = [p.department] if p.department else []
+    parts = [x for x in (p.name, p.department) if x]
     parts += [(t1 if p.threads == 1 else tn).format(n=p.threads), (r1 if p.replies == 1 else rn).format(n=p.replies)]
     return f"{rank.format(rank=p.rank)} — " + ", ".join(parts)

@@ -54,6 +54,7 @@ class Messages:
     name_words: frozenset = frozenset()  # words of the authors' names and e-mail addresses: never a topic
     excluded: Counter = field(default_factory=Counter)  # reason -> messages left out
     issues: list = field(default_factory=list)  # (code, severity, fr, en, row, column index)
+    display_name: list = field(default_factory=list)  # each author's name, when the export has a name column
 
     def __len__(self) -> int:
         return len(self.author)
@@ -177,9 +178,10 @@ def read_messages(rows: Sequence[Sequence], numbers: Sequence[int], layout: Layo
     name_words = frozenset(w for role in ("name", "email") if role in cols for c in set(cells(role))
                            for w in _NAME_WORD.findall(_text(c).lower()) if len(w) >= 3)
     texts = cells("text")
+    names = [_text(c) or None for c in cells("name")] if "name" in cols else []
     return Messages(
         day=days[idx] if idx else np.array([], dtype="datetime64[D]"),
         group=groups, author=[authors[i] for i in idx], thread=thread, starter=starter,
         replied_author=replied_author, text=[_text(texts[i]) for i in idx],
         department=[departments[i] for i in idx], row=[nums[i] for i in idx], name_words=name_words,
-        excluded=excluded, issues=issues)
+        excluded=excluded, issues=issues, display_name=[names[i] for i in idx] if names else [])

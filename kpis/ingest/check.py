@@ -44,6 +44,7 @@ def check_bytes(
     remembered: Iterable | None = None,
     reading: Reading | None = None,
     window_days: int | None = None,
+    esn: exports.EsnOptions | None = None,
 ) -> FileResult:
     """Understand one uploaded file. Nothing is stored.
 
@@ -55,7 +56,8 @@ def check_bytes(
     ``kpis.ingest.sandbox.start_reading(data, name)`` started earlier by the caller
     (the command line starts the parse before importing this module). ``window_days`` (``--window-days``) is
     the number of days the values cover, ending on each row's date, for a sheet whose dates end a rolling
-    window it does not state (``kpis.ingest.windows``).
+    window it does not state (``kpis.ingest.windows``). ``esn`` says how a social network's message export is
+    read (``kpis.ingest.exports.EsnOptions``: the ``esn_names`` and ``esn_private`` settings; default both off).
     """
     if reading is not None and reading.data is not data:
         raise ValueError("check_bytes: reading was started on other bytes")
@@ -72,7 +74,7 @@ def check_bytes(
         return result
     remembered = list(remembered or ())
     for raw in raw_sheets:
-        found = exports.recognise(raw)  # a vendor export read as it is: its own meanings, user maps win
+        found = exports.recognise(raw, esn)  # a vendor export read as it is: its own meanings, user maps win
         if found is None:
             result.sheets.append(read_flat(raw, segment, forced, remembered, window))
             continue

@@ -9,7 +9,7 @@ import pytest
 
 from kpis import ingest
 from kpis.model import ALL
-from kpis.store import Store
+from kpis.store import SCHEMA_VERSION, Store
 
 HEADER = "Date;Communauté;Auteur;Nom;E-mail;Direction;Texte;ID;Réponse à"
 SEPTEMBER = [  # e1 starts m1, e2–e6 answer it; six people of Industrie
@@ -100,12 +100,13 @@ def test_a_version_10_store_is_migrated_with_empty_tables(tmp_path):
     path = tmp_path / "old.duckdb"
     Store(path)
     con = duckdb.connect(str(path))
-    for table in ("deleted_esn_terms", "deleted_esn_profiles", "esn_terms", "esn_profiles"):
+    for table in ("deleted_esn_terms", "deleted_esn_profiles", "esn_terms", "esn_profiles",  # v11's
+                  "deleted_esn_subjects", "esn_subjects", "subjects"):  # v12's
         con.execute(f"DROP TABLE {table}")
     con.execute("UPDATE schema_version SET version = 10")
     con.close()
     store = Store(path)
-    assert store.schema_version() == 11
+    assert store.schema_version() == SCHEMA_VERSION
     assert store.esn_terms().empty and isinstance(store.esn_profiles(), pd.DataFrame)
     _import(store, tmp_path, "rse.csv", SEPTEMBER)
     assert _terms(store) == TERMS_A

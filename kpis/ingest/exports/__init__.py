@@ -46,7 +46,7 @@ from typing import Callable
 from kpis.ingest.exports.base import MIN_GROUP_SIZE, Recognised
 from kpis.ingest.exports.crm import hubspot_deals, salesforce_opportunities
 from kpis.ingest.exports.email_campaigns import hubspot_email, mailchimp
-from kpis.ingest.exports.esn import esn_messages
+from kpis.ingest.exports.esn import EsnOptions, esn_messages
 from kpis.ingest.exports.ga4 import ga4
 from kpis.ingest.exports.google_ads import google_ads
 from kpis.ingest.exports.instagram import instagram_content
@@ -65,7 +65,7 @@ from kpis.ingest.exports.search_console import search_console
 from kpis.ingest.exports.youtube import youtube_studio
 from kpis.ingest.readers import RawSheet
 
-__all__ = ["Recognised", "recognise", "FORMATS", "MIN_GROUP_SIZE", "RECOGNISERS"]
+__all__ = ["Recognised", "recognise", "EsnOptions", "FORMATS", "MIN_GROUP_SIZE", "RECOGNISERS"]
 
 RECOGNISERS: tuple[Callable[[RawSheet], Recognised | None], ...] = (
     viva_user_detail, teams_user_activity, teams_team_activity, viva_groups, sharepoint_sites, daily_counts,
@@ -84,14 +84,15 @@ FORMATS = (
 
 
 
-def recognise(sheet: RawSheet) -> Recognised | None:
-    """The known export this sheet is, rewritten for ingestion, or None.
+def recognise(sheet: RawSheet, esn: EsnOptions | None = None) -> Recognised | None:
+    """The known export this sheet is, rewritten for ingestion, or None (``esn``: how a social network's
+    message export is read, from the settings).
 
         >>> recognise(RawSheet("x", [["Date", "Clics"], ["01/09/2026", "3"]], [1, 2])) is None
         True
     """
     for detect in RECOGNISERS:
-        found = detect(sheet)
+        found = esn_messages(sheet, esn) if detect is esn_messages else detect(sheet)
         if found is not None:
             return found
     return None
