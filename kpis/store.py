@@ -1673,6 +1673,7 @@ class Store:
 
     # --- the social network's tracked subjects ---------------------------------------
 
+    @_retried
     def subjects(self) -> list:
         """The tracked subjects (``kpis.esn.subjects.Subject``), by code.
 
@@ -2059,12 +2060,14 @@ class Store:
         return self._esn("esn_profiles", "t.month, t.rank, t.department, t.threads, t.replies, t.score, t.name",
                          "t.month, t.rank", start, end)
 
+    @_retried
     def esn_subjects(self, start: date | None = None, end: date | None = None) -> pd.DataFrame:
         """The tracked subjects' mentions of the months between ``start`` and ``end``, from current batches:
         month, grp, subject, messages, authors, positive, negative, neutral."""
         return self._esn("esn_subjects", "t.month, t.grp, t.subject, t.messages, t.authors, t.positive, "
                          "t.negative, t.neutral", "t.month, t.subject, t.grp", start, end)
 
+    @_retried
     def esn_months(self, start: date | None = None, end: date | None = None) -> list[date]:
         """The months between ``start`` and ``end`` whose social network messages are counted (a current
         ``esn_messages`` observation starts in them), first to last."""
