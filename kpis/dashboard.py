@@ -1009,8 +1009,9 @@ def influencers(profiles: pd.DataFrame, end: date, lang: str = "fr", names: bool
 
     dept = text(rows["department"])
     who = text(rows["name"]) if names and "name" in rows.columns else [None] * len(rows)
-    return month, [profile_text(Profile(int(r), d, int(th), int(re_), 0.0, n), lang) for r, d, th, re_, n in zip(
-        rows["rank"], dept, rows["threads"], rows["replies"], who, strict=True)]
+    return month, [profile_text(Profile(int(r), d, int(th), int(re_), 0.0, n, int(m)), lang)
+                   for r, d, th, re_, n, m in zip(rows["rank"], dept, rows["threads"], rows["replies"], who,
+                                                  rows["mentions"], strict=True)]
 
 
 def influencers_frame(profiles: pd.DataFrame, end: date, lang: str = "fr", names: bool = False) -> pd.DataFrame:

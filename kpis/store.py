@@ -370,7 +370,8 @@ _DDL = {
         threads INTEGER NOT NULL,
         replies INTEGER NOT NULL,
         score DOUBLE PRECISION NOT NULL,
-        name VARCHAR)""",
+        name VARCHAR,
+        mentions INTEGER NOT NULL DEFAULT 0)""",
     "subjects": """CREATE TABLE subjects (
         code VARCHAR PRIMARY KEY,
         name_fr VARCHAR NOT NULL,
@@ -2056,8 +2057,9 @@ class Store:
     @_retried
     def esn_profiles(self, start: date | None = None, end: date | None = None) -> pd.DataFrame:
         """The influencer profiles of the months between ``start`` and ``end``, from current batches: month, rank,
-        department, threads, replies, score, name (empty unless kept at import, ``esn_names``)."""
-        return self._esn("esn_profiles", "t.month, t.rank, t.department, t.threads, t.replies, t.score, t.name",
+        department, threads, replies, score, name (empty unless kept at import, ``esn_names``), mentions."""
+        return self._esn("esn_profiles",
+                         "t.month, t.rank, t.department, t.threads, t.replies, t.score, t.name, t.mentions",
                          "t.month, t.rank", start, end)
 
     @_retried
@@ -2665,7 +2667,7 @@ def _preview(con, ids: list[int], demo: bool) -> DeletionPreview:
 
 
 _ESN_COLUMNS = {"esn_terms": ("month", "grp", "term", "authors", "messages"),
-                "esn_profiles": ("month", "rank", "department", "threads", "replies", "score", "name"),
+                "esn_profiles": ("month", "rank", "department", "threads", "replies", "score", "name", "mentions"),
                 "esn_subjects": ("month", "grp", "subject", "messages", "authors", "positive", "negative",
                                  "neutral")}
 _ESN_OPTIONAL = {"name"}
@@ -3106,11 +3108,13 @@ def _migrate_10_to_11(con) -> None:
 
 def _migrate_11_to_12(con) -> None:
     """v12: the tracked subjects and their mentions (empty: an export imported again after deleting its batch
-    counts them), and the profiles' ``name`` (empty: no name was ever kept before)."""
+    counts them), and the profiles' ``name`` (empty: no name was ever kept before) and ``mentions`` (0: the
+    graph had only replies)."""
     for table in ("subjects", "esn_subjects", "deleted_esn_subjects"):
         con.execute(_DDL[table])
     for table in ("esn_profiles", "deleted_esn_profiles"):  # a v10 store got v12's esn_profiles already
         con.execute(f"ALTER TABLE {table} ADD COLUMN IF NOT EXISTS name VARCHAR")
+        con.execute(f"ALTER TABLE {table} ADD COLUMN IF NOT EXISTS mentions INTEGER DEFAULT 0")
 
 
 _MIGRATIONS = {1: _migrate_1_to_2, 2: _migrate_2_to_3, 3: _migrate_3_to_4, 4: _migrate_4_to_5,

@@ -267,12 +267,13 @@ def test_a_version_11_store_is_migrated_with_the_subject_tables_and_a_profile_na
         con.execute(f"DROP TABLE {table}")
     for table in ("esn_profiles", "deleted_esn_profiles"):
         con.execute(f"ALTER TABLE {table} DROP COLUMN name")
+        con.execute(f"ALTER TABLE {table} DROP COLUMN mentions")
     con.execute("UPDATE schema_version SET version = 11")
     con.close()
     store = Store(path)
     assert store.schema_version() == SCHEMA_VERSION == 12
     assert store.subjects() == [] and isinstance(store.esn_subjects(), pd.DataFrame)
-    assert "name" in store.table_rows("esn_profiles").columns
+    assert {"name", "mentions"} <= set(store.table_rows("esn_profiles").columns)
     store.add_subject(ATLAS, by="cdo")
     _import(store, _csv(tmp_path))
     assert _mentions(store)[(SEPT, ALL, "atlas")] == (6, 5, 4, 1, 1)

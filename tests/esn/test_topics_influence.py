@@ -135,3 +135,27 @@ def test_a_name_the_export_lists_is_never_a_topic():
     counts = term_counts(_messages(rows))
     # five people wrote « amélie » and « démo zephyr »; Amélie is a listed author's name: never a term
     assert {c.term for c in counts} == {"bravo", "démo", "zephyr", "démo zephyr"}
+
+
+def test_mentions_are_edges_of_the_graph_computed_by_hand():
+    # five authors (ids as Viva Engage writes them); "2" thanks [[user:1]], "3" copies @1 and @2, "4" answers
+    # "1"'s thread, "5" mentions nobody, "x@1.fr" is an address, not a mention. Edges: 2→1, 3→1, 3→2 (3 gives
+    # half to each), 4→1; "1" and "5" give nothing (dangling: their rank is shared by all).
+    # With b = 0.03 + 0.17 (r1 + r5), the rank of each person nobody cites (3, 4, 5):
+    #   r2 = b + 0.85 × b/2 = 1.425 b;  r1 = b + 0.85 (r2 + b/2 + b) = 3.48625 b
+    #   3 b + 1.425 b + 3.48625 b = 7.91125 b = 1  →  r1 = 0.440670, r2 = 0.180123
+    from kpis.dashboard import influencers
+    from kpis.ingest.exports.esn import aggregates
+
+    rows = [["Date", "Groupe", "Auteur", "Texte", "ID", "Réponse à"],
+            ["01/09/2026", "G", "1", "Lancement du projet Zephyr", "m1", ""],
+            ["02/09/2026", "G", "2", "Bravo [[user:1]] !", "m2", ""],
+            ["03/09/2026", "G", "3", "cc @1 et @2, écrire à x@1.fr", "m3", ""],
+            ["04/09/2026", "G", "4", "Je prends", "m4", "m1"],
+            ["05/09/2026", "G", "5", "Rien à signaler", "m5", ""]]
+    people = aggregates(_messages(rows))["esn_profiles"]
+    assert people[["rank", "threads", "replies", "mentions"]].values.tolist() == [[1, 1, 1, 2], [2, 1, 0, 1]]
+    assert people["score"].tolist() == pytest.approx([3.48625 / 7.91125, 1.425 / 7.91125], abs=1e-6)
+    _, texts = influencers(people, date(2026, 9, 30), "fr")
+    assert texts == ["n°1 — 1 conversation lancée, 1 réponse reçue, 2 mentions",
+                     "n°2 — 1 conversation lancée, 1 mention"]

@@ -16,7 +16,7 @@ from typing import Sequence
 import pandas as pd
 
 from kpis.catalog import KPIS
-from kpis.esn.influence import profiles
+from kpis.esn.influence import mentioned, profiles
 from kpis.esn.layout import VIVA_FORMAT, find_layout
 from kpis.esn.messages import Messages, read_messages
 from kpis.esn.monthly import MONTHLY_KPIS, monthly, published_groups
@@ -71,14 +71,17 @@ def aggregates(messages: Messages, tones_: Sequence[int] | None = None, subjects
                          columns=["month", "grp", "term", "authors", "messages"])
     month = [d.replace(day=1) for d in messages.day.astype(object).tolist()]
     named = names and len(messages.display_name) == len(messages)
+    cited = mentioned(messages.text, messages.author)
     rows = []
     for m in sorted(set(month)):
         idx = [i for i, x in enumerate(month) if x == m]
         for p in profiles([messages.author[i] for i in idx], [bool(messages.starter[i]) for i in idx],
                           [messages.replied_author[i] for i in idx], [messages.department[i] for i in idx],
-                          names=[messages.display_name[i] for i in idx] if named else None):
-            rows.append((m, p.rank, p.department, p.threads, p.replies, p.score, p.name))
-    people = pd.DataFrame(rows, columns=["month", "rank", "department", "threads", "replies", "score", "name"])
+                          names=[messages.display_name[i] for i in idx] if named else None,
+                          mentions=[cited[i] for i in idx]):
+            rows.append((m, p.rank, p.department, p.threads, p.replies, p.score, p.name, p.mentions))
+    people = pd.DataFrame(rows, columns=["month", "rank", "department", "threads", "replies", "score", "name",
+                                         "mentions"])
     tones_ = tones(messages.text) if tones_ is None else tones_
     mentions = pd.DataFrame(
         [(c.month, c.group, c.subject, c.messages, c.authors, c.positive, c.negative, c.neutral)
