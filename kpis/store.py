@@ -185,7 +185,8 @@ VALUE_DIGITS = 10
 
 ARCHIVES = {"deleted_batches": "batches", "deleted_observations": "observations", "deleted_targets": "targets",
             "deleted_mappings": "column_mappings", "deleted_esn_terms": "esn_terms",
-            "deleted_esn_profiles": "esn_profiles", "deleted_esn_subjects": "esn_subjects"}
+            "deleted_esn_profiles": "esn_profiles", "deleted_esn_subjects": "esn_subjects",
+            "deleted_subjects": "subjects"}
 """Archive table -> the table whose rows it keeps (same columns plus ``operation``), for ``undelete``."""
 
 TABLES = ("schema_version", "counters", "batches", "observations", "deletions", "targets", "column_mappings",
@@ -221,6 +222,7 @@ _ORDER = {
     "subjects": "code",
     "esn_subjects": "batch_id, month, subject, grp",
     "deleted_esn_subjects": "operation, batch_id, month, subject, grp",
+    "deleted_subjects": "operation, code",
     "deleted_esn_terms": "operation, batch_id, month, grp, term",
     "deleted_esn_profiles": "operation, batch_id, month, rank",
     "deleted_batches": "operation, id",
@@ -378,7 +380,8 @@ _DDL = {
         name_en VARCHAR,
         synonyms VARCHAR NOT NULL,
         created_by VARCHAR NOT NULL,
-        created_at TIMESTAMP NOT NULL)""",
+        created_at TIMESTAMP NOT NULL,
+        sample BOOLEAN NOT NULL DEFAULT FALSE)""",
     "esn_subjects": """CREATE TABLE esn_subjects (
         batch_id INTEGER NOT NULL,
         month DATE NOT NULL,
@@ -1684,7 +1687,7 @@ class Store:
         with self._read() as con:
             return _subjects(con)
 
-    def add_subject(self, subject, by: str = "local"):
+    def add_subject(self, subject, by: str = "local", sample: bool = False):
         """Track a subject of the social network (``kpis.esn.subjects.checked`` first: ``SubjectError``); the
         exports imported from now on count its mentions. Returns it as stored. Audited.
 
@@ -1700,9 +1703,9 @@ class Store:
                 if _scalar(con, "SELECT COUNT(*) FROM subjects WHERE code = ?", [subject.code]):
                     raise StoreError(f"Le sujet {subject.code!r} est déjà suivi.",
                                      f"The subject {subject.code!r} is already tracked.")
-                con.execute("INSERT INTO subjects VALUES (?, ?, ?, ?, ?, ?)",
+                con.execute("INSERT INTO subjects VALUES (?, ?, ?, ?, ?, ?, ?)",
                             [subject.code, subject.name_fr, subject.name_en,
-                             json.dumps(list(subject.synonyms), ensure_ascii=False), by, _utcnow()])
+                             json.dumps(list(subject.synonyms), ensure_ascii=False), by, _utcnow(), sample])
                 _audit(con, by, "subject_add", ["B2E"], subject=subject.code, names=[subject.name_fr,
                        subject.name_en, *subject.synonyms])
         finally:
@@ -1907,7 +1910,8 @@ class Store:
              'column_mappings': 0, 'reference_origins': 0, 'grants': 0, 'audit': 4, 'custom_kpis': 0,
              'kpi_history': 0, 'comments': 0, 'esn_terms': 0, 'esn_profiles': 0, 'subjects': 0,
              'esn_subjects': 0, 'deleted_batches': 0, 'deleted_observations': 0, 'deleted_targets': 0,
-             'deleted_mappings': 0, 'deleted_esn_terms': 0, 'deleted_esn_profiles': 0, 'deleted_esn_subjects': 0}
+             'deleted_mappings': 0, 'deleted_esn_terms': 0, 'deleted_esn_profiles': 0, 'deleted_esn_subjects': 0,
+             'deleted_subjects': 0}
 
         Returns the rows written per table. The manifest (``manifest.json``) holds the schema version, the
         data version, and each table's row count and SHA-256 of its file, which ``restore`` checks.
@@ -2724,8 +2728,8 @@ def _purge_archives(con, now: datetime) -> None:
 
 
 def _delete(con, ids: list[int], by: str, demo: bool = False) -> DeleteOutcome:
-    """Archive batches ``ids`` (and, for the demo, its targets and mappings), make current again the rows
-    only they superseded, and log one operation."""
+    """Archive batches ``ids`` (and, for the demo, its targets, mappings and tracked subjects), make current again
+    the rows only they superseded, and log one operation."""
     now = _utcnow()
     _purge_archives(con, now)
     operation = _scalar(con, "SELECT COALESCE(MAX(id), 0) + 1 FROM deletions")
@@ -2752,7 +2756,8 @@ def _delete(con, ids: list[int], by: str, demo: bool = False) -> DeleteOutcome:
         _drop_temp(con)
     targets = _archive(con, "targets", "sample", [], operation) if demo else 0
     mappings = _archive(con, "column_mappings", "sample", [], operation) if demo else 0
-    if not ids and not targets and not mappings:
+    subjects = _archive(con, "subjects", "sample", [], operation) if demo else 0
+    if not ids and not targets and not mappings and not subjects:
         return DeleteOutcome((), 0, 0)
     log = "INSERT INTO deletions VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, NULL)"
     if not ids:  # a demo removal that only took targets or mappings
@@ -2812,6 +2817,7 @@ def _undelete(con, deletion_id: int, by: str, max_age_days: int) -> UndeleteOutc
         "kpi = a.kpi AND segment = a.segment AND entity IS NOT DISTINCT FROM a.entity "
         "AND period_start = a.period_start AND period_end = a.period_end"))
     mappings = _restore_archive(con, "column_mappings", operation, keep_newer="headers_key = a.headers_key")
+    _restore_archive(con, "subjects", operation, keep_newer="code = a.code")
     con.execute("UPDATE deletions SET undone_at = ?, undone_by = ? WHERE operation = ?", [_utcnow(), by, operation])
     return UndeleteOutcome(int(operation), batch_ids, rows, targets, mappings)
 
@@ -3110,7 +3116,7 @@ def _migrate_11_to_12(con) -> None:
     """v12: the tracked subjects and their mentions (empty: an export imported again after deleting its batch
     counts them), and the profiles' ``name`` (empty: no name was ever kept before) and ``mentions`` (0: the
     graph had only replies)."""
-    for table in ("subjects", "esn_subjects", "deleted_esn_subjects"):
+    for table in ("subjects", "esn_subjects", "deleted_esn_subjects", "deleted_subjects"):
         con.execute(_DDL[table])
     for table in ("esn_profiles", "deleted_esn_profiles"):  # a v10 store got v12's esn_profiles already
         con.execute(f"ALTER TABLE {table} ADD COLUMN IF NOT EXISTS name VARCHAR")

@@ -77,7 +77,9 @@ def test_e_reputation_page_shows_both_worlds_on_the_same_scale(store_path):
     assert heads == ["#### E-réputation externe (B2C, B2B)", "#### E-réputation interne (B2E)",
                      "#### Sujets qui montent", "#### Influenceurs",  # the panels: tests/esn/test_esn_page.py
                      "#### Sujets suivis"]  # tests/esn/test_subjects_app.py
-    assert "Aucun sujet suivi : ajoutez-en dans le Référentiel." in [c.value for c in at.caption]
+    subjects = next(d.value for d in at.dataframe if "Sujet" in d.value.columns)
+    assert subjects["Sujet"].tolist() == ["Projet Atlas", "Nouvel intranet"]  # the demo's, each mentioned
+    assert (subjects["Messages"] > 0).all()
     sel = at.session_state["selection"]
     view = metrics.cdo_view(Store(store_path), sel.flt, sel.grain, lang="fr")
     sc = view.scorecard.set_index(["segment", "kpi"])["value"]
@@ -351,7 +353,8 @@ def test_after_a_confirmed_delete_the_next_batch_needs_its_own_confirmation(stor
 def test_catalog_page_lists_every_kpi_and_the_targets(store_path):
     at = run_app("app_pages/catalog.py")
     assert len(at.dataframe[0].value) == len(KPIS)
-    assert len(at.dataframe[1].value) == len(Store(store_path).targets()) > 0
+    assert at.dataframe[1].value["Code"].tolist() == ["atlas", "intranet"]  # the demo's tracked subjects
+    assert len(at.dataframe[2].value) == len(Store(store_path).targets()) > 0
 
 
 def test_removing_the_demo_data_asks_first_then_takes_its_targets(store_path):
@@ -737,7 +740,7 @@ def test_cdo_trends_show_the_headline_funnel_by_default_and_one_year_as_values(s
 
 def test_target_editor_speaks_labels_and_percents_and_saving_nothing_changed_saves_nothing(store_path):
     at = run_app("app_pages/catalog.py")
-    editor = at.dataframe[1].value
+    editor = next(d.value for d in at.dataframe if "kpi" in d.value.columns)  # the targets' editor
     stored = Store(store_path).targets()
     assert set(editor["kpi"]) <= {k.label("fr") for k in KPIS.values()} and not set(editor["kpi"]) & set(KPIS)
     rate = stored[stored["kpi"].map(lambda k: KPIS[k].unit == "%")].iloc[0]

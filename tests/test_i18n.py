@@ -117,3 +117,12 @@ def test_a_source_is_named_in_the_page_language():
     assert sources_line(batches, ("B2B",), "fr").startswith("Sources : LinkedIn (abonnés) — données")
     assert source_origin("LinkedIn (followers)") == source_origin("LinkedIn (abonnés)") == "linkedin_followers"
     assert source_origin("followers.xls") is None
+
+
+def test_every_action_the_audit_trail_records_has_a_label_in_both_languages():
+    """Historique names each action of the trail; an action without its label would break the page."""
+    source = (Path(__file__).resolve().parent.parent / "kpis" / "store.py").read_text()
+    actions = set(re.findall(r'_audit\(\s*con,\s*\w+,\s*"(\w+)"', source)) | set(
+        re.findall(r'_audit\(\s*con,\s*\w+,\s*"\w+" if [^,]* else "(\w+)"', source))  # "kpi_add" if … else "kpi_edit"
+    assert {"import", "subject_add", "kpi_edit"} <= actions  # the pattern does find them
+    assert sorted(a for a in actions if f"audit.action.{a}" not in i18n._LABELS) == []

@@ -101,7 +101,7 @@ def test_first_use_creates_parent_dir_schema_and_empty_tables(tmp_path):
         "column_mappings": 0, "reference_origins": 0, "grants": 0, "audit": 0, "custom_kpis": 0, "kpi_history": 0,
         "comments": 0, "esn_terms": 0, "esn_profiles": 0, "subjects": 0, "esn_subjects": 0, "deleted_batches": 0,
         "deleted_observations": 0, "deleted_targets": 0, "deleted_mappings": 0, "deleted_esn_terms": 0,
-        "deleted_esn_profiles": 0, "deleted_esn_subjects": 0,
+        "deleted_esn_profiles": 0, "deleted_esn_subjects": 0, "deleted_subjects": 0,
     }
 
 

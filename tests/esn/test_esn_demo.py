@@ -52,3 +52,27 @@ def test_the_intranet_wins_people_over_in_june_2026(table):
     # the analyser reads « nouvel » as mildly positive: the negative months stay near 0, the turn is clear
     assert before < 0 and after > 0.4 and after - before > 0.5
     assert intranet.diff().idxmax() == "2026-06"  # the largest rise of the year is the month it was written in
+
+
+def test_the_demo_tracks_its_two_subjects_and_their_tone_turns_at_the_known_dates(tmp_path):
+    from kpis.demo import seed
+
+    store = Store(tmp_path / "demo.duckdb")
+    seed(store)
+    assert [(s.code, s.name_fr) for s in store.subjects()] == [("atlas", "Projet Atlas"),
+                                                                ("intranet", "Nouvel intranet")]
+    mentions = store.esn_subjects()
+    mentions = mentions[mentions["grp"] == "(all)"].copy()
+    mentions["period"] = mentions["month"].astype(str).str[:7]
+    # the subject's score as the page gives it: (positive − negative) / messages mentioning it, per month
+    mentions["score"] = (mentions["positive"] - mentions["negative"]) / mentions["messages"]
+    atlas = mentions[mentions["subject"] == "atlas"].set_index("period")["score"]
+    intranet = mentions[mentions["subject"] == "intranet"].set_index("period")["score"]
+    assert len(atlas) == len(intranet) == 12
+    assert atlas.loc["2026-04"] > 0 > atlas.loc["2026-05"] and atlas.diff().idxmin() == "2026-05"
+    assert intranet.diff().idxmax() == "2026-06"
+    # the demo's removal takes its subjects with it, and its undo brings them back
+    out = store.delete_demo(by="test")
+    assert store.subjects() == []
+    store.undelete(out.deletion_id, by="test")
+    assert [s.code for s in store.subjects()] == ["atlas", "intranet"]

@@ -101,7 +101,7 @@ def test_a_version_10_store_is_migrated_with_empty_tables(tmp_path):
     Store(path)
     con = duckdb.connect(str(path))
     for table in ("deleted_esn_terms", "deleted_esn_profiles", "esn_terms", "esn_profiles",  # v11's
-                  "deleted_esn_subjects", "esn_subjects", "subjects"):  # v12's
+                  "deleted_esn_subjects", "esn_subjects", "subjects", "deleted_subjects"):  # v12's
         con.execute(f"DROP TABLE {table}")
     con.execute("UPDATE schema_version SET version = 10")
     con.close()

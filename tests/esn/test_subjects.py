@@ -263,7 +263,7 @@ def test_a_version_11_store_is_migrated_with_the_subject_tables_and_a_profile_na
     path = tmp_path / "old.duckdb"
     Store(path)
     con = duckdb.connect(str(path))
-    for table in ("deleted_esn_subjects", "esn_subjects", "subjects"):
+    for table in ("deleted_esn_subjects", "esn_subjects", "subjects", "deleted_subjects"):
         con.execute(f"DROP TABLE {table}")
     for table in ("esn_profiles", "deleted_esn_profiles"):
         con.execute(f"ALTER TABLE {table} DROP COLUMN name")
