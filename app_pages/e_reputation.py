@@ -35,7 +35,8 @@ if "B2E" in sel.flt.segments and view.period_start and view.period_end:
     first, last, previous = dashboard.month_window(view.period_start, view.period_end)
     store = ui.store()
     group = sel.flt.initiatives[0] if len(sel.flt.initiatives) == 1 else ALL
-    topics = dashboard.topics_frame(store.esn_terms(previous[0], last), first, last, lang, group)
+    topics = dashboard.topics_frame(store.esn_terms(previous[0], last), first, last, lang, group,
+                                    previous_covered=bool(store.esn_months(*previous)))
     profiles = store.esn_profiles(first, last)
     names = ui.settings().esn_names  # a name kept at import is shown only while the setting is still on
     month, people = dashboard.influencers(profiles, last, lang, names)

@@ -970,10 +970,12 @@ def month_window(start: date, end: date) -> tuple[date, date, tuple[date, date]]
 
 
 def topics_frame(terms: pd.DataFrame, start: date, end: date, lang: str = "fr", group: str = ALL,
-                 n: int = 10) -> pd.DataFrame:
+                 n: int = 10, previous_covered: bool = True) -> pd.DataFrame:
     """« Sujets qui montent »: the ``n`` most telling terms of ``group`` (the network by default) in the window's
     months, with their messages, largest monthly distinct authors (always 5 or more: fewer are never stored),
-    messages in the previous window of as many months and the change (``kpis.esn.topics.top_terms``).
+    messages in the previous window of as many months and the change (``kpis.esn.topics.top_terms``); when no
+    export covers the previous window (``previous_covered`` false), no previous count and no change: « — », not
+    a 0 and « nouveau ».
 
     ``terms`` is ``Store.esn_terms`` over both windows; the frame's headers are in ``lang``.
     """
@@ -983,11 +985,12 @@ def topics_frame(terms: pd.DataFrame, start: date, end: date, lang: str = "fr", 
     counts = [TermCount(r.month, r.grp, r.term, int(r.authors), int(r.messages)) for r in terms.itertuples()]
     rows = top_terms(counts, first, last, previous, group=group, n=n)
     cols = [t(f"rep.col_{c}", lang) for c in ("rank", "term", "messages", "authors", "previous", "change")]
-    out = [[k, r["term"], r["messages"], r["authors"], r["previous"],
-            t("rep.new", lang) if not r["previous"] else fmt_change(
+    out = [[k, r["term"], r["messages"], r["authors"], r["previous"] if previous_covered else pd.NA,
+            "—" if not previous_covered else t("rep.new", lang) if not r["previous"] else fmt_change(
                 (r["messages"] - r["previous"]) / r["previous"], "count", "relative", lang)]
            for k, r in enumerate(rows, start=1)]
-    return pd.DataFrame(out, columns=cols)
+    frame = pd.DataFrame(out, columns=cols)
+    return frame.astype({cols[4]: "Int64"})
 
 
 def influencers(profiles: pd.DataFrame, end: date, lang: str = "fr", names: bool = False
@@ -1087,11 +1090,14 @@ def subjects_frame(mentions: pd.DataFrame, subjects: list, months: list[date], s
         mine = inside[(inside["subject"] == s.code) & (inside["grp"] == group)]
         n, pos, neg = (int(mine[c].sum()) for c in ("messages", "positive", "negative"))
         authors = int(mine["authors"].max()) if len(mine) else 0
-        earlier = int(before.loc[(before["subject"] == s.code) & (before["grp"] == group), "messages"].sum())
-        if earlier:
-            change = fmt_change((n - earlier) / earlier, "count", "relative", lang)
-        else:
-            change = t("rep.new", lang) if n else "—"
+        earlier: int | None = None  # no export of the previous window counted it: no number, not a 0
+        change = "—"
+        if len(before) and ((before["subject"] == s.code) & (before["grp"] == ALL)).any():
+            earlier = int(before.loc[(before["subject"] == s.code) & (before["grp"] == group), "messages"].sum())
+            if earlier:
+                change = fmt_change((n - earlier) / earlier, "count", "relative", lang)
+            elif n:
+                change = t("rep.new", lang)
         if authors >= MIN_AUTHORS:
             tone = [fmt_value(pos / n, "%", lang), fmt_value(neg / n, "%", lang),
                     fmt_value(subject_score(pos, neg, n), kpi.unit, lang)]
@@ -1104,4 +1110,4 @@ def subjects_frame(mentions: pd.DataFrame, subjects: list, months: list[date], s
             notes.append(t("rep.subject_untracked", lang, name=s.label(lang), months=_month_runs(missing, lang)))
     cols = [t(f"rep.col_{c}", lang) for c in ("subject", "messages", "authors", "previous", "change", "positive",
                                              "negative", "score")]
-    return pd.DataFrame(rows, columns=cols), notes
+    return pd.DataFrame(rows, columns=cols).astype({cols[3]: "Int64"}), notes
