@@ -40,7 +40,8 @@ if "B2E" in sel.flt.segments and view.period_start and view.period_end:
     profiles = store.esn_profiles(first, last)
     names = ui.settings().esn_names  # a name kept at import is shown only while the setting is still on
     month, people = dashboard.influencers(profiles, last, lang, names)
-    subjects, untracked = dashboard.subjects_frame(store.esn_subjects(previous[0], last), ui.subjects(sel.version),
+    mentions = store.esn_subjects(previous[0], last)
+    subjects, untracked = dashboard.subjects_frame(mentions, ui.subjects(sel.version),
                                                    store.esn_months(first, last), first, last, lang, group)
     left, right = st.columns(2)
     with left, st.container(border=True):
@@ -64,6 +65,10 @@ if "B2E" in sel.flt.segments and view.period_start and view.period_end:
             st.caption(t("rep.no_subjects"))
         else:
             st.dataframe(subjects, hide_index=True)
+            tones = dashboard.subjects_trend_frame(mentions, ui.subjects(sel.version), first, last, lang, group)
+            if len(tones["period"].unique()) > 1:
+                st.altair_chart(charts.trend(tones, title=t("rep.subject_trend"), unit="%", lang=lang),
+                                alt=t("rep.subject_trend"))
             for note in untracked:
                 st.info(escape_markdown(note), icon=":material/history:")
             st.caption(t("rep.subjects_help"))

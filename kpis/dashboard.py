@@ -28,7 +28,7 @@ from kpis.model import ALL, EXTERNAL_SEGMENTS, INTERNAL_SEGMENTS, SEGMENTS, Filt
 
 __all__ = [
     "Card", "cards", "card_note", "source_names", "by_source_frame", "reference_choices", "other_sources_of",
-    "scorecard_frame", "finer_than_data", "COMPARISONS", "default_comparison", "sources_line",
+    "subjects_trend_frame", "scorecard_frame", "finer_than_data", "COMPARISONS", "default_comparison", "sources_line",
     "CDO_CARDS", "cdo_card_kpis", "REPUTATION_KPIS", "REPUTATION_SENTIMENT",
     "reputation_trend_frame", "World", "EXTERNAL_WORLD", "INTERNAL_WORLD", "WORLDS", "headline_segment",
     "kpis_with_values", "status_table", "funnel_rates_frame", "funnel_table", "indexed_frame",
@@ -1031,6 +1031,33 @@ def subjects_table(subjects: list, lang: str = "fr") -> pd.DataFrame:
     """The tracked subjects for the Référentiel: code, French name, English name, synonyms."""
     cols = [t(f"subjects.col_{c}", lang) for c in ("code", "name_fr", "name_en", "synonyms")]
     return pd.DataFrame([[s.code, s.name_fr, s.name_en or "", ", ".join(s.synonyms)] for s in subjects], columns=cols)
+
+
+def subjects_trend_frame(mentions: pd.DataFrame, subjects: list, start: date, end: date, lang: str = "fr",
+                         group: str = ALL) -> pd.DataFrame:
+    """Each tracked subject's sentiment score per month of the window, for ``charts.trend``: a month only when at
+    least ``kpis.esn.subjects.MIN_AUTHORS`` distinct authors mentioned the subject in it (the panel's rule).
+
+        >>> from kpis.esn.subjects import Subject
+        >>> m = pd.DataFrame({"month": [date(2026, 4, 1), date(2026, 5, 1), date(2026, 6, 1)], "grp": ALL,
+        ...                   "subject": "atlas", "messages": [10, 8, 3], "authors": [6, 5, 3],
+        ...                   "positive": [6, 1, 3], "negative": [1, 5, 0], "neutral": [3, 2, 0]})
+        >>> f = subjects_trend_frame(m, [Subject("atlas", "Projet Atlas")], date(2026, 1, 1), date(2026, 6, 30))
+        >>> f[["period", "series", "value"]].values.tolist()     # (6 − 1)/10, (1 − 5)/8; June: 3 authors only
+        [['2026-04', 'Projet Atlas', 0.5], ['2026-05', 'Projet Atlas', -0.5]]
+    """
+    from kpis.esn.subjects import MIN_AUTHORS
+
+    first, last, _ = month_window(start, end)
+    rows = []
+    if len(mentions):
+        mine = mentions[(mentions["grp"] == group) & (mentions["month"] >= first) & (mentions["month"] <= last)
+                        & (mentions["authors"] >= MIN_AUTHORS)]
+        names = {s.code: s.label(lang) for s in subjects}
+        for r in mine.sort_values(["subject", "month"]).itertuples():
+            if r.subject in names and (score := subject_score(r.positive, r.negative, r.messages)) is not None:
+                rows.append((pd.Timestamp(r.month), f"{r.month:%Y-%m}", names[r.subject], score))
+    return pd.DataFrame(rows, columns=["period_start", "period", "series", "value"])
 
 
 def subject_score(positive: float, negative: float, messages: float) -> float | None:

@@ -387,6 +387,8 @@ _LABELS: dict[str, tuple[str, str]] = {
     "rep.no_subjects": ("Aucun sujet suivi : ajoutez-en dans le Référentiel.",
                         "No tracked subject: add some on the Catalog page."),
     "rep.subject_few": ("moins de 5 auteurs", "fewer than 5 authors"),
+    "rep.subject_trend": ("Score de sentiment des sujets suivis, par mois",
+                          "Sentiment score of the tracked subjects, by month"),
     "rep.subject_untracked": ("{name} : non suivi lors de l'import de {months} : réimportez l'export pour le "
                               "compter.", "{name}: not tracked when {months} was imported: import the export "
                               "again to count it."),

@@ -90,6 +90,13 @@ def test_e_reputation_page_shows_both_worlds_on_the_same_scale(store_path):
     assert cards["Voix actives"] == fmt_value(sc[("B2E", "esn_voices")], "count", "fr", compact=True)
     chart = at.get("vega_lite_chart")[0]
     assert "Score de sentiment interne — B2E" in chart.proto.spec or "Score de sentiment interne" in str(chart.proto)
+    # the second chart: the tracked subjects' score by month, one line each (values: tests/esn/test_esn_demo.py)
+    tones = at.get("vega_lite_chart")[1].proto
+    assert "Score de sentiment des sujets suivis, par mois" in tones.spec
+    import pyarrow as pa
+
+    drawn = pa.ipc.open_stream(tones.datasets[0].data.data).read_pandas()
+    assert drawn.groupby("series").size().to_dict() == {"Nouvel intranet": 12, "Projet Atlas": 12}  # 12 months
     assert at.get("download_button")
 
 

@@ -71,6 +71,14 @@ def test_the_demo_tracks_its_two_subjects_and_their_tone_turns_at_the_known_date
     assert len(atlas) == len(intranet) == 12
     assert atlas.loc["2026-04"] > 0 > atlas.loc["2026-05"] and atlas.diff().idxmin() == "2026-05"
     assert intranet.diff().idxmax() == "2026-06"
+    # the page's chart of the subjects' tone draws these same monthly scores (every demo month has 5 authors)
+    from datetime import date
+
+    from kpis.dashboard import subjects_trend_frame
+
+    drawn = subjects_trend_frame(store.esn_subjects(), store.subjects(), date(2025, 11, 1), date(2026, 10, 31))
+    assert drawn[drawn["series"] == "Projet Atlas"].set_index("period")["value"].to_dict() == pytest.approx(
+        atlas.to_dict())
     # the demo's removal takes its subjects with it, and its undo brings them back
     out = store.delete_demo(by="test")
     assert store.subjects() == []
