@@ -314,9 +314,9 @@ class ScopedStore:
     def subjects(self) -> list:
         return self._store.subjects() if "B2E" in self.rights.readable else []
 
-    def add_subject(self, subject, by: str = "local"):
+    def add_subject(self, subject, by: str = "local", sample: bool = False):
         self.rights.require_edit(["B2E"], "Ajout d'un sujet suivi", "Adding a tracked subject")
-        return self._store.add_subject(subject, by)
+        return self._store.add_subject(subject, by, sample)
 
     def edit_subject(self, subject, by: str = "local") -> dict:
         self.rights.require_edit(["B2E"], "Modification d'un sujet suivi", "Changing a tracked subject")

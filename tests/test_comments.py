@@ -101,7 +101,7 @@ def test_a_schema_9_store_is_migrated_and_gets_the_table(tmp_path):
     con = duckdb.connect(str(path))  # back to schema 9: no comments table
     con.execute("DROP TABLE comments")
     for table in ("deleted_esn_terms", "deleted_esn_profiles", "esn_terms", "esn_profiles",  # v11's
-                  "deleted_esn_subjects", "esn_subjects", "subjects"):  # v12's
+                  "deleted_esn_subjects", "esn_subjects", "subjects", "deleted_subjects"):  # v12's
         con.execute(f"DROP TABLE {table}")
     con.execute("UPDATE schema_version SET version = 9")
     con.close()
