@@ -67,8 +67,8 @@ if "B2E" in sel.flt.segments and view.period_start and view.period_end:
             st.dataframe(subjects, hide_index=True)
             tones = dashboard.subjects_trend_frame(mentions, ui.subjects(sel.version), first, last, lang, group)
             if len(tones["period"].unique()) > 1:
-                st.altair_chart(charts.trend(tones, title=t("rep.subject_trend"), unit="%", lang=lang),
-                                alt=t("rep.subject_trend"))
+                st.altair_chart(charts.trend(tones, title=t("rep.subject_trend"), unit="%", lang=lang,
+                                             y_title=t("rep.col_score")), alt=t("rep.subject_trend"))
             for note in untracked:
                 st.info(escape_markdown(note), icon=":material/history:")
             st.caption(t("rep.subjects_help"))

@@ -985,12 +985,11 @@ def topics_frame(terms: pd.DataFrame, start: date, end: date, lang: str = "fr", 
     counts = [TermCount(r.month, r.grp, r.term, int(r.authors), int(r.messages)) for r in terms.itertuples()]
     rows = top_terms(counts, first, last, previous, group=group, n=n)
     cols = [t(f"rep.col_{c}", lang) for c in ("rank", "term", "messages", "authors", "previous", "change")]
-    out = [[k, r["term"], r["messages"], r["authors"], r["previous"] if previous_covered else pd.NA,
+    out = [[k, r["term"], r["messages"], r["authors"], r["previous"] if previous_covered else "—",
             "—" if not previous_covered else t("rep.new", lang) if not r["previous"] else fmt_change(
                 (r["messages"] - r["previous"]) / r["previous"], "count", "relative", lang)]
            for k, r in enumerate(rows, start=1)]
-    frame = pd.DataFrame(out, columns=cols)
-    return frame.astype({cols[4]: "Int64"})
+    return pd.DataFrame(out, columns=cols)
 
 
 def influencers(profiles: pd.DataFrame, end: date, lang: str = "fr", names: bool = False
@@ -1117,7 +1116,7 @@ def subjects_frame(mentions: pd.DataFrame, subjects: list, months: list[date], s
         mine = inside[(inside["subject"] == s.code) & (inside["grp"] == group)]
         n, pos, neg = (int(mine[c].sum()) for c in ("messages", "positive", "negative"))
         authors = int(mine["authors"].max()) if len(mine) else 0
-        earlier: int | None = None  # no export of the previous window counted it: no number, not a 0
+        earlier: int | str = "—"  # no export of the previous window counted it: no number, not a 0
         change = "—"
         if len(before) and ((before["subject"] == s.code) & (before["grp"] == ALL)).any():
             earlier = int(before.loc[(before["subject"] == s.code) & (before["grp"] == group), "messages"].sum())
@@ -1137,4 +1136,4 @@ def subjects_frame(mentions: pd.DataFrame, subjects: list, months: list[date], s
             notes.append(t("rep.subject_untracked", lang, name=s.label(lang), months=_month_runs(missing, lang)))
     cols = [t(f"rep.col_{c}", lang) for c in ("subject", "messages", "authors", "previous", "change", "positive",
                                              "negative", "score")]
-    return pd.DataFrame(rows, columns=cols).astype({cols[3]: "Int64"}), notes
+    return pd.DataFrame(rows, columns=cols), notes

@@ -58,7 +58,7 @@ def test_the_panels_show_the_window_s_topics_and_profiles(store_path):
         assert row[2] == _messages_with(raw, row[1], first, last), row[1]
         assert row[3] >= 5  # never a term fewer than 5 people used
         if not covered:  # no export before the window: no previous count, no change (not 0 and « nouveau »)
-            assert pd.isna(row[4]) and row[5] == "—"
+            assert row[4] == row[5] == "—"
             continue
         assert row[4] == _messages_with(raw, row[1], p0, p1), row[1]
         change = "nouveau" if not row[4] else f"{(row[2] - row[4]) / row[4] * 100:+.1f}".replace(".", ",")

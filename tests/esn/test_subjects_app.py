@@ -92,7 +92,7 @@ def test_the_page_counts_a_subject_as_the_raw_export_does_and_exports_it(store_p
     row = shown.loc["Cantine"]
     assert row["Messages"] == len(inside) and len(before) == 0
     # the twelve months are the whole export: nothing before them was imported, so no previous count, no change
-    assert pd.isna(row["Période précédente"]) and row["Évolution"] == "—"
+    assert row["Période précédente"] == row["Évolution"] == "—"
     assert row["Auteurs (max. par mois)"] == inside.groupby("month")["ID auteur"].nunique().max() >= 5
     assert row["Part positive"].endswith("%") and row["Score de sentiment"].endswith("%")  # 5 authors: a tone
     assert not [i.value for i in at.info if "non suivi" in i.value]
