@@ -8,13 +8,15 @@
    beside the majority class and the alternatives: VADER on every message, TextBlob's Pattern lexicons
    (English and French), the multilingual ``vader-multi`` is not measured (it translates through an online
    service). Each line gives the accuracy overall, in French, in English, and the time per message.
-2. ``kpis import`` of an export of 100,000 messages (``sample_data/generate.py``'s generator) into a new store,
-   whole process (target ≤ 60 s), beside a child that only reads the same CSV with the csv module.
+2. ``kpis import`` of an export of 100,000 messages (``sample_data/generate.py``'s generator) into a new store
+   that tracks the demo's two subjects (their mentions are counted too), whole process, median of 3 runs
+   (target ≤ 60 s), beside a child that only reads the same CSV with the csv module.
 """
 
 from __future__ import annotations
 
 import csv
+import statistics
 import sys
 import time
 from collections import Counter
@@ -87,8 +89,19 @@ def import_speed() -> None:
         for p in store.parent.glob(store.name + "*"):
             p.unlink()
 
-    clean()
-    t_import, peak = run_process([PYTHON, "-m", "kpis", "import", str(path), "--store", str(store)], repeat=1)
+    from kpis.demo import DEMO_SUBJECTS
+    from kpis.store import Store
+
+    times, peaks = [], []
+    for _ in range(3):
+        clean()
+        tracked = Store(store)
+        for subject in DEMO_SUBJECTS:
+            tracked.add_subject(subject, by="bench")
+        t, p = run_process([PYTHON, "-m", "kpis", "import", str(path), "--store", str(store)], repeat=1)
+        times.append(t)
+        peaks.append(p)
+    t_import, peak = statistics.median(times), max(peaks)
     clean()
     t_read, _ = run_process([PYTHON, "-c", f"import csv; list(csv.reader(open({str(path)!r}, encoding='utf-8')))"],
                             repeat=3)
