@@ -50,3 +50,29 @@ def write_xlsx_openpyxl(path: Path, sheets: dict[str, list[list]]) -> None:
                 if value is not None:
                     sheet.cell(r, c, value)
     book.save(path)
+
+
+SCHEMA_ADDITIONS = {  # what each schema version added, undone by ``as_version``
+    10: {"tables": ("comments",)},
+    11: {"tables": ("deleted_esn_terms", "deleted_esn_profiles", "esn_terms", "esn_profiles")},
+    12: {"tables": ("deleted_esn_subjects", "esn_subjects", "subjects", "deleted_subjects"),
+         "columns": {"esn_profiles": ("name", "mentions"), "deleted_esn_profiles": ("name", "mentions")}},
+}
+
+
+def as_version(path: Path, version: int) -> None:
+    """Turn the store file at ``path`` (closed) back into a store of schema ``version``, as an older Passerelle
+    wrote it: what every later version added is dropped, newest first, and the version number set back."""
+    import duckdb
+
+    con = duckdb.connect(str(path))
+    try:
+        for v in sorted((v for v in SCHEMA_ADDITIONS if v > version), reverse=True):
+            for table, columns in SCHEMA_ADDITIONS[v].get("columns", {}).items():
+                for column in columns:
+                    con.execute(f"ALTER TABLE {table} DROP COLUMN {column}")
+            for table in SCHEMA_ADDITIONS[v]["tables"]:
+                con.execute(f"DROP TABLE {table}")
+        con.execute("UPDATE schema_version SET version = ?", [version])
+    finally:
+        con.close()

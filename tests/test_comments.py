@@ -7,11 +7,11 @@ import io
 import json
 from datetime import date
 
-import duckdb
 import openpyxl
 import pandas as pd
 import pytest
 
+from conftest import as_version
 from kpis import charts, cli, comments, dashboard, deck, demo, metrics
 from kpis.errors import StoreError
 from kpis.model import Filter
@@ -98,13 +98,7 @@ def test_a_schema_9_store_is_migrated_and_gets_the_table(tmp_path):
     path = tmp_path / "old.duckdb"
     Store(path).set_targets(pd.DataFrame({"kpi": ["clicks"], "segment": ["B2C"], "period_start": ["2026-01-01"],
                                           "period_end": ["2026-12-31"], "value": [1000.0]}))
-    con = duckdb.connect(str(path))  # back to schema 9: no comments table
-    con.execute("DROP TABLE comments")
-    for table in ("deleted_esn_terms", "deleted_esn_profiles", "esn_terms", "esn_profiles",  # v11's
-                  "deleted_esn_subjects", "esn_subjects", "subjects", "deleted_subjects"):  # v12's
-        con.execute(f"DROP TABLE {table}")
-    con.execute("UPDATE schema_version SET version = 9")
-    con.close()
+    as_version(path, 9)  # no comments table
     migrated = Store(path)
     assert migrated.schema_version() == SCHEMA_VERSION
     assert migrated.targets()["value"].tolist() == [1000.0]  # nothing else touched

@@ -1,7 +1,9 @@
 """Employee privacy by design: per-user exports never leave a name in the store, its logs or an export."""
 
+import io
 import subprocess
 import sys
+import zipfile
 from datetime import date
 
 import pytest
@@ -37,31 +39,35 @@ def generic_people_csv() -> tuple[bytes, str]:
 @pytest.mark.parametrize("make", [viva_user_detail_csv, teams_csv, generic_people_csv])
 def test_per_user_report_leaves_no_personal_identifier_anywhere(tmp_path, make):
     data, name = make()
+    assert _leaks(data)  # the source file does hold them
+    _imported_without_leaks(tmp_path, data, name, _leaks)
+
+
+def _imported_without_leaks(tmp_path, data: bytes, name: str, leaks) -> tuple[Store, str]:
+    """Import ``data`` with the command line and assert that ``leaks`` finds nothing in what it printed, in
+    ``check``'s JSON, in the store's files and a backup, in the page's workbook and detail CSV, nor in the
+    issues of a check; returns the store and ``check``'s output."""
     path = tmp_path / name
     path.write_bytes(data)
-    assert _leaks(data)  # the source file does hold them
     store_path = tmp_path / "store.duckdb"
     out = subprocess.run([sys.executable, "-m", "kpis", "import", str(path), "--store", str(store_path)],
                          cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert out.returncode == 0, out.stderr
-    assert _leaks((out.stdout + out.stderr).encode()) == []
+    assert leaks((out.stdout + out.stderr).encode()) == []
     check = subprocess.run([sys.executable, "-m", "kpis", "check", str(path), "--format", "json"],
                            cwd=ROOT, capture_output=True, text=True, timeout=120)
-    assert _leaks(check.stdout.encode()) == [] and _leaks(check.stderr.encode()) == []
+    assert leaks(check.stdout.encode()) == [] and leaks(check.stderr.encode()) == []
     store = Store(store_path)
     store.backup(tmp_path / "backup")
     every_byte = b"".join(p.read_bytes() for p in tmp_path.rglob("*") if p.is_file() and p != path)
-    assert _leaks(every_byte) == []  # the store file, its WAL, its sidecars and a backup
+    assert leaks(every_byte) == []  # the store file, its WAL, its sidecars and a backup
     view = metrics.cdo_view(store, Filter(segments=("B2E",)), "month", lang="fr")
     detail = dashboard.detail_frame(store.observations(Filter()), store.batches(), "fr")
-    workbook = dashboard.view_workbook(view, "fr", {"Détail": detail})
-    import io
-    import zipfile
-    book = zipfile.ZipFile(io.BytesIO(workbook))
-    xml = b"".join(book.read(n) for n in book.namelist())
-    assert _leaks(xml) == [] and _leaks(export.to_csv(detail)) == []
+    book = zipfile.ZipFile(io.BytesIO(dashboard.view_workbook(view, "fr", {"Détail": detail})))
+    assert leaks(b"".join(book.read(n) for n in book.namelist())) == [] and leaks(export.to_csv(detail)) == []
     report = ingest.check_bytes(data, name)
-    assert all(_leaks(i.message_fr.encode() + i.message_en.encode()) == [] for i in report.all_issues)
+    assert all(leaks(i.message_fr.encode() + i.message_en.encode()) == [] for i in report.all_issues)
+    return store, check.stdout
 
 
 ESN_PEOPLE = [("1589632147", "Amélie Fontaine", "amelie.fontaine@contoso.example"),
@@ -100,32 +106,10 @@ def _esn_leaks(data: bytes) -> list[str]:
 
 def test_esn_export_leaves_no_identifier_name_or_message_anywhere(tmp_path):
     data, name = esn_export_csv()
-    path = tmp_path / name
-    path.write_bytes(data)
     assert len(_esn_leaks(data)) >= 22  # the source file holds every one of them
-    store_path = tmp_path / "store.duckdb"
-    out = subprocess.run([sys.executable, "-m", "kpis", "import", str(path), "--store", str(store_path)],
-                         cwd=ROOT, capture_output=True, text=True, timeout=120)
-    assert out.returncode == 0, out.stderr
-    assert _esn_leaks((out.stdout + out.stderr).encode()) == []
-    check = subprocess.run([sys.executable, "-m", "kpis", "check", str(path), "--format", "json"],
-                           cwd=ROOT, capture_output=True, text=True, timeout=120)
-    assert "esn_viva_engage_messages" in check.stdout
-    assert _esn_leaks(check.stdout.encode() + check.stderr.encode()) == []
-    store = Store(store_path)
+    store, checked = _imported_without_leaks(tmp_path, data, name, _esn_leaks)
+    assert "esn_viva_engage_messages" in checked
     assert set(store.observations(Filter())["kpi"]) >= {"esn_messages", "esn_voices"}
-    store.backup(tmp_path / "backup")
-    every_byte = b"".join(p.read_bytes() for p in tmp_path.rglob("*") if p.is_file() and p != path)
-    assert _esn_leaks(every_byte) == []
-    detail = dashboard.detail_frame(store.observations(Filter()), store.batches(), "fr")
-    view = metrics.cdo_view(store, Filter(segments=("B2E",)), "month", lang="fr")
-    import io
-    import zipfile
-    book = zipfile.ZipFile(io.BytesIO(dashboard.view_workbook(view, "fr", {"Détail": detail})))
-    assert _esn_leaks(b"".join(book.read(n) for n in book.namelist())) == []
-    assert _esn_leaks(export.to_csv(detail)) == []
-    report = ingest.check_bytes(data, name)
-    assert all(_esn_leaks(i.message_fr.encode() + i.message_en.encode()) == [] for i in report.all_issues)
 
 
 def test_esn_topics_and_profiles_keep_no_name_id_address_or_body(tmp_path):

@@ -7,6 +7,7 @@ import duckdb
 import pandas as pd
 import pytest
 
+from conftest import as_version
 from kpis import ingest
 from kpis.model import ALL
 from kpis.store import SCHEMA_VERSION, Store
@@ -99,12 +100,7 @@ def test_the_window_cuts_by_month(tmp_path):
 def test_a_version_10_store_is_migrated_with_empty_tables(tmp_path):
     path = tmp_path / "old.duckdb"
     Store(path)
-    con = duckdb.connect(str(path))
-    for table in ("deleted_esn_terms", "deleted_esn_profiles", "esn_terms", "esn_profiles",  # v11's
-                  "deleted_esn_subjects", "esn_subjects", "subjects", "deleted_subjects"):  # v12's
-        con.execute(f"DROP TABLE {table}")
-    con.execute("UPDATE schema_version SET version = 10")
-    con.close()
+    as_version(path, 10)
     store = Store(path)
     assert store.schema_version() == SCHEMA_VERSION
     assert store.esn_terms().empty and isinstance(store.esn_profiles(), pd.DataFrame)

@@ -11,6 +11,7 @@ from datetime import date
 import pandas as pd
 import pytest
 
+from conftest import as_version
 from kpis import cli, dashboard, ingest
 from kpis.access import AccessDenied, Grant, Identity, ScopedStore, resolve
 from kpis.errors import StoreError, SubjectError
@@ -259,18 +260,9 @@ def test_the_command_line_import_counts_the_store_s_subjects(tmp_path, capsys):
 
 
 def test_a_version_11_store_is_migrated_with_the_subject_tables_and_a_profile_name(tmp_path):
-    import duckdb
-
     path = tmp_path / "old.duckdb"
     Store(path)
-    con = duckdb.connect(str(path))
-    for table in ("deleted_esn_subjects", "esn_subjects", "subjects", "deleted_subjects"):
-        con.execute(f"DROP TABLE {table}")
-    for table in ("esn_profiles", "deleted_esn_profiles"):
-        con.execute(f"ALTER TABLE {table} DROP COLUMN name")
-        con.execute(f"ALTER TABLE {table} DROP COLUMN mentions")
-    con.execute("UPDATE schema_version SET version = 11")
-    con.close()
+    as_version(path, 11)  # no subject tables, profiles without name nor mentions
     store = Store(path)
     assert store.schema_version() == SCHEMA_VERSION == 12
     assert store.subjects() == [] and isinstance(store.esn_subjects(), pd.DataFrame)
