@@ -257,16 +257,19 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_subject)
 
     p = add("digest", "E-mail the points of attention with the committee deck attached (needs the SMTP settings).")
-    p.add_argument("--segments", help="comma-separated, e.g. B2C,B2E (default: all)")
-    p.add_argument("--from", dest="from_", metavar="DATE")
-    p.add_argument("--to", metavar="DATE")
-    p.add_argument("--grain", choices=["week", "month", "quarter", "year"], default="month")
-    p.add_argument("--compare", choices=["previous", "year"])
-    p.add_argument("--lang", choices=["fr", "en"], default="fr")
+    _committee_selection(p)
     p.add_argument("--recipients", help="comma-separated e-mail addresses (default: the digest_to setting)")
     p.set_defaults(func=cmd_digest)
 
     p = add("pack", "Write the committee deck (PowerPoint) of a selection.")
+    _committee_selection(p)
+    p.add_argument("--out", required=True, metavar="FILE.pptx")
+    p.set_defaults(func=cmd_pack)
+    return parser
+
+
+def _committee_selection(p: argparse.ArgumentParser) -> None:
+    """The selection options of ``digest`` and ``pack``: the same deck for the same words."""
     p.add_argument("--segments", help="comma-separated, e.g. B2C,B2E (default: all)")
     p.add_argument("--from", dest="from_", metavar="DATE")
     p.add_argument("--to", metavar="DATE")
@@ -274,9 +277,6 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--compare", choices=["previous", "year"],
                    help="what each card's change is measured against (default: as the app, by the window)")
     p.add_argument("--lang", choices=["fr", "en"], default="fr")
-    p.add_argument("--out", required=True, metavar="FILE.pptx")
-    p.set_defaults(func=cmd_pack)
-    return parser
 
 
 def _kpi_options(p: argparse.ArgumentParser, *, new: bool) -> None:
